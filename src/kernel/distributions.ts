@@ -1,0 +1,182 @@
+/**
+ * Probability distributions of non-negative quantities (durations in µs,
+ * sizes in bytes, counts), as plain serialisable specs plus samplers.
+ *
+ * Every sampler is an inverse CDF of ONE uniform draw. One draw per sample
+ * keeps common random numbers exact: the same user draws the same value in
+ * every strategy, whatever the distribution's parameters.
+ *
+ * Parameter conventions (documented in the README too):
+ * - `lognormal(median, sigma)`: median e^μ and σ of the underlying normal;
+ *   mean = median·e^(σ²/2). Median is what people quote for think times.
+ * - `normal(mean, sd)`: truncated at 0 by clamping (a duration cannot be negative).
+ * - `exp(mean)`: exponential with the given mean.
+ * - `uniform(min, max)`.
+ * - `empirical`: a piecewise-linear CDF through (value, cumulative probability)
+ *   points; the first point's probability is the mass at or below its value.
+ */
+export type DistributionSpec =
+  | { kind: 'constant'; value: number }
+  | { kind: 'uniform'; min: number; max: number }
+  | { kind: 'exponential'; mean: number }
+  | { kind: 'normal'; mean: number; sd: number }
+  | { kind: 'lognormal'; median: number; sigma: number }
+  | { kind: 'empirical'; points: Array<[value: number, cumulative: number]> };
+
+/** Maps a uniform draw in (0, 1) to a sample. */
+export type Sampler = (u: number) => number;
+
+/** Builds the inverse-CDF sampler of a spec. */
+export function samplerOf(spec: DistributionSpec): Sampler {
+  switch (spec.kind) {
+    case 'constant': {
+      const value = spec.value;
+      return () => value;
+    }
+    case 'uniform': {
+      const { min, max } = spec;
+      const span = max - min;
+      return (u) => min + span * u;
+    }
+    case 'exponential': {
+      const mean = spec.mean;
+      return (u) => -mean * Math.log(1 - u);
+    }
+    case 'normal': {
+      const { mean, sd } = spec;
+      return (u) => Math.max(0, mean + sd * inverseNormalCdf(u));
+    }
+    case 'lognormal': {
+      const mu = Math.log(spec.median);
+      const sigma = spec.sigma;
+      return (u) => Math.exp(mu + sigma * inverseNormalCdf(u));
+    }
+    case 'empirical':
+      return empiricalSampler(spec.points);
+  }
+}
+
+/** The mean of a spec's distribution (after truncation for `normal`). */
+export function meanOf(spec: DistributionSpec): number {
+  switch (spec.kind) {
+    case 'constant':
+      return spec.value;
+    case 'uniform':
+      return (spec.min + spec.max) / 2;
+    case 'exponential':
+      return spec.mean;
+    case 'normal': {
+      // Clamping at 0 puts the negative tail's mass at 0: E[max(0, X)].
+      const { mean: m, sd: s } = spec;
+      if (s === 0) return Math.max(0, m);
+      const z = m / s;
+      return m * normalCdf(z) + s * normalPdf(z);
+    }
+    case 'lognormal':
+      return spec.median * Math.exp((spec.sigma * spec.sigma) / 2);
+    case 'empirical': {
+      const pts = spec.points;
+      let mean = pts[0][0] * pts[0][1];
+      for (let i = 1; i < pts.length; i++) {
+        mean += ((pts[i][0] + pts[i - 1][0]) / 2) * (pts[i][1] - pts[i - 1][1]);
+      }
+      return mean;
+    }
+  }
+}
+
+function empiricalSampler(points: Array<[number, number]>): Sampler {
+  const values = Float64Array.from(points, (p) => p[0]);
+  const cumulative = Float64Array.from(points, (p) => p[1]);
+  const last = points.length - 1;
+  return (u) => {
+    if (u <= cumulative[0]) return values[0];
+    let lo = 0;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < u) lo = mid;
+      else hi = mid;
+    }
+    const dp = cumulative[hi] - cumulative[lo];
+    if (dp <= 0) return values[hi];
+    return values[lo] + ((values[hi] - values[lo]) * (u - cumulative[lo])) / dp;
+  };
+}
+
+/** Standard normal density. */
+export function normalPdf(z: number): number {
+  return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
+
+/** Standard normal CDF, via {@link erfc} (fractional error below 1.2e-7). */
+export function normalCdf(z: number): number {
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+function erfc(x: number): number {
+  // Numerical Recipes' Chebyshev fit, fractional error < 1.2e-7 everywhere:
+  // used for means and tests, never in sampling.
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/**
+ * Inverse of the standard normal CDF: P. J. Acklam's rational approximation
+ * (relative error below 1.15e-9 over (0, 1)).
+ * simple-statistics' `probit` is accurate to only ~3 digits (probit(0.975)
+ * = 1.9572 instead of 1.95996), too coarse for latency tails.
+ */
+export function inverseNormalCdf(p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  const pLow = 0.02425;
+  let x: number;
+  if (p < pLow) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x =
+      (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q +
+        4.374664141464968) *
+        q +
+        2.938163982698783) /
+      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1);
+  } else if (p <= 1 - pLow) {
+    const q = p - 0.5;
+    const r = q * q;
+    x =
+      ((((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r -
+        3.066479806614716e1) *
+        r +
+        2.506628277459239) *
+        q) /
+      (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r -
+        1.328068155288572e1) *
+        r +
+        1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x =
+      -(
+        ((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q +
+          4.374664141464968) *
+          q +
+        2.938163982698783
+      ) /
+      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1);
+  }
+  return x;
+}

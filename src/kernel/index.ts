@@ -1,0 +1,5 @@
+/** The discrete-event kernel: knows nothing of flash sales. */
+export * from './event-queue.js';
+export * from './simulation.js';
+export * from './random.js';
+export * from './distributions.js';
