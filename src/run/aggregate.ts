@@ -1,0 +1,213 @@
+import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
+import { summarize } from '../kernel/stats/summary.js';
+import { METRIC_CATALOGUE, METRIC_NAMES } from './metric-catalogue.js';
+import type { LatencyName, LatencySummary, RunResult, TimeSeriesData } from './result.js';
+
+/**
+ * Aggregation of the replications of one strategy:
+ * - every numeric figure (named metrics, outcomes, counters, stock, bots,
+ *   main site, latency percentiles) as the mean and a 95% Student-t
+ *   confidence interval across replications;
+ * - latency histograms merged (percentiles of all samples of all
+ *   replications, the k6 way);
+ * - time series averaged per interval and column.
+ *
+ * Conventions (stored as is in summary.json):
+ * - A figure a replication could not measure is `null` there (e.g.
+ *   sell_out_time when stock remained); the estimate is taken over the
+ *   replications that measured it, and `missing` counts the others.
+ * - With one replication (or one measuring replication) there is no
+ *   spread: sd, halfWidth, low and high are null.
+ * - Non-finite numbers become null, so that the in-memory aggregate and
+ *   its JSON round trip are equal.
+ */
+
+/** Mean and 95% confidence interval of a figure across replications. */
+export interface Estimate {
+  /** Replications that measured the figure. */
+  n: number;
+  mean: number | null;
+  sd: number | null;
+  halfWidth: number | null;
+  low: number | null;
+  high: number | null;
+  /** Replications where the figure was null (only present when > 0). */
+  missing?: number;
+}
+
+/** A merged latency distribution (µs) plus the spread of p50/p99 across replications. */
+export interface MergedLatency extends LatencySummary {
+  /** Per-replication p50, as an estimate. */
+  p50Estimate: Estimate;
+  /** Per-replication p99, as an estimate. */
+  p99Estimate: Estimate;
+}
+
+export interface StrategyAggregate {
+  strategy: string;
+  replications: number;
+  /** Named non-latency metrics of the catalogue (and any extra ones the results carry), catalogue order. */
+  metrics: Record<string, Estimate>;
+  /** Merged latency by kind (page, script, order, main_site). */
+  latency: Record<LatencyName, MergedLatency>;
+  outcomes: Record<string, Estimate>;
+  stock: Record<string, Estimate>;
+  /** Counters, flattened with dotted names (tokenRejected.forged). */
+  counters: Record<string, Estimate>;
+  bots: Record<string, Estimate>;
+  mainSite: Record<string, Estimate>;
+  /** Mean per interval and column across replications. */
+  timeseries: TimeSeriesData;
+}
+
+export const CONFIDENCE = 0.95;
+
+const LATENCY_NAMES: readonly LatencyName[] = ['page', 'script', 'order', 'main_site'];
+
+/** The catalogue metric name of a latency kind: page → page_latency. */
+export function latencyMetricName(kind: LatencyName): string {
+  return `${kind}_latency`;
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Estimate of values that may be null (unmeasured) across replications. */
+export function estimate(values: ReadonlyArray<number | null | undefined>): Estimate {
+  const measured = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const s = summarize(measured, CONFIDENCE);
+  const e: Estimate = {
+    n: s.n,
+    mean: finite(s.mean),
+    sd: finite(s.sd),
+    halfWidth: finite(s.halfWidth),
+    low: finite(s.low),
+    high: finite(s.high),
+  };
+  const missing = values.length - measured.length;
+  if (missing > 0) e.missing = missing;
+  return e;
+}
+
+/** Flattens nested numeric objects into dotted names, in key order. */
+function flatten(value: unknown, prefix: string, out: Map<string, number | null>): void {
+  if (typeof value === 'number' || value === null) {
+    out.set(prefix, value);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => flatten(v, prefix ? `${prefix}.${i}` : String(i), out));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  }
+}
+
+/** Estimates of every numeric leaf of `pick(result)`, keyed by dotted name, in first-seen order. */
+function estimateAll(results: readonly RunResult[], pick: (r: RunResult) => unknown, order?: readonly string[]): Record<string, Estimate> {
+  const perRun = results.map((r) => {
+    const m = new Map<string, number | null>();
+    flatten(pick(r), '', m);
+    return m;
+  });
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const name of order ?? []) {
+    if (perRun.some((m) => m.has(name))) {
+      names.push(name);
+      seen.add(name);
+    }
+  }
+  for (const m of perRun) {
+    for (const name of m.keys()) {
+      if (!seen.has(name)) {
+        seen.add(name);
+        names.push(name);
+      }
+    }
+  }
+  const out: Record<string, Estimate> = {};
+  for (const name of names) out[name] = estimate(perRun.map((m) => m.get(name) ?? null));
+  return out;
+}
+
+/** Merges the latency histograms of the replications. */
+export function mergeLatency(summaries: readonly LatencySummary[]): MergedLatency {
+  const merged = new LatencyHistogram();
+  for (const s of summaries) merged.merge(LatencyHistogram.decode(s.histogram));
+  const n = merged.count;
+  const pct = (p: number): number => (n === 0 ? 0 : merged.percentile(p));
+  return {
+    count: n,
+    mean: n === 0 ? 0 : merged.mean,
+    min: n === 0 ? 0 : merged.min,
+    p50: pct(50),
+    p90: pct(90),
+    p99: pct(99),
+    p999: pct(99.9),
+    max: n === 0 ? 0 : merged.max,
+    histogram: merged.encode(),
+    p50Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p50 : null))),
+    p99Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p99 : null))),
+  };
+}
+
+/**
+ * Averages time series interval by interval. Series of different lengths
+ * are averaged over the replications that have the interval; columns are
+ * those of the first series (all results of a strategy share them).
+ */
+export function averageTimeseries(series: readonly TimeSeriesData[]): TimeSeriesData {
+  if (series.length === 0) return { intervalUs: 0, columns: [], rows: [] };
+  const { intervalUs, columns } = series[0];
+  for (const s of series) {
+    if (s.intervalUs !== intervalUs || s.columns.join() !== columns.join()) {
+      throw new RangeError('cannot average time series with different intervals or columns');
+    }
+  }
+  const length = Math.max(...series.map((s) => s.rows.length));
+  const rows: number[][] = [];
+  for (let i = 0; i < length; i++) {
+    const present = series.filter((s) => i < s.rows.length);
+    rows.push(columns.map((_, j) => present.reduce((sum, s) => sum + s.rows[i][j], 0) / present.length));
+  }
+  return { intervalUs, columns: [...columns], rows };
+}
+
+/**
+ * Aggregates the replications of one strategy.
+ *
+ * @param results the strategy's results, in replication order (at least one).
+ */
+export function aggregateStrategy(results: readonly RunResult[]): StrategyAggregate {
+  if (results.length === 0) throw new RangeError('cannot aggregate zero results');
+  const strategy = results[0].strategy;
+  if (results.some((r) => r.strategy !== strategy)) throw new RangeError('results of different strategies cannot be aggregated together');
+  const latency = {} as Record<LatencyName, MergedLatency>;
+  for (const kind of LATENCY_NAMES) {
+    const present = results.map((r) => r.latency[kind]).filter((s): s is LatencySummary => s !== undefined);
+    latency[kind] = mergeLatency(present);
+  }
+  const catalogueOrder = METRIC_NAMES.filter((name) => METRIC_CATALOGUE[name].kind !== 'latency');
+  return {
+    strategy,
+    replications: results.length,
+    metrics: estimateAll(results, (r) => r.metrics, catalogueOrder),
+    latency,
+    outcomes: estimateAll(results, (r) => r.outcomes),
+    stock: estimateAll(results, (r) => r.stock),
+    counters: estimateAll(results, (r) => r.counters),
+    bots: estimateAll(results, (r) => r.bots),
+    mainSite: estimateAll(results, (r) => r.mainSite),
+    timeseries: averageTimeseries(results.map((r) => r.timeseries)),
+  };
+}
+
+/** Aggregates results (in plan order) per strategy, strategies in first-seen order. */
+export function aggregateByStrategy(results: readonly RunResult[]): StrategyAggregate[] {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const group = groups.get(r.strategy);
+    if (group) group.push(r);
+    else groups.set(r.strategy, [r]);
+  }
+  return [...groups.values()].map(aggregateStrategy);
+}

@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import type { RunResult, RunTiming } from './result.js';
+import type { RunPlan, RunTask } from './plan.js';
+
+/**
+ * Runs a plan: every (strategy, replication) through the simulator, results
+ * in plan order.
+ *
+ * Today the tasks run one after another in this thread (`workers` is
+ * accepted and recorded, nothing more); the worker-thread pool of
+ * src/parallel/ replaces the loop behind this same signature. Callers must
+ * therefore treat it as asynchronous and must not rely on the order in which
+ * progress events of different tasks arrive.
+ */
+
+/** What one task reports while it runs (simulated time is virtual, µs). */
+export interface TaskProgress {
+  task: number;
+  strategy: string;
+  replication: number;
+  simulatedUs: number;
+  durationUs: number;
+  events: number;
+  /** 'start' before the first event, 'progress' while running, 'done' when the task finished. */
+  phase: 'start' | 'progress' | 'done';
+}
+
+/** The wall-clock figures of one task (kept out of results; they go to timing.json). */
+export interface TaskTiming extends RunTiming {
+  strategy: string;
+  replication: number;
+}
+
+export interface ExecutedPlan {
+  /** One per task, in plan order. */
+  results: RunResult[];
+  /** One per task, in plan order. */
+  timings: TaskTiming[];
+}
+
+/** Runs one task; the default is the in-process simulator (src/run/run-once.ts). */
+export type TaskRunner = (
+  task: RunTask,
+  onProgress: (p: { simulatedUs: number; durationUs: number; events: number }) => void,
+) => { result: RunResult; timing: RunTiming } | Promise<{ result: RunResult; timing: RunTiming }>;
+
+export interface ExecuteOptions {
+  /** Worker threads to use; default: the number of cores. In-process for now. */
+  workers?: number;
+  onProgress?: (progress: TaskProgress) => void;
+  /** Aborting stops before the next task (and at the next progress report) with an AbortError. */
+  signal?: AbortSignal;
+  /** Replaces the simulator (tests, and the worker pool). */
+  runner?: TaskRunner;
+}
+
+/** The default number of workers: the cores this process may use. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+const inProcessRunner: TaskRunner = async (task, onProgress) => {
+  const { runOnce } = await import('./run-once.js');
+  return runOnce(task.config, {
+    strategy: task.strategy,
+    replication: task.replication,
+    seed: task.seed,
+    onProgress,
+  });
+};
+
+/**
+ * Executes every task of `plan` and returns the results in plan order.
+ *
+ * @throws the first task's error (the remaining tasks are not run), or an
+ *   `AbortError` (a DOMException) when `signal` aborts.
+ */
+export async function executePlan(plan: RunPlan, options: ExecuteOptions = {}): Promise<ExecutedPlan> {
+  const workers = options.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+  const runner = options.runner ?? inProcessRunner;
+  const { signal, onProgress } = options;
+  const results: RunResult[] = [];
+  const timings: TaskTiming[] = [];
+  for (const task of plan.tasks) {
+    signal?.throwIfAborted();
+    const report = (phase: TaskProgress['phase'], p: { simulatedUs: number; durationUs: number; events: number }): void =>
+      onProgress?.({ task: task.index, strategy: task.strategy, replication: task.replication, phase, ...p });
+    report('start', { simulatedUs: 0, durationUs: task.config.duration, events: 0 });
+    const { result, timing } = await runner(task, (p) => {
+      signal?.throwIfAborted();
+      report('progress', p);
+    });
+    report('done', { simulatedUs: result.simulation.endUs, durationUs: task.config.duration, events: result.simulation.events });
+    results.push(result);
+    timings.push({ strategy: task.strategy, replication: task.replication, ...timing });
+    // Let I/O (progress output, signals) through between CPU-bound tasks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { results, timings };
+}

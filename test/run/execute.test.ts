@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { executePlan, type TaskProgress, type TaskRunner } from '../../src/run/execute.js';
+import { buildPlan } from '../../src/run/plan.js';
+import { config, makeResult } from '../report/make-result.js';
+
+const strategies = [
+  { name: 'seed-design', config: config() },
+  { name: 'naive', config: config() },
+];
+
+const timing = { wallMs: 1, events: 1234, eventsPerSecond: 1e6, peakRssBytes: 1e8 };
+
+describe('buildPlan', () => {
+  it('is strategy-major, every task with the master seed', () => {
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 2 });
+    expect(plan.tasks.map((t) => [t.index, t.strategy, t.replication, t.seed])).toEqual([
+      [0, 'seed-design', 0, 7],
+      [1, 'seed-design', 1, 7],
+      [2, 'naive', 0, 7],
+      [3, 'naive', 1, 7],
+    ]);
+  });
+
+  it('refuses empty plans', () => {
+    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [], { seed: 1, replications: 1 })).toThrow(/at least one strategy/);
+    expect(() => buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 1, replications: 0 })).toThrow(/replications/);
+  });
+});
+
+describe('executePlan', () => {
+  it('returns results in plan order with progress from start to done', async () => {
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 2 });
+    const seen: string[] = [];
+    const runner: TaskRunner = async (task, onProgress) => {
+      // Later tasks finish first: order must still be the plan's.
+      await new Promise((r) => setTimeout(r, (4 - task.index) * 5));
+      onProgress({ simulatedUs: 5_000_000, durationUs: task.config.duration, events: 10 });
+      seen.push(`${task.strategy}/${task.replication}/${task.seed}`);
+      return { result: makeResult({ strategy: task.strategy, replication: task.replication }), timing };
+    };
+    const progress: TaskProgress[] = [];
+    const { results, timings } = await executePlan(plan, { workers: 3, runner, onProgress: (p) => progress.push(p) });
+    expect(results.map((r) => `${r.strategy}/${r.replication}`)).toEqual(['seed-design/0', 'seed-design/1', 'naive/0', 'naive/1']);
+    expect(timings.map((t) => `${t.strategy}/${t.replication}`)).toEqual(['seed-design/0', 'seed-design/1', 'naive/0', 'naive/1']);
+    expect(seen).toEqual(['seed-design/0/7', 'seed-design/1/7', 'naive/0/7', 'naive/1/7']);
+    expect(progress.filter((p) => p.task === 0).map((p) => p.phase)).toEqual(['start', 'progress', 'done']);
+    expect(progress.find((p) => p.phase === 'progress')).toMatchObject({ simulatedUs: 5_000_000, durationUs: 10_000_000, events: 10 });
+  });
+
+  it('stops at the first failing task and rethrows its error', async () => {
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 1 });
+    let calls = 0;
+    const runner: TaskRunner = () => {
+      calls++;
+      throw new Error('boom');
+    };
+    await expect(executePlan(plan, { runner })).rejects.toThrow('boom');
+    expect(calls).toBe(1);
+  });
+
+  it('stops when aborted', async () => {
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 2 });
+    const controller = new AbortController();
+    let calls = 0;
+    const runner: TaskRunner = (task) => {
+      calls++;
+      if (calls === 2) controller.abort();
+      return { result: makeResult({ strategy: task.strategy, replication: task.replication }), timing };
+    };
+    await expect(executePlan(plan, { runner, signal: controller.signal })).rejects.toThrow(/abort/i);
+    expect(calls).toBe(2);
+  });
+
+  it('rejects a bad worker count', async () => {
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 1 });
+    await expect(executePlan(plan, { workers: 0, runner: () => ({ result: makeResult(), timing }) })).rejects.toThrow(/workers/);
+  });
+});
