@@ -100,7 +100,7 @@ function empiricalSampler(points: Array<[number, number]>): Sampler {
     }
     const dp = cumulative[hi] - cumulative[lo];
     if (dp <= 0) return values[hi];
-    return values[lo] + ((values[hi] - values[lo]) * (u - cumulative[lo])) / dp;
+    return values[lo] + (values[hi] - values[lo]) * ((u - cumulative[lo]) / dp);
   };
 }
 

@@ -3,3 +3,4 @@ export * from './event-queue.js';
 export * from './simulation.js';
 export * from './random.js';
 export * from './distributions.js';
+export * from './units.js';
