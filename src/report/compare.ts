@@ -1,0 +1,199 @@
+import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../run/metric-catalogue.js';
+import { formatMetricValue, formatPercent, renderTextTable } from './console-table.js';
+import { mdTable } from './summary-md.js';
+import type { RunSummary, StrategySummary } from './summary-json.js';
+
+/**
+ * `sim compare`: the metric deltas between a baseline run and a candidate
+ * run, per strategy (matched by name), and a regression gate.
+ *
+ * Which way is worse, per metric (the documented rule):
+ * - lower is better: every latency, oversell, undersell, duplicate, early
+ *   and lost orders, every error and reject rate, bots' share, origin peak
+ *   rps, origin and link utilisation, attempts per order, amplification —
+ *   more of these is worse;
+ * - higher is better: orders created, CDN hit ratio, answered within 2 s,
+ *   fairness rank correlation — less of these is worse;
+ * - neutral: sell-out time (selling out faster is not better or worse in
+ *   itself). Shown, never gated.
+ *
+ * A change is measured relative to the baseline: (candidate − baseline) /
+ * |baseline|. From a baseline of 0 any worsening is an infinite regression
+ * (e.g. oversell 0 → 1 always fails the gate). Latency metrics are compared
+ * at p50 and p99 of the merged histograms; other metrics by their mean
+ * across replications. Unmeasured values (null) are shown, never gated.
+ */
+
+export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
+
+export const METRIC_DIRECTION: Record<MetricName, Direction> = {
+  page_latency: 'lower-is-better',
+  script_latency: 'lower-is-better',
+  order_latency: 'lower-is-better',
+  main_site_latency: 'lower-is-better',
+  orders_created: 'higher-is-better',
+  oversell: 'lower-is-better',
+  undersell: 'lower-is-better',
+  duplicate_orders: 'lower-is-better',
+  early_orders: 'lower-is-better',
+  lost_orders: 'lower-is-better',
+  page_error_rate: 'lower-is-better',
+  order_reject_rate: 'lower-is-better',
+  main_site_error_rate: 'lower-is-better',
+  cdn_hit_ratio: 'higher-is-better',
+  bot_share: 'lower-is-better',
+  answered_within_2s: 'higher-is-better',
+  sell_out_time: 'neutral',
+  origin_peak_rps: 'lower-is-better',
+  origin_utilisation: 'lower-is-better',
+  link_utilisation: 'lower-is-better',
+  attempts_per_order: 'lower-is-better',
+  amplification: 'lower-is-better',
+  fairness_rank_correlation: 'higher-is-better',
+};
+
+export type Verdict = 'worse' | 'better' | 'same' | 'n/a';
+
+export interface CompareRow {
+  strategy: string;
+  /** Metric name, with " p50"/" p99" for latency metrics. */
+  figure: string;
+  metric: MetricName;
+  direction: Direction;
+  baseline: number | null;
+  candidate: number | null;
+  /** candidate − baseline (null if either is null). */
+  delta: number | null;
+  /** delta / |baseline| (±Infinity from a zero baseline; null if not comparable). */
+  relative: number | null;
+  verdict: Verdict;
+  /** How much worse, as a fraction (0 unless verdict is worse; Infinity from a zero baseline). */
+  regression: number;
+}
+
+export interface Comparison {
+  baseline: { label: string; scenario: string; seed: number | string; replications: number };
+  candidate: { label: string; scenario: string; seed: number | string; replications: number };
+  rows: CompareRow[];
+  onlyInBaseline: string[];
+  onlyInCandidate: string[];
+}
+
+function figures(s: StrategySummary): Array<{ figure: string; metric: MetricName; value: number | null }> {
+  const out: Array<{ figure: string; metric: MetricName; value: number | null }> = [];
+  for (const metric of METRIC_NAMES) {
+    if (METRIC_CATALOGUE[metric].kind === 'latency') {
+      const l = s.aggregate.latency[metric.replace(/_latency$/, '') as 'page' | 'script' | 'order' | 'main_site'];
+      const has = !!l && l.count > 0;
+      out.push({ figure: `${metric} p50`, metric, value: has ? l.p50 : null });
+      out.push({ figure: `${metric} p99`, metric, value: has ? l.p99 : null });
+    } else {
+      out.push({ figure: metric, metric, value: s.aggregate.metrics[metric]?.mean ?? null });
+    }
+  }
+  return out;
+}
+
+function judge(direction: Direction, a: number | null, b: number | null): Pick<CompareRow, 'delta' | 'relative' | 'verdict' | 'regression'> {
+  if (a === null || b === null) return { delta: null, relative: null, verdict: 'n/a', regression: 0 };
+  const delta = b - a;
+  const relative = delta === 0 ? 0 : a === 0 ? (delta > 0 ? Infinity : -Infinity) : delta / Math.abs(a);
+  if (direction === 'neutral') return { delta, relative, verdict: 'n/a', regression: 0 };
+  if (delta === 0) return { delta, relative, verdict: 'same', regression: 0 };
+  const worse = direction === 'lower-is-better' ? delta > 0 : delta < 0;
+  return { delta, relative, verdict: worse ? 'worse' : 'better', regression: worse ? Math.abs(relative) : 0 };
+}
+
+/** Compares two summaries (baseline first), strategy by strategy. */
+export function compareSummaries(baseline: RunSummary, candidate: RunSummary, labels: [string, string] = ['A', 'B']): Comparison {
+  const rows: CompareRow[] = [];
+  const candidates = new Map(candidate.strategies.map((s) => [s.name, s]));
+  for (const a of baseline.strategies) {
+    const b = candidates.get(a.name);
+    if (!b) continue;
+    const fb = new Map(figures(b).map((f) => [f.figure, f.value]));
+    for (const f of figures(a)) {
+      const direction = METRIC_DIRECTION[f.metric];
+      const value = fb.get(f.figure) ?? null;
+      rows.push({ strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judge(direction, f.value, value) });
+    }
+  }
+  const inBaseline = new Set(baseline.strategies.map((s) => s.name));
+  const describe = (s: RunSummary, label: string) => ({ label, scenario: s.scenario.name, seed: s.seed, replications: s.replications });
+  return {
+    baseline: describe(baseline, labels[0]),
+    candidate: describe(candidate, labels[1]),
+    rows,
+    onlyInBaseline: baseline.strategies.filter((s) => !candidates.has(s.name)).map((s) => s.name),
+    onlyInCandidate: candidate.strategies.filter((s) => !inBaseline.has(s.name)).map((s) => s.name),
+  };
+}
+
+/** Rows that got worse by more than `maxRegression` (a fraction: 0.1 = 10%). */
+export function regressions(comparison: Comparison, maxRegression: number): CompareRow[] {
+  return comparison.rows.filter((r) => r.verdict === 'worse' && r.regression > maxRegression);
+}
+
+function formatRelative(relative: number | null): string {
+  if (relative === null) return '—';
+  if (relative === Infinity) return '+∞';
+  if (relative === -Infinity) return '-∞';
+  if (relative === 0) return '0%';
+  return `${relative > 0 ? '+' : ''}${formatPercent(relative)}`;
+}
+
+function formatDelta(metric: MetricName, delta: number | null): string {
+  if (delta === null) return '—';
+  if (delta === 0) return '0';
+  return `${delta > 0 ? '+' : '-'}${formatMetricValue(metric, Math.abs(delta))}`;
+}
+
+function tableRows(comparison: Comparison, gate?: number): string[][] {
+  return comparison.rows.map((r) => {
+    const failing = gate !== undefined && r.verdict === 'worse' && r.regression > gate;
+    return [
+      r.strategy,
+      r.figure,
+      formatMetricValue(r.metric, r.baseline),
+      formatMetricValue(r.metric, r.candidate),
+      formatDelta(r.metric, r.delta),
+      formatRelative(r.relative),
+      failing ? 'WORSE (gate)' : r.verdict === 'n/a' && r.direction === 'neutral' && r.delta !== null ? 'neutral' : r.verdict,
+    ];
+  });
+}
+
+function headerLines(c: Comparison): string[] {
+  const line = (side: Comparison['baseline'], role: string): string =>
+    `${role} ${side.label}: ${side.scenario}, seed ${side.seed}, ${side.replications} replication${side.replications === 1 ? '' : 's'}`;
+  const lines = [line(c.baseline, 'baseline'), line(c.candidate, 'candidate')];
+  if (c.onlyInBaseline.length) lines.push(`only in baseline: ${c.onlyInBaseline.join(', ')}`);
+  if (c.onlyInCandidate.length) lines.push(`only in candidate: ${c.onlyInCandidate.join(', ')}`);
+  return lines;
+}
+
+function gateLine(c: Comparison, gate: number): string {
+  const bad = regressions(c, gate);
+  if (bad.length === 0) return `gate: no metric worse by more than ${formatPercent(gate)}`;
+  return `gate: ${bad.length} metric${bad.length === 1 ? '' : 's'} worse by more than ${formatPercent(gate)}: ${bad
+    .map((r) => `${r.strategy} ${r.figure} ${formatRelative(r.relative)}`)
+    .join(', ')}`;
+}
+
+const HEADER = ['strategy', 'metric', 'baseline', 'candidate', 'delta', 'change', 'verdict'];
+
+/** The comparison as a terminal table. */
+export function renderCompareText(c: Comparison, gate?: number): string {
+  const lines = [...headerLines(c), ''];
+  lines.push(c.rows.length ? renderTextTable(HEADER, tableRows(c, gate), ['left', 'left', 'right', 'right', 'right', 'right', 'left']) : 'no strategy in common');
+  if (gate !== undefined) lines.push('', gateLine(c, gate));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The comparison as Markdown (for a pull-request comment). */
+export function renderCompareMarkdown(c: Comparison, gate?: number): string {
+  const lines = ['## flashsim compare', '', ...headerLines(c).map((l) => `- ${l}`), ''];
+  lines.push(c.rows.length ? mdTable(HEADER, tableRows(c, gate)) : 'No strategy in common.');
+  if (gate !== undefined) lines.push('', `**${gateLine(c, gate)}**`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,156 @@
+import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
+import type { Estimate } from '../run/aggregate.js';
+import type { RunSummary, StrategySummary } from './summary-json.js';
+
+/**
+ * The console summary (one column per strategy, one row per headline
+ * figure), plus the value formatting and plain-text table layout that the
+ * Markdown summary and `sim compare` share.
+ *
+ * Formatting is deterministic (no locale): thousands separated by commas,
+ * times in µs/ms/s/m, fractions as percentages.
+ */
+
+/** "1,234,567" for integers; up to `digits` decimals otherwise. */
+export function formatNumber(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return String(x);
+  const rounded = Number.isInteger(x) ? x : Number(x.toFixed(digits));
+  const [whole, fraction] = String(Math.abs(rounded)).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** A time in µs, for reading: "850µs", "12.3ms", "1.23s", "2m05s". */
+export function formatMicros(us: number): string {
+  if (!Number.isFinite(us)) return String(us);
+  const sign = us < 0 ? '-' : '';
+  const a = Math.abs(us);
+  if (a < 1_000) return `${sign}${Math.round(a)}µs`;
+  if (a < 1_000_000) return `${sign}${Number((a / 1_000).toPrecision(3))}ms`;
+  if (a < 60_000_000) return `${sign}${Number((a / 1_000_000).toPrecision(3))}s`;
+  const totalSeconds = Math.round(a / 1_000_000);
+  const m = Math.floor(totalSeconds / 60);
+  const s = totalSeconds % 60;
+  return `${sign}${m}m${String(s).padStart(2, '0')}s`;
+}
+
+/** A fraction as a percentage with 3 significant digits: 0.98765 → "98.8%". */
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return String(fraction);
+  if (fraction === 0) return '0%';
+  return `${Number((fraction * 100).toPrecision(3))}%`;
+}
+
+/** How a metric's values read: by the catalogue's unit and kind. */
+export function formatMetricValue(metric: string, value: number | null): string {
+  if (value === null || value === undefined) return '—';
+  const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
+  if (info?.unit === 'µs') return formatMicros(value);
+  if (info?.kind === 'rate' || info?.unit === 'fraction') return formatPercent(value);
+  if (info?.kind === 'count') return formatNumber(value, 1);
+  return formatNumber(value, Math.abs(value) >= 100 ? 0 : 2);
+}
+
+/** "mean ± halfWidth" (or just the mean with one replication), "—" when unmeasured. */
+export function formatEstimate(metric: string, e: Estimate | undefined): string {
+  if (!e || e.mean === null) return '—';
+  const mean = formatMetricValue(metric, e.mean);
+  const ci = e.halfWidth !== null && e.halfWidth > 0 ? ` ± ${formatMetricValue(metric, e.halfWidth)}` : '';
+  const missing = e.missing ? ` (${e.n}/${e.n + e.missing} reps)` : '';
+  return `${mean}${ci}${missing}`;
+}
+
+export type Align = 'left' | 'right';
+
+/** Lays out rows as aligned plain text: two spaces between columns, a dashed rule under the header. */
+export function renderTextTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: readonly Align[]): string {
+  const width = header.map((h, j) => Math.max(length(h), ...rows.map((r) => length(r[j] ?? ''))));
+  const pad = (cell: string, j: number): string => {
+    const gap = ' '.repeat(width[j] - length(cell));
+    return (align?.[j] ?? (j === 0 ? 'left' : 'right')) === 'left' ? cell + gap : gap + cell;
+  };
+  const line = (cells: readonly string[]): string => cells.map((c, j) => pad(c, j)).join('  ').trimEnd();
+  return [line(header), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(header.map((_, j) => r[j] ?? '')))].join('\n');
+}
+
+/** Display length (code points; the µ and ± used here are single-width). */
+function length(s: string): number {
+  return [...s.replace(/\x1b\[[0-9;]*m/g, '')].length;
+}
+
+/** One headline row of the summary tables. */
+export interface HeadlineRow {
+  label: string;
+  cell: (s: StrategySummary) => string;
+}
+
+const metric = (s: StrategySummary, name: MetricName): string => formatEstimate(name, s.aggregate.metrics[name]);
+
+function latencyCell(s: StrategySummary, kind: 'page' | 'order', p: 'p99'): string {
+  const l = s.aggregate.latency[kind];
+  if (!l || l.count === 0) return '—';
+  const hw = l.p99Estimate.halfWidth;
+  return `${formatMicros(l[p])}${hw !== null && hw > 0 ? ` ± ${formatMicros(hw)}` : ''}`;
+}
+
+function sellOut(s: StrategySummary): string {
+  const e = s.aggregate.metrics.sell_out_time;
+  if (!e) return '—';
+  if (e.mean === null) return 'not sold out';
+  return formatEstimate('sell_out_time', e);
+}
+
+/** "pass", or "FAIL" and the failing names. */
+export function invariantsCell(s: StrategySummary): string {
+  const failed = s.invariants.filter((i) => !i.passed).map((i) => i.name);
+  return failed.length === 0 ? `pass (${s.invariants.length})` : `FAIL: ${failed.join(', ')}`;
+}
+
+export function thresholdsCell(s: StrategySummary): string {
+  if (s.thresholds.length === 0) return 'none';
+  const failed = s.thresholds.filter((t) => !t.passed);
+  return failed.length === 0 ? `pass (${s.thresholds.length})` : `FAIL ${failed.length}/${s.thresholds.length}`;
+}
+
+/** The headline figures, in display order. */
+export const HEADLINE_ROWS: readonly HeadlineRow[] = [
+  { label: 'orders', cell: (s) => metric(s, 'orders_created') },
+  { label: 'oversell', cell: (s) => metric(s, 'oversell') },
+  { label: 'sell-out time (after T0)', cell: sellOut },
+  { label: 'p99 page latency', cell: (s) => latencyCell(s, 'page', 'p99') },
+  { label: 'p99 order latency', cell: (s) => latencyCell(s, 'order', 'p99') },
+  { label: 'CDN hit ratio', cell: (s) => metric(s, 'cdn_hit_ratio') },
+  { label: 'origin peak rps', cell: (s) => metric(s, 'origin_peak_rps') },
+  { label: "bots' share of stock", cell: (s) => metric(s, 'bot_share') },
+  { label: 'invariants', cell: invariantsCell },
+  { label: 'thresholds', cell: thresholdsCell },
+];
+
+/** The verdict line: what passed, what failed, and the exit code it means. */
+export function verdictLine(summary: RunSummary): string {
+  const { invariantsPassed, thresholdsPassed, exitCode } = summary.verdict;
+  const parts = [
+    invariantsPassed ? 'invariants hold' : 'INVARIANT VIOLATED',
+    summary.strategies.every((s) => s.thresholds.length === 0) ? 'no thresholds' : thresholdsPassed ? 'thresholds pass' : 'THRESHOLD FAILED',
+  ];
+  return `${summary.scenario.name}: ${parts.join(', ')} (exit ${exitCode})`;
+}
+
+/** The console summary: a header line, the headline table, the failures spelled out, the verdict. */
+export function renderConsoleSummary(summary: RunSummary): string {
+  const reps = summary.replications;
+  const title = `${summary.scenario.name} (${summary.scenario.file}) — seed ${summary.seed}, ${reps} replication${reps === 1 ? '' : 's'}${
+    reps > 1 ? ', mean ± 95% CI' : ''
+  }`;
+  const header = ['', ...summary.strategies.map((s) => s.name)];
+  const rows = HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]);
+  const lines = [title, '', renderTextTable(header, rows)];
+  const failures: string[] = [];
+  for (const s of summary.strategies) {
+    for (const i of s.invariants) if (!i.passed) failures.push(`  ${s.name}: invariant ${i.name}: ${i.message}`);
+    for (const t of s.thresholds) if (!t.passed) failures.push(`  ${s.name}: threshold ${t.metric} ${t.expression}: ${t.message}`);
+  }
+  if (failures.length > 0) lines.push('', 'failures:', ...failures);
+  lines.push('', verdictLine(summary));
+  return `${lines.join('\n')}\n`;
+}

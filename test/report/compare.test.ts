@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { compareSummaries, METRIC_DIRECTION, regressions, renderCompareMarkdown, renderCompareText } from '../../src/report/compare.js';
+import { METRIC_NAMES } from '../../src/run/metric-catalogue.js';
+import { makeResult, makeStrategy, makeSummary } from './make-result.js';
+
+const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']) =>
+  makeSummary(names.map((name) => makeStrategy({ name, results: [makeResult({ ...opts, strategy: name })] })));
+
+describe('compare', () => {
+  it('defines a direction for every catalogue metric', () => {
+    expect(Object.keys(METRIC_DIRECTION).sort()).toEqual([...METRIC_NAMES].sort());
+  });
+
+  it('identical runs: every delta 0, no regression', () => {
+    const c = compareSummaries(summary({}), summary({}));
+    expect(c.rows.length).toBeGreaterThan(METRIC_NAMES.length);
+    expect(c.rows.every((r) => r.verdict === 'same' || r.verdict === 'n/a')).toBe(true);
+    expect(regressions(c, 0)).toEqual([]);
+  });
+
+  it('latency up and orders down are worse; hit ratio up is better; oversell from 0 is an infinite regression', () => {
+    const a = summary({ orderLatencies: [10_000, 20_000, 30_000], orders: 10, hitRatio: 0.8 });
+    const b = summary({ orderLatencies: [10_000, 20_000, 36_000], orders: 9, hitRatio: 0.9, oversell: 1 });
+    const c = compareSummaries(a, b);
+    const row = (figure: string) => c.rows.find((r) => r.figure === figure)!;
+    expect(row('order_latency p99')).toMatchObject({ verdict: 'worse', delta: 6000 });
+    expect(row('order_latency p99').regression).toBeCloseTo(0.2, 2);
+    expect(row('orders_created')).toMatchObject({ verdict: 'worse', relative: -0.1 });
+    expect(row('orders_created').regression).toBeCloseTo(0.1, 12);
+    expect(row('cdn_hit_ratio').verdict).toBe('better');
+    expect(row('oversell')).toMatchObject({ verdict: 'worse', relative: Infinity, regression: Infinity });
+    expect(regressions(c, 0.15).map((r) => r.figure).sort()).toEqual(['order_latency p99', 'oversell']);
+    expect(regressions(c, 0.05).map((r) => r.figure).sort()).toEqual(['order_latency p99', 'orders_created', 'oversell']);
+  });
+
+  it('sell-out time is neutral and never gated', () => {
+    const c = compareSummaries(summary({ sellOutUs: 1_000_000 }), summary({ sellOutUs: 9_000_000 }));
+    expect(c.rows.find((r) => r.figure === 'sell_out_time')).toMatchObject({ verdict: 'n/a', regression: 0, delta: 8_000_000 });
+    expect(regressions(c, 0)).toEqual([]);
+  });
+
+  it('lists strategies present on one side only', () => {
+    const c = compareSummaries(summary({}, ['a', 'b']), summary({}, ['b', 'c']));
+    expect(new Set(c.rows.map((r) => r.strategy))).toEqual(new Set(['b']));
+    expect(c.onlyInBaseline).toEqual(['a']);
+    expect(c.onlyInCandidate).toEqual(['c']);
+  });
+
+  it('renders a terminal table and Markdown with the gate verdict', () => {
+    const c = compareSummaries(summary({ orders: 10 }), summary({ orders: 8 }), ['runs/a', 'runs/b']);
+    const text = renderCompareText(c, 0.1);
+    expect(text).toContain('baseline runs/a: hand-made, seed 42, 1 replication');
+    expect(text).toMatch(/seed-design\s+orders_created\s+10\s+8\s+-2\s+-20%\s+WORSE \(gate\)/);
+    expect(text).toContain('gate: 1 metric worse by more than 10%: seed-design orders_created -20%');
+    const md = renderCompareMarkdown(c, 0.1);
+    expect(md).toContain('| seed-design | orders_created | 10 | 8 | -2 | -20% | WORSE (gate) |');
+    expect(md).toContain('**gate: 1 metric worse by more than 10%');
+    expect(renderCompareText(c)).not.toContain('gate');
+  });
+});

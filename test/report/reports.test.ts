@@ -1,0 +1,182 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderJunitXml, xmlEscape } from '../../src/report/junit.js';
+import { csvField, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
+import { mdCell, renderSummaryMarkdown, reproduceCommand } from '../../src/report/summary-md.js';
+import { formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
+import { parseSummaryJson, renderSummaryJson, toolVersion } from '../../src/report/summary-json.js';
+import { writeFileAtomic, writeFilesAtomic } from '../../src/report/write-atomic.js';
+import { TIMESERIES_COLUMNS } from '../../src/run/result.js';
+import { makeResult, makeStrategy, makeSummary } from './make-result.js';
+import { parseXml } from './xml-check.js';
+
+function twoStrategies() {
+  return makeSummary([
+    makeStrategy({
+      name: 'seed-design',
+      results: [makeResult({ strategy: 'seed-design', replication: 0 }), makeResult({ strategy: 'seed-design', replication: 1, orders: 9 })],
+      thresholds: [{ metric: 'order_latency', expression: 'p(99)<500ms', passed: true }],
+    }),
+    makeStrategy({
+      name: 'naive',
+      results: [makeResult({ strategy: 'naive', replication: 0, oversell: 2 }), makeResult({ strategy: 'naive', replication: 1, oversell: 1 })],
+      invariantFailures: ['no-oversell'],
+      thresholds: [{ metric: 'order_latency', expression: 'p(99)<500ms', passed: false, actual: 600_000 }],
+    }),
+  ]);
+}
+
+describe('formatting', () => {
+  it('formats numbers, times and percentages without locale', () => {
+    expect(formatNumber(1234567)).toBe('1,234,567');
+    expect(formatNumber(-1234.56)).toBe('-1,234.6');
+    expect(formatMicros(850)).toBe('850µs');
+    expect(formatMicros(12_345)).toBe('12.3ms');
+    expect(formatMicros(1_234_567)).toBe('1.23s');
+    expect(formatMicros(125_000_000)).toBe('2m05s');
+    expect(formatPercent(0.98765)).toBe('98.8%');
+    expect(formatPercent(0)).toBe('0%');
+  });
+
+  it('aligns text tables', () => {
+    expect(renderTextTable(['', 'a'], [['x', '1'], ['longer', '100']])).toBe(['          a', '------  ---', 'x         1', 'longer  100'].join('\n'));
+  });
+});
+
+describe('summary.json', () => {
+  it('round-trips and refuses unknown schema versions', () => {
+    const s = twoStrategies();
+    const text = renderSummaryJson(s);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(parseSummaryJson(text, 'x/summary.json')).toEqual(JSON.parse(text));
+    expect(() => parseSummaryJson('{"schemaVersion": 99}', 'x/summary.json')).toThrow(
+      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 1)',
+    );
+    expect(() => parseSummaryJson('{', 'x/summary.json')).toThrow(/^x\/summary.json: not valid JSON/);
+  });
+
+  it('knows the tool version from package.json', () => {
+    expect(toolVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('console summary', () => {
+  it('shows the headline figures per strategy, the failures and the verdict', () => {
+    const text = renderConsoleSummary(twoStrategies());
+    expect(text).toContain('seed-design');
+    expect(text).toContain('naive');
+    expect(text).toMatch(/orders\s+9.5 ± 6.4\s+10\n/);
+    expect(text).toContain('FAIL: no-oversell');
+    expect(text).toContain('naive: threshold order_latency p(99)<500ms');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('hand-made: INVARIANT VIOLATED, THRESHOLD FAILED (exit 1)');
+  });
+});
+
+describe('summary.md', () => {
+  it('has the headline, every catalogue metric, invariants, thresholds and a reproduce command', () => {
+    const md = renderSummaryMarkdown(twoStrategies());
+    expect(md).toContain('# hand-made');
+    expect(md).toContain('| orders_created |');
+    expect(md).toContain('| order_latency p99 |');
+    expect(md).toContain('| naive | no-oversell | **FAIL** |');
+    expect(md).toContain('sim run scenarios/hand-made.yaml --seed 42 --replications 2 --set sale.stock=10');
+    // Every table row of a table has the same number of cells.
+    for (const table of md.split('\n\n').filter((b) => b.startsWith('|'))) {
+      const counts = table.split('\n').map((l) => l.replace(/\\\|/g, '').split('|').length);
+      expect(new Set(counts).size).toBe(1);
+    }
+  });
+
+  it('escapes cells and quotes shell arguments', () => {
+    expect(mdCell('a|b\nc')).toBe('a\\|b c');
+    const s = twoStrategies();
+    s.options.set = ["users.count=it's 5"];
+    expect(reproduceCommand(s)).toContain(`--set 'users.count=it'\\''s 5'`);
+  });
+});
+
+describe('timeseries.csv', () => {
+  it('is long format: strategy, replication, interval start in seconds, then the columns', () => {
+    const csv = renderTimeseriesCsv(twoStrategies());
+    const lines = csv.trimEnd().split('\n');
+    expect(lines[0]).toBe(['strategy', 'replication', 'interval_start_s', ...TIMESERIES_COLUMNS].join(','));
+    expect(lines).toHaveLength(1 + 2 * 2 * 3);
+    expect(lines[1].startsWith('seed-design,0,0,0,1,2,')).toBe(true);
+    expect(lines[2].startsWith('seed-design,0,1,10,')).toBe(true);
+    expect(lines[4].startsWith('seed-design,1,0,1,')).toBe(true);
+    for (const l of lines) expect(l.split(',')).toHaveLength(3 + TIMESERIES_COLUMNS.length);
+  });
+
+  it('quotes fields per RFC 4180', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField(1.5)).toBe('1.5');
+    expect(csvField(NaN)).toBe('');
+  });
+});
+
+describe('junit.xml', () => {
+  it('is well-formed, one testcase per invariant and threshold per strategy, failures with messages', () => {
+    const xml = renderJunitXml(twoStrategies());
+    const root = parseXml(xml);
+    expect(root.name).toBe('testsuites');
+    expect(root.attributes).toMatchObject({ tests: '6', failures: '2' });
+    expect(root.children.map((s) => s.attributes.name)).toEqual(['hand-made/seed-design', 'hand-made/naive']);
+    const naive = root.children[1];
+    expect(naive.children.map((c) => c.attributes.name)).toEqual(['no-oversell', 'one-per-user', 'order_latency: p(99)<500ms']);
+    const failure = naive.children[0].children[0];
+    expect(failure.name).toBe('failure');
+    expect(failure.attributes.message).toBe('replication 0: 1 unit oversold <&> "quoted"');
+    expect(failure.text).toContain('"user": 1');
+    expect(naive.children[2].children[0].attributes.type).toBe('threshold');
+    expect(root.children[0].children.every((c) => c.children.length === 0)).toBe(true);
+  });
+
+  it('escapes markup and strips characters XML forbids', () => {
+    const esc = xmlEscape(`<a href="x">&'\u0001\n`);
+    expect(esc).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&apos;\uFFFD&#10;');
+    const s = twoStrategies();
+    s.scenario.name = 'we<ird&"name\u0007';
+    expect(() => parseXml(renderJunitXml(s))).not.toThrow();
+  });
+});
+
+describe('atomic writes', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flashsim-atomic-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the files and leaves no temporary file behind', async () => {
+    await writeFilesAtomic(join(dir, 'run'), new Map([['a.txt', 'A'], ['b.txt', 'B']]));
+    expect((await readdir(join(dir, 'run'))).sort()).toEqual(['a.txt', 'b.txt']);
+    await writeFileAtomic(join(dir, 'run', 'a.txt'), 'A2');
+    expect(await readFile(join(dir, 'run', 'a.txt'), 'utf8')).toBe('A2');
+    expect((await readdir(join(dir, 'run'))).sort()).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('on failure removes what it wrote and its temporary files', async () => {
+    const target = join(dir, 'run');
+    // 'b.txt/x' cannot be created because b.txt is a file written just before.
+    await expect(writeFilesAtomic(target, new Map([['a.txt', 'A'], ['b.txt', 'B'], ['b.txt/x', 'X']]))).rejects.toThrow();
+    await expect(readdir(target)).rejects.toThrow(); // the directory it created is gone
+  });
+
+  it('keeps the old file intact when a write fails', async () => {
+    if (process.getuid?.() === 0) return; // root ignores permissions
+    await writeFile(join(dir, 'keep.txt'), 'old');
+    await chmod(dir, 0o555);
+    try {
+      await expect(writeFileAtomic(join(dir, 'keep.txt'), 'new')).rejects.toThrow();
+    } finally {
+      await chmod(dir, 0o755);
+    }
+    expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['keep.txt']);
+  });
+});
