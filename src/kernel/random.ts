@@ -109,6 +109,6 @@ export class RandomSource {
 
   /** A 32-bit integer derived from the seed and replication, e.g. to key an HMAC secret. */
   derivedInt(name: string): number {
-    return seedrandom(`flashsim/${String(this.seed)}/${this.replication}/${name}`).int32() >>> 0;
+    return seedrandom(`flashsim-derived/${String(this.seed)}/${this.replication}/${name}`).int32() >>> 0;
   }
 }
