@@ -1,0 +1,203 @@
+/**
+ * Loading a scenario file: read, parse YAML with source positions, validate
+ * against the schema, check every strategy overlay and every threshold, and
+ * report ALL problems at once as a {@link ScenarioError}, each located at
+ * file:line:col with its dotted key path:
+ *
+ *     scenarios/x.yaml:12:12 system.orderServers.slots: must be a positive integer (got -3)
+ *
+ * Decisions:
+ * - A missing or unreadable file is a ScenarioError with path "" and message
+ *   "no such file" (or the system's reason), so the CLI maps it to exit 2
+ *   like any other bad input.
+ * - YAML syntax errors stop there (the document cannot be trusted); they are
+ *   reported with the parser's position, prefixed "invalid YAML: ".
+ * - An empty file (or only comments, or a lone `~`) is one issue.
+ * - Issues are sorted: command-line ones first, then by line and column.
+ * - Overlay values and `--set` values are validated too, per strategy, when
+ *   loading: `sim validate` catches `system.cdn.ttl: 10x` in an overlay.
+ *   Threshold expressions are checked against their metric's kind here as well
+ *   (see {@link validateThresholds}).
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { thresholdIssues } from '../verify/thresholds.js';
+import { problemsOf, scenarioErrorMap } from './issues.js';
+import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig } from './overlay.js';
+import { SourceMap, formatPath, type PathSegment } from './positions.js';
+import { ScenarioSchema, type Scenario } from './schema.js';
+import { setPath } from './paths.js';
+import { yamlOptions } from './yaml-options.js';
+
+/** A scenario file, read and validated. */
+export interface LoadedScenario {
+  /** The file as the caller named it (used in every message). */
+  file: string;
+  /** The parsed scenario (units converted, defaults filled), with the load-time `set` applied. */
+  scenario: Scenario;
+  /**
+   * The document as written (plain data, human units), without `set`:
+   * strategies overlay this, then `set` is applied again on top, so an
+   * assignment from the command line always wins over an overlay.
+   */
+  input: Record<string, unknown>;
+  /** The `--set` assignments given to {@link loadScenario}. */
+  set: readonly string[];
+  /** Source positions, for issues found later about this file. */
+  source: SourceMap;
+}
+
+export interface LoadOptions {
+  /** `path=value` assignments applied to the base and to every strategy (after its overlay). */
+  set?: readonly string[];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new ScenarioError([{ file, path: '', message }]);
+  }
+}
+
+/** Command-line issues first, then by position. */
+function sortIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort(
+      (a, b) =>
+        (a.issue.line === undefined ? 0 : 1) - (b.issue.line === undefined ? 0 : 1) ||
+        (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
+        (a.issue.column ?? 0) - (b.issue.column ?? 0) ||
+        a.index - b.index,
+    )
+    .map((x) => x.issue);
+}
+
+/** Removes exact duplicates (the same message at the same place). */
+function unique(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Plain values cut short by a comma in a flow mapping or list:
+ * `{ service: lognormal(20ms, 0.5) }` reads as `service: "lognormal(20ms"`
+ * and a key `0.5)`. Reported alone (like a syntax error), with the fix,
+ * instead of the two confusing issues that would follow.
+ */
+function cutDistributions(document: Document.Parsed, source: SourceMap): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  visit(document, {
+    Scalar(_key, node, ancestors) {
+      if (node.type !== 'PLAIN' || typeof node.value !== 'string' || !node.range) return;
+      const open = node.value.split('(').length - node.value.split(')').length;
+      if (open <= 0 || !ancestors.some((a) => isCollection(a) && a.flow)) return;
+      const rest = source.source.slice(node.range[0]).split('\n')[0];
+      const close = rest.indexOf(')');
+      const meant = close >= 0 ? rest.slice(0, close + 1) : `${node.value}, …)`;
+      const path = ancestors.filter(isPair).map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
+      const { line, column } = source.position(node.range[0]);
+      issues.push({
+        file: source.file,
+        line,
+        column,
+        path: formatPath(path),
+        message: `a comma inside { } or [ ] ends a plain value: quote it, '${meant}' (got ${node.value})`,
+      });
+    },
+  });
+  return issues;
+}
+
+/**
+ * Reads and validates a scenario file.
+ *
+ * @param file path of the YAML file, as the user named it.
+ * @param options.set `path=value` overrides (as `--set`), validated here and
+ *   applied to the returned `scenario`; {@link resolveStrategies} applies
+ *   them again after each strategy's overlay.
+ * @throws {ScenarioError} with every issue found (missing file, YAML syntax,
+ *   schema, overlay paths and values, `--set`, thresholds).
+ */
+export function loadScenario(file: string, options: LoadOptions = {}): LoadedScenario {
+  const text = readSource(file);
+  const lines = new LineCounter();
+  const document = parseDocument(text, { ...yamlOptions(), lineCounter: lines });
+  const source = new SourceMap(file, text, document, lines);
+
+  if (document.errors.length > 0) {
+    throw new ScenarioError(
+      document.errors.map((error) => {
+        const { line, column } = source.position(error.pos[0]);
+        const message =
+          error.code === 'DUPLICATE_KEY'
+            ? `duplicate key "${text.slice(error.pos[0], error.pos[1]).trim()}"`
+            : error.message.split('\n')[0].replace(/[.:]$/, '');
+        return { file, line, column, path: '', message: `invalid YAML: ${message}` };
+      }),
+    );
+  }
+  const cut = cutDistributions(document, source);
+  if (cut.length > 0) throw new ScenarioError(cut);
+  const contents = document.contents as { value?: unknown } | null;
+  if (contents === null || (contents.value === null && 'value' in contents)) {
+    throw new ScenarioError([{ file, path: '', message: 'the file is empty; a scenario needs at least a name (see `sim schema`)' }]);
+  }
+
+  const raw: unknown = document.toJS({ maxAliasCount: 1000 });
+  const issues: ScenarioIssue[] = [];
+  const { assignments, issues: setIssues } = parseAssignments(options.set ?? []);
+  issues.push(...setIssues);
+
+  // The whole file, with the command line's assignments applied.
+  let input: unknown = raw;
+  if (isPlainObject(raw)) {
+    input = structuredClone(raw);
+    for (const a of assignments) setPath(input as Record<string, unknown>, a.path, structuredClone(a.value));
+  }
+  const parsed = ScenarioSchema.safeParse(input, { error: scenarioErrorMap });
+  const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ScenarioSchema));
+  issues.push(...locateProblems(problems, input, { source, assignments }));
+  const baseHasIssues = problems.some((p) => p.path[0] !== 'strategies' && p.path[0] !== 'thresholds' && p.path[0] !== 'invariants');
+  const problemAt = (path: readonly PathSegment[]) =>
+    problems.some((p) => p.path.length >= path.length && path.every((s, i) => String(p.path[i]) === String(s)));
+
+  if (isPlainObject(raw)) {
+    // Strategies: overlay paths must exist; the resulting configuration must parse.
+    const strategies = raw.strategies;
+    if (isPlainObject(strategies)) {
+      if (Object.keys(strategies).length === 0) {
+        issues.push(source.issue(['strategies'], 'names no strategy; leave strategies out to run the base scenario alone'));
+      }
+      for (const [name, overlay] of Object.entries(strategies)) {
+        if (problemAt(['strategies', name])) continue;
+        const { entries, issues: pathIssues } = overlayEntries(name, overlay, source);
+        issues.push(...pathIssues);
+        if (pathIssues.length > 0) continue;
+        const strategyInput = overlayInput(raw, entries, assignments);
+        issues.push(...parseConfig(strategyInput, { source, strategy: name, overlay: entries, assignments, baseHasIssues }).issues);
+      }
+    }
+    // Thresholds: each expression must suit its metric's kind.
+    if (isPlainObject(raw.thresholds)) {
+      issues.push(...thresholdIssues(raw.thresholds, source, (path) => problemAt(path)));
+    }
+  }
+
+  if (issues.length > 0 || !parsed.success) throw new ScenarioError(sortIssues(unique(issues)));
+  return { file, scenario: parsed.data, input: raw as Record<string, unknown>, set: [...(options.set ?? [])], source };
+}

@@ -1,0 +1,212 @@
+/**
+ * Building one strategy's configuration: the base document as written, the
+ * strategy's overlay, then command-line assignments (`--set`, `--users`,
+ * `--seed`, `--replications`), then parsing with {@link BaseSchema}, and
+ * locating every problem where the user can fix it.
+ *
+ * Decisions:
+ * - Overlays and `--set` work on the document as written (human units), so
+ *   `system.cdn.ttl: 10s` means what it means in the base.
+ * - A value replaces the value at its path; mappings are not deep-merged
+ *   (so `users.arrival: { kind: burst }` does not inherit the base ramp's
+ *   `from`/`to`). To change one field, name its full path.
+ * - Order: base, overlay keys in file order, then assignments in the order
+ *   given; later wins.
+ * - A problem is reported where the offending value came from: a command-line
+ *   assignment (file `--set`, no line), else the overlay key in the file
+ *   (path `strategies.<name>.<path>`), else — when the base alone is valid
+ *   but the combination is not — at the strategy's name.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { ScenarioIssue } from '../errors.js';
+import { BaseSchema, type ResolvedConfig } from './schema.js';
+import { problemsOf, scenarioErrorMap, valueAt } from './issues.js';
+import { checkPath, setPath, splitPath } from './paths.js';
+import { formatPath, quoteSource, type PathSegment, type SourceMap } from './positions.js';
+import { yamlOptions } from './yaml-options.js';
+
+/** A value set from the command line. */
+export interface Assignment {
+  /** The option it came from, used as the "file" of its issues: `--set`, `--users`, … */
+  source: string;
+  path: string[];
+  value: unknown;
+}
+
+/** One key of a strategy overlay. */
+export interface OverlayEntry {
+  /** The key as written: `system.cdn.ttl`. */
+  key: string;
+  path: string[];
+  value: unknown;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How a command-line value is quoted in "(got …)". */
+function shownValue(value: unknown): string {
+  if (isPlainObject(value)) return 'a mapping';
+  if (Array.isArray(value)) return 'a list';
+  if (value === null || value === undefined) return 'nothing';
+  return quoteSource(typeof value === 'string' ? JSON.stringify(value) : String(value));
+}
+
+/**
+ * Parses `path=value` assignments (`--set`). The value is read as YAML:
+ * `0` is a number, `false` a boolean, `10s` a string, `{kind: burst}` a
+ * mapping. The path must name a field of the configuration.
+ */
+export function parseAssignments(texts: readonly string[], source = '--set'): { assignments: Assignment[]; issues: ScenarioIssue[] } {
+  const assignments: Assignment[] = [];
+  const issues: ScenarioIssue[] = [];
+  for (const text of texts) {
+    const eq = text.indexOf('=');
+    if (eq < 0) {
+      issues.push({ file: source, path: '', message: `expected path=value, e.g. system.cdn.ttl=10s (got ${JSON.stringify(text)})` });
+      continue;
+    }
+    const dotted = text.slice(0, eq).trim();
+    const path = splitPath(dotted);
+    if (!path) {
+      issues.push({ file: source, path: dotted, message: `expected a dotted path such as system.cdn.ttl (got ${JSON.stringify(dotted)})` });
+      continue;
+    }
+    const why = checkPath(BaseSchema, path);
+    if (why) {
+      issues.push({ file: source, path: dotted, message: `unknown path: ${why}` });
+      continue;
+    }
+    const written = text.slice(eq + 1);
+    if (written.trim() === '') {
+      issues.push({ file: source, path: dotted, message: 'missing value after "="' });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = parseYaml(written, yamlOptions());
+    } catch (error) {
+      issues.push({ file: source, path: dotted, message: `value is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    assignments.push({ source, path, value });
+  }
+  return { assignments, issues };
+}
+
+/** Reads a strategy overlay's keys; bad paths become issues at the key. */
+export function overlayEntries(
+  name: string,
+  overlay: unknown,
+  source: SourceMap,
+): { entries: OverlayEntry[]; issues: ScenarioIssue[] } {
+  const entries: OverlayEntry[] = [];
+  const issues: ScenarioIssue[] = [];
+  if (!isPlainObject(overlay)) return { entries, issues };
+  for (const [key, value] of Object.entries(overlay)) {
+    const at: PathSegment[] = ['strategies', name, key];
+    const shown = `strategies.${name}.${key}`;
+    const path = splitPath(key);
+    const why = path ? checkPath(BaseSchema, path) : `"${key}" has an empty segment`;
+    if (why || !path) {
+      issues.push(source.issue(at, `unknown path in strategy "${name}": ${why}`, 'key', shown));
+      continue;
+    }
+    entries.push({ key, path, value });
+  }
+  return { entries, issues };
+}
+
+/** The document a strategy runs with: a copy of the base, then the overlay, then the assignments. */
+export function overlayInput(
+  document: Record<string, unknown>,
+  overlay: readonly OverlayEntry[],
+  assignments: readonly Assignment[],
+): Record<string, unknown> {
+  const input = structuredClone(document);
+  delete input.strategies;
+  delete input.thresholds;
+  delete input.invariants;
+  for (const entry of overlay) setPath(input, entry.path, structuredClone(entry.value));
+  for (const assignment of assignments) setPath(input, assignment.path, structuredClone(assignment.value));
+  return input;
+}
+
+/** Whether one path is a prefix of the other. */
+function related(a: readonly PathSegment[], b: readonly PathSegment[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
+}
+
+function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
+  return prefix.length <= path.length && related(path, prefix);
+}
+
+/** Where the problems of one parse come from. */
+export interface ParseContext {
+  source: SourceMap;
+  /** The strategy, or undefined for the base document. */
+  strategy?: string;
+  overlay?: readonly OverlayEntry[];
+  assignments: readonly Assignment[];
+  /** The base document already has issues: do not repeat them for every strategy. */
+  baseHasIssues?: boolean;
+}
+
+/**
+ * Locates problems found in a parsed document per the module's rules.
+ * @param problems problems at paths of `input` (as produced by {@link problemsOf}).
+ */
+export function locateProblems(
+  problems: ReturnType<typeof problemsOf>,
+  input: unknown,
+  context: ParseContext,
+): ScenarioIssue[] {
+  const { source, strategy, overlay = [], assignments } = context;
+  const issues: ScenarioIssue[] = [];
+  for (const problem of problems) {
+    const { path } = problem;
+    const assignment = [...assignments].reverse().find((a) => related(a.path, path));
+    if (assignment) {
+      const got = problem.quote ? ` (got ${shownValue(valueAt(input, path))})` : '';
+      issues.push({ file: assignment.source, path: formatPath(path), message: problem.message + got });
+      continue;
+    }
+    if (strategy === undefined) {
+      const got = problem.quote ? source.written(path) : undefined;
+      issues.push(source.issue(path, problem.message + (got !== undefined ? ` (got ${got})` : ''), problem.anchor));
+      continue;
+    }
+    const shown = `strategies.${strategy}.${formatPath(path)}`;
+    const covering = [...overlay].reverse().find((e) => startsWith(path, e.path));
+    if (covering) {
+      const at = ['strategies', strategy, covering.key, ...path.slice(covering.path.length)];
+      const got = problem.quote ? source.written(at) : undefined;
+      issues.push(source.issue(at, problem.message + (got !== undefined ? ` (got ${got})` : ''), problem.anchor, shown));
+      continue;
+    }
+    const inside = [...overlay].reverse().find((e) => startsWith(e.path, path));
+    if (inside) {
+      const got = problem.quote ? ` (got ${shownValue(valueAt(input, path))})` : '';
+      issues.push(source.issue(['strategies', strategy, inside.key], problem.message + got, 'key', shown));
+      continue;
+    }
+    if (context.baseHasIssues) continue;
+    const got = problem.quote ? ` (got ${shownValue(valueAt(input, path))})` : '';
+    issues.push(source.issue(['strategies', strategy], problem.message + got, 'key', shown));
+  }
+  return issues;
+}
+
+/** Parses one strategy's (or the base's) configuration document; problems are located per {@link locateProblems}. */
+export function parseConfig(
+  input: Record<string, unknown>,
+  context: ParseContext,
+): { config?: ResolvedConfig; issues: ScenarioIssue[] } {
+  const parsed = BaseSchema.safeParse(input, { error: scenarioErrorMap });
+  if (parsed.success) return { config: parsed.data, issues: [] };
+  const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, input, BaseSchema));
+  return { issues: locateProblems(problems, input, context) };
+}
