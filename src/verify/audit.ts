@@ -1,0 +1,227 @@
+/**
+ * The auditor: checks the invariants of a flash sale on one run's ledger,
+ * responses and stock counters. Pure and deterministic (the same result
+ * gives the same report); it never prints or throws on a violation.
+ *
+ * The invariants (a scenario picks which apply; all by default):
+ * - **no-oversell**: the ledger holds at most `stock.initial` orders, the
+ *   stock counter never went below 0 (`stock.minLevel >= 0`), the net units
+ *   taken from the stock, `stock.sold - stock.returned`, are at most
+ *   `stock.initial`, and `stock.oversell` is 0. (`sold` alone may exceed
+ *   `initial` without oversell: a unit returned by a failed order can be
+ *   sold again.) Offending records: the orders beyond the stock, in
+ *   acceptance order, else the counter facts.
+ * - **one-per-user**: no user has more than `sale.perUserLimit` ledger
+ *   orders. Offending records: each such user's orders beyond the limit.
+ * - **no-early-orders**: no order was accepted (`acceptedUs`) or created
+ *   (`timeUs`) before T0 (`sale.start`).
+ * - **valid-tokens**: every ledger order carries a token the token gate
+ *   accepts (see ./tokens.ts for the check).
+ * - **ledger-matches-responses**: the multiset of ledger users equals the
+ *   multiset of users told "won": every user told "won" has exactly as many
+ *   ledger orders as "won" answers and vice versa (nothing lost, nothing
+ *   created silently). Offending records: one per user that differs.
+ * - **conservation**: `stock.initial - stock.sold + stock.returned ==
+ *   stock.remaining`: every unit is on the shelf, sold, or back on the shelf.
+ *
+ * Undersell is not an invariant (it is a metric: units left while buyers
+ * were turned away).
+ */
+import { formatDuration } from '../kernel/units.js';
+import type { LedgerRecord, RunResult } from '../run/result.js';
+import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
+import { verifyLedgerToken, type TokenVerifier } from './tokens.js';
+
+/** One offending record: a sentence for people, and the data it is about. */
+export interface Offence {
+  /** E.g. `order 51 (user 7, accepted at 10m0.31s) is beyond the stock of 50`. */
+  reason: string;
+  /** The ledger record, when the offence is about one order. */
+  order?: LedgerRecord;
+  /** The user, when the offence is about a user. */
+  user?: number;
+}
+
+/** The verdict on one invariant. */
+export interface InvariantCheck {
+  name: InvariantName;
+  passed: boolean;
+  /** One line: what was checked and found, in numbers. */
+  message: string;
+  /** The first offending records (at most `maxOffending`, 10 by default), in a stable order. */
+  offending: Offence[];
+  /** How many offending records there are in all. */
+  offendingCount: number;
+}
+
+/** The audit of one run (one strategy, one replication). */
+export interface AuditReport {
+  strategy: string;
+  replication: number;
+  /** True when every checked invariant holds. */
+  passed: boolean;
+  /** One entry per invariant checked, in the order asked for. */
+  invariants: InvariantCheck[];
+}
+
+export interface AuditOptions {
+  /** The token check for valid-tokens (default: {@link verifyLedgerToken}). */
+  verifyToken?: TokenVerifier;
+  /** How many offending records to list per invariant (default 10). */
+  maxOffending?: number;
+}
+
+function check(name: InvariantName, offences: Offence[], message: string, max: number, passed = offences.length === 0): InvariantCheck {
+  return { name, passed, message, offending: offences.slice(0, max), offendingCount: offences.length };
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Ledger in acceptance order (ties: creation time, then order id). */
+function byAcceptance(ledger: readonly LedgerRecord[]): LedgerRecord[] {
+  return [...ledger].sort((a, b) => a.acceptedUs - b.acceptedUs || a.timeUs - b.timeUs || a.orderId - b.orderId);
+}
+
+function describe(order: LedgerRecord): string {
+  return `order ${order.orderId} (user ${order.user}, accepted at ${formatDuration(order.acceptedUs)}, created at ${formatDuration(order.timeUs)})`;
+}
+
+function noOversell(result: RunResult, max: number): InvariantCheck {
+  const { stock, ledger } = result;
+  const offences: Offence[] = byAcceptance(ledger)
+    .slice(stock.initial)
+    .map((order) => ({ reason: `${describe(order)} is beyond the stock of ${stock.initial}`, order }));
+  const problems: string[] = [];
+  if (ledger.length > stock.initial) problems.push(`${ledger.length} orders for a stock of ${stock.initial} (${ledger.length - stock.initial} oversold)`);
+  if (stock.minLevel < 0) {
+    const reason = `the stock counter went down to ${stock.minLevel}`;
+    problems.push(reason);
+    if (offences.length === 0) offences.push({ reason });
+  }
+  const net = stock.sold - stock.returned;
+  if (net > stock.initial) {
+    const reason = `${net} units taken from a stock of ${stock.initial} (${stock.sold} sold - ${stock.returned} returned)`;
+    problems.push(reason);
+    if (offences.length === 0) offences.push({ reason });
+  }
+  if (stock.oversell > 0) {
+    const reason = `the run counted ${plural(stock.oversell, 'oversold unit')}`;
+    problems.push(reason);
+    if (offences.length === 0) offences.push({ reason });
+  }
+  const message =
+    problems.length > 0
+      ? problems.join('; ')
+      : `${plural(ledger.length, 'order')} for a stock of ${stock.initial}; the stock counter never went below 0`;
+  return check('no-oversell', offences, message, max, problems.length === 0);
+}
+
+function onePerUser(result: RunResult, max: number): InvariantCheck {
+  const limit = result.config.sale.perUserLimit;
+  const seen = new Map<number, number>();
+  const offences: Offence[] = [];
+  const users = new Set<number>();
+  for (const order of byAcceptance(result.ledger)) {
+    const n = (seen.get(order.user) ?? 0) + 1;
+    seen.set(order.user, n);
+    if (n > limit) {
+      users.add(order.user);
+      offences.push({ reason: `${describe(order)} is user ${order.user}'s order number ${n} (limit ${limit})`, order, user: order.user });
+    }
+  }
+  const message =
+    offences.length > 0
+      ? `${plural(users.size, 'user has', 'users have')} more than ${plural(limit, 'order')} (${plural(offences.length, 'extra order')})`
+      : `no user has more than ${plural(limit, 'order')} (${plural(seen.size, 'buyer')})`;
+  return check('one-per-user', offences, message, max);
+}
+
+function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
+  const start = result.config.sale.start;
+  const t0 = formatDuration(start);
+  const offences: Offence[] = byAcceptance(result.ledger)
+    .filter((order) => order.acceptedUs < start || order.timeUs < start)
+    .map((order) => ({ reason: `${describe(order)} is before T0 (${t0})`, order }));
+  const message =
+    offences.length > 0 ? `${plural(offences.length, 'order')} before T0 (${t0})` : `no order before T0 (${t0})`;
+  return check('no-early-orders', offences, message, max);
+}
+
+function validTokens(result: RunResult, max: number, verify: TokenVerifier): InvariantCheck {
+  const offences: Offence[] = [];
+  for (const order of byAcceptance(result.ledger)) {
+    const why = verify(order, result.config, result.seed, result.replication);
+    if (why !== null) offences.push({ reason: `${describe(order)} has an invalid token: ${why}`, order });
+  }
+  const message =
+    offences.length > 0
+      ? `${plural(offences.length, 'order')} with an invalid token`
+      : `all ${plural(result.ledger.length, 'order')} carry a valid token`;
+  return check('valid-tokens', offences, message, max);
+}
+
+function ledgerMatchesResponses(result: RunResult, max: number): InvariantCheck {
+  const ledger = new Map<number, number>();
+  for (const order of result.ledger) ledger.set(order.user, (ledger.get(order.user) ?? 0) + 1);
+  const won = new Map<number, number>();
+  for (const user of result.wonResponses) won.set(user, (won.get(user) ?? 0) + 1);
+  const users = [...new Set([...ledger.keys(), ...won.keys()])].sort((a, b) => a - b);
+  const offences: Offence[] = [];
+  let lost = 0;
+  let untold = 0;
+  for (const user of users) {
+    const l = ledger.get(user) ?? 0;
+    const w = won.get(user) ?? 0;
+    if (l === w) continue;
+    if (w > l) lost++;
+    else untold++;
+    offences.push({ user, reason: `user ${user}: told "won" ${plural(w, 'time')}, ${plural(l, 'ledger order')}` });
+  }
+  const message =
+    offences.length > 0
+      ? `${plural(offences.length, 'user differs', 'users differ')} between the ledger and the "won" responses: ` +
+        `${lost} told "won" more often than they have orders (lost orders), ${untold} with more orders than "won" answers`
+      : `${plural(result.ledger.length, 'ledger order')} and ${plural(result.wonResponses.length, '"won" response')} match user for user`;
+  return check('ledger-matches-responses', offences, message, max);
+}
+
+function conservation(result: RunResult, max: number): InvariantCheck {
+  const { initial, sold, returned, remaining } = result.stock;
+  const expected = initial - sold + returned;
+  const equation = `initial ${initial} - sold ${sold} + returned ${returned} = ${expected}`;
+  const offences: Offence[] = expected === remaining ? [] : [{ reason: `${equation}, but ${remaining} remain` }];
+  const message = offences.length > 0 ? offences[0].reason : `${equation} = remaining`;
+  return check('conservation', offences, message, max);
+}
+
+/**
+ * Audits one run.
+ *
+ * @param result the run's result (its `config` gives T0 and the per-user limit).
+ * @param invariants which invariants to check, in this order (duplicates
+ *   ignored); default: all of {@link INVARIANTS}.
+ * @returns one {@link InvariantCheck} per invariant; `passed` is true when all hold.
+ */
+export function audit(result: RunResult, invariants: readonly InvariantName[] = INVARIANTS, options: AuditOptions = {}): AuditReport {
+  const max = options.maxOffending ?? 10;
+  const verify = options.verifyToken ?? verifyLedgerToken;
+  const checks = [...new Set(invariants)].map((name): InvariantCheck => {
+    switch (name) {
+      case 'no-oversell':
+        return noOversell(result, max);
+      case 'one-per-user':
+        return onePerUser(result, max);
+      case 'no-early-orders':
+        return noEarlyOrders(result, max);
+      case 'valid-tokens':
+        return validTokens(result, max, verify);
+      case 'ledger-matches-responses':
+        return ledgerMatchesResponses(result, max);
+      case 'conservation':
+        return conservation(result, max);
+    }
+  });
+  return { strategy: result.strategy, replication: result.replication, passed: checks.every((c) => c.passed), invariants: checks };
+}
