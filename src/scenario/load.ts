@@ -145,7 +145,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         const { line, column } = source.position(error.pos[0]);
         const message =
           error.code === 'DUPLICATE_KEY'
-            ? `duplicate key "${text.slice(error.pos[0], error.pos[1]).trim()}"`
+            ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}`
             : error.message.split('\n')[0].replace(/[.:]$/, '');
         return { file, line, column, path: '', message: `invalid YAML: ${message}` };
       }),

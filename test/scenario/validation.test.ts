@@ -1,0 +1,154 @@
+import { describe, expect, test } from 'vitest';
+import { ScenarioError, formatIssue } from '../../src/errors.js';
+import { loadScenario } from '../../src/scenario/index.js';
+
+const BAD = 'test/fixtures/bad';
+
+/** The formatted issues loading a file produces (fails the test if it loads). */
+function issuesOf(file: string, set?: string[]): string[] {
+  try {
+    loadScenario(file, { set });
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return error.issues.map(formatIssue);
+  }
+  throw new Error(`${file} loaded without issues`);
+}
+
+describe('validation messages for bad scenario files', () => {
+  test('malformed YAML: one syntax issue with line and column', () => {
+    expect(issuesOf(`${BAD}/malformed.yaml`)).toEqual([
+      `${BAD}/malformed.yaml:3:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }`,
+    ]);
+  });
+
+  test('duplicate key', () => {
+    expect(issuesOf(`${BAD}/duplicate-key.yaml`)).toEqual([`${BAD}/duplicate-key.yaml:3:1: invalid YAML: duplicate key seed`]);
+  });
+
+  test('unknown keys: each at the key, by name, with a suggestion or the known keys', () => {
+    expect(issuesOf(`${BAD}/unknown-key.yaml`)).toEqual([
+      `${BAD}/unknown-key.yaml:2:1 sede: unknown key "sede" (known keys: version, name, description, seed, duration, interval, replications, sale, users, system, strategies, thresholds, invariants)`,
+      `${BAD}/unknown-key.yaml:6:5 system.cdn.ttll: unknown key "ttll" (did you mean "ttl"?)`,
+      `${BAD}/unknown-key.yaml:7:31 system.orderServers.slotz: unknown key "slotz" (did you mean "slots"?)`,
+    ]);
+  });
+
+  test('wrong types, quoting what was written', () => {
+    expect(issuesOf(`${BAD}/wrong-type.yaml`)).toEqual([
+      `${BAD}/wrong-type.yaml:3:10 users.count: must be a number (got many)`,
+      `${BAD}/wrong-type.yaml:6:15 system.cdn.coalesce: must be true or false (got "yes")`,
+      `${BAD}/wrong-type.yaml:7:11 system.origin: must be a mapping (got 8)`,
+    ]);
+  });
+
+  test('negative count', () => {
+    expect(issuesOf(`${BAD}/negative-count.yaml`)).toEqual([
+      `${BAD}/negative-count.yaml:5:12 system.orderServers.slots: must be a positive integer (got -3)`,
+    ]);
+  });
+
+  test('bad distribution strings', () => {
+    expect(issuesOf(`${BAD}/bad-distribution.yaml`)).toEqual([
+      `${BAD}/bad-distribution.yaml:3:12 users.refresh: expected lognormal(median, sigma) with 2 arguments (got "lognormal(5s)")`,
+      `${BAD}/bad-distribution.yaml:4:13 users.reaction: unknown distribution "gamma" (expected one of: lognormal, exp, exponential, uniform, normal, const, constant, empirical, or a plain value) (got gamma(600ms, 2))`,
+    ]);
+  });
+
+  test('a distribution cut by a comma in a flow mapping gets the fix, not two confusing issues', () => {
+    expect(issuesOf(`${BAD}/unquoted-distribution.yaml`)).toEqual([
+      `${BAD}/unquoted-distribution.yaml:3:34 system.origin.service: a comma inside { } or [ ] ends a plain value: quote it, 'lognormal(20ms, 0.5)' (got lognormal(20ms)`,
+    ]);
+  });
+
+  test('unknown strategy paths name the strategy, the path and the overlay key', () => {
+    expect(issuesOf(`${BAD}/unknown-strategy-path.yaml`)).toEqual([
+      `${BAD}/unknown-strategy-path.yaml:5:5 strategies.naive.system.cdn.edgez: unknown path in strategy "naive": system.cdn has no key "edgez" (did you mean "edges"?)`,
+      `${BAD}/unknown-strategy-path.yaml:7:11 strategies.typo.sytem.cdn.ttl: unknown path in strategy "typo": the scenario has no key "sytem" (did you mean "system"?)`,
+    ]);
+  });
+
+  test('bad overlay values are located in the overlay', () => {
+    expect(issuesOf(`${BAD}/bad-overlay-value.yaml`)).toEqual([
+      `${BAD}/bad-overlay-value.yaml:4:21 strategies.fast-ttl.system.cdn.ttl: expected a duration such as 250us, 15ms, 5s or 10m30s (got "10x": unknown unit "x", expected h, m, s, ms or us)`,
+      `${BAD}/bad-overlay-value.yaml:5:44 strategies.bad-primitive.system.stock.primitive: must be one of: atomic, check-then-decrement, row-lock, single-thread-server (got optimistic)`,
+    ]);
+  });
+
+  test('unknown metric in a threshold', () => {
+    expect(issuesOf(`${BAD}/unknown-metric.yaml`)).toEqual([
+      `${BAD}/unknown-metric.yaml:4:3 thresholds.order_latencyy: unknown metric "order_latencyy" (did you mean "order_latency"?)`,
+    ]);
+  });
+
+  test('wrong aggregation for a metric, and a latency limit without a unit', () => {
+    expect(issuesOf(`${BAD}/wrong-aggregation.yaml`)).toEqual([
+      `${BAD}/wrong-aggregation.yaml:3:34 thresholds.order_latency[1]: rate does not apply to order_latency, a latency metric: use p(N), avg, med, min, max or count (got 'rate<0.01')`,
+      `${BAD}/wrong-aggregation.yaml:3:47 thresholds.order_latency[2]: the limit of order_latency is a duration and needs a unit, e.g. 500ms or 500s (got 'p(99)<500')`,
+      `${BAD}/wrong-aggregation.yaml:4:21 thresholds.page_error_rate[0]: p(N) does not apply to page_error_rate, a rate metric: use rate (got 'p(95)<1s')`,
+    ]);
+  });
+
+  test('missing required keys point at the mapping that lacks them', () => {
+    expect(issuesOf(`${BAD}/missing-name.yaml`)).toEqual([
+      `${BAD}/missing-name.yaml:2:1 name: required key is missing`,
+      `${BAD}/missing-name.yaml:4:12 users.arrival.kind: required key is missing (one of: ramp, burst)`,
+    ]);
+  });
+
+  test('empty file: one clear issue', () => {
+    expect(issuesOf(`${BAD}/empty.yaml`)).toEqual([
+      `${BAD}/empty.yaml: the file is empty; a scenario needs at least a name (see \`sim schema\`)`,
+    ]);
+  });
+
+  test('missing file: a ScenarioError with an empty path (exit code 2 at the CLI)', () => {
+    expect(issuesOf(`${BAD}/no-such-file.yaml`)).toEqual([`${BAD}/no-such-file.yaml: no such file`]);
+    try {
+      loadScenario(`${BAD}/no-such-file.yaml`);
+    } catch (error) {
+      expect((error as ScenarioError).issues).toEqual([{ file: `${BAD}/no-such-file.yaml`, path: '', message: 'no such file' }]);
+    }
+  });
+
+  test('a directory is not a scenario', () => {
+    expect(issuesOf(BAD)).toEqual([`${BAD}: is a directory, not a scenario file`]);
+  });
+
+  test('issues carry structured positions, and every issue is reported at once', () => {
+    try {
+      loadScenario(`${BAD}/negative-count.yaml`);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ScenarioError).issues).toEqual([
+        { file: `${BAD}/negative-count.yaml`, line: 5, column: 12, path: 'system.orderServers.slots', message: 'must be a positive integer (got -3)' },
+      ]);
+    }
+    expect(issuesOf(`${BAD}/many-problems.yaml`)).toEqual([
+      `${BAD}/many-problems.yaml:2:11 duration: expected a duration with a unit such as 15s or 15ms (got 15: a bare number is ambiguous)`,
+      `${BAD}/many-problems.yaml:3:27 sale.stock: must be a positive integer (got 0)`,
+      `${BAD}/many-problems.yaml:5:18 users.bots.share: expected a fraction from 0 to 1 or a percentage from 0% to 100% such as 0.5% (got 5: did you mean 5%?)`,
+      `${BAD}/many-problems.yaml:7:27 system.orderServers.onFull: must be one of: reject, queue, unbounded (got drop)`,
+      `${BAD}/many-problems.yaml:9:3 strategies.naive: must be a mapping of dotted paths to values; write {} for no changes (got nothing)`,
+      `${BAD}/many-problems.yaml:10:27 invariants[1]: must be one of: no-oversell, one-per-user, no-early-orders, valid-tokens, ledger-matches-responses, conservation (got no-undersell)`,
+    ]);
+  });
+});
+
+describe('--set at load time', () => {
+  test('errors name --set instead of a file line', () => {
+    expect(issuesOf('scenarios/smoke.yaml', ['system.cdn.ttl=10x', 'system.cdn.edgez=1', 'nonsense', 'users.count=-1'])).toEqual([
+      `--set system.cdn.edgez: unknown path: system.cdn has no key "edgez" (did you mean "edges"?)`,
+      `--set: expected path=value, e.g. system.cdn.ttl=10s (got "nonsense")`,
+      `--set users.count: must be a positive integer (got -1)`,
+      `--set system.cdn.ttl: expected a duration such as 250us, 15ms, 5s or 10m30s (got "10x": unknown unit "x", expected h, m, s, ms or us)`,
+    ]);
+  });
+
+  test('valid assignments change the loaded scenario', () => {
+    const loaded = loadScenario('scenarios/smoke.yaml', { set: ['system.cdn.ttl=10s', 'system.cdn.coalesce=false'] });
+    expect(loaded.scenario.system.cdn.ttl).toBe(10_000_000);
+    expect(loaded.scenario.system.cdn.coalesce).toBe(false);
+    expect(loaded.set).toEqual(['system.cdn.ttl=10s', 'system.cdn.coalesce=false']);
+  });
+});
