@@ -27,7 +27,7 @@ export interface InvariantOutcome {
   /** One line: what holds, or what was violated and where (first failing replication). */
   message: string;
   /** Per replication, in order. */
-  replications: Array<{ replication: number; passed: boolean; message: string; offending: unknown[] }>;
+  replications: Array<{ replication: number; passed: boolean; message: string; offending: unknown[]; offendingCount?: number }>;
 }
 
 /** One threshold expression on one metric for one strategy. */

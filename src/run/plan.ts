@@ -22,7 +22,7 @@ export interface RunTask {
   strategy: string;
   replication: number;
   /**
-   * The master seed. Every strategy and replication gets the same master
+   * The master seed (`config.seed`). Every strategy and replication gets the same master
    * seed: the simulator derives the streams from (seed, replication, user),
    * so strategies see the same users (common random numbers) and
    * replications see independent ones.
@@ -33,37 +33,30 @@ export interface RunTask {
 
 export interface RunPlan {
   scenario: { name: string; file: string };
-  seed: number | string;
-  replications: number;
   strategies: PlannedStrategy[];
   tasks: RunTask[];
 }
 
 /**
- * Builds the plan for `strategies` × `replications`.
+ * Builds the plan: for each strategy, `config.replications` tasks, each
+ * with `config.seed` (the scenario's seed, or whatever --seed, --set or the
+ * strategy's overlay made it).
  *
- * @param seed the master seed (the scenario's or the --seed override).
- * @throws {RangeError} when there is no strategy or replications < 1.
+ * @throws {RangeError} when there is no strategy.
  */
-export function buildPlan(
-  scenario: { name: string; file: string },
-  strategies: readonly PlannedStrategy[],
-  options: { seed: number | string; replications: number },
-): RunPlan {
+export function buildPlan(scenario: { name: string; file: string }, strategies: readonly PlannedStrategy[]): RunPlan {
   if (strategies.length === 0) throw new RangeError('a run plan needs at least one strategy');
-  if (!(Number.isInteger(options.replications) && options.replications >= 1)) {
-    throw new RangeError(`replications must be a positive integer, got ${options.replications}`);
-  }
   const tasks: RunTask[] = [];
   for (const { name, config } of strategies) {
-    for (let replication = 0; replication < options.replications; replication++) {
-      tasks.push({ index: tasks.length, strategy: name, replication, seed: options.seed, config });
+    if (!(Number.isInteger(config.replications) && config.replications >= 1)) {
+      throw new RangeError(`replications must be a positive integer, got ${config.replications}`);
+    }
+    for (let replication = 0; replication < config.replications; replication++) {
+      tasks.push({ index: tasks.length, strategy: name, replication, seed: config.seed, config });
     }
   }
   return {
     scenario: { ...scenario },
-    seed: options.seed,
-    replications: options.replications,
     strategies: strategies.map((s) => ({ name: s.name, config: s.config })),
     tasks,
   };

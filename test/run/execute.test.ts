@@ -4,15 +4,16 @@ import { buildPlan } from '../../src/run/plan.js';
 import { config, makeResult } from '../report/make-result.js';
 
 const strategies = [
-  { name: 'seed-design', config: config() },
-  { name: 'naive', config: config() },
+  { name: 'seed-design', config: config({ seed: 7, replications: 2 }) },
+  { name: 'naive', config: config({ seed: 7, replications: 2 }) },
 ];
+const once = strategies.map((s) => ({ ...s, config: { ...s.config, replications: 1 } }));
 
 const timing = { wallMs: 1, events: 1234, eventsPerSecond: 1e6, peakRssBytes: 1e8 };
 
 describe('buildPlan', () => {
-  it('is strategy-major, every task with the master seed', () => {
-    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 2 });
+  it('is strategy-major, replications and seed from each config', () => {
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies);
     expect(plan.tasks.map((t) => [t.index, t.strategy, t.replication, t.seed])).toEqual([
       [0, 'seed-design', 0, 7],
       [1, 'seed-design', 1, 7],
@@ -22,14 +23,14 @@ describe('buildPlan', () => {
   });
 
   it('refuses empty plans', () => {
-    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [], { seed: 1, replications: 1 })).toThrow(/at least one strategy/);
-    expect(() => buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 1, replications: 0 })).toThrow(/replications/);
+    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [])).toThrow(/at least one strategy/);
+    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [{ name: 'x', config: { ...strategies[0].config, replications: 0 } }])).toThrow(/replications/);
   });
 });
 
 describe('executePlan', () => {
   it('returns results in plan order with progress from start to done', async () => {
-    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 2 });
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies);
     const seen: string[] = [];
     const runner: TaskRunner = async (task, onProgress) => {
       // Later tasks finish first: order must still be the plan's.
@@ -48,7 +49,7 @@ describe('executePlan', () => {
   });
 
   it('stops at the first failing task and rethrows its error', async () => {
-    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 1 });
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, once);
     let calls = 0;
     const runner: TaskRunner = () => {
       calls++;
@@ -59,7 +60,7 @@ describe('executePlan', () => {
   });
 
   it('stops when aborted', async () => {
-    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 2 });
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies);
     const controller = new AbortController();
     let calls = 0;
     const runner: TaskRunner = (task) => {
@@ -72,7 +73,7 @@ describe('executePlan', () => {
   });
 
   it('rejects a bad worker count', async () => {
-    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies, { seed: 7, replications: 1 });
+    const plan = buildPlan({ name: 's', file: 's.yaml' }, once);
     await expect(executePlan(plan, { workers: 0, runner: () => ({ result: makeResult(), timing }) })).rejects.toThrow(/workers/);
   });
 });

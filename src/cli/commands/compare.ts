@@ -1,0 +1,34 @@
+import { UsageError } from '../../errors.js';
+import { compareSummaries, readSummary, regressions, renderCompareMarkdown, renderCompareText } from '../../index.js';
+import { EXIT } from '../exit-codes.js';
+import { write, type CliIO } from '../io.js';
+
+export interface CompareArgs {
+  baseline: string;
+  candidate: string;
+  markdown: boolean;
+  maxRegression?: string;
+}
+
+/** "10%" → 0.1, "0.1" → 0.1. */
+export function parseRegression(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new UsageError(`--max-regression: expected a percentage such as 10% or a fraction such as 0.1 (got ${JSON.stringify(text)})`);
+  }
+  return value;
+}
+
+/**
+ * `sim compare <baseline> <candidate>`: metric deltas per strategy. With
+ * --max-regression, exit 99 when any metric got worse by more than that.
+ */
+export async function compareCommand(args: CompareArgs, io: CliIO): Promise<number> {
+  const gate = args.maxRegression !== undefined ? parseRegression(args.maxRegression) : undefined;
+  const a = await readSummary(args.baseline);
+  const b = await readSummary(args.candidate);
+  const comparison = compareSummaries(a.summary, b.summary, [args.baseline, args.candidate]);
+  await write(io.stdout, args.markdown ? renderCompareMarkdown(comparison, gate) : renderCompareText(comparison, gate));
+  return gate !== undefined && regressions(comparison, gate).length > 0 ? EXIT.threshold : EXIT.ok;
+}

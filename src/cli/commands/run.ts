@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { ScenarioError, UsageError } from '../../errors.js';
+import {
+  defaultRunDirectory,
+  executeRun,
+  makeRunId,
+  prepareRun,
+  renderConsoleSummary,
+  renderRunFiles,
+  renderSummaryJson,
+  renderTimingJson,
+  writeRunDirectory,
+  type PreparedRun,
+  type RunOptions,
+} from '../../index.js';
+import { defaultWorkers } from '../../run/execute.js';
+import { EXIT, worst } from '../exit-codes.js';
+import { write, type CliIO } from '../io.js';
+import { ProgressDisplay, type ProgressMode } from '../progress.js';
+
+export interface RunArgs {
+  scenarios: string[];
+  strategy?: string[];
+  seed?: string;
+  replications?: number;
+  workers?: number;
+  users?: string;
+  set?: string[];
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+  progress: boolean;
+}
+
+/** "42" → 42; anything else stays a string seed. */
+export function parseSeed(text: string): number | string {
+  return /^-?\d+$/.test(text.trim()) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+/** "10000", "10k", "1.5M", "1e6" → a whole number of users. */
+export function parseUsers(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kKmM]?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) * (m[2] === '' ? 1 : m[2].toLowerCase() === 'k' ? 1e3 : 1e6) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--users: expected a positive whole number of users such as 10000, 10k or 1M (got ${JSON.stringify(text)})`);
+  }
+  return value;
+}
+
+function positiveInt(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${value})`);
+  return value;
+}
+
+/** `sim run`: prepares every scenario first (so a typo in the last file costs no simulation), then runs them in order. */
+export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
+  const workers = positiveInt('workers', args.workers) ?? defaultWorkers();
+  const options: RunOptions = {
+    ...(args.strategy !== undefined ? { strategies: args.strategy } : {}),
+    ...(args.seed !== undefined ? { seed: parseSeed(args.seed) } : {}),
+    ...(args.replications !== undefined ? { replications: positiveInt('replications', args.replications) } : {}),
+    ...(args.users !== undefined ? { users: parseUsers(args.users) } : {}),
+    ...(args.set !== undefined ? { set: args.set } : {}),
+  };
+
+  // Validate everything before running anything; report every file's problems at once.
+  const prepared: PreparedRun[] = [];
+  const issues: ScenarioError[] = [];
+  for (const file of args.scenarios) {
+    try {
+      prepared.push(prepareRun(file, options));
+    } catch (error) {
+      if (error instanceof ScenarioError) issues.push(error);
+      else throw error;
+    }
+  }
+  if (issues.length > 0) throw new ScenarioError(issues.flatMap((e) => e.issues));
+  if (args.out !== undefined && prepared.length > 1) {
+    const names = prepared.map((p) => p.plan.scenario.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new UsageError(`--out: two scenarios are both named "${twice}"; run them separately`);
+  }
+
+  const progressMode: ProgressMode = args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
+  const summaries: string[] = [];
+  let code: number = EXIT.ok;
+  for (const p of prepared) {
+    const display = new ProgressDisplay(
+      io.stderr,
+      progressMode,
+      p.plan.scenario.name,
+      p.plan.strategies.map((s) => ({ name: s.name, replications: s.config.replications })),
+    );
+    const startedAt = new Date();
+    const run = await executeRun(p, { workers, onProgress: (e) => display.update(e) });
+    display.finish();
+
+    // Only now, with every run done, does anything touch the disk.
+    const runId = await makeRunId(p, startedAt);
+    const dir =
+      args.out === undefined
+        ? await defaultRunDirectory(p, runId)
+        : prepared.length > 1
+          ? join(args.out, p.plan.scenario.name)
+          : args.out;
+    const files = renderRunFiles(run.summary);
+    files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
+    await writeRunDirectory(dir, files);
+
+    const json = files.get('summary.json') ?? renderSummaryJson(run.summary);
+    summaries.push(json);
+    if (!args.quiet) {
+      const table = renderConsoleSummary(run.summary);
+      await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
+      await write(io.stderr, `wrote ${dir}/ (summary.json, summary.md, timeseries.csv, junit.xml, timing.json)\n`);
+    }
+    code = worst(code, run.summary.verdict.exitCode);
+  }
+  if (args.json) {
+    await write(io.stdout, summaries.length === 1 ? summaries[0] : `[\n${summaries.map((s) => s.trimEnd()).join(',\n')}\n]\n`);
+  }
+  return code;
+}

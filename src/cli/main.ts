@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+/**
+ * `sim`: the flashsim command line. The only place that prints or sets an
+ * exit code; everything else is the programmatic API in src/index.ts.
+ *
+ * Exit codes: 0 pass · 1 invariant violated · 2 bad input or usage ·
+ * 99 threshold failed (or compare gate) · 70 internal error.
+ * Errors are one message on stderr (a scenario's issues one per line, as
+ * file:line:col key.path: message); a stack trace only with --verbose.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { FlashsimError, InternalError, ScenarioError, UsageError } from '../errors.js';
+import { toolVersion } from '../report/summary-json.js';
+import { compareCommand } from './commands/compare.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { EXIT } from './exit-codes.js';
+import { processIO, write, type CliIO } from './io.js';
+
+/** Collects a repeatable string option into an array (never greedy: `--set a=1 file.yaml` keeps file.yaml positional). */
+const many = (value: unknown): string[] | undefined =>
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
+
+const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report'];
+
+/** A usage problem found by yargs (unknown option, missing argument). */
+class YargsUsage extends Error {}
+
+/** Prints an error the way the CLI promises and returns its exit code. */
+async function report(error: unknown, io: CliIO, verbose: boolean, command: string): Promise<number> {
+  const stack = verbose && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  if (error instanceof ScenarioError) {
+    await write(io.stderr, `${error.message}${stack}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    await write(io.stderr, `sim: ${error.message}${stack}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof YargsUsage) {
+    await write(io.stderr, `sim${command ? ` ${command}` : ''}: ${error.message} (see sim ${command ? `${command} ` : ''}--help)\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof FlashsimError && !(error instanceof InternalError)) {
+    await write(io.stderr, `sim: ${error.message}${stack}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = verbose ? '' : ' (a bug in flashsim; --verbose shows the stack trace)';
+  await write(io.stderr, `sim: internal error: ${message}${hint}${stack}\n`);
+  return EXIT.internal;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and the script) and returns the exit
+ * code; never calls process.exit.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const command = argv.find((a) => !a.startsWith('-')) ?? '';
+  if (command && !COMMANDS.includes(command)) {
+    return report(new YargsUsage(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}`), io, verbose, '');
+  }
+  let code: number = EXIT.ok;
+  const done = (c: number): void => {
+    code = c;
+  };
+
+  const parser = yargs([...argv])
+    .scriptName('sim')
+    .usage('$0 <command> [options]\n\nflashsim: simulate a flash sale in virtual time, audit it, compare strategies.')
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .version(toolVersion())
+    .alias('version', 'V')
+    .help()
+    .alias('help', 'h')
+    .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors.', global: true })
+    .command(
+      'run <scenario..>',
+      'Run every strategy × replication of the scenario(s), audit, check thresholds, write reports.',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file(s).', defaultDescription: 'none' })
+          .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
+          .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s). Same seed → same summary.json.' })
+          .option('replications', { type: 'number', describe: 'Independent replications per strategy (default: the scenario\'s).' })
+          .option('workers', { type: 'number', describe: 'Worker threads (default: the number of cores).' })
+          .option('users', { type: 'string', describe: 'Population size for every strategy: 10000, 10k, 1M.' })
+          .option('set', { type: 'string', describe: 'Override a field: path=value (repeatable), e.g. system.cdn.ttl=10s.', coerce: many })
+          .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/<run-id>/).' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print summary.json on stdout (and nothing else there).' })
+          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no summary table; errors only.' })
+          .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
+          .example('$0 run scenarios/flash-sale.yaml', 'All strategies, the scenario\'s seed and replications.')
+          .example('$0 run scenarios/flash-sale.yaml --strategy seed-design,naive --replications 5', 'Two strategies, 5 replications each (95% CIs).')
+          .example('$0 run scenarios/smoke.yaml --set system.orderServers.servers=20 --users 10k', 'Override a field and the population.')
+          .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.'),
+      async (a) => {
+        done(
+          await runCommand(
+            {
+              scenarios: many(a.scenario) ?? [],
+              strategy: a.strategy,
+              seed: a.seed,
+              replications: a.replications,
+              workers: a.workers,
+              users: a.users,
+              set: a.set,
+              out: a.out,
+              json: a.json,
+              quiet: a.quiet,
+              progress: a.progress,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'validate <scenario..>',
+      'Check scenario files (schema, strategies, thresholds) without running them.',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file(s).', defaultDescription: 'none' })
+          .option('set', { type: 'string', describe: 'Validate with an override: path=value (repeatable).', coerce: many })
+          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'Print only problems.' })
+          .example('$0 validate scenarios/*.yaml', 'Check every scenario; exit 2 if any is invalid.'),
+      async (a) => {
+        done(await validateCommand({ scenarios: many(a.scenario) ?? [], set: a.set, quiet: a.quiet }, io));
+      },
+    )
+    .command(
+      'schema',
+      'Print the JSON Schema of scenario files (for editor validation and completion).',
+      (y) => y.example('$0 schema > flashsim.schema.json', 'Save it; point yaml-language-server at it.'),
+      async () => {
+        done(await schemaCommand(io));
+      },
+    )
+    .command(
+      'compare <baseline> <candidate>',
+      'Metric deltas per strategy between two runs; optionally a regression gate.',
+      (y) =>
+        y
+          .positional('baseline', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })
+          .positional('candidate', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })
+          .option('markdown', { type: 'boolean', default: false, describe: 'Markdown table (for a pull-request comment).' })
+          .option('max-regression', { type: 'string', describe: 'Exit 99 if any metric got worse by more than this, e.g. 10%.' })
+          .example('$0 compare reports/flash-sale/A reports/flash-sale/B', 'Terminal table of deltas.')
+          .example('$0 compare main/ pr/ --markdown --max-regression 10%', 'PR comment; exit 99 on a >10% regression.'),
+      async (a) => {
+        done(
+          await compareCommand(
+            { baseline: a.baseline as string, candidate: a.candidate as string, markdown: a.markdown, maxRegression: a['max-regression'] },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'report <run-dir>',
+      'Rebuild summary.md, timeseries.csv and junit.xml from a run\'s summary.json (no re-run).',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })
+          .option('out', { type: 'string', describe: 'Write the reports here instead of the run directory.' })
+          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No summary table.' })
+          .example('$0 report reports/flash-sale/20250101T093000Z-3f2a9c1', 'Regenerate the reports in place.'),
+      async (a) => {
+        done(await reportCommand({ runDir: a['run-dir'] as string, out: a.out, quiet: a.quiet }, io));
+      },
+    )
+    .demandCommand(1, 'no command given')
+    .epilog('Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error.')
+    .fail((message, error) => {
+      throw error ?? new YargsUsage(message);
+    });
+
+  try {
+    let printed = '';
+    await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+      printed = output;
+    });
+    if (printed) await write(io.stdout, printed.endsWith('\n') ? printed : `${printed}\n`);
+  } catch (error) {
+    if (error instanceof YargsUsage && argv.filter((a) => a !== '--verbose').length === 0) {
+      // `sim` alone: the help, on stderr, and exit 2.
+      await write(io.stderr, `${await parser.getHelp()}\n`);
+      return EXIT.usage;
+    }
+    return report(error, io, verbose, command);
+  }
+  return code;
+}
+
+/** True when this module is the program (not imported by a test). */
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`sim: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}
+
