@@ -1,0 +1,170 @@
+import { describe, expect, test } from 'vitest';
+import { INVARIANTS } from '../../src/scenario/schema.js';
+import { audit, type InvariantCheck } from '../../src/verify/index.js';
+import { T0, order, oversold, validResult } from './run-result.js';
+
+function checkOf(report: ReturnType<typeof audit>, name: string): InvariantCheck {
+  const found = report.invariants.find((c) => c.name === name);
+  if (!found) throw new Error(`no ${name} in the report`);
+  return found;
+}
+
+describe('audit of a consistent run', () => {
+  test('every invariant passes, in the order asked for, with a message in numbers', () => {
+    const report = audit(validResult());
+    expect(report.passed).toBe(true);
+    expect(report.strategy).toBe('seed-design');
+    expect(report.invariants.map((c) => [c.name, c.passed, c.message, c.offending, c.offendingCount])).toEqual([
+      ['no-oversell', true, '5 orders for a stock of 5; the stock counter never went below 0', [], 0],
+      ['one-per-user', true, 'no user has more than 1 order (5 buyers)', [], 0],
+      ['no-early-orders', true, 'no order before T0 (1m)', [], 0],
+      ['valid-tokens', true, 'all 5 orders carry a valid token', [], 0],
+      ['ledger-matches-responses', true, '5 ledger orders and 5 "won" responses match user for user', [], 0],
+      ['conservation', true, 'initial 5 - sold 5 + returned 0 = 0 = remaining', [], 0],
+    ]);
+    expect(report.invariants.map((c) => c.name)).toEqual([...INVARIANTS]);
+  });
+
+  test('only the invariants asked for are checked, duplicates once', () => {
+    const report = audit(validResult(), ['conservation', 'no-oversell', 'conservation']);
+    expect(report.invariants.map((c) => c.name)).toEqual(['conservation', 'no-oversell']);
+  });
+
+  test('an empty ledger is fine (nothing sold, nothing claimed)', () => {
+    const r = validResult();
+    r.ledger = [];
+    r.wonResponses = [];
+    r.stock = { ...r.stock, sold: 0, remaining: 5, soldOutAtUs: null };
+    expect(audit(r).passed).toBe(true);
+  });
+
+  test('units returned by failed orders may be sold again without oversell', () => {
+    const r = validResult();
+    r.ledger.push(order(6, 16, T0 + 900_000));
+    r.wonResponses.push(16);
+    r.ledger.splice(1, 1); // user 12's order failed after the stock step, its unit went back and user 16 bought it
+    r.wonResponses.splice(1, 1);
+    r.stock = { ...r.stock, sold: 6, returned: 1, remaining: 0 };
+    const report = audit(r);
+    expect(report.passed).toBe(true);
+    expect(checkOf(report, 'conservation').message).toBe('initial 5 - sold 6 + returned 1 = 0 = remaining');
+  });
+});
+
+describe('audit catches violations, listing the offending records', () => {
+  test('oversell from a racy decrement: the orders beyond the stock, in acceptance order', () => {
+    const report = audit(oversold(2));
+    expect(report.passed).toBe(false);
+    const check = checkOf(report, 'no-oversell');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe(
+      '7 orders for a stock of 5 (2 oversold); the stock counter went down to -2; 7 units taken from a stock of 5 (7 sold - 0 returned); the run counted 2 oversold units',
+    );
+    expect(check.offendingCount).toBe(2);
+    // Users 21 and 22 were accepted at T0+450ms, between users 14 and 15: the 6th and 7th acceptances are 22 and 15.
+    expect(check.offending.map((o) => o.order?.user)).toEqual([22, 15]);
+    expect(check.offending[0].reason).toBe('order 7 (user 22, accepted at 1m0.450001s, created at 1m0.455001s) is beyond the stock of 5');
+    // The rest stays consistent: no double orders, everyone told "won" has an order.
+    expect(checkOf(report, 'one-per-user').passed).toBe(true);
+    expect(checkOf(report, 'ledger-matches-responses').passed).toBe(true);
+    expect(checkOf(report, 'conservation').passed).toBe(true);
+  });
+
+  test('oversell seen only in the counters (ledger within the stock)', () => {
+    const r = validResult();
+    r.stock = { ...r.stock, minLevel: -1 };
+    const check = checkOf(audit(r, ['no-oversell']), 'no-oversell');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('the stock counter went down to -1');
+    expect(check.offending).toEqual([{ reason: 'the stock counter went down to -1' }]);
+  });
+
+  test('at most 10 offending records are listed, all are counted', () => {
+    const check = checkOf(audit(oversold(25), ['no-oversell']), 'no-oversell');
+    expect(check.offendingCount).toBe(25);
+    expect(check.offending).toHaveLength(10);
+    expect(audit(oversold(25), ['no-oversell'], { maxOffending: 3 }).invariants[0].offending).toHaveLength(3);
+  });
+
+  test('one-per-user: the orders beyond the limit', () => {
+    const r = validResult();
+    r.ledger.push(order(6, 12, T0 + 900_000), order(7, 12, T0 + 950_000), order(8, 13, T0 + 990_000));
+    const check = checkOf(audit(r), 'one-per-user');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('2 users have more than 1 order (3 extra orders)');
+    expect(check.offending.map((o) => [o.order?.orderId, o.user])).toEqual([
+      [6, 12],
+      [7, 12],
+      [8, 13],
+    ]);
+    expect(check.offending[1].reason).toBe("order 7 (user 12, accepted at 1m0.95s, created at 1m0.955s) is user 12's order number 3 (limit 1)");
+  });
+
+  test('one-per-user honours a higher limit', () => {
+    const r = validResult();
+    r.config = { ...r.config, sale: { ...r.config.sale, perUserLimit: 2 } };
+    r.ledger.push(order(6, 12, T0 + 900_000));
+    expect(checkOf(audit(r), 'one-per-user').passed).toBe(true);
+  });
+
+  test('no-early-orders: accepted or created before T0', () => {
+    const r = validResult();
+    r.ledger[0] = order(1, 11, T0 - 2_000_000);
+    r.ledger[1] = order(2, 12, T0 - 1, { timeUs: T0 + 10 });
+    const check = checkOf(audit(r), 'no-early-orders');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('2 orders before T0 (1m)');
+    expect(check.offending.map((o) => o.reason)).toEqual([
+      'order 1 (user 11, accepted at 58s, created at 58.005s) is before T0 (1m)',
+      'order 2 (user 12, accepted at 59.999999s, created at 1m0.00001s) is before T0 (1m)',
+    ]);
+  });
+
+  test('valid-tokens: an empty token fails by default; a custom verifier is used when given', () => {
+    const r = validResult();
+    r.ledger[2] = { ...r.ledger[2], token: '' };
+    const check = checkOf(audit(r), 'valid-tokens');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('1 order with an invalid token');
+    expect(check.offending[0].reason).toBe('order 3 (user 13, accepted at 1m0.3s, created at 1m0.305s) has an invalid token: missing token');
+
+    const strict = audit(validResult(), ['valid-tokens'], {
+      verifyToken: (record, config, seed, replication) =>
+        record.token === `tok-${record.user}` && config.name === 'audit' && seed === 42 && replication === 0 ? null : 'forged',
+    });
+    expect(strict.passed).toBe(true);
+    const forged = validResult();
+    forged.ledger[4] = { ...forged.ledger[4], token: 'tok-11' };
+    expect(audit(forged, ['valid-tokens'], { verifyToken: (rec) => (rec.token === `tok-${rec.user}` ? null : 'foreign token') }).invariants[0]
+      .offending.map((o) => o.order?.orderId)).toEqual([5]);
+  });
+
+  test('ledger-matches-responses: lost orders and silent orders, per user', () => {
+    const r = validResult();
+    r.wonResponses = [11, 12, 13, 14, 14, 99]; // 15 never told; 14 told twice; 99 told but no order
+    const check = checkOf(audit(r), 'ledger-matches-responses');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe(
+      '3 users differ between the ledger and the "won" responses: 2 told "won" more often than they have orders (lost orders), 1 with more orders than "won" answers',
+    );
+    expect(check.offending).toEqual([
+      { user: 14, reason: 'user 14: told "won" 2 times, 1 ledger order' },
+      { user: 15, reason: 'user 15: told "won" 0 times, 1 ledger order' },
+      { user: 99, reason: 'user 99: told "won" 1 time, 0 ledger orders' },
+    ]);
+  });
+
+  test('conservation: units that vanished', () => {
+    const r = validResult();
+    r.stock = { ...r.stock, remaining: 1 };
+    const check = checkOf(audit(r), 'conservation');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('initial 5 - sold 5 + returned 0 = 0, but 1 remain');
+    expect(check.offending).toEqual([{ reason: 'initial 5 - sold 5 + returned 0 = 0, but 1 remain' }]);
+  });
+
+  test('the report is plain data (it goes into summary.json and junit.xml)', () => {
+    const report = audit(oversold(1));
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+});
