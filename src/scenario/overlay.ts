@@ -7,9 +7,12 @@
  * Decisions:
  * - Overlays and `--set` work on the document as written (human units), so
  *   `system.cdn.ttl: 10s` means what it means in the base.
- * - A value replaces the value at its path; mappings are not deep-merged
- *   (so `users.arrival: { kind: burst }` does not inherit the base ramp's
- *   `from`/`to`). To change one field, name its full path.
+ * - A value given for a mapping of fixed fields (`system.cdn: { edges: 0 }`,
+ *   or a nested overlay `system: { cdn: { edges: 0 } }`) sets those fields
+ *   one by one and keeps the others from the base. Anything else replaces
+ *   the value at its path whole — in particular a union such as
+ *   `users.arrival: { kind: burst }`, which does not inherit the base
+ *   ramp's `from`/`to`.
  * - Order: base, overlay keys in file order, then assignments in the order
  *   given; later wins.
  * - A problem is reported where the offending value came from: a command-line
@@ -21,7 +24,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
 import { BaseSchema, type ResolvedConfig } from './schema.js';
 import { problemsOf, scenarioErrorMap, valueAt } from './issues.js';
-import { checkPath, setPath, splitPath } from './paths.js';
+import { checkPath, def, schemaAt, setPath, splitPath, unwrap } from './paths.js';
 import { formatPath, quoteSource, type PathSegment, type SourceMap } from './positions.js';
 import { yamlOptions } from './yaml-options.js';
 
@@ -128,9 +131,20 @@ export function overlayInput(
   delete input.strategies;
   delete input.thresholds;
   delete input.invariants;
-  for (const entry of overlay) setPath(input, entry.path, structuredClone(entry.value));
-  for (const assignment of assignments) setPath(input, assignment.path, structuredClone(assignment.value));
+  for (const entry of overlay) assign(input, entry.path, structuredClone(entry.value));
+  for (const assignment of assignments) assign(input, assignment.path, structuredClone(assignment.value));
   return input;
+}
+
+/** Sets a path per the module's rules: field by field into a fixed-field mapping, else whole. */
+function assign(input: Record<string, unknown>, path: string[], value: unknown): void {
+  const schema = schemaAt(BaseSchema, path);
+  if (isPlainObject(value) && schema && def(unwrap(schema)).type === 'object') {
+    if (!isPlainObject(valueAt(input, path))) setPath(input, path, {});
+    for (const [key, field] of Object.entries(value)) assign(input, [...path, key], field);
+    return;
+  }
+  setPath(input, path, value);
 }
 
 /** Whether one path is a prefix of the other. */

@@ -29,7 +29,8 @@ interface Def {
   entries?: Record<string, unknown>;
 }
 
-function def(schema: Schema): Def {
+/** The internal definition of a zod schema node (its `type` and children). */
+export function def(schema: Schema): Def {
   return schema._zod.def as unknown as Def;
 }
 

@@ -18,7 +18,7 @@ function issuesOf(run: () => unknown): string[] {
 describe('strategy overlays', () => {
   test('all strategies in file order, each with its overlay applied to the base', () => {
     const plans = resolveStrategies(loaded);
-    expect(plans.map((p) => p.name)).toEqual(['seed-design', 'naive', 'short-ttl', 'burst']);
+    expect(plans.map((p) => p.name)).toEqual(['seed-design', 'naive', 'short-ttl', 'burst', 'nested']);
     const [seed, naive, shortTtl] = plans;
     expect(seed.config.system.cdn.edges).toBe(4);
     expect(seed.config.system.tokenGate.mode).toBe('dynamic');
@@ -40,11 +40,25 @@ describe('strategy overlays', () => {
     expect(burst.config.users.arrival).toEqual({ kind: 'burst', at: 60_000_000, spread: 2_000_000 });
   });
 
+  test('a mapping value for a mapping field sets its fields one by one, keeping the rest of the base', () => {
+    const nested = resolveStrategies(loaded, { strategies: ['nested'] })[0];
+    expect(nested.config.system.cdn.edges).toBe(1);
+    expect(nested.config.system.cdn.ttl).toBe(60_000_000);
+    const viaSet = resolveStrategies(loaded, { strategies: ['short-ttl'], set: ['system.cdn={coalesce: false}'] })[0];
+    expect(viaSet.config.system.cdn).toMatchObject({ edges: 4, ttl: 10_000_000, coalesce: false });
+  });
+
+  test('an unknown key inside a nested overlay is located in the overlay', () => {
+    expect(issuesOf(() => loadScenario(`${FIXTURES}/bad-nested.yaml`))).toEqual([
+      `${FIXTURES}/bad-nested.yaml:5:14 strategies.nested.system.cdn.edgez: unknown key "edgez" (did you mean "edges"?)`,
+    ]);
+  });
+
   test('the resolved config of the base is the parsed scenario for an empty overlay', () => {
     const seed = resolveStrategies(loaded, { strategies: ['seed-design'] })[0];
     const { strategies, thresholds, invariants, ...base } = loaded.scenario;
     expect(seed.config).toEqual(base);
-    expect(Object.keys(strategies)).toHaveLength(4);
+    expect(Object.keys(strategies)).toHaveLength(5);
     expect(thresholds).toEqual({});
     expect(invariants).toHaveLength(6);
   });
@@ -70,7 +84,7 @@ describe('--strategy selection', () => {
   test('an unknown name is a usage error listing the known ones', () => {
     expect(() => resolveStrategies(loaded, { strategies: ['naive,fast'] })).toThrow(UsageError);
     expect(() => resolveStrategies(loaded, { strategies: ['fast'] })).toThrow(
-      `--strategy: unknown strategy "fast"; ${FIXTURES}/strategies.yaml has: seed-design, naive, short-ttl, burst`,
+      `--strategy: unknown strategy "fast"; ${FIXTURES}/strategies.yaml has: seed-design, naive, short-ttl, burst, nested`,
     );
   });
 });
@@ -100,7 +114,7 @@ describe('--set and the other command-line overrides', () => {
   test('the load-time set is applied again after each overlay', () => {
     const withSet = loadScenario(`${FIXTURES}/strategies.yaml`, { set: ['system.cdn.edges=5'] });
     expect(withSet.scenario.system.cdn.edges).toBe(5);
-    expect(resolveStrategies(withSet).map((p) => p.config.system.cdn.edges)).toEqual([5, 5, 5, 5]);
+    expect(resolveStrategies(withSet).map((p) => p.config.system.cdn.edges)).toEqual([5, 5, 5, 5, 5]);
   });
 
   test('--users, --seed and --replications override the scenario', () => {
