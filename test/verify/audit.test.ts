@@ -1,7 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import { INVARIANTS } from '../../src/scenario/schema.js';
-import { audit, type InvariantCheck } from '../../src/verify/index.js';
+import { audit as auditWith, type AuditOptions, type InvariantCheck, type TokenVerifier } from '../../src/verify/index.js';
+import type { RunResult } from '../../src/run/result.js';
+import type { InvariantName } from '../../src/scenario/schema.js';
 import { T0, order, oversold, validResult } from './run-result.js';
+
+/** The hand-made runs carry tokens "tok-<user>"; the real gate would call them forged. */
+const fakeTokens: TokenVerifier = (record) => (record.token === `tok-${record.user}` ? null : 'not tok-<user>');
+
+function audit(result: RunResult, invariants?: readonly InvariantName[], options: AuditOptions = {}) {
+  return auditWith(result, invariants, { verifyToken: fakeTokens, ...options });
+}
 
 function checkOf(report: ReturnType<typeof audit>, name: string): InvariantCheck {
   const found = report.invariants.find((c) => c.name === name);
@@ -120,23 +129,33 @@ describe('audit catches violations, listing the offending records', () => {
     ]);
   });
 
-  test('valid-tokens: an empty token fails by default; a custom verifier is used when given', () => {
+  test('valid-tokens: every order whose token the verifier refuses, with its reason', () => {
     const r = validResult();
-    r.ledger[2] = { ...r.ledger[2], token: '' };
+    r.ledger[2] = { ...r.ledger[2], token: 'tok-11' };
     const check = checkOf(audit(r), 'valid-tokens');
     expect(check.passed).toBe(false);
     expect(check.message).toBe('1 order with an invalid token');
-    expect(check.offending[0].reason).toBe('order 3 (user 13, accepted at 1m0.3s, created at 1m0.305s) has an invalid token: missing token');
+    expect(check.offending[0].reason).toBe('order 3 (user 13, accepted at 1m0.3s, created at 1m0.305s) has an invalid token: not tok-<user>');
+    expect(check.offending[0].order?.orderId).toBe(3);
+  });
 
-    const strict = audit(validResult(), ['valid-tokens'], {
-      verifyToken: (record, config, seed, replication) =>
-        record.token === `tok-${record.user}` && config.name === 'audit' && seed === 42 && replication === 0 ? null : 'forged',
+  test('valid-tokens: the verifier gets the record, config, seed and replication', () => {
+    const seen: unknown[] = [];
+    auditWith(validResult(), ['valid-tokens'], {
+      verifyToken: (record, config, seed, replication) => {
+        seen.push([record.orderId, config.name, seed, replication]);
+        return null;
+      },
     });
-    expect(strict.passed).toBe(true);
-    const forged = validResult();
-    forged.ledger[4] = { ...forged.ledger[4], token: 'tok-11' };
-    expect(audit(forged, ['valid-tokens'], { verifyToken: (rec) => (rec.token === `tok-${rec.user}` ? null : 'foreign token') }).invariants[0]
-      .offending.map((o) => o.order?.orderId)).toEqual([5]);
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((id) => [id, 'audit', 42, 0]));
+  });
+
+  test('valid-tokens: the default check refuses an empty token', () => {
+    const r = validResult();
+    r.ledger[2] = { ...r.ledger[2], token: '' };
+    const check = auditWith(r, ['valid-tokens']).invariants[0];
+    expect(check.passed).toBe(false);
+    expect(check.offending.map((o) => o.order?.orderId)).toEqual([3]);
   });
 
   test('ledger-matches-responses: lost orders and silent orders, per user', () => {
