@@ -75,7 +75,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .usage('$0 <command> [options]\n\nflashsim: simulate a flash sale in virtual time, audit it, compare strategies.')
     .strict()
     .exitProcess(false)
-    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .wrap(Math.min(110, io.stdout.columns || 100))
     .version(toolVersion())
     .alias('version', 'V')
     .help()

@@ -126,7 +126,7 @@ export class ProgressDisplay {
   private draw(t: number): void {
     this.lastDraw = t;
     const pad = Math.max(...this.states.map((s) => s.name.length));
-    const columns = this.stream.columns ?? 120;
+    const columns = this.stream.columns || 120;
     const lines = this.states.map((s) => {
       const text = this.line({ ...s, name: s.name.padEnd(pad) }, t);
       return text.length > columns - 1 ? text.slice(0, columns - 1) : text;

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { readSummary, renderConsoleSummary, renderRunFiles, writeRunDirectory } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
@@ -19,7 +20,12 @@ export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number
   const files = renderRunFiles(summary);
   const dir = args.out ?? (file.endsWith('summary.json') ? file.slice(0, -'summary.json'.length) || '.' : args.runDir);
   if (args.out === undefined) files.delete('summary.json');
-  const written = await writeRunDirectory(dir, files);
+  let written: string[];
+  try {
+    written = await writeRunDirectory(dir, files);
+  } catch (error) {
+    throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
+  }
   if (!args.quiet) {
     await write(io.stdout, `${renderConsoleSummary(summary)}\n`);
     await write(io.stderr, `wrote ${written.join(', ')}\n`);

@@ -106,7 +106,12 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           : args.out;
     const files = renderRunFiles(run.summary);
     files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
-    await writeRunDirectory(dir, files);
+    try {
+      await writeRunDirectory(dir, files);
+    } catch (error) {
+      // An unwritable --out (or reports/) is the user's to fix: exit 2, and nothing half-written remains.
+      throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
+    }
 
     const json = files.get('summary.json') ?? renderSummaryJson(run.summary);
     summaries.push(json);

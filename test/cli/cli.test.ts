@@ -1,0 +1,274 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseXml } from '../report/xml-check.js';
+import { CLI, ensureBuilt, ROOT } from './build.js';
+
+/** Exit codes, asserted by spawning the built CLI. */
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sim(args: string[], cwd = ROOT): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const fixture = (name: string) => join(ROOT, 'test/cli/fixtures', name);
+const rel = (name: string) => `test/cli/fixtures/${name}`;
+const STACK = /\n\s+at /;
+
+let work: string;
+beforeAll(() => {
+  ensureBuilt();
+  work = mkdtempSync(join(tmpdir(), 'flashsim-cli-'));
+});
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+const out = (name: string) => join(work, name);
+/** The two-strategy run of pass.yaml into out('pass'), made once and shared (report tests rebuild from it). */
+let passRun: Promise<Outcome> | undefined;
+const runPass = () => (passRun ??= sim(['run', rel('pass.yaml'), '--out', out('pass'), '--no-progress']));
+const files = (dir: string) => readdirSync(dir).sort();
+const OUTPUTS = ['junit.xml', 'summary.json', 'summary.md', 'timeseries.csv', 'timing.json'];
+
+describe('sim (no command, --version, --help)', () => {
+  it('without a command shows the help on stderr and exits 2', async () => {
+    const r = await sim([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Commands:');
+    expect(r.stderr).toContain('sim run <scenario..>');
+  });
+
+  it('--version prints package.json version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await sim(['--version']);
+    expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it.each(['run', 'validate', 'schema', 'compare', 'report'])('%s --help has examples', async (command) => {
+    const r = await sim([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`sim ${command}`);
+    expect(r.stdout).toContain('Examples:');
+  });
+
+  it('an unknown command or option is a usage error: exit 2, one line', async () => {
+    const a = await sim(['frobnicate']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe('sim: unknown command "frobnicate"; the commands are run, validate, schema, compare, report (see sim --help)\n');
+    const b = await sim(['run', rel('pass.yaml'), '--bogus']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe('sim run: Unknown argument: bogus (see sim run --help)\n');
+  });
+});
+
+describe('sim validate and sim schema', () => {
+  it('prints ok per file with its strategy count', async () => {
+    const r = await sim(['validate', rel('pass.yaml'), rel('oversell.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`ok ${rel('pass.yaml')} (2 strategies)\nok ${rel('oversell.yaml')} (1 strategy)\n`);
+  });
+
+  it('every shipped scenario validates', async () => {
+    const scenarios = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+    const r = await sim(['validate', ...scenarios]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(scenarios.length);
+  });
+
+  it('reports a bad file with file:line:col and key path, checks the others, exits 2', async () => {
+    const r = await sim(['validate', rel('bad.yaml'), rel('pass.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n`);
+    expect(r.stdout).toBe(`ok ${rel('pass.yaml')} (2 strategies)\n`);
+  });
+
+  it('schema prints a JSON Schema', async () => {
+    const r = await sim(['schema']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { $schema: string; properties: Record<string, unknown> };
+    expect(schema.$schema).toContain('json-schema.org');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'users', 'system', 'strategies', 'thresholds']));
+  });
+});
+
+describe('sim run', () => {
+  it('a valid run exits 0 and writes every output atomically (no temp files)', async () => {
+    const r = await runPass();
+    expect(r.stderr).toBe(`wrote ${out('pass')}/ (summary.json, summary.md, timeseries.csv, junit.xml, timing.json)\n`);
+    expect(r.code).toBe(0);
+    expect(files(out('pass'))).toEqual(OUTPUTS);
+    expect(r.stdout).toContain('cli-pass: invariants hold, thresholds pass (exit 0)');
+    for (const label of ['orders', 'oversell', 'sell-out time', 'p99 page latency', 'p99 order latency', 'CDN hit ratio', 'origin peak rps', "bots' share", 'invariants', 'thresholds']) {
+      expect(r.stdout).toContain(label);
+    }
+    const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ schemaVersion: 1, tool: { name: 'flashsim' }, scenario: { name: 'cli-pass', file: rel('pass.yaml') }, seed: 7, replications: 1 });
+    expect(summary.strategies.map((s: { name: string }) => s.name)).toEqual(['seed-design', 'more-servers']);
+    expect(summary.strategies[0].runs[0].ledger.length).toBe(20);
+    expect(summary.strategies[0].config.system.orderServers.servers).toBe(2);
+    expect(summary.strategies[1].config.system.orderServers.servers).toBe(4);
+    expect(JSON.stringify(summary)).not.toMatch(/wallMs|startedAt|runId/);
+    const timing = JSON.parse(readFileSync(join(out('pass'), 'timing.json'), 'utf8'));
+    expect(timing.tasks).toHaveLength(2);
+    expect(timing.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{7}$/);
+    // junit.xml: well-formed, one testcase per invariant and threshold per strategy.
+    const junit = parseXml(readFileSync(join(out('pass'), 'junit.xml'), 'utf8'));
+    expect(junit.attributes).toMatchObject({ tests: String(2 * (6 + 2)), failures: '0' });
+  });
+
+  it('--json prints exactly summary.json on stdout; same seed gives a byte-identical summary whatever the workers', async () => {
+    const a = await sim(['run', rel('pass.yaml'), '--json', '--out', out('json-a'), '--workers', '1', '--replications', '2']);
+    const b = await sim(['run', rel('pass.yaml'), '--json', '--out', out('json-b'), '--workers', '2', '--replications', '2', '--quiet']);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    const parsed = JSON.parse(a.stdout);
+    expect(parsed.schemaVersion).toBe(1);
+    expect(parsed.strategies[0].aggregate.metrics.orders_created.n).toBe(2);
+    const fileA = readFileSync(join(out('json-a'), 'summary.json'), 'utf8');
+    const fileB = readFileSync(join(out('json-b'), 'summary.json'), 'utf8');
+    expect(a.stdout).toBe(fileA);
+    expect(fileB).toBe(fileA);
+    expect(b.stdout).toBe(fileA);
+    // --json moves the table to stderr; --quiet silences it.
+    expect(a.stderr).toContain('cli-pass: invariants hold');
+    expect(b.stderr).toBe('');
+  });
+
+  it('without --out writes reports/<scenario>/<run-id>/ under the working directory', async () => {
+    const cwd = mkdtempSync(join(work, 'cwd-'));
+    const r = await sim(['run', fixture('pass.yaml'), '--strategy', 'seed-design', '--quiet'], cwd);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const runs = readdirSync(join(cwd, 'reports', 'cli-pass'));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{7}$/);
+    expect(files(join(cwd, 'reports', 'cli-pass', runs[0]))).toEqual(OUTPUTS);
+  });
+
+  it('an invariant violation (check-then-decrement under contention) exits 1 and fails junit', async () => {
+    const r = await sim(['run', rel('oversell.yaml'), '--out', out('oversell'), '--no-progress']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL: no-oversell');
+    expect(r.stdout).toMatch(/base: invariant no-oversell: replication 0: \d+ orders for a stock of 20/);
+    const junit = parseXml(readFileSync(join(out('oversell'), 'junit.xml'), 'utf8'));
+    const noOversell = junit.children[0].children.find((c) => c.attributes.name === 'no-oversell')!;
+    expect(noOversell.children[0].name).toBe('failure');
+    expect(noOversell.children[0].attributes.message).toMatch(/oversold/);
+  });
+
+  it('a failed threshold exits 99', async () => {
+    const r = await sim(['run', rel('threshold.yaml'), '--out', out('threshold'), '--no-progress']);
+    expect(r.code).toBe(99);
+    expect(r.stdout).toMatch(/base: threshold order_latency p\(99\)<1ms: p\(99\) = .*, not < 1ms/);
+    expect(r.stdout).toContain('cli-threshold: invariants hold, THRESHOLD FAILED (exit 99)');
+  });
+
+  it('bad input exits 2 with one message and no stack trace; nothing is written', async () => {
+    const bad = await sim(['run', rel('bad.yaml'), '--out', out('bad')]);
+    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n` });
+    const missing = await sim(['run', 'no/such.yaml', rel('pass.yaml'), '--out', out('missing')]);
+    expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'no/such.yaml: no such file\n' });
+    const strategy = await sim(['run', rel('pass.yaml'), '--strategy', 'nope', '--out', out('strategy')]);
+    expect(strategy.code).toBe(2);
+    expect(strategy.stderr).toBe(`sim: --strategy: unknown strategy "nope"; ${rel('pass.yaml')} has: seed-design, more-servers\n`);
+    const set = await sim(['run', rel('pass.yaml'), '--set', 'system.cdn.ttl=10x', '--out', out('set')]);
+    expect(set.code).toBe(2);
+    expect(set.stderr.trim().split('\n')).toHaveLength(1);
+    expect(set.stderr).toContain('system.cdn.ttl');
+    const users = await sim(['run', rel('pass.yaml'), '--users', 'lots']);
+    expect(users).toMatchObject({ code: 2, stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "lots")\n' });
+    for (const r of [bad, missing, strategy, set, users]) expect(r.stderr).not.toMatch(STACK);
+    expect(readdirSync(work).filter((d) => ['bad', 'missing', 'strategy', 'set'].includes(d))).toEqual([]);
+  });
+
+  it('--verbose adds the stack trace', async () => {
+    const r = await sim(['run', rel('bad.yaml'), '--verbose']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(STACK);
+  });
+
+  it('an unwritable --out exits 2 and leaves nothing half-written', async () => {
+    const blocker = out('blocker');
+    writeFileSync(blocker, 'a file, not a directory');
+    const r = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', join(blocker, 'run'), '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^sim: cannot write .*blocker\/run: /);
+    expect(readFileSync(blocker, 'utf8')).toBe('a file, not a directory');
+  });
+
+  it('progress: plain lines on a non-terminal stderr, nothing with --no-progress', async () => {
+    const r = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', out('progress')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\[cli-pass\] seed-design: done: 1m00s simulated, [\d,]+ events, /m);
+    const quiet = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', out('progress'), '--no-progress']);
+    expect(quiet.stderr).not.toContain('[cli-pass]');
+  });
+});
+
+describe('sim report and sim compare', () => {
+  it('report rebuilds the reports from summary.json, byte for byte', async () => {
+    expect((await runPass()).code).toBe(0);
+    const dir = out('pass');
+    const before = Object.fromEntries(['summary.md', 'timeseries.csv', 'junit.xml', 'summary.json'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    unlinkSync(join(dir, 'summary.md'));
+    unlinkSync(join(dir, 'junit.xml'));
+    writeFileSync(join(dir, 'timeseries.csv'), 'stale');
+    const r = await sim(['report', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('cli-pass: invariants hold');
+    for (const [f, text] of Object.entries(before)) expect(readFileSync(join(dir, f), 'utf8')).toBe(text);
+    expect(files(dir)).toEqual(OUTPUTS);
+    const elsewhere = await sim(['report', dir, '--out', out('report-copy'), '--quiet']);
+    expect(elsewhere.code).toBe(0);
+    expect(files(out('report-copy'))).toEqual(['junit.xml', 'summary.json', 'summary.md', 'timeseries.csv']);
+  });
+
+  it('report on a directory without a summary exits 2; a corrupt summary is an internal error (70)', async () => {
+    const none = await sim(['report', work]);
+    expect(none).toMatchObject({ code: 2, stderr: `sim: ${work}: no summary.json (is it a run directory written by sim run?)\n` });
+    const corrupt = out('corrupt');
+    rmSync(corrupt, { recursive: true, force: true });
+    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 1, scenario: { name: 'x' }, strategies: [{}] }));
+    const r = await sim(['report', join(work, 'corrupt.json'), '--out', corrupt]);
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(/^sim: internal error: .*\(a bug in flashsim; --verbose shows the stack trace\)\n$/);
+    expect(() => statSync(corrupt)).toThrow();
+  });
+
+  it('compare: identical runs pass the gate; a worse candidate fails it with 99', async () => {
+    const base = out('cmp-base');
+    const worse = out('cmp-worse');
+    expect((await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', base, '--quiet'])).code).toBe(0);
+    expect((await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', worse, '--quiet', '--set', 'sale.stock=10'])).code).toBe(0);
+    const same = await sim(['compare', base, join(base, 'summary.json'), '--max-regression', '10%']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('gate: no metric worse by more than 10%');
+    const text = await sim(['compare', base, worse]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/seed-design {2}orders_created +20 +10 +-10 +-50% {2}worse\n/);
+    const gated = await sim(['compare', base, worse, '--max-regression', '10%', '--markdown']);
+    expect(gated.code).toBe(99);
+    expect(gated.stdout).toContain('| strategy | metric | baseline | candidate | delta | change | verdict |');
+    expect(gated.stdout).toContain('| seed-design | orders_created | 20 | 10 | -10 | -50% | WORSE (gate) |');
+    expect(gated.stdout).toMatch(/\*\*gate: \d+ metrics? worse by more than 10%/);
+    const bad = await sim(['compare', base, worse, '--max-regression', 'lots']);
+    expect(bad.code).toBe(2);
+  });
+});
