@@ -1,0 +1,50 @@
+/**
+ * The named metrics of a run: what thresholds can test and what reports
+ * show. One table, so the README, threshold validation and the result
+ * builder cannot drift apart.
+ *
+ * Kinds decide which threshold aggregations apply (k6 style):
+ * - latency: a histogram in µs; `p(N)`, `avg`, `min`, `max`, `med`, `count`;
+ * - rate: a fraction in [0, 1]; `rate`;
+ * - count: an integer total; `count`;
+ * - value: a single number (its unit given); `value`.
+ */
+export type MetricKind = 'latency' | 'rate' | 'count' | 'value';
+
+export interface MetricInfo {
+  kind: MetricKind;
+  /** Unit of `value` metrics (µs for times); informational for others. */
+  unit: string;
+  description: string;
+}
+
+export const METRIC_CATALOGUE = {
+  page_latency: { kind: 'latency', unit: 'µs', description: 'Product page response time, from the intended send time (includes RTT, queueing at edge/origin/link).' },
+  script_latency: { kind: 'latency', unit: 'µs', description: 'Button script response time, from the intended send time.' },
+  order_latency: { kind: 'latency', unit: 'µs', description: 'Order attempt response time, from the click to the answer (won, sold out, sale ended, rejected).' },
+  main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency.' },
+  orders_created: { kind: 'count', unit: 'orders', description: 'Orders in the ledger.' },
+  oversell: { kind: 'count', unit: 'units', description: 'Units sold beyond the stock (must be 0).' },
+  undersell: { kind: 'count', unit: 'units', description: 'Units left unsold at the end while some buyer was turned away.' },
+  duplicate_orders: { kind: 'count', unit: 'orders', description: 'Orders beyond the per-user limit.' },
+  early_orders: { kind: 'count', unit: 'orders', description: 'Orders created before T0.' },
+  lost_orders: { kind: 'count', unit: 'orders', description: 'Mismatches between "won" responses and ledger orders.' },
+  page_error_rate: { kind: 'rate', unit: 'fraction', description: 'Page views answered with an error (origin queue full) or given up.' },
+  order_reject_rate: { kind: 'rate', unit: 'fraction', description: 'Order attempts turned away (sale ended / server full).' },
+  main_site_error_rate: { kind: 'rate', unit: 'fraction', description: 'Main-site requests that failed (queue full).' },
+  cdn_hit_ratio: { kind: 'rate', unit: 'fraction', description: 'Page views served by a CDN edge from cache.' },
+  bot_share: { kind: 'rate', unit: 'fraction', description: 'Share of the sold stock bought by bots.' },
+  answered_within_2s: { kind: 'rate', unit: 'fraction', description: 'Order attempts given a definite answer within 2 s of the click.' },
+  sell_out_time: { kind: 'value', unit: 'µs', description: 'Time from T0 to the last unit sold (Infinity if stock remains).' },
+  origin_peak_rps: { kind: 'value', unit: 'requests/s', description: 'Highest origin request rate in any interval.' },
+  origin_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval busy fraction of origin slots.' },
+  link_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval utilisation of the origin link.' },
+  attempts_per_order: { kind: 'value', unit: 'attempts', description: 'Order attempts per order created.' },
+  amplification: { kind: 'value', unit: 'requests/user', description: 'All requests (pages, scripts, orders) per user.' },
+  fairness_rank_correlation: { kind: 'value', unit: 'Spearman rho', description: 'Rank correlation between click order and winning (1 = first clickers always win).' },
+} as const satisfies Record<string, MetricInfo>;
+
+export type MetricName = keyof typeof METRIC_CATALOGUE;
+
+/** Metric names as a non-empty tuple (for schema enums). */
+export const METRIC_NAMES = Object.keys(METRIC_CATALOGUE) as [MetricName, ...MetricName[]];

@@ -1,0 +1,343 @@
+import { z } from 'zod';
+import {
+  parseBandwidth,
+  parseBytes,
+  parseDistribution,
+  parseDuration,
+  parsePercent,
+  parseRate,
+  type Quantity,
+} from '../kernel/units.js';
+import type { DistributionSpec } from '../kernel/distributions.js';
+import { METRIC_NAMES } from '../run/metric-catalogue.js';
+
+/**
+ * The scenario schema: the one source of the scenario's types, defaults and
+ * field documentation. The YAML side takes human units ("250kB", "15ms",
+ * "lognormal(5s, 0.6)"); parsing turns them into plain numbers:
+ * durations in integer µs, sizes in bytes, bandwidths in bytes/s, rates in
+ * events/s, shares as fractions, distributions as {@link DistributionSpec}
+ * in the same units. `sim schema` prints the input side as JSON Schema.
+ *
+ * Defaults follow the seed design and ../shared/DOMAIN.md's published
+ * figures; each says where it comes from in its description.
+ */
+
+type Input = string | number;
+
+/** A field whose text goes through a unit parser; parse errors become zod issues. */
+function unit<T>(parse: (value: Input) => T, what: string) {
+  return z.union([z.string(), z.number()]).transform((value, ctx): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
+      return z.NEVER;
+    }
+  }).meta({ description: what });
+}
+
+const duration = (what: string) => unit(parseDuration, what);
+const bytes = (what: string) => unit(parseBytes, what);
+const bandwidth = (what: string) => unit(parseBandwidth, what);
+const rate = (what: string) => unit(parseRate, what);
+const percent = (what: string) => unit(parsePercent, what);
+const distribution = (quantity: Quantity, what: string) =>
+  unit((value): DistributionSpec => parseDistribution(value, quantity), what);
+
+const positiveInt = (what: string) =>
+  z.number().int('must be a whole number').positive('must be a positive integer').meta({ description: what });
+const nonNegativeInt = (what: string) =>
+  z.number().int('must be a whole number').nonnegative('must be zero or a positive integer').meta({ description: what });
+
+const sale = z
+  .strictObject({
+    start: duration('T0: when the sale opens, from the start of the simulation.').prefault('10m'),
+    stock: positiveInt('Units for sale.').default(1000),
+    perUserLimit: positiveInt('Units one user may buy (the seed design: 1).').default(1),
+  })
+  .meta({ description: 'The sale itself.' });
+
+const arrival = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('ramp'),
+      from: duration('First arrival.').prefault('0s'),
+      to: duration('Last arrival; arrivals are densest here when shape is exponential.').prefault('10m30s'),
+      shape: z
+        .enum(['uniform', 'linear', 'exponential'])
+        .default('exponential')
+        .meta({ description: 'Density over [from, to]: flat, rising linearly, or rising exponentially towards `to`.' }),
+      scale: duration('For the exponential shape: the e-folding time of the density (time for it to grow e-fold).').prefault(
+        '60s',
+      ),
+    }),
+    z.strictObject({
+      kind: z.literal('burst'),
+      at: duration('Centre of the burst (usually T0).').prefault('10m'),
+      spread: duration('Standard deviation of arrival times around `at` (normal).').prefault('2s'),
+    }),
+  ])
+  .meta({ description: 'When users first load the product page.' });
+
+const retry = z
+  .strictObject({
+    policy: z
+      .enum(['none', 'fixed', 'exponential', 'jittered'])
+      .default('jittered')
+      .meta({ description: 'How a user re-clicks after an error or "sale ended": not at all, after a fixed delay, doubling, or doubling with full jitter.' }),
+    delay: duration('Base delay before a retry.').prefault('1s'),
+    cap: duration('Longest delay between retries.').prefault('30s'),
+    maxAttempts: positiveInt('Order attempts a user makes at most.').default(5),
+  })
+  .meta({ description: 'Retry behaviour for order attempts.' });
+
+const bots = z
+  .strictObject({
+    share: percent('Share of the users that are bots.').prefault('0%'),
+    refresh: duration('Bots poll the page (and script) this often; no think time.').prefault('200ms'),
+    reaction: duration('From button enabled to click.').prefault('5ms'),
+    knowsStaticUrl: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Bots know the static order URL in advance (only matters when tokenGate.mode is static).' }),
+    earlyAttempts: nonNegativeInt('Order attempts a bot fires at a known static URL before T0, one per refresh interval.').default(20),
+  })
+  .meta({ description: 'Automated buyers: perfect clocks, zero think time.' });
+
+const users = z
+  .strictObject({
+    count: positiveInt('Users in the storm (each arrives once and refreshes until T0).').default(1_000_000),
+    arrival: arrival.prefault({ kind: 'ramp' }),
+    refresh: distribution('duration', 'Think time between page refreshes before the button is enabled.').prefault(
+      'lognormal(5s, 0.6)',
+    ),
+    patience: duration('A page or order response slower than this makes the user refresh/retry (the retry storm); DOMAIN: ~2-3 s.').prefault(
+      '3s',
+    ),
+    reaction: distribution('duration', 'From the enabled button to the click.').prefault('lognormal(600ms, 0.5)'),
+    clockSkew: duration('Standard deviation of the users\' clock error (normal, centred); shifts when they refresh around T0.').prefault(
+      '500ms',
+    ),
+    rtt: distribution('duration', 'Network round trip of a user (fixed per user): added to every request.').prefault(
+      'lognormal(40ms, 0.5)',
+    ),
+    lateRefreshes: nonNegativeInt(
+      'Refreshes a user keeps doing after T0 when the button is still disabled (stale page) before giving up.',
+    ).default(10),
+    retry: retry.prefault({}),
+    bots: bots.prefault({}),
+  })
+  .meta({ description: 'The population refreshing the product page.' });
+
+const cdn = z
+  .strictObject({
+    edges: nonNegativeInt('CDN edge servers; 0 means no CDN: every page view goes to the origin.').default(20),
+    ttl: duration('How long an edge keeps the page before re-fetching it from the origin.').prefault('60s'),
+    coalesce: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Concurrent misses at an edge wait for one origin fetch instead of each fetching (stampede protection).' }),
+    pageBytes: bytes('Size of the product page (HTML and assets served by the edge).').prefault('250kB'),
+    edgeBandwidth: bandwidth('Egress bandwidth of each edge.').prefault('10Gbps'),
+    hitLatency: duration('Edge processing time for a cache hit.').prefault('2ms'),
+    purgeAt: duration('Purge every edge at this time (e.g. at T0), forcing a refetch; omit for none.').optional(),
+  })
+  .meta({ description: 'The static product page in a CDN.' });
+
+const origin = z
+  .strictObject({
+    servers: positiveInt('Origin application servers.').default(8),
+    concurrency: positiveInt('Requests one origin server works on at once.').default(64),
+    service: distribution('duration', 'Service time of one page or script request at the origin.').prefault(
+      'lognormal(20ms, 0.5)',
+    ),
+    scriptService: distribution('duration', 'Service time of the small button script.').prefault('lognormal(1ms, 0.5)'),
+    queue: nonNegativeInt('Requests that may wait for a free origin slot; beyond that, an error response.').default(1000),
+  })
+  .meta({ description: 'Origin pool (dedicated to the sale unless mainSite.deployment is shared).' });
+
+const originLink = z
+  .strictObject({
+    bandwidth: bandwidth('Origin uplink bandwidth.').prefault('1Gbps'),
+    leased: bandwidth('Extra bandwidth leased for the sale, added to `bandwidth`.').prefault('0Gbps'),
+  })
+  .meta({ description: 'The origin\'s network link; transfers queue on it.' });
+
+const buttonScript = z
+  .strictObject({
+    servedBy: z
+      .enum(['origin', 'cdn'])
+      .default('origin')
+      .meta({ description: 'Where the button script comes from: origin (never cached, the seed design) or the CDN with cdnTtl.' }),
+    bytes: bytes('Size of the button script.').prefault('1kB'),
+    cdnTtl: duration('TTL when served by the CDN; the button can be enabled that much late.').prefault('0s'),
+  })
+  .meta({ description: 'The small script that enables the buy button at T0 and hands out the order URL.' });
+
+const tokenGate = z
+  .strictObject({
+    mode: z
+      .enum(['dynamic', 'static'])
+      .default('dynamic')
+      .meta({ description: 'dynamic: HMAC token issued from T0 (the seed design); static: a fixed order URL that can leak.' }),
+    bindToUser: z.boolean().default(true).meta({ description: 'Dynamic tokens carry the user id; a foreign token is rejected.' }),
+    ttl: duration('Dynamic token lifetime.').prefault('30s'),
+    checkStartTime: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Static mode only: order servers refuse orders before T0 (a partial defence).' }),
+  })
+  .meta({ description: 'How the order URL is protected.' });
+
+const orderServers = z
+  .strictObject({
+    servers: positiveInt('Order servers.').default(10),
+    slots: positiveInt('Concurrent requests per order server.').default(10),
+    onFull: z
+      .enum(['reject', 'queue', 'unbounded'])
+      .default('reject')
+      .meta({ description: 'Chosen server full: reject with "sale ended" (seed design), queue up to maxWait, or admit everything (naive; service slows with load).' }),
+    maxWait: duration('With onFull: queue, the longest wait before "sale ended".').prefault('500ms'),
+    service: distribution('duration', 'Order server work per request (besides stock and order steps).').prefault(
+      'lognormal(15ms, 0.4)',
+    ),
+    balancer: z
+      .enum(['random', 'round-robin', 'least-loaded'])
+      .default('random')
+      .meta({ description: 'How requests are spread over order servers.' }),
+    soldOutFlag: z.boolean().default(true).meta({ description: 'Servers answer "sold out" locally once they learn stock is gone.' }),
+    soldOutFlagDelay: duration('Delay before a server learns that stock is gone.').prefault('100ms'),
+    overloadFactor: z
+      .number()
+      .nonnegative()
+      .default(0.05)
+      .meta({ description: 'With onFull: unbounded, service time grows by this fraction per request beyond `slots` (contention).' }),
+  })
+  .meta({ description: 'Bounded order servers.' });
+
+const stock = z
+  .strictObject({
+    primitive: z
+      .enum(['atomic', 'check-then-decrement', 'row-lock', 'single-thread-server'])
+      .default('atomic')
+      .meta({ description: 'atomic decrement-if-positive; check-then-decrement (racy: the negative control); a database hot row; a Redis-Lua-style single-threaded server.' }),
+    service: duration('Time of one stock operation (for row-lock: lock hold time).').prefault('50us'),
+  })
+  .meta({ description: 'The stock counter.' });
+
+const orders = z
+  .strictObject({
+    mode: z.enum(['sync', 'async']).default('async').meta({ description: 'Create the order inline, or enqueue it for consumers.' }),
+    consumers: positiveInt('Order-creating consumers (async) or concurrent writers (sync).').default(4),
+    service: distribution('duration', 'Time to create one order.').prefault('5ms'),
+    queue: nonNegativeInt('Async queue capacity; a full queue fails the order and returns its stock.').default(100_000),
+  })
+  .meta({ description: 'The order subsystem and its ledger.' });
+
+const mainSite = z
+  .strictObject({
+    deployment: z
+      .enum(['isolated', 'shared'])
+      .default('isolated')
+      .meta({ description: 'isolated: the sale has its own servers (seed design); shared: main-site traffic uses the same origin pool.' }),
+    rps: rate('Main-site background requests per second (Poisson).').prefault('2000/s'),
+    service: distribution('duration', 'Main-site request service time.').prefault('lognormal(30ms, 0.5)'),
+    servers: positiveInt('Main-site servers when isolated.').default(8),
+    concurrency: positiveInt('Concurrent requests per main-site server when isolated.').default(64),
+    queue: nonNegativeInt('Main-site requests that may wait when isolated; beyond that, an error.').default(1000),
+    bytes: bytes('Main-site response size (over the origin link when shared).').prefault('50kB'),
+  })
+  .meta({ description: 'The main shop, which must not suffer from the sale.' });
+
+const system = z
+  .strictObject({
+    cdn: cdn.prefault({}),
+    origin: origin.prefault({}),
+    originLink: originLink.prefault({}),
+    buttonScript: buttonScript.prefault({}),
+    tokenGate: tokenGate.prefault({}),
+    orderServers: orderServers.prefault({}),
+    stock: stock.prefault({}),
+    orders: orders.prefault({}),
+    mainSite: mainSite.prefault({}),
+  })
+  .meta({ description: 'The flash-sale system; every defence is a knob.' });
+
+/** Invariants the auditor can check; all apply unless the scenario lists some. */
+export const INVARIANTS = [
+  'no-oversell',
+  'one-per-user',
+  'no-early-orders',
+  'valid-tokens',
+  'ledger-matches-responses',
+  'conservation',
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+const thresholdExpression = z
+  .string()
+  .regex(
+    /^\s*(p\(\s*\d+(\.\d+)?\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*[0-9.]+\s*(us|µs|ms|s|m|%)?\s*$/,
+    'must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95',
+  );
+
+/** Schema of one scenario's shared part (everything but strategies, thresholds, invariants). */
+export const BaseSchema = z.strictObject({
+  version: z.literal(1).default(1).meta({ description: 'Scenario format version.' }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a file-name-safe word (letters, digits, . _ -)')
+    .meta({ description: 'Scenario name; reports go under reports/<name>/.' }),
+  description: z.string().optional().meta({ description: 'What the scenario shows.' }),
+  seed: z.union([z.number().int(), z.string()]).default(42).meta({ description: 'Master seed: same seed, same results.' }),
+  duration: duration('Simulated time.').prefault('15m'),
+  interval: duration('Time-series bucket width.').prefault('1s'),
+  replications: positiveInt('Independent replications per strategy (confidence intervals need 2 or more).').default(1),
+  sale: sale.prefault({}),
+  users: users.prefault({}),
+  system: system.prefault({}),
+});
+
+/** The whole scenario file. */
+export const ScenarioSchema = BaseSchema.extend({
+  strategies: z
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'), z.record(z.string(), z.unknown()))
+    .default({ base: {} })
+    .meta({ description: 'Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side.' }),
+  thresholds: z
+    .partialRecord(z.enum(METRIC_NAMES), z.array(thresholdExpression).min(1))
+    .default({})
+    .meta({ description: 'k6-style pass/fail criteria per metric, checked for every strategy; a failure exits 99.' }),
+  invariants: z
+    .array(z.enum(INVARIANTS))
+    .default([...INVARIANTS])
+    .meta({ description: 'Invariants the auditor checks after every run; a violation exits 1.' }),
+});
+
+/** A scenario after parsing: units resolved, defaults filled. */
+export type Scenario = z.output<typeof ScenarioSchema>;
+/** The configuration one strategy runs with: the base with the overlay applied, parsed. */
+export type ResolvedConfig = z.output<typeof BaseSchema>;
+export type SaleConfig = ResolvedConfig['sale'];
+export type UsersConfig = ResolvedConfig['users'];
+export type BotsConfig = UsersConfig['bots'];
+export type RetryConfig = UsersConfig['retry'];
+export type ArrivalConfig = UsersConfig['arrival'];
+export type SystemConfig = ResolvedConfig['system'];
+export type CdnConfig = SystemConfig['cdn'];
+export type OriginConfig = SystemConfig['origin'];
+export type OriginLinkConfig = SystemConfig['originLink'];
+export type ButtonScriptConfig = SystemConfig['buttonScript'];
+export type TokenGateConfig = SystemConfig['tokenGate'];
+export type OrderServersConfig = SystemConfig['orderServers'];
+export type StockConfig = SystemConfig['stock'];
+export type OrdersConfig = SystemConfig['orders'];
+export type MainSiteConfig = SystemConfig['mainSite'];
+/** The scenario as written (before parsing). */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+/** JSON Schema (draft 2020-12) of scenario files, for editors. */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });
+}
