@@ -1,0 +1,240 @@
+import type { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
+import { Outcome } from '../workload/users.js';
+import type { FlashSaleModel } from './run-once.js';
+import type { FairnessSummary, LatencySummary, OutcomeCounts, RunResult } from './result.js';
+import { OriginKind } from '../system/origin.js';
+
+/** Reads a finished model into its serialisable {@link RunResult}. */
+export function buildResult(model: FlashSaleModel): RunResult {
+  const { config, options, sim, users, cdn, origin, flow, mainSite } = model;
+  const stock = flow.stock;
+  const ledger = flow.ledger.toArray();
+  const outcomes = countOutcomes(users.outcome);
+  const fairness = fairnessOf(users.firstClickAt, users.outcome, users.isBot);
+  let botsWon = 0;
+  for (const record of ledger) if (users.isBot[record.user]) botsWon++;
+  const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
+  const undersell = flow.turnedAway > 0 ? Math.max(0, stock.level) : 0;
+  const req = origin.requests;
+  const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
+  const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
+  let originErrors = 0;
+  for (let k = 0; k < OriginKind.MainSite; k++) originErrors += origin.errors[k];
+  const series = model.series.toJSON();
+  const intervalSeconds = series.intervalUs / 1e6;
+  const column = (name: string) => series.columns.indexOf(name);
+  const peak = (name: string, scale = 1) => series.rows.reduce((m, row) => Math.max(m, row[column(name)] * scale), 0);
+  const pageViews = users.pageViews;
+  const cdnHitRatio = cdn && pageViews > 0 ? cdn.hits / (cdn.hits + cdn.misses) : 0;
+  const requestsAll = pageViews + users.scriptRequests + flow.attempts;
+  const soldOutAtUs = stock.level <= 0 ? flow.soldOutAtUs : null;
+
+  const result: RunResult = {
+    strategy: options.strategy,
+    replication: options.replication,
+    seed: options.seed,
+    config,
+    simulation: { events: sim.eventsProcessed, endUs: sim.now },
+    timeseries: series,
+    latency: {
+      page: summarize(users.pageLatency),
+      script: summarize(users.scriptLatency),
+      order: summarize(users.orderLatency),
+      main_site: summarize(mainSite.latency),
+    },
+    outcomes,
+    counters: {
+      pageViews,
+      cdnHits: cdn?.hits ?? 0,
+      cdnMisses: cdn?.misses ?? 0,
+      cdnCoalesced: cdn?.coalesced ?? 0,
+      cdnOriginFetches: cdn?.originFetches ?? 0,
+      originPageRequests: originPage,
+      originScriptRequests: originScript,
+      originErrors,
+      scriptRequests: users.scriptRequests,
+      orderAttempts: flow.attempts,
+      orderAdmitted: flow.admitted,
+      orderRejected: flow.rejected,
+      orderSoldOut: flow.soldOutAnswers,
+      tokenRejected: { ...flow.tokenRejected },
+      ordersFailed: flow.errors,
+      userTimeouts: users.timeouts,
+      bytesEdge: cdn ? cdn.links.reduce((sum, link) => sum + link.bytes, 0) : 0,
+      bytesOriginLink: origin.link.bytes,
+      stockOperations: stock.operations,
+    },
+    stock: {
+      initial: stock.initial,
+      remaining: stock.level,
+      sold: stock.sold,
+      minLevel: stock.minLevel,
+      soldOutAtUs,
+      oversell,
+      undersell,
+      returned: stock.returned,
+    },
+    fairness,
+    bots: {
+      count: users.botsCount,
+      won: botsWon,
+      shareOfStock: ledger.length > 0 ? botsWon / ledger.length : 0,
+      earlyAttempts: flow.earlyAttempts,
+    },
+    mainSite: {
+      requests: mainSite.requests,
+      errors: mainSite.errors,
+      errorRate: mainSite.requests > 0 ? mainSite.errors / mainSite.requests : 0,
+    },
+    ledger,
+    wonResponses: flow.wonResponses.slice(),
+    metrics: {},
+  };
+
+  const duplicates = countDuplicates(ledger.map((r) => r.user), config.sale.perUserLimit);
+  result.metrics = {
+    orders_created: ledger.length,
+    oversell,
+    undersell,
+    duplicate_orders: duplicates,
+    early_orders: ledger.filter((r) => r.acceptedUs < config.sale.start || r.timeUs < config.sale.start).length,
+    lost_orders: multisetDifference(ledger.map((r) => r.user), result.wonResponses),
+    page_error_rate: pageViews > 0 ? (users.pageErrors + users.timeouts) / (pageViews + users.scriptRequests) : 0,
+    order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : 0,
+    main_site_error_rate: result.mainSite.errorRate,
+    cdn_hit_ratio: round(cdnHitRatio),
+    bot_share: round(result.bots.shareOfStock),
+    answered_within_2s: users.orderAnswers > 0 ? round(users.ordersAnsweredWithin2s / users.orderAnswers) : 1,
+    sell_out_time: soldOutAtUs === null ? null : soldOutAtUs - config.sale.start,
+    origin_peak_rps: round(
+      series.rows.reduce(
+        (m, row) => Math.max(m, (row[column('origin_page_requests')] + row[column('origin_script_requests')]) / intervalSeconds),
+        0,
+      ),
+    ),
+    origin_utilisation: peak('origin_busy'),
+    link_utilisation: peak('link_busy'),
+    attempts_per_order: ledger.length > 0 ? round(flow.attempts / ledger.length) : null,
+    amplification: round(requestsAll / users.count),
+    fairness_rank_correlation: fairness.rankCorrelation,
+  };
+  return result;
+}
+
+function summarize(h: LatencyHistogram): LatencySummary {
+  const empty = h.count === 0;
+  const at = (p: number) => (empty ? 0 : h.percentile(p));
+  return {
+    count: h.count,
+    mean: empty ? 0 : round(h.mean),
+    min: empty ? 0 : h.min,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max: empty ? 0 : h.max,
+    histogram: h.encode(),
+  };
+}
+
+function countOutcomes(outcome: Uint8Array): OutcomeCounts {
+  const counts = new Float64Array(6);
+  for (let u = 0; u < outcome.length; u++) counts[outcome[u]]++;
+  return {
+    won: counts[Outcome.Won],
+    soldOut: counts[Outcome.SoldOut],
+    saleEnded: counts[Outcome.SaleEnded],
+    blocked: counts[Outcome.Blocked],
+    gaveUp: counts[Outcome.GaveUp],
+    pending: counts[Outcome.Pending],
+  };
+}
+
+/**
+ * Win rate of human clickers by decile of their first click time, and the
+ * rank correlation between clicking early and winning: Spearman's ρ between
+ * click rank and the win indicator, which for a 0/1 variable is Pearson's r
+ * of the ranks against the indicator. Sign: +1 means the earliest clickers
+ * always win.
+ */
+function fairnessOf(firstClickAt: Float64Array, outcome: Uint8Array, isBot: Uint8Array): FairnessSummary {
+  let n = 0;
+  for (let u = 0; u < firstClickAt.length; u++) if (firstClickAt[u] !== Infinity && !isBot[u]) n++;
+  if (n === 0) return { winRateByDecile: [], rankCorrelation: null };
+  const times = new Float64Array(n);
+  const winnerTimes: number[] = [];
+  let i = 0;
+  for (let u = 0; u < firstClickAt.length; u++) {
+    if (firstClickAt[u] === Infinity || isBot[u]) continue;
+    times[i++] = firstClickAt[u];
+    if (outcome[u] === Outcome.Won) winnerTimes.push(firstClickAt[u]);
+  }
+  times.sort();
+  const decileSize = new Float64Array(10);
+  const decileWins = new Float64Array(10);
+  for (let k = 0; k < n; k++) decileSize[Math.min(9, Math.floor((k * 10) / n))]++;
+  let rankSum = 0;
+  for (const t of winnerTimes) {
+    // Midrank of t among all clickers (1-based).
+    const lo = lowerBound(times, t);
+    const hi = upperBound(times, t);
+    const rank = (lo + 1 + hi) / 2;
+    rankSum += rank;
+    decileWins[Math.min(9, Math.floor(((rank - 1) * 10) / n))]++;
+  }
+  const winRateByDecile = Array.from(decileSize, (size, d) => (size > 0 ? round(decileWins[d] / size) : 0));
+  const w = winnerTimes.length;
+  if (w === 0 || w === n || n < 2) return { winRateByDecile, rankCorrelation: null };
+  const p = w / n;
+  const meanRank = (n + 1) / 2;
+  const cov = rankSum / n - meanRank * p;
+  const r = cov / Math.sqrt(((n * n - 1) / 12) * p * (1 - p));
+  return { winRateByDecile, rankCorrelation: round(-r) };
+}
+
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function countDuplicates(users: number[], limit: number): number {
+  const counts = new Map<number, number>();
+  let duplicates = 0;
+  for (const u of users) {
+    const c = (counts.get(u) ?? 0) + 1;
+    counts.set(u, c);
+    if (c > limit) duplicates++;
+  }
+  return duplicates;
+}
+
+/** Size of the symmetric difference of two multisets. */
+function multisetDifference(a: number[], b: number[]): number {
+  const counts = new Map<number, number>();
+  for (const x of a) counts.set(x, (counts.get(x) ?? 0) + 1);
+  for (const x of b) counts.set(x, (counts.get(x) ?? 0) - 1);
+  let diff = 0;
+  for (const c of counts.values()) diff += Math.abs(c);
+  return diff;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

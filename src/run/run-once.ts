@@ -1,0 +1,191 @@
+import type { ResolvedConfig } from '../scenario/schema.js';
+import { Simulation } from '../kernel/simulation.js';
+import { RandomSource } from '../kernel/random.js';
+import { Cdn, CdnObject } from '../system/cdn.js';
+import { OriginKind, OriginPool, packTag, tagGen } from '../system/origin.js';
+import { MainSite } from '../system/main-site.js';
+import { OrderFlow } from '../system/order-flow.js';
+import { tokenSecretSeed } from '../system/token-gate.js';
+import { Users } from '../workload/users.js';
+import { SeriesRecorder } from './series-recorder.js';
+import { buildResult } from './build-result.js';
+import type { RunResult, RunTiming } from './result.js';
+
+/** How far a run has got, for progress displays. */
+export interface RunProgress {
+  simulatedUs: number;
+  durationUs: number;
+  events: number;
+}
+
+export interface RunOptions {
+  strategy: string;
+  replication: number;
+  seed: number | string;
+  /** Called every `progressEvery` events (default 1M) and once at the end. */
+  onProgress?: (progress: RunProgress) => void;
+  progressEvery?: number;
+}
+
+/**
+ * The whole flash-sale system and its users, wired on one simulation.
+ * Routes the origin's answers (by request kind) to the user model, the CDN
+ * edges or the main site.
+ */
+export class FlashSaleModel {
+  readonly sim: Simulation;
+  readonly cdn: Cdn | null;
+  readonly origin: OriginPool;
+  readonly mainSite: MainSite;
+  readonly flow: OrderFlow;
+  readonly users: Users;
+  readonly series: SeriesRecorder;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    readonly options: RunOptions,
+  ) {
+    const random = new RandomSource(options.seed, options.replication);
+    const system = config.system;
+    const sim = new Simulation(Math.max(1024, config.users.count * 2));
+    this.sim = sim;
+    const edgeFetched = sim.register('cdn.fetched', (edgeObject, ok) => this.edgeFetched(edgeObject, ok));
+    const edgeSingle = sim.register('cdn.fetched-single', (user, tagOk) => this.edgeSingleFetched(user, tagOk));
+    const linkBandwidth = system.originLink.bandwidth + system.originLink.leased;
+    const scriptBytes = system.buttonScript.bytes;
+    this.origin = new OriginPool(
+      sim,
+      system.origin,
+      linkBandwidth,
+      system.cdn.pageBytes,
+      scriptBytes,
+      system.mainSite,
+      random.stream('origin-service').sequence(),
+      {
+        onOriginAnswer: (customer, tag, linkDoneUs, ok, sojournUs) => {
+          const kind = tag & 7;
+          switch (kind) {
+            case OriginKind.PageDirect:
+            case OriginKind.ScriptDirect:
+              this.users.originAnswer(customer, tagGen(tag), kind, linkDoneUs, ok);
+              break;
+            case OriginKind.EdgePageShared:
+            case OriginKind.EdgeScriptShared: {
+              const object = kind === OriginKind.EdgePageShared ? CdnObject.Page : CdnObject.Script;
+              this.generatedAt[customer * 2 + object] = sim.now;
+              sim.scheduleAt(ok ? linkDoneUs : sim.now, edgeFetched, customer * 2 + object, ok ? 1 : 0);
+              break;
+            }
+            case OriginKind.EdgePageSingle:
+            case OriginKind.EdgeScriptSingle:
+              sim.scheduleAt(ok ? linkDoneUs : sim.now, edgeSingle, customer, (tag << 1) | (ok ? 1 : 0));
+              break;
+            case OriginKind.MainSite:
+              this.mainSite.answered(sim.now - sojournUs, linkDoneUs, ok);
+              break;
+          }
+        },
+      },
+    );
+    this.generatedAt = new Float64Array(Math.max(1, system.cdn.edges) * 2);
+    this.cdn =
+      system.cdn.edges > 0
+        ? new Cdn(
+            sim,
+            system.cdn,
+            config.users.count,
+            scriptBytes,
+            system.buttonScript.cdnTtl,
+            {
+              fetchForEdge: (edge, object, waiter, waiterGen) => {
+                if (waiter < 0) {
+                  this.origin.request(edge, packTag(0, object === CdnObject.Page ? OriginKind.EdgePageShared : OriginKind.EdgeScriptShared));
+                } else {
+                  this.origin.request(
+                    waiter,
+                    packTag(waiterGen, object === CdnObject.Page ? OriginKind.EdgePageSingle : OriginKind.EdgeScriptSingle),
+                  );
+                }
+              },
+            },
+            { onEdgeResponse: (...args) => this.users.cdnListener.onEdgeResponse(...args), onEdgeError: (...args) => this.users.cdnListener.onEdgeError(...args) },
+          )
+        : null;
+    this.mainSite = new MainSite(
+      sim,
+      system.mainSite,
+      system.mainSite.deployment === 'shared' ? this.origin : null,
+      random.stream('main-site-arrivals').sequence(),
+      random.stream('main-site-service').sequence(),
+    );
+    this.flow = new OrderFlow(
+      sim,
+      config,
+      config.users.count,
+      options.strategy,
+      tokenSecretSeed(options.seed, options.replication),
+      random.stream('balancer'),
+      random.stream('order-service').sequence(),
+      random.stream('order-create').sequence(),
+      { onOrderAnswer: (...args) => this.users.orderListener.onOrderAnswer(...args) },
+    );
+    this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
+    this.series = new SeriesRecorder(this, config.interval, config.duration);
+    const close = sim.register('run.close', () => {
+      this.users.close();
+      this.mainSite.stop();
+    });
+    sim.scheduleAt(config.duration, close);
+  }
+
+  private readonly generatedAt: Float64Array;
+
+  /** A shared edge fetch reached the edge. */
+  private edgeFetched(edgeObject: number, ok: number): void {
+    const edge = edgeObject >> 1;
+    const object = (edgeObject & 1) as CdnObject;
+    this.cdn!.fetched(edge, object, -1, 0, ok === 1, this.generatedAt[edgeObject]);
+  }
+
+  /**
+   * An uncoalesced edge fetch reached the edge. Its content is taken as
+   * generated on arrival at the edge (the origin link's transfer time
+   * earlier, at most): only the script's enabled flag near T0 could differ.
+   */
+  private edgeSingleFetched(user: number, tagOk: number): void {
+    const tag = tagOk >>> 1;
+    const object = (tag & 7) === OriginKind.EdgePageSingle ? CdnObject.Page : CdnObject.Script;
+    this.cdn!.fetched(this.cdn!.edgeOf(user), object, user, tagGen(tag), (tagOk & 1) === 1, this.sim.now);
+  }
+}
+
+/**
+ * Runs one strategy's configuration once: builds the model, simulates until
+ * `duration`, then lets the requests in flight finish (users stop acting,
+ * queued orders are created), and returns the result.
+ */
+export function runOnce(config: ResolvedConfig, options: RunOptions): { result: RunResult; timing: RunTiming } {
+  const started = performance.now();
+  const model = new FlashSaleModel(config, options);
+  const { sim } = model;
+  const report = options.onProgress;
+  const progress = report
+    ? {
+        every: options.progressEvery ?? 1_000_000,
+        onProgress: (s: Simulation) => report({ simulatedUs: s.now, durationUs: config.duration, events: s.eventsProcessed }),
+      }
+    : undefined;
+  sim.run({}, progress);
+  report?.({ simulatedUs: Math.max(sim.now, config.duration), durationUs: config.duration, events: sim.eventsProcessed });
+  const result = buildResult(model);
+  const wallMs = performance.now() - started;
+  return {
+    result,
+    timing: {
+      wallMs,
+      events: sim.eventsProcessed,
+      eventsPerSecond: sim.eventsProcessed / (wallMs / 1000),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    },
+  };
+}

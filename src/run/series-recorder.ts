@@ -1,0 +1,76 @@
+import { TIMESERIES_COLUMNS, type TimeSeriesData } from './result.js';
+import { OriginKind } from '../system/origin.js';
+import type { FlashSaleModel } from './run-once.js';
+
+/**
+ * Samples the model's cumulative counters at every interval boundary and
+ * keeps the per-interval differences: one event per interval, nothing on
+ * the hot path. Counts are per interval (divide by the interval for a rate);
+ * `origin_busy` and `link_busy` are the interval's mean busy fraction;
+ * `stock` is the level at the end of the interval.
+ */
+export class SeriesRecorder {
+  private readonly rows: number[][] = [];
+  private readonly previous: Float64Array;
+  private readonly current: Float64Array;
+  private readonly originSlots: number;
+
+  constructor(
+    private readonly model: FlashSaleModel,
+    private readonly intervalUs: number,
+    private readonly durationUs: number,
+  ) {
+    this.previous = new Float64Array(TIMESERIES_COLUMNS.length);
+    this.current = new Float64Array(TIMESERIES_COLUMNS.length);
+    const origin = model.config.system.origin;
+    this.originSlots = origin.servers * origin.concurrency;
+    const tick = model.sim.register('series.tick', () => {
+      this.sample();
+      if (model.sim.now + intervalUs <= durationUs) model.sim.schedule(intervalUs, tick);
+    });
+    model.sim.scheduleAt(Math.min(intervalUs, durationUs), tick);
+  }
+
+  /** The series so far (complete once the run has passed `duration`). */
+  toJSON(): TimeSeriesData {
+    return { intervalUs: this.intervalUs, columns: [...TIMESERIES_COLUMNS], rows: this.rows };
+  }
+
+  private sample(): void {
+    const { sim, users, cdn, origin, flow, mainSite } = this.model;
+    const now = sim.now;
+    const c = this.current;
+    const req = origin.requests;
+    c[0] = users.pageViews;
+    c[1] = cdn ? cdn.hits : 0;
+    c[2] = cdn ? cdn.misses : 0;
+    c[3] = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
+    c[4] = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
+    let errors = 0;
+    for (let k = 0; k < OriginKind.MainSite; k++) errors += origin.errors[k];
+    c[5] = errors;
+    c[6] = origin.queue.busyGauge.integral(now) / this.originSlots;
+    c[7] = origin.link.busyUntil(now);
+    c[8] = users.scriptRequests;
+    c[9] = flow.attempts;
+    c[10] = flow.admitted;
+    c[11] = flow.rejected;
+    c[12] = flow.ledger.size;
+    c[14] = mainSite.requests;
+    c[15] = mainSite.errors;
+    c[16] = users.timeouts;
+    c[17] = origin.link.bytes;
+    const row = new Array<number>(c.length);
+    const span = this.intervalUs;
+    for (let j = 0; j < c.length; j++) row[j] = c[j] - this.previous[j];
+    row[6] = round(row[6] / span);
+    row[7] = round(row[7] / span);
+    row[13] = flow.stock.level;
+    this.previous.set(c);
+    this.rows.push(row);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

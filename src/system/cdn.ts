@@ -1,0 +1,186 @@
+import type { CdnConfig } from '../scenario/schema.js';
+import type { Simulation } from '../kernel/simulation.js';
+import { Link } from './link.js';
+
+/** Objects an edge can cache. */
+export const enum CdnObject {
+  Page = 0,
+  Script = 1,
+}
+
+/** Where a CDN edge sends its misses: the origin, answering later through {@link Cdn.fetched}. */
+export interface CdnOrigin {
+  /** Fetches `object` for `edge`; `waiter` is the user for an uncoalesced fetch, else -1. */
+  fetchForEdge(edge: number, object: CdnObject, waiter: number, waiterGen: number): void;
+}
+
+/** What the CDN tells the user model. */
+export interface CdnListener {
+  /**
+   * The edge has sent `object` to `user`: its last byte leaves the edge at
+   * `edgeDoneUs` (the user adds its own network time). `generatedAtUs` is
+   * when the origin generated the content (what the button script says
+   * depends on it).
+   */
+  onEdgeResponse(user: number, gen: number, object: CdnObject, edgeDoneUs: number, generatedAtUs: number): void;
+  /** The edge could not get `object` from the origin (origin overloaded): an error page at `nowUs`. */
+  onEdgeError(user: number, gen: number, object: CdnObject, nowUs: number): void;
+}
+
+const NONE = -1;
+
+/**
+ * CDN edges with a TTL cache per object (DESIGN defence 2). A request is
+ * served from the edge's cache when fresh; a miss fetches from the origin.
+ * With coalescing, concurrent misses at an edge wait for a single fetch;
+ * without it, each miss makes its own fetch — so at TTL expiry or purge every
+ * waiting request hits the origin (the stampede).
+ *
+ * Users are assigned to edges by id (user mod edges). Waiting users are
+ * linked in per-edge lists through per-user typed arrays: no allocation per
+ * request.
+ */
+export class Cdn {
+  readonly edges: number;
+  /** Requests served from cache. */
+  hits = 0;
+  /** Requests that found no fresh copy. */
+  misses = 0;
+  /** Misses that joined a fetch already under way. */
+  coalesced = 0;
+  /** Fetches sent to the origin. */
+  originFetches = 0;
+  /** Per-edge egress links. */
+  readonly links: Link[];
+  private readonly expiresAt: Float64Array;
+  private readonly generatedAt: Float64Array;
+  private readonly fetching: Uint8Array;
+  private readonly waitHead: Int32Array;
+  private readonly waitTail: Int32Array;
+  private readonly nextWaiter: Int32Array;
+  private readonly waiterGen: Int32Array;
+  /** The slot a user is listed on, or NONE. */
+  private readonly waitingOn: Int32Array;
+  private readonly bytes: [number, number];
+  private readonly ttl: [number, number];
+
+  /**
+   * @param users population size (per-user waiter links).
+   * @param scriptBytes size of the button script.
+   * @param scriptTtl edge TTL of the script (0 = never cached).
+   */
+  constructor(
+    private readonly sim: Simulation,
+    private readonly config: CdnConfig,
+    users: number,
+    scriptBytes: number,
+    scriptTtl: number,
+    private readonly origin: CdnOrigin,
+    private readonly listener: CdnListener,
+  ) {
+    this.edges = config.edges;
+    const slots = Math.max(1, this.edges) * 2;
+    this.expiresAt = new Float64Array(slots).fill(-Infinity);
+    this.generatedAt = new Float64Array(slots);
+    this.fetching = new Uint8Array(slots);
+    this.waitHead = new Int32Array(slots).fill(NONE);
+    this.waitTail = new Int32Array(slots).fill(NONE);
+    this.nextWaiter = new Int32Array(this.edges > 0 ? users : 0);
+    this.waiterGen = new Int32Array(this.edges > 0 ? users : 0);
+    this.waitingOn = new Int32Array(this.edges > 0 ? users : 0).fill(NONE);
+    this.links = Array.from({ length: this.edges }, () => new Link(config.edgeBandwidth));
+    this.bytes = [config.pageBytes, scriptBytes];
+    this.ttl = [config.ttl, scriptTtl];
+    if (config.purgeAt !== undefined && this.edges > 0) {
+      const purge = sim.register('cdn.purge', () => this.purge());
+      sim.scheduleAt(config.purgeAt, purge);
+    }
+  }
+
+  /** The edge that serves `user`. */
+  edgeOf(user: number): number {
+    return user % this.edges;
+  }
+
+  /** `user` (request generation `gen`) asks its edge for `object`. */
+  request(user: number, gen: number, object: CdnObject): void {
+    const edge = this.edgeOf(user);
+    const slot = edge * 2 + object;
+    const now = this.sim.now;
+    if (now < this.expiresAt[slot]) {
+      this.hits++;
+      this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
+      return;
+    }
+    this.misses++;
+    if (!this.config.coalesce) {
+      this.originFetches++;
+      this.origin.fetchForEdge(edge, object, user, gen);
+      return;
+    }
+    this.join(slot, user, gen);
+    if (this.fetching[slot]) {
+      this.coalesced++;
+    } else {
+      this.fetching[slot] = 1;
+      this.originFetches++;
+      this.origin.fetchForEdge(edge, object, NONE, 0);
+    }
+  }
+
+  /**
+   * The origin's answer to a fetch reaches the edge now: `ok` false for an
+   * error. `generatedAtUs` is when the origin produced the content.
+   */
+  fetched(edge: number, object: CdnObject, waiter: number, waiterGen: number, ok: boolean, generatedAtUs: number): void {
+    const slot = edge * 2 + object;
+    const now = this.sim.now;
+    if (ok && now + this.ttl[object] > this.expiresAt[slot]) {
+      this.expiresAt[slot] = now + this.ttl[object];
+      this.generatedAt[slot] = generatedAtUs;
+    }
+    if (waiter !== NONE) {
+      this.answer(edge, object, waiter, waiterGen, ok, generatedAtUs);
+      return;
+    }
+    this.fetching[slot] = 0;
+    let user = this.waitHead[slot];
+    this.waitHead[slot] = NONE;
+    this.waitTail[slot] = NONE;
+    while (user !== NONE) {
+      const next = this.nextWaiter[user];
+      this.waitingOn[user] = NONE;
+      this.answer(edge, object, user, this.waiterGen[user], ok, generatedAtUs);
+      user = next;
+    }
+  }
+
+  /** Empties every edge's cache (a purge, e.g. at T0). */
+  purge(): void {
+    this.expiresAt.fill(-Infinity);
+  }
+
+  private answer(edge: number, object: CdnObject, user: number, gen: number, ok: boolean, generatedAtUs: number): void {
+    if (ok) this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, this.sim.now), generatedAtUs);
+    else this.listener.onEdgeError(user, gen, object, this.sim.now);
+  }
+
+  private send(edge: number, object: CdnObject, now: number): number {
+    return this.links[edge].transmit(now + this.config.hitLatency, this.bytes[object]);
+  }
+
+  /**
+   * Adds `user` to the slot's waiting list. A user who gave up and asked
+   * again while the fetch is still under way is already listed: only the
+   * generation it waits with is updated, so the list never holds a user twice.
+   */
+  private join(slot: number, user: number, gen: number): void {
+    this.waiterGen[user] = gen;
+    if (this.waitingOn[user] === slot) return;
+    this.waitingOn[user] = slot;
+    this.nextWaiter[user] = NONE;
+    if (this.waitTail[slot] === NONE) this.waitHead[slot] = user;
+    else this.nextWaiter[this.waitTail[slot]] = user;
+    this.waitTail[slot] = user;
+  }
+}

@@ -1,0 +1,365 @@
+import type { ResolvedConfig } from '../scenario/schema.js';
+import type { Simulation } from '../kernel/simulation.js';
+import type { RandomSequence, RandomStream } from '../kernel/random.js';
+import { samplerOf, type Sampler } from '../kernel/distributions.js';
+import { Admission, OrderServers } from './order-servers.js';
+import { Stock } from './stock.js';
+import { ANONYMOUS, STATIC_TOKEN, TokenGate, type TokenVerdict } from './token-gate.js';
+import { OrderSubsystem } from './order-subsystem.js';
+import { Ledger } from './ledger.js';
+
+/** The answer an order server gives. */
+export const enum OrderAnswer {
+  /** Order placed (sync: created; async: accepted onto the queue). */
+  Won = 0,
+  SoldOut = 1,
+  /** Server full (the "sale ended" page), or waited past maxWait. */
+  SaleEnded = 2,
+  /** Token refused: forged, foreign, early or missing. */
+  Blocked = 3,
+  /** Token expired: a fresh page gives a new one. */
+  Expired = 4,
+  /** The order step failed (queue full); stock was given back. */
+  Error = 5,
+  /** This user already has an order: nothing taken. */
+  Duplicate = 6,
+}
+
+/** What the user presents as the order URL's token. */
+export const enum TokenKind {
+  /** Issued by the button script to this user. */
+  Genuine = 0,
+  /** Issued by a CDN-cached script: bound to nobody. */
+  Anonymous = 1,
+  /** The static URL. */
+  Static = 2,
+  /** Made up by a bot. */
+  Forged = 3,
+}
+
+/** Receives the answers, at the moment the server sends them. */
+export interface OrderFlowListener {
+  onOrderAnswer(user: number, gen: number, answer: OrderAnswer, clickedAtUs: number): void;
+}
+
+/** Request record states. */
+const FREE = 0;
+const WAITING = 1;
+const ACTIVE = 2;
+/** Answered "sale ended" at its deadline while still in a server's line. */
+const ABANDONED = 3;
+/** Answered "won" (async) and waiting for its order to be created. */
+const CREATING = 4;
+
+/**
+ * One order attempt's path through the system, with the real logic of each
+ * step: balancer → local sold-out flag → slot admission (reject / queue /
+ * unbounded) → service → token check (HMAC) → one-per-user dedupe → stock
+ * primitive → order subsystem → ledger → answer. A request holds its slot
+ * from admission to its answer.
+ *
+ * The dedupe step marks the user before the stock step (an atomic
+ * set-if-absent, like a unique index or a Redis SETNX) and unmarks on
+ * failure, so a duplicate attempt never consumes stock.
+ *
+ * Requests are records in growable typed arrays with a free list; events
+ * carry the record index and a serial number that detects reuse.
+ */
+export class OrderFlow {
+  readonly servers: OrderServers;
+  readonly stock: Stock;
+  readonly gate: TokenGate;
+  readonly orders: OrderSubsystem;
+  readonly ledger: Ledger;
+  /** Users told "won", in answer order. */
+  readonly wonResponses: number[] = [];
+
+  attempts = 0;
+  admitted = 0;
+  rejected = 0;
+  soldOutAnswers = 0;
+  duplicates = 0;
+  errors = 0;
+  earlyAttempts = 0;
+  readonly tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
+    forged: 0,
+    expired: 0,
+    foreign: 0,
+    early: 0,
+    missing: 0,
+  };
+  /** Last time the stock reached zero, µs (null while units remain). */
+  soldOutAtUs: number | null = null;
+  /** Some buyer was turned away (sold out, sale ended): for undersell. */
+  turnedAway = 0;
+
+  private readonly ordered: Uint8Array;
+  private readonly service: Sampler;
+  private capacity = 0;
+  private freeHead = -1;
+  private user = new Int32Array(0);
+  private gen = new Int32Array(0);
+  private server = new Int32Array(0);
+  private serial = new Int32Array(0);
+  private state = new Uint8Array(0);
+  private tokenKind = new Uint8Array(0);
+  private stockRead = new Int32Array(0);
+  private stockOk = new Uint8Array(0);
+  private tokenIssuedAt = new Float64Array(0);
+  private clickedAt = new Float64Array(0);
+  private acceptedAt = new Float64Array(0);
+  private readonly tokens: string[] = [];
+
+  private readonly arriveKind: number;
+  private readonly serviceDoneKind: number;
+  private readonly stockDoneKind: number;
+  private readonly deadlineKind: number;
+  private readonly isWaiting = (request: number): boolean => {
+    if (this.state[request] === WAITING) return true;
+    this.release(request);
+    return false;
+  };
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly config: ResolvedConfig,
+    users: number,
+    strategy: string,
+    tokenSecret: number,
+    balancerDraws: RandomStream,
+    private readonly serviceDraws: RandomSequence,
+    orderDraws: RandomSequence,
+    private readonly listener: OrderFlowListener,
+  ) {
+    const system = config.system;
+    this.servers = new OrderServers(system.orderServers, balancerDraws);
+    this.stock = new Stock(config.sale.stock, system.stock);
+    this.gate = new TokenGate(system.tokenGate, config.sale.start, tokenSecret);
+    this.ledger = new Ledger(strategy);
+    this.orders = new OrderSubsystem(sim, system.orders, orderDraws, {
+      onOrderCreated: (request) => this.created(request),
+    });
+    this.ordered = new Uint8Array(users);
+    this.service = samplerOf(system.orderServers.service);
+    this.grow(64);
+    this.arriveKind = sim.register('order.arrive', (r) => this.arrive(r));
+    this.serviceDoneKind = sim.register('order.service-done', (r) => this.serviceDone(r));
+    this.stockDoneKind = sim.register('order.stock-done', (r) => this.stockDone(r));
+    this.deadlineKind = sim.register('order.deadline', (r, s) => this.deadline(r, s));
+  }
+
+  /**
+   * `user` clicked at `clickedAtUs`; the request reaches the order servers
+   * at `arrivesAtUs`. `gen` is echoed in the answer.
+   */
+  send(
+    user: number,
+    gen: number,
+    attempt: number,
+    kind: TokenKind,
+    tokenIssuedAtUs: number,
+    clickedAtUs: number,
+    arrivesAtUs: number,
+  ): void {
+    const r = this.allocate();
+    this.user[r] = user;
+    this.gen[r] = gen;
+    this.server[r] = this.servers.pick(user, attempt);
+    this.tokenKind[r] = kind;
+    this.tokenIssuedAt[r] = tokenIssuedAtUs;
+    this.clickedAt[r] = clickedAtUs;
+    this.sim.scheduleAt(arrivesAtUs, this.arriveKind, r);
+  }
+
+  /** Orders accepted but not yet in the ledger. */
+  get pendingOrders(): number {
+    return this.orders.backlog;
+  }
+
+  private arrive(r: number): void {
+    const now = this.sim.now;
+    this.attempts++;
+    if (now < this.config.sale.start) this.earlyAttempts++;
+    const s = this.server[r];
+    if (this.servers.knowsSoldOut(now)) {
+      this.answer(r, OrderAnswer.SoldOut);
+      this.free(r);
+      return;
+    }
+    switch (this.servers.admit(s, r)) {
+      case Admission.Admitted:
+        this.admitted++;
+        this.startService(r);
+        break;
+      case Admission.Queued:
+        this.state[r] = WAITING;
+        this.sim.schedule(this.config.system.orderServers.maxWait, this.deadlineKind, r, this.serial[r]);
+        break;
+      case Admission.Rejected:
+        this.rejected++;
+        this.answer(r, OrderAnswer.SaleEnded);
+        this.free(r);
+        break;
+    }
+  }
+
+  private startService(r: number): void {
+    this.state[r] = ACTIVE;
+    const slowdown = this.servers.slowdown(this.server[r]);
+    this.sim.schedule(this.service(this.serviceDraws.next()) * slowdown, this.serviceDoneKind, r);
+  }
+
+  private deadline(r: number, serial: number): void {
+    if (this.serial[r] !== serial || this.state[r] !== WAITING) return;
+    this.state[r] = ABANDONED;
+    this.rejected++;
+    this.servers.abandoned(this.server[r]);
+    this.answer(r, OrderAnswer.SaleEnded);
+    // The record stays allocated until the server's line reaches it.
+  }
+
+  private serviceDone(r: number): void {
+    const now = this.sim.now;
+    const user = this.user[r];
+    const token = this.presentedToken(r);
+    const verdict = this.gate.verify(token, user, now);
+    if (verdict !== 'ok') {
+      this.tokenRejected[verdict]++;
+      this.finish(r, verdict === 'expired' ? OrderAnswer.Expired : OrderAnswer.Blocked);
+      return;
+    }
+    if (this.ordered[user] >= this.config.sale.perUserLimit) {
+      this.duplicates++;
+      this.finish(r, OrderAnswer.Duplicate);
+      return;
+    }
+    this.ordered[user]++;
+    this.tokens[r] = token;
+    this.acceptedAt[r] = now;
+    const doneAt = this.stock.begin(now);
+    this.stockRead[r] = this.stock.lastRead;
+    this.stockOk[r] = this.stock.lastSuccess ? 1 : 0;
+    this.sim.scheduleAt(doneAt, this.stockDoneKind, r);
+  }
+
+  private stockDone(r: number): void {
+    const now = this.sim.now;
+    const ok = this.stockOk[r] === 1;
+    this.stock.complete(this.stockRead[r], ok);
+    if (!ok) {
+      this.ordered[this.user[r]]--;
+      this.servers.stockRanOut(now);
+      this.finish(r, OrderAnswer.SoldOut);
+      return;
+    }
+    if (this.stock.level <= 0) {
+      this.soldOutAtUs = now;
+      this.servers.stockRanOut(now);
+    }
+    if (!this.orders.submit(r)) {
+      this.stock.giveBack();
+      if (this.stock.level > 0) this.soldOutAtUs = null;
+      this.ordered[this.user[r]]--;
+      this.finish(r, OrderAnswer.Error);
+      return;
+    }
+    if (!this.orders.synchronous) {
+      this.state[r] = CREATING;
+      this.answer(r, OrderAnswer.Won);
+      this.releaseSlot(r);
+    }
+  }
+
+  private created(r: number): void {
+    this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r]);
+    if (this.orders.synchronous) {
+      this.finish(r, OrderAnswer.Won);
+    } else {
+      this.free(r);
+    }
+  }
+
+  /** Answers, frees the slot and the record. */
+  private finish(r: number, answer: OrderAnswer): void {
+    this.answer(r, answer);
+    this.releaseSlot(r);
+    this.free(r);
+  }
+
+  private answer(r: number, answer: OrderAnswer): void {
+    if (answer === OrderAnswer.Won) this.wonResponses.push(this.user[r]);
+    else if (answer === OrderAnswer.SoldOut || answer === OrderAnswer.SaleEnded) this.turnedAway++;
+    if (answer === OrderAnswer.SoldOut) this.soldOutAnswers++;
+    if (answer === OrderAnswer.Error) this.errors++;
+    this.listener.onOrderAnswer(this.user[r], this.gen[r], answer, this.clickedAt[r]);
+  }
+
+  private releaseSlot(r: number): void {
+    const next = this.servers.release(this.server[r], this.isWaiting);
+    if (next >= 0) {
+      this.admitted++;
+      this.startService(next);
+    }
+  }
+
+  /** A queued request the line reached after its deadline: only the record is left to free. */
+  private release(r: number): void {
+    if (this.state[r] === ABANDONED) this.free(r);
+  }
+
+  private presentedToken(r: number): string {
+    const kind = this.tokenKind[r];
+    const user = this.user[r];
+    switch (kind) {
+      case TokenKind.Genuine:
+        return this.gate.issue(user, this.tokenIssuedAt[r]);
+      case TokenKind.Anonymous:
+        return this.gate.issue(ANONYMOUS, this.tokenIssuedAt[r]);
+      case TokenKind.Static:
+        return STATIC_TOKEN;
+      default:
+        return this.gate.forge(user, this.sim.now);
+    }
+  }
+
+  private allocate(): number {
+    if (this.freeHead < 0) this.grow(this.capacity * 2);
+    const r = this.freeHead;
+    this.freeHead = this.server[r];
+    this.serial[r] = (this.serial[r] + 1) | 0;
+    return r;
+  }
+
+  private free(r: number): void {
+    this.state[r] = FREE;
+    this.tokens[r] = '';
+    this.server[r] = this.freeHead;
+    this.freeHead = r;
+  }
+
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const copy = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a);
+      return b;
+    };
+    this.user = copy(this.user, (n) => new Int32Array(n));
+    this.gen = copy(this.gen, (n) => new Int32Array(n));
+    this.server = copy(this.server, (n) => new Int32Array(n));
+    this.serial = copy(this.serial, (n) => new Int32Array(n));
+    this.state = copy(this.state, (n) => new Uint8Array(n));
+    this.tokenKind = copy(this.tokenKind, (n) => new Uint8Array(n));
+    this.stockRead = copy(this.stockRead, (n) => new Int32Array(n));
+    this.stockOk = copy(this.stockOk, (n) => new Uint8Array(n));
+    this.tokenIssuedAt = copy(this.tokenIssuedAt, (n) => new Float64Array(n));
+    this.clickedAt = copy(this.clickedAt, (n) => new Float64Array(n));
+    this.acceptedAt = copy(this.acceptedAt, (n) => new Float64Array(n));
+    // Thread the new records onto the free list (the server field is the link while free).
+    for (let r = capacity - 1; r >= old; r--) {
+      this.server[r] = this.freeHead;
+      this.freeHead = r;
+    }
+    this.capacity = capacity;
+  }
+}

@@ -1,0 +1,110 @@
+import type { MainSiteConfig, OriginConfig } from '../scenario/schema.js';
+import type { Simulation } from '../kernel/simulation.js';
+import type { RandomSequence } from '../kernel/random.js';
+import { samplerOf, type Sampler } from '../kernel/distributions.js';
+import { MultiServerQueue } from '../kernel/multi-server-queue.js';
+import { Link } from './link.js';
+
+/** What an origin request is for: the low 3 bits of its tag. */
+export const enum OriginKind {
+  /** Product page for a user, no CDN (customer = user). */
+  PageDirect = 0,
+  /** Button script for a user (customer = user). */
+  ScriptDirect = 1,
+  /** Page fetch shared by an edge's waiting users (customer = edge). */
+  EdgePageShared = 2,
+  /** Script fetch shared by an edge's waiting users (customer = edge). */
+  EdgeScriptShared = 3,
+  /** Page fetch by an edge for one user, coalescing off (customer = user). */
+  EdgePageSingle = 4,
+  /** Script fetch by an edge for one user (customer = user). */
+  EdgeScriptSingle = 5,
+  /** Main-site request when the deployment is shared (customer = -1). */
+  MainSite = 6,
+}
+
+/** Generations are kept to 26 bits so a tag (generation, kind) fits an int32. */
+export const GEN_MASK = 0x3ffffff;
+
+/** Packs a request generation and kind into a queue tag. */
+export function packTag(gen: number, kind: OriginKind): number {
+  return ((gen & GEN_MASK) << 3) | kind;
+}
+/** The kind of a tag. */
+export function tagKind(tag: number): OriginKind {
+  return tag & 7;
+}
+/** The generation of a tag. */
+export function tagGen(tag: number): number {
+  return (tag >>> 3) & GEN_MASK;
+}
+
+/** Receives the origin's answers. */
+export interface OriginListener {
+  /**
+   * The origin finished request (customer, tag) now; its response's last
+   * byte leaves the origin link at `linkDoneUs`. `ok` is false when the
+   * request was refused (queue full): an error answered at once.
+   * `sojournUs` is the time the request spent at the origin (0 if refused).
+   */
+  onOriginAnswer(customer: number, tag: number, linkDoneUs: number, ok: boolean, sojournUs: number): void;
+}
+
+/**
+ * The origin pool: `servers × concurrency` slots sharing one FIFO queue of
+ * at most `queue` requests (overflow → error response), and the origin link
+ * that every response crosses. With a shared deployment the main site's
+ * requests compete for the same slots and link (DESIGN defence 1).
+ */
+export class OriginPool {
+  readonly queue: MultiServerQueue;
+  readonly link: Link;
+  /** Requests by kind (index = OriginKind). */
+  readonly requests = new Float64Array(7);
+  /** Requests refused because the queue was full, by kind. */
+  readonly errors = new Float64Array(7);
+  private readonly services: Sampler[];
+  private readonly bytes: Float64Array;
+
+  constructor(
+    sim: Simulation,
+    config: OriginConfig,
+    linkBytesPerSecond: number,
+    pageBytes: number,
+    scriptBytes: number,
+    mainSite: MainSiteConfig,
+    private readonly draws: RandomSequence,
+    private readonly listener: OriginListener,
+  ) {
+    this.link = new Link(linkBytesPerSecond);
+    const page = samplerOf(config.service);
+    const script = samplerOf(config.scriptService);
+    this.services = [page, script, page, script, page, script, samplerOf(mainSite.service)];
+    this.bytes = Float64Array.of(pageBytes, scriptBytes, pageBytes, scriptBytes, pageBytes, scriptBytes, mainSite.bytes);
+    this.queue = new MultiServerQueue(
+      sim,
+      {
+        name: 'origin',
+        servers: config.servers * config.concurrency,
+        capacity: config.queue,
+        serviceTime: (_customer, tag) => this.services[tag & 7](this.draws.next()),
+      },
+      {
+        onDone: (customer, tag, _wait, sojourn) => {
+          const doneAt = this.link.transmit(sim.now, this.bytes[tag & 7]);
+          this.listener.onOriginAnswer(customer, tag, doneAt, true, sojourn);
+        },
+        onBlocked: (customer, tag) => {
+          this.errors[tag & 7]++;
+          this.listener.onOriginAnswer(customer, tag, sim.now, false, 0);
+        },
+      },
+    );
+  }
+
+  /** Sends a request; the answer comes through the listener. */
+  request(customer: number, tag: number): void {
+    this.requests[tag & 7]++;
+    this.queue.arrive(customer, tag);
+  }
+}

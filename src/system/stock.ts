@@ -1,0 +1,94 @@
+import type { StockConfig } from '../scenario/schema.js';
+
+/**
+ * The stock counter and its four primitives (see DOMAIN.md "How real
+ * implementations keep stock correct").
+ *
+ * A take is two-phase so that every primitive fits one shape:
+ * `begin(now)` decides (or, for the racy primitive, reads) and says when the
+ * operation finishes; `complete(read)` is called at that time and performs
+ * the racy primitive's write. The outcome of the take is `lastSuccess`.
+ *
+ * - atomic: decrement-if-positive in one step (Redis DECR guarded, CAS);
+ *   operations run in parallel, each taking `service`.
+ * - single-thread-server: Redis-Lua style. One operation at a time, each
+ *   taking `service`: ops queue FIFO. Serial execution means the decision
+ *   can be taken at arrival, in arrival order, with the same outcome.
+ * - row-lock: a database hot row. Transactions serialize on the row lock and
+ *   hold it for `service`; throughput is at most 1/service. The same
+ *   queueing as single-thread-server, with a lock hold time (typically
+ *   0.5–2 ms, DOMAIN) instead of an op time.
+ * - check-then-decrement: read, then `service` later write read − 1 if the
+ *   read was positive. Concurrent takes read the same value and each
+ *   "succeeds": lost updates, the classic oversell. The negative control.
+ */
+export class Stock {
+  /** Current counter value. */
+  level: number;
+  /** Lowest value the counter ever held. */
+  minLevel: number;
+  /** Successful takes (units handed out), gross: returns are counted in `returned`. So initial − sold + returned = level for a correct primitive. */
+  sold = 0;
+  /** Units given back by failed order steps. */
+  returned = 0;
+  /** Stock operations performed. */
+  operations = 0;
+  /** Outcome of the last `begin`. */
+  lastSuccess = false;
+  /** Value read by the last `begin` (what the racy primitive will write from). */
+  lastRead = 0;
+  private readonly racy: boolean;
+  private readonly serial: boolean;
+  private readonly serviceUs: number;
+  private freeAt = 0;
+
+  /** @param initial units for sale. */
+  constructor(
+    readonly initial: number,
+    config: StockConfig,
+  ) {
+    this.level = initial;
+    this.minLevel = initial;
+    this.racy = config.primitive === 'check-then-decrement';
+    this.serial = config.primitive === 'single-thread-server' || config.primitive === 'row-lock';
+    this.serviceUs = config.service;
+  }
+
+  /**
+   * Starts a take at `nowUs`. Sets `lastSuccess` (for the racy primitive:
+   * whether the read saw stock) and `lastRead`.
+   * @returns when the operation finishes (µs); call {@link complete} then.
+   */
+  begin(nowUs: number): number {
+    this.operations++;
+    let done: number;
+    if (this.serial) {
+      const start = this.freeAt > nowUs ? this.freeAt : nowUs;
+      done = this.freeAt = start + this.serviceUs;
+    } else {
+      done = nowUs + this.serviceUs;
+    }
+    const read = this.level;
+    this.lastRead = read;
+    this.lastSuccess = read > 0;
+    if (!this.racy && read > 0) this.decrementTo(read - 1);
+    return done;
+  }
+
+  /** Finishes a take begun with read value `read` (writes for the racy primitive). */
+  complete(read: number, success: boolean): void {
+    if (this.racy && success) this.decrementTo(read - 1);
+  }
+
+  /** Gives a unit back (compensation after a failed order step). */
+  giveBack(): void {
+    this.level++;
+    this.returned++;
+  }
+
+  private decrementTo(value: number): void {
+    this.level = value;
+    this.sold++;
+    if (value < this.minLevel) this.minLevel = value;
+  }
+}

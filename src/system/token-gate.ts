@@ -1,0 +1,112 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { RandomSource } from '../kernel/random.js';
+import type { ResolvedConfig, TokenGateConfig } from '../scenario/schema.js';
+import type { LedgerRecord } from './ledger.js';
+
+/**
+ * The dynamic order URL (DESIGN defence 4): the button script hands out an
+ * order URL carrying a token the server generated, so the URL cannot be used
+ * before the sale starts, nor by another user, nor after it expires.
+ *
+ * Token format (dynamic): `v1.<user>.<issuedAtUs>.<signature>` where the
+ * signature is HMAC-SHA256(secret, "v1.<user>.<issuedAtUs>") in base64url,
+ * truncated to 128 bits. `<user>` is `anon` for a token that was cached by
+ * a CDN and so is bound to nobody. The secret is derived from the run's
+ * seed and replication, so a run can be re-audited from its summary.
+ *
+ * Static mode models the naive design: the order URL is fixed and public
+ * (`static`), so anyone who knows it can order at any time, unless the
+ * order servers check the start time (`checkStartTime`).
+ */
+export type TokenVerdict = 'ok' | 'forged' | 'expired' | 'foreign' | 'early' | 'missing';
+
+/** The user id written into tokens that are bound to nobody. */
+export const ANONYMOUS = -1;
+/** The token of the static order URL. */
+export const STATIC_TOKEN = 'static';
+
+export class TokenGate {
+  private readonly secret: Buffer;
+
+  /**
+   * @param config the tokenGate section.
+   * @param saleStartUs T0 in µs.
+   * @param secretSeed a number derived from the run's seed and replication.
+   */
+  constructor(
+    private readonly config: TokenGateConfig,
+    private readonly saleStartUs: number,
+    secretSeed: number,
+  ) {
+    this.secret = createHmac('sha256', 'flashsim-token-gate').update(String(secretSeed)).digest();
+  }
+
+  /** Whether order URLs are dynamic tokens (else the static URL). */
+  get dynamic(): boolean {
+    return this.config.mode === 'dynamic';
+  }
+
+  /**
+   * The token the button script hands to `user` (or {@link ANONYMOUS})
+   * when generated at `issuedAtUs`. Dynamic tokens are only issued from T0:
+   * before that the script says "not started".
+   */
+  issue(user: number, issuedAtUs: number): string {
+    if (!this.dynamic) return STATIC_TOKEN;
+    const body = `v1.${user === ANONYMOUS ? 'anon' : user}.${issuedAtUs}`;
+    return `${body}.${this.sign(body)}`;
+  }
+
+  /** A token an attacker makes up for `user` at `nowUs`: right shape, wrong signature. */
+  forge(user: number, nowUs: number): string {
+    if (!this.dynamic) return STATIC_TOKEN;
+    return `v1.${user}.${nowUs}.${'A'.repeat(22)}`;
+  }
+
+  /** Checks a token presented by `user` at `nowUs` at an order server. */
+  verify(token: string, user: number, nowUs: number): TokenVerdict {
+    if (!token) return 'missing';
+    if (!this.dynamic) {
+      if (token !== STATIC_TOKEN) return 'forged';
+      return this.config.checkStartTime && nowUs < this.saleStartUs ? 'early' : 'ok';
+    }
+    const parts = token.split('.');
+    if (parts.length !== 4 || parts[0] !== 'v1') return 'forged';
+    const body = `${parts[0]}.${parts[1]}.${parts[2]}`;
+    const expected = Buffer.from(this.sign(body));
+    const given = Buffer.from(parts[3]);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'forged';
+    const issuedAt = Number(parts[2]);
+    // A genuine token issued before T0 cannot exist: the script does not
+    // issue one. Keep the check so that a leaked secret still cannot order early.
+    if (issuedAt < this.saleStartUs || nowUs < this.saleStartUs) return 'early';
+    if (nowUs > issuedAt + this.config.ttl) return 'expired';
+    if (this.config.bindToUser && parts[1] !== String(user)) return 'foreign';
+    return 'ok';
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.secret).update(body).digest('base64url').slice(0, 22);
+  }
+}
+
+/** The HMAC secret seed of a run: derived from its seed and replication, never from the wall clock. */
+export function tokenSecretSeed(seed: number | string, replication: number): number {
+  return new RandomSource(seed, replication).derivedInt('token-gate-secret');
+}
+
+/**
+ * Re-checks a ledger order's token after the run, as the auditor does:
+ * `null` when the token was valid for that user at the time the order was
+ * accepted, else the verdict.
+ */
+export function verifyLedgerToken(
+  record: Pick<LedgerRecord, 'token' | 'user' | 'acceptedUs'>,
+  config: Pick<ResolvedConfig, 'system' | 'sale'>,
+  seed: number | string,
+  replication: number,
+): Exclude<TokenVerdict, 'ok'> | null {
+  const gate = new TokenGate(config.system.tokenGate, config.sale.start, tokenSecretSeed(seed, replication));
+  const verdict = gate.verify(record.token, record.user, record.acceptedUs);
+  return verdict === 'ok' ? null : verdict;
+}
