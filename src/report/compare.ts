@@ -197,3 +197,31 @@ export function renderCompareMarkdown(c: Comparison, gate?: number): string {
   if (gate !== undefined) lines.push('', `**${gateLine(c, gate)}**`);
   return `${lines.join('\n')}\n`;
 }
+
+const AGGREGATIONS: Record<string, string> = {
+  latency: '`p(N)` `avg` `med` `min` `max` `count`',
+  rate: '`rate`',
+  count: '`count`',
+  value: '`value`',
+};
+
+const WORSE_WHEN: Record<Direction, string> = {
+  'lower-is-better': 'up',
+  'higher-is-better': 'down',
+  neutral: '— (not gated)',
+};
+
+/**
+ * The metric names table of the README, generated from METRIC_CATALOGUE
+ * and {@link METRIC_DIRECTION} (a test keeps the README in sync with it).
+ */
+export function metricTableMarkdown(): string {
+  return mdTable(
+    ['metric', 'kind', 'unit', 'thresholds', 'worse when', 'description'],
+    METRIC_NAMES.map((name) => {
+      const info = METRIC_CATALOGUE[name];
+      return [`\`${name}\``, info.kind, info.unit, AGGREGATIONS[info.kind], WORSE_WHEN[METRIC_DIRECTION[name]], info.description];
+    }),
+    true,
+  );
+}

@@ -14,10 +14,10 @@ export function mdCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-/** A GitHub-flavoured Markdown table; the first column left-aligned, the others right-aligned. */
-export function mdTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/** A GitHub-flavoured Markdown table; the first column left-aligned, the others right-aligned (or all left). */
+export function mdTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, allLeft = false): string {
   const line = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
-  const rule = `|${header.map((_, j) => (j === 0 ? ' --- ' : ' ---: ')).join('|')}|`;
+  const rule = `|${header.map((_, j) => (j === 0 || allLeft ? ' --- ' : ' ---: ')).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 

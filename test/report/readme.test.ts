@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { metricTableMarkdown } from '../../src/report/compare.js';
+import { METRIC_NAMES } from '../../src/run/metric-catalogue.js';
+import { INVARIANTS } from '../../src/scenario/schema.js';
+
+const README = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+
+describe('README.md', () => {
+  it('names every metric of the catalogue', () => {
+    for (const name of METRIC_NAMES) expect(README, name).toContain(`\`${name}\``);
+  });
+
+  it('holds the metric table exactly as generated from METRIC_CATALOGUE (regenerate: metricTableMarkdown())', () => {
+    const m = /<!-- metrics:start[^>]*-->\n([\s\S]*?)\n<!-- metrics:end -->/.exec(README);
+    expect(m, 'metrics markers').not.toBeNull();
+    expect(m![1]).toBe(metricTableMarkdown());
+  });
+
+  it('names every invariant and exit code', () => {
+    for (const name of INVARIANTS) expect(README).toContain(`\`${name}\``);
+    for (const code of [0, 1, 2, 99, 70]) expect(README).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+  });
+
+  it('keeps the section the lead fills in', () => {
+    expect(README).toContain('## How the model works');
+  });
+});
