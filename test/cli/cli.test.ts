@@ -152,6 +152,18 @@ describe('sim run', () => {
     expect(b.stderr).toBe('');
   });
 
+  it('several scenarios: --out DIR/<scenario>/, --json an array, the most serious exit code wins', async () => {
+    const r = await sim(['run', rel('pass.yaml'), rel('threshold.yaml'), '--json', '--out', out('multi'), '--quiet']);
+    expect(r.code).toBe(99);
+    const parsed = JSON.parse(r.stdout) as Array<{ scenario: { name: string }; verdict: { exitCode: number } }>;
+    expect(parsed.map((s) => [s.scenario.name, s.verdict.exitCode])).toEqual([
+      ['cli-pass', 0],
+      ['cli-threshold', 99],
+    ]);
+    expect(files(out('multi'))).toEqual(['cli-pass', 'cli-threshold']);
+    expect(files(join(out('multi'), 'cli-threshold'))).toEqual(OUTPUTS);
+  });
+
   it('without --out writes reports/<scenario>/<run-id>/ under the working directory', async () => {
     const cwd = mkdtempSync(join(work, 'cwd-'));
     const r = await sim(['run', fixture('pass.yaml'), '--strategy', 'seed-design', '--quiet'], cwd);
