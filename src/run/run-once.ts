@@ -96,6 +96,7 @@ export class FlashSaleModel {
             config.users.count,
             scriptBytes,
             system.buttonScript.cdnTtl,
+            system.buttonScript.servedBy === 'cdn',
             {
               fetchForEdge: (edge, object, waiter, waiterGen) => {
                 if (waiter < 0) {

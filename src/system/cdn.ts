@@ -57,10 +57,15 @@ export class Cdn {
   private readonly fetching: Uint8Array;
   private readonly waitHead: Int32Array;
   private readonly waitTail: Int32Array;
-  private readonly nextWaiter: Int32Array;
-  private readonly waiterGen: Int32Array;
-  /** The slot a user is listed on, or NONE. */
-  private readonly waitingOn: Int32Array;
+  /**
+   * Per object (page, script) and user: the next waiter in the same list,
+   * the generation the user waits with, and whether the user is listed.
+   * A user can wait for the page and, from an earlier abandoned request, for
+   * the script at once, so each object has its own links.
+   */
+  private readonly nextWaiter: Int32Array[];
+  private readonly waiterGen: Int32Array[];
+  private readonly listed: Uint8Array[];
   private readonly bytes: [number, number];
   private readonly ttl: [number, number];
 
@@ -68,6 +73,7 @@ export class Cdn {
    * @param users population size (per-user waiter links).
    * @param scriptBytes size of the button script.
    * @param scriptTtl edge TTL of the script (0 = never cached).
+   * @param scriptViaCdn whether scripts are requested through the edges.
    */
   constructor(
     private readonly sim: Simulation,
@@ -75,6 +81,7 @@ export class Cdn {
     users: number,
     scriptBytes: number,
     scriptTtl: number,
+    scriptViaCdn: boolean,
     private readonly origin: CdnOrigin,
     private readonly listener: CdnListener,
   ) {
@@ -85,9 +92,11 @@ export class Cdn {
     this.fetching = new Uint8Array(slots);
     this.waitHead = new Int32Array(slots).fill(NONE);
     this.waitTail = new Int32Array(slots).fill(NONE);
-    this.nextWaiter = new Int32Array(this.edges > 0 ? users : 0);
-    this.waiterGen = new Int32Array(this.edges > 0 ? users : 0);
-    this.waitingOn = new Int32Array(this.edges > 0 ? users : 0).fill(NONE);
+    // Script lists are needed only when the script is fetched through the CDN.
+    const perObject = (object: CdnObject) => (this.edges > 0 && (object === CdnObject.Page || scriptViaCdn) ? users : 0);
+    this.nextWaiter = [new Int32Array(perObject(CdnObject.Page)), new Int32Array(perObject(CdnObject.Script))];
+    this.waiterGen = [new Int32Array(perObject(CdnObject.Page)), new Int32Array(perObject(CdnObject.Script))];
+    this.listed = [new Uint8Array(perObject(CdnObject.Page)), new Uint8Array(perObject(CdnObject.Script))];
     this.links = Array.from({ length: this.edges }, () => new Link(config.edgeBandwidth));
     this.bytes = [config.pageBytes, scriptBytes];
     this.ttl = [config.ttl, scriptTtl];
@@ -118,7 +127,7 @@ export class Cdn {
       this.origin.fetchForEdge(edge, object, user, gen);
       return;
     }
-    this.join(slot, user, gen);
+    this.join(slot, object, user, gen);
     if (this.fetching[slot]) {
       this.coalesced++;
     } else {
@@ -147,10 +156,13 @@ export class Cdn {
     let user = this.waitHead[slot];
     this.waitHead[slot] = NONE;
     this.waitTail[slot] = NONE;
+    const nextWaiter = this.nextWaiter[object];
+    const listed = this.listed[object];
+    const gens = this.waiterGen[object];
     while (user !== NONE) {
-      const next = this.nextWaiter[user];
-      this.waitingOn[user] = NONE;
-      this.answer(edge, object, user, this.waiterGen[user], ok, generatedAtUs);
+      const next = nextWaiter[user];
+      listed[user] = 0;
+      this.answer(edge, object, user, gens[user], ok, generatedAtUs);
       user = next;
     }
   }
@@ -174,13 +186,14 @@ export class Cdn {
    * again while the fetch is still under way is already listed: only the
    * generation it waits with is updated, so the list never holds a user twice.
    */
-  private join(slot: number, user: number, gen: number): void {
-    this.waiterGen[user] = gen;
-    if (this.waitingOn[user] === slot) return;
-    this.waitingOn[user] = slot;
-    this.nextWaiter[user] = NONE;
+  private join(slot: number, object: CdnObject, user: number, gen: number): void {
+    this.waiterGen[object][user] = gen;
+    if (this.listed[object][user]) return;
+    this.listed[object][user] = 1;
+    const nextWaiter = this.nextWaiter[object];
+    nextWaiter[user] = NONE;
     if (this.waitTail[slot] === NONE) this.waitHead[slot] = user;
-    else this.nextWaiter[this.waitTail[slot]] = user;
+    else nextWaiter[this.waitTail[slot]] = user;
     this.waitTail[slot] = user;
   }
 }
