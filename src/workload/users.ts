@@ -97,6 +97,12 @@ export class Users {
   private readonly viaCdn: boolean;
   private readonly scriptViaCdn: boolean;
   private readonly staticUrl: boolean;
+  private readonly botRefresh: number;
+  private readonly botReaction: number;
+  private readonly clockSkew: number;
+  /** Before this time no user's clock can be near T0 (8 standard deviations). */
+  private readonly skewHorizon: number;
+  private readonly lateRefreshLimit: number;
   private closing = false;
   private hitScheduled = false;
 
@@ -147,6 +153,11 @@ export class Users {
     this.viaCdn = cdn !== null;
     this.scriptViaCdn = cdn !== null && config.system.buttonScript.servedBy === 'cdn';
     this.staticUrl = config.system.tokenGate.mode === 'static';
+    this.botRefresh = users.bots.refresh;
+    this.botReaction = users.bots.reaction;
+    this.clockSkew = users.clockSkew;
+    this.skewHorizon = this.saleStart - 8 * users.clockSkew;
+    this.lateRefreshLimit = users.lateRefreshes;
 
     this.arriveKind = sim.register('user.arrive', (u) => this.arrive(u));
     this.refreshKind = sim.register('user.refresh', (u, g) => this.refresh(u, g));
@@ -311,9 +322,7 @@ export class Users {
           ? TokenKind.Anonymous
           : TokenKind.Genuine;
       this.state[user] = UserState.Reacting;
-      const delay = this.isBot[user]
-        ? this.config.users.bots.reaction
-        : this.reaction(this.reactionDraws.uniform(user, this.attempts[user]));
+      const delay = this.isBot[user] ? this.botReaction : this.reaction(this.reactionDraws.uniform(user, this.attempts[user]));
       this.sim.schedule(delay, this.clickKind, user, gen);
       return;
     }
@@ -325,16 +334,19 @@ export class Users {
     const now = this.sim.now;
     let next: number;
     if (this.isBot[user]) {
-      next = now + this.config.users.bots.refresh;
+      next = now + this.botRefresh;
     } else {
       const refreshes = this.refreshes[user]++;
-      // The herd: a user refreshes at T0 by their own (skewed) clock.
-      const perceivedStart = this.saleStart + this.config.users.clockSkew * inverseNormalCdf(this.skewDraws.uniform(user, 0));
+      const thought = now + this.think(this.thinkDraws.uniform(user, refreshes));
+      // The herd: a user refreshes at T0 by their own (skewed) clock. Far
+      // from T0 the skew cannot matter, so it is only drawn near it.
+      const perceivedStart =
+        thought < this.skewHorizon ? Infinity : this.saleStart + this.clockSkew * inverseNormalCdf(this.skewDraws.uniform(user, 0));
       if (now < perceivedStart) {
-        next = Math.min(now + this.think(this.thinkDraws.uniform(user, refreshes)), perceivedStart);
+        next = Math.min(thought, perceivedStart);
       } else {
         const late = this.lateRefreshes[user]++;
-        if (late >= this.config.users.lateRefreshes) {
+        if (late >= this.lateRefreshLimit) {
           this.finish(user, Outcome.GaveUp);
           return;
         }
@@ -423,7 +435,7 @@ export class Users {
       return;
     }
     let delay: number;
-    if (this.isBot[user]) delay = this.config.users.bots.refresh;
+    if (this.isBot[user]) delay = this.botRefresh;
     else if (retry.policy === 'fixed') delay = retry.delay;
     else {
       delay = Math.min(retry.cap, retry.delay * 2 ** (attempt - 1));
