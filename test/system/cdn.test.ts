@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/kernel/simulation.js';
+import { Cdn, CdnObject, type CdnListener } from '../../src/system/cdn.js';
+import { configOf } from '../helpers/flash-config.js';
+
+interface Fetch {
+  at: number;
+  edge: number;
+  object: CdnObject;
+  waiter: number;
+  waiterGen: number;
+}
+interface Answer {
+  at: number;
+  user: number;
+  gen: number;
+  object: CdnObject;
+  edgeDoneUs?: number;
+  generatedAtUs?: number;
+  error?: true;
+}
+
+const PAGE_BYTES = 1000;
+/** Edge links run at 1 MB/s = 1 byte per µs: a page takes 1000 µs. */
+const HIT_LATENCY = 2000;
+const TTL = 10_000_000;
+const FETCH_US = 50_000;
+
+/**
+ * A CDN on a bare simulation. The fake origin answers every fetch
+ * FETCH_US later (ok unless `failFetches`), as the run wiring does.
+ */
+function setup(cdn: Record<string, unknown> = {}, opts: { failFetches?: boolean; users?: number } = {}) {
+  const config = configOf({
+    system: {
+      cdn: { edges: 2, ttl: '10s', coalesce: true, pageBytes: '1000B', edgeBandwidth: '1MB/s', hitLatency: '2ms', ...cdn },
+    },
+  });
+  const sim = new Simulation();
+  const fetches: Fetch[] = [];
+  const answers: Answer[] = [];
+  const listener: CdnListener = {
+    onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) =>
+      answers.push({ at: sim.now, user, gen, object, edgeDoneUs, generatedAtUs }),
+    onEdgeError: (user, gen, object) => answers.push({ at: sim.now, user, gen, object, error: true }),
+  };
+  let edgeUnderTest: Cdn;
+  // Fetch answers: a = index into `fetches`.
+  const answerKind = sim.register('test.origin-answer', (i) => {
+    const f = fetches[i];
+    edgeUnderTest.fetched(f.edge, f.object, f.waiter, f.waiterGen, !opts.failFetches, f.at);
+  });
+  edgeUnderTest = new Cdn(sim, config.system.cdn, opts.users ?? 100, 100, 0, true, {
+    fetchForEdge: (edge, object, waiter, waiterGen) => {
+      fetches.push({ at: sim.now, edge, object, waiter, waiterGen });
+      sim.schedule(FETCH_US, answerKind, fetches.length - 1);
+    },
+  }, listener);
+  const requestKind = sim.register('test.request', (user, gen) => edgeUnderTest.request(user, gen, CdnObject.Page));
+  /** Schedules `user` asking for the page at `at` with generation `gen`. */
+  const ask = (at: number, user: number, gen = 1) => sim.scheduleAt(at, requestKind, user, gen);
+  return { sim, cdn: edgeUnderTest, fetches, answers, ask, config };
+}
+
+describe('CDN edges', () => {
+  it('a first request misses and fetches; a request within the TTL is a hit served by the edge', () => {
+    const { sim, cdn, fetches, answers, ask } = setup();
+    ask(0, 0);
+    ask(5_000_000, 2); // same edge (2 % 2 = 0), 5 s later
+    sim.run();
+    expect(fetches).toHaveLength(1);
+    expect(fetches[0]).toMatchObject({ at: 0, edge: 0, object: CdnObject.Page, waiter: -1 });
+    expect(answers).toHaveLength(2);
+    // The miss is answered when the fetch lands, over the edge link.
+    expect(answers[0]).toMatchObject({ at: FETCH_US, user: 0, gen: 1, generatedAtUs: 0 });
+    expect(answers[0].edgeDoneUs).toBe(FETCH_US + HIT_LATENCY + PAGE_BYTES);
+    // The hit is answered at once with the cached copy's generation time.
+    expect(answers[1]).toMatchObject({ at: 5_000_000, user: 2, generatedAtUs: 0 });
+    expect(answers[1].edgeDoneUs).toBe(5_000_000 + HIT_LATENCY + PAGE_BYTES);
+    expect(cdn.hits).toBe(1);
+    expect(cdn.misses).toBe(1);
+    expect(cdn.originFetches).toBe(1);
+  });
+
+  it('a request after the TTL misses again; exactly at expiry is a miss, just before is a hit', () => {
+    const { sim, cdn, fetches, ask } = setup();
+    ask(0, 0);
+    // Cached at FETCH_US until FETCH_US + TTL.
+    ask(FETCH_US + TTL - 1, 0, 2);
+    ask(FETCH_US + TTL, 0, 3);
+    sim.run();
+    expect(cdn.hits).toBe(1);
+    expect(cdn.misses).toBe(2);
+    expect(fetches.map((f) => f.at)).toEqual([0, FETCH_US + TTL]);
+  });
+
+  it('coalescing: N concurrent misses at one edge make one origin fetch and all N are answered', () => {
+    const { sim, cdn, fetches, answers, ask } = setup();
+    const users = [0, 2, 4, 6, 8, 10, 12, 14]; // all on edge 0
+    users.forEach((u, i) => ask(i * 1000, u, 10 + u)); // spread within the fetch time
+    sim.run();
+    expect(fetches).toHaveLength(1);
+    expect(cdn.originFetches).toBe(1);
+    expect(cdn.misses).toBe(users.length);
+    expect(cdn.coalesced).toBe(users.length - 1);
+    expect(answers.map((a) => [a.user, a.gen]).sort((x, y) => x[0] - y[0])).toEqual(users.map((u) => [u, 10 + u]));
+    expect(answers.every((a) => a.at === FETCH_US)).toBe(true);
+    // Edge link: answers leave one after another, a page time apart.
+    const done = answers.map((a) => a.edgeDoneUs!).sort((a, b) => a - b);
+    expect(done).toEqual(users.map((_, i) => FETCH_US + HIT_LATENCY + PAGE_BYTES * (i + 1)));
+  });
+
+  it('without coalescing: N concurrent misses make N origin fetches, each for its own waiter', () => {
+    const { sim, cdn, fetches, answers, ask } = setup({ coalesce: false });
+    const users = [0, 2, 4, 6, 8];
+    users.forEach((u, i) => ask(i * 1000, u, 7));
+    sim.run();
+    expect(fetches).toHaveLength(users.length);
+    expect(fetches.map((f) => [f.edge, f.waiter, f.waiterGen])).toEqual(users.map((u) => [0, u, 7]));
+    expect(cdn.originFetches).toBe(users.length);
+    expect(cdn.coalesced).toBe(0);
+    expect(answers.map((a) => a.user)).toEqual(users);
+    // Each answer comes with its own fetch.
+    expect(answers.map((a) => a.at)).toEqual(users.map((_, i) => i * 1000 + FETCH_US));
+  });
+
+  it('with coalescing a stampede after expiry still makes one fetch per edge; without it one per request', () => {
+    const run = (coalesce: boolean) => {
+      const { sim, cdn, ask } = setup({ coalesce }, { users: 1000 });
+      for (let u = 0; u < 1000; u++) ask(20_000_000 + u, u);
+      sim.run();
+      return cdn.originFetches;
+    };
+    expect(run(true)).toBe(2);
+    expect(run(false)).toBe(1000);
+  });
+
+  it('a purge at a given time empties every edge: the next request at each edge misses', () => {
+    const { sim, cdn, fetches, ask } = setup({ purgeAt: '1s' });
+    ask(0, 0); // edge 0
+    ask(0, 1); // edge 1
+    ask(500_000, 2); // edge 0: hit
+    ask(500_000, 3); // edge 1: hit
+    ask(1_000_000, 4); // edge 0: after the purge (scheduled at construction, so it runs first)
+    ask(1_000_001, 5); // edge 1
+    sim.run();
+    expect(cdn.hits).toBe(2);
+    expect(fetches.map((f) => [f.at, f.edge])).toEqual([
+      [0, 0],
+      [0, 1],
+      [1_000_000, 0],
+      [1_000_001, 1],
+    ]);
+  });
+
+  it('purge() empties every edge at once', () => {
+    const { sim, cdn, ask } = setup({ edges: 3 });
+    for (let u = 0; u < 3; u++) ask(0, u);
+    sim.run();
+    cdn.purge();
+    const before = cdn.originFetches;
+    const kind = sim.register('ask-after', (u) => cdn.request(u, 9, CdnObject.Page));
+    for (let u = 0; u < 3; u++) sim.schedule(1, kind, u);
+    sim.run();
+    expect(cdn.originFetches - before).toBe(3);
+    expect(cdn.hits).toBe(0);
+  });
+
+  it('a user is served by edge user % edges', () => {
+    const { sim, cdn, fetches, ask } = setup({ edges: 5, coalesce: false });
+    const users = [0, 1, 7, 13, 24, 99];
+    users.forEach((u) => ask(0, u));
+    sim.run();
+    expect(fetches.map((f) => f.edge)).toEqual(users.map((u) => u % 5));
+    expect(users.map((u) => cdn.edgeOf(u))).toEqual(users.map((u) => u % 5));
+    // Edge caches are independent: edge 2 (user 7) is warm, edge 2 serves user 2 from cache.
+    const hitsBefore = cdn.hits;
+    const kind = sim.register('ask2', (u) => cdn.request(u, 1, CdnObject.Page));
+    sim.schedule(1, kind, 2);
+    sim.run();
+    expect(cdn.hits).toBe(hitsBefore + 1);
+  });
+
+  it('a user who re-asks while listed is listed once and answered once, with the latest generation', () => {
+    const { sim, cdn, answers, ask } = setup();
+    ask(0, 4, 1);
+    ask(10_000, 4, 2);
+    ask(20_000, 4, 3);
+    ask(30_000, 6, 1);
+    sim.run();
+    expect(cdn.originFetches).toBe(1);
+    expect(answers.map((a) => [a.user, a.gen])).toEqual([
+      [4, 3],
+      [6, 1],
+    ]);
+  });
+
+  it('a failed fetch answers every waiter with an error and caches nothing', () => {
+    const { sim, cdn, answers, ask } = setup({}, { failFetches: true });
+    ask(0, 0);
+    ask(1000, 2);
+    ask(200_000, 4); // after the failed fetch: misses again
+    sim.run();
+    expect(answers.map((a) => [a.user, a.error === true])).toEqual([
+      [0, true],
+      [2, true],
+      [4, true],
+    ]);
+    expect(cdn.originFetches).toBe(2);
+    expect(cdn.hits).toBe(0);
+  });
+
+  it('the edge link queues transfers: bytes and busy time add up', () => {
+    const { sim, cdn, ask } = setup();
+    ask(0, 0);
+    for (let i = 1; i <= 10; i++) ask(100_000, 2 * i);
+    sim.run();
+    expect(cdn.links[0].transfers).toBe(11);
+    expect(cdn.links[0].bytes).toBe(11 * PAGE_BYTES);
+    expect(cdn.links[1].bytes).toBe(0);
+  });
+});
