@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { RandomSource } from '../../src/kernel/random.js';
+import { Admission, OrderServers } from '../../src/system/order-servers.js';
+import { configOf } from '../helpers/flash-config.js';
+
+function servers(orderServers: Record<string, unknown>, seed = 1) {
+  const config = configOf({ system: { orderServers } }).system.orderServers;
+  return new OrderServers(config, new RandomSource(seed, 0).stream('balancer'));
+}
+
+const alwaysWaiting = () => true;
+
+describe('bounded order servers', () => {
+  it('reject: admits up to `slots` per server, then answers "sale ended"; a release frees a slot', () => {
+    const s = servers({ servers: 2, slots: 3, onFull: 'reject' });
+    expect([0, 1, 2].map((r) => s.admit(0, r))).toEqual([Admission.Admitted, Admission.Admitted, Admission.Admitted]);
+    expect(s.admit(0, 3)).toBe(Admission.Rejected);
+    expect(s.admit(0, 4)).toBe(Admission.Rejected);
+    // The other server is independent.
+    expect(s.admit(1, 5)).toBe(Admission.Admitted);
+    expect(Array.from(s.busy)).toEqual([3, 1]);
+    expect(Array.from(s.admitted)).toEqual([3, 1]);
+    expect(Array.from(s.rejected)).toEqual([2, 0]);
+    expect(s.release(0, alwaysWaiting)).toBe(-1);
+    expect(s.admit(0, 6)).toBe(Admission.Admitted);
+    expect(s.admit(0, 7)).toBe(Admission.Rejected);
+  });
+
+  it('queue: requests beyond the slots wait, and a release hands the slot to the oldest waiting one (FIFO)', () => {
+    const s = servers({ servers: 1, slots: 2, onFull: 'queue' });
+    expect(s.admit(0, 100)).toBe(Admission.Admitted);
+    expect(s.admit(0, 101)).toBe(Admission.Admitted);
+    for (let r = 0; r < 5; r++) expect(s.admit(0, r)).toBe(Admission.Queued);
+    expect(s.waiting[0]).toBe(5);
+    const order: number[] = [];
+    for (let i = 0; i < 5; i++) order.push(s.release(0, alwaysWaiting));
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(s.busy[0]).toBe(2);
+    expect(s.waiting[0]).toBe(0);
+    expect(s.release(0, alwaysWaiting)).toBe(-1);
+    expect(s.busy[0]).toBe(1);
+  });
+
+  it('queue: FIFO survives the line growing and wrapping around', () => {
+    const s = servers({ servers: 1, slots: 1, onFull: 'queue' });
+    s.admit(0, -1);
+    const served: number[] = [];
+    let next = 0;
+    // Interleave arrivals and releases so that the ring wraps, then grow it past 16.
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 3 + round; i++) expect(s.admit(0, next++)).toBe(Admission.Queued);
+      for (let i = 0; i < 2; i++) served.push(s.release(0, alwaysWaiting));
+    }
+    while (s.waiting[0] > 0) served.push(s.release(0, alwaysWaiting));
+    expect(served).toEqual(Array.from({ length: next }, (_, i) => i));
+  });
+
+  it('queue: requests that gave up are skipped when a slot frees', () => {
+    const s = servers({ servers: 1, slots: 1, onFull: 'queue' });
+    s.admit(0, 100);
+    for (let r = 0; r < 4; r++) s.admit(0, r);
+    s.abandoned(0);
+    s.abandoned(0);
+    const gone = new Set([0, 1]);
+    const skipped: number[] = [];
+    const isWaiting = (r: number) => {
+      if (gone.has(r)) {
+        skipped.push(r);
+        return false;
+      }
+      return true;
+    };
+    expect(s.release(0, isWaiting)).toBe(2);
+    expect(skipped).toEqual([0, 1]);
+    expect(s.rejected[0]).toBe(2);
+    expect(s.busy[0]).toBe(1);
+  });
+
+  it('unbounded: every request is admitted and service slows by overloadFactor per request beyond the slots', () => {
+    const s = servers({ servers: 1, slots: 2, onFull: 'unbounded', overloadFactor: 0.5 });
+    for (let r = 0; r < 2; r++) expect(s.admit(0, r)).toBe(Admission.Admitted);
+    expect(s.slowdown(0)).toBe(1);
+    for (let r = 2; r < 6; r++) expect(s.admit(0, r)).toBe(Admission.Admitted);
+    expect(s.busy[0]).toBe(6);
+    expect(s.slowdown(0)).toBe(1 + 0.5 * 4);
+    expect(s.rejected[0]).toBe(0);
+  });
+
+  it('round-robin cycles through the servers', () => {
+    const s = servers({ servers: 3, balancer: 'round-robin' });
+    expect(Array.from({ length: 7 }, (_, i) => s.pick(i, 0))).toEqual([0, 1, 2, 0, 1, 2, 0]);
+  });
+
+  it('least-loaded picks the server with the fewest busy + waiting requests (lowest index on ties)', () => {
+    const s = servers({ servers: 3, slots: 2, onFull: 'queue', balancer: 'least-loaded' });
+    expect(s.pick(0, 0)).toBe(0);
+    s.admit(0, 0);
+    expect(s.pick(0, 0)).toBe(1);
+    s.admit(1, 1);
+    s.admit(2, 2);
+    s.admit(2, 3);
+    expect(s.pick(0, 0)).toBe(0); // loads 1, 1, 2
+    s.admit(0, 4);
+    s.admit(0, 5); // queued on 0: load 3
+    expect(s.pick(0, 0)).toBe(1);
+  });
+
+  it('random picks are a function of (seed, user, attempt): same in every instance, spread over all servers', () => {
+    const a = servers({ servers: 10, balancer: 'random' });
+    const b = servers({ servers: 10, balancer: 'random' });
+    const picksA: number[] = [];
+    const picksB: number[] = [];
+    for (let u = 0; u < 2000; u++) picksA.push(a.pick(u, u % 3));
+    // Another instance, other calls in between and in another order: same picks.
+    for (let u = 1999; u >= 0; u--) {
+      b.pick(u, 99);
+      picksB[u] = b.pick(u, u % 3);
+    }
+    expect(picksB).toEqual(picksA);
+    const counts = new Array<number>(10).fill(0);
+    for (const p of picksA) counts[p]++;
+    for (const c of counts) expect(c).toBeGreaterThan(140); // 200 expected
+    // Attempts of one user differ, another seed differs.
+    const attempts = new Set(Array.from({ length: 20 }, (_, k) => a.pick(7, k)));
+    expect(attempts.size).toBeGreaterThan(3);
+    const c = servers({ servers: 10, balancer: 'random' }, 2);
+    expect(Array.from({ length: 50 }, (_, u) => c.pick(u, 0))).not.toEqual(picksA.slice(0, 50));
+  });
+
+  it('the local sold-out flag is raised after its delay, at the first run-out only', () => {
+    const s = servers({ soldOutFlag: true, soldOutFlagDelay: '100ms' });
+    expect(s.knowsSoldOut(1e12)).toBe(false);
+    s.stockRanOut(1_000_000);
+    s.stockRanOut(5_000_000); // later news does not move the flag
+    expect(s.knowsSoldOut(1_099_999)).toBe(false);
+    expect(s.knowsSoldOut(1_100_000)).toBe(true);
+    const off = servers({ soldOutFlag: false });
+    off.stockRanOut(0);
+    expect(off.knowsSoldOut(1e12)).toBe(false);
+  });
+});
