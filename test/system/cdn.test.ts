@@ -219,4 +219,48 @@ describe('CDN edges', () => {
     expect(cdn.links[0].bytes).toBe(11 * PAGE_BYTES);
     expect(cdn.links[1].bytes).toBe(0);
   });
+
+  it('the script with TTL 0 is never served from cache, but concurrent misses still share a fetch; page and script caches are separate', () => {
+    const { sim, cdn, fetches, answers } = setup();
+    const kind = sim.register('ask-script', (u) => cdn.request(u, 1, CdnObject.Script));
+    const page = sim.register('ask-page', (u) => cdn.request(u, 1, CdnObject.Page));
+    sim.scheduleAt(0, kind, 0);
+    sim.scheduleAt(10, kind, 2); // joins the fetch under way
+    sim.scheduleAt(0, page, 4); // page fetch of its own, same edge
+    sim.scheduleAt(FETCH_US + 1, kind, 6); // TTL 0: misses again
+    sim.run();
+    expect(fetches.map((f) => [f.at, f.object])).toEqual([
+      [0, CdnObject.Script],
+      [0, CdnObject.Page],
+      [FETCH_US + 1, CdnObject.Script],
+    ]);
+    expect(cdn.hits).toBe(0);
+    expect(answers.map((a) => [a.user, a.object])).toEqual([
+      [0, CdnObject.Script],
+      [2, CdnObject.Script],
+      [4, CdnObject.Page],
+      [6, CdnObject.Script],
+    ]);
+    // Script size (100 B) on the edge link.
+    expect(answers[0].edgeDoneUs).toBe(FETCH_US + HIT_LATENCY + 100);
+  });
+
+  it('a user waiting for the page and, from an abandoned request, for the script is answered for both', () => {
+    const { sim, cdn, answers } = setup();
+    const script = sim.register('ask-script', (u, g) => cdn.request(u, g, CdnObject.Script));
+    const page = sim.register('ask-page', (u, g) => cdn.request(u, g, CdnObject.Page));
+    sim.scheduleAt(0, script, 0, 1);
+    sim.scheduleAt(0, script, 2, 1);
+    sim.scheduleAt(10, page, 0, 2);
+    sim.scheduleAt(20, page, 4, 1);
+    sim.run();
+    expect(answers.map((a) => [a.user, a.gen, a.object]).sort()).toEqual(
+      [
+        [0, 1, CdnObject.Script],
+        [2, 1, CdnObject.Script],
+        [0, 2, CdnObject.Page],
+        [4, 1, CdnObject.Page],
+      ].sort(),
+    );
+  });
 });

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/kernel/simulation.js';
+import { RandomSource } from '../../src/kernel/random.js';
+import { MainSite } from '../../src/system/main-site.js';
+import { OriginKind, OriginPool } from '../../src/system/origin.js';
+import { configOf } from '../helpers/flash-config.js';
+
+function isolated(mainSite: Record<string, unknown>, seed = 1) {
+  const config = configOf({ system: { mainSite: { deployment: 'isolated', ...mainSite } } });
+  const sim = new Simulation();
+  const random = new RandomSource(seed, 0);
+  const site = new MainSite(sim, config.system.mainSite, null, random.stream('a').sequence(), random.stream('s').sequence());
+  return { sim, site };
+}
+
+describe('main site', () => {
+  it('isolated: Poisson arrivals at rps, each served by its own pool with the configured service time', () => {
+    const { sim, site } = isolated({ rps: '1000/s', service: '30ms' });
+    sim.run({ time: 20_000_000 });
+    // 20 000 expected, sd 141.
+    expect(Math.abs(site.requests - 20_000)).toBeLessThan(600);
+    expect(site.errors).toBe(0);
+    // Ample capacity: every request takes exactly its service time.
+    expect(site.latency.count).toBeGreaterThan(site.requests - 50);
+    expect(site.latency.min).toBeGreaterThanOrEqual(29_900);
+    expect(site.latency.max).toBeLessThanOrEqual(30_100);
+  });
+
+  it('isolated, one slot and no queue: the error rate is Erlang B (insensitive to the service distribution)', () => {
+    const { sim, site } = isolated({ rps: '100/s', service: 'lognormal(30ms, 0.5)', servers: 1, concurrency: 1, queue: 0 });
+    sim.run({ time: 120_000_000 });
+    // Offered load a = 100/s × E[S] = 100 × 0.03·e^{0.125} erlangs; B(1, a) = a / (1 + a).
+    const a = 100 * 0.03 * Math.exp(0.125);
+    const rate = site.errors / site.requests;
+    expect(Math.abs(rate - a / (1 + a))).toBeLessThan(0.03);
+  });
+
+  it('stop() ends the background traffic', () => {
+    const { sim, site } = isolated({ rps: '1000/s' });
+    sim.run({ time: 1_000_000 });
+    site.stop();
+    const count = site.requests;
+    sim.run({ time: 5_000_000 });
+    expect(site.requests).toBe(count);
+  });
+
+  it('shared: requests go to the origin pool as main-site requests; latency includes queueing and the link', () => {
+    const config = configOf({
+      system: {
+        origin: { servers: 1, concurrency: 1, queue: 5 },
+        mainSite: { deployment: 'shared', rps: '50/s', service: '10ms', bytes: '1000B' },
+      },
+    });
+    const sim = new Simulation();
+    const random = new RandomSource(1, 0);
+    let site: MainSite | null = null;
+    const pool = new OriginPool(sim, config.system.origin, 1e6, 1000, 100, config.system.mainSite, random.stream('o').sequence(), {
+      onOriginAnswer: (_customer, tag, linkDoneUs, ok, sojournUs) => {
+        expect(tag & 7).toBe(OriginKind.MainSite);
+        site!.answered(sim.now - sojournUs, linkDoneUs, ok);
+      },
+    });
+    site = new MainSite(sim, config.system.mainSite, pool, random.stream('a').sequence(), random.stream('s').sequence());
+    sim.run({ time: 60_000_000 });
+    expect(pool.requests[OriginKind.MainSite]).toBe(site.requests);
+    expect(site.requests).toBeGreaterThan(2500);
+    // Every answered request took its 10 ms of service plus 1 ms on the link, at least.
+    expect(site.latency.min).toBeGreaterThanOrEqual(11_000);
+    // Load 0.5 on one slot: some wait.
+    expect(site.latency.max).toBeGreaterThan(21_000);
+    expect(site.latency.count + site.errors).toBeGreaterThan(site.requests - 5);
+  });
+});

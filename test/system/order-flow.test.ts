@@ -1,0 +1,303 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/kernel/simulation.js';
+import { RandomSource } from '../../src/kernel/random.js';
+import { OrderAnswer, OrderFlow, TokenKind } from '../../src/system/order-flow.js';
+import { tokenSecretSeed, verifyLedgerToken } from '../../src/system/token-gate.js';
+import { configOf, merge } from '../helpers/flash-config.js';
+
+const T0 = 60_000_000;
+const SERVICE = 10_000;
+const STOCK_US = 50;
+const CREATE_US = 5000;
+
+interface Answer {
+  user: number;
+  gen: number;
+  answer: OrderAnswer;
+  at: number;
+  clickedAt: number;
+}
+
+/**
+ * An order flow on a bare simulation: constant order-server service 10 ms,
+ * stock op 50 µs, order creation 5 ms, T0 = 1 min, async orders, reject on full.
+ */
+function setup(overrides: Record<string, unknown> = {}, seed = 1) {
+  const config = configOf(
+    merge(
+      {
+        sale: { start: '1m', stock: 3 },
+        system: {
+          orderServers: { servers: 1, slots: 10, service: '10ms', soldOutFlagDelay: '100ms' },
+          stock: { primitive: 'atomic', service: '50us' },
+          orders: { mode: 'async', consumers: 4, service: '5ms', queue: 1000 },
+        },
+      },
+      overrides,
+    ),
+  );
+  const sim = new Simulation();
+  const random = new RandomSource(seed, 0);
+  const answers: Answer[] = [];
+  const flow = new OrderFlow(
+    sim,
+    config,
+    100,
+    'test',
+    tokenSecretSeed(seed, 0),
+    random.stream('balancer'),
+    random.stream('order-service').sequence(),
+    random.stream('order-create').sequence(),
+    { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
+  );
+  let attempt = 0;
+  const sendKind = sim.register('test.send', (user, kind) => {
+    const issued = tokenIssuedAt.get(user) ?? sim.now;
+    flow.send(user, 1000 + user, attempt++, kind, issued, sim.now, sim.now);
+  });
+  const tokenIssuedAt = new Map<number, number>();
+  /** `user` sends an order with a token of `kind` at `at` (token issued at `issuedAt`, default: when sent). */
+  const click = (at: number, user: number, kind: TokenKind = TokenKind.Genuine, issuedAt?: number) => {
+    if (issuedAt !== undefined) tokenIssuedAt.set(user, issuedAt);
+    sim.scheduleAt(at, sendKind, user, kind);
+  };
+  const audit = () =>
+    flow.ledger.toArray().map((r) => verifyLedgerToken(r, config, seed, 0));
+  return { sim, flow, answers, click, config, audit };
+}
+
+const byUser = (answers: Answer[]) => new Map(answers.map((a) => [a.user, a.answer]));
+
+describe('order flow', () => {
+  it('a genuine token after T0 wins: answered "won" after the stock step (async), ledger record created later', () => {
+    const { sim, flow, answers, click, audit } = setup();
+    click(T0 + 1000, 7);
+    sim.run();
+    expect(answers).toEqual([{ user: 7, gen: 1007, answer: OrderAnswer.Won, at: T0 + 1000 + SERVICE + STOCK_US, clickedAt: T0 + 1000 }]);
+    expect(flow.ledger.toArray()).toEqual([
+      {
+        orderId: 0,
+        user: 7,
+        timeUs: T0 + 1000 + SERVICE + STOCK_US + CREATE_US,
+        acceptedUs: T0 + 1000 + SERVICE,
+        token: flow.gate.issue(7, T0 + 1000),
+        server: 0,
+        strategy: 'test',
+      },
+    ]);
+    expect(audit()).toEqual([null]);
+    expect(flow.wonResponses).toEqual([7]);
+    expect(flow.stock.level).toBe(2);
+    expect(flow.servers.busy[0]).toBe(0);
+  });
+
+  it('sync orders: "won" only once the order exists, and the slot is held until then', () => {
+    const { sim, flow, answers, click } = setup({
+      system: { orderServers: { slots: 1 }, orders: { mode: 'sync' } },
+    });
+    click(T0, 1);
+    click(T0 + SERVICE + STOCK_US + 1, 2); // while 1 is being created: slot still busy
+    sim.run();
+    expect(answers).toEqual([
+      { user: 2, gen: 1002, answer: OrderAnswer.SaleEnded, at: T0 + SERVICE + STOCK_US + 1, clickedAt: T0 + SERVICE + STOCK_US + 1 },
+      { user: 1, gen: 1001, answer: OrderAnswer.Won, at: T0 + SERVICE + STOCK_US + CREATE_US, clickedAt: T0 },
+    ]);
+    expect(flow.ledger.size).toBe(1);
+  });
+
+  it('forged, foreign (anonymous when bound) and expired tokens are refused and counted by kind; no stock is taken', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 10 } });
+    click(T0 + 1, 1, TokenKind.Forged);
+    click(T0 + 2, 2, TokenKind.Anonymous);
+    click(T0 + 40_000_000, 3, TokenKind.Genuine, T0); // issued at T0, ttl 30 s
+    click(T0 - 5_000_000, 4, TokenKind.Forged); // a bot before T0
+    sim.run();
+    expect(byUser(answers)).toEqual(
+      new Map([
+        [4, OrderAnswer.Blocked],
+        [1, OrderAnswer.Blocked],
+        [2, OrderAnswer.Blocked],
+        [3, OrderAnswer.Expired],
+      ]),
+    );
+    expect(flow.tokenRejected).toEqual({ forged: 2, expired: 1, foreign: 1, early: 0, missing: 0 });
+    expect(flow.earlyAttempts).toBe(1);
+    expect(flow.stock.level).toBe(10);
+    expect(flow.stock.operations).toBe(0);
+    expect(flow.ledger.size).toBe(0);
+  });
+
+  it('anonymous tokens are accepted when not bound to the user', () => {
+    const { sim, answers, click, audit } = setup({ system: { tokenGate: { bindToUser: false } } });
+    click(T0 + 1, 2, TokenKind.Anonymous);
+    sim.run();
+    expect(answers.map((a) => a.answer)).toEqual([OrderAnswer.Won]);
+    expect(audit()).toEqual([null]);
+  });
+
+  it('static URL: accepted before T0 without a start-time check, refused as early with it', () => {
+    const open = setup({ system: { tokenGate: { mode: 'static' } } });
+    open.click(T0 - 3_000_000, 1, TokenKind.Static);
+    open.sim.run();
+    expect(open.answers.map((a) => a.answer)).toEqual([OrderAnswer.Won]);
+    expect(open.flow.ledger.toArray()[0].acceptedUs).toBeLessThan(T0);
+    expect(open.audit()).toEqual([null]); // the static URL is "valid": the audit's no-early-orders catches it
+
+    const checked = setup({ system: { tokenGate: { mode: 'static', checkStartTime: true } } });
+    checked.click(T0 - 3_000_000, 1, TokenKind.Static);
+    checked.click(T0, 2, TokenKind.Static);
+    checked.sim.run();
+    expect(byUser(checked.answers)).toEqual(new Map([[1, OrderAnswer.Blocked], [2, OrderAnswer.Won]]));
+    expect(checked.flow.tokenRejected.early).toBe(1);
+  });
+
+  it('one per user: a second attempt, even a concurrent one, is a duplicate and takes no stock', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 5 } });
+    click(T0, 1);
+    click(T0, 1); // same moment: in service together
+    click(T0 + 1_000_000, 1); // later
+    sim.run();
+    // The concurrent duplicate is refused at the dedupe step, before the first one's stock step ends.
+    expect(answers.map((a) => [a.answer, a.at - T0])).toEqual([
+      [OrderAnswer.Duplicate, SERVICE],
+      [OrderAnswer.Won, SERVICE + STOCK_US],
+      [OrderAnswer.Duplicate, 1_000_000 + SERVICE],
+    ]);
+    expect(flow.duplicates).toBe(2);
+    expect(flow.stock.sold).toBe(1);
+    expect(flow.stock.operations).toBe(1);
+    expect(flow.ledger.size).toBe(1);
+  });
+
+  it('a user refused for lack of stock is not marked as a buyer (may try again, is told sold out again)', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 1 }, system: { orderServers: { soldOutFlag: false } } });
+    click(T0, 1);
+    click(T0 + 1_000_000, 2);
+    click(T0 + 2_000_000, 2);
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.SoldOut],
+      [2, OrderAnswer.SoldOut],
+    ]);
+    expect(flow.duplicates).toBe(0);
+    expect(flow.stock.operations).toBe(3);
+  });
+
+  it('once stock is gone the servers answer "sold out" themselves after the flag delay, without a slot or a stock op', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 1 } });
+    click(T0, 1);
+    const soldAt = T0 + SERVICE + STOCK_US;
+    click(soldAt + 50_000, 2); // before the flag: goes to the stock
+    click(soldAt + 100_000, 3); // flag raised: answered at arrival
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer, a.at])).toEqual([
+      [1, OrderAnswer.Won, soldAt],
+      [2, OrderAnswer.SoldOut, soldAt + 50_000 + SERVICE + STOCK_US],
+      [3, OrderAnswer.SoldOut, soldAt + 100_000],
+    ]);
+    expect(flow.stock.operations).toBe(2);
+    expect(flow.admitted).toBe(2);
+    expect(flow.soldOutAtUs).toBe(soldAt);
+  });
+
+  it('reject: a request finding its server full gets "sale ended" at once', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 10 }, system: { orderServers: { slots: 2 } } });
+    for (let u = 0; u < 5; u++) click(T0, u);
+    sim.run();
+    expect(answers.filter((a) => a.answer === OrderAnswer.SaleEnded).map((a) => [a.user, a.at])).toEqual([
+      [2, T0],
+      [3, T0],
+      [4, T0],
+    ]);
+    expect(flow.rejected).toBe(3);
+    expect(flow.admitted).toBe(2);
+    expect(flow.ledger.size).toBe(2);
+    expect(flow.turnedAway).toBe(3);
+  });
+
+  it('queue: waiting requests get a slot in order; one still waiting at maxWait gets "sale ended" then', () => {
+    const { sim, flow, answers, click } = setup({
+      sale: { stock: 10 },
+      system: { orderServers: { slots: 1, onFull: 'queue', maxWait: '15ms' } },
+    });
+    for (let u = 0; u < 3; u++) click(T0, u);
+    click(T0 + 100_000, 3); // after the line has cleared
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
+      [0, OrderAnswer.Won, SERVICE + STOCK_US],
+      [2, OrderAnswer.SaleEnded, 15_000],
+      [1, OrderAnswer.Won, 2 * SERVICE + 2 * STOCK_US],
+      [3, OrderAnswer.Won, 100_000 + SERVICE + STOCK_US],
+    ]);
+    expect(flow.ledger.size).toBe(3);
+    expect(flow.servers.busy[0]).toBe(0);
+  });
+
+  it('unbounded: service slows by overloadFactor per request beyond the slots', () => {
+    const { sim, answers, click } = setup({
+      sale: { stock: 10 },
+      system: { orderServers: { slots: 1, onFull: 'unbounded', overloadFactor: 1 } },
+    });
+    for (let u = 0; u < 3; u++) click(T0, u);
+    sim.run();
+    // The k-th admitted request (k = 0, 1, 2) is slowed by 1 + k.
+    expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
+      [0, OrderAnswer.Won, SERVICE + STOCK_US],
+      [1, OrderAnswer.Won, 2 * SERVICE + STOCK_US],
+      [2, OrderAnswer.Won, 3 * SERVICE + STOCK_US],
+    ]);
+  });
+
+  it('a full order queue fails the order and gives the stock back; the user may then win', () => {
+    const { sim, flow, answers, click } = setup({
+      sale: { stock: 5 },
+      system: { orders: { consumers: 1, queue: 0, service: '1s' } },
+    });
+    click(T0, 1);
+    click(T0 + 100_000, 2); // consumer busy, no queue: refused
+    click(T0 + 2_000_000, 2); // consumer free again
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Error],
+      [2, OrderAnswer.Won],
+    ]);
+    expect(flow.stock.returned).toBe(1);
+    expect(flow.stock.level).toBe(3);
+    expect(flow.stock.initial - flow.stock.sold + flow.stock.returned).toBe(flow.stock.level);
+    expect(flow.orders.refused).toBe(1);
+    expect(flow.errors).toBe(1);
+    expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1, 2]);
+  });
+
+  it('atomic stock with many concurrent buyers: exactly the stock is sold, "won" multiset = ledger users', () => {
+    const { sim, flow, click, audit } = setup({
+      sale: { stock: 20 },
+      system: { orderServers: { servers: 4, slots: 1000, service: 'lognormal(10ms, 0.5)' }, stock: { service: '2ms' } },
+    });
+    for (let u = 0; u < 100; u++) click(T0 + u * 100, u);
+    sim.run();
+    expect(flow.ledger.size).toBe(20);
+    expect(flow.stock.level).toBe(0);
+    expect(flow.stock.minLevel).toBe(0);
+    expect([...flow.wonResponses].sort((a, b) => a - b)).toEqual(flow.ledger.toArray().map((r) => r.user).sort((a, b) => a - b));
+    expect(new Set(flow.wonResponses).size).toBe(20);
+    expect(audit().every((v) => v === null)).toBe(true);
+  });
+
+  it('check-then-decrement with concurrent buyers oversells: more orders than stock (the negative control)', () => {
+    const { sim, flow, click } = setup({
+      sale: { stock: 20 },
+      system: {
+        orderServers: { servers: 4, slots: 1000, onFull: 'unbounded', overloadFactor: 0, service: 'lognormal(10ms, 0.5)' },
+        stock: { primitive: 'check-then-decrement', service: '2ms' },
+      },
+    });
+    for (let u = 0; u < 100; u++) click(T0 + u * 100, u);
+    sim.run();
+    expect(flow.ledger.size).toBeGreaterThan(20);
+    expect(flow.stock.sold).toBe(flow.ledger.size);
+    expect(new Set(flow.ledger.toArray().map((r) => r.user)).size).toBe(flow.ledger.size); // dedupe still holds
+  });
+});
