@@ -6,12 +6,16 @@ function isPlain(value: unknown): value is Plain {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep merge of plain objects (later wins); arrays and scalars are replaced. */
+/**
+ * Deep merge of plain objects (later wins); arrays, scalars and unions (an
+ * object with a `kind`, such as users.arrival) are replaced whole.
+ */
 export function merge(...parts: Plain[]): Plain {
   const out: Plain = {};
   for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
-      out[key] = isPlain(value) && isPlain(out[key]) ? merge(out[key] as Plain, value) : value;
+      const union = isPlain(value) && 'kind' in value;
+      out[key] = isPlain(value) && isPlain(out[key]) && !union ? merge(out[key] as Plain, value) : value;
     }
   }
   return out;

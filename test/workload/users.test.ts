@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { runOnce, FlashSaleModel } from '../../src/run/run-once.js';
+import type { RunResult } from '../../src/run/result.js';
+import { Outcome } from '../../src/workload/users.js';
+import { columnIndex, configOf, merge, SMALL } from '../helpers/flash-config.js';
+
+const T0 = 60_000_000;
+
+function run(over: Record<string, unknown>, seed = 1): RunResult {
+  return runOnce(configOf(merge(SMALL, over)), { strategy: 's', replication: 0, seed }).result;
+}
+
+/** 100 users all arriving at 0, refreshing every 10 s exactly, perfect clocks. */
+const CLOCKWORK = {
+  users: { count: 100, arrival: { kind: 'burst', at: '0s', spread: '0s' }, refresh: '10s', clockSkew: '0s' },
+  sale: { stock: 1000 },
+};
+
+describe('users', () => {
+  it('refresh until T0 with their think time, then load the page at T0 and click once', () => {
+    const r = run(CLOCKWORK);
+    // Views at 0 and about 10, 20, 30, 40, 50 s (each after the last script arrived), then at T0 itself.
+    expect(r.counters.pageViews).toBe(700);
+    expect(r.counters.scriptRequests).toBe(700);
+    expect(r.counters.orderAttempts).toBe(100);
+    expect(r.outcomes.won).toBe(100);
+    expect(r.ledger.every((o) => o.acceptedUs >= T0)).toBe(true);
+    // The herd: with perfect clocks every user refreshes at T0 exactly, and
+    // nobody in the seconds before. (Rows 59 and 60 together: an event at
+    // exactly T0 can land in the row before it, see the run-once test.)
+    const rows = r.timeseries.rows;
+    const pv = columnIndex(r.timeseries.columns, 'page_views');
+    const at = T0 / 1_000_000;
+    expect(rows[at - 1][pv] + rows[at][pv]).toBe(100);
+    expect(rows[at - 2][pv] + rows[at - 3][pv]).toBe(0);
+  });
+
+  it('with clock skew some users refresh seconds before T0 (and again after it: their button was still disabled)', () => {
+    const r = run(merge(CLOCKWORK, { users: { clockSkew: '1s' } }));
+    const rows = r.timeseries.rows;
+    const pv = columnIndex(r.timeseries.columns, 'page_views');
+    const at = T0 / 1_000_000;
+    // P(skew < −1 s) ≈ 16 %.
+    expect(rows[at - 2][pv] + rows[at - 3][pv]).toBeGreaterThan(8);
+    // Early refreshers saw a disabled button and refresh late: more views than users around T0.
+    expect(rows.slice(at - 3, at + 3).reduce((sum, row) => sum + row[pv], 0)).toBeGreaterThan(120);
+    expect(r.outcomes.won).toBe(100);
+  });
+
+  it('a user ends "won" exactly when the ledger holds an order of theirs, whatever the order servers do', () => {
+    for (const over of [
+      {},
+      { users: { bots: { share: '10%' } } },
+      { system: { orderServers: { servers: 1, slots: 1 } } },
+      { system: { orderServers: { onFull: 'queue', maxWait: '5s', service: '50ms' } } },
+      { system: { orders: { mode: 'sync', consumers: 1, service: '20ms' } } },
+    ]) {
+      const model = new FlashSaleModel(configOf(merge(SMALL, over)), { strategy: 's', replication: 0, seed: 3 });
+      model.sim.run();
+      const buyers = new Set(model.flow.ledger.toArray().map((o) => o.user));
+      const winners = new Set<number>();
+      model.users.outcome.forEach((o, u) => {
+        if (o === Outcome.Won) winners.add(u);
+      });
+      expect(winners).toEqual(buyers);
+      expect(buyers.size).toBe(100);
+    }
+  });
+
+  it('bots are the configured share of users and poll every bots.refresh, far more often than people', () => {
+    const model = new FlashSaleModel(configOf(merge(SMALL, { users: { count: 5000, bots: { share: '10%' } } })), {
+      strategy: 's',
+      replication: 0,
+      seed: 1,
+    });
+    const bots = model.users.isBot.reduce((s, b) => s + b, 0);
+    expect(model.users.botsCount).toBe(bots);
+    expect(Math.abs(bots - 500)).toBeLessThan(70); // binomial sd ≈ 21
+    const allBots = run(merge(CLOCKWORK, { users: { bots: { share: '100%', refresh: '1s', knowsStaticUrl: false } } }));
+    // 60 s of polling at 1 s plus a page + script round trip each: 50 to 60 views per bot.
+    const perBot = allBots.counters.pageViews / 100;
+    expect(perBot).toBeGreaterThan(50);
+    expect(perBot).toBeLessThan(62);
+    expect(allBots.bots.count).toBe(100);
+    expect(allBots.bots.won).toBe(100);
+  });
+
+  it('bots that know the URL fire their early attempts before T0; against dynamic tokens every one is a forgery', () => {
+    // Slots for all: 100 bots firing at the same instants would otherwise find full servers.
+    const r = run(merge(CLOCKWORK, { users: { bots: { share: '100%', earlyAttempts: 20 } }, system: { orderServers: { slots: 1000 } } }));
+    expect(r.bots.earlyAttempts).toBe(100 * 20);
+    expect(r.counters.tokenRejected.forged).toBe(100 * 20);
+    expect(r.ledger.every((o) => o.acceptedUs >= T0)).toBe(true);
+    // Refused early attempts do not stop them from buying legitimately after T0.
+    expect(r.outcomes.won).toBe(100);
+    const unaware = run(merge(CLOCKWORK, { users: { bots: { share: '100%', knowsStaticUrl: false } } }));
+    expect(unaware.bots.earlyAttempts).toBe(0);
+  });
+
+  it('retry policy none: a "sale ended" user stops; with retries the same users come back and the attempts grow, bounded by maxAttempts', () => {
+    const tight = { system: { orderServers: { servers: 1, slots: 1 } } };
+    const none = run(merge(tight, { users: { retry: { policy: 'none' } } }));
+    const retry = run(merge(tight, { users: { retry: { policy: 'jittered', maxAttempts: 5 } } }));
+    expect(none.outcomes.saleEnded).toBeGreaterThan(0);
+    // One click per user.
+    expect(none.counters.orderAttempts).toBeLessThanOrEqual(2000);
+    expect(retry.counters.orderAttempts).toBeGreaterThan(none.counters.orderAttempts);
+    expect(retry.outcomes.saleEnded).toBeLessThan(none.outcomes.saleEnded);
+    expect(retry.counters.orderAttempts).toBeLessThanOrEqual(2000 * 5);
+    // Same pre-click behaviour: same page views (common random numbers, nothing upstream differs).
+    expect(retry.counters.pageViews).toBe(none.counters.pageViews);
+  });
+
+  it('an order answer slower than patience makes the user click again, at most maxAttempts times', () => {
+    const r = run({
+      sale: { stock: 2000 },
+      system: { orderServers: { servers: 1, slots: 10, onFull: 'queue', maxWait: '30s', service: '100ms' } },
+      users: { retry: { maxAttempts: 3 } },
+    });
+    expect(r.counters.userTimeouts).toBeGreaterThan(100);
+    expect(r.counters.orderAttempts).toBeGreaterThan(2000);
+    expect(r.counters.orderAttempts).toBeLessThanOrEqual(2000 * 3);
+    // Re-clicks of a user who already holds an order are duplicates, never second orders.
+    expect(new Set(r.ledger.map((o) => o.user)).size).toBe(r.ledger.length);
+    expect(r.metrics.lost_orders).toBe(0);
+  });
+
+  it('a stale "not started" script from the CDN makes users refresh after T0, and give up after lateRefreshes', () => {
+    const stale = { system: { buttonScript: { servedBy: 'cdn', cdnTtl: '20s' }, tokenGate: { bindToUser: false } } };
+    const impatient = run(merge(stale, { users: { lateRefreshes: 0 } }));
+    const persistent = run(merge(stale, { users: { lateRefreshes: 100 } }));
+    expect(impatient.outcomes.gaveUp).toBeGreaterThan(500);
+    expect(persistent.outcomes.gaveUp).toBeLessThan(impatient.outcomes.gaveUp / 5);
+    expect(persistent.outcomes.won).toBe(100);
+    // Page views after T0 come from those late refreshes.
+    expect(persistent.counters.pageViews).toBeGreaterThan(impatient.counters.pageViews + 2000);
+  });
+});
