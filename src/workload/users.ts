@@ -224,7 +224,7 @@ export class Users {
     if (this.gen[user] !== gen) return;
     const now = this.sim.now;
     if (!ok) {
-      this.pageErrors++;
+      // Counted when the error page reaches the user (errorPage), as for CDN errors.
       this.sim.scheduleAt(now + this.rtt[user], this.errorKind, user, gen);
       return;
     }

@@ -265,6 +265,20 @@ describe('runOnce: retry storm and isolation', () => {
     expect(big.ledger).toHaveLength(100);
   });
 
+  it('page_error_rate is a rate: every refused page or script request counts once', () => {
+    // No CDN, one origin slot, no queue: requests are served or refused at once.
+    for (const edges of [0, 20]) {
+      const r = run({ system: { cdn: { edges }, origin: { servers: 1, concurrency: 1, queue: 0 } } });
+      const requests = r.counters.pageViews + r.counters.scriptRequests;
+      expect(r.counters.originErrors).toBeGreaterThan(1000);
+      expect(r.metrics.page_error_rate).toBeLessThanOrEqual(1);
+      // Errors reaching a user after the run closed (or after they gave up waiting) are not counted: a little under.
+      const expected = (r.counters.originErrors + r.counters.userTimeouts) / requests;
+      expect(r.metrics.page_error_rate).toBeGreaterThan(expected * 0.98);
+      expect(r.metrics.page_error_rate).toBeLessThanOrEqual(expected + 1e-9);
+    }
+  });
+
   it('shared deployment: the storm hurts the main site\'s latency; isolated it does not', () => {
     const storm = merge(NO_CDN, { system: { origin: { servers: 1, concurrency: 8 }, mainSite: { rps: '50/s' } } });
     const isolated = run(merge(storm, { system: { mainSite: { deployment: 'isolated' } } }));
