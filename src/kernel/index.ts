@@ -4,3 +4,5 @@ export * from './simulation.js';
 export * from './random.js';
 export * from './distributions.js';
 export * from './units.js';
+export * from './stats/index.js';
+export * from './multi-server-queue.js';

@@ -1,0 +1,149 @@
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+
+/** Highest value tracked: one hour in µs. Larger values are clamped to it. */
+export const HISTOGRAM_MAX_US = 3_600_000_000;
+const SIGNIFICANT_DIGITS = 3;
+const FORMAT = 'hdr1';
+
+function newHistogram(): Histogram {
+  return build({
+    useWebAssembly: false,
+    bitBucketSize: 64,
+    autoResize: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HISTOGRAM_MAX_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+  });
+}
+
+/**
+ * Latency distribution in µs: an HdrHistogram (JS implementation, 64-bit
+ * float counts, 1 µs to 1 hour, 3 significant digits, so any percentile is
+ * within 0.1% of a recorded value).
+ *
+ * Alongside the HDR counts it keeps the exact sum, minimum and maximum, so
+ * `mean`, `min` and `max` are exact (values are rounded to whole µs on
+ * recording; sums of integers stay exact in float64 below 2^53 µs in total),
+ * and percentiles are clamped into [min, max] (HDR reports the top of a
+ * bucket, which can exceed the largest recorded value by up to 0.1%).
+ * These extra fields travel in {@link encode}, so merging decoded histograms
+ * gives the same numbers as merging the originals, in any order.
+ *
+ * Values above one hour are recorded as one hour and counted in `clamped`;
+ * negative or NaN values are a programming error and throw.
+ * On an empty histogram `mean`, `min`, `max` and percentiles are NaN.
+ */
+export class LatencyHistogram {
+  /** Number of recorded values that were above the range and recorded as {@link HISTOGRAM_MAX_US}. */
+  clamped = 0;
+  private hdr: Histogram;
+  private sum = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private n = 0;
+
+  constructor() {
+    this.hdr = newHistogram();
+  }
+
+  /** Records one latency in µs. */
+  record(us: number): void {
+    if (!(us >= 0)) throw new RangeError(`latency must be a non-negative number of µs, got ${us}`);
+    let v = Math.round(us);
+    if (v > HISTOGRAM_MAX_US) {
+      v = HISTOGRAM_MAX_US;
+      this.clamped++;
+    }
+    this.hdr.recordValue(v);
+    this.n++;
+    this.sum += v;
+    if (v < this.lo) this.lo = v;
+    if (v > this.hi) this.hi = v;
+  }
+
+  /** Number of recorded values. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Exact mean of the recorded (rounded, clamped) values; NaN when empty. */
+  get mean(): number {
+    return this.n === 0 ? NaN : this.sum / this.n;
+  }
+
+  /** Exact smallest recorded value; NaN when empty. */
+  get min(): number {
+    return this.n === 0 ? NaN : this.lo;
+  }
+
+  /** Exact largest recorded value; NaN when empty. */
+  get max(): number {
+    return this.n === 0 ? NaN : this.hi;
+  }
+
+  /** Sum of the recorded values, µs. */
+  get total(): number {
+    return this.sum;
+  }
+
+  /**
+   * The value at percentile `p` in [0, 100] (HDR semantics: the smallest
+   * bucket top with at least p% of the values at or below it), clamped into
+   * [min, max]; NaN when empty.
+   */
+  percentile(p: number): number {
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${p}`);
+    if (this.n === 0) return NaN;
+    const v = this.hdr.getValueAtPercentile(p);
+    return v < this.lo ? this.lo : v > this.hi ? this.hi : v;
+  }
+
+  /** Adds every value of `other` to this histogram. */
+  merge(other: LatencyHistogram): void {
+    if (other.n === 0) return;
+    this.hdr.add(other.hdr);
+    this.n += other.n;
+    this.sum += other.sum;
+    this.clamped += other.clamped;
+    if (other.lo < this.lo) this.lo = other.lo;
+    if (other.hi > this.hi) this.hi = other.hi;
+  }
+
+  /**
+   * A compact string, safe to post between worker threads:
+   * `hdr1;<count>;<sum>;<min>;<max>;<clamped>;<HdrHistogram compressed base64>`.
+   * The last field alone is a standard HdrHistogram V2 compressed histogram.
+   */
+  encode(): string {
+    const payload = encodeIntoCompressedBase64(this.hdr);
+    return `${FORMAT};${this.n};${this.sum};${this.n === 0 ? 0 : this.lo};${this.n === 0 ? 0 : this.hi};${this.clamped};${payload}`;
+  }
+
+  /** The histogram that {@link encode} produced `s` from. */
+  static decode(s: string): LatencyHistogram {
+    const parts = s.split(';');
+    if (parts.length !== 7 || parts[0] !== FORMAT) throw new Error(`not an encoded LatencyHistogram: ${s.slice(0, 40)}`);
+    const h = new LatencyHistogram();
+    const n = Number(parts[1]);
+    if (n > 0) {
+      const decoded = decodeFromCompressedBase64(parts[6], 64, false);
+      h.hdr.add(decoded);
+      h.n = n;
+      h.sum = Number(parts[2]);
+      h.lo = Number(parts[3]);
+      h.hi = Number(parts[4]);
+    }
+    h.clamped = Number(parts[5]);
+    return h;
+  }
+
+  /** Forgets every value (e.g. at the warm-up cut). */
+  reset(): void {
+    this.hdr.reset();
+    this.n = 0;
+    this.sum = 0;
+    this.lo = Infinity;
+    this.hi = -Infinity;
+    this.clamped = 0;
+  }
+}
