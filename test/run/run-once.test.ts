@@ -46,6 +46,10 @@ describe('runOnce: the seed design', () => {
       expect(r.metrics.sell_out_time).toBe(r.stock.soldOutAtUs! - T0);
       // The CDN absorbs page views.
       expect(r.metrics.cdn_hit_ratio).toBeGreaterThan(0.9);
+      // First come, first served: the earliest clickers win.
+      expect(r.fairness.winRateByDecile).toHaveLength(10);
+      expect(r.fairness.winRateByDecile[0]).toBeGreaterThan(r.fairness.winRateByDecile[9]);
+      expect(r.fairness.rankCorrelation).toBeGreaterThan(0);
     });
   }
 
@@ -118,6 +122,28 @@ describe('runOnce: the seed design', () => {
     expect(last.simulatedUs).toBeGreaterThanOrEqual(180 * SECOND);
     expect(last.durationUs).toBe(180 * SECOND);
     expect(last.events).toBe(timing.events);
+  });
+});
+
+describe('runOnce: undersell', () => {
+  it('stock left while buyers were turned away is undersell', () => {
+    const r = run({
+      sale: { stock: 1500 },
+      system: { orderServers: { servers: 1, slots: 1 } },
+      users: { retry: { policy: 'none' } },
+    });
+    expect(r.outcomes.saleEnded).toBeGreaterThan(0);
+    expect(r.stock.remaining).toBeGreaterThan(0);
+    expect(r.stock.undersell).toBe(r.stock.remaining);
+    expect(r.metrics.undersell).toBe(r.stock.remaining);
+    expect(r.ledger.length + r.stock.remaining).toBe(1500);
+  });
+
+  it('stock left because there were fewer buyers than units is not undersell', () => {
+    const r = run({ sale: { stock: 5000 }, system: { orderServers: { slots: 1000 } } });
+    expect(r.counters.orderRejected).toBe(0);
+    expect(r.stock.remaining).toBeGreaterThan(0);
+    expect(r.stock.undersell).toBe(0);
   });
 });
 
