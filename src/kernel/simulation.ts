@@ -105,7 +105,7 @@ export class Simulation {
     for (;;) {
       if (this.eventsProcessed >= lastEvent) return 'max-events';
       if (!queue.pop(limit)) {
-        if (limit !== Infinity) this.now = limit;
+        if (limit !== Infinity && limit > this.now) this.now = limit;
         if (queue.size === 0) return 'empty';
         return 'time';
       }
