@@ -1,0 +1,85 @@
+import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
+import { Chart, registerables } from 'chart.js';
+import type { RunSummary } from '../summary-json.js';
+import { installChartRuntime } from './runtime.js';
+import { buildCharts } from './specs.js';
+import type { ChartSpec } from './types.js';
+
+/**
+ * PNG rendering of chart specs: chart.js drawing on an @napi-rs/canvas
+ * canvas (Skia), synchronously, with animation and responsiveness off.
+ * The same spec, serialised, is what report.html draws in the browser.
+ */
+
+let hydrate: ((config: unknown) => unknown) | undefined;
+
+/** The font family the PNGs use: the first of these that the system has, else the canvas default. */
+const FONT_CANDIDATES = ['DejaVu Sans', 'Liberation Sans', 'Noto Sans', 'Arial', 'Helvetica'];
+
+function setup(): (config: unknown) => unknown {
+  if (hydrate) return hydrate;
+  Chart.register(...registerables);
+  const families = new Set(GlobalFonts.families.map((f) => f.family));
+  const family = FONT_CANDIDATES.find((f) => families.has(f));
+  if (family) Chart.defaults.font.family = `'${family}', sans-serif`;
+  Chart.defaults.color = '#333333';
+  hydrate = installChartRuntime(Chart);
+  return hydrate;
+}
+
+export interface RenderOptions {
+  /** Device pixel ratio: 1 gives width × height pixels, 2 doubles both (sharper, 3–4× the bytes). */
+  pixelRatio?: number;
+}
+
+/** Draws a spec on a new canvas; the caller encodes the canvas and then destroys the chart. */
+function draw(spec: ChartSpec, ratio: number): { canvas: Canvas; chart: Chart } {
+  const h = setup();
+  const canvas = createCanvas(Math.round(spec.width * ratio), Math.round(spec.height * ratio));
+  // A deep copy: hydration adds callbacks, and chart.js mutates what it is given.
+  const config = h(JSON.parse(JSON.stringify(spec.config))) as { options: Record<string, unknown> };
+  config.options = { ...config.options, animation: false, responsive: false, maintainAspectRatio: false, devicePixelRatio: ratio, events: [] };
+  // chart.js takes a 2D context and finds the canvas through its `canvas` property.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const chart = new Chart(canvas.getContext('2d') as any, config as any);
+  // Lay out at the logical size (chart.js scales the backing store by devicePixelRatio).
+  chart.resize(spec.width, spec.height);
+  chart.draw();
+  return { canvas, chart };
+}
+
+/** Renders one chart spec to PNG bytes (synchronously). */
+export function renderChartPng(spec: ChartSpec, options: RenderOptions = {}): Buffer {
+  const { canvas, chart } = draw(spec, options.pixelRatio ?? 1);
+  try {
+    return canvas.toBuffer('image/png');
+  } finally {
+    chart.destroy();
+  }
+}
+
+/** The PNG files of a run's charts, by path relative to the run directory: `charts/<id>.png`. */
+export function renderChartFiles(summary: RunSummary, options: RenderOptions & { charts?: ChartSpec[] } = {}): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const spec of options.charts ?? buildCharts(summary)) files.set(chartPath(spec), renderChartPng(spec, options));
+  return files;
+}
+
+/**
+ * As {@link renderChartFiles}, but PNG encoding (the slower half) runs on
+ * libuv's thread pool while the next chart is drawn. Same bytes.
+ */
+export async function renderChartFilesAsync(summary: RunSummary, options: RenderOptions & { charts?: ChartSpec[] } = {}): Promise<Map<string, Buffer>> {
+  const specs = options.charts ?? buildCharts(summary);
+  const pending = specs.map((spec) => {
+    const { canvas, chart } = draw(spec, options.pixelRatio ?? 1);
+    return canvas.encode('png').finally(() => chart.destroy());
+  });
+  const buffers = await Promise.all(pending);
+  return new Map(specs.map((spec, i) => [chartPath(spec), buffers[i]]));
+}
+
+/** Where a chart's PNG goes, relative to the run directory. */
+export function chartPath(spec: ChartSpec): string {
+  return `charts/${spec.id}.png`;
+}

@@ -1,0 +1,213 @@
+import { LatencyHistogram } from '../../kernel/stats/latency-histogram.js';
+import { summarize } from '../../kernel/stats/summary.js';
+import type { LatencyName, RunResult } from '../../run/result.js';
+import type { StrategySummary } from '../summary-json.js';
+
+/**
+ * Series extraction for the charts: per-interval values of each
+ * replication, on a time axis in seconds from T0, reduced to the mean and
+ * a 95% confidence band across replications.
+ */
+
+/** A point of a mean curve with its 95% confidence interval (null bounds with one replication). */
+export interface BandPoint {
+  x: number;
+  y: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+/** Seconds from T0 (the strategy's own `sale.start`) of a time in µs. */
+export function secondsFromT0(us: number, run: RunResult): number {
+  return (us - run.config.sale.start) / 1e6;
+}
+
+/** Mean and 95% CI of the finite numbers in `values` (nulls skipped). */
+export function meanBand(values: ReadonlyArray<number | null>): { y: number | null; low: number | null; high: number | null } {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (present.length === 0) return { y: null, low: null, high: null };
+  const s = summarize(present);
+  return {
+    y: s.mean,
+    low: Number.isFinite(s.low) ? s.low : null,
+    high: Number.isFinite(s.high) ? s.high : null,
+  };
+}
+
+/** Column index in a run's time series (throws when the column is missing: results and report out of step). */
+export function columnIndex(run: RunResult, column: string): number {
+  const j = run.timeseries.columns.indexOf(column);
+  if (j < 0) throw new RangeError(`time series has no column ${column}`);
+  return j;
+}
+
+/**
+ * A value per interval: `value(get, intervalSeconds)` where `get(column)` is
+ * the interval's count of that column. Returns null to leave a gap.
+ */
+export type IntervalValue = (get: (column: string) => number, intervalSeconds: number) => number | null;
+
+/**
+ * The per-interval mean (and CI band) of `value` across a strategy's
+ * replications, x = start of the interval in seconds from T0, keeping
+ * intervals that overlap [from, to] (seconds from T0). A closing point at
+ * the end of the last interval is added so that a stepped line covers it.
+ *
+ * With `bin` > 1, consecutive intervals are merged first (`get` returns
+ * the sum of the counts over the bin, and the interval length passed to
+ * `value` is the bin's), so long runs give a readable number of points.
+ */
+export function intervalSeries(s: StrategySummary, value: IntervalValue, from = -Infinity, to = Infinity, bin = 1): BandPoint[] {
+  const runs = s.runs;
+  if (runs.length === 0) return [];
+  const first = runs[0];
+  const intervalUs = first.timeseries.intervalUs;
+  const binSeconds = (intervalUs * bin) / 1e6;
+  const length = Math.max(...runs.map((r) => r.timeseries.rows.length));
+  const getters = runs.map((run) => {
+    const index = new Map(run.timeseries.columns.map((c, j) => [c, j]));
+    return (i: number): ((column: string) => number) | null => {
+      const rows = run.timeseries.rows.slice(i, i + bin);
+      if (rows.length === 0) return null;
+      return (column: string) => {
+        const j = index.get(column);
+        if (j === undefined) throw new RangeError(`time series has no column ${column}`);
+        let sum = 0;
+        for (const row of rows) sum += row[j];
+        return sum;
+      };
+    };
+  });
+  const points: BandPoint[] = [];
+  let last = -1;
+  for (let i = 0; i < length; i += bin) {
+    const x = secondsFromT0(i * intervalUs, first);
+    if (x + binSeconds <= from || x >= to) continue;
+    const values = getters.map((g) => {
+      const get = g(i);
+      return get ? value(get, binSeconds) : null;
+    });
+    points.push({ x: round(x), ...meanBand(values) });
+    last = Math.min(length, i + bin);
+  }
+  if (last >= 0) {
+    const end = points[points.length - 1];
+    points.push({ ...end, x: round(secondsFromT0(last * intervalUs, first)) });
+  }
+  return points;
+}
+
+/** Intervals per bin so that `span` seconds of `intervalUs` intervals give at most `points` points. */
+export function binFor(spanSeconds: number, intervalUs: number, points: number): number {
+  return Math.max(1, Math.ceil((spanSeconds * 1e6) / intervalUs / points));
+}
+
+/**
+ * Whether two mean curves coincide: at every shared x, within `tolerance`
+ * of the larger peak of the two, or with `relative` of the larger value
+ * at that x (for log axes); nulls must match. Used to tell the reader
+ * that a line is hidden under another rather than missing.
+ */
+export function coincide(a: readonly BandPoint[], b: readonly BandPoint[], tolerance = 0.02, relative = false): boolean {
+  if (a.length === 0 || b.length === 0) return a.length === b.length;
+  const byX = new Map(b.map((p) => [p.x, p.y]));
+  const peak = Math.max(...a.map((p) => Math.abs(p.y ?? 0)), ...b.map((p) => Math.abs(p.y ?? 0)));
+  let shared = 0;
+  for (const p of a) {
+    if (!byX.has(p.x)) continue;
+    shared++;
+    const q = byX.get(p.x) ?? null;
+    if ((p.y === null) !== (q === null)) return false;
+    if (p.y === null || q === null) continue;
+    const scale = relative ? Math.max(Math.abs(p.y), Math.abs(q)) : peak;
+    if (Math.abs(p.y - q) > tolerance * scale) return false;
+  }
+  return shared > 0;
+}
+
+/** Rounds to 6 decimals (keeps the serialised configs small and stable). */
+export function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** The run's simulated span in seconds from T0: [start, end]. */
+export function runSpan(run: RunResult): [number, number] {
+  return [secondsFromT0(0, run), secondsFromT0(run.config.duration, run)];
+}
+
+/** Position on a percentile axis: −log10(1 − p), so 90% → 1, 99% → 2, 99.9% → 3. */
+export function ninesOf(percentile: number): number {
+  return -Math.log10(1 - percentile / 100);
+}
+
+/** The percentile at a position of the percentile axis. */
+export function percentileAtNines(x: number): number {
+  return 100 * (1 - Math.pow(10, -x));
+}
+
+/** Highest percentile-axis position drawn (99.999%). */
+export const MAX_NINES = 5;
+const NINES_STEP = 0.05;
+
+/**
+ * Latency (ms) against percentile of a strategy's `kind` latency: from the
+ * merged histogram with one replication, otherwise the mean of the
+ * replications' curves with a 95% band, up to the percentile the smallest
+ * replication still resolves (p = 1 − 1/count).
+ */
+export function percentileCurve(s: StrategySummary, kind: LatencyName): BandPoint[] {
+  const histograms = s.runs
+    .map((r) => r.latency[kind])
+    .filter((l) => l && l.count > 0)
+    .map((l) => LatencyHistogram.decode(l.histogram));
+  if (histograms.length === 0) return [];
+  const count = Math.min(...histograms.map((h) => h.count));
+  const top = Math.min(MAX_NINES, Math.log10(count));
+  const points: BandPoint[] = [];
+  for (let k = 0; ; k++) {
+    const x = Math.min(k * NINES_STEP, top);
+    const p = Math.min(100, percentileAtNines(x));
+    points.push({ x: round(x), ...meanBand(histograms.map((h) => h.percentile(p) / 1000)) });
+    if (x >= top) break;
+  }
+  return points;
+}
+
+/**
+ * Stock left over time, from the order ledger: the initial stock minus the
+ * orders whose order-server acceptance (the stock step follows it at once)
+ * came at or before t. Sampled on `steps` points over [from, to] seconds
+ * from T0, mean and band across replications. It goes below zero when the
+ * stock was oversold.
+ */
+export function stockCurve(s: StrategySummary, from: number, to: number, steps = 400): BandPoint[] {
+  const perRun = s.runs.map((run) => ({
+    initial: run.stock.initial,
+    times: run.ledger.map((o) => secondsFromT0(o.acceptedUs, run)).sort((a, b) => a - b),
+  }));
+  const points: BandPoint[] = [];
+  for (let k = 0; k <= steps; k++) {
+    const x = from + ((to - from) * k) / steps;
+    const values = perRun.map(({ initial, times }) => initial - countAtOrBefore(times, x));
+    points.push({ x: round(x), ...meanBand(values) });
+  }
+  return points;
+}
+
+/** Number of sorted values ≤ x. */
+function countAtOrBefore(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The moment a strategy's stock ran out, seconds from T0 (mean over the replications that sold out). */
+export function sellOut(s: StrategySummary): { seconds: number | null; soldOut: number; runs: number } {
+  const times = s.runs.filter((r) => r.stock.soldOutAtUs !== null).map((r) => secondsFromT0(r.stock.soldOutAtUs as number, r));
+  return { seconds: times.length ? times.reduce((a, b) => a + b, 0) / times.length : null, soldOut: times.length, runs: s.runs.length };
+}

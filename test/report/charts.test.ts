@@ -1,0 +1,234 @@
+import { Chart } from 'chart.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/index.js';
+import { chartPath, renderChartFilesAsync, renderChartPng } from '../../src/report/charts/render.js';
+import { installChartRuntime } from '../../src/report/charts/runtime.js';
+import { coincide, intervalSeries, percentileCurve, stockCurve } from '../../src/report/charts/series.js';
+import {
+  buildCharts,
+  niceWindow,
+  originRequestsChart,
+  stockChart,
+  stormWindow,
+  sweepChart,
+  wrapNotes,
+} from '../../src/report/charts/specs.js';
+import type { ChartSpec, DatasetData } from '../../src/report/charts/types.js';
+import { strategyColor, withAlpha } from '../../src/report/palette.js';
+import type { RunSummary } from '../../src/report/summary-json.js';
+
+/** A small real run: the smoke scenario (seed design and naive) with 300 users, two replications. */
+let summary: RunSummary;
+
+beforeAll(async () => {
+  summary = (await runScenario('scenarios/smoke.yaml', { users: 300, replications: 2, workers: 1 })).summary;
+});
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+/** Width and height from a PNG's IHDR chunk, after checking the signature. */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const buf = Buffer.from(png);
+  expect(buf.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(buf.subarray(12, 16).toString('latin1')).toBe('IHDR');
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+const meanDatasets = (spec: ChartSpec): DatasetData[] => spec.config.data.datasets.filter((d) => !d.flashsimBand);
+
+describe('chart specs', () => {
+  it('a run gives every chart, with unique ids, as pure JSON data', () => {
+    const charts = buildCharts(summary);
+    expect(charts.map((c) => c.id)).toEqual([
+      'origin-requests',
+      'cdn-hit-ratio',
+      'script-requests',
+      'stock',
+      'orders-seed-design',
+      'orders-naive',
+      'latency-page',
+      'latency-order',
+      'outcomes',
+      'fairness',
+      'bot-share',
+      'main-site-p99',
+    ]);
+    for (const c of charts) {
+      // No functions, undefined, NaN or Infinity: the HTML report serialises exactly this.
+      expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+      expect(c.title.length).toBeGreaterThan(0);
+      expect(c.caption.length).toBeGreaterThan(0);
+      const scales = c.config.options.scales as Record<string, { title: { text: string } }>;
+      expect(scales.x.title.text.length).toBeGreaterThan(0);
+      expect(scales.y.title.text.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a strategy has the same colour in every chart', () => {
+    for (const c of buildCharts(summary)) {
+      for (const ds of meanDatasets(c)) {
+        const i = summary.strategies.findIndex((s) => ds.label === s.name || ds.label.startsWith(`${s.name} (`));
+        if (i >= 0) expect(ds.borderColor, `${c.id}: ${ds.label}`).toBe(strategyColor(i));
+      }
+      if (c.id === 'bot-share' || c.id === 'main-site-p99') {
+        expect(c.config.data.datasets[0].backgroundColor).toEqual(summary.strategies.map((_, i) => strategyColor(i)));
+      }
+    }
+  });
+
+  it('time axes are in seconds from T0, with T0 marked', () => {
+    const origin = originRequestsChart(summary);
+    const x = (origin.config.options.scales as Record<string, Record<string, unknown>>).x;
+    expect(x).toMatchObject({ type: 'linear', min: -60, max: 60, title: { text: 'seconds from T0 (the sale opens at T0)' } });
+    const lines = (origin.config.options.plugins as { flashsimMarkers: { lines: Array<{ x?: number }> } }).flashsimMarkers.lines;
+    expect(lines.some((l) => l.x === 0)).toBe(true);
+  });
+
+  it('with replications, lines carry a 95% band that stays inside what the quantity can be', () => {
+    const origin = originRequestsChart(summary);
+    const bands = origin.config.data.datasets.filter((d) => d.flashsimBand);
+    expect(bands).toHaveLength(2 * summary.strategies.length);
+    const high = bands.find((d) => d.fill && typeof d.fill === 'object')!;
+    expect(high.backgroundColor).toBe(withAlpha(strategyColor(0), 0.18));
+    for (const b of bands) for (const p of b.data as Array<{ y: number | null }>) if (p.y !== null) expect(p.y).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the stock chart marks each sell-out moment and its curve starts at the initial stock', () => {
+    const stock = stockChart(summary);
+    const lines = (stock.config.options.plugins as { flashsimMarkers: { lines: Array<{ x?: number; color?: string }> } }).flashsimMarkers.lines;
+    summary.strategies.forEach((s, i) => {
+      const times = s.runs.filter((r) => r.stock.soldOutAtUs !== null).map((r) => (r.stock.soldOutAtUs! - r.config.sale.start) / 1e6);
+      if (times.length === 0) return;
+      const mean = times.reduce((a, b) => a + b, 0) / times.length;
+      expect(lines.some((l) => l.color === strategyColor(i) && Math.abs((l.x ?? NaN) - mean) < 1e-6)).toBe(true);
+    });
+    const curve = stockCurve(summary.strategies[0], -10, 10, 20);
+    expect(curve[0].y).toBe(summary.strategies[0].runs[0].stock.initial);
+  });
+
+  it('origin requests turn to a log axis when the strategies’ peaks are more than 100x apart', () => {
+    expect((originRequestsChart(summary).config.options.scales as Record<string, { type: string }>).y.type).toBe('linear');
+    const skewed = clone(summary);
+    for (const run of skewed.strategies[1].runs) {
+      const j = run.timeseries.columns.indexOf('origin_script_requests');
+      for (const row of run.timeseries.rows) row[j] = row[j] * 1000 + 1;
+    }
+    expect((originRequestsChart(skewed).config.options.scales as Record<string, { type: string }>).y.type).toBe('logarithmic');
+  });
+
+  it('long runs are zoomed around T0 (and say so), with a whole-run chart added', () => {
+    expect(stormWindow(summary)).toMatchObject({ from: -60, to: 60, zoomed: false, note: '' });
+    const long = clone(summary);
+    for (const s of long.strategies) for (const r of s.runs) r.config.duration = 300_000_000;
+    expect(stormWindow(long)).toMatchObject({ from: -60, to: 120, zoomed: true, note: ' (T0−60 s … T0+120 s)' });
+    expect(originRequestsChart(long).title).toBe('Origin requests per second (T0−60 s … T0+120 s)');
+    expect(buildCharts(long).map((c) => c.id)).toContain('origin-requests-full-run');
+  });
+
+  it('series helpers: interval bins, percentile curves, coinciding lines, round windows, wrapped notes', () => {
+    const s = summary.strategies[0];
+    const perSecond = intervalSeries(s, (get, dt) => get('page_views') / dt);
+    const binned = intervalSeries(s, (get, dt) => get('page_views') / dt, -Infinity, Infinity, 10);
+    expect(binned.length).toBe(Math.ceil((perSecond.length - 1) / 10) + 1);
+    expect(binned[0].y).toBeCloseTo(perSecond.slice(0, 10).reduce((a, p) => a + (p.y ?? 0), 0) / 10, 6);
+    const curve = percentileCurve(s, 'page');
+    expect(curve[0].x).toBe(0);
+    for (let i = 1; i < curve.length; i++) expect(curve[i].y!).toBeGreaterThanOrEqual(curve[i - 1].y! * 0.999);
+    expect(coincide(curve, curve)).toBe(true);
+    expect(coincide(curve, curve.map((p) => ({ ...p, y: p.y! * 2 })), 0.03, true)).toBe(false);
+    expect(niceWindow(-4.26, 1.47)).toEqual([-5, 2]);
+    expect(niceWindow(-0.2, 0.83)).toEqual([-0.2, 1]);
+    expect(niceWindow(-7, 40, -5)).toEqual([-5, 40]);
+    expect(wrapNotes('short')).toBe('short');
+    expect(wrapNotes(`${'a'.repeat(80)} · ${'b'.repeat(80)}`)).toEqual(['a'.repeat(80), 'b'.repeat(80)]);
+  });
+
+  it('a sweep chart: numeric parameter values on a linear axis, names on a category axis, bands from low/high', () => {
+    const numeric = sweepChart(
+      {
+        param: 'system.orderServers.servers',
+        values: [2, 4, 8],
+        series: [
+          { label: 'slots=10', points: [{ x: 2, y: 300, low: 250, high: 350 }, { x: 4, y: 200, low: 180, high: 220 }, { x: 8, y: 120, low: 110, high: 130 }] },
+          { label: 'slots=20', points: [{ x: 2, y: 250 }, { x: 4, y: 150 }, { x: 8, y: 90 }] },
+        ],
+      },
+      { metric: 'p99 order latency', format: 'ms' },
+    );
+    expect(numeric.id).toBe('sweep-system-orderservers-servers');
+    const scales = numeric.config.options.scales as Record<string, { type: string; title: { text: string } }>;
+    expect(scales.x).toMatchObject({ type: 'linear', title: { text: 'system.orderServers.servers' } });
+    expect(meanDatasets(numeric).map((d) => d.label)).toEqual(['slots=10', 'slots=20']);
+    expect(numeric.config.data.datasets.filter((d) => d.flashsimBand)).toHaveLength(2);
+    const named = sweepChart(
+      { param: 'system.stock.primitive', values: ['atomic', 'lock'], series: [{ label: 'all', points: [{ x: 'lock', y: 5 }, { x: 'atomic', y: 1 }] }] },
+      { metric: 'sell-out time (s)' },
+    );
+    expect(named.config.data.labels).toEqual(['atomic', 'lock']);
+    expect(named.config.data.datasets[0].data).toEqual([1, 5]);
+    expect(pngSize(renderChartPng(numeric))).toEqual({ width: 1000, height: 560 });
+  });
+});
+
+describe('PNG rendering', () => {
+  it('every chart of a real run renders to a valid PNG of the spec size', async () => {
+    const charts = buildCharts(summary);
+    const files = await renderChartFilesAsync(summary, { charts });
+    expect([...files.keys()]).toEqual(charts.map(chartPath));
+    for (const c of charts) {
+      const png = files.get(chartPath(c))!;
+      expect(pngSize(png), c.id).toEqual({ width: c.width, height: c.height });
+      expect(png.length, c.id).toBeGreaterThan(10_000); // not a blank canvas
+    }
+  });
+
+  it('renders at device pixel ratio 2 and draws the same bytes twice (deterministic)', () => {
+    const spec = stockChart(summary);
+    expect(pngSize(renderChartPng(spec, { pixelRatio: 2 }))).toEqual({ width: 2000, height: 1120 });
+    expect(renderChartPng(spec).equals(renderChartPng(spec))).toBe(true);
+  });
+});
+
+describe('chart runtime', () => {
+  it('is self-contained: its source, evaluated alone (as report.html does), hydrates a config', () => {
+    const registered: Array<{ id: string }> = [];
+    const fakeChart = {
+      registry: { plugins: { get: (id: string) => registered.find((p) => p.id === id) } },
+      register: (p: { id: string }) => registered.push(p),
+      defaults: { font: { family: 'sans-serif' } },
+    };
+    const install = new Function(`return (${installChartRuntime.toString()});`)() as typeof installChartRuntime;
+    const hydrate = install(fakeChart);
+    expect(registered.map((p) => p.id)).toEqual(['flashsimBackground', 'flashsimMarkers', 'flashsimErrorBars', 'flashsimBarLabels']);
+    const config = hydrate({
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        scales: {
+          x: { type: 'linear', ticks: { flashsimFormat: 'seconds' } },
+          y: { type: 'logarithmic', ticks: { flashsimFormat: 'ms' } },
+          p: { type: 'linear', ticks: { flashsimFormat: 'nines' }, flashsimTicks: [0, 1, 2] },
+        },
+      },
+    });
+    const x = config.options.scales.x.ticks.callback;
+    expect([x(0, 0, []), x(-30, 0, []), x(12.5, 0, [])]).toEqual(['T0', '−30 s', '+12.5 s']);
+    const y = config.options.scales.y.ticks.callback;
+    const ticks = [1, 2, 5, 10, 20, 30, 100, 1000, 2000].map((value) => ({ value }));
+    expect(ticks.map((t) => y(t.value, 0, ticks))).toEqual(['1 ms', '', '', '10 ms', '', '', '100 ms', '1 s', '']);
+    const p = config.options.scales.p.ticks.callback;
+    expect([p(0, 0, []), p(1, 0, []), p(3, 0, [])]).toEqual(['0%', '90%', '99.9%']);
+    const axis = { min: 0, max: 1.5, ticks: [] as Array<{ value: number }> };
+    config.options.scales.p.afterBuildTicks(axis);
+    expect(axis.ticks).toEqual([{ value: 0 }, { value: 1 }]);
+    const legendFilter = config.options.plugins.legend.labels.filter;
+    expect(legendFilter({ datasetIndex: 1 }, { datasets: [{}, { flashsimBand: true }] })).toBe(false);
+    expect(legendFilter({ datasetIndex: 0 }, { datasets: [{}, { flashsimBand: true }] })).toBe(true);
+  });
+
+  it('registers its plugins once on the real chart.js', () => {
+    installChartRuntime(Chart);
+    installChartRuntime(Chart);
+    expect(Chart.registry.plugins.get('flashsimMarkers')).toBeDefined();
+  });
+});
