@@ -1,0 +1,314 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { chartPath, renderChartFilesAsync } from './charts/render.js';
+import { installChartRuntime } from './charts/runtime.js';
+import { buildCharts } from './charts/specs.js';
+import type { ChartSpec } from './charts/types.js';
+import { HEADLINE_ROWS, verdictLine } from './console-table.js';
+import { BADGE_COLORS, strategyColor } from './palette.js';
+import { parseSummaryJson, type RunSummary, type StrategySummary } from './summary-json.js';
+import { reproduceCommand } from './summary-md.js';
+
+/**
+ * report.html: the run in one self-contained file that opens offline —
+ * chart.js (read from node_modules at run time) and the chart runtime are
+ * inlined, the charts are the same specs as the PNGs (serialised as JSON),
+ * and a Content-Security-Policy forbids every network request, so nothing
+ * can be fetched even by mistake. It holds the verdict, the headline table,
+ * the invariant and threshold results as pass/fail badges per strategy,
+ * the interactive charts, the resolved configuration of every strategy,
+ * the seed, the command that reproduces the run and the tool version.
+ * All text from the scenario or the results is HTML-escaped.
+ */
+
+/** Escapes text for HTML content and double-quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** JSON safe inside a <script> element: no `</script>`, no `<!--`, no line separators that old parsers choke on. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** JavaScript source safe inside a <script> element. */
+function scriptSource(source: string): string {
+  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+let chartJsSource: string | undefined;
+
+/** chart.js's UMD build, read once from node_modules (it registers every controller, scale and plugin). */
+export function chartJsUmd(): string {
+  if (chartJsSource === undefined) {
+    const require = createRequire(import.meta.url);
+    const file = join(require.resolve('chart.js').replace(/[\\/]dist[\\/].*$/, ''), 'dist', 'chart.umd.js');
+    chartJsSource = readFileSync(file, 'utf8');
+  }
+  return chartJsSource;
+}
+
+const FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif";
+
+const CSS = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font-family: ${FONT_STACK}; margin: 0; color: #1f2328; background: #f6f8fa; line-height: 1.45; }
+header, main, footer { max-width: 1080px; margin: 0 auto; padding: 0 20px; }
+header { padding-top: 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #d0d7de; }
+p.description { white-space: pre-wrap; margin: 6px 0 12px; color: #424a53; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; font-size: 14px; }
+dl.facts dt { color: #57606a; }
+dl.facts dd { margin: 0; }
+nav { margin: 12px 0 0; font-size: 14px; }
+nav a { margin-right: 14px; color: #0969da; }
+code, pre { font-family: ui-monospace, SFMono-Regular, 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 13px; }
+pre { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 10px 12px; overflow-x: auto; }
+table { border-collapse: collapse; background: #fff; font-size: 14px; width: 100%; }
+th, td { border: 1px solid #d0d7de; padding: 5px 9px; text-align: right; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f0f3f6; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; letter-spacing: .02em; }
+.badge.pass { background: ${BADGE_COLORS.pass}; }
+.badge.fail { background: ${BADGE_COLORS.fail}; }
+.badge.none { background: ${BADGE_COLORS.none}; }
+.verdict { font-size: 15px; padding: 3px 12px; }
+td.check { text-align: left; }
+td.check .detail { display: block; color: #57606a; font-size: 12px; margin-top: 2px; }
+td.check.fail .detail { color: ${BADGE_COLORS.fail}; }
+figure { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; margin: 0 0 18px; padding: 10px; }
+figure .chart { position: relative; width: 100%; }
+figcaption { font-size: 14px; color: #424a53; margin: 6px 4px 2px; }
+details { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; margin: 0 0 8px; padding: 6px 12px; }
+details pre { border: 0; padding: 6px 0; }
+summary { cursor: pointer; }
+summary .diff { color: #57606a; font-size: 13px; }
+.noscript { color: ${BADGE_COLORS.fail}; }
+footer { color: #57606a; font-size: 13px; padding: 24px 20px 40px; }
+`;
+
+function badge(state: 'pass' | 'fail' | 'none', text?: string): string {
+  return `<span class="badge ${state}">${escapeHtml(text ?? (state === 'pass' ? 'PASS' : state === 'fail' ? 'FAIL' : '—'))}</span>`;
+}
+
+function strategyHeader(s: StrategySummary, index: number): string {
+  return `<th scope="col"><span class="swatch" style="background:${strategyColor(index)}"></span>${escapeHtml(s.name)}</th>`;
+}
+
+function headlineTable(summary: RunSummary): string {
+  const rows = HEADLINE_ROWS.filter((r) => r.label !== 'invariants' && r.label !== 'thresholds');
+  const head = `<tr><th scope="col"></th>${summary.strategies.map(strategyHeader).join('')}</tr>`;
+  const body = rows
+    .map((r) => `<tr><th scope="row">${escapeHtml(r.label)}</th>${summary.strategies.map((s) => `<td>${escapeHtml(r.cell(s))}</td>`).join('')}</tr>`)
+    .join('\n');
+  const verdicts = [
+    `<tr><th scope="row">invariants</th>${summary.strategies
+      .map((s) => `<td>${s.invariants.length === 0 ? badge('none', 'none') : badge(s.invariantsPassed ? 'pass' : 'fail')}</td>`)
+      .join('')}</tr>`,
+    `<tr><th scope="row">thresholds</th>${summary.strategies
+      .map((s) => `<td>${s.thresholds.length === 0 ? badge('none', 'none') : badge(s.thresholdsPassed ? 'pass' : 'fail')}</td>`)
+      .join('')}</tr>`,
+  ].join('\n');
+  return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n${verdicts}\n</tbody>\n</table>`;
+}
+
+function checkCell(result: { passed: boolean; message: string } | undefined): string {
+  if (!result) return `<td class="check">${badge('none', 'not checked')}</td>`;
+  const state = result.passed ? 'pass' : 'fail';
+  return `<td class="check ${state}" title="${escapeHtml(result.message)}">${badge(state)}<span class="detail">${escapeHtml(result.message)}</span></td>`;
+}
+
+function checksTable(summary: RunSummary): string {
+  const invariants = [...new Set(summary.strategies.flatMap((s) => s.invariants.map((i) => i.name)))];
+  const thresholds = [...new Set(summary.strategies.flatMap((s) => s.thresholds.map((t) => `${t.metric}: ${t.expression}`)))];
+  if (invariants.length === 0 && thresholds.length === 0) return '<p>No invariants or thresholds were checked.</p>';
+  const head = `<tr><th scope="col">check</th>${summary.strategies.map(strategyHeader).join('')}</tr>`;
+  const rows: string[] = [];
+  for (const name of invariants) {
+    rows.push(
+      `<tr><th scope="row">invariant <code>${escapeHtml(name)}</code></th>${summary.strategies.map((s) => checkCell(s.invariants.find((i) => i.name === name))).join('')}</tr>`,
+    );
+  }
+  for (const key of thresholds) {
+    rows.push(
+      `<tr><th scope="row">threshold <code>${escapeHtml(key)}</code></th>${summary.strategies
+        .map((s) => checkCell(s.thresholds.find((t) => `${t.metric}: ${t.expression}` === key)))
+        .join('')}</tr>`,
+    );
+  }
+  return `<table class="checks">\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+/** Dotted paths whose values differ between two plain objects. */
+function differences(a: unknown, b: unknown, prefix = ''): string[] {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
+}
+
+function scenarioSection(summary: RunSummary): string {
+  const first = summary.strategies[0];
+  return summary.strategies
+    .map((s, i) => {
+      const diff = i === 0 ? [] : differences(first.config, s.config);
+      const note =
+        i === 0 ? 'the first strategy' : diff.length === 0 ? `same as ${first.name}` : `differs from ${first.name} in ${diff.slice(0, 6).join(', ')}${diff.length > 6 ? ', …' : ''}`;
+      return `<details${i === 0 ? '' : ''}><summary><span class="swatch" style="background:${strategyColor(i)}"></span><strong>${escapeHtml(s.name)}</strong> <span class="diff">— ${escapeHtml(note)}</span></summary>\n<pre>${escapeHtml(stringify(s.config, { lineWidth: 0 }))}</pre></details>`;
+    })
+    .join('\n');
+}
+
+function figure(spec: ChartSpec): string {
+  return `<figure id="chart-${escapeHtml(spec.id)}"><div class="chart" style="aspect-ratio:${spec.width} / ${spec.height}"><canvas data-chart="${escapeHtml(spec.id)}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas></div><figcaption>${escapeHtml(spec.caption)}</figcaption></figure>`;
+}
+
+/** Browser side: builds every chart from the inlined JSON with the shared runtime. */
+const BOOT = `
+(function () {
+  var root = document.documentElement;
+  var errors = [];
+  function fail(where, error) {
+    errors.push(where + ': ' + (error && error.message ? error.message : String(error)));
+    root.setAttribute('data-chart-errors', errors.join(' | '));
+  }
+  window.addEventListener('error', function (event) { fail('page', event.error || event.message); });
+  var hydrate = installChartRuntime(Chart);
+  Chart.defaults.font.family = ${JSON.stringify(FONT_STACK)};
+  Chart.defaults.color = '#333333';
+  var specs = JSON.parse(document.getElementById('flashsim-charts').textContent);
+  var drawn = 0;
+  specs.forEach(function (spec) {
+    var canvas = document.querySelector('canvas[data-chart="' + spec.id + '"]');
+    if (!canvas) return fail(spec.id, 'no canvas');
+    try {
+      var config = hydrate(spec.config);
+      config.options.responsive = true;
+      config.options.maintainAspectRatio = true;
+      config.options.aspectRatio = spec.width / spec.height;
+      config.options.animation = false;
+      new Chart(canvas, config);
+      drawn++;
+    } catch (error) {
+      fail(spec.id, error);
+    }
+  });
+  // For automated checks (e.g. chromium --dump-dom): how many charts were built.
+  root.setAttribute('data-charts', String(drawn));
+})();
+`;
+
+export interface HtmlReportOptions {
+  /** The charts to draw (default: {@link buildCharts} of the summary). */
+  charts?: ChartSpec[];
+}
+
+/** report.html's text for a run's summary. */
+export function renderHtmlReport(summary: RunSummary, options: HtmlReportOptions = {}): string {
+  const charts = options.charts ?? buildCharts(summary);
+  const reps = summary.replications;
+  const verdictState = summary.verdict.exitCode === 0 ? 'pass' : 'fail';
+  const title = `${summary.scenario.name} — flashsim report`;
+  const facts: Array<[string, string]> = [
+    ['scenario file', summary.scenario.file],
+    ['seed', String(summary.seed)],
+    ['replications', `${reps}${reps > 1 ? ' (figures: mean ± 95% confidence half-width; charts: mean with a 95% band)' : ''}`],
+    ['strategies', summary.strategies.map((s) => s.name).join(', ')],
+    ['tool', `${summary.tool.name} ${summary.tool.version}, summary schema ${summary.schemaVersion}`],
+  ];
+  const chartData = charts.map((c) => ({ id: c.id, width: c.width, height: c.height, config: c.config }));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="${escapeHtml(`${summary.tool.name} ${summary.tool.version}`)}">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(summary.scenario.name)}</h1>
+${summary.scenario.description ? `<p class="description">${escapeHtml(summary.scenario.description.trim())}</p>` : ''}
+<p>${badge(verdictState, verdictLine(summary)).replace('class="badge', 'class="badge verdict')}</p>
+<dl class="facts">
+${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
+</dl>
+<nav><a href="#summary">summary</a><a href="#checks">invariants and thresholds</a><a href="#charts">charts</a><a href="#scenario">scenario</a><a href="#reproduce">reproduce</a></nav>
+</header>
+<main>
+<h2 id="summary">Summary</h2>
+${headlineTable(summary)}
+<h2 id="checks">Invariants and thresholds</h2>
+${checksTable(summary)}
+<h2 id="charts">Charts</h2>
+<noscript><p class="noscript">The charts need JavaScript (inlined in this file; nothing is downloaded). The same charts are in charts/*.png next to this file.</p></noscript>
+${charts.map(figure).join('\n')}
+<h2 id="scenario">Resolved scenario, per strategy</h2>
+<p>Every strategy's configuration after its overlay and overrides, as the simulator used it (times in µs, sizes in bytes, bandwidths in bytes/s, rates per second).</p>
+${scenarioSection(summary)}
+<h2 id="reproduce">Reproduce</h2>
+<pre>${escapeHtml(reproduceCommand(summary))}</pre>
+</main>
+<footer>${escapeHtml(`Generated by ${summary.tool.name} ${summary.tool.version} from summary.json (schema ${summary.schemaVersion}). Charts drawn with Chart.js, inlined; this file makes no network requests.`)}</footer>
+<script>${scriptSource(chartJsUmd())}</script>
+<script>${scriptSource(`var installChartRuntime = ${installChartRuntime.toString()};`)}</script>
+<script type="application/json" id="flashsim-charts">${scriptJson(chartData)}</script>
+<script>${scriptSource(BOOT)}</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * The visual report of a run: `charts/<id>.png` for every chart and
+ * `report.html`, by path relative to the run directory.
+ */
+export async function renderVisualReport(summary: RunSummary): Promise<Map<string, string | Uint8Array>> {
+  const charts = buildCharts(summary);
+  const files = new Map<string, string | Uint8Array>(await renderChartFilesAsync(summary, { charts }));
+  files.set('report.html', renderHtmlReport(summary, { charts }));
+  return files;
+}
+
+/** Markdown linking every chart image (for summary.md: paths relative to the run directory). */
+export function renderChartsMarkdown(charts: readonly ChartSpec[]): string {
+  if (charts.length === 0) return '';
+  const lines = ['## Charts', '', 'Interactive versions of all charts: [report.html](report.html).', ''];
+  for (const c of charts) lines.push(`### ${c.title}`, '', `![${c.title.replace(/[[\]]/g, '')}](${chartPath(c)})`, '', c.caption, '');
+  return lines.join('\n');
+}
+
+/**
+ * Adds the visual report (charts/*.png, report.html) to a set of run
+ * files about to be written into `dir` — when the set is a run's reports
+ * (it has summary.md) and the summary is at hand: in the set itself
+ * (`sim run`, `sim report --out`) or already in `dir` (`sim report` in
+ * place). Any other set is returned unchanged.
+ */
+export async function withVisualReport(
+  dir: string,
+  files: ReadonlyMap<string, string | Uint8Array>,
+): Promise<ReadonlyMap<string, string | Uint8Array>> {
+  if (!files.has('summary.md')) return files;
+  let text = files.get('summary.json');
+  if (text === undefined) {
+    try {
+      text = await readFile(join(dir, 'summary.json'), 'utf8');
+    } catch {
+      return files;
+    }
+  }
+  const summary = parseSummaryJson(typeof text === 'string' ? text : Buffer.from(text).toString('utf8'), join(dir, 'summary.json'));
+  const out = new Map(files);
+  for (const [name, content] of await renderVisualReport(summary)) if (!out.has(name)) out.set(name, content);
+  return out;
+}
