@@ -35,6 +35,7 @@ import {
 } from './report/summary-json.js';
 import { renderTimeseriesCsv } from './report/timeseries-csv.js';
 import { writeFilesAtomic } from './report/write-atomic.js';
+import { withVisualReport } from './report/html.js';
 import { formatMetricValue } from './report/console-table.js';
 import { aggregateStrategy, type StrategyAggregate } from './run/aggregate.js';
 import { executePlan, type TaskProgress, type TaskRunner, type TaskTiming } from './run/execute.js';
@@ -367,9 +368,12 @@ export async function defaultRunDirectory(prepared: PreparedRun, runId: string, 
   }
 }
 
-/** Writes files into a run directory, each atomically; on failure nothing new remains. */
+/**
+ * Writes files into a run directory, each atomically; on failure nothing new remains.
+ * A run's report set (it has summary.md) gets its charts/*.png and report.html added.
+ */
 export async function writeRunDirectory(dir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<string[]> {
-  return writeFilesAtomic(dir, files);
+  return writeFilesAtomic(dir, await withVisualReport(dir, files));
 }
 
 /**

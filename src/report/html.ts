@@ -3,10 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { chartPath, renderChartFilesAsync } from './charts/render.js';
 import { installChartRuntime } from './charts/runtime.js';
 import { buildCharts } from './charts/specs.js';
-import type { ChartSpec } from './charts/types.js';
+import { chartPath, type ChartSpec } from './charts/types.js';
 import { HEADLINE_ROWS, verdictLine } from './console-table.js';
 import { BADGE_COLORS, strategyColor } from './palette.js';
 import { parseSummaryJson, type RunSummary, type StrategySummary } from './summary-json.js';
@@ -274,6 +273,8 @@ ${scenarioSection(summary)}
  */
 export async function renderVisualReport(summary: RunSummary): Promise<Map<string, string | Uint8Array>> {
   const charts = buildCharts(summary);
+  // Loaded on first use: the canvas binding costs a few hundred ms that `sim validate` need not pay.
+  const { renderChartFilesAsync } = await import('./charts/render.js');
   const files = new Map<string, string | Uint8Array>(await renderChartFilesAsync(summary, { charts }));
   files.set('report.html', renderHtmlReport(summary, { charts }));
   return files;

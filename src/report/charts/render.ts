@@ -3,7 +3,9 @@ import { Chart, registerables } from 'chart.js';
 import type { RunSummary } from '../summary-json.js';
 import { installChartRuntime } from './runtime.js';
 import { buildCharts } from './specs.js';
-import type { ChartSpec } from './types.js';
+import { chartPath, type ChartSpec } from './types.js';
+
+export { chartPath };
 
 /**
  * PNG rendering of chart specs: chart.js drawing on an @napi-rs/canvas
@@ -79,7 +81,3 @@ export async function renderChartFilesAsync(summary: RunSummary, options: Render
   return new Map(specs.map((spec, i) => [chartPath(spec), buffers[i]]));
 }
 
-/** Where a chart's PNG goes, relative to the run directory. */
-export function chartPath(spec: ChartSpec): string {
-  return `charts/${spec.id}.png`;
-}

@@ -38,3 +38,8 @@ export interface DatasetData {
 /** Default PNG size: readable on a laptop screen and in a pull request. */
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 560;
+
+/** Where a chart's PNG goes, relative to the run directory. */
+export function chartPath(spec: Pick<ChartSpec, 'id'>): string {
+  return `charts/${spec.id}.png`;
+}
