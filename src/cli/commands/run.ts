@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ScenarioError, UsageError } from '../../errors.js';
 import {
   defaultRunDirectory,
@@ -51,6 +51,19 @@ function positiveInt(name: string, value: number | undefined): number | undefine
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${value})`);
   return value;
+}
+
+const FIRST = ['summary.json', 'summary.md', 'timeseries.csv', 'junit.xml', 'timing.json'];
+
+/** "summary.json, summary.md, …, charts/": the top-level entries written into `dir`, the main files first. */
+export function listWritten(dir: string, written: readonly string[]): string {
+  const names = new Set<string>();
+  for (const file of written) {
+    const parts = relative(dir, file).split(sep);
+    names.add(parts.length > 1 ? `${parts[0]}/` : parts[0]);
+  }
+  const rank = (n: string): number => (FIRST.includes(n) ? FIRST.indexOf(n) : FIRST.length);
+  return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)).join(', ');
 }
 
 /** `sim run`: prepares every scenario first (so a typo in the last file costs no simulation), then runs them in order. */
@@ -106,8 +119,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           : args.out;
     const files = renderRunFiles(run.summary);
     files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
+    let written: string[];
     try {
-      await writeRunDirectory(dir, files);
+      written = await writeRunDirectory(dir, files);
     } catch (error) {
       // An unwritable --out (or reports/) is the user's to fix: exit 2, and nothing half-written remains.
       throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
@@ -118,7 +132,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (!args.quiet) {
       const table = renderConsoleSummary(run.summary);
       await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
-      await write(io.stderr, `wrote ${dir}/ (summary.json, summary.md, timeseries.csv, junit.xml, timing.json)\n`);
+      await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, written)})\n`);
     }
     code = worst(code, run.summary.verdict.exitCode);
   }
