@@ -165,7 +165,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     )
     .command(
       'report <run-dir>',
-      'Rebuild summary.md, timeseries.csv and junit.xml from a run\'s summary.json (no re-run).',
+      'Rebuild the reports (summary.md, timeseries.csv, junit.xml, charts, report.html) from a run\'s summary.json, without re-running.',
       (y) =>
         y
           .positional('run-dir', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })

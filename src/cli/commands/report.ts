@@ -10,8 +10,8 @@ export interface ReportArgs {
 }
 
 /**
- * `sim report <run-dir>`: rebuilds summary.md, timeseries.csv and
- * junit.xml from the run's summary.json (nothing is simulated again), into
+ * `sim report <run-dir>`: rebuilds summary.md, timeseries.csv, junit.xml,
+ * charts and report.html from the run's summary.json (nothing is simulated again), into
  * the run directory or --out, and prints the console summary. summary.json
  * itself is copied to --out, never rewritten in place.
  */
