@@ -293,7 +293,9 @@ export function renderChartsMarkdown(charts: readonly ChartSpec[]): string {
  * files about to be written into `dir` — when the set is a run's reports
  * (it has summary.md) and the summary is at hand: in the set itself
  * (`sim run`, `sim report --out`) or already in `dir` (`sim report` in
- * place). Any other set is returned unchanged.
+ * place). Any other set is returned unchanged. If drawing fails, the set
+ * gets {@link VISUAL_REPORT_ERROR_FILE} instead, so a long run's data is
+ * still written.
  */
 export async function withVisualReport(
   dir: string,
@@ -308,8 +310,17 @@ export async function withVisualReport(
       return files;
     }
   }
-  const summary = parseSummaryJson(typeof text === 'string' ? text : Buffer.from(text).toString('utf8'), join(dir, 'summary.json'));
   const out = new Map(files);
-  for (const [name, content] of await renderVisualReport(summary)) if (!out.has(name)) out.set(name, content);
+  try {
+    const summary = parseSummaryJson(typeof text === 'string' ? text : Buffer.from(text).toString('utf8'), join(dir, 'summary.json'));
+    for (const [name, content] of await renderVisualReport(summary)) if (!out.has(name)) out.set(name, content);
+  } catch (error) {
+    // The run's data must not be lost to a drawing problem: write the rest, and say what failed.
+    const e = error as Error;
+    out.set(VISUAL_REPORT_ERROR_FILE, `flashsim could not draw the charts or report.html for this run:\n${e.stack ?? e.message}\n`);
+  }
   return out;
 }
+
+/** Written instead of the charts and report.html when drawing them failed (the other files are still written). */
+export const VISUAL_REPORT_ERROR_FILE = 'report-error.txt';

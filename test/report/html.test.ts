@@ -135,6 +135,16 @@ describe('the visual report in the run directory', () => {
     expect(await withVisualReport(join(dir, 'missing'), nowhere)).toBe(nowhere);
   });
 
+  it('a summary it cannot draw still lets the run files be written, with the reason in report-error.txt', async () => {
+    const broken = new Map([
+      ['summary.md', '# md'],
+      ['summary.json', JSON.stringify({ schemaVersion: 1, scenario: { name: 'x' }, strategies: [{ name: 'a' }] })],
+    ]);
+    const out = await withVisualReport('unused', broken);
+    expect([...out.keys()].sort()).toEqual(['report-error.txt', 'summary.json', 'summary.md']);
+    expect(out.get('report-error.txt')).toMatch(/^flashsim could not draw the charts or report.html for this run:\n/);
+  });
+
   it('Markdown links every chart image, for summary.md', () => {
     const charts = buildCharts(summary);
     const md = renderChartsMarkdown(charts);
