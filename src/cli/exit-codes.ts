@@ -1,7 +1,7 @@
 /**
  * `sim`'s exit codes (the contract CI relies on; see README "Exit codes").
  * Several scenarios in one `sim run`: the most serious wins, in the order
- * internal error > bad input > invariant violated > threshold failed > pass.
+ * interrupted > internal error > bad input > invariant violated > threshold failed > pass.
  */
 export const EXIT = {
   /** Every invariant and threshold holds (or the command succeeded). */
@@ -14,11 +14,13 @@ export const EXIT = {
   threshold: 99,
   /** A bug in flashsim. */
   internal: 70,
+  /** Ctrl-C (128 + SIGINT): the runs were stopped and nothing was written. */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-const RANK: Record<number, number> = { 0: 0, 99: 1, 1: 2, 2: 3, 70: 4 };
+const RANK: Record<number, number> = { 0: 0, 99: 1, 1: 2, 2: 3, 70: 4, 130: 5 };
 
 /** The more serious of two exit codes. */
 export function worst(a: number, b: number): number {

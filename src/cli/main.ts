@@ -15,7 +15,7 @@ import { FlashsimError, InternalError, ScenarioError, UsageError } from '../erro
 import { toolVersion } from '../report/summary-json.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
+import { Interrupted, runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
@@ -40,6 +40,10 @@ async function report(error: unknown, io: CliIO, verbose: boolean, command: stri
   if (error instanceof UsageError) {
     await write(io.stderr, `sim: ${error.message}${stack}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof Interrupted) {
+    await write(io.stderr, `\nsim: ${error.message}\n`);
+    return EXIT.interrupted;
   }
   if (error instanceof YargsUsage) {
     await write(io.stderr, `sim${command ? ` ${command}` : ''}: ${error.message} (see sim ${command ? `${command} ` : ''}--help)\n`);

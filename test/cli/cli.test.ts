@@ -226,6 +226,24 @@ describe('sim run', () => {
     expect(readFileSync(blocker, 'utf8')).toBe('a file, not a directory');
   });
 
+  it('Ctrl-C (with worker threads) stops the runs, writes nothing and exits 130', async () => {
+    const dir = out('interrupted');
+    const child = spawn(process.execPath, [CLI, 'run', rel('pass.yaml'), '--users', '400k', '--replications', '4', '--workers', '2', '--out', dir], { cwd: ROOT });
+    let stderr = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('[cli-pass]')) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(/\nsim: interrupted; nothing was written\n$/);
+    expect(() => statSync(dir)).toThrow();
+  });
+
   it('progress: plain lines on a non-terminal stderr, nothing with --no-progress', async () => {
     const r = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', out('progress')]);
     expect(r.code).toBe(0);

@@ -53,6 +53,14 @@ function positiveInt(name: string, value: number | undefined): number | undefine
   return value;
 }
 
+/** The user pressed Ctrl-C: exit 130, nothing written. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted; nothing was written');
+    this.name = 'Interrupted';
+  }
+}
+
 const FIRST = ['summary.json', 'summary.md', 'timeseries.csv', 'junit.xml', 'timing.json'];
 
 /** "summary.json, summary.md, …, charts/": the top-level entries written into `dir`, the main files first. */
@@ -106,7 +114,20 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       p.plan.strategies.map((s) => ({ name: s.name, replications: s.config.replications })),
     );
     const startedAt = new Date();
-    const run = await executeRun(p, { workers, onProgress: (e) => display.update(e) });
+    // Ctrl-C stops the runs and writes nothing (outputs are written only after every run succeeded).
+    // With one worker the simulation holds this thread, so the default (immediate exit) is kept.
+    const controller = new AbortController();
+    const onInterrupt = (): void => {
+      process.off('SIGINT', onInterrupt);
+      controller.abort(new Interrupted());
+    };
+    if (workers > 1) process.on('SIGINT', onInterrupt);
+    let run;
+    try {
+      run = await executeRun(p, { workers, onProgress: (e) => display.update(e), signal: controller.signal });
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
     display.finish();
 
     // Only now, with every run done, does anything touch the disk.
