@@ -6,11 +6,12 @@ import type { RunPlan, RunTask } from './plan.js';
  * Runs a plan: every (strategy, replication) through the simulator, results
  * in plan order.
  *
- * Today the tasks run one after another in this thread (`workers` is
- * accepted and recorded, nothing more); the worker-thread pool of
- * src/parallel/ replaces the loop behind this same signature. Callers must
- * therefore treat it as asynchronous and must not rely on the order in which
- * progress events of different tasks arrive.
+ * With `workers: 1`, or with an injected `runner` (tests: a function cannot
+ * cross threads), the tasks run one after another in this thread. With
+ * `workers > 1` they run on the worker-thread pool of src/parallel/
+ * (piscina; the worker loads the compiled dist/src/parallel/worker.js),
+ * results still placed in plan order. Callers must not rely on the order
+ * in which progress events of different tasks arrive.
  */
 
 /** What one task reports while it runs (simulated time is virtual, µs). */
@@ -29,6 +30,8 @@ export interface TaskProgress {
 export interface TaskTiming extends RunTiming {
   strategy: string;
   replication: number;
+  /** The worker thread that ran the task and its peak heap + ArrayBuffer bytes (pool runs only). */
+  worker?: { threadId: number; peakBytes: number };
 }
 
 export interface ExecutedPlan {
@@ -45,12 +48,12 @@ export type TaskRunner = (
 ) => { result: RunResult; timing: RunTiming } | Promise<{ result: RunResult; timing: RunTiming }>;
 
 export interface ExecuteOptions {
-  /** Worker threads to use; default: the number of cores. In-process for now. */
+  /** Worker threads to use; default: the number of cores. 1 runs in this thread. */
   workers?: number;
   onProgress?: (progress: TaskProgress) => void;
-  /** Aborting stops before the next task (and at the next progress report) with an AbortError. */
+  /** Aborting stops before the next task (and at the next progress report; on the pool, at once) with an AbortError. */
   signal?: AbortSignal;
-  /** Replaces the simulator (tests, and the worker pool). */
+  /** Replaces the simulator (tests); always runs in this thread. */
   runner?: TaskRunner;
 }
 
@@ -72,14 +75,19 @@ const inProcessRunner: TaskRunner = async (task, onProgress) => {
 /**
  * Executes every task of `plan` and returns the results in plan order.
  *
- * @throws the first task's error (the remaining tasks are not run), or an
- *   `AbortError` (a DOMException) when `signal` aborts.
+ * @throws the first task's error (the remaining tasks are not run; on the
+ *   pool, a `WorkerTaskError` naming the task), or an `AbortError` (a
+ *   DOMException) when `signal` aborts.
  */
 export async function executePlan(plan: RunPlan, options: ExecuteOptions = {}): Promise<ExecutedPlan> {
   const workers = options.workers ?? defaultWorkers();
   if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-  const runner = options.runner ?? inProcessRunner;
   const { signal, onProgress } = options;
+  if (workers > 1 && !options.runner) {
+    const { runPlanOnPool } = await import('../parallel/pool.js');
+    return runPlanOnPool(plan, { workers, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+  }
+  const runner = options.runner ?? inProcessRunner;
   const results: RunResult[] = [];
   const timings: TaskTiming[] = [];
   for (const task of plan.tasks) {

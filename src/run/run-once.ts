@@ -49,6 +49,8 @@ export class FlashSaleModel {
     const system = config.system;
     const sim = new Simulation(Math.max(1024, config.users.count * 2));
     this.sim = sim;
+    // First, so that its ticks precede every other event at the same time.
+    this.series = new SeriesRecorder(this, config.interval, config.duration);
     const edgeFetched = sim.register('cdn.fetched', (edgeObject, ok) => this.edgeFetched(edgeObject, ok));
     const edgeSingle = sim.register('cdn.fetched-single', (user, tagOk) => this.edgeSingleFetched(user, tagOk));
     const linkBandwidth = system.originLink.bandwidth + system.originLink.leased;
@@ -131,7 +133,6 @@ export class FlashSaleModel {
       { onOrderAnswer: (...args) => this.users.orderListener.onOrderAnswer(...args) },
     );
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
-    this.series = new SeriesRecorder(this, config.interval, config.duration);
     const close = sim.register('run.close', () => {
       this.users.close();
       this.mainSite.stop();

@@ -24,11 +24,13 @@ export class SeriesRecorder {
     this.current = new Float64Array(TIMESERIES_COLUMNS.length);
     const origin = model.config.system.origin;
     this.originSlots = origin.servers * origin.concurrency;
-    const tick = model.sim.register('series.tick', () => {
-      this.sample();
-      if (model.sim.now + intervalUs <= durationUs) model.sim.schedule(intervalUs, tick);
-    });
-    model.sim.scheduleAt(Math.min(intervalUs, durationUs), tick);
+    // Every tick is scheduled now, before any other event exists, so that a
+    // tick at k·interval runs before every other event at that same time
+    // (FIFO ties): an event at exactly k·interval counts in row k, as
+    // [k·interval, (k+1)·interval) says.
+    const tick = model.sim.register('series.tick', () => this.sample());
+    const rows = Math.ceil(durationUs / intervalUs);
+    for (let k = 1; k <= rows; k++) model.sim.scheduleAt(Math.min(k * intervalUs, durationUs), tick);
   }
 
   /** The series so far (complete once the run has passed `duration`). */
@@ -61,7 +63,7 @@ export class SeriesRecorder {
     c[16] = users.timeouts;
     c[17] = origin.link.bytes;
     const row = new Array<number>(c.length);
-    const span = this.intervalUs;
+    const span = Math.min(this.intervalUs, now - this.rows.length * this.intervalUs);
     for (let j = 0; j < c.length; j++) row[j] = c[j] - this.previous[j];
     row[6] = round(row[6] / span);
     row[7] = round(row[7] / span);

@@ -88,7 +88,7 @@ const retry = z
       .meta({ description: 'How a user re-clicks after an error or "sale ended": not at all, after a fixed delay, doubling, or doubling with full jitter.' }),
     delay: duration('Base delay before a retry.').prefault('1s'),
     cap: duration('Longest delay between retries.').prefault('30s'),
-    maxAttempts: positiveInt('Order attempts a user makes at most.').default(5),
+    maxAttempts: positiveInt('Order attempts a user makes at most (up to 100).').max(100, 'must be at most 100').default(5),
   })
   .meta({ description: 'Retry behaviour for order attempts.' });
 
@@ -261,6 +261,19 @@ const system = z
     stock: stock.prefault({}),
     orders: orders.prefault({}),
     mainSite: mainSite.prefault({}),
+  })
+  .superRefine((system, ctx) => {
+    // A script cached by the CDN hands the same token to everyone, so a
+    // token bound to its user can only be refused: nobody could ever buy.
+    const cached = system.buttonScript.servedBy === 'cdn' && system.cdn.edges > 0;
+    if (cached && system.tokenGate.mode === 'dynamic' && system.tokenGate.bindToUser) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['buttonScript', 'servedBy'],
+        message:
+          'a CDN-cached button script gives every user the same token, which tokenGate.bindToUser refuses: serve the script from the origin or set tokenGate.bindToUser: false',
+      });
+    }
   })
   .meta({ description: 'The flash-sale system; every defence is a knob.' });
 

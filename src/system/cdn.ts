@@ -177,8 +177,9 @@ export class Cdn {
     else this.listener.onEdgeError(user, gen, object, this.sim.now);
   }
 
+  /** The edge's processing time is added after the transfer, so every transfer starts now (keeps the link's busy accounting exact). */
   private send(edge: number, object: CdnObject, now: number): number {
-    return this.links[edge].transmit(now + this.config.hitLatency, this.bytes[object]);
+    return this.links[edge].transmit(now, this.bytes[object]) + this.config.hitLatency;
   }
 
   /**

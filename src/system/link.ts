@@ -27,7 +27,8 @@ export class Link {
   }
 
   /**
-   * Queues a transfer of `bytes` starting no earlier than `nowUs`.
+   * Queues a transfer of `bytes` offered at `nowUs`, the current time (the
+   * busy-time accounting assumes transfers are not offered in the future).
    * @returns the time (µs) its last byte leaves the link.
    */
   transmit(nowUs: number, bytes: number): number {

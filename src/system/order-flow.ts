@@ -90,7 +90,7 @@ export class OrderFlow {
   };
   /** Last time the stock reached zero, µs (null while units remain). */
   soldOutAtUs: number | null = null;
-  /** Some buyer was turned away (sold out, sale ended): for undersell. */
+  /** Answers that turned a buyer away (anything but won or duplicate): for undersell. */
   turnedAway = 0;
 
   private readonly ordered: Uint8Array;
@@ -288,7 +288,7 @@ export class OrderFlow {
 
   private answer(r: number, answer: OrderAnswer): void {
     if (answer === OrderAnswer.Won) this.wonResponses.push(this.user[r]);
-    else if (answer === OrderAnswer.SoldOut || answer === OrderAnswer.SaleEnded) this.turnedAway++;
+    else if (answer !== OrderAnswer.Duplicate) this.turnedAway++;
     if (answer === OrderAnswer.SoldOut) this.soldOutAnswers++;
     if (answer === OrderAnswer.Error) this.errors++;
     this.listener.onOrderAnswer(this.user[r], this.gen[r], answer, this.clickedAt[r]);

@@ -77,7 +77,14 @@ export class Users {
   /** First click time (µs; Infinity if never clicked): fairness by click rank. */
   readonly firstClickAt: Float64Array;
   private readonly gen: Int32Array;
+  /** When the current request was sent (patience runs from here), µs. */
   private readonly sentAt: Float64Array;
+  /**
+   * When the user decided to look at the page (arrival, refresh, retry
+   * after an error), µs. Impatient re-sends keep it: page latency runs from
+   * the intention to the page, however many requests that took.
+   */
+  private readonly intendedAt: Float64Array;
   private readonly rtt: Float64Array;
   private readonly refreshes: Int32Array;
   private readonly lateRefreshes: Uint8Array;
@@ -112,6 +119,7 @@ export class Users {
   private readonly scriptKind: number;
   private readonly timeoutKind: number;
   private readonly errorKind: number;
+  private readonly retryPageKind: number;
   private readonly clickKind: number;
   private readonly orderAnswerKind: number;
   private readonly orderTimeoutKind: number;
@@ -134,6 +142,7 @@ export class Users {
     this.firstClickAt = new Float64Array(n).fill(Infinity);
     this.gen = new Int32Array(n);
     this.sentAt = new Float64Array(n);
+    this.intendedAt = new Float64Array(n);
     this.rtt = new Float64Array(n);
     this.refreshes = new Int32Array(n);
     this.lateRefreshes = new Uint8Array(n);
@@ -165,6 +174,7 @@ export class Users {
     this.scriptKind = sim.register('user.script', (u, b) => this.scriptArrived(u, b));
     this.timeoutKind = sim.register('user.timeout', (u, g) => this.timedOut(u, g));
     this.errorKind = sim.register('user.error-page', (u, g) => this.errorPage(u, g));
+    this.retryPageKind = sim.register('user.retry-page', (u, g) => this.retryPage(u, g));
     this.clickKind = sim.register('user.click', (u, g) => this.click(u, g));
     this.orderAnswerKind = sim.register('user.order-answer', (u, b) => this.orderAnswered(u, b));
     this.orderTimeoutKind = sim.register('user.order-timeout', (u, g) => this.orderTimedOut(u, g));
@@ -190,6 +200,13 @@ export class Users {
   /** Stops all user activity (the simulated duration is over); answers in flight still land. */
   close(): void {
     this.closing = true;
+    // Users still waiting for a page have waited at least this long: record
+    // it, or a site that never answers would show no page latency at all.
+    const now = this.sim.now;
+    for (let u = 0; u < this.count; u++) {
+      const state = this.state[u];
+      if (state === UserState.AwaitingPage || state === UserState.AwaitingScript) this.pageLatency.record(now - this.intendedAt[u]);
+    }
   }
 
   // ---- CDN and origin answers --------------------------------------------
@@ -258,11 +275,13 @@ export class Users {
   private arrive(user: number): void {
     if (this.closing) return;
     if (this.isBot[user] && this.sim.now < this.saleStart) this.planEarlyAttempts(user);
+    this.intendedAt[user] = this.sim.now;
     this.sendPage(user);
   }
 
   private refresh(user: number, gen: number): void {
     if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.Thinking) return;
+    this.intendedAt[user] = this.sim.now;
     this.sendPage(user);
   }
 
@@ -306,7 +325,7 @@ export class Users {
 
   private pageArrived(user: number, gen: number): void {
     if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.AwaitingPage) return;
-    this.pageLatency.record(this.sim.now - this.sentAt[user]);
+    this.pageLatency.record(this.sim.now - this.intendedAt[user]);
     this.sendScript(user);
   }
 
@@ -370,7 +389,13 @@ export class Users {
     this.pageErrors++;
     this.state[user] = UserState.Thinking;
     const delay = this.reaction(this.lateDraws.uniform(user, 1000 + this.refreshes[user]++));
-    this.sim.schedule(delay, this.refreshKind, user, gen);
+    this.sim.schedule(delay, this.retryPageKind, user, gen);
+  }
+
+  /** Retry after an error page: the same intention to see the page, so its latency keeps running. */
+  private retryPage(user: number, gen: number): void {
+    if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.Thinking) return;
+    this.sendPage(user);
   }
 
   private click(user: number, gen: number): void {
@@ -378,7 +403,8 @@ export class Users {
     const state = this.state[user];
     if (state !== UserState.Reacting && state !== UserState.RetryWait) return;
     const now = this.sim.now;
-    const attempt = this.attempts[user]++;
+    const attempt = this.attempts[user];
+    if (attempt < 255) this.attempts[user] = attempt + 1;
     if (this.firstClickAt[user] === Infinity) this.firstClickAt[user] = now;
     const orderGen = this.nextGen(user);
     this.state[user] = UserState.Ordering;
@@ -418,6 +444,11 @@ export class Users {
         return;
       case OrderAnswer.Expired:
         if (this.closing) return;
+        if (this.attempts[user] >= this.config.users.retry.maxAttempts) {
+          this.finish(user, Outcome.GaveUp);
+          return;
+        }
+        this.intendedAt[user] = this.sim.now;
         this.sendPage(user); // a fresh page brings a fresh token
         return;
       case OrderAnswer.SaleEnded:
