@@ -1,0 +1,49 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { RunTask } from '../run/plan.js';
+import type { RunResult, RunTiming } from '../run/result.js';
+
+/**
+ * What crosses the thread boundary between the pool (src/parallel/pool.ts)
+ * and its workers (src/parallel/worker.ts): plain, structured-cloneable data
+ * only. A worker gets the task as planned (resolved config, strategy,
+ * replication, seed) and a MessagePort for progress; it returns the run's
+ * result and its wall-clock timing.
+ */
+
+/** The message a pool task carries. */
+export interface WorkerRequest {
+  task: RunTask;
+  /** Progress goes back on this port (transferred with the task). */
+  port: MessagePort;
+  /** At most one progress message per this many milliseconds of wall time. */
+  progressIntervalMs: number;
+}
+
+/** A progress message from a worker. */
+export interface WorkerProgress {
+  phase: 'start' | 'progress';
+  simulatedUs: number;
+  durationUs: number;
+  events: number;
+}
+
+/** Memory of one worker thread while it ran a task (its own isolate; RSS is the process's). */
+export interface WorkerMemory {
+  threadId: number;
+  /** Peak of the worker's V8 heap plus ArrayBuffer (typed-array) memory, sampled at progress reports and at the end. */
+  peakBytes: number;
+}
+
+/** What a worker returns. */
+export interface WorkerResponse {
+  result: RunResult;
+  timing: RunTiming & { worker: WorkerMemory };
+}
+
+/**
+ * Fault injection for tests of the pool's failure handling, read by the
+ * worker from its environment: `FLASHSIM_TEST_FAULT=throw@3` makes task 3
+ * throw, `exit@3` makes its worker thread call process.exit(3) (a dying
+ * worker), `throw@*` / `exit@*` hits every task. Unset in normal use.
+ */
+export const FAULT_ENV = 'FLASHSIM_TEST_FAULT';
