@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { installChartRuntime } from './charts/runtime.js';
 import { buildCharts } from './charts/specs.js';
-import { chartPath, type ChartSpec } from './charts/types.js';
+import type { ChartSpec } from './charts/types.js';
 import { HEADLINE_ROWS, verdictLine } from './console-table.js';
 import { BADGE_COLORS, strategyColor } from './palette.js';
 import { parseSummaryJson, type RunSummary, type StrategySummary } from './summary-json.js';
@@ -278,14 +278,6 @@ export async function renderVisualReport(summary: RunSummary): Promise<Map<strin
   const files = new Map<string, string | Uint8Array>(await renderChartFilesAsync(summary, { charts }));
   files.set('report.html', renderHtmlReport(summary, { charts }));
   return files;
-}
-
-/** Markdown linking every chart image (for summary.md: paths relative to the run directory). */
-export function renderChartsMarkdown(charts: readonly ChartSpec[]): string {
-  if (charts.length === 0) return '';
-  const lines = ['## Charts', '', 'Interactive versions of all charts: [report.html](report.html).', ''];
-  for (const c of charts) lines.push(`### ${c.title}`, '', `![${c.title.replace(/[[\]]/g, '')}](${chartPath(c)})`, '', c.caption, '');
-  return lines.join('\n');
 }
 
 /**

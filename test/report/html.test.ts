@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/index.js';
 import { buildCharts } from '../../src/report/charts/specs.js';
-import { chartJsUmd, escapeHtml, renderChartsMarkdown, renderHtmlReport, scriptJson, withVisualReport } from '../../src/report/html.js';
+import { renderChartsMarkdown } from '../../src/report/charts/markdown.js';
+import { chartJsUmd, escapeHtml, renderHtmlReport, scriptJson, withVisualReport } from '../../src/report/html.js';
 import { renderSummaryJson, type RunSummary } from '../../src/report/summary-json.js';
 
 let summary: RunSummary;
