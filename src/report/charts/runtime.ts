@@ -13,6 +13,9 @@
  *   vertical lines are stacked in rows so that they never overlap;
  * - plugin `flashsimErrorBars`: a bar dataset's `flashsimErrors[i] = [low, high]`
  *   draws a confidence interval on bar i;
+ * - plugin `flashsimBarLabels`: `options.plugins.flashsimBarLabels` writes
+ *   each bar's value above it (`position: 'end'`) or inside stacked
+ *   segments wide enough for it (`'inside'`);
  * - `scales.<id>.ticks.flashsimFormat` — `compact`, `percent`, `ms`,
  *   `seconds` (from T0) or `nines` (percentile axis) — becomes a tick
  *   callback (and the tooltip formats values the same way);
