@@ -205,13 +205,18 @@ export function wrapNotes(text: string, width = 125): string | string[] {
  * strategy's (which is drawn over it), so that a line hidden under another
  * does not look missing: `static-url (≈ seed-design)`.
  */
-function coincidingLabels(names: readonly string[], series: ReadonlyArray<readonly BandPoint[]>, relative = false): { labels: string[]; note: string } {
+function coincidingLabels(
+  names: readonly string[],
+  series: ReadonlyArray<readonly BandPoint[]>,
+  relative = false,
+  refs: readonly string[] = names,
+): { labels: string[]; note: string } {
   let any = false;
   const labels = names.map((name, i) => {
     for (let j = 0; j < i; j++) {
       if (series[i].length > 0 && coincide(series[j], series[i], relative ? 0.03 : 0.01, relative)) {
         any = true;
-        return `${name} (≈ ${names[j]})`;
+        return `${name} (≈ ${refs[j]})`;
       }
     }
     return name;
@@ -426,9 +431,14 @@ export function orderFlowChart(summary: RunSummary, index: number, id = `orders-
     ['order_admitted', 'admitted (got an order-server slot)', FLOW_COLORS.admitted],
     ['order_rejected', 'rejected (servers full: "sale ended")', FLOW_COLORS.rejected],
   ];
-  for (const [column, label, color] of series) {
-    pushLine(datasets, label, color, intervalSeries(s, (get, dt) => get(column) / dt, w.from, w.to), { stepped: true, floor: 0 });
-  }
+  const curves = series.map(([column]) => intervalSeries(s, (get, dt) => get(column) / dt, w.from, w.to));
+  const { labels, note } = coincidingLabels(
+    series.map(([, label]) => label),
+    curves,
+    false,
+    ['attempts', 'admitted', 'rejected'],
+  );
+  series.forEach(([, , color], k) => pushLine(datasets, labels[k], color, curves[k], { stepped: true, floor: 0 }));
   const out = sellOut(s);
   const markers: MarkerLine[] = [T0_MARKER];
   if (out.seconds !== null) markers.push({ x: round(out.seconds), color: strategyColor(index), dash: [3, 3] });
@@ -438,6 +448,7 @@ export function orderFlowChart(summary: RunSummary, index: number, id = `orders-
     subtitle: joinNotes(
       'per second; attempts neither admitted nor rejected were told "sold out" at once (or queued)',
       out.seconds === null ? 'stock did not sell out' : `dotted line: stock sold out at ${t0Offset(out.seconds)}${soldOutIn(out)}`,
+      note,
       replicationNote(summary),
     ),
     caption: `What the order servers did with the clicks of strategy ${s.name}: admitted into a slot, turned away with "sale ended" when all slots were busy, or told "sold out" at once after the stock ran out.`,
