@@ -17,6 +17,7 @@ import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
 import { Interrupted, runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
 import { processIO, write, type CliIO } from './io.js';
@@ -25,7 +26,7 @@ import { processIO, write, type CliIO } from './io.js';
 const many = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
-const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report'];
+const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep'];
 
 /** A usage problem found by yargs (unknown option, missing argument). */
 class YargsUsage extends Error {}
@@ -110,6 +111,49 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           await runCommand(
             {
               scenarios: many(a.scenario) ?? [],
+              strategy: a.strategy,
+              seed: a.seed,
+              replications: a.replications,
+              workers: a.workers,
+              users: a.users,
+              set: a.set,
+              out: a.out,
+              json: a.json,
+              quiet: a.quiet,
+              progress: a.progress,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'sweep <scenario>',
+      'Run a grid of parameter values (x strategies x replications) on the worker pool; a table of metrics against the parameters.',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file.' })
+          .option('param', { type: 'string', describe: 'A swept field: path=v1,v2,… (repeatable; the grid is their product).', coerce: many })
+          .option('metric', { type: 'string', describe: 'Metrics to report, e.g. order_latency.p99, sell_out_time (repeatable; default: a handful).', coerce: many })
+          .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
+          .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s); the same for every point.' })
+          .option('replications', { type: 'number', describe: 'Replications per point and strategy (default: the scenario\'s).' })
+          .option('workers', { type: 'number', describe: 'Worker threads (default: the number of cores).' })
+          .option('users', { type: 'string', describe: 'Population size: 10000, 10k, 1M.' })
+          .option('set', { type: 'string', describe: 'Override a field for every point: path=value (repeatable).', coerce: many })
+          .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/sweep-<time>/).' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print sweep.json on stdout (the table goes to stderr).' })
+          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no table; errors only.' })
+          .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
+          .example('$0 sweep scenarios/flash-sale.yaml --strategy seed-design --param system.orderServers.servers=5,10,20 --param system.cdn.ttl=1s,10s,60s', '9 points: order servers x CDN TTL.')
+          .example('$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --metric order_latency.p99 --replications 5', 'The fewest servers keeping p99 low, with 95% CIs.'),
+      async (a) => {
+        done(
+          await sweepCommand(
+            {
+              scenario: a.scenario as string,
+              param: a.param,
+              metric: a.metric,
               strategy: a.strategy,
               seed: a.seed,
               replications: a.replications,

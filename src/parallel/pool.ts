@@ -17,6 +17,7 @@
  * - The pool is destroyed at the end in every case, so no idle thread
  *   keeps the process alive.
  */
+import { setMaxListeners } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { InternalError } from '../errors.js';
@@ -87,6 +88,8 @@ export async function runPlanOnPool(plan: RunPlan, options: PoolOptions): Promis
   });
   // Aborted by the caller, or by us on the first failure.
   const stop = new AbortController();
+  // piscina listens on the signal once per task.
+  setMaxListeners(tasks.length + 10, stop.signal);
   const onAbort = (): void => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   let failure: WorkerTaskError | undefined;

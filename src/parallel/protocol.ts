@@ -44,6 +44,7 @@ export interface WorkerResponse {
  * Fault injection for tests of the pool's failure handling, read by the
  * worker from its environment: `FLASHSIM_TEST_FAULT=throw@3` makes task 3
  * throw, `exit@3` makes its worker thread call process.exit(3) (a dying
- * worker), `throw@*` / `exit@*` hits every task. Unset in normal use.
+ * worker), `hang@3` blocks it for ten minutes (then exits; for Ctrl-C
+ * tests), `throw@*` etc. hits every task. Unset in normal use.
  */
 export const FAULT_ENV = 'FLASHSIM_TEST_FAULT';

@@ -22,9 +22,10 @@ function memoryNow(): number {
 function injectFault(index: number): void {
   const fault = process.env[FAULT_ENV];
   if (!fault) return;
-  const m = /^(throw|exit)@(\*|\d+)$/.exec(fault.trim());
+  const m = /^(throw|exit|hang)@(\*|\d+)$/.exec(fault.trim());
   if (!m || (m[2] !== '*' && Number(m[2]) !== index)) return;
   if (m[1] === 'throw') throw new Error(`injected fault (${FAULT_ENV}=${fault})`);
+  if (m[1] === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600_000);
   process.exit(3);
 }
 

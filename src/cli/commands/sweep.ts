@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { writeRunDirectory } from '../../index.js';
+import { defaultWorkers, type TaskProgress } from '../../run/execute.js';
+import { executeSweep, prepareSweep, type SweepOptions, type SweepResult } from '../../parallel/sweep.js';
+import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../parallel/sweep-render.js';
+import { EXIT } from '../exit-codes.js';
+import { write, type CliIO } from '../io.js';
+import { formatCompact } from '../progress.js';
+import { Interrupted, listWritten, parseSeed, parseUsers } from './run.js';
+
+export interface SweepArgs {
+  scenario: string;
+  param?: string[];
+  metric?: string[];
+  strategy?: string[];
+  seed?: string;
+  replications?: number;
+  workers?: number;
+  users?: string;
+  set?: string[];
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+  progress: boolean;
+}
+
+function positiveInt(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${value})`);
+  return value;
+}
+
+/** `reports/<scenario>/sweep-<UTC stamp>`, with -2, -3… if taken. */
+async function defaultSweepDirectory(scenario: string, now: Date): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = join('reports', scenario, `sweep-${stamp}`);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+/**
+ * Progress of a sweep on stderr: runs done of the total, events/s. On a
+ * terminal one line redrawn at most 10 times a second; otherwise a line
+ * per completed run.
+ */
+class SweepProgress {
+  private done = 0;
+  private events = 0;
+  private lastDraw = 0;
+  private readonly started = performance.now();
+  private readonly running = new Map<number, number>();
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly mode: 'live' | 'plain' | 'off',
+    private readonly name: string,
+    private readonly total: number,
+  ) {}
+
+  /** The opening line (plain and live modes). */
+  begin(points: number, workers: number): void {
+    if (this.mode === 'off') return;
+    const threads = Math.min(workers, this.total);
+    this.stream.write(`[${this.name}] sweep: ${points} point${points === 1 ? '' : 's'}, ${this.total} runs on ${threads} ${workers === 1 ? 'thread (in process)' : `worker thread${threads === 1 ? '' : 's'}`}\n`);
+  }
+
+  update(p: TaskProgress): void {
+    if (this.mode === 'off') return;
+    if (p.phase === 'done') {
+      this.running.delete(p.task);
+      this.done++;
+      this.events += p.events;
+    } else {
+      this.running.set(p.task, p.events);
+    }
+    const now = performance.now();
+    if (this.mode === 'plain') {
+      if (p.phase === 'done') this.stream.write(`[${this.name}] sweep: ${this.line(now)}\n`);
+      return;
+    }
+    if (p.phase !== 'done' && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.stream.write(`\r\x1b[2K[${this.name}] sweep: ${this.line(now)}`);
+  }
+
+  private line(now: number): string {
+    const events = this.events + [...this.running.values()].reduce((a, b) => a + b, 0);
+    const seconds = (now - this.started) / 1000;
+    return `${this.done}/${this.total} runs done, ${formatCompact(events)} events, ${formatCompact(seconds > 0 ? events / seconds : 0)} events/s`;
+  }
+
+  finish(): void {
+    if (this.mode === 'live') this.stream.write(`\r\x1b[2K`);
+  }
+}
+
+/** sweep.png: the first metric against a swept parameter (the report helper's sweep chart). */
+async function renderSweepPng(sweep: SweepResult): Promise<Uint8Array> {
+  const [{ sweepChart }, { renderChartPng }] = await Promise.all([import('../../report/charts/specs.js'), import('../../report/charts/render.js')]);
+  const metric = sweep.metrics[0];
+  const { format, label } = chartScale(metric);
+  const spec = sweepChart(sweepChartData(sweep, metric), { metric: label, format, id: 'sweep' });
+  return renderChartPng(spec);
+}
+
+/**
+ * `sim sweep`: runs the grid of `--param` values × strategies ×
+ * replications as one plan on the worker pool, then writes sweep.json,
+ * sweep.csv, sweep.md, timing.json and sweep.png (atomically, only once
+ * every run succeeded) and prints the table.
+ *
+ * Exit 0 when the sweep ran — points that fail invariants or thresholds
+ * are results of the sweep, marked in the table and in sweep.json — 2 for
+ * bad input, 70 for an internal error (a failed run), 130 on Ctrl-C.
+ */
+export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> {
+  const workers = positiveInt('workers', args.workers) ?? defaultWorkers();
+  const options: SweepOptions = {
+    params: args.param ?? [],
+    ...(args.metric !== undefined ? { metrics: args.metric } : {}),
+    ...(args.strategy !== undefined ? { strategies: args.strategy } : {}),
+    ...(args.seed !== undefined ? { seed: parseSeed(args.seed) } : {}),
+    ...(args.replications !== undefined ? { replications: positiveInt('replications', args.replications) } : {}),
+    ...(args.users !== undefined ? { users: parseUsers(args.users) } : {}),
+    ...(args.set !== undefined ? { set: args.set } : {}),
+  };
+  // Every point validated before anything runs.
+  const sweep = prepareSweep(args.scenario, options);
+  const name = sweep.plan.scenario.name;
+  const mode = args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
+  const display = new SweepProgress(io.stderr, mode, name, sweep.plan.tasks.length);
+
+  const startedAt = new Date();
+  // Ctrl-C stops the pool and writes nothing (as sim run; with one worker the default immediate exit stays).
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    process.off('SIGINT', onInterrupt);
+    controller.abort(new Interrupted());
+  };
+  if (workers > 1) process.on('SIGINT', onInterrupt);
+  display.begin(sweep.points.length, workers);
+  let outcome;
+  try {
+    outcome = await executeSweep(sweep, { workers, onProgress: (p) => display.update(p), signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    display.finish();
+  }
+  const { result, timing } = outcome;
+
+  const files = new Map<string, string | Uint8Array>([
+    ['sweep.json', renderSweepJson(result)],
+    ['sweep.csv', renderSweepCsv(result)],
+    ['sweep.md', renderSweepMarkdown(result)],
+    ['timing.json', `${JSON.stringify(timing, null, 2)}\n`],
+  ]);
+  try {
+    files.set('sweep.png', await renderSweepPng(result));
+  } catch (error) {
+    await write(io.stderr, `sim sweep: sweep.png not drawn: ${(error as Error).message}\n`);
+  }
+  const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
+  let written: string[];
+  try {
+    written = await writeRunDirectory(dir, files);
+  } catch (error) {
+    throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
+  }
+  if (args.json) await write(io.stdout, files.get('sweep.json') as string);
+  if (!args.quiet) {
+    await write(args.json ? io.stderr : io.stdout, renderSweepTable(result));
+    await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, written)})\n`);
+  }
+  return EXIT.ok;
+}

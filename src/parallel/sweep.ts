@@ -1,0 +1,279 @@
+/**
+ * Parameter sweeps for capacity planning (`sim sweep`): the cartesian grid
+ * of `--param path=v1,v2,…` values (src/scenario/sweep.ts), each point a
+ * full run (strategies × replications) of the scenario with those values
+ * set, all the points' tasks in one plan on the worker pool, and chosen
+ * metrics reported per point and strategy as mean and 95% CI across
+ * replications.
+ *
+ * Deterministic like `sim run`: the sweep (sweep.json) is a function of the
+ * scenario, the options and the seed; wall-clock figures are kept apart.
+ * Every point uses the same seed, so the points see the same users (common
+ * random numbers): differences between points are the parameters', not
+ * the draws'.
+ */
+import { UsageError } from '../errors.js';
+import { buildSummary, prepareRun, type PreparedRun, type RunOptions } from '../index.js';
+import { toolVersion } from '../report/summary-json.js';
+import { estimate, type Estimate } from '../run/aggregate.js';
+import { executePlan, type TaskProgress, type TaskTiming } from '../run/execute.js';
+import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
+import type { RunPlan, RunTask } from '../run/plan.js';
+import type { LatencyName, RunResult } from '../run/result.js';
+import { expandSweep } from '../scenario/sweep.js';
+
+export const SWEEP_SCHEMA_VERSION = 1;
+
+/** Metrics reported when none are chosen. */
+export const DEFAULT_SWEEP_METRICS = [
+  'order_latency.p99',
+  'page_latency.p99',
+  'sell_out_time',
+  'orders_created',
+  'order_reject_rate',
+  'origin_peak_rps',
+] as const;
+
+const LATENCY_STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'min', 'max'] as const;
+type LatencyStat = (typeof LATENCY_STATS)[number];
+
+/** A metric a sweep reports: a catalogue metric, or a latency statistic such as `order_latency.p99`. */
+export interface SweepMetric {
+  name: string;
+  /** The catalogue entry it comes from (its unit and kind decide the formatting). */
+  metric: MetricName;
+  /** `µs` for latencies and times, otherwise the catalogue's unit. */
+  unit: string;
+  description: string;
+}
+
+/** Parses a metric name; throws a UsageError listing the choices for an unknown one. */
+export function parseSweepMetric(name: string): SweepMetric {
+  const [base, stat, ...rest] = name.trim().split('.');
+  const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string; description: string } | undefined>)[base];
+  const latencies = Object.entries(METRIC_CATALOGUE).filter(([, i]) => i.kind === 'latency').map(([n]) => n);
+  const others = Object.entries(METRIC_CATALOGUE).filter(([, i]) => i.kind !== 'latency').map(([n]) => n);
+  const choices = `a latency statistic (${latencies[0]}.p99; statistics ${LATENCY_STATS.join(', ')}) or one of ${others.join(', ')}`;
+  if (!info || rest.length > 0) throw new UsageError(`--metric ${JSON.stringify(name)}: unknown metric; expected ${choices}`);
+  if (info.kind === 'latency') {
+    if (stat === undefined) throw new UsageError(`--metric ${JSON.stringify(name)}: ${base} is a latency; name a statistic, e.g. ${base}.p99 (${LATENCY_STATS.join(', ')})`);
+    if (!(LATENCY_STATS as readonly string[]).includes(stat)) {
+      throw new UsageError(`--metric ${JSON.stringify(name)}: unknown latency statistic ${JSON.stringify(stat)}; expected one of ${LATENCY_STATS.join(', ')}`);
+    }
+    return { name: `${base}.${stat}`, metric: base as MetricName, unit: 'µs', description: `${stat} of: ${info.description}` };
+  }
+  if (stat !== undefined) throw new UsageError(`--metric ${JSON.stringify(name)}: ${base} has no statistics; write just ${base}`);
+  return { name: base, metric: base as MetricName, unit: info.unit, description: info.description };
+}
+
+/** The value of a sweep metric in one run (null when the run could not measure it). */
+export function metricValue(metric: SweepMetric, run: RunResult): number | null {
+  const [, stat] = metric.name.split('.') as [string, LatencyStat | undefined];
+  if (stat !== undefined) {
+    const kind = metric.metric.replace(/_latency$/, '') as LatencyName;
+    const summary = run.latency[kind];
+    return summary && summary.count > 0 ? summary[stat] : null;
+  }
+  const value = run.metrics[metric.name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** One swept parameter and its values, in the order given. */
+export interface SweepAxis {
+  path: string;
+  values: string[];
+}
+
+export interface SweepOptions extends RunOptions {
+  /** `path=v1,v2,…`, at least one. */
+  params: readonly string[];
+  /** Metric names (default {@link DEFAULT_SWEEP_METRICS}). */
+  metrics?: readonly string[];
+}
+
+/** One grid point, planned. */
+export interface PreparedPoint {
+  index: number;
+  /** Parameter path → value as written. */
+  parameters: Record<string, string>;
+  prepared: PreparedRun;
+  /** Where its tasks sit in the sweep's plan: [first, first + count). */
+  first: number;
+  count: number;
+}
+
+/** A sweep loaded, validated and planned: nothing has run yet. */
+export interface PreparedSweep {
+  file: string;
+  axes: SweepAxis[];
+  metrics: SweepMetric[];
+  points: PreparedPoint[];
+  /** Every point's tasks, point-major, re-indexed. */
+  plan: RunPlan;
+  options: { strategies: string[] | null; seed: number | string | null; replications: number | null; users: number | null; set: string[] };
+}
+
+/**
+ * Expands the grid and prepares every point (each validated as `sim run`
+ * would, with the point's values applied after the strategy overlays and
+ * `--set`).
+ *
+ * @throws {UsageError} for a bad parameter or metric; {@link ScenarioError} for a bad value.
+ */
+export function prepareSweep(file: string, options: SweepOptions): PreparedSweep {
+  if (options.params.length === 0) throw new UsageError('a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)');
+  const metrics = (options.metrics && options.metrics.length > 0 ? options.metrics : DEFAULT_SWEEP_METRICS).flatMap((m) => m.split(',')).filter((m) => m.trim() !== '').map(parseSweepMetric);
+  const twice = metrics.find((m, i) => metrics.findIndex((n) => n.name === m.name) !== i);
+  if (twice) throw new UsageError(`--metric ${twice.name} is given twice`);
+  const grid = expandSweep(options.params);
+  const axes: SweepAxis[] = [];
+  grid[0].forEach((assignment, k) => {
+    const path = assignment.slice(0, assignment.indexOf('='));
+    const values: string[] = [];
+    for (const point of grid) {
+      const value = point[k].slice(point[k].indexOf('=') + 1);
+      if (!values.includes(value)) values.push(value);
+    }
+    axes.push({ path, values });
+  });
+
+  const points: PreparedPoint[] = [];
+  const tasks: RunTask[] = [];
+  for (const [index, assignments] of grid.entries()) {
+    const prepared = prepareRun(file, { ...options, set: [...(options.set ?? []), ...assignments] });
+    const parameters: Record<string, string> = {};
+    for (const a of assignments) parameters[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
+    const first = tasks.length;
+    for (const task of prepared.plan.tasks) tasks.push({ ...task, index: tasks.length });
+    points.push({ index, parameters, prepared, first, count: prepared.plan.tasks.length });
+  }
+  const head = points[0].prepared;
+  return {
+    file,
+    axes,
+    metrics,
+    points,
+    plan: { scenario: { ...head.plan.scenario }, strategies: points.flatMap((p) => p.prepared.plan.strategies), tasks },
+    options: {
+      strategies: head.options.strategies,
+      seed: head.options.seed,
+      replications: head.options.replications,
+      users: head.options.users,
+      set: [...(options.set ?? [])],
+    },
+  };
+}
+
+/** A strategy at a grid point. */
+export interface SweepCell {
+  strategy: string;
+  invariantsPassed: boolean;
+  thresholdsPassed: boolean;
+  /** The checks that failed, as `name: message` (empty when all hold). */
+  failures: string[];
+  /** Metric name → mean and 95% CI across replications (catalogue units: µs for times). */
+  metrics: Record<string, Estimate>;
+}
+
+export interface SweepPoint {
+  index: number;
+  parameters: Record<string, string>;
+  strategies: SweepCell[];
+}
+
+/** sweep.json: deterministic (no wall clock). */
+export interface SweepResult {
+  schemaVersion: number;
+  kind: 'flashsim-sweep';
+  tool: { name: 'flashsim'; version: string };
+  scenario: { name: string; file: string; description: string | null };
+  seed: number | string;
+  replications: number;
+  options: PreparedSweep['options'];
+  parameters: SweepAxis[];
+  metrics: SweepMetric[];
+  points: SweepPoint[];
+}
+
+/** The wall-clock side of a sweep (timing.json). */
+export interface SweepTiming {
+  startedAt: string;
+  wallMs: number;
+  workers: number;
+  tasks: number;
+  events: number;
+  eventsPerSecond: number;
+  perTask: Array<TaskTiming & { point: number }>;
+}
+
+export interface ExecuteSweepOptions {
+  workers: number;
+  onProgress?: (progress: TaskProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Builds the sweep's result from the plan's results (in plan order). */
+export function buildSweep(sweep: PreparedSweep, results: readonly RunResult[]): SweepResult {
+  const points: SweepPoint[] = sweep.points.map((point) => {
+    const mine = results.slice(point.first, point.first + point.count);
+    const summary = buildSummary(point.prepared, mine);
+    return {
+      index: point.index,
+      parameters: point.parameters,
+      strategies: summary.strategies.map((s) => {
+        const metrics: Record<string, Estimate> = {};
+        for (const m of sweep.metrics) metrics[m.name] = estimate(s.runs.map((r) => metricValue(m, r)));
+        return {
+          strategy: s.name,
+          invariantsPassed: s.invariantsPassed,
+          thresholdsPassed: s.thresholdsPassed,
+          failures: [
+            ...s.invariants.filter((i) => !i.passed).map((i) => `${i.name}: ${i.message}`),
+            ...s.thresholds.filter((t) => !t.passed).map((t) => `${t.metric} ${t.expression}: ${t.message}`),
+          ],
+          metrics,
+        };
+      }),
+    };
+  });
+  const head = sweep.points[0].prepared;
+  return {
+    schemaVersion: SWEEP_SCHEMA_VERSION,
+    kind: 'flashsim-sweep',
+    tool: { name: 'flashsim', version: toolVersion() },
+    scenario: { name: head.plan.scenario.name, file: head.plan.scenario.file, description: head.loaded.scenario.description ?? null },
+    seed: head.plan.strategies[0].config.seed,
+    replications: Math.max(...head.plan.strategies.map((s) => s.config.replications)),
+    options: sweep.options,
+    parameters: sweep.axes,
+    metrics: sweep.metrics,
+    points,
+  };
+}
+
+/** Runs every point's tasks on the pool (one plan) and builds the sweep. */
+export async function executeSweep(sweep: PreparedSweep, options: ExecuteSweepOptions): Promise<{ result: SweepResult; timing: SweepTiming }> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const executed = await executePlan(sweep.plan, {
+    workers: options.workers,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const result = buildSweep(sweep, executed.results);
+  const wallMs = performance.now() - t0;
+  const events = executed.results.reduce((n, r) => n + r.simulation.events, 0);
+  const pointOf = (task: number): number => sweep.points.findIndex((p) => task >= p.first && task < p.first + p.count);
+  return {
+    result,
+    timing: {
+      startedAt: startedAt.toISOString(),
+      wallMs,
+      workers: options.workers,
+      tasks: sweep.plan.tasks.length,
+      events,
+      eventsPerSecond: wallMs > 0 ? events / (wallMs / 1000) : 0,
+      perTask: executed.timings.map((t, i) => ({ point: pointOf(i), ...t })),
+    },
+  };
+}
