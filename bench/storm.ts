@@ -1,0 +1,180 @@
+/**
+ * Storm benchmark (opt-in: `npm run bench -- --only storm [--json] [--scale 0.1]`;
+ * it takes minutes): the million-user flash sale on worker threads.
+ *
+ * 1. scenarios/flash-sale.yaml at 1M users, every strategy, one
+ *    replication, with 1 worker (in process) and with 2 worker threads:
+ *    wall time, speedup (target ≥ 1.7x on 2 cores), events/s, the
+ *    process's peak RSS and each worker's peak (V8 heap + typed arrays).
+ * 2. The seed design at 10M users (1 worker): wall time and its ratio to
+ *    the seed design's 1M task (target ≤ 11x: cost linear in users).
+ *
+ * Each measurement runs in a fresh child process (`node dist/bench/storm.js
+ * --storm-child …`) calling the programmatic API (prepareRun → executeRun,
+ * no report files), so peak RSS is that run's own and one run's garbage
+ * does not slow the next. `--scale` multiplies the user counts (0.01 for
+ * a smoke test of the section itself).
+ */
+import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatRate, type BenchOptions, type BenchSection } from './section.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root (this file is dist/bench/storm.js once built). */
+const ROOT = resolve(HERE, HERE.includes(`${join('dist', 'bench')}`) ? '../..' : '..');
+const SCENARIO = join(ROOT, 'scenarios/flash-sale.yaml');
+const BASE_USERS = 1_000_000;
+const BIG_USERS = 10_000_000;
+const TARGET_SPEEDUP = 1.7;
+const TARGET_RATIO = 11;
+
+/** What a child run reports. */
+interface ChildReport {
+  users: number;
+  workers: number;
+  strategies: string[];
+  wallMs: number;
+  events: number;
+  eventsPerSecond: number;
+  processPeakRssBytes: number;
+  tasks: Array<{ strategy: string; wallMs: number; events: number; eventsPerSecond: number; worker?: { threadId: number; peakBytes: number } }>;
+}
+
+/** Child mode: one run through the API; prints its report as one JSON line on stdout. */
+async function child(argv: string[]): Promise<void> {
+  const [users, workers, strategies] = [Number(argv[0]), Number(argv[1]), argv[2] === 'all' ? undefined : argv[2].split(',')];
+  const { prepareRun, executeRun } = await import('../src/index.js');
+  const prepared = prepareRun(SCENARIO, { users, replications: 1, ...(strategies ? { strategies } : {}) });
+  const run = await executeRun(prepared, { workers });
+  const report: ChildReport = {
+    users,
+    workers,
+    strategies: prepared.plan.strategies.map((s) => s.name),
+    wallMs: run.timing.wallMs,
+    events: run.timing.events,
+    eventsPerSecond: run.timing.eventsPerSecond,
+    processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
+    tasks: run.timing.tasks.map((t) => ({
+      strategy: t.strategy,
+      wallMs: t.wallMs,
+      events: t.events,
+      eventsPerSecond: t.eventsPerSecond,
+      ...(t.worker ? { worker: t.worker } : {}),
+    })),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function runChild(users: number, workers: number, strategies: string, log: (m: string) => void): Promise<ChildReport> {
+  log(`storm: ${users.toLocaleString('en')} users, ${strategies === 'all' ? 'all strategies' : strategies}, --workers ${workers} …`);
+  return new Promise((resolvePromise, reject) => {
+    const p = spawn(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--storm-child', String(users), String(workers), strategies], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`storm child (${users} users, ${workers} workers) exited with ${code}: ${stderr.trim()}`));
+      try {
+        resolvePromise(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport);
+      } catch (error) {
+        reject(new Error(`storm child printed no report: ${(error as Error).message}\n${stderr}`));
+      }
+    });
+  });
+}
+
+const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+/** Peak bytes per worker thread (max over its tasks). */
+function workerPeaks(r: ChildReport): Record<string, number> {
+  const peaks: Record<string, number> = {};
+  for (const t of r.tasks) {
+    if (!t.worker) continue;
+    const key = `thread ${t.worker.threadId}`;
+    peaks[key] = Math.max(peaks[key] ?? 0, mib(t.worker.peakBytes));
+  }
+  return peaks;
+}
+
+export const stormSection: BenchSection = {
+  name: 'storm',
+  description: 'opt-in, minutes: 1M-user flash sale, all strategies, 1 vs 2 workers (speedup, events/s, RSS); 10M-user seed design (linearity)',
+  async run(options: BenchOptions) {
+    const users = Math.max(1_000, Math.round(BASE_USERS * options.scale));
+    const big = Math.max(10_000, Math.round(BIG_USERS * options.scale));
+    const one = await runChild(users, 1, 'all', options.log);
+    const two = await runChild(users, 2, 'all', options.log);
+    const tenX = await runChild(big, 1, 'seed-design', options.log);
+    const speedup = one.wallMs / two.wallMs;
+    const seedTask = one.tasks.find((t) => t.strategy === 'seed-design')!;
+    const ratio = tenX.wallMs / seedTask.wallMs;
+    const summary = (r: ChildReport) => ({
+      wallMs: Math.round(r.wallMs),
+      events: r.events,
+      eventsPerSecond: Math.round(r.eventsPerSecond),
+      processPeakRssMiB: mib(r.processPeakRssBytes),
+      workerPeakMiB: workerPeaks(r),
+      tasks: r.tasks.map((t) => ({ strategy: t.strategy, wallMs: Math.round(t.wallMs), events: t.events, eventsPerSecond: Math.round(t.eventsPerSecond) })),
+    });
+    const json = {
+      storm: {
+        scenario: 'scenarios/flash-sale.yaml',
+        users,
+        strategies: one.strategies,
+        workers1: summary(one),
+        workers2: summary(two),
+        speedup: Math.round(speedup * 100) / 100,
+        linearity: {
+          users: big,
+          wallMs: Math.round(tenX.wallMs),
+          events: tenX.events,
+          eventsPerSecond: Math.round(tenX.eventsPerSecond),
+          processPeakRssMiB: mib(tenX.processPeakRssBytes),
+          seedDesignWallMs: Math.round(seedTask.wallMs),
+          ratio: Math.round(ratio * 100) / 100,
+        },
+        targets: {
+          speedup: TARGET_SPEEDUP,
+          speedupMet: speedup >= TARGET_SPEEDUP,
+          ratio: TARGET_RATIO * (big / users / 10),
+          ratioMet: ratio <= TARGET_RATIO * (big / users / 10),
+        },
+      },
+    };
+    const lines = [
+      `storm: flash-sale.yaml, ${users.toLocaleString('en')} users, ${one.strategies.length} strategies (${one.strategies.join(', ')}), 1 replication`,
+      `  --workers 1: ${secs(one.wallMs)} wall, ${formatRate(one.eventsPerSecond)} events/s (${one.events.toLocaleString('en')} events), peak RSS ${mib(one.processPeakRssBytes)} MiB`,
+      `  --workers 2: ${secs(two.wallMs)} wall, ${formatRate(two.eventsPerSecond)} events/s, peak RSS ${mib(two.processPeakRssBytes)} MiB; per worker: ${Object.entries(workerPeaks(two))
+        .map(([k, v]) => `${k} ${v} MiB`)
+        .join(', ')}`,
+      `  per task (1 worker): ${one.tasks.map((t) => `${t.strategy} ${secs(t.wallMs)}`).join(', ')}`,
+      `  speedup ${speedup.toFixed(2)}x (target ≥ ${TARGET_SPEEDUP}x): ${speedup >= TARGET_SPEEDUP ? 'met' : 'NOT met'}`,
+      `storm: seed design at ${big.toLocaleString('en')} users: ${secs(tenX.wallMs)} wall, ${formatRate(tenX.eventsPerSecond)} events/s, peak RSS ${mib(tenX.processPeakRssBytes)} MiB`,
+      `  ratio to ${users.toLocaleString('en')} users (${secs(seedTask.wallMs)}): ${ratio.toFixed(2)}x (target ≤ ${json.storm.targets.ratio}x): ${json.storm.targets.ratioMet ? 'met' : 'NOT met'}`,
+    ];
+    return { json, lines };
+  },
+};
+
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint() && process.argv[2] === '--storm-child') {
+  child(process.argv.slice(3)).catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  });
+}
