@@ -67,7 +67,7 @@ describe('sim sweep', () => {
     const r = await runGrid();
     expect(r.code).toBe(0);
     expect(readdirSync(out('grid')).sort()).toEqual(['sweep.csv', 'sweep.json', 'sweep.md', 'sweep.png', 'timing.json']);
-    expect(r.stderr).toBe(`wrote ${out('grid')}/ (timing.json, sweep.csv, sweep.json, sweep.md, sweep.png)\n`);
+    expect(r.stderr).toBe(`wrote ${out('grid')}/ (sweep.json, sweep.csv, sweep.md, sweep.png, timing.json)\n`);
 
     const sweep = JSON.parse(readFileSync(join(out('grid'), 'sweep.json'), 'utf8')) as SweepJson;
     expect(sweep).toMatchObject({ kind: 'flashsim-sweep', schemaVersion: 1, seed: 7, replications: 2 });

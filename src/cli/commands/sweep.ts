@@ -7,7 +7,7 @@ import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, rende
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';
-import { Interrupted, listWritten, parseSeed, parseUsers } from './run.js';
+import { Interrupted, parseSeed, parseUsers } from './run.js';
 
 export interface SweepArgs {
   scenario: string;
@@ -160,24 +160,24 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
     ['sweep.json', renderSweepJson(result)],
     ['sweep.csv', renderSweepCsv(result)],
     ['sweep.md', renderSweepMarkdown(result)],
-    ['timing.json', `${JSON.stringify(timing, null, 2)}\n`],
   ]);
   try {
     files.set('sweep.png', await renderSweepPng(result));
   } catch (error) {
+    // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
     await write(io.stderr, `sim sweep: sweep.png not drawn: ${(error as Error).message}\n`);
   }
+  files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
   const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
-  let written: string[];
   try {
-    written = await writeRunDirectory(dir, files);
+    await writeRunDirectory(dir, files);
   } catch (error) {
     throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
   }
   if (args.json) await write(io.stdout, files.get('sweep.json') as string);
   if (!args.quiet) {
     await write(args.json ? io.stderr : io.stdout, renderSweepTable(result));
-    await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, written)})\n`);
+    await write(io.stderr, `wrote ${dir}/ (${[...files.keys()].join(', ')})\n`);
   }
   return EXIT.ok;
 }
