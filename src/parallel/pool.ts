@@ -43,9 +43,10 @@ export class WorkerTaskError extends InternalError {
   constructor(
     readonly task: Pick<RunTask, 'index' | 'strategy' | 'replication'>,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; /** More about the task, e.g. a sweep's grid point: `servers=2`. */ context?: string },
   ) {
-    super(`task ${task.index} (strategy ${task.strategy}, replication ${task.replication}) failed in a worker thread: ${reason}`);
+    const context = options?.context ? `, ${options.context}` : '';
+    super(`task ${task.index} (strategy ${task.strategy}, replication ${task.replication}${context}) failed in a worker thread: ${reason}`);
     if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }

@@ -21,6 +21,7 @@ import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
 import type { RunPlan, RunTask } from '../run/plan.js';
 import type { LatencyName, RunResult } from '../run/result.js';
 import { expandSweep } from '../scenario/sweep.js';
+import { WorkerTaskError } from './pool.js';
 
 export const SWEEP_SCHEMA_VERSION = 1;
 
@@ -255,11 +256,20 @@ export function buildSweep(sweep: PreparedSweep, results: readonly RunResult[]):
 export async function executeSweep(sweep: PreparedSweep, options: ExecuteSweepOptions): Promise<{ result: SweepResult; timing: SweepTiming }> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const executed = await executePlan(sweep.plan, {
-    workers: options.workers,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  let executed;
+  try {
+    executed = await executePlan(sweep.plan, {
+      workers: options.workers,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof WorkerTaskError)) throw error;
+    // Name the grid point too.
+    const point = sweep.points.find((p) => error.task.index >= p.first && error.task.index < p.first + p.count);
+    const context = point ? `point ${Object.entries(point.parameters).map(([k, v]) => `${k}=${v}`).join(' ')}` : undefined;
+    throw new WorkerTaskError(error.task, error.reason, { cause: error.cause, ...(context ? { context } : {}) });
+  }
   const result = buildSweep(sweep, executed.results);
   const wallMs = performance.now() - t0;
   const events = executed.results.reduce((n, r) => n + r.simulation.events, 0);

@@ -160,7 +160,7 @@ describe('sim sweep', () => {
     const dir = out('fault');
     const r = await sim(['sweep', PASS, '--param', 'system.orderServers.servers=1,2', '--workers', '2', '--out', dir, '--no-progress'], { env: { FLASHSIM_TEST_FAULT: 'exit@2' } });
     expect(r.code).toBe(70);
-    expect(r.stderr).toContain('task 2 (strategy seed-design, replication 0) failed in a worker thread: the worker thread died (exit code 3)');
+    expect(r.stderr).toContain('task 2 (strategy seed-design, replication 0, point system.orderServers.servers=2) failed in a worker thread: the worker thread died (exit code 3)');
     expect(existsSync(dir)).toBe(false);
   });
 
