@@ -135,7 +135,8 @@ describe('chart specs', () => {
     expect(curve[0].x).toBe(0);
     for (let i = 1; i < curve.length; i++) expect(curve[i].y!).toBeGreaterThanOrEqual(curve[i - 1].y! * 0.999);
     expect(coincide(curve, curve)).toBe(true);
-    expect(coincide(curve, curve.map((p) => ({ ...p, y: p.y! * 2 })), 0.03, true)).toBe(false);
+    expect(coincide(curve, curve.map((p) => ({ ...p, y: p.y! * 2 })), 0.01, true)).toBe(false);
+    expect(coincide(curve, curve.map((p) => ({ ...p, y: p.y! * 1.001 })), 0.01, true)).toBe(true);
     expect(niceWindow(-4.26, 1.47)).toEqual([-5, 2]);
     expect(niceWindow(-0.2, 0.83)).toEqual([-0.2, 1]);
     expect(niceWindow(-7, 40, -5)).toEqual([-5, 40]);

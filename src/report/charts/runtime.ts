@@ -144,7 +144,8 @@ export function installChartRuntime(Chart: any): (config: any) => any {
             (rows[row] = rows[row] || []).push([x0, x0 + width]);
             y0 = area.top + 2 + row * rowHeight;
           } else {
-            x0 = area.right - width - 2;
+            // At the left end by default (before T0 little happens), or the right end on request.
+            x0 = line.align === 'right' ? area.right - width - 2 : area.left + 2;
             y0 = p - rowHeight - 1 < area.top ? p + 2 : p - rowHeight - 1;
           }
           ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';

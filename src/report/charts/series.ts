@@ -103,15 +103,18 @@ export function binFor(spanSeconds: number, intervalUs: number, points: number):
 }
 
 /**
- * Whether two mean curves coincide: at every shared x, within `tolerance`
- * of the larger peak of the two, or with `relative` of the larger value
- * at that x (for log axes); nulls must match. Used to tell the reader
- * that a line is hidden under another rather than missing.
+ * Whether two mean curves would look the same: at every shared x within
+ * `tolerance` of the axis — of the larger peak of the two on a linear axis,
+ * or, with `log`, of the decades the two span. Nulls must match. Used to
+ * tell the reader that a line is hidden under another rather than missing.
  */
-export function coincide(a: readonly BandPoint[], b: readonly BandPoint[], tolerance = 0.02, relative = false): boolean {
+export function coincide(a: readonly BandPoint[], b: readonly BandPoint[], tolerance = 0.01, log = false): boolean {
   if (a.length === 0 || b.length === 0) return a.length === b.length;
   const byX = new Map(b.map((p) => [p.x, p.y]));
-  const peak = Math.max(...a.map((p) => Math.abs(p.y ?? 0)), ...b.map((p) => Math.abs(p.y ?? 0)));
+  const values = [...a, ...b].map((p) => p.y).filter((y): y is number => y !== null && (!log || y > 0));
+  const f = (y: number): number => (log ? Math.log10(y) : y);
+  const mapped = values.map(f);
+  const range = log ? Math.max(...mapped) - Math.min(...mapped) : Math.max(...values.map(Math.abs));
   let shared = 0;
   for (const p of a) {
     if (!byX.has(p.x)) continue;
@@ -119,8 +122,11 @@ export function coincide(a: readonly BandPoint[], b: readonly BandPoint[], toler
     const q = byX.get(p.x) ?? null;
     if ((p.y === null) !== (q === null)) return false;
     if (p.y === null || q === null) continue;
-    const scale = relative ? Math.max(Math.abs(p.y), Math.abs(q)) : peak;
-    if (Math.abs(p.y - q) > tolerance * scale) return false;
+    if (log && (p.y <= 0 || q <= 0)) {
+      if (p.y !== q) return false;
+      continue;
+    }
+    if (Math.abs(f(p.y) - f(q)) > tolerance * range) return false;
   }
   return shared > 0;
 }

@@ -85,6 +85,8 @@ interface MarkerLine {
   color?: string;
   dash?: number[];
   width?: number;
+  /** Where the label of a horizontal line goes (default: left end). */
+  align?: 'left' | 'right';
 }
 
 interface SpecInput {
@@ -214,7 +216,7 @@ function coincidingLabels(
   let any = false;
   const labels = names.map((name, i) => {
     for (let j = 0; j < i; j++) {
-      if (series[i].length > 0 && coincide(series[j], series[i], relative ? 0.03 : 0.01, relative)) {
+      if (series[i].length > 0 && coincide(series[j], series[i], 0.01, relative)) {
         any = true;
         return `${name} (≈ ${refs[j]})`;
       }
@@ -493,7 +495,13 @@ export function stockChart(summary: RunSummary): ChartSpec {
   );
   summary.strategies.forEach((s, i) => {
     const out = sellOut(s);
-    const label = out.seconds === null ? `${labels[i]} (not sold out)` : `${labels[i]} (sold out ${t0Offset(out.seconds)}${soldOutIn(out)})`;
+    const oversell = s.runs.reduce((sum, r) => sum + r.stock.oversell, 0) / Math.max(1, s.runs.length);
+    const label =
+      out.seconds !== null
+        ? `${labels[i]} (sold out ${t0Offset(out.seconds)}${soldOutIn(out)})`
+        : oversell > 0
+          ? `${labels[i]} (oversold by ${Math.round(oversell)})`
+          : `${labels[i]} (not sold out)`;
     pushLine(datasets, label, strategyColor(i), curves[i], { stepped: true });
     if (out.seconds !== null) markers.push({ x: round(out.seconds), color: strategyColor(i), dash: [3, 3] });
   });
