@@ -64,6 +64,13 @@ export class FlashSaleModel {
       system.mainSite,
       random.stream('origin-service').sequence(),
       {
+        stillWaiting: (customer, tag) => {
+          // An edge's fetch is wanted by the edge (to cache it) even when the
+          // user it was made for has gone; the edge checks the user itself.
+          const kind = tag & 7;
+          const perUser = kind === OriginKind.PageDirect || kind === OriginKind.ScriptDirect;
+          return !perUser || this.users.stillWaiting(customer, tagGen(tag));
+        },
         onOriginAnswer: (customer, tag, linkDoneUs, ok, sojournUs) => {
           const kind = tag & 7;
           switch (kind) {
@@ -111,7 +118,11 @@ export class FlashSaleModel {
                 }
               },
             },
-            { onEdgeResponse: (...args) => this.users.cdnListener.onEdgeResponse(...args), onEdgeError: (...args) => this.users.cdnListener.onEdgeError(...args) },
+            {
+              stillWaiting: (user, gen) => this.users.stillWaiting(user, gen),
+              onEdgeResponse: (...args) => this.users.cdnListener.onEdgeResponse(...args),
+              onEdgeError: (...args) => this.users.cdnListener.onEdgeError(...args),
+            },
           )
         : null;
     this.mainSite = new MainSite(

@@ -17,6 +17,11 @@ export interface CdnOrigin {
 /** What the CDN tells the user model. */
 export interface CdnListener {
   /**
+   * Whether `user` still waits for its request `gen` (default: yes). A user who gave up
+   * has closed the connection: the edge sends nothing to it.
+   */
+  stillWaiting?(user: number, gen: number): boolean;
+  /**
    * The edge has sent `object` to `user`: its last byte leaves the edge at
    * `edgeDoneUs` (the user adds its own network time). `generatedAtUs` is
    * when the origin generated the content (what the button script says
@@ -173,6 +178,7 @@ export class Cdn {
   }
 
   private answer(edge: number, object: CdnObject, user: number, gen: number, ok: boolean, generatedAtUs: number): void {
+    if (this.listener.stillWaiting && !this.listener.stillWaiting(user, gen)) return;
     if (ok) this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, this.sim.now), generatedAtUs);
     else this.listener.onEdgeError(user, gen, object, this.sim.now);
   }

@@ -42,6 +42,12 @@ export function tagGen(tag: number): number {
 /** Receives the origin's answers. */
 export interface OriginListener {
   /**
+   * Whether the requester of (customer, tag) still waits. A user who gave up
+   * has closed the connection: the origin did the work, but the response is
+   * not sent over the link. Requests of edges and the main site always wait (default: yes).
+   */
+  stillWaiting?(customer: number, tag: number): boolean;
+  /**
    * The origin finished request (customer, tag) now; its response's last
    * byte leaves the origin link at `linkDoneUs`. `ok` is false when the
    * request was refused (queue full): an error answered at once.
@@ -61,6 +67,8 @@ export class OriginPool {
   readonly link: Link;
   /** Requests by kind (index = OriginKind). */
   readonly requests = new Float64Array(7);
+  /** Responses not sent because their requester had given up. */
+  abandoned = 0;
   /** Requests refused because the queue was full, by kind. */
   readonly errors = new Float64Array(7);
   private readonly services: Sampler[];
@@ -91,6 +99,10 @@ export class OriginPool {
       },
       {
         onDone: (customer, tag, _wait, sojourn) => {
+          if (this.listener.stillWaiting && !this.listener.stillWaiting(customer, tag)) {
+            this.abandoned++;
+            return;
+          }
           const doneAt = this.link.transmit(sim.now, this.bytes[tag & 7]);
           this.listener.onOriginAnswer(customer, tag, doneAt, true, sojourn);
         },

@@ -213,6 +213,7 @@ export class Users {
 
   /** The CDN side of the user model. */
   readonly cdnListener: CdnListener = {
+    stillWaiting: (user, gen) => this.gen[user] === gen,
     onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) => {
       if (this.gen[user] !== gen) return;
       const deliverAt = edgeDoneUs + this.rtt[user];
@@ -235,6 +236,11 @@ export class Users {
       this.sim.scheduleAt(nowUs + this.rtt[user], this.errorKind, user, gen);
     },
   };
+
+  /** Whether `user` still waits for its request `gen` (else its connection is closed). */
+  stillWaiting(user: number, gen: number): boolean {
+    return this.gen[user] === gen;
+  }
 
   /** A page or script answer from the origin for `user` (kinds PageDirect, ScriptDirect and the edge's single fetches are routed elsewhere). */
   originAnswer(user: number, gen: number, kind: OriginKind, linkDoneUs: number, ok: boolean): void {
