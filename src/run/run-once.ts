@@ -47,7 +47,7 @@ export class FlashSaleModel {
   ) {
     const random = new RandomSource(options.seed, options.replication);
     const system = config.system;
-    const sim = new Simulation(Math.max(1024, config.users.count * 2));
+    const sim = new Simulation(config.users.count + 4096);
     this.sim = sim;
     // First, so that its ticks precede every other event at the same time.
     this.series = new SeriesRecorder(this, config.interval, config.duration);

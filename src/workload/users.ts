@@ -85,7 +85,8 @@ export class Users {
    * the intention to the page, however many requests that took.
    */
   private readonly intendedAt: Float64Array;
-  private readonly rtt: Float64Array;
+  /** Round trip per user, whole µs. */
+  private readonly rtt: Int32Array;
   private readonly refreshes: Int32Array;
   private readonly lateRefreshes: Uint8Array;
   private readonly attempts: Uint8Array;
@@ -143,7 +144,7 @@ export class Users {
     this.gen = new Int32Array(n);
     this.sentAt = new Float64Array(n);
     this.intendedAt = new Float64Array(n);
-    this.rtt = new Float64Array(n);
+    this.rtt = new Int32Array(n);
     this.refreshes = new Int32Array(n);
     this.lateRefreshes = new Uint8Array(n);
     this.attempts = new Uint8Array(n);
