@@ -100,10 +100,10 @@ function sellOut(s: StrategySummary): string {
   return formatEstimate('sell_out_time', e);
 }
 
-/** "pass", or "FAIL" and the failing names. */
+/** "pass (6)", or "FAIL 2/6" (the failing names are spelled out under the table). */
 export function invariantsCell(s: StrategySummary): string {
-  const failed = s.invariants.filter((i) => !i.passed).map((i) => i.name);
-  return failed.length === 0 ? `pass (${s.invariants.length})` : `FAIL: ${failed.join(', ')}`;
+  const failed = s.invariants.filter((i) => !i.passed).length;
+  return failed === 0 ? `pass (${s.invariants.length})` : `FAIL ${failed}/${s.invariants.length}`;
 }
 
 export function thresholdsCell(s: StrategySummary): string {

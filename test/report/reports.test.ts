@@ -68,7 +68,8 @@ describe('console summary', () => {
     expect(text).toContain('seed-design');
     expect(text).toContain('naive');
     expect(text).toMatch(/orders\s+9.5 ± 6.4\s+10\n/);
-    expect(text).toContain('FAIL: no-oversell');
+    expect(text).toMatch(/invariants\s+pass \(2\)\s+FAIL 1\/2\n/);
+    expect(text).toContain('naive: invariant no-oversell: replication 0');
     expect(text).toContain('naive: threshold order_latency p(99)<500ms');
     expect(text.trimEnd().split('\n').at(-1)).toBe('hand-made: INVARIANT VIOLATED, THRESHOLD FAILED (exit 1)');
   });
