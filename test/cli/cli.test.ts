@@ -71,7 +71,7 @@ describe('sim (no command, --version, --help)', () => {
   it('an unknown command or option is a usage error: exit 2, one line', async () => {
     const a = await sim(['frobnicate']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toBe('sim: unknown command "frobnicate"; the commands are run, validate, schema, compare, report (see sim --help)\n');
+    expect(a.stderr).toMatch(/^sim: unknown command "frobnicate"; the commands are run, validate, schema, compare, report(, [a-z]+)* \(see sim --help\)\n$/);
     const b = await sim(['run', rel('pass.yaml'), '--bogus']);
     expect(b.code).toBe(2);
     expect(b.stderr).toBe('sim run: Unknown argument: bogus (see sim run --help)\n');
