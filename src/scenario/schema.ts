@@ -125,6 +125,9 @@ const users = z
     lateRefreshes: nonNegativeInt(
       'Refreshes a user keeps doing after T0 when the button is still disabled (stale page) before giving up.',
     ).default(10),
+    giveUpAfter: positiveInt(
+      'Failed page loads in a row (patience ran out, or an error page) after which a user leaves for good. Bounds the retry storm of a site that never answers.',
+    ).max(255, 'must be at most 255').default(10),
     retry: retry.prefault({}),
     bots: bots.prefault({}),
   })

@@ -90,6 +90,8 @@ export class Users {
   private readonly refreshes: Int32Array;
   private readonly lateRefreshes: Uint8Array;
   private readonly attempts: Uint8Array;
+  /** Failed page loads in a row (timeouts, error pages). */
+  private readonly failures: Uint8Array;
   private readonly tokenKind: Uint8Array;
   private readonly tokenIssuedAt: Float64Array;
 
@@ -111,6 +113,7 @@ export class Users {
   /** Before this time no user's clock can be near T0 (8 standard deviations). */
   private readonly skewHorizon: number;
   private readonly lateRefreshLimit: number;
+  private readonly giveUpAfter: number;
   private closing = false;
   private hitScheduled = false;
 
@@ -148,6 +151,7 @@ export class Users {
     this.refreshes = new Int32Array(n);
     this.lateRefreshes = new Uint8Array(n);
     this.attempts = new Uint8Array(n);
+    this.failures = new Uint8Array(n);
     this.tokenKind = new Uint8Array(n);
     this.tokenIssuedAt = new Float64Array(n);
 
@@ -168,6 +172,7 @@ export class Users {
     this.clockSkew = users.clockSkew;
     this.skewHorizon = this.saleStart - 8 * users.clockSkew;
     this.lateRefreshLimit = users.lateRefreshes;
+    this.giveUpAfter = users.giveUpAfter;
 
     this.arriveKind = sim.register('user.arrive', (u) => this.arrive(u));
     this.refreshKind = sim.register('user.refresh', (u, g) => this.refresh(u, g));
@@ -333,6 +338,7 @@ export class Users {
   private pageArrived(user: number, gen: number): void {
     if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.AwaitingPage) return;
     this.pageLatency.record(this.sim.now - this.intendedAt[user]);
+    this.failures[user] = 0;
     this.sendScript(user);
   }
 
@@ -388,15 +394,27 @@ export class Users {
     const state = this.state[user];
     if (state !== UserState.AwaitingPage && state !== UserState.AwaitingScript) return;
     this.timeouts++;
+    if (this.failedAgain(user)) return;
     this.sendPage(user); // impatient refresh: the retry storm
   }
 
   private errorPage(user: number, gen: number): void {
     if (this.closing || this.gen[user] !== gen) return;
     this.pageErrors++;
+    if (this.failedAgain(user)) return;
     this.state[user] = UserState.Thinking;
     const delay = this.reaction(this.lateDraws.uniform(user, 1000 + this.refreshes[user]++));
     this.sim.schedule(delay, this.retryPageKind, user, gen);
+  }
+
+  /** Counts a failed page load; true (and the user has left) after `giveUpAfter` in a row. */
+  private failedAgain(user: number): boolean {
+    const failures = this.failures[user] + 1;
+    this.failures[user] = failures;
+    if (failures < this.giveUpAfter) return false;
+    this.pageLatency.record(this.sim.now - this.intendedAt[user]);
+    this.finish(user, Outcome.GaveUp);
+    return true;
   }
 
   /** Retry after an error page: the same intention to see the page, so its latency keeps running. */
