@@ -85,3 +85,277 @@ describe('EventQueue', () => {
     expect(q.pop(Infinity)).toBe(false);
   });
 });
+
+/**
+ * Pushes events numbered in insertion order and checks every pop: pops must
+ * be strictly increasing in (time, insertion number) and every event must
+ * leave exactly once with its payload intact. Together that is exactly
+ * "each pop returns the earliest pending event, ties first-in first-out".
+ */
+class Checker {
+  readonly q: EventQueue;
+  private next = 0;
+  private lastTime = -Infinity;
+  private lastSeq = -1;
+  private seen = new Uint8Array(1 << 16);
+  popped = 0;
+
+  constructor(q = new EventQueue(16)) {
+    this.q = q;
+  }
+
+  get pushed(): number {
+    return this.next;
+  }
+
+  get lastPoppedTime(): number {
+    return this.lastTime;
+  }
+
+  push(time: number): void {
+    const seq = this.next++;
+    this.q.push(time, seq & 0xffff, seq, ~seq);
+  }
+
+  pop(limit = Infinity): boolean {
+    const q = this.q;
+    if (!q.pop(limit)) return false;
+    const t = q.poppedTime;
+    const seq = q.poppedA;
+    if (t > limit) throw new Error(`popped ${t} beyond limit ${limit}`);
+    if (t < this.lastTime || (t === this.lastTime && seq <= this.lastSeq)) {
+      throw new Error(`out of order: (${t}, #${seq}) after (${this.lastTime}, #${this.lastSeq})`);
+    }
+    if (q.poppedKind !== (seq & 0xffff) || q.poppedB !== ~seq) throw new Error(`payload of #${seq} damaged`);
+    if (seq >= this.seen.length) {
+      const grown = new Uint8Array(Math.max(seq + 1, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    if (this.seen[seq] !== 0) throw new Error(`#${seq} popped twice`);
+    this.seen[seq] = 1;
+    this.lastTime = t;
+    this.lastSeq = seq;
+    this.popped++;
+    return true;
+  }
+
+  /** Pops everything and checks that nothing was lost. */
+  drain(): void {
+    while (this.pop());
+    expect(this.q.size).toBe(0);
+    expect(this.popped).toBe(this.next);
+  }
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+}
+
+describe('EventQueue at scale', () => {
+  it('keeps exact (time, FIFO) order in the hold model at 1M pending, with a far-future outlier', () => {
+    const c = new Checker(new EventQueue(1 << 20));
+    const rnd = lcg(7);
+    for (let i = 0; i < 1_000_000; i++) c.push(Math.floor(rnd() * 1e6));
+    const outlier = 3_600_000_000; // one hour out
+    c.push(outlier);
+    for (let i = 0; i < 2_000_000; i++) {
+      c.pop();
+      c.push(c.lastPoppedTime + Math.floor(rnd() * 1e6));
+    }
+    expect(c.q.size).toBe(1_000_001);
+    expect(c.q.peekTime()).toBeLessThan(outlier);
+    while (c.q.size > 1) c.pop();
+    expect(c.q.peekTime()).toBe(outlier);
+    c.drain();
+  });
+
+  it('grows from empty to 300k pending and shrinks back, twice', () => {
+    const c = new Checker();
+    const rnd = lcg(11);
+    for (let cycle = 0; cycle < 2; cycle++) {
+      for (let i = 0; i < 300_000; i++) {
+        // Two pushes per pop while growing.
+        c.push((c.popped ? c.lastPoppedTime : 0) + Math.floor(rnd() * 50_000));
+        c.push((c.popped ? c.lastPoppedTime : 0) + Math.floor(rnd() * 50_000));
+        c.pop();
+      }
+      expect(c.q.size).toBe(300_000 * (cycle + 1) - cycle * 300_000);
+      for (let i = 0; i < 300_000; i++) {
+        c.pop();
+        if (i % 2 === 0) c.push(c.lastPoppedTime + Math.floor(rnd() * 50_000));
+        else c.pop();
+      }
+      while (c.q.size > 0) c.pop();
+    }
+    c.drain();
+  });
+
+  it('follows density shifts over six orders of magnitude (sparse → dense → sparse)', () => {
+    const c = new Checker();
+    const rnd = lcg(3);
+    for (let i = 0; i < 20_000; i++) c.push(Math.floor(rnd() * 1e9));
+    const scales = [1e9, 1e7, 1e5, 1e3, 10, 1e3, 1e6, 1e9];
+    for (const scale of scales) {
+      for (let i = 0; i < 100_000; i++) {
+        c.pop();
+        c.push(c.lastPoppedTime + Math.floor(rnd() * scale));
+      }
+    }
+    c.drain();
+  });
+
+  it('a flash-sale shape: ramping arrivals, a dense click burst at T0, then drain', () => {
+    const c = new Checker();
+    const rnd = lcg(5);
+    const t0 = 600_000_000; // 10 minutes
+    // 200k users arrive on an exponential ramp dense near T0.
+    for (let i = 0; i < 200_000; i++) c.push(Math.floor(t0 * (1 - Math.exp(-5 * rnd()) + 0.0067 * rnd())));
+    while (c.q.size > 0) {
+      c.pop();
+      const now = c.lastPoppedTime;
+      const r = rnd();
+      if (now < t0) {
+        // Refresh in ~5 s, or click at T0 + reaction.
+        if (r < 0.9) c.push(now + Math.floor(5e6 * rnd()));
+        else c.push(t0 + Math.floor(600_000 * rnd()));
+      } else if (now < t0 + 2e6 && r < 0.5) {
+        c.push(now + Math.floor(50 * rnd())); // stock service, ~50 µs
+      }
+    }
+    c.drain();
+  });
+
+  it('pop(limit) and peekTime, then earlier pushes, still give the earliest first', () => {
+    const c = new Checker();
+    const rnd = lcg(9);
+    for (let i = 0; i < 100_000; i++) c.push(Math.floor(rnd() * 1e6));
+    let now = 0;
+    for (let step = 0; step < 200_000; step++) {
+      const r = rnd();
+      if (r < 0.3) {
+        // A limit just after now: often nothing qualifies.
+        const limit = now + Math.floor(rnd() * 20);
+        if (c.pop(limit)) now = c.lastPoppedTime;
+        else expect(c.q.peekTime()).toBeGreaterThan(limit);
+      } else if (r < 0.4) {
+        const t = c.q.peekTime();
+        expect(t).toBeGreaterThanOrEqual(now);
+        // Push before the head that was just peeked.
+        if (t > now) c.push(now + Math.floor(rnd() * (t - now)));
+      } else if (r < 0.7) {
+        c.push(now + Math.floor(rnd() * 1e6));
+      } else if (c.pop()) {
+        now = c.lastPoppedTime;
+      }
+    }
+    c.drain();
+  });
+
+  it('100k exact ties leave first-in first-out, pushed ahead or at the current time', () => {
+    const c = new Checker();
+    for (let i = 0; i < 100_000; i++) c.push(5_000_000);
+    for (let i = 0; i < 1000; i++) c.push(Math.floor(i * 10_000));
+    // While serving time 5 s, another 100k at exactly that time.
+    while (c.lastPoppedTime < 5_000_000) c.pop();
+    for (let i = 0; i < 100_000; i++) c.push(5_000_000);
+    c.drain();
+  });
+
+  it('a burst of 1M events within 100 µs, queued ahead and pushed while being served', () => {
+    const c = new Checker(new EventQueue(1 << 20));
+    const rnd = lcg(13);
+    for (let i = 0; i < 10_000; i++) c.push(Math.floor(rnd() * 2e6));
+    for (let i = 0; i < 500_000; i++) c.push(1_000_000 + Math.floor(rnd() * 100));
+    while (c.lastPoppedTime < 1_000_000) c.pop();
+    // Now inside the burst: half a million more at nearly the same time.
+    for (let i = 0; i < 500_000; i++) c.push(c.lastPoppedTime + Math.floor(rnd() * 100));
+    c.drain();
+  });
+
+  it('handles times across the whole range up to 2^53', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(4), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 2000 }),
+        fc.integer({ min: 0, max: 52 }),
+        (ops, bits) => {
+          const c = new Checker();
+          const top = 2 ** 53 - 1;
+          for (const [op, x] of ops) {
+            if (op === 0) c.pop();
+            else {
+              const base = c.popped ? c.lastPoppedTime : 0;
+              c.push(Math.min(top, base + Math.floor(x * 2 ** bits)));
+            }
+          }
+          c.drain();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('agrees with (time, FIFO) order on random mixtures of clusters, spreads and far outliers (fast-check)', () => {
+    // Big enough for splits (more than 8192 events in one bucket), child
+    // rungs, late-insertion heaps and re-fits, which small cases never reach.
+    const delay = fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 0, max: 100 }),
+      fc.integer({ min: 0, max: 1_000_000 }),
+      // Up to 2^32 µs: twelve phases of 20k holds stay below 2^53.
+      fc.integer({ min: 0, max: 2 ** 32 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), delay, fc.integer({ min: 1, max: 20_000 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        (phases, seed) => {
+          const c = new Checker();
+          const rnd = lcg(seed);
+          const now = (): number => (c.popped ? c.lastPoppedTime : 0);
+          for (const [op, spread, count] of phases) {
+            if (op === 0) {
+              // A cluster: `count` events within `spread` of a point ahead.
+              const at = now() + Math.floor(rnd() * 1e6);
+              for (let i = 0; i < count; i++) c.push(at + Math.floor(rnd() * (spread + 1)));
+            } else if (op === 1) {
+              for (let i = 0; i < count; i++) c.pop();
+            } else if (op === 2) {
+              // Pop up to a limit, then push before the new head.
+              const limit = now() + spread;
+              while (c.pop(limit));
+              const head = c.q.peekTime();
+              if (head !== Infinity) for (let i = 0; i < count; i++) c.push(now() + Math.floor(rnd() * (head - now() + 1)));
+            } else {
+              // Hold model with this spread.
+              for (let i = 0; i < count; i++) {
+                if (c.pop()) c.push(now() + Math.floor(rnd() * (spread + 1)));
+                else c.push(now() + spread);
+              }
+            }
+          }
+          c.drain();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('clear() empties the queue and it works afterwards', () => {
+    const q = new EventQueue();
+    const rnd = lcg(1);
+    for (let i = 0; i < 10_000; i++) q.push(Math.floor(rnd() * 1e6), 0, i, 0);
+    for (let i = 0; i < 5000; i++) q.pop(Infinity);
+    q.clear();
+    expect(q.size).toBe(0);
+    expect(q.pop(Infinity)).toBe(false);
+    expect(q.peekTime()).toBe(Infinity);
+    const c = new Checker(q);
+    for (let i = 0; i < 10_000; i++) c.push(Math.floor(rnd() * 1000));
+    c.drain();
+  });
+});
