@@ -4,10 +4,10 @@
  * `{ <each section's keys>, node, machine, options }` — for the kernel
  * section `kernel`, `queue`, `reference`, `ratios` and `target`.
  *
- *   npm run bench -- [--json] [--only kernel[,other]] [--rounds 5] [--scale 1] [--list]
+ *   npm run bench -- [--json] [--only kernel[,storm]] [--rounds 5] [--scale 1] [--list]
  *
  * To add a benchmark: write bench/<name>.ts exporting a {@link BenchSection}
- * and list it in SECTIONS below.
+ * and list it in SECTIONS below (and in OPT_IN if it takes minutes).
  */
 import os from 'node:os';
 import { kernelSection } from './kernel.js';
@@ -24,7 +24,7 @@ const USAGE = `usage: npm run bench -- [options]
   --rounds <n>      timed rounds per measurement, median reported (default 5)
   --scale <x>       work per round relative to the default (default 1)
   --list            list the sections and exit
-sections: ${SECTIONS.map((s) => s.name).join(', ')}`;
+sections: ${SECTIONS.map((s) => s.name + (OPT_IN.has(s.name) ? ' (opt-in: only with --only)' : '')).join(', ')}`;
 
 interface Arguments {
   json: boolean;
