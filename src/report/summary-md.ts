@@ -1,6 +1,8 @@
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../run/metric-catalogue.js';
 import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, verdictLine } from './console-table.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
+import { renderChartsMarkdown } from './charts/markdown.js';
+import { buildCharts } from './charts/specs.js';
 
 /**
  * summary.md: the run in Markdown (for a pull request, a wiki, a chat):
@@ -112,6 +114,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   }
   out.push(thresholdRows.length ? mdTable(['strategy', 'threshold', 'result', 'detail'], thresholdRows) : 'No thresholds set.', '');
 
+  out.push(renderChartsMarkdown(buildCharts(summary)));
   out.push('## Reproduce', '', '```sh', reproduceCommand(summary), '```', '');
   return out.join('\n');
 }
