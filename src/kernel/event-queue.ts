@@ -63,10 +63,14 @@ const SPLIT_FACTOR = 4;
 const EXTEND = 2;
 /** Events of Top sampled to estimate the density of its front. */
 const SAMPLE = 128;
-/** Rung 0 is re-fitted when its mean run drifts by this factor. */
-const DRIFT = 16;
-/** Rung 0 buckets visited between drift checks. */
-const DRIFT_WINDOW = 64;
+/**
+ * Rung 0 is re-fitted when the moving average of its runs exceeds
+ * DENSE_DRIFT × its target run or falls below the target / SPARSE_DRIFT.
+ */
+const DENSE_DRIFT = 4;
+const SPARSE_DRIFT = 16;
+/** Weight of the newest rung-0 bucket in that moving average. */
+const DRIFT_WEIGHT = 0.25;
 const MAX_RUNGS = 64;
 /** Runs up to this size are sorted by insertion. */
 const INSERTION_MAX = 32;
@@ -138,11 +142,13 @@ export class EventQueue {
   private heapSize = 0;
   private seq = 0;
 
-  // Fit bookkeeping for rung 0.
+  // Fit bookkeeping for rung 0: its target run, the moving average of the
+  // runs it delivered, buckets visited, and events served since the fit
+  // (a re-fit costs O(size), so it waits until size / 4 were served).
   private fitRun = TARGET_RUN;
+  private fitAverage = TARGET_RUN;
   private fitBuckets = 0;
-  private fitEvents = 0;
-  private popsSinceFit = 0;
+  private servedSinceFit = 0;
 
   /** Number of pending events. */
   size = 0;
@@ -235,14 +241,12 @@ export class EventQueue {
         this.poppedB = this.runB[rp];
         this.runPos = rp + 1;
         this.size--;
-        this.popsSinceFit++;
         return true;
       }
     }
     if (this.heapTime[1] > limit) return false;
     this.heapPop();
     this.size--;
-    this.popsSinceFit++;
     return true;
   }
 
@@ -274,8 +278,7 @@ export class EventQueue {
     this.heapSize = 0;
     this.size = 0;
     this.fitBuckets = 0;
-    this.fitEvents = 0;
-    this.popsSinceFit = 0;
+    this.servedSinceFit = 0;
   }
 
   // ---------------------------------------------------------------- storage
@@ -301,7 +304,9 @@ export class EventQueue {
       this.freeChunk = this.chunkNext[chunk];
       return chunk;
     }
-    if (this.chunkHigh === this.chunkCapacity) this.allocateChunks(this.chunkCapacity * 2);
+    // Grow by half, not double: at a million pending events a doubling would
+    // briefly hold three copies of the storage.
+    if (this.chunkHigh === this.chunkCapacity) this.allocateChunks(Math.ceil(this.chunkCapacity * 1.5));
     return this.chunkHigh++;
   }
 
@@ -374,6 +379,7 @@ export class EventQueue {
   // ------------------------------------------------------------------ heap
 
   private heapPush(time: number, kind: number, a: number, b: number): void {
+    this.servedSinceFit++;
     let i = ++this.heapSize;
     if (i === this.heapTime.length) this.growHeap();
     const times = this.heapTime;
@@ -471,11 +477,11 @@ export class EventQueue {
       let c = from;
       while (c < buckets && counts[offset + c] === 0) c++;
       if (r === 0) {
-        this.fitBuckets += c - from + 1;
-        if (c < buckets) this.fitEvents += counts[offset + c];
-        if (this.fitBuckets >= DRIFT_WINDOW && this.drifted()) {
+        const width = this.observe(c - from, c < buckets ? counts[offset + c] : 0);
+        if (width > 0) {
           this.rungCursor[0] = c - 1;
           this.collapse();
+          this.transferTop(width);
           continue;
         }
       }
@@ -501,15 +507,29 @@ export class EventQueue {
   }
 
   /**
-   * Whether the mean run of rung 0 since it was fitted is far from the
-   * target; only when re-fitting is paid for by the pops since the last fit.
+   * Feeds the runs rung 0 delivers (`empty` empty buckets, then one of
+   * `count` events) into their moving average. When that average has drifted
+   * far from the target (the density moved: users arriving, a burst at T0,
+   * users leaving) and the events served since the last fit pay for a
+   * re-fit, returns the bucket width (µs) that would have hit the target;
+   * else 0.
    */
-  private drifted(): boolean {
-    const mean = this.fitEvents / this.fitBuckets;
-    this.fitBuckets = 0;
-    this.fitEvents = 0;
-    if (this.depth !== 1 || this.popsSinceFit * 4 < this.size) return false;
-    return mean * DRIFT < this.fitRun || mean > DRIFT * this.fitRun;
+  private observe(empty: number, count: number): number {
+    let average = this.fitAverage;
+    if (empty > 0) average *= Math.pow(1 - DRIFT_WEIGHT, empty);
+    average += DRIFT_WEIGHT * (count - average);
+    this.fitAverage = average;
+    this.fitBuckets += empty + 1;
+    const run = this.fitRun;
+    if (
+      this.fitBuckets < 4 ||
+      this.servedSinceFit * 4 < this.size ||
+      (average <= DENSE_DRIFT * run && average * SPARSE_DRIFT >= run)
+    ) {
+      return 0;
+    }
+    const factor = Math.min(64, Math.max(1 / 64, run / Math.max(average, 1e-9)));
+    return Math.max(1, Math.round(factor / this.rungInverseWidth[0]));
   }
 
   /** Moves the unvisited buckets of rung 0 (the only rung) back into Top. */
@@ -557,29 +577,28 @@ export class EventQueue {
   }
 
   /**
-   * Starts a new rung 0 from Top: the bucket width is fitted to the density
-   * of Top's front, and events beyond the rung's end stay in Top.
+   * Starts a new rung 0 from Top: the bucket width is `width` µs when given
+   * (a re-fit from observed runs), else fitted to the density of Top's front
+   * estimated from a sample; events beyond the rung's end stay in Top.
    */
-  private transferTop(): void {
+  private transferTop(width = 0): void {
     const n = this.topCount;
     const min = this.topMin;
     const span = this.topMax - min;
     const run = Math.min(TARGET_RUN, Math.max(MIN_RUN, Math.floor(n / MIN_BUCKETS)));
-    let width: number;
     let buckets: number;
     if (span === 0) {
       width = 1;
       buckets = 1;
     } else {
-      const density = this.frontDensity(n, min, span);
-      width = Math.max(1, Math.floor(run / density));
+      if (width === 0) width = Math.max(1, Math.floor(run / this.frontDensity(n, min, span)));
       const cap = Math.ceil((4 * EXTEND * n) / run) + MIN_BUCKETS;
       buckets = Math.min(cap, Math.floor((EXTEND * span) / width) + 1);
     }
     this.fitRun = run;
+    this.fitAverage = run;
     this.fitBuckets = 0;
-    this.fitEvents = 0;
-    this.popsSinceFit = 0;
+    this.servedSinceFit = 0;
     this.rungStart[0] = min;
     this.rungInverseWidth[0] = 1 / width;
     this.rungCursor[0] = -1;
@@ -732,6 +751,7 @@ export class EventQueue {
       chunk = following;
     }
     this.bucketCount[g] = 0;
+    this.servedSinceFit += n;
     this.runPos = 0;
     this.runLength = n;
     if (span === 0) {

@@ -47,7 +47,10 @@ export class FlashSaleModel {
   ) {
     const random = new RandomSource(options.seed, options.replication);
     const system = config.system;
-    const sim = new Simulation(config.users.count + 4096);
+    // Near T0 about 1.1 events per user are pending, in partly filled chunks:
+    // reserve 1.5 per user so the queue need not grow (and briefly hold two
+    // copies of its storage) at the peak.
+    const sim = new Simulation(Math.ceil(config.users.count * 1.5) + 4096);
     this.sim = sim;
     // First, so that its ticks precede every other event at the same time.
     this.series = new SeriesRecorder(this, config.interval, config.duration);

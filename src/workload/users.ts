@@ -90,6 +90,8 @@ export class Users {
   private readonly refreshes: Int32Array;
   private readonly lateRefreshes: Uint8Array;
   private readonly attempts: Uint8Array;
+  /** 1 when the current origin request's patience timer is scheduled (else it is armed only if the answer turns out late). */
+  private readonly timerArmed: Uint8Array;
   /** Failed page loads in a row (timeouts, error pages). */
   private readonly failures: Uint8Array;
   private readonly tokenKind: Uint8Array;
@@ -152,6 +154,7 @@ export class Users {
     this.lateRefreshes = new Uint8Array(n);
     this.attempts = new Uint8Array(n);
     this.failures = new Uint8Array(n);
+    this.timerArmed = new Uint8Array(n);
     this.tokenKind = new Uint8Array(n);
     this.tokenIssuedAt = new Float64Array(n);
 
@@ -258,7 +261,14 @@ export class Users {
       return;
     }
     const deliverAt = linkDoneUs + this.rtt[user];
-    if (deliverAt - this.sentAt[user] > this.patience) return; // its timer fires first
+    if (deliverAt - this.sentAt[user] > this.patience) {
+      // The user gives up first: at its timer, armed now if it was not.
+      if (!this.timerArmed[user]) {
+        this.timerArmed[user] = 1;
+        this.sim.scheduleAt(Math.max(now, this.sentAt[user] + this.patience), this.timeoutKind, user, gen);
+      }
+      return;
+    }
     if (kind === OriginKind.PageDirect) {
       this.sim.scheduleAt(deliverAt, this.pageKind, user, gen);
     } else {
@@ -323,8 +333,17 @@ export class Users {
       if (!this.hitScheduled) return;
       this.hitScheduled = false;
     } else {
+      const waiting = this.origin.queue.waiting;
       this.origin.request(user, packTag(gen, kind));
+      if (this.origin.queue.waiting === waiting) {
+        // Served at once (or refused, with the error page on its way): the
+        // answer time is known when the service ends, well within patience,
+        // so the timer is armed then, and only if the answer will be late.
+        this.timerArmed[user] = 0;
+        return;
+      }
     }
+    this.timerArmed[user] = 1;
     this.sim.scheduleAt(this.sentAt[user] + this.patience, this.timeoutKind, user, gen);
   }
 
