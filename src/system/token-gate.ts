@@ -95,6 +95,17 @@ export function tokenSecretSeed(seed: number | string, replication: number): num
   return new RandomSource(seed, replication).derivedInt('token-gate-secret');
 }
 
+/** The last gate built for an audit, reused across the records of one run. */
+let cachedGate: { key: string; config: unknown; gate: TokenGate } | null = null;
+
+function gateFor(config: Pick<ResolvedConfig, 'system' | 'sale'>, seed: number | string, replication: number): TokenGate {
+  const key = `${String(seed)}/${replication}`;
+  if (cachedGate === null || cachedGate.key !== key || cachedGate.config !== config) {
+    cachedGate = { key, config, gate: new TokenGate(config.system.tokenGate, config.sale.start, tokenSecretSeed(seed, replication)) };
+  }
+  return cachedGate.gate;
+}
+
 /**
  * Re-checks a ledger order's token after the run, as the auditor does:
  * `null` when the token was valid for that user at the time the order was
@@ -106,7 +117,7 @@ export function verifyLedgerToken(
   seed: number | string,
   replication: number,
 ): Exclude<TokenVerdict, 'ok'> | null {
-  const gate = new TokenGate(config.system.tokenGate, config.sale.start, tokenSecretSeed(seed, replication));
+  const gate = gateFor(config, seed, replication);
   const verdict = gate.verify(record.token, record.user, record.acceptedUs);
   return verdict === 'ok' ? null : verdict;
 }

@@ -1,17 +1,16 @@
 /**
- * The token check used by the valid-tokens invariant.
- *
- * HOOK: the real check comes from src/system/token-gate.ts as
- * `verifyLedgerToken(record, config, seed, replication): string | null`
- * (null = valid, else the reason). Until it is wired here, a token is
- * accepted when it is a non-empty string.
+ * The token check used by the valid-tokens invariant: the token gate's own
+ * HMAC verification, re-run after the fact with the secret derived from the
+ * run's seed and replication, at the time the order server accepted the
+ * order. A forged, foreign, expired or early token in the ledger fails it.
  */
 import type { LedgerRecord } from '../run/result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
+import { verifyLedgerToken as verifyWithGate } from '../system/token-gate.js';
 
 /** Checks one ledger record's token: null when valid, else why not. */
 export type TokenVerifier = (record: LedgerRecord, config: ResolvedConfig, seed: number | string, replication: number) => string | null;
 
-/** The default token check (see the module comment). */
-export const verifyLedgerToken: TokenVerifier = (record) =>
-  typeof record.token === 'string' && record.token !== '' ? null : 'missing token';
+/** The default token check: the token gate's verification. */
+export const verifyLedgerToken: TokenVerifier = (record, config, seed, replication) =>
+  verifyWithGate(record, config, seed, replication);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { TokenGate, tokenSecretSeed } from '../../src/system/token-gate.js';
 import { INVARIANTS } from '../../src/scenario/schema.js';
 import { audit as auditWith, type AuditOptions, type InvariantCheck, type TokenVerifier } from '../../src/verify/index.js';
 import type { RunResult } from '../../src/run/result.js';
@@ -150,12 +151,16 @@ describe('audit catches violations, listing the offending records', () => {
     expect(seen).toEqual([1, 2, 3, 4, 5].map((id) => [id, 'audit', 42, 0]));
   });
 
-  test('valid-tokens: the default check refuses an empty token', () => {
+  test('valid-tokens: the default check is the token gate\'s HMAC check: genuine tokens pass, empty and forged ones fail', () => {
     const r = validResult();
+    const gate = new TokenGate(r.config.system.tokenGate, r.config.sale.start, tokenSecretSeed(r.seed, r.replication));
+    r.ledger = r.ledger.map((record) => ({ ...record, token: gate.issue(record.user, record.acceptedUs) }));
+    expect(auditWith(r, ['valid-tokens']).invariants[0].passed).toBe(true);
     r.ledger[2] = { ...r.ledger[2], token: '' };
+    r.ledger[3] = { ...r.ledger[3], token: gate.forge(r.ledger[3].user, r.ledger[3].acceptedUs) };
     const check = auditWith(r, ['valid-tokens']).invariants[0];
     expect(check.passed).toBe(false);
-    expect(check.offending.map((o) => o.order?.orderId)).toEqual([3]);
+    expect(check.offending.map((o) => o.order?.orderId)).toEqual([3, 4]);
   });
 
   test('ledger-matches-responses: lost orders and silent orders, per user', () => {
