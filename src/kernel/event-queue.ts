@@ -74,8 +74,11 @@ const DRIFT_WEIGHT = 0.25;
 const MAX_RUNGS = 64;
 /** Runs up to this size are sorted by insertion. */
 const INSERTION_MAX = 32;
-/** Counting sort when a bucket's span is below this many µs per event. */
+/** Counting sort with at most this many bins per event (+64). */
 const COUNTING_SPREAD = 4;
+/** Coarse counting-sort bins may hold at most this many events. */
+const CLUSTER_MAX = 16;
+const TWO_POW_31 = 2147483648;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -770,22 +773,57 @@ export class EventQueue {
     const rKind = this.runKind;
     const rA = this.runA;
     const rB = this.runB;
-    if (n > INSERTION_MAX && span < COUNTING_SPREAD * n + 64) {
-      const bins = span + 1;
+    if (n > INSERTION_MAX && span < TWO_POW_31) {
+      // Counting sort on (time - min) >> shift, with about COUNTING_SPREAD
+      // bins per event at most; when the bins are coarser than 1 µs an
+      // insertion pass finishes the order, so this path is taken only when
+      // no bin holds more than CLUSTER_MAX events (each moves within its bin).
+      const limit = COUNTING_SPREAD * n + 64;
+      let shift = 0;
+      while (span >>> shift >= limit) shift++;
+      const bins = (span >>> shift) + 1;
       if (bins + 1 > this.counts.length) this.counts = new Int32Array(2 * bins + 2);
       const counts = this.counts;
       counts.fill(0, 0, bins + 1);
-      for (let i = 0; i < n; i++) counts[((sTime[i] - min) | 0) + 1]++;
-      for (let k = 1; k < bins; k++) counts[k] += counts[k - 1];
-      for (let i = 0; i < n; i++) {
-        const t = sTime[i];
-        const j = counts[(t - min) | 0]++;
-        rTime[j] = t;
-        rKind[j] = sKind[i];
-        rA[j] = sA[i];
-        rB[j] = sB[i];
+      for (let i = 0; i < n; i++) counts[(((sTime[i] - min) | 0) >>> shift) + 1]++;
+      let most = 0;
+      for (let k = 1; k < bins; k++) {
+        const c = counts[k];
+        if (c > most) most = c;
+        counts[k] = c + counts[k - 1];
       }
-      return;
+      if (shift === 0 || (most <= CLUSTER_MAX && counts[bins] <= CLUSTER_MAX)) {
+        for (let i = 0; i < n; i++) {
+          const t = sTime[i];
+          const j = counts[((t - min) | 0) >>> shift]++;
+          rTime[j] = t;
+          rKind[j] = sKind[i];
+          rA[j] = sA[i];
+          rB[j] = sB[i];
+        }
+        if (shift > 0) {
+          for (let j = 1; j < n; j++) {
+            const t = rTime[j];
+            if (rTime[j - 1] <= t) continue;
+            const kind = rKind[j];
+            const a = rA[j];
+            const b = rB[j];
+            let i = j - 1;
+            do {
+              rTime[i + 1] = rTime[i];
+              rKind[i + 1] = rKind[i];
+              rA[i + 1] = rA[i];
+              rB[i + 1] = rB[i];
+              i--;
+            } while (i >= 0 && rTime[i] > t);
+            rTime[i + 1] = t;
+            rKind[i + 1] = kind;
+            rA[i + 1] = a;
+            rB[i + 1] = b;
+          }
+        }
+        return;
+      }
     }
     const p = pow2AtLeast(n);
     if ((span + 1) * p <= TWO_POW_32) {
