@@ -1,7 +1,7 @@
 /**
  * Pending-event set of the simulator: a ladder queue (Tang, Goh & Thng,
  * ACM TOMACS 2005) over chunked typed arrays, whose bottom is a sorted run
- * plus a small binary heap.
+ * plus a small heap.
  *
  * Why not a heap or a calendar queue: with ~1M pending events both touch
  * memory at random on every insertion (a heap walks ~20 levels; a calendar
@@ -21,7 +21,7 @@
  *   split into a child rung of finer buckets (rung 1, 2, ...), so bursts of
  *   many events in a short interval cost O(1) each, not a big sort.
  * - **Bottom**: the bucket under the cursor of the deepest rung, sorted into
- *   a run that is served sequentially, and a binary heap for "late" events
+ *   a run that is served sequentially, and a 4-ary heap for "late" events
  *   pushed into that bucket's interval (or earlier) after it was sorted.
  *
  * Order: events leave strictly by (time, insertion sequence). Every list
@@ -136,12 +136,17 @@ export class EventQueue {
   private runPos = 0;
   private runLength = 0;
 
-  // Bottom: the heap of late events, 1-based.
+  // Bottom: the heap of late events, a 4-ary min-heap of (time, slot),
+  // 0-based; an event's payload and sequence number stay in its slot, so a
+  // heap move copies 12 bytes. Free slots are a stack.
   private heapTime: Float64Array;
-  private heapSeq: Float64Array;
-  private heapKind: Int32Array;
-  private heapA: Int32Array;
-  private heapB: Int32Array;
+  private heapSlot: Int32Array;
+  private slotSeq: Float64Array;
+  private slotKind: Int32Array;
+  private slotA: Int32Array;
+  private slotB: Int32Array;
+  private freeSlots: Int32Array;
+  private freeSlotCount = 0;
   private heapSize = 0;
   private seq = 0;
 
@@ -187,10 +192,12 @@ export class EventQueue {
     this.counts = new Int32Array(4 * run + 66);
     const heap = 64;
     this.heapTime = new Float64Array(heap);
-    this.heapSeq = new Float64Array(heap);
-    this.heapKind = new Int32Array(heap);
-    this.heapA = new Int32Array(heap);
-    this.heapB = new Int32Array(heap);
+    this.heapSlot = new Int32Array(heap);
+    this.slotSeq = new Float64Array(heap);
+    this.slotKind = new Int32Array(heap);
+    this.slotA = new Int32Array(heap);
+    this.slotB = new Int32Array(heap);
+    this.freeSlots = new Int32Array(heap);
   }
 
   /**
@@ -236,7 +243,7 @@ export class EventQueue {
     }
     if (rp < this.runLength) {
       const t = this.runTime[rp];
-      if (this.heapSize === 0 || this.heapTime[1] >= t) {
+      if (this.heapSize === 0 || this.heapTime[0] >= t) {
         if (t > limit) return false;
         this.poppedTime = t;
         this.poppedKind = this.runKind[rp];
@@ -247,7 +254,7 @@ export class EventQueue {
         return true;
       }
     }
-    if (this.heapTime[1] > limit) return false;
+    if (this.heapTime[0] > limit) return false;
     this.heapPop();
     this.size--;
     return true;
@@ -261,7 +268,7 @@ export class EventQueue {
     if (this.runPos < this.runLength) {
       t = this.runTime[this.runPos];
     }
-    if (this.heapSize > 0 && this.heapTime[1] < t) t = this.heapTime[1];
+    if (this.heapSize > 0 && this.heapTime[0] < t) t = this.heapTime[0];
     return t;
   }
 
@@ -279,6 +286,7 @@ export class EventQueue {
     this.runPos = 0;
     this.runLength = 0;
     this.heapSize = 0;
+    this.freeSlotCount = 0;
     this.size = 0;
     this.fitBuckets = 0;
     this.servedSinceFit = 0;
@@ -383,71 +391,72 @@ export class EventQueue {
 
   private heapPush(time: number, kind: number, a: number, b: number): void {
     this.servedSinceFit++;
-    let i = ++this.heapSize;
+    let i = this.heapSize++;
     if (i === this.heapTime.length) this.growHeap();
+    // Slots in use = heap entries, so a slot index below heapSize is free
+    // exactly when it is on the free stack; fresh slots are taken in order.
+    const slot = this.freeSlotCount > 0 ? this.freeSlots[--this.freeSlotCount] : i;
+    this.slotSeq[slot] = this.seq++;
+    this.slotKind[slot] = kind;
+    this.slotA[slot] = a;
+    this.slotB[slot] = b;
     const times = this.heapTime;
-    const seqs = this.heapSeq;
-    const kinds = this.heapKind;
-    const as = this.heapA;
-    const bs = this.heapB;
+    const slots = this.heapSlot;
     // The new sequence number is the largest, so only times decide here.
-    while (i > 1) {
-      const parent = i >> 1;
-      if (times[parent] <= time) break;
-      times[i] = times[parent];
-      seqs[i] = seqs[parent];
-      kinds[i] = kinds[parent];
-      as[i] = as[parent];
-      bs[i] = bs[parent];
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      const pt = times[parent];
+      if (pt <= time) break;
+      times[i] = pt;
+      slots[i] = slots[parent];
       i = parent;
     }
     times[i] = time;
-    seqs[i] = this.seq++;
-    kinds[i] = kind;
-    as[i] = a;
-    bs[i] = b;
+    slots[i] = slot;
   }
 
   /** Removes the heap's minimum into the popped fields. */
   private heapPop(): void {
     const times = this.heapTime;
-    const seqs = this.heapSeq;
-    const kinds = this.heapKind;
-    const as = this.heapA;
-    const bs = this.heapB;
-    this.poppedTime = times[1];
-    this.poppedKind = kinds[1];
-    this.poppedA = as[1];
-    this.poppedB = bs[1];
+    const slots = this.heapSlot;
+    const seqs = this.slotSeq;
+    const top = slots[0];
+    this.poppedTime = times[0];
+    this.poppedKind = this.slotKind[top];
+    this.poppedA = this.slotA[top];
+    this.poppedB = this.slotB[top];
     const n = --this.heapSize;
-    const last = n + 1;
-    const lt = times[last];
-    const ls = seqs[last];
-    let i = 1;
+    if (n === 0) {
+      this.freeSlotCount = 0;
+      this.seq = 0;
+      return;
+    }
+    this.freeSlots[this.freeSlotCount++] = top;
+    const lt = times[n];
+    const ls = slots[n];
+    const lq = seqs[ls];
+    let i = 0;
     for (;;) {
-      let child = i << 1;
-      if (child > n) break;
-      if (child < n) {
-        const right = child + 1;
-        if (times[right] < times[child] || (times[right] === times[child] && seqs[right] < seqs[child])) {
-          child = right;
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      // The least of up to four children, by (time, sequence).
+      let child = first;
+      let ct = times[first];
+      const end = first + 4 < n ? first + 4 : n;
+      for (let k = first + 1; k < end; k++) {
+        const t = times[k];
+        if (t < ct || (t === ct && seqs[slots[k]] < seqs[slots[child]])) {
+          child = k;
+          ct = t;
         }
       }
-      const ct = times[child];
-      if (ct > lt || (ct === lt && seqs[child] > ls)) break;
+      if (ct > lt || (ct === lt && seqs[slots[child]] > lq)) break;
       times[i] = ct;
-      seqs[i] = seqs[child];
-      kinds[i] = kinds[child];
-      as[i] = as[child];
-      bs[i] = bs[child];
+      slots[i] = slots[child];
       i = child;
     }
     times[i] = lt;
-    seqs[i] = ls;
-    kinds[i] = kinds[last];
-    as[i] = as[last];
-    bs[i] = bs[last];
-    if (n === 0) this.seq = 0;
+    slots[i] = ls;
   }
 
   private growHeap(): void {
@@ -457,10 +466,12 @@ export class EventQueue {
       return fresh;
     };
     this.heapTime = grow(this.heapTime, new Float64Array(capacity));
-    this.heapSeq = grow(this.heapSeq, new Float64Array(capacity));
-    this.heapKind = grow(this.heapKind, new Int32Array(capacity));
-    this.heapA = grow(this.heapA, new Int32Array(capacity));
-    this.heapB = grow(this.heapB, new Int32Array(capacity));
+    this.heapSlot = grow(this.heapSlot, new Int32Array(capacity));
+    this.slotSeq = grow(this.slotSeq, new Float64Array(capacity));
+    this.slotKind = grow(this.slotKind, new Int32Array(capacity));
+    this.slotA = grow(this.slotA, new Int32Array(capacity));
+    this.slotB = grow(this.slotB, new Int32Array(capacity));
+    this.freeSlots = grow(this.freeSlots, new Int32Array(capacity));
   }
 
   // --------------------------------------------------------------- advance
