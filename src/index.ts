@@ -357,7 +357,11 @@ export async function makeRunId(prepared: PreparedRun, now: Date = new Date()): 
 
 /** `reports/<scenario>/<run-id>`, with `-2`, `-3`… appended if that directory already exists. */
 export async function defaultRunDirectory(prepared: PreparedRun, runId: string, root = 'reports'): Promise<string> {
-  const base = join(root, prepared.plan.scenario.name, runId);
+  return firstFreeDirectory(join(root, prepared.plan.scenario.name, runId));
+}
+
+/** `base`, or `base-2`, `base-3`… — the first that does not exist yet. */
+export async function firstFreeDirectory(base: string): Promise<string> {
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? base : `${base}-${n}`;
     try {

@@ -3,6 +3,7 @@ import { Outcome } from '../workload/users.js';
 import type { FlashSaleModel } from './run-once.js';
 import type { FairnessSummary, LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
+import { lowerBound, upperBound } from '../kernel/sorted.js';
 
 /** Reads a finished model into its serialisable {@link RunResult}. */
 export function buildResult(model: FlashSaleModel): RunResult {
@@ -190,28 +191,6 @@ function fairnessOf(firstClickAt: Float64Array, outcome: Uint8Array, isBot: Uint
   const cov = rankSum / n - meanRank * p;
   const r = cov / Math.sqrt(((n * n - 1) / 12) * p * (1 - p));
   return { winRateByDecile, rankCorrelation: round(-r) };
-}
-
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function countDuplicates(users: number[], limit: number): number {

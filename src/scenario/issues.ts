@@ -7,6 +7,7 @@
  * "(got …)" quoting the source. Schema-level messages (set in schema.ts)
  * win over the ones here.
  */
+import type { ScenarioIssue } from '../errors.js';
 import type { z } from 'zod';
 import { METRIC_NAMES } from '../run/metric-catalogue.js';
 import type { Anchor, PathSegment } from './positions.js';
@@ -154,4 +155,15 @@ export function problemsOf(issue: z.core.$ZodIssue, document: unknown, schema: S
       return [{ path, message, anchor: 'value', quote: !message.includes('(got ') }];
     }
   }
+}
+
+/** Removes exact duplicates (the same message at the same place, e.g. found once per strategy), keeping the first. */
+export function uniqueIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { thresholdIssues } from '../verify/thresholds.js';
-import { problemsOf, scenarioErrorMap } from './issues.js';
+import { problemsOf, scenarioErrorMap, uniqueIssues } from './issues.js';
 import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig } from './overlay.js';
 import { SourceMap, formatPath, type PathSegment } from './positions.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
@@ -80,17 +80,6 @@ function sortIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
         a.index - b.index,
     )
     .map((x) => x.issue);
-}
-
-/** Removes exact duplicates (the same message at the same place). */
-function unique(issues: ScenarioIssue[]): ScenarioIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /**
@@ -198,6 +187,6 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     }
   }
 
-  if (issues.length > 0 || !parsed.success) throw new ScenarioError(sortIssues(unique(issues)));
+  if (issues.length > 0 || !parsed.success) throw new ScenarioError(sortIssues(uniqueIssues(issues)));
   return { file, scenario: parsed.data, input: raw as Record<string, unknown>, set: [...(options.set ?? [])], source };
 }

@@ -3,6 +3,7 @@
  * strategy, with its overlay and the command-line overrides applied.
  */
 import { ScenarioError, UsageError, type ScenarioIssue } from '../errors.js';
+import { uniqueIssues } from './issues.js';
 import type { LoadedScenario } from './load.js';
 import { overlayEntries, overlayInput, parseAssignments, parseConfig, type Assignment } from './overlay.js';
 import type { ResolvedConfig } from './schema.js';
@@ -76,17 +77,7 @@ export function resolveStrategies(loaded: LoadedScenario, options: ResolveOption
     issues.push(...pathIssues, ...configIssues);
     if (config) plans.push({ name, config, input });
   }
-  if (issues.length > 0) throw new ScenarioError(dedupe(issues));
+  if (issues.length > 0) throw new ScenarioError(uniqueIssues(issues));
   return plans;
 }
 
-/** The same command-line problem is found once per strategy: report it once. */
-function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = JSON.stringify([issue.file, issue.line, issue.column, issue.path, issue.message]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

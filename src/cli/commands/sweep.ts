@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { writeRunDirectory } from '../../index.js';
+import { firstFreeDirectory, writeRunDirectory } from '../../index.js';
 import { defaultWorkers, type TaskProgress } from '../../run/execute.js';
 import { executeSweep, prepareSweep, type SweepOptions, type SweepResult } from '../../parallel/sweep.js';
 import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../parallel/sweep-render.js';
@@ -33,17 +33,8 @@ function positiveInt(name: string, value: number | undefined): number | undefine
 
 /** `reports/<scenario>/sweep-<UTC stamp>`, with -2, -3… if taken. */
 async function defaultSweepDirectory(scenario: string, now: Date): Promise<string> {
-  const { stat } = await import('node:fs/promises');
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const base = join('reports', scenario, `sweep-${stamp}`);
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? base : `${base}-${n}`;
-    try {
-      await stat(candidate);
-    } catch {
-      return candidate;
-    }
-  }
+  return firstFreeDirectory(join('reports', scenario, `sweep-${stamp}`));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { LatencyHistogram } from '../../kernel/stats/latency-histogram.js';
+import { upperBound } from '../../kernel/sorted.js';
 import { summarize } from '../../kernel/stats/summary.js';
 import type { LatencyName, RunResult } from '../../run/result.js';
 import type { StrategySummary } from '../summary-json.js';
@@ -194,23 +195,12 @@ export function stockCurve(s: StrategySummary, from: number, to: number, steps =
   const points: BandPoint[] = [];
   for (let k = 0; k <= steps; k++) {
     const x = from + ((to - from) * k) / steps;
-    const values = perRun.map(({ initial, times }) => initial - countAtOrBefore(times, x));
+    const values = perRun.map(({ initial, times }) => initial - upperBound(times, x));
     points.push({ x: round(x), ...meanBand(values) });
   }
   return points;
 }
 
-/** Number of sorted values ≤ x. */
-function countAtOrBefore(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The moment a strategy's stock ran out, seconds from T0 (mean over the replications that sold out). */
 export function sellOut(s: StrategySummary): { seconds: number | null; soldOut: number; runs: number } {
