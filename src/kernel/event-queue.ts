@@ -321,16 +321,6 @@ export class EventQueue {
     return this.chunkHigh++;
   }
 
-  /** Returns the chunks of a list of `count` events to the free list. */
-  private freeList(head: number, count: number): void {
-    if (count === 0) return;
-    const next = this.chunkNext;
-    let last = head;
-    for (let n = CHUNK; n < count; n += CHUNK) last = next[last];
-    next[last] = this.freeChunk;
-    this.freeChunk = head;
-  }
-
   /** Appends an event to bucket `g` (a flattened bucket index). */
   private append(g: number, time: number, kind: number, a: number, b: number): void {
     const count = this.bucketCount[g];
