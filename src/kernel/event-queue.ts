@@ -56,7 +56,7 @@ const I32_STRIDE = 6;
 const TARGET_RUN = 2048;
 /** Smallest target run (small queues get at least MIN_BUCKETS buckets). */
 const MIN_RUN = 8;
-const MIN_BUCKETS = 32;
+const MIN_BUCKETS = 16;
 /** A bucket with more than SPLIT_FACTOR × TARGET_RUN events is split. */
 const SPLIT_FACTOR = 4;
 /** Rung 0 covers EXTEND × the span of Top when it is fitted. */
