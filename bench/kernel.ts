@@ -102,7 +102,8 @@ function measure(pending: number, options: BenchOptions): Record<Contender['name
   }
   const result = {} as Record<Contender['name'], Measurement>;
   for (const contender of contenders) {
-    result[contender.name] = { eventsPerSecond: median(rates[contender.name]), rounds: rates[contender.name] };
+    const rounds = rates[contender.name].map(Math.round);
+    result[contender.name] = { eventsPerSecond: median(rounds), rounds };
   }
   return result;
 }
@@ -130,7 +131,7 @@ export const kernelSection: BenchSection = {
       json.queue[label] = m.queue;
       json.reference[label] = m.reference;
       const ratio = m.kernel.eventsPerSecond / m.reference.eventsPerSecond;
-      json.ratios[label] = ratio;
+      json.ratios[label] = Math.round(ratio * 1000) / 1000;
       lines.push(
         `  ${sizeLabel(pending).padEnd(8)} ${formatRate(m.kernel.eventsPerSecond).padStart(10)} ` +
           `${formatRate(m.queue.eventsPerSecond).padStart(10)} ${formatRate(m.reference.eventsPerSecond).padStart(10)}  ` +
