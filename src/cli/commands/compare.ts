@@ -1,4 +1,6 @@
 import { UsageError } from '../../errors.js';
+import { renderCompareChartPng } from '../../report/charts/compare-chart.js';
+import { writeFileAtomic } from '../../report/write-atomic.js';
 import { compareSummaries, readSummary, regressions, renderCompareMarkdown, renderCompareText } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
@@ -8,6 +10,8 @@ export interface CompareArgs {
   candidate: string;
   markdown: boolean;
   maxRegression?: string;
+  /** Also write a PNG chart of the relative changes here. */
+  chart?: string;
 }
 
 /** "10%" → 0.1, "0.1" → 0.1. */
@@ -22,13 +26,20 @@ export function parseRegression(text: string): number {
 
 /**
  * `sim compare <baseline> <candidate>`: metric deltas per strategy. With
- * --max-regression, exit 99 when any metric got worse by more than that.
+ * --max-regression, exit 99 when any metric got worse by more than that;
+ * with --chart, also write a PNG of the relative changes (atomically).
  */
 export async function compareCommand(args: CompareArgs, io: CliIO): Promise<number> {
   const gate = args.maxRegression !== undefined ? parseRegression(args.maxRegression) : undefined;
+  if (args.chart !== undefined && !/\.png$/i.test(args.chart)) {
+    throw new UsageError(`--chart: expected a .png file name (got ${JSON.stringify(args.chart)})`);
+  }
   const a = await readSummary(args.baseline);
   const b = await readSummary(args.candidate);
   const comparison = compareSummaries(a.summary, b.summary, [args.baseline, args.candidate]);
+  if (args.chart !== undefined) {
+    await writeFileAtomic(args.chart, renderCompareChartPng(comparison, a.summary.strategies.map((s) => s.name)));
+  }
   await write(io.stdout, args.markdown ? renderCompareMarkdown(comparison, gate) : renderCompareText(comparison, gate));
   return gate !== undefined && regressions(comparison, gate).length > 0 ? EXIT.threshold : EXIT.ok;
 }
