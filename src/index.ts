@@ -58,6 +58,8 @@ export type { RunResult, RunTiming, LatencySummary, TimeSeriesData } from './run
 export { TIMESERIES_COLUMNS } from './run/result.js';
 export { buildPlan, type RunPlan, type RunTask } from './run/plan.js';
 export { executePlan, defaultWorkers, type ExecuteOptions, type TaskProgress, type TaskRunner, type TaskTiming } from './run/execute.js';
+export { runPlanOnPool } from './parallel/index.js';
+export { prepareSweep, executeSweep, type SweepOptions, type SweepResult } from './parallel/sweep.js';
 export { aggregateStrategy, aggregateByStrategy, type StrategyAggregate, type Estimate, type MergedLatency } from './run/aggregate.js';
 export {
   SUMMARY_SCHEMA_VERSION,
