@@ -18,8 +18,8 @@ import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { ProgressDisplay, type ProgressMode } from '../progress.js';
 
-export interface RunArgs {
-  scenarios: string[];
+/** Options of the commands that run a plan (`run`, `sweep`). */
+export interface PlanArgs {
   strategy?: string[];
   seed?: string;
   replications?: number;
@@ -30,6 +30,10 @@ export interface RunArgs {
   json: boolean;
   quiet: boolean;
   progress: boolean;
+}
+
+export interface RunArgs extends PlanArgs {
+  scenarios: string[];
 }
 
 /** "42" → 42; anything else stays a string seed. */

@@ -7,22 +7,12 @@ import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, rende
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';
-import { Interrupted, parseSeed, parseUsers } from './run.js';
+import { Interrupted, parseSeed, parseUsers, type PlanArgs } from './run.js';
 
-export interface SweepArgs {
+export interface SweepArgs extends PlanArgs {
   scenario: string;
   param?: string[];
   metric?: string[];
-  strategy?: string[];
-  seed?: string;
-  replications?: number;
-  workers?: number;
-  users?: string;
-  set?: string[];
-  out?: string;
-  json: boolean;
-  quiet: boolean;
-  progress: boolean;
 }
 
 function positiveInt(name: string, value: number | undefined): number | undefined {
