@@ -222,7 +222,6 @@ export class Users {
 
   /** The CDN side of the user model. */
   readonly cdnListener: CdnListener = {
-    stillWaiting: (user, gen) => this.gen[user] === gen,
     onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) => {
       if (this.gen[user] !== gen) return;
       const deliverAt = edgeDoneUs + this.rtt[user];
