@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import {
   HISTOGRAM_MAX_US,
   LatencyHistogram,
@@ -139,6 +140,28 @@ describe('LatencyHistogram', () => {
     h.record(7);
     expect(h.min).toBe(7);
     expect(h.percentile(50)).toBe(7);
+  });
+
+  it('counts values exactly as hdr-histogram-js would (the local fast path is layout-compatible)', () => {
+    // Values across every bucket boundary below and above 2^31 µs (the fast
+    // path's limit), recorded in several batches with reads in between.
+    const values = fc.sample(
+      fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 2 ** 31 + 10 }), fc.integer({ min: 0, max: HISTOGRAM_MAX_US }).map((v) => Math.floor(v / 2 ** (v % 32)))),
+      { numRuns: 20_000, seed: 7 },
+    );
+    for (let b = 11; b < 32; b++) values.push(2 ** b - 1, 2 ** b, 2 ** b + 1, 2 ** b + 2 ** (b - 10));
+    const reference = build({ useWebAssembly: false, bitBucketSize: 64, autoResize: false, lowestDiscernibleValue: 1, highestTrackableValue: HISTOGRAM_MAX_US, numberOfSignificantValueDigits: 3 });
+    const h = new LatencyHistogram();
+    values.forEach((v, i) => {
+      reference.recordValue(v);
+      h.record(v);
+      if (i % 5000 === 0) expect(h.percentile(99)).toBeGreaterThanOrEqual(0);
+    });
+    expect(h.encode().split(';')[6]).toBe(encodeIntoCompressedBase64(reference));
+    for (const p of [0, 1, 25, 50, 90, 99, 99.9, 99.99, 100]) {
+      const v = reference.getValueAtPercentile(p);
+      expect(h.percentile(p)).toBe(Math.min(Math.max(v, h.min), h.max));
+    }
   });
 });
 

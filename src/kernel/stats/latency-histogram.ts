@@ -5,6 +5,42 @@ export const HISTOGRAM_MAX_US = 3_600_000_000;
 const SIGNIFICANT_DIGITS = 3;
 const FORMAT = 'hdr1';
 
+/*
+ * The record path. hdr-histogram-js computes a value's slot with
+ * Math.log2, Math.pow and Math.floor (its 64-bit counts cannot use 32-bit
+ * integer ops), which made recording ~15% of a storm's run time. Values
+ * below 2^31 µs (35 minutes; every latency in practice) are instead counted
+ * in a local array laid out exactly as HDR's counts for 3 significant
+ * digits, with the slot found by Math.clz32, and moved into the HDR
+ * histogram by {@link LatencyHistogram.flush} before anything reads it. The
+ * HDR counts are then the same as if each value had been recorded there.
+ *
+ * For 3 significant digits HDR uses 2048 sub-buckets (half: 1024 = 2^10)
+ * and unit magnitude 0 (lowest discernible value 1 µs).
+ */
+const SUB_BUCKET_HALF_MAGNITUDE = 10;
+const SUB_BUCKET_HALF = 1 << SUB_BUCKET_HALF_MAGNITUDE;
+const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF - 1;
+/** 31 − 10: `FAST_BUCKET_BASE − clz32(v | mask)` is HDR's bucket index of v. */
+const FAST_BUCKET_BASE = 32 - SUB_BUCKET_HALF_MAGNITUDE - 1;
+/** Values below this are counted locally. */
+const FAST_LIMIT = 2 ** 31;
+/** Slots needed for values below 2^31: HDR's counts index of 2^31 − 1 (bucket 20, top sub-bucket), plus one. */
+const FAST_SLOTS = (FAST_BUCKET_BASE << SUB_BUCKET_HALF_MAGNITUDE) + SUB_BUCKET_HALF;
+
+/** HDR's counts-array index of an integer value in [0, 2^31). */
+function fastIndex(v: number): number {
+  const bucket = FAST_BUCKET_BASE - Math.clz32(v | SUB_BUCKET_MASK);
+  return ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + (v >>> bucket) - SUB_BUCKET_HALF;
+}
+
+/** The smallest value whose HDR counts index is `index` (inverse of {@link fastIndex}). */
+function fastValue(index: number): number {
+  const bucket = (index >>> SUB_BUCKET_HALF_MAGNITUDE) - 1;
+  if (bucket < 0) return index;
+  return ((index & (SUB_BUCKET_HALF - 1)) + SUB_BUCKET_HALF) * 2 ** bucket;
+}
+
 function newHistogram(): Histogram {
   return build({
     useWebAssembly: false,
@@ -37,6 +73,9 @@ export class LatencyHistogram {
   /** Number of recorded values that were above the range and recorded as {@link HISTOGRAM_MAX_US}. */
   clamped = 0;
   private hdr: Histogram;
+  /** Counts not yet moved into `hdr`, by HDR counts index (allocated on first record). */
+  private pending: Float64Array | null = null;
+  private pendingCount = 0;
   private sum = 0;
   private lo = Infinity;
   private hi = -Infinity;
@@ -54,11 +93,38 @@ export class LatencyHistogram {
       v = HISTOGRAM_MAX_US;
       this.clamped++;
     }
-    this.hdr.recordValue(v);
+    if (v < FAST_LIMIT) {
+      const pending = this.pending ?? this.allocatePending();
+      pending[fastIndex(v)]++;
+      this.pendingCount++;
+    } else {
+      this.hdr.recordValue(v);
+    }
     this.n++;
     this.sum += v;
     if (v < this.lo) this.lo = v;
     if (v > this.hi) this.hi = v;
+  }
+
+  private allocatePending(): Float64Array {
+    this.pending = new Float64Array(FAST_SLOTS);
+    return this.pending;
+  }
+
+  /** Moves the locally counted values into the HDR histogram (before it is read). */
+  private flush(): Histogram {
+    const pending = this.pending;
+    if (pending !== null && this.pendingCount > 0) {
+      for (let i = 0; i < FAST_SLOTS; i++) {
+        const c = pending[i];
+        if (c !== 0) {
+          this.hdr.recordValueWithCount(fastValue(i), c);
+          pending[i] = 0;
+        }
+      }
+      this.pendingCount = 0;
+    }
+    return this.hdr;
   }
 
   /** Number of recorded values. */
@@ -94,14 +160,14 @@ export class LatencyHistogram {
   percentile(p: number): number {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${p}`);
     if (this.n === 0) return NaN;
-    const v = this.hdr.getValueAtPercentile(p);
+    const v = this.flush().getValueAtPercentile(p);
     return v < this.lo ? this.lo : v > this.hi ? this.hi : v;
   }
 
   /** Adds every value of `other` to this histogram. */
   merge(other: LatencyHistogram): void {
     if (other.n === 0) return;
-    this.hdr.add(other.hdr);
+    this.flush().add(other.flush());
     this.n += other.n;
     this.sum += other.sum;
     this.clamped += other.clamped;
@@ -115,7 +181,7 @@ export class LatencyHistogram {
    * The last field alone is a standard HdrHistogram V2 compressed histogram.
    */
   encode(): string {
-    const payload = encodeIntoCompressedBase64(this.hdr);
+    const payload = encodeIntoCompressedBase64(this.flush());
     return `${FORMAT};${this.n};${this.sum};${this.n === 0 ? 0 : this.lo};${this.n === 0 ? 0 : this.hi};${this.clamped};${payload}`;
   }
 
@@ -140,6 +206,8 @@ export class LatencyHistogram {
   /** Forgets every value (e.g. at the warm-up cut). */
   reset(): void {
     this.hdr.reset();
+    this.pending?.fill(0);
+    this.pendingCount = 0;
     this.n = 0;
     this.sum = 0;
     this.lo = Infinity;
