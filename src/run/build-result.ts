@@ -1,5 +1,5 @@
 import type { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
-import { Outcome } from '../workload/users.js';
+import { Outcome, type Users } from '../workload/users.js';
 import type { FlashSaleModel } from './run-once.js';
 import type { FairnessSummary, LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
@@ -10,10 +10,10 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const { config, options, sim, users, cdn, origin, flow, mainSite } = model;
   const stock = flow.stock;
   const ledger = flow.ledger.toArray();
-  const outcomes = countOutcomes(users.outcome);
-  const fairness = fairnessOf(users.firstClickAt, users.outcome, users.isBot);
+  const outcomes = countOutcomes(users.outcomes());
+  const fairness = fairnessOf(users);
   let botsWon = 0;
-  for (const record of ledger) if (users.isBot[record.user]) botsWon++;
+  for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
   const undersell = flow.turnedAway > 0 ? Math.max(0, stock.level) : 0;
   const req = origin.requests;
@@ -158,17 +158,18 @@ function countOutcomes(outcome: Uint8Array): OutcomeCounts {
  * of the ranks against the indicator. Sign: +1 means the earliest clickers
  * always win.
  */
-function fairnessOf(firstClickAt: Float64Array, outcome: Uint8Array, isBot: Uint8Array): FairnessSummary {
+function fairnessOf(users: Users): FairnessSummary {
   let n = 0;
-  for (let u = 0; u < firstClickAt.length; u++) if (firstClickAt[u] !== Infinity && !isBot[u]) n++;
+  for (let u = 0; u < users.count; u++) if (users.firstClickAt(u) !== Infinity && !users.isBot(u)) n++;
   if (n === 0) return { winRateByDecile: [], rankCorrelation: null };
   const times = new Float64Array(n);
   const winnerTimes: number[] = [];
   let i = 0;
-  for (let u = 0; u < firstClickAt.length; u++) {
-    if (firstClickAt[u] === Infinity || isBot[u]) continue;
-    times[i++] = firstClickAt[u];
-    if (outcome[u] === Outcome.Won) winnerTimes.push(firstClickAt[u]);
+  for (let u = 0; u < users.count; u++) {
+    const clickedAt = users.firstClickAt(u);
+    if (clickedAt === Infinity || users.isBot(u)) continue;
+    times[i++] = clickedAt;
+    if (users.outcomeOf(u) === Outcome.Won) winnerTimes.push(clickedAt);
   }
   times.sort();
   const decileSize = new Float64Array(10);

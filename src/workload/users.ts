@@ -36,6 +36,49 @@ const ANONYMOUS_BIT = 1 << 27;
 /** Generation reserved for bots' early attempts, so only their "won" counts. */
 const EARLY_GEN = GEN_MASK;
 
+/*
+ * Per-user state lives in one 64-byte record per user (a cache line) rather
+ * than one typed array per field: an event for a user then touches one line
+ * instead of up to a dozen scattered ones, which at a million users is most
+ * of an event's cost. Views over the one buffer address the record's fields:
+ * float64 slots at user·8 + k, int32 slots at user·16 + k, bytes at user·64 + k.
+ */
+const RECORD_BYTES = 64;
+const F64_SHIFT = 3;
+const I32_SHIFT = 4;
+const U8_SHIFT = 6;
+// float64 slots (bytes 0..39)
+/** When the current request was sent (patience runs from here), µs. */
+const SENT_AT = 0;
+/**
+ * When the user decided to look at the page (arrival, refresh, retry after
+ * an error), µs. Impatient re-sends keep it: page latency runs from the
+ * intention to the page, however many requests that took.
+ */
+const INTENDED_AT = 1;
+/** When the token in hand was issued, µs. */
+const TOKEN_ISSUED_AT = 2;
+/** First click time (µs; Infinity if never clicked): fairness by click rank. */
+const FIRST_CLICK_AT = 3;
+/** T0 by this user's skewed clock, µs; NaN until first needed. */
+const PERCEIVED_START = 4;
+// int32 slots (bytes 40..51)
+const GEN = 10;
+/** Round trip, whole µs. */
+const RTT = 11;
+const REFRESHES = 12;
+// bytes (52..63)
+const STATE = 52;
+const OUTCOME = 53;
+const BOT = 54;
+const LATE_REFRESHES = 55;
+const ATTEMPTS = 56;
+/** Failed page loads in a row (timeouts, error pages). */
+const FAILURES = 57;
+/** 1 when the current origin request's patience timer is scheduled (else it is armed only if the answer turns out late). */
+const TIMER_ARMED = 58;
+const TOKEN_KIND = 59;
+
 /**
  * The user population as a state machine over typed arrays (no object or
  * closure per user): arrival, page refreshes with think time, the button
@@ -71,31 +114,10 @@ export class Users {
   orderAnswers = 0;
   botsCount = 0;
 
-  readonly state: Uint8Array;
-  readonly outcome: Uint8Array;
-  readonly isBot: Uint8Array;
-  /** First click time (µs; Infinity if never clicked): fairness by click rank. */
-  readonly firstClickAt: Float64Array;
-  private readonly gen: Int32Array;
-  /** When the current request was sent (patience runs from here), µs. */
-  private readonly sentAt: Float64Array;
-  /**
-   * When the user decided to look at the page (arrival, refresh, retry
-   * after an error), µs. Impatient re-sends keep it: page latency runs from
-   * the intention to the page, however many requests that took.
-   */
-  private readonly intendedAt: Float64Array;
-  /** Round trip per user, whole µs. */
-  private readonly rtt: Int32Array;
-  private readonly refreshes: Int32Array;
-  private readonly lateRefreshes: Uint8Array;
-  private readonly attempts: Uint8Array;
-  /** 1 when the current origin request's patience timer is scheduled (else it is armed only if the answer turns out late). */
-  private readonly timerArmed: Uint8Array;
-  /** Failed page loads in a row (timeouts, error pages). */
-  private readonly failures: Uint8Array;
-  private readonly tokenKind: Uint8Array;
-  private readonly tokenIssuedAt: Float64Array;
+  /** The user records (see RECORD_BYTES), through three views of one buffer. */
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly u8: Uint8Array;
 
   private readonly think: Sampler;
   private readonly reaction: Sampler;
@@ -142,21 +164,10 @@ export class Users {
     const users = config.users;
     const n = users.count;
     this.count = n;
-    this.state = new Uint8Array(n);
-    this.outcome = new Uint8Array(n);
-    this.isBot = new Uint8Array(n);
-    this.firstClickAt = new Float64Array(n).fill(Infinity);
-    this.gen = new Int32Array(n);
-    this.sentAt = new Float64Array(n);
-    this.intendedAt = new Float64Array(n);
-    this.rtt = new Int32Array(n);
-    this.refreshes = new Int32Array(n);
-    this.lateRefreshes = new Uint8Array(n);
-    this.attempts = new Uint8Array(n);
-    this.failures = new Uint8Array(n);
-    this.timerArmed = new Uint8Array(n);
-    this.tokenKind = new Uint8Array(n);
-    this.tokenIssuedAt = new Float64Array(n);
+    const records = new ArrayBuffer(n * RECORD_BYTES);
+    this.f64 = new Float64Array(records);
+    this.i32 = new Int32Array(records);
+    this.u8 = new Uint8Array(records);
 
     this.think = samplerOf(users.refresh);
     this.reaction = samplerOf(users.reaction);
@@ -197,13 +208,37 @@ export class Users {
     const botDraws = random.stream('bot');
     const botShare = users.bots.share;
     for (let u = 0; u < n; u++) {
-      this.rtt[u] = Math.round(rtt(rttDraws.uniform(u, 0)));
+      this.f64[(u << F64_SHIFT) + FIRST_CLICK_AT] = Infinity;
+      this.f64[(u << F64_SHIFT) + PERCEIVED_START] = NaN;
+      this.i32[(u << I32_SHIFT) + RTT] = Math.round(rtt(rttDraws.uniform(u, 0)));
       if (botDraws.uniform(u, 0) < botShare) {
-        this.isBot[u] = 1;
+        this.u8[(u << U8_SHIFT) + BOT] = 1;
         this.botsCount++;
       }
       sim.scheduleAt(Math.round(arrival(arrivalDraws.uniform(u, 0))), this.arriveKind, u);
     }
+  }
+
+  /** User `user`'s final outcome ({@link Outcome.Pending} while undecided). */
+  outcomeOf(user: number): Outcome {
+    return this.u8[(user << U8_SHIFT) + OUTCOME] as Outcome;
+  }
+
+  /** Every user's outcome, indexed by user (a copy). */
+  outcomes(): Uint8Array {
+    const out = new Uint8Array(this.count);
+    for (let u = 0; u < this.count; u++) out[u] = this.u8[(u << U8_SHIFT) + OUTCOME];
+    return out;
+  }
+
+  /** Whether user `user` is a bot. */
+  isBot(user: number): boolean {
+    return this.u8[(user << U8_SHIFT) + BOT] === 1;
+  }
+
+  /** User `user`'s first click, µs (Infinity if they never clicked): fairness by click rank. */
+  firstClickAt(user: number): number {
+    return this.f64[(user << F64_SHIFT) + FIRST_CLICK_AT];
   }
 
   /** Stops all user activity (the simulated duration is over); answers in flight still land. */
@@ -213,8 +248,8 @@ export class Users {
     // it, or a site that never answers would show no page latency at all.
     const now = this.sim.now;
     for (let u = 0; u < this.count; u++) {
-      const state = this.state[u];
-      if (state === UserState.AwaitingPage || state === UserState.AwaitingScript) this.pageLatency.record(now - this.intendedAt[u]);
+      const state = this.u8[(u << U8_SHIFT) + STATE];
+      if (state === UserState.AwaitingPage || state === UserState.AwaitingScript) this.pageLatency.record(now - this.f64[(u << F64_SHIFT) + INTENDED_AT]);
     }
   }
 
@@ -223,11 +258,12 @@ export class Users {
   /** The CDN side of the user model. */
   readonly cdnListener: CdnListener = {
     onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) => {
-      if (this.gen[user] !== gen) return;
-      const deliverAt = edgeDoneUs + this.rtt[user];
-      if (deliverAt - this.sentAt[user] > this.patience) {
+      const f = user << F64_SHIFT, i = user << I32_SHIFT;
+      if (this.i32[i + GEN] !== gen) return;
+      const deliverAt = edgeDoneUs + this.i32[i + RTT];
+      if (deliverAt - this.f64[f + SENT_AT] > this.patience) {
         // The user gives up first. On a hit no timer runs yet: start it.
-        if (this.hitPending()) this.sim.scheduleAt(this.sentAt[user] + this.patience, this.timeoutKind, user, gen);
+        if (this.hitPending()) this.sim.scheduleAt(this.f64[f + SENT_AT] + this.patience, this.timeoutKind, user, gen);
         return;
       }
       this.hitPending();
@@ -235,36 +271,39 @@ export class Users {
         this.sim.scheduleAt(deliverAt, this.pageKind, user, gen);
       } else {
         const enabled = generatedAtUs >= this.saleStart;
-        this.tokenIssuedAt[user] = generatedAtUs;
+        this.f64[f + TOKEN_ISSUED_AT] = generatedAtUs;
         this.sim.scheduleAt(deliverAt, this.scriptKind, user, gen | (enabled ? ENABLED_BIT : 0) | ANONYMOUS_BIT);
       }
     },
     onEdgeError: (user, gen, _object, nowUs) => {
-      if (this.gen[user] !== gen) return;
-      this.sim.scheduleAt(nowUs + this.rtt[user], this.errorKind, user, gen);
+      const i = user << I32_SHIFT;
+      if (this.i32[i + GEN] !== gen) return;
+      this.sim.scheduleAt(nowUs + this.i32[i + RTT], this.errorKind, user, gen);
     },
   };
 
   /** Whether `user` still waits for its request `gen` (else its connection is closed). */
   stillWaiting(user: number, gen: number): boolean {
-    return this.gen[user] === gen;
+    const i = user << I32_SHIFT;
+    return this.i32[i + GEN] === gen;
   }
 
   /** A page or script answer from the origin for `user` (kinds PageDirect, ScriptDirect and the edge's single fetches are routed elsewhere). */
   originAnswer(user: number, gen: number, kind: OriginKind, linkDoneUs: number, ok: boolean): void {
-    if (this.gen[user] !== gen) return;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.i32[i + GEN] !== gen) return;
     const now = this.sim.now;
     if (!ok) {
       // Counted when the error page reaches the user (errorPage), as for CDN errors.
-      this.sim.scheduleAt(now + this.rtt[user], this.errorKind, user, gen);
+      this.sim.scheduleAt(now + this.i32[i + RTT], this.errorKind, user, gen);
       return;
     }
-    const deliverAt = linkDoneUs + this.rtt[user];
-    if (deliverAt - this.sentAt[user] > this.patience) {
+    const deliverAt = linkDoneUs + this.i32[i + RTT];
+    if (deliverAt - this.f64[f + SENT_AT] > this.patience) {
       // The user gives up first: at its timer, armed now if it was not.
-      if (!this.timerArmed[user]) {
-        this.timerArmed[user] = 1;
-        this.sim.scheduleAt(Math.max(now, this.sentAt[user] + this.patience), this.timeoutKind, user, gen);
+      if (!this.u8[b + TIMER_ARMED]) {
+        this.u8[b + TIMER_ARMED] = 1;
+        this.sim.scheduleAt(Math.max(now, this.f64[f + SENT_AT] + this.patience), this.timeoutKind, user, gen);
       }
       return;
     }
@@ -273,7 +312,7 @@ export class Users {
     } else {
       // The script is generated now: enabled from T0, with a token issued now.
       const enabled = now >= this.saleStart;
-      this.tokenIssuedAt[user] = now;
+      this.f64[f + TOKEN_ISSUED_AT] = now;
       this.sim.scheduleAt(deliverAt, this.scriptKind, user, gen | (enabled ? ENABLED_BIT : 0));
     }
   }
@@ -281,12 +320,13 @@ export class Users {
   /** The order servers' side of the user model. */
   readonly orderListener: OrderFlowListener = {
     onOrderAnswer: (user, gen, answer, clickedAtUs) => {
-      const deliverAt = this.sim.now + this.rtt[user] / 2;
+      const i = user << I32_SHIFT;
+      const deliverAt = this.sim.now + this.i32[i + RTT] / 2;
       const latency = deliverAt - clickedAtUs;
       this.orderLatency.record(latency);
       this.orderAnswers++;
       if (latency <= 2_000_000) this.ordersAnsweredWithin2s++;
-      if (answer !== OrderAnswer.Won && this.gen[user] !== gen) return;
+      if (answer !== OrderAnswer.Won && this.i32[i + GEN] !== gen) return;
       this.sim.scheduleAt(deliverAt, this.orderAnswerKind, user, (gen << 3) | answer);
     },
   };
@@ -294,37 +334,42 @@ export class Users {
   // ---- the state machine -------------------------------------------------
 
   private arrive(user: number): void {
+    const f = user << F64_SHIFT, b = user << U8_SHIFT;
     if (this.closing) return;
-    if (this.isBot[user] && this.sim.now < this.saleStart) this.planEarlyAttempts(user);
-    this.intendedAt[user] = this.sim.now;
+    if (this.u8[b + BOT] && this.sim.now < this.saleStart) this.planEarlyAttempts(user);
+    this.f64[f + INTENDED_AT] = this.sim.now;
     this.sendPage(user);
   }
 
   private refresh(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.Thinking) return;
-    this.intendedAt[user] = this.sim.now;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Thinking) return;
+    this.f64[f + INTENDED_AT] = this.sim.now;
     this.sendPage(user);
   }
 
   private sendPage(user: number): void {
+    const f = user << F64_SHIFT, b = user << U8_SHIFT;
     const gen = this.nextGen(user);
     const now = this.sim.now;
-    this.state[user] = UserState.AwaitingPage;
-    this.sentAt[user] = now;
+    this.u8[b + STATE] = UserState.AwaitingPage;
+    this.f64[f + SENT_AT] = now;
     this.pageViews++;
     this.send(user, gen, CdnObject.Page, this.viaCdn, OriginKind.PageDirect);
   }
 
   private sendScript(user: number): void {
+    const f = user << F64_SHIFT, b = user << U8_SHIFT;
     const gen = this.nextGen(user);
-    this.state[user] = UserState.AwaitingScript;
-    this.sentAt[user] = this.sim.now;
+    this.u8[b + STATE] = UserState.AwaitingScript;
+    this.f64[f + SENT_AT] = this.sim.now;
     this.scriptRequests++;
     this.send(user, gen, CdnObject.Script, this.scriptViaCdn, OriginKind.ScriptDirect);
   }
 
   /** Sends a page or script request through the CDN or to the origin, with a patience timer unless the answer is already known. */
   private send(user: number, gen: number, object: CdnObject, viaCdn: boolean, kind: OriginKind): void {
+    const f = user << F64_SHIFT, b = user << U8_SHIFT;
     if (viaCdn) {
       this.hitScheduled = true;
       this.cdn!.request(user, gen, object);
@@ -338,12 +383,12 @@ export class Users {
         // Served at once (or refused, with the error page on its way): the
         // answer time is known when the service ends, well within patience,
         // so the timer is armed then, and only if the answer will be late.
-        this.timerArmed[user] = 0;
+        this.u8[b + TIMER_ARMED] = 0;
         return;
       }
     }
-    this.timerArmed[user] = 1;
-    this.sim.scheduleAt(this.sentAt[user] + this.patience, this.timeoutKind, user, gen);
+    this.u8[b + TIMER_ARMED] = 1;
+    this.sim.scheduleAt(this.f64[f + SENT_AT] + this.patience, this.timeoutKind, user, gen);
   }
 
   /** Clears the "answered synchronously" mark; true if the call was synchronous. */
@@ -354,25 +399,27 @@ export class Users {
   }
 
   private pageArrived(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.AwaitingPage) return;
-    this.pageLatency.record(this.sim.now - this.intendedAt[user]);
-    this.failures[user] = 0;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingPage) return;
+    this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
+    this.u8[b + FAILURES] = 0;
     this.sendScript(user);
   }
 
   private scriptArrived(user: number, bits: number): void {
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     const gen = bits & GEN_MASK;
-    if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.AwaitingScript) return;
+    if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingScript) return;
     const now = this.sim.now;
-    this.scriptLatency.record(now - this.sentAt[user]);
+    this.scriptLatency.record(now - this.f64[f + SENT_AT]);
     if (bits & ENABLED_BIT) {
-      this.tokenKind[user] = this.staticUrl
+      this.u8[b + TOKEN_KIND] = this.staticUrl
         ? TokenKind.Static
         : bits & ANONYMOUS_BIT
           ? TokenKind.Anonymous
           : TokenKind.Genuine;
-      this.state[user] = UserState.Reacting;
-      const delay = this.isBot[user] ? this.botReaction : this.reaction(this.reactionDraws.uniform(user, this.attempts[user]));
+      this.u8[b + STATE] = UserState.Reacting;
+      const delay = this.u8[b + BOT] ? this.botReaction : this.reaction(this.reactionDraws.uniform(user, this.u8[b + ATTEMPTS]));
       this.sim.schedule(delay, this.clickKind, user, gen);
       return;
     }
@@ -381,21 +428,28 @@ export class Users {
 
   /** Button still disabled: when does this user look again? */
   private scheduleRefresh(user: number, gen: number): void {
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     const now = this.sim.now;
     let next: number;
-    if (this.isBot[user]) {
+    if (this.u8[b + BOT]) {
       next = now + this.botRefresh;
     } else {
-      const refreshes = this.refreshes[user]++;
+      const refreshes = this.i32[i + REFRESHES]++;
       const thought = now + this.think(this.thinkDraws.uniform(user, refreshes));
       // The herd: a user refreshes at T0 by their own (skewed) clock. Far
-      // from T0 the skew cannot matter, so it is only drawn near it.
-      const perceivedStart =
-        thought < this.skewHorizon ? Infinity : this.saleStart + this.clockSkew * inverseNormalCdf(this.skewDraws.uniform(user, 0));
+      // from T0 the skew cannot matter, so it is only drawn (once) near it.
+      let perceivedStart = Infinity;
+      if (thought >= this.skewHorizon) {
+        perceivedStart = this.f64[f + PERCEIVED_START];
+        if (perceivedStart !== perceivedStart) {
+          perceivedStart = this.saleStart + this.clockSkew * inverseNormalCdf(this.skewDraws.uniform(user, 0));
+          this.f64[f + PERCEIVED_START] = perceivedStart;
+        }
+      }
       if (now < perceivedStart) {
         next = Math.min(thought, perceivedStart);
       } else {
-        const late = this.lateRefreshes[user]++;
+        const late = this.u8[b + LATE_REFRESHES]++;
         if (late >= this.lateRefreshLimit) {
           this.finish(user, Outcome.GaveUp);
           return;
@@ -403,13 +457,14 @@ export class Users {
         next = now + this.reaction(this.lateDraws.uniform(user, late));
       }
     }
-    this.state[user] = UserState.Thinking;
+    this.u8[b + STATE] = UserState.Thinking;
     this.sim.scheduleAt(Math.max(now, Math.round(next)), this.refreshKind, user, gen);
   }
 
   private timedOut(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen) return;
-    const state = this.state[user];
+    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen) return;
+    const state = this.u8[b + STATE];
     if (state !== UserState.AwaitingPage && state !== UserState.AwaitingScript) return;
     this.timeouts++;
     if (this.failedAgain(user)) return;
@@ -417,63 +472,69 @@ export class Users {
   }
 
   private errorPage(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen) return;
+    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen) return;
     this.pageErrors++;
     if (this.failedAgain(user)) return;
-    this.state[user] = UserState.Thinking;
-    const delay = this.reaction(this.lateDraws.uniform(user, 1000 + this.refreshes[user]++));
+    this.u8[b + STATE] = UserState.Thinking;
+    const delay = this.reaction(this.lateDraws.uniform(user, 1000 + this.i32[i + REFRESHES]++));
     this.sim.schedule(delay, this.retryPageKind, user, gen);
   }
 
   /** Counts a failed page load; true (and the user has left) after `giveUpAfter` in a row. */
   private failedAgain(user: number): boolean {
-    const failures = this.failures[user] + 1;
-    this.failures[user] = failures;
+    const f = user << F64_SHIFT, b = user << U8_SHIFT;
+    const failures = this.u8[b + FAILURES] + 1;
+    this.u8[b + FAILURES] = failures;
     if (failures < this.giveUpAfter) return false;
-    this.pageLatency.record(this.sim.now - this.intendedAt[user]);
+    this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
     this.finish(user, Outcome.GaveUp);
     return true;
   }
 
   /** Retry after an error page: the same intention to see the page, so its latency keeps running. */
   private retryPage(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.Thinking) return;
+    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Thinking) return;
     this.sendPage(user);
   }
 
   private click(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen) return;
-    const state = this.state[user];
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen) return;
+    const state = this.u8[b + STATE];
     if (state !== UserState.Reacting && state !== UserState.RetryWait) return;
     const now = this.sim.now;
-    const attempt = this.attempts[user];
-    if (attempt < 255) this.attempts[user] = attempt + 1;
-    if (this.firstClickAt[user] === Infinity) this.firstClickAt[user] = now;
+    const attempt = this.u8[b + ATTEMPTS];
+    if (attempt < 255) this.u8[b + ATTEMPTS] = attempt + 1;
+    if (this.f64[f + FIRST_CLICK_AT] === Infinity) this.f64[f + FIRST_CLICK_AT] = now;
     const orderGen = this.nextGen(user);
-    this.state[user] = UserState.Ordering;
-    this.flow.send(user, orderGen, attempt, this.tokenKind[user], this.tokenIssuedAt[user], now, now + this.rtt[user] / 2);
+    this.u8[b + STATE] = UserState.Ordering;
+    this.flow.send(user, orderGen, attempt, this.u8[b + TOKEN_KIND], this.f64[f + TOKEN_ISSUED_AT], now, now + this.i32[i + RTT] / 2);
     this.sim.schedule(this.patience, this.orderTimeoutKind, user, orderGen);
   }
 
   private orderTimedOut(user: number, gen: number): void {
-    if (this.closing || this.gen[user] !== gen || this.state[user] !== UserState.Ordering) return;
+    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Ordering) return;
     this.timeouts++;
-    if (this.attempts[user] >= this.config.users.retry.maxAttempts) {
+    if (this.u8[b + ATTEMPTS] >= this.config.users.retry.maxAttempts) {
       this.finish(user, Outcome.GaveUp);
       return;
     }
-    this.state[user] = UserState.RetryWait;
+    this.u8[b + STATE] = UserState.RetryWait;
     this.click(user, gen); // impatient re-click
   }
 
   private orderAnswered(user: number, bits: number): void {
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     const answer = (bits & 7) as OrderAnswer;
     const gen = bits >>> 3;
     if (answer === OrderAnswer.Won) {
       this.finish(user, Outcome.Won);
       return;
     }
-    if (this.gen[user] !== gen || this.state[user] !== UserState.Ordering) return;
+    if (this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Ordering) return;
     switch (answer) {
       case OrderAnswer.SoldOut:
         this.finish(user, Outcome.SoldOut);
@@ -487,11 +548,11 @@ export class Users {
         return;
       case OrderAnswer.Expired:
         if (this.closing) return;
-        if (this.attempts[user] >= this.config.users.retry.maxAttempts) {
+        if (this.u8[b + ATTEMPTS] >= this.config.users.retry.maxAttempts) {
           this.finish(user, Outcome.GaveUp);
           return;
         }
-        this.intendedAt[user] = this.sim.now;
+        this.f64[f + INTENDED_AT] = this.sim.now;
         this.sendPage(user); // a fresh page brings a fresh token
         return;
       case OrderAnswer.SaleEnded:
@@ -502,34 +563,37 @@ export class Users {
   }
 
   private retryOrFinish(user: number, gen: number, finalOutcome: Outcome): void {
+    const b = user << U8_SHIFT;
     const retry = this.config.users.retry;
-    const attempt = this.attempts[user];
+    const attempt = this.u8[b + ATTEMPTS];
     if (this.closing || retry.policy === 'none' || attempt >= retry.maxAttempts) {
       this.finish(user, finalOutcome);
       return;
     }
     let delay: number;
-    if (this.isBot[user]) delay = this.botRefresh;
+    if (this.u8[b + BOT]) delay = this.botRefresh;
     else if (retry.policy === 'fixed') delay = retry.delay;
     else {
       delay = Math.min(retry.cap, retry.delay * 2 ** (attempt - 1));
       if (retry.policy === 'jittered') delay *= this.retryDraws.uniform(user, attempt);
     }
-    this.state[user] = UserState.RetryWait;
+    this.u8[b + STATE] = UserState.RetryWait;
     this.sim.schedule(delay, this.clickKind, user, gen);
   }
 
   /** Final state: a new generation voids every pending event of the user. */
   private finish(user: number, outcome: Outcome): void {
-    this.state[user] = UserState.Done;
+    const b = user << U8_SHIFT;
+    this.u8[b + STATE] = UserState.Done;
     this.nextGen(user);
-    if (this.outcome[user] !== Outcome.Won) this.outcome[user] = outcome;
+    if (this.u8[b + OUTCOME] !== Outcome.Won) this.u8[b + OUTCOME] = outcome;
   }
 
   private nextGen(user: number): number {
-    let gen = (this.gen[user] + 1) & GEN_MASK;
+    const i = user << I32_SHIFT;
+    let gen = (this.i32[i + GEN] + 1) & GEN_MASK;
     if (gen === EARLY_GEN) gen = 0;
-    this.gen[user] = gen;
+    this.i32[i + GEN] = gen;
     return gen;
   }
 
@@ -552,9 +616,10 @@ export class Users {
   }
 
   private earlyAttempt(user: number, k: number): void {
-    if (this.closing || this.state[user] === UserState.Done) return;
+    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    if (this.closing || this.u8[b + STATE] === UserState.Done) return;
     const now = this.sim.now;
     const kind = this.staticUrl ? TokenKind.Static : TokenKind.Forged;
-    this.flow.send(user, EARLY_GEN, 200 + k, kind, now, now, now + this.rtt[user] / 2);
+    this.flow.send(user, EARLY_GEN, 200 + k, kind, now, now, now + this.i32[i + RTT] / 2);
   }
 }

@@ -59,7 +59,7 @@ describe('users', () => {
       model.sim.run();
       const buyers = new Set(model.flow.ledger.toArray().map((o) => o.user));
       const winners = new Set<number>();
-      model.users.outcome.forEach((o, u) => {
+      model.users.outcomes().forEach((o, u) => {
         if (o === Outcome.Won) winners.add(u);
       });
       expect(winners).toEqual(buyers);
@@ -73,7 +73,8 @@ describe('users', () => {
       replication: 0,
       seed: 1,
     });
-    const bots = model.users.isBot.reduce((s, b) => s + b, 0);
+    let bots = 0;
+    for (let u = 0; u < model.users.count; u++) if (model.users.isBot(u)) bots++;
     expect(model.users.botsCount).toBe(bots);
     expect(Math.abs(bots - 500)).toBeLessThan(70); // binomial sd ≈ 21
     const allBots = run(merge(CLOCKWORK, { users: { bots: { share: '100%', refresh: '1s', knowsStaticUrl: false } } }));
