@@ -1,9 +1,9 @@
 import type { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { Outcome, type Users } from '../workload/users.js';
 import type { FlashSaleModel } from './run-once.js';
-import type { FairnessSummary, LatencySummary, OutcomeCounts, RunResult } from './result.js';
+import type { LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
-import { lowerBound, upperBound } from '../kernel/sorted.js';
+import { clickRankFairness } from './fairness.js';
 
 /** Reads a finished model into its serialisable {@link RunResult}. */
 export function buildResult(model: FlashSaleModel): RunResult {
@@ -11,7 +11,12 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const stock = flow.stock;
   const ledger = flow.ledger.toArray();
   const outcomes = countOutcomes(users.outcomes());
-  const fairness = fairnessOf(users);
+  const fairness = clickRankFairness({
+    count: users.count,
+    firstClickAt: (u) => users.firstClickAt(u),
+    isBot: (u) => users.isBot(u),
+    won: (u) => users.outcomeOf(u) === Outcome.Won,
+  });
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
@@ -149,49 +154,6 @@ function countOutcomes(outcome: Uint8Array): OutcomeCounts {
     gaveUp: counts[Outcome.GaveUp],
     pending: counts[Outcome.Pending],
   };
-}
-
-/**
- * Win rate of human clickers by decile of their first click time, and the
- * rank correlation between clicking early and winning: Spearman's ρ between
- * click rank and the win indicator, which for a 0/1 variable is Pearson's r
- * of the ranks against the indicator. Sign: +1 means the earliest clickers
- * always win.
- */
-function fairnessOf(users: Users): FairnessSummary {
-  let n = 0;
-  for (let u = 0; u < users.count; u++) if (users.firstClickAt(u) !== Infinity && !users.isBot(u)) n++;
-  if (n === 0) return { winRateByDecile: [], rankCorrelation: null };
-  const times = new Float64Array(n);
-  const winnerTimes: number[] = [];
-  let i = 0;
-  for (let u = 0; u < users.count; u++) {
-    const clickedAt = users.firstClickAt(u);
-    if (clickedAt === Infinity || users.isBot(u)) continue;
-    times[i++] = clickedAt;
-    if (users.outcomeOf(u) === Outcome.Won) winnerTimes.push(clickedAt);
-  }
-  times.sort();
-  const decileSize = new Float64Array(10);
-  const decileWins = new Float64Array(10);
-  for (let k = 0; k < n; k++) decileSize[Math.min(9, Math.floor((k * 10) / n))]++;
-  let rankSum = 0;
-  for (const t of winnerTimes) {
-    // Midrank of t among all clickers (1-based).
-    const lo = lowerBound(times, t);
-    const hi = upperBound(times, t);
-    const rank = (lo + 1 + hi) / 2;
-    rankSum += rank;
-    decileWins[Math.min(9, Math.floor(((rank - 1) * 10) / n))]++;
-  }
-  const winRateByDecile = Array.from(decileSize, (size, d) => (size > 0 ? round(decileWins[d] / size) : 0));
-  const w = winnerTimes.length;
-  if (w === 0 || w === n || n < 2) return { winRateByDecile, rankCorrelation: null };
-  const p = w / n;
-  const meanRank = (n + 1) / 2;
-  const cov = rankSum / n - meanRank * p;
-  const r = cov / Math.sqrt(((n * n - 1) / 12) * p * (1 - p));
-  return { winRateByDecile, rankCorrelation: round(-r) };
 }
 
 function countDuplicates(users: number[], limit: number): number {
