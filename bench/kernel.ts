@@ -71,7 +71,7 @@ function reference(pending: number, seed: number): Contender {
   };
 }
 
-interface Measurement {
+export interface Measurement {
   /** Median events per second over the timed rounds. */
   eventsPerSecond: number;
   /** Events per second of each timed round, in order. */
@@ -106,6 +106,19 @@ function measure(pending: number, options: BenchOptions): Record<Contender['name
     result[contender.name] = { eventsPerSecond: median(rounds), rounds };
   }
   return result;
+}
+
+/**
+ * The kernel contender alone at `pending` events (warm-up, then the median of
+ * `rounds` timed rounds): the hold-model rate other sections compare against.
+ */
+export function kernelHoldRate(pending: number, options: BenchOptions): Measurement {
+  const events = Math.max(1000, Math.round(Math.max(2_000_000, 2 * pending) * options.scale));
+  const contender = kernel(pending, 1);
+  contender.run(Math.round(events * 1.5));
+  const rounds: number[] = [];
+  for (let round = 0; round < options.rounds; round++) rounds.push(Math.round(events / seconds(() => contender.run(events))));
+  return { eventsPerSecond: median(rounds), rounds };
 }
 
 export const kernelSection: BenchSection = {

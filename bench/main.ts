@@ -2,9 +2,10 @@
  * `npm run bench`: runs the benchmark sections in one process and prints
  * their figures, or with `--json` one JSON document:
  * `{ <each section's keys>, node, machine, options }` — for the kernel
- * section `kernel`, `queue`, `reference`, `ratios` and `target`.
+ * section `kernel`, `queue`, `reference`, `ratios` and `target`; for the
+ * seed section `seed`; for the storm section `storm`.
  *
- *   npm run bench -- [--json] [--only kernel[,storm]] [--rounds 5] [--scale 1] [--list]
+ *   npm run bench -- [--json] [--only kernel[,seed][,storm]] [--rounds 5] [--scale 1] [--list]
  *
  * To add a benchmark: write bench/<name>.ts exporting a {@link BenchSection}
  * and list it in SECTIONS below (and in OPT_IN if it takes minutes).
@@ -12,9 +13,10 @@
 import os from 'node:os';
 import { kernelSection } from './kernel.js';
 import type { BenchOptions, BenchSection } from './section.js';
+import { seedSection } from './seed.js';
 import { stormSection } from './storm.js';
 
-const SECTIONS: BenchSection[] = [kernelSection, stormSection];
+const SECTIONS: BenchSection[] = [kernelSection, seedSection, stormSection];
 /** Sections that take minutes: run only when named with --only. */
 const OPT_IN = new Set(['storm']);
 

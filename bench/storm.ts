@@ -16,20 +16,16 @@
  *    the seed design's 1M task (target ≤ 11x: cost linear in users).
  *
  * Each measurement runs in a fresh child process (`node dist/bench/storm.js
- * --storm-child …`) calling the programmatic API (prepareRun → executeRun,
+ * --child …`) calling the programmatic API (prepareRun → executeRun,
  * no report files), so peak RSS is that run's own and one run's garbage
  * does not slow the next. `--scale` multiplies the user counts (0.01 for
  * a smoke test of the section itself).
  */
-import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { childMain, ROOT, runChild as spawnChild } from './child.js';
 import { formatRate, type BenchOptions, type BenchSection } from './section.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** The repository root (this file is dist/bench/storm.js once built). */
-const ROOT = resolve(HERE, HERE.includes(`${join('dist', 'bench')}`) ? '../..' : '..');
 const SCENARIO = join(ROOT, 'scenarios/flash-sale.yaml');
 const BASE_USERS = 1_000_000;
 const BIG_USERS = 10_000_000;
@@ -48,8 +44,8 @@ interface ChildReport {
   tasks: Array<{ strategy: string; wallMs: number; events: number; eventsPerSecond: number; worker?: { threadId: number; peakBytes: number } }>;
 }
 
-/** Child mode: one run through the API; prints its report as one JSON line on stdout. */
-async function child(argv: string[]): Promise<void> {
+/** Child mode: one run through the API; its report is printed as one JSON line. */
+async function child(argv: string[]): Promise<ChildReport> {
   const [users, workers, strategies, replications] = [Number(argv[0]), Number(argv[1]), argv[2] === 'all' ? undefined : argv[2].split(','), Number(argv[3] ?? 1)];
   const { prepareRun, executeRun } = await import('../src/index.js');
   const prepared = prepareRun(SCENARIO, { users, replications, ...(strategies ? { strategies } : {}) });
@@ -70,30 +66,12 @@ async function child(argv: string[]): Promise<void> {
       ...(t.worker ? { worker: t.worker } : {}),
     })),
   };
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  return report;
 }
 
 function runChild(users: number, workers: number, strategies: string, log: (m: string) => void, replications = 1): Promise<ChildReport> {
   log(`storm: ${users.toLocaleString('en')} users, ${strategies === 'all' ? 'all strategies' : strategies}, ${replications} replication(s), --workers ${workers} …`);
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--storm-child', String(users), String(workers), strategies, String(replications)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`storm child (${users} users, ${workers} workers) exited with ${code}: ${stderr.trim()}`));
-      try {
-        resolvePromise(JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport);
-      } catch (error) {
-        reject(new Error(`storm child printed no report: ${(error as Error).message}\n${stderr}`));
-      }
-    });
-  });
+  return spawnChild<ChildReport>(fileURLToPath(import.meta.url), [String(users), String(workers), strategies, String(replications)]);
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
@@ -189,17 +167,4 @@ export const stormSection: BenchSection = {
   },
 };
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint() && process.argv[2] === '--storm-child') {
-  child(process.argv.slice(3)).catch((error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 70;
-  });
-}
+childMain(import.meta.url, child);

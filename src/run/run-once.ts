@@ -123,8 +123,10 @@ export class FlashSaleModel {
             },
             {
               stillWaiting: (user, gen) => this.users.stillWaiting(user, gen),
-              onEdgeResponse: (...args) => this.users.cdnListener.onEdgeResponse(...args),
-              onEdgeError: (...args) => this.users.cdnListener.onEdgeError(...args),
+              // Explicit arguments, not rest/spread: this is on every CDN hit.
+              onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) =>
+                this.users.cdnListener.onEdgeResponse(user, gen, object, edgeDoneUs, generatedAtUs),
+              onEdgeError: (user, gen, object, nowUs) => this.users.cdnListener.onEdgeError(user, gen, object, nowUs),
             },
           )
         : null;
@@ -144,7 +146,7 @@ export class FlashSaleModel {
       random.stream('balancer'),
       random.stream('order-service').sequence(),
       random.stream('order-create').sequence(),
-      { onOrderAnswer: (...args) => this.users.orderListener.onOrderAnswer(...args) },
+      { onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs) },
     );
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {

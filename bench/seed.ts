@@ -1,0 +1,149 @@
+/**
+ * Seed-design storm benchmark (issue 3): scenarios/flash-sale.yaml's seed
+ * design at 1,000,000 users, single-threaded, against the kernel's hold
+ * benchmark at the storm's own mean pending count, measured in the same run.
+ *
+ * - Events/s: the event loop's rate (model built, `sim.run()` timed, result
+ *   not yet built), the figure comparable with the hold benchmark's, and the
+ *   end-to-end rate including building the model and the result. Median of
+ *   `min(rounds, 3)` runs, each in a fresh child process.
+ * - Pending count: the event-weighted mean (and peak) of pending events
+ *   during the loop, sampled every 4096 events; the hold benchmark runs at
+ *   that mean ("a similar pending count").
+ * - Memory: peak RSS of a child at 1M and at 250k users; their difference
+ *   over 750k users is the cost per user, the rest is the fixed base.
+ *
+ * Targets: loop events/s ≥ half the hold benchmark's; ≤ 150 bytes per user.
+ */
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { childMain, ROOT, runChild } from './child.js';
+import { kernelHoldRate } from './kernel.js';
+import { formatRate, median, type BenchOptions, type BenchSection } from './section.js';
+
+const SCENARIO = join(ROOT, 'scenarios/flash-sale.yaml');
+const USERS = 1_000_000;
+const SMALL_USERS = 250_000;
+const TARGET_RATIO = 0.5;
+const TARGET_BYTES_PER_USER = 150;
+const SAMPLE_EVERY = 4096;
+
+/** What one child run reports. */
+interface SeedRun {
+  users: number;
+  buildMs: number;
+  loopMs: number;
+  resultMs: number;
+  events: number;
+  meanPending: number;
+  peakPending: number;
+  peakRssBytes: number;
+}
+
+async function child(argv: string[]): Promise<SeedRun> {
+  const users = Number(argv[0]);
+  const { prepareRun } = await import('../src/index.js');
+  const { FlashSaleModel } = await import('../src/run/run-once.js');
+  const { buildResult } = await import('../src/run/build-result.js');
+  const task = prepareRun(SCENARIO, { users, strategies: ['seed-design'] }).plan.tasks[0];
+  const started = performance.now();
+  const model = new FlashSaleModel(task.config, { strategy: task.strategy, replication: task.replication, seed: task.seed });
+  const built = performance.now();
+  let samples = 0;
+  let pendingSum = 0;
+  let peakPending = 0;
+  model.sim.run(
+    {},
+    {
+      every: SAMPLE_EVERY,
+      onProgress: (sim) => {
+        const pending = sim.pending;
+        samples++;
+        pendingSum += pending;
+        if (pending > peakPending) peakPending = pending;
+      },
+    },
+  );
+  const looped = performance.now();
+  buildResult(model);
+  const finished = performance.now();
+  return {
+    users,
+    buildMs: built - started,
+    loopMs: looped - built,
+    resultMs: finished - looped,
+    events: model.sim.eventsProcessed,
+    meanPending: samples > 0 ? pendingSum / samples : 0,
+    peakPending,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
+const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+
+export const seedSection: BenchSection = {
+  name: 'seed',
+  description: 'seed design, 1M users, 1 thread: loop events/s vs the kernel hold benchmark at the same pending count; RSS per user',
+  async run(options: BenchOptions) {
+    const file = fileURLToPath(import.meta.url);
+    const users = Math.max(4_000, Math.round(USERS * options.scale));
+    const small = Math.max(1_000, Math.round(SMALL_USERS * options.scale));
+    const repeats = Math.min(options.rounds, 3);
+    const runs: SeedRun[] = [];
+    for (let i = 0; i < repeats; i++) {
+      options.log(`seed: ${users.toLocaleString('en')} users, run ${i + 1}/${repeats} …`);
+      runs.push(await runChild<SeedRun>(file, [String(users)]));
+    }
+    options.log(`seed: ${small.toLocaleString('en')} users (memory baseline) …`);
+    const smallRun = await runChild<SeedRun>(file, [String(small)]);
+    const byLoop = [...runs].sort((a, b) => a.loopMs - b.loopMs);
+    const typical = byLoop[(byLoop.length - 1) >> 1];
+    const loopRate = typical.events / (typical.loopMs / 1000);
+    const endToEnd = median(runs.map((r) => r.events / ((r.buildMs + r.loopMs + r.resultMs) / 1000)));
+    const pending = Math.round(typical.meanPending);
+    options.log(`seed: kernel hold benchmark at ${pending.toLocaleString('en')} pending …`);
+    const hold = kernelHoldRate(pending, options);
+    const ratio = loopRate / hold.eventsPerSecond;
+    const peakRss = Math.max(...runs.map((r) => r.peakRssBytes));
+    const bytesPerUser = (peakRss - smallRun.peakRssBytes) / (users - small);
+    const baseBytes = smallRun.peakRssBytes - bytesPerUser * small;
+    const json = {
+      seed: {
+        scenario: 'scenarios/flash-sale.yaml',
+        strategy: 'seed-design',
+        users,
+        runs: runs.map((r) => ({ buildMs: Math.round(r.buildMs), loopMs: Math.round(r.loopMs), resultMs: Math.round(r.resultMs) })),
+        events: typical.events,
+        wallMs: Math.round(typical.buildMs + typical.loopMs + typical.resultMs),
+        loopEventsPerSecond: Math.round(loopRate),
+        endToEndEventsPerSecond: Math.round(endToEnd),
+        meanPending: pending,
+        peakPending: typical.peakPending,
+        kernelHold: hold,
+        ratio: Math.round(ratio * 1000) / 1000,
+        peakRssMiB: mib(peakRss),
+        smallUsers: small,
+        smallPeakRssMiB: mib(smallRun.peakRssBytes),
+        bytesPerUser: Math.round(bytesPerUser),
+        baseMiB: mib(baseBytes),
+        targets: {
+          ratio: TARGET_RATIO,
+          ratioMet: ratio >= TARGET_RATIO,
+          bytesPerUser: TARGET_BYTES_PER_USER,
+          bytesPerUserMet: bytesPerUser <= TARGET_BYTES_PER_USER,
+        },
+      },
+    };
+    const lines = [
+      `seed: flash-sale.yaml seed design, ${users.toLocaleString('en')} users, 1 thread; median of ${repeats} runs, each in a fresh process`,
+      `  ${typical.events.toLocaleString('en')} events; build ${secs(typical.buildMs)} + loop ${secs(typical.loopMs)} + result ${secs(typical.resultMs)} = ${secs(typical.buildMs + typical.loopMs + typical.resultMs)} wall`,
+      `  loop ${formatRate(loopRate)} events/s (end to end ${formatRate(endToEnd)}/s); pending events: mean ${pending.toLocaleString('en')}, peak ${typical.peakPending.toLocaleString('en')}`,
+      `  kernel hold benchmark at ${pending.toLocaleString('en')} pending: ${formatRate(hold.eventsPerSecond)} events/s; storm/hold ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+      `  peak RSS ${mib(peakRss)} MiB (${small.toLocaleString('en')} users: ${mib(smallRun.peakRssBytes)} MiB): ${Math.round(bytesPerUser)} bytes/user above a ${mib(baseBytes)} MiB base (target ≤ ${TARGET_BYTES_PER_USER}): ${bytesPerUser <= TARGET_BYTES_PER_USER ? 'met' : 'NOT met'}`,
+    ];
+    return { json, lines };
+  },
+};
+
+childMain(import.meta.url, child);
