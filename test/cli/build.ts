@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The CLI tests spawn the BUILT command line (`node dist/src/cli/main.js`),
  * so they need a build at least as new as the sources. `ensureBuilt()`
- * compiles with `tsc -p .` when any file under src/ (or tsconfig.json,
+ * compiles with `tsc -p .` when any file under src/ or bench/ (or tsconfig.json,
  * package.json) is newer than the last build this helper made, and does
  * nothing otherwise: with several test files (or a vitest globalSetup
  * calling it first) the compiler runs once per change, not once per file.
@@ -31,6 +31,7 @@ function newestSource(): number {
     }
   };
   walk(join(ROOT, 'src'));
+  walk(join(ROOT, 'bench'));
   return newest;
 }
 
