@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file is dist/bench/child.js once built). */
 export const ROOT = resolve(HERE, HERE.includes(`${join('dist', 'bench')}`) ? '../..' : '..');
+/** The scenario the storm benchmarks run. */
+export const FLASH_SALE_SCENARIO = join(ROOT, 'scenarios/flash-sale.yaml');
 
 /**
  * Runs `node --max-old-space-size=8192 <file> --child <args…>` from the

@@ -16,12 +16,10 @@
  * Targets: loop events/s ≥ half the hold benchmark's; ≤ 150 bytes per user.
  */
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { childMain, ROOT, runChild } from './child.js';
+import { childMain, FLASH_SALE_SCENARIO, runChild } from './child.js';
 import { kernelHoldRate } from './kernel.js';
 import { formatRate, median, type BenchOptions, type BenchSection } from './section.js';
 
-const SCENARIO = join(ROOT, 'scenarios/flash-sale.yaml');
 const USERS = 1_000_000;
 const SMALL_USERS = 250_000;
 const TARGET_RATIO = 0.5;
@@ -45,7 +43,7 @@ async function child(argv: string[]): Promise<SeedRun> {
   const { prepareRun } = await import('../src/index.js');
   const { FlashSaleModel } = await import('../src/run/run-once.js');
   const { buildResult } = await import('../src/run/build-result.js');
-  const task = prepareRun(SCENARIO, { users, strategies: ['seed-design'] }).plan.tasks[0];
+  const task = prepareRun(FLASH_SALE_SCENARIO, { users, strategies: ['seed-design'] }).plan.tasks[0];
   const started = performance.now();
   const model = new FlashSaleModel(task.config, { strategy: task.strategy, replication: task.replication, seed: task.seed });
   const built = performance.now();

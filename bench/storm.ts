@@ -27,11 +27,9 @@
  * a smoke test of the section itself).
  */
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { childMain, ROOT, runChild as spawnChild } from './child.js';
+import { childMain, FLASH_SALE_SCENARIO, runChild as spawnChild } from './child.js';
 import { formatRate, type BenchOptions, type BenchSection } from './section.js';
 
-const SCENARIO = join(ROOT, 'scenarios/flash-sale.yaml');
 const BASE_USERS = 1_000_000;
 const BIG_USERS = 10_000_000;
 const TARGET_SPEEDUP = 1.7;
@@ -53,7 +51,7 @@ interface ChildReport {
 async function child(argv: string[]): Promise<ChildReport> {
   const [users, workers, strategies, replications] = [Number(argv[0]), Number(argv[1]), argv[2] === 'all' ? undefined : argv[2].split(','), Number(argv[3] ?? 1)];
   const { prepareRun, executeRun } = await import('../src/index.js');
-  const prepared = prepareRun(SCENARIO, { users, replications, ...(strategies ? { strategies } : {}) });
+  const prepared = prepareRun(FLASH_SALE_SCENARIO, { users, replications, ...(strategies ? { strategies } : {}) });
   const run = await executeRun(prepared, { workers });
   const report: ChildReport = {
     users,
