@@ -10,13 +10,8 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const { config, options, sim, users, cdn, origin, flow, mainSite } = model;
   const stock = flow.stock;
   const ledger = flow.ledger.toArray();
-  const outcomes = countOutcomes(users.outcomes());
-  const fairness = clickRankFairness({
-    count: users.count,
-    firstClickAt: (u) => users.firstClickAt(u),
-    isBot: (u) => users.isBot(u),
-    won: (u) => users.outcomeOf(u) === Outcome.Won,
-  });
+  const outcomes = countOutcomes(users);
+  const fairness = clickRankFairness(users);
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
@@ -143,9 +138,9 @@ function summarize(h: LatencyHistogram): LatencySummary {
   };
 }
 
-function countOutcomes(outcome: Uint8Array): OutcomeCounts {
+function countOutcomes(users: Users): OutcomeCounts {
   const counts = new Float64Array(6);
-  for (let u = 0; u < outcome.length; u++) counts[outcome[u]]++;
+  for (let u = 0; u < users.count; u++) counts[users.outcomeOf(u)]++;
   return {
     won: counts[Outcome.Won],
     soldOut: counts[Outcome.SoldOut],

@@ -224,11 +224,9 @@ export class Users {
     return this.u8[(user << U8_SHIFT) + OUTCOME] as Outcome;
   }
 
-  /** Every user's outcome, indexed by user (a copy). */
-  outcomes(): Uint8Array {
-    const out = new Uint8Array(this.count);
-    for (let u = 0; u < this.count; u++) out[u] = this.u8[(u << U8_SHIFT) + OUTCOME];
-    return out;
+  /** Whether user `user` ended with an order. */
+  won(user: number): boolean {
+    return this.outcomeOf(user) === Outcome.Won;
   }
 
   /** Whether user `user` is a bot. */

@@ -59,9 +59,7 @@ describe('users', () => {
       model.sim.run();
       const buyers = new Set(model.flow.ledger.toArray().map((o) => o.user));
       const winners = new Set<number>();
-      model.users.outcomes().forEach((o, u) => {
-        if (o === Outcome.Won) winners.add(u);
-      });
+      for (let u = 0; u < model.users.count; u++) if (model.users.outcomeOf(u) === Outcome.Won) winners.add(u);
       expect(winners).toEqual(buyers);
       expect(buyers.size).toBe(100);
     }
