@@ -4,6 +4,7 @@ import type { FlashSaleModel } from './run-once.js';
 import type { LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
 import { clickRankFairness } from './fairness.js';
+import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/ledger.js';
 
 /** Reads a finished model into its serialisable {@link RunResult}. */
 export function buildResult(model: FlashSaleModel): RunResult {
@@ -92,14 +93,13 @@ export function buildResult(model: FlashSaleModel): RunResult {
     metrics: {},
   };
 
-  const duplicates = countDuplicates(ledger.map((r) => r.user), config.sale.perUserLimit);
   result.metrics = {
     orders_created: ledger.length,
     oversell,
     undersell,
-    duplicate_orders: duplicates,
-    early_orders: ledger.filter((r) => r.acceptedUs < config.sale.start || r.timeUs < config.sale.start).length,
-    lost_orders: multisetDifference(ledger.map((r) => r.user), result.wonResponses),
+    duplicate_orders: ordersBeyondLimit(ledger, config.sale.perUserLimit).extra.length,
+    early_orders: ledger.filter((r) => isEarlyOrder(r, config.sale.start)).length,
+    lost_orders: ledgerWonMismatches(ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
     page_error_rate: pageViews > 0 ? (users.pageErrors + users.timeouts) / (pageViews + users.scriptRequests) : 0,
     order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : 0,
     main_site_error_rate: result.mainSite.errorRate,
@@ -149,27 +149,6 @@ function countOutcomes(users: Users): OutcomeCounts {
     gaveUp: counts[Outcome.GaveUp],
     pending: counts[Outcome.Pending],
   };
-}
-
-function countDuplicates(users: number[], limit: number): number {
-  const counts = new Map<number, number>();
-  let duplicates = 0;
-  for (const u of users) {
-    const c = (counts.get(u) ?? 0) + 1;
-    counts.set(u, c);
-    if (c > limit) duplicates++;
-  }
-  return duplicates;
-}
-
-/** Size of the symmetric difference of two multisets. */
-function multisetDifference(a: number[], b: number[]): number {
-  const counts = new Map<number, number>();
-  for (const x of a) counts.set(x, (counts.get(x) ?? 0) + 1);
-  for (const x of b) counts.set(x, (counts.get(x) ?? 0) - 1);
-  let diff = 0;
-  for (const c of counts.values()) diff += Math.abs(c);
-  return diff;
 }
 
 function round(x: number): number {

@@ -37,3 +37,55 @@ export class Ledger {
     return this.records.slice();
   }
 }
+
+// Facts about a ledger that both the run's metrics and the audit report:
+// one definition each, so a metric and its invariant cannot disagree.
+
+/** Whether an order was accepted or created before T0 (`startUs`). */
+export function isEarlyOrder(order: LedgerRecord, startUs: number): boolean {
+  return order.acceptedUs < startUs || order.timeUs < startUs;
+}
+
+/** An order beyond its user's limit: the user's `n`-th order (n > limit). */
+export interface ExtraOrder {
+  order: LedgerRecord;
+  n: number;
+}
+
+/**
+ * The orders beyond each user's `limit`, counting in the order given (the
+ * first `limit` orders of a user are within it), and how many users bought.
+ */
+export function ordersBeyondLimit(orders: readonly LedgerRecord[], limit: number): { extra: ExtraOrder[]; buyers: number } {
+  const seen = new Map<number, number>();
+  const extra: ExtraOrder[] = [];
+  for (const order of orders) {
+    const n = (seen.get(order.user) ?? 0) + 1;
+    seen.set(order.user, n);
+    if (n > limit) extra.push({ order, n });
+  }
+  return { extra, buyers: seen.size };
+}
+
+/** A user whose ledger orders and "won" answers differ in number. */
+export interface LedgerMismatch {
+  user: number;
+  orders: number;
+  won: number;
+}
+
+/** Every user whose number of ledger orders differs from the number of "won" answers they got, by user id. */
+export function ledgerWonMismatches(orders: readonly LedgerRecord[], wonResponses: readonly number[]): LedgerMismatch[] {
+  const ledger = new Map<number, number>();
+  for (const order of orders) ledger.set(order.user, (ledger.get(order.user) ?? 0) + 1);
+  const won = new Map<number, number>();
+  for (const user of wonResponses) won.set(user, (won.get(user) ?? 0) + 1);
+  const users = [...new Set([...ledger.keys(), ...won.keys()])].sort((a, b) => a - b);
+  const mismatches: LedgerMismatch[] = [];
+  for (const user of users) {
+    const l = ledger.get(user) ?? 0;
+    const w = won.get(user) ?? 0;
+    if (l !== w) mismatches.push({ user, orders: l, won: w });
+  }
+  return mismatches;
+}

@@ -30,6 +30,7 @@
 import { formatDuration } from '../kernel/units.js';
 import type { LedgerRecord, RunResult } from '../run/result.js';
 import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
+import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/ledger.js';
 import { verifyLedgerToken, type TokenVerifier } from './tokens.js';
 
 /** One offending record: a sentence for people, and the data it is about. */
@@ -120,21 +121,17 @@ function noOversell(result: RunResult, max: number): InvariantCheck {
 
 function onePerUser(result: RunResult, max: number): InvariantCheck {
   const limit = result.config.sale.perUserLimit;
-  const seen = new Map<number, number>();
-  const offences: Offence[] = [];
-  const users = new Set<number>();
-  for (const order of byAcceptance(result.ledger)) {
-    const n = (seen.get(order.user) ?? 0) + 1;
-    seen.set(order.user, n);
-    if (n > limit) {
-      users.add(order.user);
-      offences.push({ reason: `${describe(order)} is user ${order.user}'s order number ${n} (limit ${limit})`, order, user: order.user });
-    }
-  }
+  const { extra, buyers } = ordersBeyondLimit(byAcceptance(result.ledger), limit);
+  const users = new Set(extra.map((e) => e.order.user));
+  const offences: Offence[] = extra.map(({ order, n }) => ({
+    reason: `${describe(order)} is user ${order.user}'s order number ${n} (limit ${limit})`,
+    order,
+    user: order.user,
+  }));
   const message =
     offences.length > 0
       ? `${plural(users.size, 'user has', 'users have')} more than ${plural(limit, 'order')} (${plural(offences.length, 'extra order')})`
-      : `no user has more than ${plural(limit, 'order')} (${plural(seen.size, 'buyer')})`;
+      : `no user has more than ${plural(limit, 'order')} (${plural(buyers, 'buyer')})`;
   return check('one-per-user', offences, message, max);
 }
 
@@ -142,7 +139,7 @@ function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
   const start = result.config.sale.start;
   const t0 = formatDuration(start);
   const offences: Offence[] = byAcceptance(result.ledger)
-    .filter((order) => order.acceptedUs < start || order.timeUs < start)
+    .filter((order) => isEarlyOrder(order, start))
     .map((order) => ({ reason: `${describe(order)} is before T0 (${t0})`, order }));
   const message =
     offences.length > 0 ? `${plural(offences.length, 'order')} before T0 (${t0})` : `no order before T0 (${t0})`;
@@ -163,21 +160,13 @@ function validTokens(result: RunResult, max: number, verify: TokenVerifier): Inv
 }
 
 function ledgerMatchesResponses(result: RunResult, max: number): InvariantCheck {
-  const ledger = new Map<number, number>();
-  for (const order of result.ledger) ledger.set(order.user, (ledger.get(order.user) ?? 0) + 1);
-  const won = new Map<number, number>();
-  for (const user of result.wonResponses) won.set(user, (won.get(user) ?? 0) + 1);
-  const users = [...new Set([...ledger.keys(), ...won.keys()])].sort((a, b) => a - b);
   const offences: Offence[] = [];
   let lost = 0;
   let untold = 0;
-  for (const user of users) {
-    const l = ledger.get(user) ?? 0;
-    const w = won.get(user) ?? 0;
-    if (l === w) continue;
-    if (w > l) lost++;
+  for (const { user, orders, won } of ledgerWonMismatches(result.ledger, result.wonResponses)) {
+    if (won > orders) lost++;
     else untold++;
-    offences.push({ user, reason: `user ${user}: told "won" ${plural(w, 'time')}, ${plural(l, 'ledger order')}` });
+    offences.push({ user, reason: `user ${user}: told "won" ${plural(won, 'time')}, ${plural(orders, 'ledger order')}` });
   }
   const message =
     offences.length > 0

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/system/ledger.js';
+import { isEarlyOrder, Ledger, ledgerWonMismatches, ordersBeyondLimit } from '../../src/system/ledger.js';
 
 describe('ledger', () => {
   it('appends records with ids in creation order and the strategy name', () => {
@@ -25,5 +25,29 @@ describe('ledger', () => {
     expect(ledger.size).toBe(1);
     expect(ledger.toArray().map((r) => r.user)).toEqual([1]);
     expect(ledger.append(2, 2, 2, 't', 0)).toBe(1);
+  });
+
+  it('facts the metrics and the audit share: early orders, orders beyond the limit, ledger vs "won" answers', () => {
+    const ledger = new Ledger('s');
+    ledger.append(7, 100, 90, 't', 0);
+    ledger.append(2, 150, 120, 't', 0);
+    ledger.append(7, 160, 130, 't', 0);
+    ledger.append(7, 170, 140, 't', 0);
+    const orders = ledger.toArray();
+    expect(orders.map((o) => isEarlyOrder(o, 95))).toEqual([true, false, false, false]);
+    expect(isEarlyOrder(orders[1], 151)).toBe(true); // created before T0 though accepted after
+    const { extra, buyers } = ordersBeyondLimit(orders, 1);
+    expect(buyers).toBe(2);
+    expect(extra.map((e) => [e.order.orderId, e.n])).toEqual([
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(ordersBeyondLimit(orders, 3).extra).toEqual([]);
+    // User 7: 3 orders, told "won" once; user 2: 1 and 1; user 5: told "won" without an order.
+    expect(ledgerWonMismatches(orders, [7, 2, 5])).toEqual([
+      { user: 5, orders: 0, won: 1 },
+      { user: 7, orders: 3, won: 1 },
+    ]);
+    expect(ledgerWonMismatches(orders, [2, 7, 7, 7])).toEqual([]);
   });
 });
