@@ -15,7 +15,7 @@ import { FlashsimError, InternalError, ScenarioError, UsageError } from '../erro
 import { toolVersion } from '../report/summary-json.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
-import { Interrupted, runCommand } from './commands/run.js';
+import { Interrupted, runCommand, type PlanArgs } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';
@@ -58,6 +58,12 @@ async function report(error: unknown, io: CliIO, verbose: boolean, command: stri
   const hint = verbose ? '' : ' (a bug in flashsim; --verbose shows the stack trace)';
   await write(io.stderr, `sim: internal error: ${message}${hint}${stack}\n`);
   return EXIT.internal;
+}
+
+/** The options `run` and `sweep` share, picked out of yargs' parsed arguments. */
+function planArgs(a: PlanArgs): PlanArgs {
+  const { strategy, seed, replications, workers, users, set, out, json, quiet, progress } = a;
+  return { strategy, seed, replications, workers, users, set, out, json, quiet, progress };
 }
 
 /**
@@ -108,22 +114,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.'),
       async (a) => {
         done(
-          await runCommand(
-            {
-              scenarios: many(a.scenario) ?? [],
-              strategy: a.strategy,
-              seed: a.seed,
-              replications: a.replications,
-              workers: a.workers,
-              users: a.users,
-              set: a.set,
-              out: a.out,
-              json: a.json,
-              quiet: a.quiet,
-              progress: a.progress,
-            },
-            io,
-          ),
+          await runCommand({ scenarios: many(a.scenario) ?? [], ...planArgs(a) }, io),
         );
       },
     )
@@ -149,24 +140,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example('$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --metric order_latency.p99 --replications 5', 'The fewest servers keeping p99 low, with 95% CIs.'),
       async (a) => {
         done(
-          await sweepCommand(
-            {
-              scenario: a.scenario as string,
-              param: a.param,
-              metric: a.metric,
-              strategy: a.strategy,
-              seed: a.seed,
-              replications: a.replications,
-              workers: a.workers,
-              users: a.users,
-              set: a.set,
-              out: a.out,
-              json: a.json,
-              quiet: a.quiet,
-              progress: a.progress,
-            },
-            io,
-          ),
+          await sweepCommand({ scenario: a.scenario as string, param: a.param, metric: a.metric, ...planArgs(a) }, io),
         );
       },
     )

@@ -57,11 +57,61 @@ function positiveInt(name: string, value: number | undefined): number | undefine
   return value;
 }
 
+/** Worker threads: `--workers`, checked, or the number of cores. */
+export function planWorkers(args: PlanArgs): number {
+  return positiveInt('workers', args.workers) ?? defaultWorkers();
+}
+
+/** What `--strategy`, `--seed`, `--replications`, `--users` and `--set` ask of a plan, checked. */
+export function planOptions(args: PlanArgs): RunOptions {
+  return {
+    ...(args.strategy !== undefined ? { strategies: args.strategy } : {}),
+    ...(args.seed !== undefined ? { seed: parseSeed(args.seed) } : {}),
+    ...(args.replications !== undefined ? { replications: positiveInt('replications', args.replications) } : {}),
+    ...(args.users !== undefined ? { users: parseUsers(args.users) } : {}),
+    ...(args.set !== undefined ? { set: args.set } : {}),
+  };
+}
+
+/** Progress display: off with --quiet or --no-progress, redrawn in place on a terminal, else plain lines. */
+export function progressModeOf(args: PlanArgs, io: CliIO): ProgressMode {
+  return args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
+}
+
 /** The user pressed Ctrl-C: exit 130, nothing written. */
 export class Interrupted extends Error {
   constructor() {
     super('interrupted; nothing was written');
     this.name = 'Interrupted';
+  }
+}
+
+/**
+ * Runs `work` with a signal that Ctrl-C aborts with {@link Interrupted}, so
+ * the pool stops and nothing is written. With one worker the simulation
+ * holds this thread and could not see the signal: the default (immediate
+ * exit) is kept.
+ */
+export async function interruptible<T>(workers: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    process.off('SIGINT', onInterrupt);
+    controller.abort(new Interrupted());
+  };
+  if (workers > 1) process.on('SIGINT', onInterrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/** Writes a report directory atomically; an unwritable place is the user's to fix (exit 2), and nothing half-written remains. */
+export async function writeOutputs(dir: string, files: Map<string, string | Uint8Array>): Promise<string[]> {
+  try {
+    return await writeRunDirectory(dir, files);
+  } catch (error) {
+    throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
   }
 }
 
@@ -80,14 +130,8 @@ export function listWritten(dir: string, written: readonly string[]): string {
 
 /** `sim run`: prepares every scenario first (so a typo in the last file costs no simulation), then runs them in order. */
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
-  const workers = positiveInt('workers', args.workers) ?? defaultWorkers();
-  const options: RunOptions = {
-    ...(args.strategy !== undefined ? { strategies: args.strategy } : {}),
-    ...(args.seed !== undefined ? { seed: parseSeed(args.seed) } : {}),
-    ...(args.replications !== undefined ? { replications: positiveInt('replications', args.replications) } : {}),
-    ...(args.users !== undefined ? { users: parseUsers(args.users) } : {}),
-    ...(args.set !== undefined ? { set: args.set } : {}),
-  };
+  const workers = planWorkers(args);
+  const options = planOptions(args);
 
   // Validate everything before running anything; report every file's problems at once.
   const prepared: PreparedRun[] = [];
@@ -107,7 +151,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (twice) throw new UsageError(`--out: two scenarios are both named "${twice}"; run them separately`);
   }
 
-  const progressMode: ProgressMode = args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
+  const progressMode = progressModeOf(args, io);
   const summaries: string[] = [];
   let code: number = EXIT.ok;
   for (const p of prepared) {
@@ -118,20 +162,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       p.plan.strategies.map((s) => ({ name: s.name, replications: s.config.replications })),
     );
     const startedAt = new Date();
-    // Ctrl-C stops the runs and writes nothing (outputs are written only after every run succeeded).
-    // With one worker the simulation holds this thread, so the default (immediate exit) is kept.
-    const controller = new AbortController();
-    const onInterrupt = (): void => {
-      process.off('SIGINT', onInterrupt);
-      controller.abort(new Interrupted());
-    };
-    if (workers > 1) process.on('SIGINT', onInterrupt);
-    let run;
-    try {
-      run = await executeRun(p, { workers, onProgress: (e) => display.update(e), signal: controller.signal });
-    } finally {
-      process.off('SIGINT', onInterrupt);
-    }
+    // Outputs are written only after every run succeeded.
+    const run = await interruptible(workers, (signal) => executeRun(p, { workers, onProgress: (e) => display.update(e), signal }));
     display.finish();
 
     // Only now, with every run done, does anything touch the disk.
@@ -144,13 +176,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           : args.out;
     const files = renderRunFiles(run.summary);
     files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
-    let written: string[];
-    try {
-      written = await writeRunDirectory(dir, files);
-    } catch (error) {
-      // An unwritable --out (or reports/) is the user's to fix: exit 2, and nothing half-written remains.
-      throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
-    }
+    const written = await writeOutputs(dir, files);
 
     const json = files.get('summary.json') ?? renderSummaryJson(run.summary);
     summaries.push(json);

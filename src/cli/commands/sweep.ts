@@ -1,24 +1,17 @@
 import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
-import { firstFreeDirectory, writeRunDirectory } from '../../index.js';
-import { defaultWorkers, type TaskProgress } from '../../run/execute.js';
+import { firstFreeDirectory } from '../../index.js';
+import type { TaskProgress } from '../../run/execute.js';
 import { executeSweep, prepareSweep, type SweepOptions, type SweepResult } from '../../parallel/sweep.js';
 import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../parallel/sweep-render.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';
-import { Interrupted, parseSeed, parseUsers, type PlanArgs } from './run.js';
+import { interruptible, planOptions, planWorkers, progressModeOf, writeOutputs, type PlanArgs } from './run.js';
 
 export interface SweepArgs extends PlanArgs {
   scenario: string;
   param?: string[];
   metric?: string[];
-}
-
-function positiveInt(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${value})`);
-  return value;
 }
 
 /** `reports/<scenario>/sweep-<UTC stamp>`, with -2, -3… if taken. */
@@ -103,36 +96,23 @@ async function renderSweepPng(sweep: SweepResult): Promise<Uint8Array> {
  * bad input, 70 for an internal error (a failed run), 130 on Ctrl-C.
  */
 export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> {
-  const workers = positiveInt('workers', args.workers) ?? defaultWorkers();
+  const workers = planWorkers(args);
   const options: SweepOptions = {
     params: args.param ?? [],
     ...(args.metric !== undefined ? { metrics: args.metric } : {}),
-    ...(args.strategy !== undefined ? { strategies: args.strategy } : {}),
-    ...(args.seed !== undefined ? { seed: parseSeed(args.seed) } : {}),
-    ...(args.replications !== undefined ? { replications: positiveInt('replications', args.replications) } : {}),
-    ...(args.users !== undefined ? { users: parseUsers(args.users) } : {}),
-    ...(args.set !== undefined ? { set: args.set } : {}),
+    ...planOptions(args),
   };
   // Every point validated before anything runs.
   const sweep = prepareSweep(args.scenario, options);
   const name = sweep.plan.scenario.name;
-  const mode = args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
-  const display = new SweepProgress(io.stderr, mode, name, sweep.plan.tasks.length);
+  const display = new SweepProgress(io.stderr, progressModeOf(args, io), name, sweep.plan.tasks.length);
 
   const startedAt = new Date();
-  // Ctrl-C stops the pool and writes nothing (as sim run; with one worker the default immediate exit stays).
-  const controller = new AbortController();
-  const onInterrupt = (): void => {
-    process.off('SIGINT', onInterrupt);
-    controller.abort(new Interrupted());
-  };
-  if (workers > 1) process.on('SIGINT', onInterrupt);
   display.begin(sweep.points.length, workers);
   let outcome;
   try {
-    outcome = await executeSweep(sweep, { workers, onProgress: (p) => display.update(p), signal: controller.signal });
+    outcome = await interruptible(workers, (signal) => executeSweep(sweep, { workers, onProgress: (p) => display.update(p), signal }));
   } finally {
-    process.off('SIGINT', onInterrupt);
     display.finish();
   }
   const { result, timing } = outcome;
@@ -150,11 +130,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
   }
   files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
   const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
-  try {
-    await writeRunDirectory(dir, files);
-  } catch (error) {
-    throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
-  }
+  await writeOutputs(dir, files);
   if (args.json) await write(io.stdout, files.get('sweep.json') as string);
   if (!args.quiet) {
     await write(args.json ? io.stderr : io.stdout, renderSweepTable(result));
