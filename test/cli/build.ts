@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,38 @@ export function ensureBuilt(): void {
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
+}
+
+/** What a run of the built CLI did. */
+export interface CliOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** Working directory (default: the repository root). */
+  cwd?: string;
+  /** Added to the environment (NO_COLOR=1 is always set). */
+  env?: Record<string, string>;
+  /** Called with all of stderr so far each time more arrives (e.g. to send a signal at some point). */
+  onStderr?: (text: string, child: ChildProcess) => void;
+}
+
+/** Runs `node dist/src/cli/main.js <args>` and collects its exit code and output. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
 }
 
 /** For `globalSetup` in vitest.config.ts: build once before any test file. */

@@ -1,30 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXml } from '../report/xml-check.js';
-import { CLI, ensureBuilt, ROOT } from './build.js';
+import { ensureBuilt, ROOT, runCli, type CliOutcome } from './build.js';
 
 /** Exit codes, asserted by spawning the built CLI. */
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = CliOutcome;
 
-function sim(args: string[], cwd = ROOT): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sim = (args: string[], cwd = ROOT): Promise<Outcome> => runCli(args, { cwd });
+
 
 const fixture = (name: string) => join(ROOT, 'test/cli/fixtures', name);
 const rel = (name: string) => `test/cli/fixtures/${name}`;
@@ -228,19 +214,18 @@ describe('sim run', () => {
 
   it('Ctrl-C (with worker threads) stops the runs, writes nothing and exits 130', async () => {
     const dir = out('interrupted');
-    const child = spawn(process.execPath, [CLI, 'run', rel('pass.yaml'), '--users', '400k', '--replications', '4', '--workers', '2', '--out', dir], { cwd: ROOT });
-    let stderr = '';
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (stderr.includes('[cli-pass]')) resolve();
-      });
-      child.on('close', () => resolve());
+    let sent = false;
+    const r = await runCli(['run', rel('pass.yaml'), '--users', '400k', '--replications', '4', '--workers', '2', '--out', dir], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes('[cli-pass]')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
     });
-    child.kill('SIGINT');
-    expect(await closed).toBe(130);
-    expect(stderr).toMatch(/\nsim: interrupted; nothing was written\n$/);
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/\nsim: interrupted; nothing was written\n$/);
     expect(() => statSync(dir)).toThrow();
   });
 

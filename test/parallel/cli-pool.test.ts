@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ensureBuilt, ROOT } from '../cli/build.js';
+import { ensureBuilt, runCli, type CliOutcome } from '../cli/build.js';
 
 /**
  * `sim run` on the worker pool, through the built CLI: byte-identical
@@ -13,23 +12,10 @@ import { CLI, ensureBuilt, ROOT } from '../cli/build.js';
  * output directory.
  */
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = CliOutcome;
 
-function sim(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sim = (args: string[], env: Record<string, string> = {}): Promise<Outcome> => runCli(args, { env });
+
 
 let work: string;
 beforeAll(() => {
