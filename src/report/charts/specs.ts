@@ -300,7 +300,7 @@ function rateOverTime(
     series,
   );
   const datasets: DatasetData[] = [];
-  summary.strategies.forEach((s, i) => pushLine(datasets, labels[i], strategyColor(i), series[i], { stepped: true, log, floor: 0 }));
+  series.forEach((points, i) => pushLine(datasets, labels[i], strategyColor(i), points, { stepped: true, log, floor: 0 }));
   return spec({
     id: o.id,
     title: `${o.title}${o.note}`,
@@ -685,13 +685,7 @@ export function botShareChart(summary: RunSummary): ChartSpec {
     type: 'bar',
     labels: summary.strategies.map((s) => s.name),
     datasets: [
-      {
-        label: "bots' share of units sold",
-        data: values.map((v) => (v === null ? null : round(100 * v))),
-        backgroundColor: summary.strategies.map((_, i) => strategyColor(i)),
-        maxBarThickness: 90,
-        ...(errors.some((e) => e !== null) ? { flashsimErrors: errors } : {}),
-      },
+      strategyBars(summary, "bots' share of units sold", values.map((v) => (v === null ? null : round(100 * v))), errors),
     ],
     legend: false,
     x: { type: 'category', title: 'strategy' },
@@ -699,6 +693,17 @@ export function botShareChart(summary: RunSummary): ChartSpec {
     markers,
     barLabels: { format: 'percent', position: 'end' },
   });
+}
+
+/** One bar per strategy in its colour, with 95% CI error bars where there are any. */
+function strategyBars(summary: RunSummary, label: string, data: Array<number | null>, errors: Array<[number, number] | null>): DatasetData {
+  return {
+    label,
+    data,
+    backgroundColor: summary.strategies.map((_, i) => strategyColor(i)),
+    maxBarThickness: 90,
+    ...(errors.some((e) => e !== null) ? { flashsimErrors: errors } : {}),
+  };
 }
 
 /** The main site's p99 latency per strategy (all of its requests over the run). */
@@ -723,13 +728,7 @@ export function mainSiteChart(summary: RunSummary): ChartSpec {
       `(${s.config.system.mainSite.deployment}, ${errorRates[i] === null ? 'no requests' : `${round(100 * errorRates[i]!)}% errors`})`,
     ]),
     datasets: [
-      {
-        label: 'main-site p99 latency',
-        data: values,
-        backgroundColor: summary.strategies.map((_, i) => strategyColor(i)),
-        maxBarThickness: 90,
-        ...(errors.some((e) => e !== null) ? { flashsimErrors: errors } : {}),
-      },
+      strategyBars(summary, 'main-site p99 latency', values, errors),
     ],
     legend: false,
     x: { type: 'category', title: 'strategy' },
