@@ -18,7 +18,7 @@ export class SeriesRecorder {
   constructor(
     private readonly model: FlashSaleModel,
     private readonly intervalUs: number,
-    private readonly durationUs: number,
+    durationUs: number,
   ) {
     this.previous = new Float64Array(TIMESERIES_COLUMNS.length);
     this.current = new Float64Array(TIMESERIES_COLUMNS.length);
