@@ -82,9 +82,14 @@ function sizeLabel(pending: number): string {
   return pending >= 1e6 ? `${pending / 1e6}M` : pending >= 1e3 ? `${pending / 1e3}k` : String(pending);
 }
 
+/** Events per timed round at `pending` pending events: enough to turn the pending set over twice. */
+function holdEvents(pending: number, options: BenchOptions): number {
+  return Math.max(1000, Math.round(Math.max(2_000_000, 2 * pending) * options.scale));
+}
+
 /** Runs the hold model at one size for every contender; rounds interleave. */
 function measure(pending: number, options: BenchOptions): Record<Contender['name'], Measurement> {
-  const events = Math.max(1000, Math.round(Math.max(2_000_000, 2 * pending) * options.scale));
+  const events = holdEvents(pending, options);
   const contenders = [kernel(pending, 1), queue(pending, 1), reference(pending, 1)];
   // Warm-up: JIT, and the pending set settling into its steady state (the
   // hold model turns the whole set over about twice per simulated second).
@@ -113,7 +118,7 @@ function measure(pending: number, options: BenchOptions): Record<Contender['name
  * `rounds` timed rounds): the hold-model rate other sections compare against.
  */
 export function kernelHoldRate(pending: number, options: BenchOptions): Measurement {
-  const events = Math.max(1000, Math.round(Math.max(2_000_000, 2 * pending) * options.scale));
+  const events = holdEvents(pending, options);
   const contender = kernel(pending, 1);
   contender.run(Math.round(events * 1.5));
   const rounds: number[] = [];
