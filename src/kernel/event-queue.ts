@@ -23,6 +23,9 @@
  * - **Bottom**: the bucket under the cursor of the deepest rung, sorted into
  *   a run that is served sequentially, and a 4-ary heap for "late" events
  *   pushed into that bucket's interval (or earlier) after it was sorted.
+ *   When the heap grows large, run and heap are spread over a new deepest
+ *   rung starting at the current time (as the ladder queue spawns a rung
+ *   from an overlong Bottom).
  *
  * Order: events leave strictly by (time, insertion sequence). Every list
  * holds events of equal time in insertion order (appends keep it, transfers
@@ -59,6 +62,15 @@ const MIN_RUN = 8;
 const MIN_BUCKETS = 16;
 /** A bucket with more than SPLIT_FACTOR × TARGET_RUN events is split. */
 const SPLIT_FACTOR = 4;
+/**
+ * When the heap holds SPAWN_AT events, and at least 1 / SPAWN_RATIO as many
+ * as the rest of the run, heap and run become a new rung of buckets of about
+ * SPAWN_RUN events each (moving a long run for a small heap costs more than
+ * it saves).
+ */
+const SPAWN_AT = 1024;
+const SPAWN_RUN = 32;
+const SPAWN_RATIO = 4;
 /** Rung 0 covers EXTEND × the span of Top when it is fitted. */
 const EXTEND = 2;
 /** Events of Top sampled to estimate the density of its front. */
@@ -149,6 +161,8 @@ export class EventQueue {
   private freeSlotCount = 0;
   private heapSize = 0;
   private seq = 0;
+  /** Heap size at which {@link spawn} is tried next. */
+  private spawnAt = SPAWN_AT;
 
   // Fit bookkeeping for rung 0: its target run, the moving average of the
   // runs it delivered, buckets visited, and events served since the fit
@@ -221,7 +235,11 @@ export class EventQueue {
         this.append(this.rungOffset[r] + bucket, time, kind, a, b);
         return;
       }
-      if (bucket < cursor || ++r === depth) {
+      // At or before the cursor: a deeper rung may still take it (a rung
+      // spawned from the heap starts at the time of the last pop, which may
+      // precede this rung's cursor bucket); the deepest rung's cursor bucket
+      // is being served, so the event goes to the heap.
+      if (++r === depth) {
         this.heapPush(time, kind, a, b);
         return;
       }
@@ -287,6 +305,7 @@ export class EventQueue {
     this.runLength = 0;
     this.heapSize = 0;
     this.freeSlotCount = 0;
+    this.spawnAt = SPAWN_AT;
     this.size = 0;
     this.fitBuckets = 0;
     this.servedSinceFit = 0;
@@ -403,6 +422,71 @@ export class EventQueue {
     }
     times[i] = time;
     slots[i] = slot;
+    if (this.heapSize >= this.spawnAt && SPAWN_RATIO * this.heapSize >= this.runLength - this.runPos) this.spawn();
+  }
+
+  /**
+   * Moves the heap into a new deepest rung spanning [now, its latest event].
+   * Short delays (a request's service, a round trip) keep landing in the
+   * bucket being served; without this the heap would take every such event
+   * for as long as that bucket lasts, at O(log n) each, where a rung of finer
+   * buckets takes them at O(1). (Seen in the seed design at 1M users: with
+   * buckets fitted to the far-future refreshes, 40% of all events went
+   * through a heap of ~660.) Heap and run together hold every pending event
+   * of the current bucket.
+   */
+  private spawn(): void {
+    const h = this.heapSize;
+    const min = this.poppedTime;
+    let max = this.runPos < this.runLength ? this.runTime[this.runLength - 1] : min;
+    const times = this.heapTime;
+    for (let i = 0; i < h; i++) if (times[i] > max) max = times[i];
+    const span = max - min;
+    if (span === 0 || this.depth >= MAX_RUNGS) {
+      this.spawnAt = 2 * h;
+      return;
+    }
+    const n = h + this.runLength - this.runPos;
+    const wanted = Math.ceil(n / SPAWN_RUN);
+    const width = Math.max(1, Math.ceil((span + 1) / wanted));
+    const buckets = Math.floor(span / width) + 1;
+    const child = this.depth;
+    const offset = this.rungOffset[child - 1] + this.rungBuckets[child - 1];
+    this.reserveBuckets(offset, buckets);
+    this.rungStart[child] = min;
+    this.rungInverseWidth[child] = 1 / width;
+    this.rungCursor[child] = -1;
+    this.rungBuckets[child] = buckets;
+    this.rungOffset[child] = offset;
+    this.depth = child + 1;
+    // Drain the heap in (time, sequence) order, so that each bucket keeps
+    // the insertion order of equal times; the popped fields belong to the
+    // caller's event, so they are kept.
+    const time = this.poppedTime;
+    const kind = this.poppedKind;
+    const a = this.poppedA;
+    const b = this.poppedB;
+    const inverse = 1 / width;
+    const last = buckets - 1;
+    // The run first: its events are older than the heap's.
+    for (let i = this.runPos; i < this.runLength; i++) {
+      const t = this.runTime[i];
+      let bucket = Math.floor((t - min) * inverse);
+      if (bucket > last) bucket = last;
+      this.append(offset + bucket, t, this.runKind[i], this.runA[i], this.runB[i]);
+    }
+    this.runPos = this.runLength = 0;
+    while (this.heapSize > 0) {
+      this.heapPop();
+      const t = this.poppedTime;
+      let bucket = Math.floor((t - min) * inverse);
+      if (bucket > last) bucket = last;
+      this.append(offset + bucket, t, this.poppedKind, this.poppedA, this.poppedB);
+    }
+    this.poppedTime = time;
+    this.poppedKind = kind;
+    this.poppedA = a;
+    this.poppedB = b;
   }
 
   /** Removes the heap's minimum into the popped fields. */
@@ -419,6 +503,7 @@ export class EventQueue {
     if (n === 0) {
       this.freeSlotCount = 0;
       this.seq = 0;
+      this.spawnAt = SPAWN_AT;
       return;
     }
     this.freeSlots[this.freeSlotCount++] = top;

@@ -345,6 +345,53 @@ describe('EventQueue at scale', () => {
     );
   });
 
+  it("a storm's shape: chains of short delays landing in the bucket being served, with ties and pop(limit)", () => {
+    // Sparse far-future events make wide buckets; each popped event then
+    // schedules a follow-up a few µs or ms later (a service, a round trip),
+    // which lands in the bucket being served. The heap those go to is moved
+    // into a new rung of finer buckets whenever it grows large, so this
+    // checks order across those moves, including late pushes before the new
+    // rung's first bucket and events tied with the current time.
+    const c = new Checker(new EventQueue(1 << 16));
+    const rnd = lcg(2024);
+    for (let i = 0; i < 50_000; i++) c.push(Math.floor(rnd() * 1e9));
+    for (let round = 0; round < 400_000; round++) {
+      const now = c.lastPoppedTime;
+      if (round % 1000 === 999) {
+        // Stop short of the next event (as a run until a time does), which
+        // may leave a bucket loaded that starts after now; then a burst of
+        // pushes before it, enough to spill the heap into a new rung.
+        const limit = now + 2000;
+        if (!c.pop(limit)) for (let i = 0; i < 2000; i++) c.push(now + Math.floor(rnd() * (limit - now)));
+        continue;
+      }
+      if (!c.pop()) continue;
+      const at = c.lastPoppedTime;
+      const r = rnd();
+      if (r < 0.1) c.push(at);
+      else if (r < 0.5) c.push(at + Math.floor(rnd() * 50));
+      else if (r < 0.95) c.push(at + 100 + Math.floor(rnd() * 5000));
+      else c.push(at + Math.floor(rnd() * 1e9));
+      if (r < 0.3) c.push(at + 1 + Math.floor(rnd() * 3000));
+    }
+    c.drain();
+  });
+
+  it('pushes before a bucket loaded by a failed pop(limit) keep order when the heap spills into a rung', () => {
+    // pop(limit) loads the next bucket (starting near 1 s) and stops; the
+    // pushes that follow are earlier than that bucket, so they go to the
+    // heap, which spills into a rung starting now; later early pushes must
+    // join that rung, not a heap that would be served before it.
+    const c = new Checker();
+    const rnd = lcg(99);
+    c.push(0);
+    for (let i = 0; i < 5000; i++) c.push(1_000_000 + Math.floor(rnd() * 1_000_000));
+    expect(c.pop()).toBe(true);
+    expect(c.pop(10)).toBe(false);
+    for (let i = 0; i < 3000; i++) c.push(1 + Math.floor(rnd() * 1000));
+    c.drain();
+  });
+
   it('clear() empties the queue and it works afterwards', () => {
     const q = new EventQueue();
     const rnd = lcg(1);
