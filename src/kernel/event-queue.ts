@@ -172,6 +172,13 @@ export class EventQueue {
   private fitBuckets = 0;
   private servedSinceFit = 0;
 
+  /**
+   * Called with the run's kinds, first arguments and length each time a
+   * bucket has been sorted into the run, before any of it is served (see
+   * {@link Simulation.register}'s `records`); null for none.
+   */
+  onRunLoaded: ((kinds: Int32Array, a: Int32Array, length: number) => void) | null = null;
+
   /** Number of pending events. */
   size = 0;
   /** Time (µs) of the event removed by the last successful {@link pop}. */
@@ -591,6 +598,7 @@ export class EventQueue {
         continue;
       }
       this.loadRun(g);
+      if (this.onRunLoaded !== null) this.onRunLoaded(this.runKind, this.runA, this.runLength);
       return;
     }
   }

@@ -6,6 +6,17 @@ import { EventQueue } from './event-queue.js';
  */
 export type EventHandler = (a: number, b: number) => void;
 
+/**
+ * Where a handler kind's state lives, so that the loop can bring it into
+ * cache ahead of time: the handler of an event `(a, b)` reads the record
+ * starting at byte `a << shift` of `bytes`.
+ */
+export interface RecordLocality {
+  bytes: Uint8Array;
+  /** log2 of the record size in bytes. */
+  shift: number;
+}
+
 /** When {@link Simulation.run} returns. */
 export interface RunUntil {
   /** Stop before the first event later than this time (µs); the clock is left at this time. */
@@ -41,6 +52,10 @@ export class Simulation {
   readonly queue: EventQueue;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];
+  private readonly recordBytes: Array<Uint8Array | null> = [];
+  private readonly recordShift: number[] = [];
+  /** Folds the warm-up loads in, so that they are not optimised away. */
+  private warmed = 0;
   private stopRequested = false;
 
   /** @param initialCapacity pending events to reserve storage for. */
@@ -51,10 +66,21 @@ export class Simulation {
   /**
    * Registers a handler and returns its kind, the small integer that
    * {@link schedule} takes. `name` is for diagnostics only.
+   *
+   * `records` says which record each event of this kind touches first. With
+   * a million users, that record is a cache miss the handler would wait for;
+   * the loop instead reads the records of a whole batch of upcoming events
+   * (the event queue's next sorted bucket) in one pass, so the misses
+   * overlap. Events are unaffected; only speed changes.
    */
-  register(name: string, handler: EventHandler): number {
+  register(name: string, handler: EventHandler, records?: RecordLocality): number {
     this.handlers.push(handler);
     this.names.push(name);
+    this.recordBytes.push(records?.bytes ?? null);
+    this.recordShift.push(records?.shift ?? 0);
+    if (records !== undefined && this.queue.onRunLoaded === null) {
+      this.queue.onRunLoaded = (kinds, a, length) => this.warm(kinds, a, length);
+    }
     return this.handlers.length - 1;
   }
 
@@ -77,6 +103,21 @@ export class Simulation {
     const t = Math.round(time);
     if (!(t >= this.now)) throw new RangeError(`time ${time} is before now ${this.now} for ${this.kindName(kind)}`);
     this.queue.push(t, kind, a, b);
+  }
+
+  /** Reads the first byte of the record of each of the next `length` events that declared one. */
+  private warm(kinds: Int32Array, a: Int32Array, length: number): void {
+    const bytes = this.recordBytes;
+    const shifts = this.recordShift;
+    let folded = 0;
+    for (let i = 0; i < length; i++) {
+      const kind = kinds[i];
+      const records = bytes[kind];
+      if (records === null) continue;
+      const at = a[i] << shifts[kind];
+      if (at >= 0 && at < records.length) folded ^= records[at];
+    }
+    this.warmed ^= folded;
   }
 
   /** Asks the loop to return after the event being handled. */

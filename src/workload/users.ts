@@ -188,17 +188,19 @@ export class Users {
     this.lateRefreshLimit = users.lateRefreshes;
     this.giveUpAfter = users.giveUpAfter;
 
-    this.arriveKind = sim.register('user.arrive', (u) => this.arrive(u));
-    this.refreshKind = sim.register('user.refresh', (u, g) => this.refresh(u, g));
-    this.pageKind = sim.register('user.page', (u, g) => this.pageArrived(u, g));
-    this.scriptKind = sim.register('user.script', (u, b) => this.scriptArrived(u, b));
-    this.timeoutKind = sim.register('user.timeout', (u, g) => this.timedOut(u, g));
-    this.errorKind = sim.register('user.error-page', (u, g) => this.errorPage(u, g));
-    this.retryPageKind = sim.register('user.retry-page', (u, g) => this.retryPage(u, g));
-    this.clickKind = sim.register('user.click', (u, g) => this.click(u, g));
-    this.orderAnswerKind = sim.register('user.order-answer', (u, b) => this.orderAnswered(u, b));
-    this.orderTimeoutKind = sim.register('user.order-timeout', (u, g) => this.orderTimedOut(u, g));
-    this.earlyKind = sim.register('bot.early-attempt', (u, k) => this.earlyAttempt(u, k));
+    // Every user event's first argument is the user: its record can be warmed.
+    const locality = { bytes: this.u8, shift: U8_SHIFT };
+    this.arriveKind = sim.register('user.arrive', (u) => this.arrive(u), locality);
+    this.refreshKind = sim.register('user.refresh', (u, g) => this.refresh(u, g), locality);
+    this.pageKind = sim.register('user.page', (u, g) => this.pageArrived(u, g), locality);
+    this.scriptKind = sim.register('user.script', (u, b) => this.scriptArrived(u, b), locality);
+    this.timeoutKind = sim.register('user.timeout', (u, g) => this.timedOut(u, g), locality);
+    this.errorKind = sim.register('user.error-page', (u, g) => this.errorPage(u, g), locality);
+    this.retryPageKind = sim.register('user.retry-page', (u, g) => this.retryPage(u, g), locality);
+    this.clickKind = sim.register('user.click', (u, g) => this.click(u, g), locality);
+    this.orderAnswerKind = sim.register('user.order-answer', (u, b) => this.orderAnswered(u, b), locality);
+    this.orderTimeoutKind = sim.register('user.order-timeout', (u, g) => this.orderTimedOut(u, g), locality);
+    this.earlyKind = sim.register('bot.early-attempt', (u, k) => this.earlyAttempt(u, k), locality);
 
     // Per-user constants and the first arrival, all from keyed draws.
     const arrival = arrivalSampler(users.arrival);
