@@ -23,9 +23,10 @@
  * - **Bottom**: the bucket under the cursor of the deepest rung, sorted into
  *   a run that is served sequentially, and a 4-ary heap for "late" events
  *   pushed into that bucket's interval (or earlier) after it was sorted.
- *   When the heap grows large, run and heap are spread over a new deepest
- *   rung starting at the current time (as the ladder queue spawns a rung
- *   from an overlong Bottom).
+ *   When the heap takes much traffic, run and heap are spread over a new
+ *   deepest rung from the current time to the bucket's end, its buckets
+ *   sized to that traffic (as the ladder queue spawns a rung from an
+ *   overlong Bottom).
  *
  * Order: events leave strictly by (time, insertion sequence). Every list
  * holds events of equal time in insertion order (appends keep it, transfers
@@ -63,14 +64,15 @@ const MIN_BUCKETS = 16;
 /** A bucket with more than SPLIT_FACTOR × TARGET_RUN events is split. */
 const SPLIT_FACTOR = 4;
 /**
- * When the heap holds SPAWN_AT events, and at least 1 / SPAWN_RATIO as many
- * as the rest of the run, heap and run become a new rung of buckets of about
- * SPAWN_RUN events each (moving a long run for a small heap costs more than
- * it saves).
+ * When the heap has taken SPAWN_TRAFFIC events since the bucket was loaded
+ * (and at least 1 / SPAWN_RATIO of the rest of the run: moving a long run
+ * costs), heap and run become a new rung of buckets expected to receive
+ * about SPAWN_RUN events each, at most SPAWN_BUCKETS of them.
  */
-const SPAWN_AT = 1024;
+const SPAWN_TRAFFIC = 512;
 const SPAWN_RUN = 32;
 const SPAWN_RATIO = 4;
+const SPAWN_BUCKETS = 4096;
 /** Rung 0 covers EXTEND × the span of Top when it is fitted. */
 const EXTEND = 2;
 /** Events of Top sampled to estimate the density of its front. */
@@ -116,6 +118,9 @@ export class EventQueue {
   private depth = 0;
   private readonly rungStart = new Float64Array(MAX_RUNGS);
   private readonly rungInverseWidth = new Float64Array(MAX_RUNGS);
+  private readonly rungWidth = new Float64Array(MAX_RUNGS);
+  /** Where the rung's last bucket ends (it takes everything before). */
+  private readonly rungEnd = new Float64Array(MAX_RUNGS);
   private readonly rungCursor = new Int32Array(MAX_RUNGS);
   private readonly rungBuckets = new Int32Array(MAX_RUNGS);
   private readonly rungOffset = new Int32Array(MAX_RUNGS);
@@ -161,8 +166,11 @@ export class EventQueue {
   private freeSlotCount = 0;
   private heapSize = 0;
   private seq = 0;
-  /** Heap size at which {@link spawn} is tried next. */
-  private spawnAt = SPAWN_AT;
+  /** Heap pushes since the run was loaded (or the last spawn), from time trafficSince. */
+  private heapTraffic = 0;
+  private trafficSince = 0;
+  /** Heap traffic at which {@link spawn} is tried next. */
+  private spawnAt = SPAWN_TRAFFIC;
 
   // Fit bookkeeping for rung 0: its target run, the moving average of the
   // runs it delivered, buckets visited, and events served since the fit
@@ -312,7 +320,8 @@ export class EventQueue {
     this.runLength = 0;
     this.heapSize = 0;
     this.freeSlotCount = 0;
-    this.spawnAt = SPAWN_AT;
+    this.heapTraffic = 0;
+    this.spawnAt = SPAWN_TRAFFIC;
     this.size = 0;
     this.fitBuckets = 0;
     this.servedSinceFit = 0;
@@ -429,39 +438,56 @@ export class EventQueue {
     }
     times[i] = time;
     slots[i] = slot;
-    if (this.heapSize >= this.spawnAt && SPAWN_RATIO * this.heapSize >= this.runLength - this.runPos) this.spawn();
+    if (++this.heapTraffic >= this.spawnAt) this.spawn();
   }
 
   /**
-   * Moves the heap into a new deepest rung spanning [now, its latest event].
-   * Short delays (a request's service, a round trip) keep landing in the
-   * bucket being served; without this the heap would take every such event
-   * for as long as that bucket lasts, at O(log n) each, where a rung of finer
-   * buckets takes them at O(1). (Seen in the seed design at 1M users: with
-   * buckets fitted to the far-future refreshes, 40% of all events went
-   * through a heap of ~660.) Heap and run together hold every pending event
-   * of the current bucket.
+   * Moves heap and run into a new deepest rung spanning [now, end of the
+   * bucket being served), with buckets sized to the heap's traffic. Short
+   * delays (a request's service, a round trip, background arrivals) keep
+   * landing in the bucket being served; without this the heap would take
+   * every such event for as long as that bucket lasts, at O(log n) each,
+   * where finer buckets take most of them at O(1). (Seen in the seed design:
+   * with buckets fitted to the far-future refreshes, 40% of all events went
+   * through a heap of ~660 at 1M users, 83% at 100k.) Heap and run together
+   * hold every pending event of the current bucket.
    */
   private spawn(): void {
-    const h = this.heapSize;
-    const min = this.poppedTime;
-    let max = this.runPos < this.runLength ? this.runTime[this.runLength - 1] : min;
-    const times = this.heapTime;
-    for (let i = 0; i < h; i++) if (times[i] > max) max = times[i];
-    const span = max - min;
-    if (span === 0 || this.depth >= MAX_RUNGS) {
-      this.spawnAt = 2 * h;
+    const traffic = this.heapTraffic;
+    const rest = this.runLength - this.runPos;
+    const r = this.depth - 1;
+    if (SPAWN_RATIO * traffic < rest || this.depth >= MAX_RUNGS) {
+      this.spawnAt = Math.max(2 * traffic, Math.ceil(rest / SPAWN_RATIO));
       return;
     }
-    const n = h + this.runLength - this.runPos;
-    const wanted = Math.ceil(n / SPAWN_RUN);
-    const width = Math.max(1, Math.ceil((span + 1) / wanted));
-    const buckets = Math.floor(span / width) + 1;
+    const min = this.poppedTime;
+    // The end only sizes the new rung: its last bucket takes everything up
+    // to the parent's next bucket, wherever the arithmetic puts this end.
+    const c = this.rungCursor[r];
+    const end = c === this.rungBuckets[r] - 1 ? this.rungEnd[r] : this.rungStart[r] + (c + 1) * this.rungWidth[r];
+    const span = end - min;
+    if (!(span >= 2)) {
+      this.spawnAt = 2 * traffic;
+      return;
+    }
+    this.heapTraffic = 0;
+    this.spawnAt = SPAWN_TRAFFIC;
+    // Events per µs the heap took since the bucket was loaded.
+    const rate = traffic / Math.max(1, min - this.trafficSince);
+    this.trafficSince = min;
+    let width = Math.max(1, Math.floor(SPAWN_RUN / rate));
+    let buckets = Math.ceil(span / width);
+    if (buckets > SPAWN_BUCKETS) {
+      buckets = SPAWN_BUCKETS;
+      width = Math.ceil(span / buckets);
+    }
     const child = this.depth;
     const offset = this.rungOffset[child - 1] + this.rungBuckets[child - 1];
     this.reserveBuckets(offset, buckets);
     this.rungStart[child] = min;
     this.rungInverseWidth[child] = 1 / width;
+    this.rungWidth[child] = width;
+    this.rungEnd[child] = end;
     this.rungCursor[child] = -1;
     this.rungBuckets[child] = buckets;
     this.rungOffset[child] = offset;
@@ -510,7 +536,6 @@ export class EventQueue {
     if (n === 0) {
       this.freeSlotCount = 0;
       this.seq = 0;
-      this.spawnAt = SPAWN_AT;
       return;
     }
     this.freeSlots[this.freeSlotCount++] = top;
@@ -598,6 +623,9 @@ export class EventQueue {
         continue;
       }
       this.loadRun(g);
+      this.heapTraffic = 0;
+      this.spawnAt = SPAWN_TRAFFIC;
+      this.trafficSince = this.poppedTime;
       if (this.onRunLoaded !== null) this.onRunLoaded(this.runKind, this.runA, this.runLength);
       return;
     }
@@ -698,6 +726,7 @@ export class EventQueue {
     this.servedSinceFit = 0;
     this.rungStart[0] = min;
     this.rungInverseWidth[0] = 1 / width;
+    this.rungWidth[0] = width;
     this.rungCursor[0] = -1;
     this.rungBuckets[0] = buckets;
     this.rungOffset[0] = 0;
@@ -706,6 +735,7 @@ export class EventQueue {
     const end = min + buckets * width;
     if (!(end > min)) throw new RangeError(`event time ${min} µs is beyond 2^53`);
     this.topStart = end;
+    this.rungEnd[0] = end;
 
     // Re-distribute Top in order: into rung 0 below `end`, into a new Top at
     // or after it.
@@ -790,6 +820,9 @@ export class EventQueue {
     this.reserveBuckets(offset, buckets);
     this.rungStart[child] = min;
     this.rungInverseWidth[child] = 1 / width;
+    this.rungWidth[child] = width;
+    const c = this.rungCursor[r];
+    this.rungEnd[child] = c === this.rungBuckets[r] - 1 ? this.rungEnd[r] : this.rungStart[r] + (c + 1) * this.rungWidth[r];
     this.rungCursor[child] = -1;
     this.rungBuckets[child] = buckets;
     this.rungOffset[child] = offset;

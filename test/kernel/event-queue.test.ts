@@ -349,7 +349,7 @@ describe('EventQueue at scale', () => {
     // Sparse far-future events make wide buckets; each popped event then
     // schedules a follow-up a few µs or ms later (a service, a round trip),
     // which lands in the bucket being served. The heap those go to is moved
-    // into a new rung of finer buckets whenever it grows large, so this
+    // into a new rung of finer buckets once it has taken many, so this
     // checks order across those moves, including late pushes before the new
     // rung's first bucket and events tied with the current time.
     const c = new Checker(new EventQueue(1 << 16));
