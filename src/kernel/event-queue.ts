@@ -322,6 +322,9 @@ export class EventQueue {
     this.freeSlotCount = 0;
     this.heapTraffic = 0;
     this.spawnAt = SPAWN_TRAFFIC;
+    this.trafficSince = 0;
+    // The clock starts over: a rung spawned before the next pop starts here.
+    this.poppedTime = 0;
     this.size = 0;
     this.fitBuckets = 0;
     this.servedSinceFit = 0;
@@ -470,17 +473,25 @@ export class EventQueue {
       this.spawnAt = 2 * traffic;
       return;
     }
-    this.heapTraffic = 0;
-    this.spawnAt = SPAWN_TRAFFIC;
     // Events per µs the heap took since the bucket was loaded.
     const rate = traffic / Math.max(1, min - this.trafficSince);
-    this.trafficSince = min;
     let width = Math.max(1, Math.floor(SPAWN_RUN / rate));
     let buckets = Math.ceil(span / width);
     if (buckets > SPAWN_BUCKETS) {
       buckets = SPAWN_BUCKETS;
       width = Math.ceil(span / buckets);
     }
+    // A rung at most half as wide as its parent's, or none: otherwise
+    // spawns could nest the same range again and again (a stop before a
+    // far bucket, then a burst at now), and every level of rungs halving
+    // keeps the depth below MAX_RUNGS, so splits stay possible.
+    if (width > this.rungWidth[r] / 2) {
+      this.spawnAt = 2 * traffic;
+      return;
+    }
+    this.heapTraffic = 0;
+    this.spawnAt = SPAWN_TRAFFIC;
+    this.trafficSince = min;
     const child = this.depth;
     const offset = this.rungOffset[child - 1] + this.rungBuckets[child - 1];
     this.reserveBuckets(offset, buckets);

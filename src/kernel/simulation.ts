@@ -52,7 +52,7 @@ export class Simulation {
   readonly queue: EventQueue;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];
-  private readonly recordBytes: Array<Uint8Array | null> = [];
+  private readonly recordBytes: Array<Uint8Array | null | undefined> = [];
   private readonly recordShift: number[] = [];
   /** Folds the warm-up loads in, so that they are not optimised away. */
   private warmed = 0;
@@ -113,7 +113,9 @@ export class Simulation {
     for (let i = 0; i < length; i++) {
       const kind = kinds[i];
       const records = bytes[kind];
-      if (records === null) continue;
+      // null: no records declared; undefined: not a registered kind (its
+      // handler will report it, if the event is ever reached).
+      if (!records) continue;
       const at = a[i] << shifts[kind];
       if (at >= 0 && at < records.length) folded ^= records[at];
     }

@@ -392,6 +392,38 @@ describe('EventQueue at scale', () => {
     c.drain();
   });
 
+  it('a heap spill before the first pop after clear() starts from the new clock, not the old one', () => {
+    const c = new Checker();
+    c.push(1_000_000);
+    c.pop();
+    c.q.clear();
+    const fresh = new Checker(c.q);
+    fresh.push(0);
+    fresh.push(10_000_000);
+    fresh.q.peekTime(); // loads a bucket, pops nothing
+    for (let i = 0; i < 2000; i++) fresh.push(5 + (i % 7));
+    fresh.drain();
+  });
+
+  it('stops before a far bucket followed by bursts at the current time do not nest rungs without end', () => {
+    // Each round: a burst at `now` spills the heap into a rung, then a run
+    // to `now` stops before the far event. Nesting the same range again and
+    // again would exhaust the rungs, and with them the splitting that keeps
+    // wide buckets' sort keys exact; then a dense cluster in one wide bucket.
+    const c = new Checker();
+    c.push(0);
+    c.push(2 ** 52);
+    c.pop();
+    for (let round = 0; round < 63; round++) {
+      const now = c.lastPoppedTime;
+      for (let i = 0; i < 512; i++) c.push(now);
+      if (round < 62) while (c.pop(now));
+    }
+    const w = 2 ** 52 / 4096;
+    for (let i = 0; i < 9000; i++) c.push(w + 1 + Math.floor(i * (w / 9000)) + (i % 3));
+    c.drain();
+  });
+
   it('clear() empties the queue and it works afterwards', () => {
     const q = new EventQueue();
     const rnd = lcg(1);
