@@ -12,6 +12,8 @@
  *   a crash, out of memory), rejects the whole run with a
  *   {@link WorkerTaskError} naming the task; the other tasks are aborted
  *   and the pool destroyed: no hang, no partial result.
+ * - piscina's own 'error' events (nothing to do with a task) are heard: a
+ *   late result after a failure is dropped, anything else fails the run.
  * - Abort: the caller's AbortSignal aborts every task (piscina terminates
  *   the threads running them) and the run rejects with an AbortError.
  * - The pool is destroyed at the end in every case, so no idle thread
@@ -51,6 +53,20 @@ export class WorkerTaskError extends InternalError {
   }
 }
 
+/**
+ * Node options of the worker threads: the process's own, and, where this
+ * Node loads ES modules with require(), that turned off. piscina require()s
+ * the worker module first and import()s it only if that fails; a thread
+ * terminated while require() is instantiating an ES module (the pool stops
+ * early: a failed task, Ctrl-C) aborts the whole process on Node 20.19+
+ * ("v8::Module::IsGraphAsync must be used on an instantiated module").
+ * import() has no such problem.
+ */
+function workerExecArgv(): string[] {
+  const flag = '--no-experimental-require-module';
+  return process.allowedNodeEnvironmentFlags.has(flag) ? [...process.execArgv, flag] : [...process.execArgv];
+}
+
 /** The default worker module: the compiled src/parallel/worker.ts. */
 export function defaultWorkerFilename(): string {
   return compiledSibling('worker.js', import.meta.url);
@@ -86,6 +102,7 @@ export async function runPlanOnPool(plan: RunPlan, options: PoolOptions): Promis
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,
+    execArgv: workerExecArgv(),
   });
   // Aborted by the caller, or by us on the first failure.
   const stop = new AbortController();
@@ -93,8 +110,19 @@ export async function runPlanOnPool(plan: RunPlan, options: PoolOptions): Promis
   setMaxListeners(tasks.length + 10, stop.signal);
   const onAbort = (): void => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  let failure: WorkerTaskError | undefined;
+  let failure: InternalError | undefined;
   const progressIntervalMs = options.progressIntervalMs ?? 250;
+  // piscina reports what belongs to no task on the pool itself. Once we are
+  // stopping that is an echo: a task's result in flight while the task was
+  // aborted ("Unexpected message from Worker"). Otherwise it fails the run.
+  // Either way it needs a listener: an unheard 'error' event is an uncaught
+  // exception that would bring the process down.
+  pool.on('error', (error: unknown) => {
+    if (stop.signal.aborted) return;
+    failure = new InternalError(`the worker pool failed: ${describeFailure(error)}`);
+    (failure as { cause?: unknown }).cause = error;
+    stop.abort(failure);
+  });
 
   const runOne = async (task: RunTask, position: number): Promise<void> => {
     const { port1, port2 } = new MessageChannel();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareRun } from '../../src/index.js';
@@ -72,6 +73,38 @@ describe('faults', () => {
     const run = runPlanOnPool(stubPlan(4), { workers: 2, filename: fixture('throwing-worker.mjs') });
     await expect(run).rejects.toThrow(WorkerTaskError);
     await expect(run).rejects.toThrow('task 1 (strategy only, replication 1) failed in a worker thread: model exploded at task 1');
+  });
+
+  it('results that arrive after a failure stopped the run are dropped quietly (no uncaught error from the pool)', async () => {
+    // A task's result can be in flight when another task's failure aborts
+    // it; piscina then reports "Unexpected message from Worker" on the pool
+    // as an 'error' event, an uncaught exception without a listener (vitest
+    // flags it as an unhandled error). Many quick tasks make the race likely.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => {
+      uncaught.push(error);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let round = 0; round < 30; round++) {
+        const run = runPlanOnPool(stubPlan(24), { workers: 2, filename: fixture('throwing-worker.mjs') });
+        await expect(run).rejects.toThrow('task 1 (strategy only, replication 1) failed in a worker thread: model exploded at task 1');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
+  it('stopping the pool while threads are still loading their module never aborts the process', () => {
+    // Node 20.19+ aborts the process when a thread is terminated while
+    // require() instantiates an ES module, which piscina tries before
+    // import(); each failed run stops the pool while replacement threads
+    // load. Before the fix most 150-run children died with SIGABRT.
+    const child = spawnSync(process.execPath, [fixture('failing-runs.mjs'), '150'], { encoding: 'utf8', timeout: 90_000 });
+    expect(child.stderr).not.toMatch(/FATAL ERROR/);
+    expect({ status: child.status, signal: child.signal }).toEqual({ status: 0, signal: null });
   });
 
   it('a worker thread that dies (process.exit) fails the run, never hangs', async () => {
