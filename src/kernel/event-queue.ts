@@ -67,12 +67,15 @@ const SPLIT_FACTOR = 4;
  * When the heap has taken SPAWN_TRAFFIC events since the bucket was loaded
  * (and at least 1 / SPAWN_RATIO of the rest of the run: moving a long run
  * costs), heap and run become a new rung of buckets expected to receive
- * about SPAWN_RUN events each, at most SPAWN_BUCKETS of them.
+ * about SPAWN_RUN events each, at most SPAWN_BUCKETS of them. Every bucket
+ * that receives an event holds a chunk of CHUNK events, so finer or more
+ * buckets waste memory: 32 per bucket and up to 4096 buckets added 30 MB
+ * (120 bytes per user) to the seed design at 250k users, for 5% more speed.
  */
 const SPAWN_TRAFFIC = 512;
-const SPAWN_RUN = 32;
+const SPAWN_RUN = 64;
 const SPAWN_RATIO = 4;
-const SPAWN_BUCKETS = 4096;
+const SPAWN_BUCKETS = 1024;
 /** Rung 0 covers EXTEND × the span of Top when it is fitted. */
 const EXTEND = 2;
 /** Events of Top sampled to estimate the density of its front. */
