@@ -53,20 +53,6 @@ export class WorkerTaskError extends InternalError {
   }
 }
 
-/**
- * Node options of the worker threads: the process's own, and, where this
- * Node loads ES modules with require(), that turned off. piscina require()s
- * the worker module first and import()s it only if that fails; a thread
- * terminated while require() is instantiating an ES module (the pool stops
- * early: a failed task, Ctrl-C) aborts the whole process on Node 20.19+
- * ("v8::Module::IsGraphAsync must be used on an instantiated module").
- * import() has no such problem.
- */
-function workerExecArgv(): string[] {
-  const flag = '--no-experimental-require-module';
-  return process.allowedNodeEnvironmentFlags.has(flag) ? [...process.execArgv, flag] : [...process.execArgv];
-}
-
 /** The default worker module: the compiled src/parallel/worker.ts. */
 export function defaultWorkerFilename(): string {
   return compiledSibling('worker.js', import.meta.url);
@@ -98,11 +84,12 @@ export async function runPlanOnPool(plan: RunPlan, options: PoolOptions): Promis
   const filename = options.filename ?? defaultWorkerFilename();
   const threads = Math.max(1, Math.min(options.workers, tasks.length));
   const pool = new Piscina<WorkerRequest, WorkerResponse>({
-    filename,
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,
-    execArgv: workerExecArgv(),
+    // piscina loads a CommonJS entry that import()s `filename`: see worker-entry.cts.
+    filename: compiledSibling('worker-entry.cjs', import.meta.url),
+    workerData: { module: filename },
   });
   // Aborted by the caller, or by us on the first failure.
   const stop = new AbortController();
