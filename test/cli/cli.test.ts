@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,15 @@ describe('sim (no command, --version, --help)', () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = await sim(['--version']);
     expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('npx sim runs the built command (the README front door: its bin must be executable)', () => {
+    // tsc writes new files without the execute bit; `npm run build` (run by
+    // npm ci's prepare) sets it. Rebuilds keep the mode of the file they
+    // overwrite, so on a fresh clone this checks the build script.
+    const r = spawnSync('npx', ['--no-install', 'sim', '--version'], { cwd: ROOT, encoding: 'utf8' });
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: `${version}\n` });
   });
 
   it.each(['run', 'validate', 'schema', 'compare', 'report'])('%s --help has examples', async (command) => {
