@@ -5,8 +5,8 @@
 
 /** Base of every error flashsim throws on purpose. */
 export class FlashsimError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

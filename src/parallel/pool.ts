@@ -48,8 +48,10 @@ export class WorkerTaskError extends InternalError {
     options?: { cause?: unknown; /** More about the task, e.g. a sweep's grid point: `servers=2`. */ context?: string },
   ) {
     const context = options?.context ? `, ${options.context}` : '';
-    super(`task ${task.index} (strategy ${task.strategy}, replication ${task.replication}${context}) failed in a worker thread: ${reason}`);
-    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+    super(
+      `task ${task.index} (strategy ${task.strategy}, replication ${task.replication}${context}) failed in a worker thread: ${reason}`,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
   }
 }
 
@@ -106,8 +108,7 @@ export async function runPlanOnPool(plan: RunPlan, options: PoolOptions): Promis
   // exception that would bring the process down.
   pool.on('error', (error: unknown) => {
     if (stop.signal.aborted) return;
-    failure = new InternalError(`the worker pool failed: ${describeFailure(error)}`);
-    (failure as { cause?: unknown }).cause = error;
+    failure = new InternalError(`the worker pool failed: ${describeFailure(error)}`, { cause: error });
     stop.abort(failure);
   });
 

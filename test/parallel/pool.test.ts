@@ -122,6 +122,7 @@ describe('faults', () => {
     expect(error).toBeInstanceOf(WorkerTaskError);
     expect((error as WorkerTaskError).task).toMatchObject({ index: 1, strategy: 'only', replication: 1 });
     expect((error as Error).name).toBe('WorkerTaskError');
+    expect(((error as Error).cause as Error).message).toBe('model exploded at task 1');
   });
 
   it('aborting stops running tasks at once (threads terminated) with an AbortError', async () => {
