@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventQueue } from '../../src/kernel/event-queue.js';
+import { lcg } from '../helpers/lcg.js';
 
 /** Drains the queue, returning [time, a] pairs in pop order. */
 function drain(q: EventQueue): Array<[number, number]> {
@@ -52,8 +53,7 @@ describe('EventQueue', () => {
 
   it('stays ordered through growth, shrinking and density changes (hold model, 200k events)', () => {
     const q = new EventQueue(16);
-    let s = 12345;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const rnd = lcg(12345);
     for (let i = 0; i < 50_000; i++) q.push(Math.floor(rnd() * 1e6), 0, i, 0);
     let last = -1;
     for (let i = 0; i < 200_000; i++) {
@@ -146,11 +146,6 @@ class Checker {
     expect(this.q.size).toBe(0);
     expect(this.popped).toBe(this.next);
   }
-}
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 describe('EventQueue at scale', () => {

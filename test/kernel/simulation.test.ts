@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, type RecordLocality } from '../../src/kernel/simulation.js';
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
-}
+import { lcg } from '../helpers/lcg.js';
 
 describe('Simulation', () => {
   it('runs handlers in time order with the clock at each event, ties first-in first-out', () => {
