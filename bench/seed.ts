@@ -70,7 +70,7 @@ async function child(argv: string[]): Promise<SeedRun> {
     buildMs: built - started,
     loopMs: looped - built,
     resultMs: finished - looped,
-    events: model.sim.eventsProcessed,
+    events: model.eventsProcessed,
     meanPending: samples > 0 ? pendingSum / samples : 0,
     peakPending,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -36,7 +36,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
     replication: options.replication,
     seed: options.seed,
     config,
-    simulation: { events: sim.eventsProcessed, endUs: sim.now },
+    simulation: { events: model.eventsProcessed, endUs: model.endUs },
     timeseries: series,
     latency: {
       page: summarize(users.pageLatency),

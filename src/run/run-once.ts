@@ -22,7 +22,7 @@ export interface RunOptions {
   strategy: string;
   replication: number;
   seed: number | string;
-  /** Called every `progressEvery` events (default 1M) and once at the end. */
+  /** Called every `progressEvery` events of the sale's simulation (default 1M) and once at the end; `events` counts every event. */
   onProgress?: (progress: RunProgress) => void;
   progressEvery?: number;
 }
@@ -151,12 +151,22 @@ export class FlashSaleModel {
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {
       this.users.close();
-      this.mainSite.stop();
+      this.mainSite.close(sim.now);
     });
     sim.scheduleAt(config.duration, close);
   }
 
   private readonly generatedAt: Float64Array;
+
+  /** Events handled so far: the sale's simulation's and an isolated main site's. */
+  get eventsProcessed(): number {
+    return this.sim.eventsProcessed + this.mainSite.ownEvents;
+  }
+
+  /** Time of the last event handled (µs), on either clock. */
+  get endUs(): number {
+    return Math.max(this.sim.now, this.mainSite.nowUs);
+  }
 
   /** A shared edge fetch reached the edge. */
   private edgeFetched(edgeObject: number, ok: number): void {
@@ -190,19 +200,19 @@ export function runOnce(config: ResolvedConfig, options: RunOptions): { result: 
   const progress = report
     ? {
         every: options.progressEvery ?? 1_000_000,
-        onProgress: (s: Simulation) => report({ simulatedUs: s.now, durationUs: config.duration, events: s.eventsProcessed }),
+        onProgress: (s: Simulation) => report({ simulatedUs: s.now, durationUs: config.duration, events: model.eventsProcessed }),
       }
     : undefined;
   sim.run({}, progress);
-  report?.({ simulatedUs: Math.max(sim.now, config.duration), durationUs: config.duration, events: sim.eventsProcessed });
+  report?.({ simulatedUs: Math.max(sim.now, config.duration), durationUs: config.duration, events: model.eventsProcessed });
   const result = buildResult(model);
   const wallMs = performance.now() - started;
   return {
     result,
     timing: {
       wallMs,
-      events: sim.eventsProcessed,
-      eventsPerSecond: sim.eventsProcessed / (wallMs / 1000),
+      events: model.eventsProcessed,
+      eventsPerSecond: model.eventsProcessed / (wallMs / 1000),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     },
   };

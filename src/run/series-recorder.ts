@@ -41,6 +41,7 @@ export class SeriesRecorder {
   private sample(): void {
     const { sim, users, cdn, origin, flow, mainSite } = this.model;
     const now = sim.now;
+    mainSite.syncTo(now);
     const c = this.current;
     const req = origin.requests;
     c[0] = users.pageViews;

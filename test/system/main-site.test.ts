@@ -13,10 +13,31 @@ function isolated(mainSite: Record<string, unknown>, seed = 1) {
   return { sim, site };
 }
 
+/** A shared main site whose every request the origin answers, with the pool and the sale's simulation. */
+function shared(seed = 1) {
+  const config = configOf({
+    system: {
+      origin: { servers: 1, concurrency: 1, queue: 5 },
+      mainSite: { deployment: 'shared', rps: '50/s', service: '10ms', bytes: '1000B' },
+    },
+  });
+  const sim = new Simulation();
+  const random = new RandomSource(seed, 0);
+  let site: MainSite | null = null;
+  const pool = new OriginPool(sim, config.system.origin, 1e6, 1000, 100, config.system.mainSite, random.stream('o').sequence(), {
+    onOriginAnswer: (_customer, tag, linkDoneUs, ok, sojournUs) => {
+      expect(tag & 7).toBe(OriginKind.MainSite);
+      site!.answered(sim.now - sojournUs, linkDoneUs, ok);
+    },
+  });
+  site = new MainSite(sim, config.system.mainSite, pool, random.stream('a').sequence(), random.stream('s').sequence());
+  return { sim, site, pool };
+}
+
 describe('main site', () => {
   it('isolated: Poisson arrivals at rps, each served by its own pool with the configured service time', () => {
-    const { sim, site } = isolated({ rps: '1000/s', service: '30ms' });
-    sim.run({ time: 20_000_000 });
+    const { site } = isolated({ rps: '1000/s', service: '30ms' });
+    site.syncTo(20_000_000);
     // 20 000 expected, sd 141.
     expect(Math.abs(site.requests - 20_000)).toBeLessThan(600);
     expect(site.errors).toBe(0);
@@ -27,40 +48,65 @@ describe('main site', () => {
   });
 
   it('isolated, one slot and no queue: the error rate is Erlang B (insensitive to the service distribution)', () => {
-    const { sim, site } = isolated({ rps: '100/s', service: 'lognormal(30ms, 0.5)', servers: 1, concurrency: 1, queue: 0 });
-    sim.run({ time: 120_000_000 });
+    const { site } = isolated({ rps: '100/s', service: 'lognormal(30ms, 0.5)', servers: 1, concurrency: 1, queue: 0 });
+    site.syncTo(120_000_000);
     // Offered load a = 100/s × E[S] = 100 × 0.03·e^{0.125} erlangs; B(1, a) = a / (1 + a).
     const a = 100 * 0.03 * Math.exp(0.125);
     const rate = site.errors / site.requests;
     expect(Math.abs(rate - a / (1 + a))).toBeLessThan(0.03);
   });
 
-  it('stop() ends the background traffic', () => {
-    const { sim, site } = isolated({ rps: '1000/s' });
-    sim.run({ time: 1_000_000 });
-    site.stop();
+  it('isolated: runs on its own clock, never on the sale\'s, and only as far as syncTo asks', () => {
+    const { sim, site } = isolated({ rps: '1000/s', service: '30ms' });
+    expect(sim.pending).toBe(0);
+    site.syncTo(1_000_000);
+    const first = site.requests;
+    expect(first).toBeGreaterThan(900);
+    expect(site.ownEvents).toBeGreaterThan(first);
+    // Syncing to the same time again runs nothing; syncing further does.
+    site.syncTo(1_000_000);
+    expect(site.requests).toBe(first);
+    site.syncTo(2_000_000);
+    expect(site.requests).toBeGreaterThan(first + 900);
+  });
+
+  it('isolated: syncTo(t) runs exactly the events before t (a series tick at t sees those on the sale\'s clock)', () => {
+    const { site } = isolated({ rps: '1000/s', service: '30ms' }, 7);
+    // The arrival times, from the same stream: gaps of -mean·ln(1 - u), each rounded to a µs.
+    const draws = new RandomSource(7, 0).stream('a').sequence();
+    const times: number[] = [];
+    for (let t = 0; times.length < 50; ) times.push((t += Math.round(-1000 * Math.log(1 - draws.next()))));
+    for (const k of [0, 10, 49]) {
+      site.syncTo(times[k]);
+      expect(site.requests).toBe(k); // the arrival at exactly times[k] is not yet counted
+      site.syncTo(times[k] + 1);
+      expect(site.requests).toBe(k + 1);
+    }
+  });
+
+  it('close() ends the background traffic and completes the requests in flight', () => {
+    const { site } = isolated({ rps: '1000/s', service: '30ms' });
+    site.syncTo(1_000_000);
+    site.close(1_000_000);
     const count = site.requests;
-    sim.run({ time: 5_000_000 });
+    // Every admitted request has completed: its latency is recorded.
+    expect(site.latency.count + site.errors).toBe(count);
+    site.syncTo(5_000_000);
     expect(site.requests).toBe(count);
   });
 
+  it('shared: close() stops new requests on the sale\'s simulation', () => {
+    const { sim, site } = shared();
+    sim.run({ time: 1_000_000 });
+    site.close(sim.now);
+    const count = site.requests;
+    sim.run({ time: 5_000_000 });
+    expect(site.requests).toBe(count);
+    expect(site.ownEvents).toBe(0);
+  });
+
   it('shared: requests go to the origin pool as main-site requests; latency includes queueing and the link', () => {
-    const config = configOf({
-      system: {
-        origin: { servers: 1, concurrency: 1, queue: 5 },
-        mainSite: { deployment: 'shared', rps: '50/s', service: '10ms', bytes: '1000B' },
-      },
-    });
-    const sim = new Simulation();
-    const random = new RandomSource(1, 0);
-    let site: MainSite | null = null;
-    const pool = new OriginPool(sim, config.system.origin, 1e6, 1000, 100, config.system.mainSite, random.stream('o').sequence(), {
-      onOriginAnswer: (_customer, tag, linkDoneUs, ok, sojournUs) => {
-        expect(tag & 7).toBe(OriginKind.MainSite);
-        site!.answered(sim.now - sojournUs, linkDoneUs, ok);
-      },
-    });
-    site = new MainSite(sim, config.system.mainSite, pool, random.stream('a').sequence(), random.stream('s').sequence());
+    const { sim, site, pool } = shared();
     sim.run({ time: 60_000_000 });
     expect(pool.requests[OriginKind.MainSite]).toBe(site.requests);
     expect(site.requests).toBeGreaterThan(2500);
