@@ -868,8 +868,30 @@ export class EventQueue {
     const n = this.bucketCount[g];
     const min = this.bucketMin[g];
     const span = this.bucketMax[g] - min;
+    const head = this.bucketHead[g];
     if (n > this.runTime.length) this.growRun(n);
-    // Gather the bucket, in insertion order, into the scratch arrays.
+    this.bucketCount[g] = 0;
+    this.servedSinceFit += n;
+    this.runPos = 0;
+    this.runLength = n;
+    // The counting sort reads the bucket's chunks directly; the other sorts
+    // need its events by position, in the scratch arrays.
+    const sorted = n > INSERTION_MAX && span > 0 && span < TWO_POW_31 && this.countingSort(head, n, min, span);
+    if (!sorted) this.gather(head, n);
+    // The chunks are read: free them.
+    let chunk = head;
+    for (let i = CHUNK; ; i += CHUNK) {
+      const following = this.chunkNext[chunk];
+      this.chunkNext[chunk] = this.freeChunk;
+      this.freeChunk = chunk;
+      if (i >= n) break;
+      chunk = following;
+    }
+    if (!sorted) this.keySort(n, min, span);
+  }
+
+  /** Copies the `n` events of the chunk list from `head`, in order, into the scratch arrays. */
+  private gather(head: number, n: number): void {
     const sTime = this.scratchTime;
     const sKind = this.scratchKind;
     const sA = this.scratchA;
@@ -877,8 +899,8 @@ export class EventQueue {
     const times = this.times;
     const words = this.words;
     const next = this.chunkNext;
-    let chunk = this.bucketHead[g];
-    for (let i = 0; i < n; ) {
+    let chunk = head;
+    for (let i = 0; i < n; chunk = next[chunk]) {
       const stop = Math.min(n, i + CHUNK);
       for (let e = chunk << CHUNK_BITS; i < stop; i++, e++) {
         sTime[i] = times[e * F64_STRIDE];
@@ -887,15 +909,91 @@ export class EventQueue {
         sA[i] = words[w + 3];
         sB[i] = words[w + 4];
       }
-      const following = next[chunk];
-      next[chunk] = this.freeChunk;
-      this.freeChunk = chunk;
-      chunk = following;
     }
-    this.bucketCount[g] = 0;
-    this.servedSinceFit += n;
-    this.runPos = 0;
-    this.runLength = n;
+  }
+
+  /**
+   * Counting sort of the `n` events of the chunk list from `head` into the
+   * run, on (time - min) >> shift with about COUNTING_SPREAD bins per event
+   * at most; when the bins are coarser than 1 µs an insertion pass finishes
+   * the order, so this applies only when no bin holds more than CLUSTER_MAX
+   * events (each moves within its bin). Returns false, writing nothing to
+   * the run, when it does not apply.
+   */
+  private countingSort(head: number, n: number, min: number, span: number): boolean {
+    const limit = COUNTING_SPREAD * n + 64;
+    let shift = 0;
+    while (span >>> shift >= limit) shift++;
+    const bins = (span >>> shift) + 1;
+    if (bins + 1 > this.counts.length) this.counts = new Int32Array(2 * bins + 2);
+    const counts = this.counts;
+    counts.fill(0, 0, bins + 1);
+    const times = this.times;
+    const words = this.words;
+    const next = this.chunkNext;
+    let chunk = head;
+    for (let i = 0; i < n; chunk = next[chunk]) {
+      const stop = Math.min(n, i + CHUNK);
+      for (let e = chunk << CHUNK_BITS; i < stop; i++, e++) counts[(((times[e * F64_STRIDE] - min) | 0) >>> shift) + 1]++;
+    }
+    let most = 0;
+    for (let k = 1; k < bins; k++) {
+      const c = counts[k];
+      if (c > most) most = c;
+      counts[k] = c + counts[k - 1];
+    }
+    if (shift > 0 && (most > CLUSTER_MAX || counts[bins] > CLUSTER_MAX)) return false;
+    const rTime = this.runTime;
+    const rKind = this.runKind;
+    const rA = this.runA;
+    const rB = this.runB;
+    chunk = head;
+    for (let i = 0; i < n; chunk = next[chunk]) {
+      const stop = Math.min(n, i + CHUNK);
+      for (let e = chunk << CHUNK_BITS; i < stop; i++, e++) {
+        const t = times[e * F64_STRIDE];
+        const j = counts[((t - min) | 0) >>> shift]++;
+        const w = e * I32_STRIDE;
+        rTime[j] = t;
+        rKind[j] = words[w + 2];
+        rA[j] = words[w + 3];
+        rB[j] = words[w + 4];
+      }
+    }
+    if (shift > 0) {
+      for (let j = 1; j < n; j++) {
+        const t = rTime[j];
+        if (rTime[j - 1] <= t) continue;
+        const kind = rKind[j];
+        const a = rA[j];
+        const b = rB[j];
+        let i = j - 1;
+        do {
+          rTime[i + 1] = rTime[i];
+          rKind[i + 1] = rKind[i];
+          rA[i + 1] = rA[i];
+          rB[i + 1] = rB[i];
+          i--;
+        } while (i >= 0 && rTime[i] > t);
+        rTime[i + 1] = t;
+        rKind[i + 1] = kind;
+        rA[i + 1] = a;
+        rB[i + 1] = b;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Sorts the `n` events in the scratch arrays into the run: by position
+   * when they all have one time, else by the exact integer keys
+   * `(time - min) * P + position` (P a power of two ≥ n), natively.
+   */
+  private keySort(n: number, min: number, span: number): void {
+    const sTime = this.scratchTime;
+    const sKind = this.scratchKind;
+    const sA = this.scratchA;
+    const sB = this.scratchB;
     if (span === 0) {
       // One time only: insertion order is the order.
       this.scratchTime = this.runTime;
@@ -912,58 +1010,6 @@ export class EventQueue {
     const rKind = this.runKind;
     const rA = this.runA;
     const rB = this.runB;
-    if (n > INSERTION_MAX && span < TWO_POW_31) {
-      // Counting sort on (time - min) >> shift, with about COUNTING_SPREAD
-      // bins per event at most; when the bins are coarser than 1 µs an
-      // insertion pass finishes the order, so this path is taken only when
-      // no bin holds more than CLUSTER_MAX events (each moves within its bin).
-      const limit = COUNTING_SPREAD * n + 64;
-      let shift = 0;
-      while (span >>> shift >= limit) shift++;
-      const bins = (span >>> shift) + 1;
-      if (bins + 1 > this.counts.length) this.counts = new Int32Array(2 * bins + 2);
-      const counts = this.counts;
-      counts.fill(0, 0, bins + 1);
-      for (let i = 0; i < n; i++) counts[(((sTime[i] - min) | 0) >>> shift) + 1]++;
-      let most = 0;
-      for (let k = 1; k < bins; k++) {
-        const c = counts[k];
-        if (c > most) most = c;
-        counts[k] = c + counts[k - 1];
-      }
-      if (shift === 0 || (most <= CLUSTER_MAX && counts[bins] <= CLUSTER_MAX)) {
-        for (let i = 0; i < n; i++) {
-          const t = sTime[i];
-          const j = counts[((t - min) | 0) >>> shift]++;
-          rTime[j] = t;
-          rKind[j] = sKind[i];
-          rA[j] = sA[i];
-          rB[j] = sB[i];
-        }
-        if (shift > 0) {
-          for (let j = 1; j < n; j++) {
-            const t = rTime[j];
-            if (rTime[j - 1] <= t) continue;
-            const kind = rKind[j];
-            const a = rA[j];
-            const b = rB[j];
-            let i = j - 1;
-            do {
-              rTime[i + 1] = rTime[i];
-              rKind[i + 1] = rKind[i];
-              rA[i + 1] = rA[i];
-              rB[i + 1] = rB[i];
-              i--;
-            } while (i >= 0 && rTime[i] > t);
-            rTime[i + 1] = t;
-            rKind[i + 1] = kind;
-            rA[i + 1] = a;
-            rB[i + 1] = b;
-          }
-        }
-        return;
-      }
-    }
     const p = pow2AtLeast(n);
     if ((span + 1) * p <= TWO_POW_32) {
       const keys = this.sortU32;
