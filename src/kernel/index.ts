@@ -4,5 +4,6 @@ export * from './simulation.js';
 export * from './random.js';
 export * from './distributions.js';
 export * from './units.js';
+export * from './aligned-buffer.js';
 export * from './stats/index.js';
 export * from './multi-server-queue.js';

@@ -6,6 +6,7 @@ import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { CdnObject, type Cdn, type CdnListener } from '../system/cdn.js';
 import { GEN_MASK, OriginKind, packTag, type OriginPool } from '../system/origin.js';
 import { OrderAnswer, TokenKind, type OrderFlow, type OrderFlowListener } from '../system/order-flow.js';
+import { cacheAlignedBuffer } from '../kernel/aligned-buffer.js';
 import { arrivalSampler } from './arrivals.js';
 
 /** Where a user is in its life. */
@@ -164,10 +165,12 @@ export class Users {
     const users = config.users;
     const n = users.count;
     this.count = n;
-    const records = new ArrayBuffer(n * RECORD_BYTES);
-    this.f64 = new Float64Array(records);
-    this.i32 = new Int32Array(records);
-    this.u8 = new Uint8Array(records);
+    // Aligned, so that each record is one cache line (the buffer may be
+    // longer than asked: the views cover the records only).
+    const records = cacheAlignedBuffer(n * RECORD_BYTES);
+    this.f64 = new Float64Array(records, 0, n * (RECORD_BYTES >> F64_SHIFT));
+    this.i32 = new Int32Array(records, 0, n * (RECORD_BYTES >> 2));
+    this.u8 = new Uint8Array(records, 0, n * RECORD_BYTES);
 
     this.think = samplerOf(users.refresh);
     this.reaction = samplerOf(users.reaction);
