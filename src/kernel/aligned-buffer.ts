@@ -18,13 +18,13 @@ const WASM_MAX_PAGES = 65_536;
  * it then straddles two cache lines, and touching one costs two misses.
  * A WebAssembly memory is page-aligned. (Measured on the seed design at 1M
  * users, whose 64-byte user records are read at random: the event loop was
- * 4% faster with aligned records, the same as with an ArrayBuffer offset by
+ * 4-7% faster with aligned records in alternating runs, as with an ArrayBuffer offset by
  * 48 bytes to realign it by hand.)
  *
  * Falls back to a plain `ArrayBuffer` beyond 4 GiB or where WebAssembly is
- * unavailable (`node --jitless`): same contents, only slower. The buffer of
- * a WebAssembly memory cannot be transferred or detached; use this only for
- * state that stays in its thread.
+ * unavailable (`node --jitless`): same contents, only slower. The buffer
+ * belongs to its WebAssembly memory: keep it in its thread (copy, do not
+ * transfer, its contents to another).
  */
 export function cacheAlignedBuffer(bytes: number): ArrayBuffer {
   const pages = Math.ceil(bytes / WASM_PAGE);

@@ -30,7 +30,7 @@ export interface WorkerProgress {
 /** Memory of one worker thread while it ran a task (its own isolate; RSS is the process's). */
 export interface WorkerMemory {
   threadId: number;
-  /** Peak of the worker's V8 heap plus ArrayBuffer (typed-array) memory, sampled at progress reports and at the end. */
+  /** Peak of the worker's V8 heap plus its external memory (typed arrays, WebAssembly memories), sampled at progress reports and at the end. */
   peakBytes: number;
 }
 

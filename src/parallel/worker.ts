@@ -16,7 +16,9 @@ const PROGRESS_EVERY_EVENTS = 100_000;
 
 function memoryNow(): number {
   const m = process.memoryUsage();
-  return m.heapTotal + m.arrayBuffers;
+  // `external` includes ArrayBuffers and also WebAssembly memories, which
+  // hold the user records (kernel/aligned-buffer.ts); `arrayBuffers` does not.
+  return m.heapTotal + m.external;
 }
 
 function injectFault(index: number): void {

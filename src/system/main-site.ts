@@ -32,6 +32,8 @@ export class MainSite {
   private readonly meanGapUs: number;
   private readonly arrivalKind: number;
   private stopped = false;
+  /** When the first request arrives (µs); Infinity once it has (or never will). */
+  private firstArrivalAt = Infinity;
 
   /**
    * @param saleSim the sale's simulation: the main site's events run on it
@@ -65,7 +67,10 @@ export class MainSite {
           )
         : null;
     this.arrivalKind = sim.register('main-site.arrival', () => this.arrive());
-    if (this.meanGapUs < Infinity) this.scheduleNext();
+    if (this.meanGapUs < Infinity) {
+      this.scheduleNext();
+      this.firstArrivalAt = this.sim.queue.peekTime();
+    }
   }
 
   /** Events run on the main site's own simulation (isolated); 0 when shared, as they count in the sale's. */
@@ -93,6 +98,10 @@ export class MainSite {
    */
   close(timeUs: number): void {
     this.syncTo(timeUs);
+    // On the sale's clock the first request, scheduled when the model was
+    // built, precedes the close event even at the same µs; every later one
+    // comes after it. It is its clock's earliest event at that time.
+    if (this.shared === null && this.firstArrivalAt === timeUs) this.sim.run({ time: timeUs, maxEvents: 1 });
     this.stopped = true;
     if (this.shared === null) this.sim.run();
   }
@@ -104,6 +113,7 @@ export class MainSite {
   }
 
   private arrive(): void {
+    this.firstArrivalAt = Infinity;
     if (this.stopped) return;
     this.requests++;
     if (this.own) this.own.arrive(-1, 0);

@@ -84,6 +84,18 @@ describe('main site', () => {
     }
   });
 
+  it('isolated: a first request at exactly the closing µs still counts, as it did on the sale\'s clock (it was scheduled before the close)', () => {
+    const first = Math.round(-1000 * Math.log(1 - new RandomSource(3, 0).stream('a').sequence().next()));
+    const { site } = isolated({ rps: '1000/s', service: '30ms' }, 3);
+    site.close(first);
+    expect(site.requests).toBe(1);
+    expect(site.latency.count).toBe(1);
+    // One µs earlier it had not arrived yet.
+    const early = isolated({ rps: '1000/s', service: '30ms' }, 3).site;
+    early.close(first - 1);
+    expect(early.requests).toBe(0);
+  });
+
   it('close() ends the background traffic and completes the requests in flight', () => {
     const { site } = isolated({ rps: '1000/s', service: '30ms' });
     site.syncTo(1_000_000);
