@@ -13,12 +13,19 @@
  * - Memory: peak RSS of a child at 1M and at 250k users; their difference
  *   over 750k users is the cost per user, the rest is the fixed base.
  *
+ * - Queue share: the storm's own push/pop sequence, recorded in one more
+ *   child and replayed through a bare {@link EventQueue} with no handlers:
+ *   the queue's cost for this pattern, hence the ceiling of storm/hold if
+ *   handling an event cost nothing.
+ *
  * Targets: loop events/s ≥ half the hold benchmark's; ≤ 150 bytes per user.
  */
 import { fileURLToPath } from 'node:url';
 import { childMain, FLASH_SALE_SCENARIO, runChild } from './child.js';
 import { kernelHoldRate } from './kernel.js';
-import { formatRate, median, type BenchOptions, type BenchSection } from './section.js';
+import { formatRate, median, seconds, type BenchOptions, type BenchSection } from './section.js';
+import { EventQueue } from '../src/kernel/event-queue.js';
+import type { FlashSaleModel } from '../src/run/run-once.js';
 
 const USERS = 1_000_000;
 const SMALL_USERS = 250_000;
@@ -38,14 +45,93 @@ interface SeedRun {
   peakRssBytes: number;
 }
 
-async function child(argv: string[]): Promise<SeedRun> {
-  const users = Number(argv[0]);
+/** What the queue-share child reports. */
+interface QueueShare {
+  pops: number;
+  /** Pops (with their pushes) per second of each replay. */
+  rounds: number[];
+}
+
+/** Push times and, per pop, how many pushes preceded it: one queue's sequence of operations. */
+class QueueTrace {
+  times = new Float64Array(1 << 20);
+  pushes = 0;
+  popAfter = new Int32Array(1 << 20);
+  pops = 0;
+
+  push(time: number): void {
+    if (this.pushes === this.times.length) this.times = grown(this.times);
+    this.times[this.pushes++] = time;
+  }
+
+  pop(): void {
+    if (this.pops === this.popAfter.length) this.popAfter = grown(this.popAfter);
+    this.popAfter[this.pops++] = this.pushes;
+  }
+
+  /** Seconds to replay the trace through a fresh queue (the sale's run pops without a time limit). */
+  replay(): number {
+    const queue = new EventQueue(this.pushes);
+    const { times, popAfter } = this;
+    return seconds(() => {
+      let j = 0;
+      for (let i = 0; i < this.pops; i++) {
+        for (const end = popAfter[i]; j < end; j++) queue.push(times[j], 0, j, 0);
+        queue.pop(Infinity);
+      }
+    });
+  }
+}
+
+function grown<T extends Float64Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/** Records the operations of every queue while the seed design runs, then replays the sale's. */
+async function queueShareChild(users: number, rounds: number): Promise<QueueShare> {
+  const traces = new Map<EventQueue, QueueTrace>();
+  const trace = (queue: EventQueue): QueueTrace => {
+    let t = traces.get(queue);
+    if (t === undefined) traces.set(queue, (t = new QueueTrace()));
+    return t;
+  };
+  const { push, pop } = EventQueue.prototype;
+  EventQueue.prototype.push = function (this: EventQueue, time, kind, a, b) {
+    trace(this).push(time);
+    push.call(this, time, kind, a, b);
+  };
+  EventQueue.prototype.pop = function (this: EventQueue, limit) {
+    trace(this).pop();
+    return pop.call(this, limit);
+  };
+  const model = (await seedDesign(users))();
+  model.sim.run({});
+  EventQueue.prototype.push = push;
+  EventQueue.prototype.pop = pop;
+  const sale = traces.get(model.sim.queue)!;
+  sale.replay(); // warm-up
+  const measured: number[] = [];
+  for (let i = 0; i < rounds; i++) measured.push(Math.round(sale.pops / sale.replay()));
+  return { pops: sale.pops, rounds: measured };
+}
+
+/** A builder of the seed design's model at `users` users (modules loaded and the scenario resolved beforehand). */
+async function seedDesign(users: number): Promise<() => FlashSaleModel> {
   const { prepareRun } = await import('../src/index.js');
   const { FlashSaleModel } = await import('../src/run/run-once.js');
-  const { buildResult } = await import('../src/run/build-result.js');
   const task = prepareRun(FLASH_SALE_SCENARIO, { users, strategies: ['seed-design'] }).plan.tasks[0];
+  return () => new FlashSaleModel(task.config, { strategy: task.strategy, replication: task.replication, seed: task.seed });
+}
+
+async function child(argv: string[]): Promise<SeedRun | QueueShare> {
+  const users = Number(argv[0]);
+  if (argv[1] === 'queue-share') return queueShareChild(users, Number(argv[2]));
+  const build = await seedDesign(users);
+  const { buildResult } = await import('../src/run/build-result.js');
   const started = performance.now();
-  const model = new FlashSaleModel(task.config, { strategy: task.strategy, replication: task.replication, seed: task.seed });
+  const model = build();
   const built = performance.now();
   let samples = 0;
   let pendingSum = 0;
@@ -103,6 +189,9 @@ export const seedSection: BenchSection = {
     options.log(`seed: kernel hold benchmark at ${pending.toLocaleString('en')} pending …`);
     const hold = kernelHoldRate(pending, options);
     const ratio = loopRate / hold.eventsPerSecond;
+    options.log(`seed: the storm's queue operations alone (recorded, then replayed) …`);
+    const share = await runChild<QueueShare>(file, [String(users), 'queue-share', String(repeats)]);
+    const queueRate = median(share.rounds);
     const peakRss = Math.max(...runs.map((r) => r.peakRssBytes));
     const bytesPerUser = (peakRss - smallRun.peakRssBytes) / (users - small);
     const baseBytes = smallRun.peakRssBytes - bytesPerUser * small;
@@ -120,6 +209,7 @@ export const seedSection: BenchSection = {
         peakPending: typical.peakPending,
         kernelHold: hold,
         ratio: Math.round(ratio * 1000) / 1000,
+        queueOnly: { pops: share.pops, eventsPerSecond: queueRate, rounds: share.rounds, ratioToHold: Math.round((queueRate / hold.eventsPerSecond) * 1000) / 1000 },
         peakRssMiB: mib(peakRss),
         smallUsers: small,
         smallPeakRssMiB: mib(smallRun.peakRssBytes),
@@ -138,6 +228,8 @@ export const seedSection: BenchSection = {
       `  ${typical.events.toLocaleString('en')} events; build ${secs(typical.buildMs)} + loop ${secs(typical.loopMs)} + result ${secs(typical.resultMs)} = ${secs(typical.buildMs + typical.loopMs + typical.resultMs)} wall`,
       `  loop ${formatRate(loopRate)} events/s (end to end ${formatRate(endToEnd)}/s); pending events: mean ${pending.toLocaleString('en')}, peak ${typical.peakPending.toLocaleString('en')}`,
       `  kernel hold benchmark at ${pending.toLocaleString('en')} pending: ${formatRate(hold.eventsPerSecond)} events/s; storm/hold ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+      `  the sale's ${share.pops.toLocaleString('en')} pops and their pushes, replayed on a bare queue: ${formatRate(queueRate)}/s (${(queueRate / hold.eventsPerSecond).toFixed(2)}x hold), ` +
+        `${secs((share.pops / queueRate) * 1000)} of the ${secs(typical.loopMs)} loop; the rest is handlers, dispatch and the main site's own simulation`,
       `  peak RSS ${mib(peakRss)} MiB (${small.toLocaleString('en')} users: ${mib(smallRun.peakRssBytes)} MiB): ${Math.round(bytesPerUser)} bytes/user above a ${mib(baseBytes)} MiB base (target ≤ ${TARGET_BYTES_PER_USER}): ${bytesPerUser <= TARGET_BYTES_PER_USER ? 'met' : 'NOT met'}`,
     ];
     return { json, lines };

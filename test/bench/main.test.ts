@@ -38,6 +38,12 @@ describe('npm run bench', () => {
     expect(seed.peakPending).toBeGreaterThanOrEqual(seed.meanPending);
     expect(seed.kernelHold.eventsPerSecond).toBeGreaterThan(0);
     expect(seed.ratio).toBeCloseTo(seed.loopEventsPerSecond / seed.kernelHold.eventsPerSecond, 2);
+    // The queue-only replay: the sale's own pops (fewer than all events: the
+    // isolated main site runs on its own simulation), at some positive rate.
+    expect(seed.queueOnly.pops).toBeGreaterThan(4000);
+    expect(seed.queueOnly.pops).toBeLessThan(seed.events);
+    expect(seed.queueOnly.eventsPerSecond).toBeGreaterThan(0);
+    expect(seed.queueOnly.ratioToHold).toBeCloseTo(seed.queueOnly.eventsPerSecond / seed.kernelHold.eventsPerSecond, 2);
     expect(Number.isFinite(seed.bytesPerUser)).toBe(true);
     expect(seed.targets).toMatchObject({ ratio: 0.5, bytesPerUser: 150 });
     expect(doc.node).toBe(process.version);
