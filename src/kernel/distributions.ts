@@ -40,7 +40,8 @@ export function samplerOf(spec: DistributionSpec): Sampler {
     }
     case 'exponential': {
       const mean = spec.mean;
-      return (u) => -mean * Math.log(1 - u);
+      const exact: Sampler = (u) => -mean * Math.log(1 - u);
+      return mean > 0 && Number.isFinite(mean) ? tabulated(exact, (u) => mean / (1 - u), 0, TABLE_HIGH) : exact;
     }
     case 'normal': {
       const { mean, sd } = spec;
@@ -49,7 +50,13 @@ export function samplerOf(spec: DistributionSpec): Sampler {
     case 'lognormal': {
       const mu = Math.log(spec.median);
       const sigma = spec.sigma;
-      return (u) => Math.exp(mu + sigma * inverseNormalCdf(u));
+      const exact: Sampler = (u) => Math.exp(mu + sigma * inverseNormalCdf(u));
+      // dQ/du = Q · σ / φ(z), z = Φ⁻¹(u).
+      const slope = (u: number): number => {
+        const z = inverseNormalCdf(u);
+        return exact(u) * sigma * SQRT_2PI * Math.exp(0.5 * z * z);
+      };
+      return sigma > 0 && spec.median > 0 && Number.isFinite(mu) ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH) : exact;
     }
     case 'empirical':
       return empiricalSampler(spec.points);
@@ -83,6 +90,76 @@ export function meanOf(spec: DistributionSpec): number {
       return mean;
     }
   }
+}
+
+/*
+ * Tabulated inverse CDFs. Sampling a lognormal costs an inverse normal CDF
+ * and an exp (each a dependent chain of ~15-30 ns), an exponential a log;
+ * with several draws per simulated request that was ~10% of a storm's run
+ * time. Over the central 90% of u, a table of cubic Hermite pieces (the
+ * exact values and slopes at 1024 + 1 points) gives the same quantile to
+ * within ~1e-9 relative (checked at build, over 8 points per piece) in a
+ * few multiply-adds. Samples become whole µs downstream, so a sample whose
+ * rounding the table could change (within the checked error of x.5) is
+ * computed exactly, as are the tails: the rounded samples, hence the runs,
+ * are the exact formula's.
+ */
+const TABLE_PIECES = 1024;
+/** The table covers u in [1 - TABLE_HIGH, TABLE_HIGH) (lognormal) or [0, TABLE_HIGH) (exponential). */
+const TABLE_HIGH = 0.95;
+/** Points per piece at which the table is checked against the exact quantile. */
+const TABLE_CHECKS = 8;
+/** Margin on the largest error seen at those points. */
+const TABLE_SAFETY = 16;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+
+/**
+ * A sampler equal to `exact` after rounding to a whole number: a table of
+ * cubic Hermite pieces of `exact` (slope `slope`) on [low, high), the exact
+ * function elsewhere and wherever the table's error could change the
+ * rounding.
+ */
+function tabulated(exact: Sampler, slope: (u: number) => number, low: number, high: number): Sampler {
+  const width = (high - low) / TABLE_PIECES;
+  const scale = TABLE_PIECES / (high - low);
+  // Per piece: c0 + c1·t + c2·t² + c3·t³, t in [0, 1).
+  const c = new Float64Array(4 * TABLE_PIECES);
+  let y1 = exact(low);
+  let m1 = slope(low) * width;
+  for (let k = 0; k < TABLE_PIECES; k++) {
+    const y0 = y1;
+    const m0 = m1;
+    const u = low + (k + 1) * width;
+    y1 = exact(u);
+    m1 = slope(u) * width;
+    c[4 * k] = y0;
+    c[4 * k + 1] = m0;
+    c[4 * k + 2] = 3 * (y1 - y0) - 2 * m0 - m1;
+    c[4 * k + 3] = 2 * (y0 - y1) + m0 + m1;
+  }
+  const table = (x: number): number => {
+    const k = x | 0;
+    const t = x - k;
+    const j = k << 2;
+    return c[j] + t * (c[j + 1] + t * (c[j + 2] + t * c[j + 3]));
+  };
+  let worst = 0;
+  for (let k = 0; k < TABLE_PIECES; k++) {
+    for (let i = 1; i < TABLE_CHECKS; i++) {
+      const x = k + i / TABLE_CHECKS;
+      const v = exact(low + x * width);
+      worst = Math.max(worst, Math.abs(table(x) - v) / v);
+    }
+  }
+  const relativeError = TABLE_SAFETY * worst + 1e-15;
+  return (u) => {
+    const x = (u - low) * scale;
+    if (!(x >= 0 && x < TABLE_PIECES)) return exact(u);
+    const v = table(x);
+    // Within the error of x.5 the rounding is the exact value's to decide.
+    if (Math.abs(v - Math.floor(v) - 0.5) <= v * relativeError) return exact(u);
+    return v;
+  };
 }
 
 function empiricalSampler(points: Array<[number, number]>): Sampler {

@@ -1,7 +1,7 @@
 import type { MainSiteConfig } from '../scenario/schema.js';
 import { Simulation } from '../kernel/simulation.js';
 import type { RandomSequence } from '../kernel/random.js';
-import { samplerOf } from '../kernel/distributions.js';
+import { samplerOf, type Sampler } from '../kernel/distributions.js';
 import { MultiServerQueue } from '../kernel/multi-server-queue.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { OriginKind, packTag, type OriginPool } from './origin.js';
@@ -30,6 +30,8 @@ export class MainSite {
   /** The sale's simulation when shared, else the main site's own. */
   private readonly sim: Simulation;
   private readonly meanGapUs: number;
+  /** Time between arrivals (µs): exponential, mean 1/rps. */
+  private readonly gap: Sampler;
   private readonly arrivalKind: number;
   private stopped = false;
   /** When the first request arrives (µs); Infinity once it has (or never will). */
@@ -49,6 +51,7 @@ export class MainSite {
     const sim = shared === null ? new Simulation(64) : saleSim;
     this.sim = sim;
     this.meanGapUs = config.rps > 0 ? 1e6 / config.rps : Infinity;
+    this.gap = samplerOf({ kind: 'exponential', mean: this.meanGapUs });
     const service = samplerOf(config.service);
     this.own =
       shared === null
@@ -122,6 +125,6 @@ export class MainSite {
   }
 
   private scheduleNext(): void {
-    this.sim.schedule(-this.meanGapUs * Math.log(1 - this.arrivals.next()), this.arrivalKind);
+    this.sim.schedule(this.gap(this.arrivals.next()), this.arrivalKind);
   }
 }

@@ -204,6 +204,44 @@ describe('empirical', () => {
   });
 });
 
+describe('tabulated lognormal and exponential samplers', () => {
+  // The formulas the tables stand for.
+  const exactLognormal = (median: number, sigma: number) => (u: number) => Math.exp(Math.log(median) + sigma * inverseNormalCdf(u));
+  const exactExponential = (mean: number) => (u: number) => -mean * Math.log(1 - u);
+  const TABLED: Array<[label: string, spec: DistributionSpec, exact: (u: number) => number]> = [
+    ['lognormal(5s, 0.6)', { kind: 'lognormal', median: 5e6, sigma: 0.6 }, exactLognormal(5e6, 0.6)],
+    ['lognormal(20ms, 0.5)', { kind: 'lognormal', median: 20_000, sigma: 0.5 }, exactLognormal(20_000, 0.5)],
+    ['lognormal(600ms, 1.2)', { kind: 'lognormal', median: 600_000, sigma: 1.2 }, exactLognormal(600_000, 1.2)],
+    ['lognormal(1h, 3)', { kind: 'lognormal', median: 3.6e9, sigma: 3 }, exactLognormal(3.6e9, 3)],
+    ['lognormal(50µs, 0.1)', { kind: 'lognormal', median: 50, sigma: 0.1 }, exactLognormal(50, 0.1)],
+    ['exp(500µs)', { kind: 'exponential', mean: 500 }, exactExponential(500)],
+    ['exp(10s)', { kind: 'exponential', mean: 1e7 }, exactExponential(1e7)],
+  ];
+  /** A dense grid of u over (0, 1) and the draws a stream gives: both tails, the table and its edges. */
+  function draws(): Float64Array {
+    const n = 400_000;
+    const us = new Float64Array(2 * n + 4);
+    for (let k = 0; k < n; k++) us[k] = (k + 0.5) / n;
+    for (let k = 0; k < n; k++) us[n + k] = stream.uniform(k, 7);
+    us.set([0.05, 0.95, 0.05 - 1e-12, 0.95 - 1e-12], 2 * n);
+    return us;
+  }
+
+  it.each(TABLED)('%s: every sample rounds to the same whole µs as the exact formula', (_label, spec, exact) => {
+    const sampler = samplerOf(spec);
+    let differ = 0;
+    for (const u of draws()) if (Math.round(sampler(u)) !== Math.round(exact(u))) differ++;
+    expect(differ).toBe(0);
+  });
+
+  it.each(TABLED)('%s: within 1e-8 of the exact formula, relative', (_label, spec, exact) => {
+    const sampler = samplerOf(spec);
+    let worst = 0;
+    for (const u of draws()) worst = Math.max(worst, Math.abs(sampler(u) - exact(u)) / exact(u));
+    expect(worst).toBeLessThan(1e-8);
+  });
+});
+
 describe('inverseNormalCdf', () => {
   it.each<[number, number]>([
     [0.975, 1.959963985],
