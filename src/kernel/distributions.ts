@@ -101,8 +101,10 @@ export function meanOf(spec: DistributionSpec): number {
  * within ~1e-9 relative (checked at build, over 8 points per piece) in a
  * few multiply-adds. Samples become whole µs downstream, so a sample whose
  * rounding the table could change (within the checked error of x.5) is
- * computed exactly, as are the tails: the rounded samples, hence the runs,
- * are the exact formula's.
+ * computed exactly, as are the tails: every sample rounds to the exact
+ * formula's whole µs. (A caller that scales or compares samples before
+ * rounding could still see a ~1e-9 difference; no scenario's results
+ * changed when the tables came in.)
  */
 const TABLE_PIECES = 1024;
 /** The table covers u in [1 - TABLE_HIGH, TABLE_HIGH) (lognormal) or [0, TABLE_HIGH) (exponential). */
