@@ -17,6 +17,9 @@ export interface RecordLocality {
   shift: number;
 }
 
+/** What kinds without records warm: one byte, always in cache. */
+const NO_RECORDS = new Uint8Array(1);
+
 /** When {@link Simulation.run} returns. */
 export interface RunUntil {
   /** Stop before the first event later than this time (µs); the clock is left at this time. */
@@ -52,8 +55,15 @@ export class Simulation {
   readonly queue: EventQueue;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];
-  private readonly recordBytes: Array<Uint8Array | null | undefined> = [];
-  private readonly recordShift: number[] = [];
+  /**
+   * Per kind, where its events' records are and the bytes per unit of the
+   * first argument (2^shift); kinds without records read byte 0 of a
+   * scratch array instead (scale 0), so that the warm-up loop has no branch
+   * to mispredict (a mispredicted branch discards the loads issued after it,
+   * which are the point).
+   */
+  private readonly recordBytes: Uint8Array[] = [];
+  private readonly recordScale: number[] = [];
   /** Folds the warm-up loads in, so that they are not optimised away. */
   private warmed = 0;
   private stopRequested = false;
@@ -76,8 +86,8 @@ export class Simulation {
   register(name: string, handler: EventHandler, records?: RecordLocality): number {
     this.handlers.push(handler);
     this.names.push(name);
-    this.recordBytes.push(records?.bytes ?? null);
-    this.recordShift.push(records?.shift ?? 0);
+    this.recordBytes.push(records?.bytes ?? NO_RECORDS);
+    this.recordScale.push(records !== undefined ? 2 ** records.shift : 0);
     if (records !== undefined && this.queue.onRunLoaded === null) {
       this.queue.onRunLoaded = (kinds, a, length) => this.warm(kinds, a, length);
     }
@@ -108,16 +118,15 @@ export class Simulation {
   /** Reads the first byte of the record of each of the next `length` events that declared one. */
   private warm(kinds: Int32Array, a: Int32Array, length: number): void {
     const bytes = this.recordBytes;
-    const shifts = this.recordShift;
+    const scales = this.recordScale;
+    const known = bytes.length;
     let folded = 0;
     for (let i = 0; i < length; i++) {
       const kind = kinds[i];
-      const records = bytes[kind];
-      // null: no records declared; undefined: not a registered kind (its
-      // handler will report it, if the event is ever reached).
-      if (!records) continue;
-      const at = a[i] << shifts[kind];
-      if (at >= 0 && at < records.length) folded ^= records[at];
+      // Not a registered kind: its handler will report it, if the event is ever reached.
+      if (kind >= known) continue;
+      // Out of range (a first argument that is not a record's index) reads undefined: 0.
+      folded ^= bytes[kind][a[i] * scales[kind]];
     }
     this.warmed ^= folded;
   }
