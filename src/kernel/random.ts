@@ -72,21 +72,23 @@ export class RandomStream {
 
   /** A sequential view for an entity: each call of `next()` takes the next index. */
   sequence(entity = 0): RandomSequence {
-    return new RandomSequence(this, entity);
+    return new RandomSequence(mixWord(this.keyHash, entity));
   }
 }
 
-/** Successive draws of one (stream, entity): for processes that are not per user, such as background traffic. */
+/**
+ * Successive draws of one (stream, entity): for processes that are not per
+ * user, such as background traffic. The k-th call of `next()` returns
+ * `stream.uniform(entity, k)`, with the entity's half of the hash done once.
+ */
 export class RandomSequence {
   private index = 0;
-  constructor(
-    private readonly stream: RandomStream,
-    private readonly entity: number,
-  ) {}
+  /** @param entityHash the stream's key hash mixed with the entity. */
+  constructor(private readonly entityHash: number) {}
 
   /** The next uniform draw in (0, 1). */
   next(): number {
-    return this.stream.uniform(this.entity, this.index++);
+    return (finalise(mixWord(this.entityHash, this.index++) ^ 16) + 0.5) / TWO_POW_32;
   }
 }
 
