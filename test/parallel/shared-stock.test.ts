@@ -12,6 +12,13 @@ import { ensureBuilt } from '../cli/build.js';
  */
 
 const LOAD = { stock: 100_000, threads: 4, takesPerThread: 200_000 };
+/**
+ * The compare-and-swap stock takes a unit in a few ns, so 100k units can go
+ * to the first thread to run before the scheduler lets another in on a busy
+ * 2-core machine (the test suite runs files in parallel). Two million keep
+ * all four threads busy for tens of ms, longer than a scheduler time slice.
+ */
+const ATOMIC_LOAD = { stock: 2_000_000, threads: 4, takesPerThread: 1_000_000 };
 
 beforeAll(() => {
   ensureBuilt();
@@ -38,10 +45,10 @@ describe('one thread (no concurrency)', () => {
 describe('4 threads hammering one shared stock', () => {
   it('atomic (CAS decrement-if-positive): exactly `stock` successes, never below zero', async () => {
     for (let round = 0; round < 2; round++) {
-      const r = await hammerStock({ kind: 'atomic', ...LOAD });
+      const r = await hammerStock({ kind: 'atomic', ...ATOMIC_LOAD });
       expect(r.successes).toHaveLength(4);
-      expect(r.totalSuccesses).toBe(LOAD.stock);
-      expect(r.counted).toBe(LOAD.stock);
+      expect(r.totalSuccesses).toBe(ATOMIC_LOAD.stock);
+      expect(r.counted).toBe(ATOMIC_LOAD.stock);
       expect(r.oversell).toBe(0);
       expect(r.finalLevel).toBe(0);
       expect(r.minLevel).toBe(0);
