@@ -607,8 +607,7 @@ export class EventQueue {
         const width = this.observe(c - from, c < buckets ? counts[offset + c] : 0);
         if (width > 0) {
           this.rungCursor[0] = c - 1;
-          this.collapse();
-          this.transferTop(width);
+          this.refit(width);
           continue;
         }
       }
@@ -663,29 +662,35 @@ export class EventQueue {
     return Math.max(1, Math.round(factor / this.rungInverseWidth[0]));
   }
 
-  /** Moves the unvisited buckets of rung 0 (the only rung) back into Top. */
-  private collapse(): void {
-    const offset = this.rungOffset[0];
-    const buckets = this.rungBuckets[0];
-    for (let c = this.rungCursor[0] + 1; c < buckets; c++) {
-      const g = offset + c;
-      const n = this.bucketCount[g];
-      if (n === 0) continue;
-      let chunk = this.bucketHead[g];
-      for (let i = 0; i < n; ) {
-        const end = Math.min(n, i + CHUNK);
-        for (let e = chunk << CHUNK_BITS; i < end; i++, e++) {
-          const w = e * I32_STRIDE;
-          this.appendTop(this.times[e * F64_STRIDE], this.words[w + 2], this.words[w + 3], this.words[w + 4]);
-        }
-        const following = this.chunkNext[chunk];
-        this.chunkNext[chunk] = this.freeChunk;
-        this.freeChunk = chunk;
-        chunk = following;
-      }
-      this.bucketCount[g] = 0;
+  /**
+   * Re-fits rung 0 (the only rung) to buckets of `width` µs: Top and the
+   * unvisited buckets of rung 0 go into a new rung 0 and a new Top, read
+   * where they are (each event copied once), in the order Top, then bucket by
+   * bucket, so that equal times keep their insertion order.
+   */
+  private refit(width: number): void {
+    const from = this.rungCursor[0] + 1;
+    const to = this.rungBuckets[0];
+    const heads = new Int32Array(Math.max(0, to - from));
+    const counts = new Int32Array(heads.length);
+    let chains = 0;
+    const inTop = this.topCount;
+    let n = inTop;
+    let min = this.topMin;
+    let max = this.topMax;
+    for (let c = from; c < to; c++) {
+      const count = this.bucketCount[c];
+      if (count === 0) continue;
+      heads[chains] = this.bucketHead[c];
+      counts[chains++] = count;
+      n += count;
+      if (this.bucketMin[c] < min) min = this.bucketMin[c];
+      if (this.bucketMax[c] > max) max = this.bucketMax[c];
     }
-    this.depth = 0;
+    const top = this.detachTop();
+    this.fitRung0(n, min, max, width);
+    this.distribute(top, inTop);
+    for (let k = 0; k < chains; k++) this.distribute(heads[k], counts[k]);
   }
 
   /**
@@ -732,21 +737,38 @@ export class EventQueue {
   }
 
   /**
-   * Starts a new rung 0 from Top: the bucket width is `width` µs when given
-   * (a re-fit from observed runs), else fitted to the density of Top's front
-   * estimated from a sample; events beyond the rung's end stay in Top.
+   * Starts a new rung 0 from Top: the bucket width is fitted to the density
+   * of Top's front, estimated from a sample; events beyond the rung's end
+   * stay in Top.
    */
-  private transferTop(width = 0): void {
+  private transferTop(): void {
     const n = this.topCount;
     const min = this.topMin;
-    const span = this.topMax - min;
-    const run = Math.min(TARGET_RUN, Math.max(MIN_RUN, Math.floor(n / MIN_BUCKETS)));
+    const max = this.topMax;
+    const width = max > min ? this.fittedWidth(n, min, max - min) : 1;
+    const top = this.detachTop();
+    this.fitRung0(n, min, max, width);
+    this.distribute(top, n);
+  }
+
+  /** The bucket width (µs) that puts a target run of Top's `n` events (from `min`, over `span` µs) into a bucket at its front. */
+  private fittedWidth(n: number, min: number, span: number): number {
+    return Math.max(1, Math.floor(targetRun(n) / this.frontDensity(n, min, span)));
+  }
+
+  /**
+   * Makes rung 0 the only rung, for `n` events in [min, max], with buckets
+   * of `width` µs (one bucket of 1 µs if all share one time), and Top start
+   * where it ends.
+   */
+  private fitRung0(n: number, min: number, max: number, width: number): void {
+    const span = max - min;
+    const run = targetRun(n);
     let buckets: number;
     if (span === 0) {
       width = 1;
       buckets = 1;
     } else {
-      if (width === 0) width = Math.max(1, Math.floor(run / this.frontDensity(n, min, span)));
       const cap = Math.ceil((4 * EXTEND * n) / run) + MIN_BUCKETS;
       buckets = Math.min(cap, Math.floor((EXTEND * span) / width) + 1);
     }
@@ -758,17 +780,30 @@ export class EventQueue {
     if (!(end > min)) throw new RangeError(`event time ${min} µs is beyond 2^53`);
     this.openRung(0, min, width, buckets, end);
     this.topStart = end;
+  }
 
-    // Re-distribute Top in order: into rung 0 below `end`, into a new Top at
-    // or after it.
-    let chunk = this.topHead;
+  /** Empties Top, returning its chunk list (its events stay in the chunks). */
+  private detachTop(): number {
+    const head = this.topHead;
     this.topHead = -1;
     this.topTail = -1;
     this.topCount = 0;
     this.topMin = Infinity;
     this.topMax = -Infinity;
-    const inverse = 1 / width;
-    const last = buckets - 1;
+    return head;
+  }
+
+  /**
+   * Moves the `n` events of the chunk list from `head`, in order, into rung
+   * 0 (the only rung) below its end and into Top at or after it, freeing
+   * the chunks as they are read.
+   */
+  private distribute(head: number, n: number): void {
+    const min = this.rungStart[0];
+    const inverse = this.rungInverseWidth[0];
+    const last = this.rungBuckets[0] - 1;
+    const end = this.topStart;
+    let chunk = head;
     for (let i = 0; i < n; ) {
       const stop = Math.min(n, i + CHUNK);
       for (let e = chunk << CHUNK_BITS; i < stop; i++, e++) {
@@ -1075,6 +1110,11 @@ export class EventQueue {
     this.u32Views = [];
     this.f64Views = [];
   }
+}
+
+/** Events per bucket that rung 0 aims at for a queue of `n` (small queues get at least MIN_BUCKETS buckets). */
+function targetRun(n: number): number {
+  return Math.min(TARGET_RUN, Math.max(MIN_RUN, Math.floor(n / MIN_BUCKETS)));
 }
 
 /** The smallest power of two ≥ n (n ≥ 1). */
