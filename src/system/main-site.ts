@@ -29,13 +29,10 @@ export class MainSite {
   private readonly own: MultiServerQueue | null;
   /** The sale's simulation when shared, else the main site's own. */
   private readonly sim: Simulation;
-  private readonly meanGapUs: number;
   /** Time between arrivals (µs): exponential, mean 1/rps. */
   private readonly gap: Sampler;
   private readonly arrivalKind: number;
   private stopped = false;
-  /** When the first request arrives (µs); Infinity once it has (or never will). */
-  private firstArrivalAt = Infinity;
 
   /**
    * @param saleSim the sale's simulation: the main site's events run on it
@@ -50,8 +47,8 @@ export class MainSite {
   ) {
     const sim = shared === null ? new Simulation(64) : saleSim;
     this.sim = sim;
-    this.meanGapUs = config.rps > 0 ? 1e6 / config.rps : Infinity;
-    this.gap = samplerOf({ kind: 'exponential', mean: this.meanGapUs });
+    const meanGapUs = config.rps > 0 ? 1e6 / config.rps : Infinity;
+    this.gap = samplerOf({ kind: 'exponential', mean: meanGapUs });
     const service = samplerOf(config.service);
     this.own =
       shared === null
@@ -70,10 +67,7 @@ export class MainSite {
           )
         : null;
     this.arrivalKind = sim.register('main-site.arrival', () => this.arrive());
-    if (this.meanGapUs < Infinity) {
-      this.scheduleNext();
-      this.firstArrivalAt = this.sim.queue.peekTime();
-    }
+    if (meanGapUs < Infinity) this.scheduleNext();
   }
 
   /** Events run on the main site's own simulation (isolated); 0 when shared, as they count in the sale's. */
@@ -103,8 +97,11 @@ export class MainSite {
     this.syncTo(timeUs);
     // On the sale's clock the first request, scheduled when the model was
     // built, precedes the close event even at the same µs; every later one
-    // comes after it. It is its clock's earliest event at that time.
-    if (this.shared === null && this.firstArrivalAt === timeUs) this.sim.run({ time: timeUs, maxEvents: 1 });
+    // comes after it. While no event has run on the main site's own clock,
+    // its one pending event is that first request.
+    if (this.shared === null && this.sim.eventsProcessed === 0 && this.sim.queue.peekTime() === timeUs) {
+      this.sim.run({ time: timeUs, maxEvents: 1 });
+    }
     this.stopped = true;
     if (this.shared === null) this.sim.run();
   }
@@ -116,7 +113,6 @@ export class MainSite {
   }
 
   private arrive(): void {
-    this.firstArrivalAt = Infinity;
     if (this.stopped) return;
     this.requests++;
     if (this.own) this.own.arrive(-1, 0);
