@@ -43,11 +43,17 @@ function finalise(h: number): number {
  * Exposed for tests of the generator's quality.
  */
 export function hash4(key0: number, key1: number, entity: number, index: number): number {
-  return hashKeyed(mixWord(key0, key1), entity, index);
+  return bitsAt(mixWord(mixWord(key0, key1), entity), index);
 }
 
-function hashKeyed(keyHash: number, entity: number, index: number): number {
-  return finalise(mixWord(mixWord(keyHash, entity), index) ^ 16);
+/** The 32 bits for `index` of an entity whose key words are already mixed into `entityHash`. */
+function bitsAt(entityHash: number, index: number): number {
+  return finalise(mixWord(entityHash, index) ^ 16);
+}
+
+/** 32 random bits as a uniform draw in the open interval (0, 1). */
+function unit(bits: number): number {
+  return (bits + 0.5) / TWO_POW_32;
 }
 
 /** One named stream of a replication: uniform draws addressed by (entity, index). */
@@ -67,7 +73,7 @@ export class RandomStream {
    * use of this stream. Both arguments are integers (taken modulo 2^32).
    */
   uniform(entity: number, index: number): number {
-    return (hashKeyed(this.keyHash, entity, index) + 0.5) / TWO_POW_32;
+    return unit(bitsAt(mixWord(this.keyHash, entity), index));
   }
 
   /** A sequential view for an entity: each call of `next()` takes the next index. */
@@ -88,7 +94,7 @@ export class RandomSequence {
 
   /** The next uniform draw in (0, 1). */
   next(): number {
-    return (finalise(mixWord(this.entityHash, this.index++) ^ 16) + 0.5) / TWO_POW_32;
+    return unit(bitsAt(this.entityHash, this.index++));
   }
 }
 
