@@ -323,9 +323,7 @@ export class EventQueue {
     this.runLength = 0;
     this.heapSize = 0;
     this.freeSlotCount = 0;
-    this.heapTraffic = 0;
-    this.spawnAt = SPAWN_TRAFFIC;
-    this.trafficSince = 0;
+    this.countHeapTrafficFrom(0);
     // The clock starts over: a rung spawned before the next pop starts here.
     this.poppedTime = 0;
     this.size = 0;
@@ -493,9 +491,7 @@ export class EventQueue {
       this.spawnAt = 2 * traffic;
       return;
     }
-    this.heapTraffic = 0;
-    this.spawnAt = SPAWN_TRAFFIC;
-    this.trafficSince = min;
+    this.countHeapTrafficFrom(min);
     this.openRung(r + 1, min, width, buckets, end);
     const offset = this.rungOffset[r + 1];
     // Drain the heap in (time, sequence) order, so that each bucket keeps
@@ -526,6 +522,13 @@ export class EventQueue {
     this.poppedKind = kind;
     this.poppedA = a;
     this.poppedB = b;
+  }
+
+  /** Starts counting the heap's traffic afresh from time `since` (a new run, a new rung, a cleared queue). */
+  private countHeapTrafficFrom(since: number): void {
+    this.heapTraffic = 0;
+    this.spawnAt = SPAWN_TRAFFIC;
+    this.trafficSince = since;
   }
 
   /** Removes the heap's minimum into the popped fields. */
@@ -628,9 +631,7 @@ export class EventQueue {
         continue;
       }
       this.loadRun(g);
-      this.heapTraffic = 0;
-      this.spawnAt = SPAWN_TRAFFIC;
-      this.trafficSince = this.poppedTime;
+      this.countHeapTrafficFrom(this.poppedTime);
       if (this.onRunLoaded !== null) this.onRunLoaded(this.runKind, this.runA, this.runLength);
       return;
     }
