@@ -29,7 +29,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const pageViews = users.pageViews;
   const cdnHitRatio = cdn && pageViews > 0 ? cdn.hits / (cdn.hits + cdn.misses) : 0;
   const requestsAll = pageViews + users.scriptRequests + flow.attempts;
-  const soldOutAtUs = stock.level <= 0 ? flow.soldOutAtUs : null;
+  const soldOutAtUs = stock.handedOut >= stock.initial ? flow.soldOutAtUs : null;
 
   const result: RunResult = {
     strategy: options.strategy,

@@ -35,7 +35,7 @@ export const METRIC_CATALOGUE = {
   cdn_hit_ratio: { kind: 'rate', unit: 'fraction', description: 'Page views served by a CDN edge from cache.' },
   bot_share: { kind: 'rate', unit: 'fraction', description: 'Share of the sold stock bought by bots.' },
   answered_within_2s: { kind: 'rate', unit: 'fraction', description: 'Order attempts given a definite answer within 2 s of the click.' },
-  sell_out_time: { kind: 'value', unit: 'µs', description: 'Time from T0 to the last unit sold, µs (null if stock remains; negative if it sold out before T0).' },
+  sell_out_time: { kind: 'value', unit: 'µs', description: 'Time from T0 until as many units were handed out as there was stock, µs (null if stock remains; negative if it sold out before T0). A racy counter may still show stock at that moment.' },
   origin_peak_rps: { kind: 'value', unit: 'requests/s', description: 'Highest origin request rate in any interval.' },
   origin_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval busy fraction of origin slots.' },
   link_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval utilisation of the origin link.' },

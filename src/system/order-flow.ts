@@ -88,7 +88,7 @@ export class OrderFlow {
     early: 0,
     missing: 0,
   };
-  /** Last time the stock reached zero, µs (null while units remain). */
+  /** When the units handed out reached the stock, µs (null while units remain; the racy primitive may oversell after it). */
   soldOutAtUs: number | null = null;
   /** Answers that turned a buyer away (anything but won or duplicate): for undersell. */
   turnedAway = 0;
@@ -252,13 +252,14 @@ export class OrderFlow {
       this.finish(r, OrderAnswer.SoldOut);
       return;
     }
-    if (this.stock.level <= 0) {
-      this.soldOutAtUs = now;
-      this.servers.stockRanOut(now);
-    }
+    if (this.stock.level <= 0) this.servers.stockRanOut(now);
+    // Sold out when the units handed out reach the stock, whatever the
+    // counter says: a racy counter that lost updates still shows stock
+    // while orders exceed it.
+    if (this.stock.handedOut === this.stock.initial) this.soldOutAtUs = now;
     if (!this.orders.submit(r)) {
       this.stock.giveBack();
-      if (this.stock.level > 0) this.soldOutAtUs = null;
+      if (this.stock.handedOut < this.stock.initial) this.soldOutAtUs = null;
       this.ordered[this.user[r]]--;
       this.finish(r, OrderAnswer.Error);
       return;

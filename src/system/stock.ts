@@ -80,6 +80,15 @@ export class Stock {
     if (this.racy && success) this.decrementTo(read - 1);
   }
 
+  /**
+   * Units out of the stock now: successful takes minus units given back.
+   * Equals initial − level for a correct primitive; exceeds `initial` when
+   * the racy one oversells, while its counter still shows stock.
+   */
+  get handedOut(): number {
+    return this.sold - this.returned;
+  }
+
   /** Gives a unit back (compensation after a failed order step). */
   giveBack(): void {
     this.level++;

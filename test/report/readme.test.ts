@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metricTableMarkdown } from '../../src/report/compare.js';
 import { METRIC_NAMES } from '../../src/run/metric-catalogue.js';
 import { INVARIANTS } from '../../src/scenario/schema.js';
+import { loadScenario, resolveStrategies } from '../../src/scenario/index.js';
 
 const README = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 
@@ -25,5 +27,23 @@ describe('README.md', () => {
 
   it('keeps the section the lead fills in', () => {
     expect(README).toContain('## How the model works');
+  });
+});
+
+describe('README.md scenario examples', () => {
+  it('every yaml block is a valid scenario, with all its strategies resolving', () => {
+    const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), 'flashsim-readme-'));
+    try {
+      blocks.forEach((yaml, i) => {
+        const file = join(dir, `example-${i}.yaml`);
+        writeFileSync(file, yaml);
+        const loaded = loadScenario(file);
+        expect(resolveStrategies(loaded, {}).length).toBeGreaterThan(0);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

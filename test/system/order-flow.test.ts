@@ -300,4 +300,25 @@ describe('order flow', () => {
     expect(flow.stock.sold).toBe(flow.ledger.size);
     expect(new Set(flow.ledger.toArray().map((r) => r.user)).size).toBe(flow.ledger.size); // dedupe still holds
   });
+
+  it('with the racy counter still showing stock, the sale counts as sold out once the units handed out reach the stock', () => {
+    const { sim, flow, click } = setup({
+      sale: { stock: 20 },
+      system: {
+        orderServers: { servers: 4, slots: 1000, onFull: 'unbounded', overloadFactor: 0, service: 'lognormal(10ms, 0.5)' },
+        stock: { primitive: 'check-then-decrement', service: '2ms' },
+      },
+    });
+    const handedOutAt: number[] = [];
+    const complete = flow.stock.complete.bind(flow.stock);
+    flow.stock.complete = (read, success) => {
+      complete(read, success);
+      if (success) handedOutAt.push(sim.now);
+    };
+    for (let u = 0; u < 100; u++) click(T0 + u * 100, u);
+    sim.run();
+    expect(flow.stock.level).toBeGreaterThan(0);
+    expect(handedOutAt.length).toBeGreaterThan(20);
+    expect(flow.soldOutAtUs).toBe(handedOutAt[19]);
+  });
 });

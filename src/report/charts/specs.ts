@@ -498,7 +498,7 @@ export function stockChart(summary: RunSummary): ChartSpec {
     const oversell = s.runs.reduce((sum, r) => sum + r.stock.oversell, 0) / Math.max(1, s.runs.length);
     const label =
       out.seconds !== null
-        ? `${labels[i]} (sold out ${t0Offset(out.seconds)}${soldOutIn(out)})`
+        ? `${labels[i]} (sold out ${t0Offset(out.seconds)}${soldOutIn(out)}${oversell > 0 ? `, oversold by ${Math.round(oversell)}` : ''})`
         : oversell > 0
           ? `${labels[i]} (oversold by ${Math.round(oversell)})`
           : `${labels[i]} (not sold out)`;
