@@ -1,5 +1,5 @@
 import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../run/metric-catalogue.js';
-import { formatMetricValue, formatPercent, renderTextTable } from './console-table.js';
+import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
 
@@ -49,7 +49,7 @@ export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   link_utilisation: 'lower-is-better',
   attempts_per_order: 'lower-is-better',
   amplification: 'lower-is-better',
-  fairness_rank_correlation: 'higher-is-better',
+  fairness_click_order: 'higher-is-better',
 };
 
 export type Verdict = 'worse' | 'better' | 'same' | 'n/a';
@@ -145,7 +145,11 @@ function formatRelative(relative: number | null): string {
 function formatDelta(metric: MetricName, delta: number | null): string {
   if (delta === null) return '—';
   if (delta === 0) return '0';
-  return `${delta > 0 ? '+' : '-'}${formatMetricValue(metric, Math.abs(delta))}`;
+  const sign = delta > 0 ? '+' : '-';
+  // A difference of two percentages is in percentage points: "+13.3%" next
+  // to a relative change of "+100%" would read as a second relative change.
+  if (isPercentMetric(metric)) return `${sign}${Number((Math.abs(delta) * 100).toPrecision(3))} pp`;
+  return `${sign}${formatMetricValue(metric, Math.abs(delta))}`;
 }
 
 function tableRows(comparison: Comparison, gate?: number): string[][] {

@@ -41,12 +41,18 @@ export function formatPercent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
+/** Whether a metric's values read as percentages (rates and fractions). */
+export function isPercentMetric(metric: string): boolean {
+  const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
+  return info?.kind === 'rate' || info?.unit === 'fraction';
+}
+
 /** How a metric's values read: by the catalogue's unit and kind. */
 export function formatMetricValue(metric: string, value: number | null): string {
   if (value === null || value === undefined) return '—';
   const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
   if (info?.unit === 'µs') return formatMicros(value);
-  if (info?.kind === 'rate' || info?.unit === 'fraction') return formatPercent(value);
+  if (isPercentMetric(metric)) return formatPercent(value);
   if (info?.kind === 'count') return formatNumber(value, 1);
   return formatNumber(value, Math.abs(value) >= 100 ? 0 : 2);
 }

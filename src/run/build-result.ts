@@ -100,7 +100,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
     duplicate_orders: ordersBeyondLimit(ledger, config.sale.perUserLimit).extra.length,
     early_orders: ledger.filter((r) => isEarlyOrder(r, config.sale.start)).length,
     lost_orders: ledgerWonMismatches(ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
-    page_error_rate: pageViews > 0 ? (users.pageErrors + users.timeouts) / (pageViews + users.scriptRequests) : 0,
+    page_error_rate: pageViews > 0 ? (users.pageErrors + users.pageTimeouts) / (pageViews + users.scriptRequests) : 0,
     order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : 0,
     main_site_error_rate: result.mainSite.errorRate,
     cdn_hit_ratio: round(cdnHitRatio),
@@ -117,7 +117,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
     link_utilisation: peak('link_busy'),
     attempts_per_order: ledger.length > 0 ? round(flow.attempts / ledger.length) : null,
     amplification: round(requestsAll / users.count),
-    fairness_rank_correlation: fairness.rankCorrelation,
+    fairness_click_order: fairness.clickOrder,
   };
   return result;
 }

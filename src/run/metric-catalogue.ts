@@ -41,7 +41,7 @@ export const METRIC_CATALOGUE = {
   link_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval utilisation of the origin link.' },
   attempts_per_order: { kind: 'value', unit: 'attempts', description: 'Order attempts per order created.' },
   amplification: { kind: 'value', unit: 'requests/user', description: 'All requests (pages, scripts, orders) per user.' },
-  fairness_rank_correlation: { kind: 'value', unit: 'Spearman rho', description: 'Rank correlation between click order and winning (1 = first clickers always win).' },
+  fairness_click_order: { kind: 'value', unit: 'probability', description: 'Chance that a human winner clicked before a human non-winner: 1 = first come, first served, 0.5 = a lottery, 0 = the last clickers win.' },
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRIC_CATALOGUE;

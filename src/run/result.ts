@@ -114,8 +114,11 @@ export interface StockSummary {
 export interface FairnessSummary {
   /** Win rate of human clickers by click-rank decile (decile 0 = earliest clickers). */
   winRateByDecile: number[];
-  /** Spearman correlation between early click rank and winning. */
-  rankCorrelation: number | null;
+  /**
+   * Probability that a human winner clicked before a human non-winner (1:
+   * first come, first served; 0.5: a lottery); null without both.
+   */
+  clickOrder: number | null;
 }
 
 export type { LedgerRecord } from '../system/ledger.js';

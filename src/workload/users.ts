@@ -109,7 +109,10 @@ export class Users {
 
   pageViews = 0;
   scriptRequests = 0;
+  /** Requests given up for lack of patience: page, script and order. */
   timeouts = 0;
+  /** Of {@link timeouts}, the page and script requests. */
+  pageTimeouts = 0;
   pageErrors = 0;
   ordersAnsweredWithin2s = 0;
   orderAnswers = 0;
@@ -470,6 +473,7 @@ export class Users {
     const state = this.u8[b + STATE];
     if (state !== UserState.AwaitingPage && state !== UserState.AwaitingScript) return;
     this.timeouts++;
+    this.pageTimeouts++;
     if (this.failedAgain(user)) return;
     this.sendPage(user); // impatient refresh: the retry storm
   }

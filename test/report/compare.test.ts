@@ -57,4 +57,9 @@ describe('compare', () => {
     expect(md).toContain('**gate: 1 metric worse by more than 10%');
     expect(renderCompareText(c)).not.toContain('gate');
   });
+
+  it('a difference of two percentages reads in percentage points, next to its relative change', () => {
+    const c = compareSummaries(summary({ hitRatio: 0.8 }), summary({ hitRatio: 0.9 }));
+    expect(renderCompareText(c)).toMatch(/seed-design\s+cdn_hit_ratio\s+80%\s+90%\s+\+10 pp\s+\+12\.5%\s+better/);
+  });
 });

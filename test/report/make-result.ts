@@ -73,7 +73,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
       ordersFailed: 0, userTimeouts: 1, bytesEdge: 1e6, bytesOriginLink: 1e5, stockOperations: 20,
     },
     stock: { initial: 10, remaining: 10 - orders + (o.oversell ?? 0), sold: orders, minLevel: -(o.oversell ?? 0), soldOutAtUs: 5_000_000, oversell: o.oversell ?? 0, undersell: 0, returned: 0 },
-    fairness: { winRateByDecile: [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0], rankCorrelation: 0.8 },
+    fairness: { winRateByDecile: [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0], clickOrder: 0.8 },
     bots: { count: 1, won: 0, shareOfStock: 0, earlyAttempts: 0 },
     mainSite: { requests: 0, errors: 0, errorRate: 0 },
     ledger: Array.from({ length: orders }, (_, i) => ({ orderId: i, user: i, timeUs: 5_000_000 + i, acceptedUs: 5_000_000 + i, token: `t${i}`, server: 0, strategy })),
@@ -97,7 +97,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
       link_utilisation: 0.1,
       attempts_per_order: 3,
       amplification: 11,
-      fairness_rank_correlation: 0.8,
+      fairness_click_order: 0.8,
     },
   };
 }

@@ -17,53 +17,60 @@ function records(users: User[]): ClickRecords {
   };
 }
 
-/** The definition, computed the slow way: sort every human clicker, midranks by scanning. */
-function reference(users: User[]): { winRateByDecile: number[]; rankCorrelation: number | null } {
+/** The definitions, computed the slow way: deciles by sorting every human clicker, click order by comparing every (winner, non-winner) pair. */
+function reference(users: User[]): { winRateByDecile: number[]; clickOrder: number | null } {
   const humans = users.filter((u) => u.click !== Infinity && !u.bot);
   const n = humans.length;
-  if (n === 0) return { winRateByDecile: [], rankCorrelation: null };
+  if (n === 0) return { winRateByDecile: [], clickOrder: null };
   const times = humans.map((u) => u.click).sort((a, b) => a - b);
   const size = new Array<number>(10).fill(0);
   for (let k = 0; k < n; k++) size[Math.min(9, Math.floor((k * 10) / n))]++;
   const wins = new Array<number>(10).fill(0);
-  let rankSum = 0;
   const winners = humans.filter((u) => u.won);
   for (const wUser of winners) {
     const less = times.filter((t) => t < wUser.click).length;
     const equal = times.filter((t) => t === wUser.click).length;
     const rank = less + (equal + 1) / 2;
-    rankSum += rank;
     wins[Math.min(9, Math.floor(((rank - 1) * 10) / n))]++;
   }
   const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
   const winRateByDecile = size.map((s, d) => (s > 0 ? r6(wins[d] / s) : 0));
-  const w = winners.length;
-  if (w === 0 || w === n || n < 2) return { winRateByDecile, rankCorrelation: null };
-  const p = w / n;
-  const cov = rankSum / n - ((n + 1) / 2) * p;
-  return { winRateByDecile, rankCorrelation: r6(-cov / Math.sqrt(((n * n - 1) / 12) * p * (1 - p))) };
+  const losers = humans.filter((u) => !u.won);
+  if (winners.length === 0 || losers.length === 0) return { winRateByDecile, clickOrder: null };
+  let first = 0;
+  for (const wUser of winners) for (const l of losers) first += wUser.click < l.click ? 1 : wUser.click === l.click ? 0.5 : 0;
+  return { winRateByDecile, clickOrder: r6(first / (winners.length * losers.length)) };
 }
 
 describe('clickRankFairness', () => {
-  it('first come, first served: the earliest clickers win, the largest ρ a 4-in-20 split allows', () => {
-    const users: User[] = Array.from({ length: 20 }, (_, u) => ({ click: 1000 + u, bot: false, won: u < 4 }));
-    const f = clickRankFairness(records(users));
-    expect(f.winRateByDecile).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-    // Ranks 1..4 win: cov = 10/20 − 10.5·0.2 = −1.6; ρ = 1.6 / √(399/12 · 0.16) = 0.693688.
-    expect(f.rankCorrelation).toBe(0.693688);
-    const lastWin = clickRankFairness(records(users.map((u, i) => ({ ...u, won: i >= 16 }))));
-    expect(lastWin.rankCorrelation).toBe(-0.693688);
-    expect(lastWin.winRateByDecile).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+  it('first come, first served scores 1, the last clickers winning 0, whatever the share of winners', () => {
+    for (const [n, w] of [[20, 4], [100_000, 100]]) {
+      const users: User[] = Array.from({ length: n }, (_, u) => ({ click: 1000 + u, bot: false, won: u < w }));
+      const f = clickRankFairness(records(users));
+      expect(f.clickOrder).toBe(1);
+      expect(f.winRateByDecile[0]).toBe(Math.min(1, (w * 10) / n));
+      const lastWin = clickRankFairness(records(users.map((u, i) => ({ ...u, won: i >= n - w }))));
+      expect(lastWin.clickOrder).toBe(0);
+      expect(lastWin.winRateByDecile[9]).toBe(Math.min(1, (w * 10) / n));
+    }
   });
 
-  it('ignores bots and users who never clicked; empty and all-winner cases have no correlation', () => {
-    expect(clickRankFairness(records([]))).toEqual({ winRateByDecile: [], rankCorrelation: null });
+  it('a lottery scores about 0.5; a tie between a winner and a non-winner counts half', () => {
+    // Winners spread evenly through the click order.
+    const users: User[] = Array.from({ length: 1000 }, (_, u) => ({ click: u, bot: false, won: u % 10 === 5 }));
+    expect(clickRankFairness(records(users)).clickOrder).toBeCloseTo(0.5, 2);
+    const tie = clickRankFairness(records([{ click: 7, bot: false, won: true }, { click: 7, bot: false, won: false }]));
+    expect(tie.clickOrder).toBe(0.5);
+  });
+
+  it('ignores bots and users who never clicked; empty and all-winner cases have no click-order figure', () => {
+    expect(clickRankFairness(records([]))).toEqual({ winRateByDecile: [], clickOrder: null });
     expect(clickRankFairness(records([{ click: Infinity, bot: false, won: false }, { click: 5, bot: true, won: true }]))).toEqual({
       winRateByDecile: [],
-      rankCorrelation: null,
+      clickOrder: null,
     });
     const all = clickRankFairness(records([{ click: 1, bot: false, won: true }, { click: 2, bot: false, won: true }]));
-    expect(all.rankCorrelation).toBeNull();
+    expect(all.clickOrder).toBeNull();
   });
 
   it('equals the sort-and-scan definition, ties and bots included', () => {

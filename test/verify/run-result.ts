@@ -72,7 +72,7 @@ export function validResult(): RunResult {
       stockOperations: 95,
     },
     stock: { initial: 5, remaining: 0, sold: 5, minLevel: 0, soldOutAtUs: T0 + 500_000, oversell: 0, undersell: 0, returned: 0 },
-    fairness: { winRateByDecile: [0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0], rankCorrelation: 0.4 },
+    fairness: { winRateByDecile: [0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0], clickOrder: 0.4 },
     bots: { count: 0, won: 0, shareOfStock: 0, earlyAttempts: 0 },
     mainSite: { requests: 0, errors: 0, errorRate: 0 },
     ledger,
@@ -96,7 +96,7 @@ export function validResult(): RunResult {
       link_utilisation: 0.1,
       attempts_per_order: 20,
       amplification: 21,
-      fairness_rank_correlation: 0.4,
+      fairness_click_order: 0.4,
     },
   };
 }
