@@ -97,6 +97,9 @@ export class ProgressDisplay {
 
   private plain(s: StrategyState, p: TaskProgress, t: number): void {
     const fraction = p.durationUs > 0 ? p.simulatedUs / p.durationUs : 1;
+    // At the end of the simulated time the run is closing: its "done" line
+    // follows, and a "90%" line there would contradict its own clock.
+    if (p.phase !== 'done' && fraction >= 1) return;
     const decile = p.phase === 'done' ? 10 : Math.min(9, Math.floor(fraction * 10 + 1e-9));
     if (decile <= s.lastDecile) return;
     s.lastDecile = decile;

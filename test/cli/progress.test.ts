@@ -27,6 +27,7 @@ describe('ProgressDisplay', () => {
     d.update(event('progress', 5_000_000, 10)); // 5%: nothing
     d.update(event('progress', 25_000_000, 1_000_000)); // 25%: one line (20%)
     d.update(event('progress', 29_000_000, 1_100_000)); // still 20%: nothing
+    d.update(event('progress', 100_000_000, 1_900_000)); // closing: nothing until done
     t = 2000;
     d.update(event('done', 100_000_000, 2_000_000));
     expect(chunks).toEqual([
