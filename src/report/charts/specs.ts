@@ -328,7 +328,7 @@ export function originRequestsChart(summary: RunSummary): ChartSpec {
     id: 'origin-requests',
     title: 'Origin requests per second',
     yTitle: 'origin requests/s (page + button script)',
-    caption: 'What reaches the origin servers: page misses and refreshes from the CDN plus every button-script fetch. A design that holds keeps this flat at T0.',
+    caption: 'What reaches the origin servers: page misses and refreshes from the CDN plus every button-script fetch. The button script comes from the origin unless served by the CDN (it must say whether the sale has started), so the herd at T0 shows here even when the CDN absorbs every page view; what matters is whether the origin answers it or queues, errs and sets off a retry storm.',
     value: originRate,
     ...w,
   });
