@@ -149,7 +149,10 @@ function formatDelta(metric: MetricName, delta: number | null): string {
   // A difference of two percentages is in percentage points: "+13.3%" next
   // to a relative change of "+100%" would read as a second relative change.
   if (isPercentMetric(metric)) return `${sign}${Number((Math.abs(delta) * 100).toPrecision(3))} pp`;
-  return `${sign}${formatMetricValue(metric, Math.abs(delta))}`;
+  const text = formatMetricValue(metric, Math.abs(delta));
+  // A change too small for the metric's format would print as "-0".
+  if (/^0(\.0*)?$/.test(text)) return `${sign}${Number(Math.abs(delta).toPrecision(2))}`;
+  return `${sign}${text}`;
 }
 
 function tableRows(comparison: Comparison, gate?: number): string[][] {

@@ -53,6 +53,7 @@ export function formatMetricValue(metric: string, value: number | null): string 
   const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
   if (info?.unit === 'µs') return formatMicros(value);
   if (isPercentMetric(metric)) return formatPercent(value);
+  if (info?.unit === 'probability') return value.toFixed(3);
   if (info?.kind === 'count') return formatNumber(value, 1);
   return formatNumber(value, Math.abs(value) >= 100 ? 0 : 2);
 }

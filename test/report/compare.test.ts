@@ -58,6 +58,13 @@ describe('compare', () => {
     expect(renderCompareText(c)).not.toContain('gate');
   });
 
+  it('a change smaller than the format shows its digits rather than "-0"', () => {
+    const a = makeSummary([makeStrategy({ name: 'seed-design', results: [makeResult({ strategy: 'seed-design' })] })]);
+    const b = makeSummary([makeStrategy({ name: 'seed-design', results: [makeResult({ strategy: 'seed-design' })] })]);
+    b.strategies[0].aggregate.metrics.fairness_click_order!.mean = a.strategies[0].aggregate.metrics.fairness_click_order!.mean! - 0.00002;
+    expect(renderCompareText(compareSummaries(a, b))).toMatch(/seed-design\s+fairness_click_order\s+0\.800\s+0\.800\s+-0\.00002\s/);
+  });
+
   it('a difference of two percentages reads in percentage points, next to its relative change', () => {
     const c = compareSummaries(summary({ hitRatio: 0.8 }), summary({ hitRatio: 0.9 }));
     expect(renderCompareText(c)).toMatch(/seed-design\s+cdn_hit_ratio\s+80%\s+90%\s+\+10 pp\s+\+12\.5%\s+better/);
