@@ -22,8 +22,9 @@ import { ProgressDisplay, type ProgressMode } from '../progress.js';
 export interface PlanArgs {
   strategy?: string[];
   seed?: string;
-  replications?: number;
-  workers?: number;
+  /** As typed: checked by {@link planOptions} / {@link planWorkers}. */
+  replications?: string;
+  workers?: string;
   users?: string;
   set?: string[];
   out?: string;
@@ -51,9 +52,11 @@ export function parseUsers(text: string): number {
   return value;
 }
 
-function positiveInt(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${value})`);
+/** `--name` as typed → a positive whole number; the message quotes what was typed. */
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${JSON.stringify(text)})`);
   return value;
 }
 
