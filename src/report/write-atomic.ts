@@ -90,7 +90,7 @@ async function directoryState(path: string): Promise<'directory' | 'missing'> {
     if (code(error) === 'ENOTDIR' && dirname(path) !== path) await directoryState(dirname(path)); // names the file in the way
     throw fsError('cannot use', path, error);
   }
-  if (!isDir) throw Object.assign(new Error(`${path} exists and is not a directory`), { code: 'ENOTDIR' });
+  if (!isDir) throw Object.assign(new Error(`${path} is not a directory`), { code: 'ENOTDIR' });
   return 'directory';
 }
 

@@ -141,8 +141,8 @@ describe('writeFilesAtomic', () => {
 
   it('a path through a regular file fails with a message naming it', async () => {
     await writeFile(join(root, 'afile'), 'x');
-    await expect(writeFilesAtomic(join(root, 'afile', 'run'), NEW)).rejects.toThrow(`${join(root, 'afile')} exists and is not a directory`);
-    await expect(writeFilesAtomic(join(root, 'afile'), NEW)).rejects.toThrow(`${join(root, 'afile')} exists and is not a directory`);
+    await expect(writeFilesAtomic(join(root, 'afile', 'run'), NEW)).rejects.toThrow(`${join(root, 'afile')} is not a directory`);
+    await expect(writeFilesAtomic(join(root, 'afile'), NEW)).rejects.toThrow(`${join(root, 'afile')} is not a directory`);
     expect(await snapshot(root)).toEqual({ afile: 'x' });
   });
 });
@@ -178,9 +178,9 @@ describe('ensureDirectory and checkWritableDirectory', () => {
 
   it('checkWritableDirectory refuses a regular file, a path under one and /dev/null, and leaves nothing behind', async () => {
     await writeFile(join(root, 'afile'), 'x');
-    await expect(checkWritableDirectory(join(root, 'afile'))).rejects.toThrow(`${join(root, 'afile')} exists and is not a directory`);
-    await expect(checkWritableDirectory(join(root, 'afile', 'deeper', 'run'))).rejects.toThrow(`${join(root, 'afile')} exists and is not a directory`);
-    if (existsSync('/dev/null')) await expect(checkWritableDirectory('/dev/null')).rejects.toThrow('/dev/null exists and is not a directory');
+    await expect(checkWritableDirectory(join(root, 'afile'))).rejects.toThrow(`${join(root, 'afile')} is not a directory`);
+    await expect(checkWritableDirectory(join(root, 'afile', 'deeper', 'run'))).rejects.toThrow(`${join(root, 'afile')} is not a directory`);
+    if (existsSync('/dev/null')) await expect(checkWritableDirectory('/dev/null')).rejects.toThrow('/dev/null is not a directory');
     await checkWritableDirectory(join(root, 'new', 'deeper', 'run'));
     await checkWritableDirectory(root);
     expect(await snapshot(root)).toEqual({ afile: 'x' });
