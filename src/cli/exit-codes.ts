@@ -14,7 +14,7 @@ export const EXIT = {
   threshold: 99,
   /** A bug in flashsim. */
   internal: 70,
-  /** Ctrl-C (128 + SIGINT): the runs were stopped and nothing was written. */
+  /** Ctrl-C (128 + SIGINT): the runs were stopped; a report being written was finished first, and the message says what was written. */
   interrupted: 130,
 } as const;
 

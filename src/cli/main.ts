@@ -28,6 +28,34 @@ const many = (value: unknown): string[] | undefined =>
 
 const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep'];
 
+/** Options that may be given more than once (collected with {@link many}); positionals are checked by yargs. */
+const REPEATABLE = new Set(['strategy', 'set', 'param', 'metric', 'scenario', '_']);
+
+/** Options naming a file or directory to write: an empty value would mean the working directory, or nothing. */
+const PATH_OPTIONS = ['out', 'chart'];
+
+/** Options yargs knows before a command is named. */
+const GLOBAL_FLAGS = new Set(['--verbose', '--no-verbose', '--help', '-h', '--version', '-V']);
+
+/**
+ * Checks what yargs parsed, before any command does work: an option that
+ * takes one value given twice (yargs would pass an array on), or an empty
+ * output path.
+ *
+ * @throws {UsageError}
+ */
+function checkOptions(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    // yargs also sets camelCase twins of dashed options (maxRegression): check the dashed ones.
+    if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key)) {
+      throw new UsageError(`--${key} given ${value.length === 2 ? 'twice' : `${value.length} times`} (${value.map((v) => JSON.stringify(String(v))).join(', ')}); it takes one value`);
+    }
+  }
+  for (const key of PATH_OPTIONS) {
+    if (argv[key] === '') throw new UsageError(`--${key}: expected a path (got "")`);
+  }
+}
+
 /** A usage problem found by yargs (unknown option, missing argument). */
 class YargsUsage extends Error {}
 
@@ -76,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   if (command && !COMMANDS.includes(command)) {
     return report(new YargsUsage(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}`), io, verbose, '');
   }
+  const unknown = command ? undefined : argv.find((a) => a.startsWith('-') && !GLOBAL_FLAGS.has(a));
+  if (unknown !== undefined) {
+    // Without a command yargs would only say "no command given".
+    return report(new YargsUsage(`Unknown argument: ${unknown.replace(/^-+/, '').replace(/=.*/, '')}`), io, verbose, '');
+  }
   let code: number = EXIT.ok;
   const done = (c: number): void => {
     code = c;
@@ -92,6 +125,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .help()
     .alias('help', 'h')
     .option('verbose', { type: 'boolean', default: false, describe: 'Show stack traces on errors.', global: true })
+    .middleware((a) => checkOptions(a), true)
     .command(
       'run <scenario..>',
       'Run every strategy × replication of the scenario(s), audit, check thresholds, write reports.',
@@ -100,8 +134,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file(s).', defaultDescription: 'none' })
           .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
           .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s). Same seed → same summary.json.' })
-          .option('replications', { type: 'number', describe: 'Independent replications per strategy (default: the scenario\'s).' })
-          .option('workers', { type: 'number', describe: 'Worker threads (default: the number of cores).' })
+          .option('replications', { type: 'string', describe: 'Independent replications per strategy (default: the scenario\'s).' })
+          .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
           .option('users', { type: 'string', describe: 'Population size for every strategy: 10000, 10k, 1M.' })
           .option('set', { type: 'string', describe: 'Override a field: path=value (repeatable), e.g. system.cdn.ttl=10s.', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/<run-id>/).' })
@@ -128,8 +162,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('metric', { type: 'string', describe: 'Metrics to report, e.g. order_latency.p99, sell_out_time (repeatable; default: a handful).', coerce: many })
           .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
           .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s); the same for every point.' })
-          .option('replications', { type: 'number', describe: 'Replications per point and strategy (default: the scenario\'s).' })
-          .option('workers', { type: 'number', describe: 'Worker threads (default: the number of cores).' })
+          .option('replications', { type: 'string', describe: 'Replications per point and strategy (default: the scenario\'s).' })
+          .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
           .option('users', { type: 'string', describe: 'Population size: 10000, 10k, 1M.' })
           .option('set', { type: 'string', describe: 'Override a field for every point: path=value (repeatable).', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/sweep-<time>/).' })

@@ -124,6 +124,10 @@ export interface PreparedSweep {
 export function prepareSweep(file: string, options: SweepOptions): PreparedSweep {
   if (options.params.length === 0) throw new UsageError('a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)');
   const metrics = (options.metrics && options.metrics.length > 0 ? options.metrics : DEFAULT_SWEEP_METRICS).flatMap((m) => m.split(',')).filter((m) => m.trim() !== '').map(parseSweepMetric);
+  if (metrics.length === 0) {
+    // `--metric ""` would otherwise give a sweep with no metric columns (and no chart).
+    throw new UsageError(`--metric: no metric named (got ${options.metrics!.map((m) => JSON.stringify(m)).join(', ')}); name one, e.g. --metric order_latency.p99`);
+  }
   const twice = metrics.find((m, i) => metrics.findIndex((n) => n.name === m.name) !== i);
   if (twice) throw new UsageError(`--metric ${twice.name} is given twice`);
   const grid = expandSweep(options.params);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type { StrategyAggregate } from '../run/aggregate.js';
 import type { RunResult } from '../run/result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
@@ -114,8 +115,103 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
   }
   const s = data as RunSummary;
   if (!Array.isArray(s.strategies) || typeof s.scenario?.name !== 'string') throw new Error(`${where}: not a flashsim summary (no scenario or strategies)`);
+  const checked = SUMMARY_SHAPE.safeParse(data);
+  if (!checked.success) throw new Error(`${where}: ${describeIssue(checked.error.issues[0])}`);
   return s;
 }
+
+/** "strategies[0].aggregate.latency" */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}
+
+/** One problem of a summary, as `path is missing` or `path: expected …`. */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'not a flashsim summary';
+  const path = formatPath(issue.path) || '(the document)';
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `${path} is missing (expected ${issue.expected})`;
+  return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+// The shape of the fields that `sim report` and `sim compare` read, checked when a summary is
+// read back so that a damaged or hand-edited file is a clear error, not a crash. Objects are
+// loose (unknown fields are allowed); the resolved config is only required to be an object
+// (the charts that read it turn a problem there into report-error.txt).
+const num = z.number().nullable();
+const estimate = z.looseObject({ n: z.number(), mean: num, sd: num, halfWidth: num, low: num, high: num, missing: z.number().optional() });
+const estimates = z.record(z.string(), estimate);
+const latencySummary = z.looseObject({
+  count: z.number(),
+  mean: num,
+  min: num,
+  p50: num,
+  p90: num,
+  p99: num,
+  p999: num,
+  max: num,
+  histogram: z.string(),
+});
+const mergedLatency = latencySummary.extend({ p50Estimate: estimate, p99Estimate: estimate });
+const latencies = <T extends z.ZodType>(shape: T) => z.looseObject({ page: shape, script: shape, order: shape, main_site: shape });
+const timeseries = z.looseObject({ intervalUs: z.number(), columns: z.array(z.string()), rows: z.array(z.array(num)) });
+const counts = z.record(z.string(), z.unknown());
+const runResult = z.looseObject({
+  strategy: z.string(),
+  replication: z.number(),
+  seed: z.union([z.number(), z.string()]),
+  config: z.looseObject({}),
+  simulation: z.looseObject({ events: z.number(), endUs: z.number() }),
+  timeseries,
+  latency: latencies(latencySummary),
+  outcomes: counts,
+  counters: counts,
+  stock: z.looseObject({ initial: z.number(), remaining: z.number(), sold: z.number(), oversell: z.number() }),
+  fairness: z.looseObject({ winRateByDecile: z.array(num), rankCorrelation: num }),
+  bots: counts,
+  mainSite: counts,
+  ledger: z.array(z.unknown()),
+  wonResponses: z.array(num),
+  metrics: z.record(z.string(), num),
+});
+const SUMMARY_SHAPE = z.looseObject({
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+  scenario: z.looseObject({ name: z.string(), file: z.string(), description: z.string().nullable() }),
+  seed: z.union([z.number(), z.string()]),
+  replications: z.number(),
+  invariants: z.array(z.string()),
+  thresholds: z.record(z.string(), z.array(z.string())),
+  verdict: z.looseObject({ invariantsPassed: z.boolean(), thresholdsPassed: z.boolean(), exitCode: z.union([z.literal(0), z.literal(1), z.literal(99)]) }),
+  strategies: z.array(
+    z.looseObject({
+      name: z.string(),
+      config: z.looseObject({}),
+      invariantsPassed: z.boolean(),
+      thresholdsPassed: z.boolean(),
+      invariants: z.array(
+        z.looseObject({
+          name: z.string(),
+          passed: z.boolean(),
+          message: z.string(),
+          replications: z.array(z.looseObject({ replication: z.number(), passed: z.boolean(), message: z.string(), offending: z.array(z.unknown()) })),
+        }),
+      ),
+      thresholds: z.array(z.looseObject({ metric: z.string(), expression: z.string(), passed: z.boolean(), actual: num, message: z.string() })),
+      aggregate: z.looseObject({
+        strategy: z.string(),
+        replications: z.number(),
+        metrics: estimates,
+        latency: latencies(mergedLatency),
+        outcomes: estimates,
+        stock: estimates,
+        counters: estimates,
+        bots: estimates,
+        mainSite: estimates,
+        timeseries,
+      }),
+      runs: z.array(runResult),
+    }),
+  ),
+});
 
 let cachedVersion: string | undefined;
 

@@ -57,6 +57,9 @@ describe('prepareSweep', () => {
   it('needs a parameter and refuses a metric given twice', () => {
     expect(() => prepareSweep(PASS, { params: [] })).toThrow(/at least one --param/);
     expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: ['sell_out_time', 'sell_out_time'] })).toThrow(/twice/);
+    // An empty --metric named no metric: the sweep had no columns and its chart failed.
+    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: [''] })).toThrow(UsageError);
+    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: [' , '] })).toThrow(/--metric: no metric named/);
   });
 });
 

@@ -1,9 +1,11 @@
 import { UsageError } from '../../errors.js';
 import { renderCompareChartPng } from '../../report/charts/compare-chart.js';
-import { writeFileAtomic } from '../../report/write-atomic.js';
+import { dirname } from 'node:path';
+import { checkWritableDirectory, writeFileAtomic } from '../../report/write-atomic.js';
 import { compareSummaries, readSummary, regressions, renderCompareMarkdown, renderCompareText } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
+import { CtrlC, Interrupted, writtenMessage } from './run.js';
 
 export interface CompareArgs {
   baseline: string;
@@ -34,11 +36,29 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<numb
   if (args.chart !== undefined && !/\.png$/i.test(args.chart)) {
     throw new UsageError(`--chart: expected a .png file name (got ${JSON.stringify(args.chart)})`);
   }
+  // Pre-flight: an unwritable --chart fails before the summaries are read and compared.
+  if (args.chart !== undefined) {
+    try {
+      await checkWritableDirectory(dirname(args.chart));
+    } catch (error) {
+      throw new UsageError(`--chart ${args.chart}: ${(error as Error).message}`);
+    }
+  }
   const a = await readSummary(args.baseline);
   const b = await readSummary(args.candidate);
   const comparison = compareSummaries(a.summary, b.summary, [args.baseline, args.candidate]);
   if (args.chart !== undefined) {
-    await writeFileAtomic(args.chart, renderCompareChartPng(comparison, a.summary.strategies.map((s) => s.name)));
+    const png = renderCompareChartPng(comparison, a.summary.strategies.map((s) => s.name));
+    const ctrlC = new CtrlC();
+    ctrlC.listen();
+    try {
+      await writeFileAtomic(args.chart, png);
+    } catch (error) {
+      throw new UsageError(`--chart ${args.chart}: ${(error as Error).message}`);
+    } finally {
+      ctrlC.ignore();
+    }
+    if (ctrlC.interrupted) throw new Interrupted(writtenMessage([args.chart]));
   }
   await write(io.stdout, args.markdown ? renderCompareMarkdown(comparison, gate) : renderCompareText(comparison, gate));
   return gate !== undefined && regressions(comparison, gate).length > 0 ? EXIT.threshold : EXIT.ok;

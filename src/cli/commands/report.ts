@@ -1,7 +1,7 @@
-import { UsageError } from '../../errors.js';
-import { readSummary, renderConsoleSummary, renderRunFiles, writeRunDirectory } from '../../index.js';
+import { readSummary, renderConsoleSummary, renderRunFiles } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
+import { checkOutput, CtrlC, Interrupted, writeOutputs, writtenMessage } from './run.js';
 
 export interface ReportArgs {
   runDir: string;
@@ -16,19 +16,24 @@ export interface ReportArgs {
  * itself is copied to --out, never rewritten in place.
  */
 export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number> {
-  const { file, summary } = await readSummary(args.runDir);
-  const files = renderRunFiles(summary);
-  const dir = args.out ?? (file.endsWith('summary.json') ? file.slice(0, -'summary.json'.length) || '.' : args.runDir);
-  if (args.out === undefined) files.delete('summary.json');
-  let written: string[];
+  const ctrlC = new CtrlC();
+  // Nothing here holds the thread for long: a Ctrl-C stops before the write, or after it is complete.
+  ctrlC.listen();
   try {
-    written = await writeRunDirectory(dir, files);
-  } catch (error) {
-    throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
+    const { file, summary } = await readSummary(args.runDir);
+    const dir = args.out ?? (file.endsWith('summary.json') ? file.slice(0, -'summary.json'.length) || '.' : args.runDir);
+    await checkOutput(dir);
+    const files = renderRunFiles(summary);
+    if (args.out === undefined) files.delete('summary.json');
+    if (ctrlC.interrupted) throw new Interrupted();
+    const written = await writeOutputs(dir, files);
+    if (ctrlC.interrupted) throw new Interrupted(writtenMessage([`${dir.replace(/\/$/, '')}/`]));
+    if (!args.quiet) {
+      await write(io.stdout, `${renderConsoleSummary(summary)}\n`);
+      await write(io.stderr, `wrote ${written.join(', ')}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    ctrlC.ignore();
   }
-  if (!args.quiet) {
-    await write(io.stdout, `${renderConsoleSummary(summary)}\n`);
-    await write(io.stderr, `wrote ${written.join(', ')}\n`);
-  }
-  return EXIT.ok;
 }

@@ -14,6 +14,7 @@ import {
   type RunOptions,
 } from '../../index.js';
 import { defaultWorkers } from '../../run/execute.js';
+import { checkWritableDirectory } from '../../report/write-atomic.js';
 import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { ProgressDisplay, type ProgressMode } from '../progress.js';
@@ -22,8 +23,9 @@ import { ProgressDisplay, type ProgressMode } from '../progress.js';
 export interface PlanArgs {
   strategy?: string[];
   seed?: string;
-  replications?: number;
-  workers?: number;
+  /** As typed: checked by {@link planOptions} / {@link planWorkers}. */
+  replications?: string;
+  workers?: string;
   users?: string;
   set?: string[];
   out?: string;
@@ -51,9 +53,11 @@ export function parseUsers(text: string): number {
   return value;
 }
 
-function positiveInt(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${value})`);
+/** `--name` as typed → a positive whole number; the message quotes what was typed. */
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${JSON.stringify(text)})`);
   return value;
 }
 
@@ -78,40 +82,97 @@ export function progressModeOf(args: PlanArgs, io: CliIO): ProgressMode {
   return args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
 }
 
-/** The user pressed Ctrl-C: exit 130, nothing written. */
+/** The user pressed Ctrl-C: exit 130, with a message saying what was and was not written. */
 export class Interrupted extends Error {
-  constructor() {
-    super('interrupted; nothing was written');
+  constructor(message = 'interrupted; nothing was written') {
+    super(message);
     this.name = 'Interrupted';
   }
 }
 
 /**
- * Runs `work` with a signal that Ctrl-C aborts with {@link Interrupted}, so
- * the pool stops and nothing is written. With one worker the simulation
- * holds this thread and could not see the signal: the default (immediate
- * exit) is kept.
+ * Ctrl-C for the length of a command. While {@link listen}ing, SIGINT does
+ * not kill the process: it aborts {@link signal} (the worker pool stops at
+ * once) and the command decides when to stop — never between writing a
+ * report's first file and its last, so a Ctrl-C while writing lets the
+ * write finish (or roll back) and then exits 130 saying what was written.
+ *
+ * A single-worker simulation holds this thread: a listener would only run
+ * after the current replication, so there the default (the process exits at
+ * once; nothing has been written yet) is kept by calling {@link ignore}.
  */
-export async function interruptible<T>(workers: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onInterrupt = (): void => {
-    process.off('SIGINT', onInterrupt);
-    controller.abort(new Interrupted());
+export class CtrlC {
+  private readonly controller = new AbortController();
+  private listening = false;
+  private readonly onSignal = (): void => {
+    this.controller.abort(new Interrupted());
   };
-  if (workers > 1) process.on('SIGINT', onInterrupt);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onInterrupt);
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get interrupted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  listen(): void {
+    if (!this.listening) process.on('SIGINT', this.onSignal);
+    this.listening = true;
+  }
+
+  /** SIGINT kills the process again (also: call when the command ends). */
+  ignore(): void {
+    process.off('SIGINT', this.onSignal);
+    this.listening = false;
   }
 }
 
+/** "out/ was written completely", "a/ and b/ were written completely". */
+export function writtenMessage(paths: readonly string[]): string {
+  if (paths.length === 0) return 'interrupted; nothing was written';
+  const list = paths.length === 1 ? paths[0] : `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
+  return `interrupted; ${list} ${paths.length === 1 ? 'was' : 'were'} written completely`;
+}
+
+/** An unwritable place is the user's to fix (exit 2): the message names the path and why. */
+function cannotWrite(dir: string, error: unknown): UsageError {
+  const message = (error as Error).message;
+  return new UsageError(message.startsWith('cannot ') && message.includes(dir) ? message : `cannot write ${dir}: ${message}`);
+}
+
+/**
+ * Pre-flight check, before a long simulation: `dir` is (or can be made) a
+ * writable directory. Creates nothing that stays.
+ *
+ * @throws {UsageError} naming the path.
+ */
+export async function checkOutput(dir: string): Promise<void> {
+  try {
+    await checkWritableDirectory(dir);
+  } catch (error) {
+    throw cannotWrite(dir, error);
+  }
+}
+
+/**
+ * Tests only: `FLASHSIM_TEST_WRITE_PAUSE_MS=500` makes {@link writeOutputs}
+ * say "writing DIR/" on stderr and wait that long once it has begun, so
+ * that a test can send Ctrl-C while a report is being written.
+ */
+export const WRITE_PAUSE_ENV = 'FLASHSIM_TEST_WRITE_PAUSE_MS';
+
 /** Writes a report directory atomically; an unwritable place is the user's to fix (exit 2), and nothing half-written remains. */
 export async function writeOutputs(dir: string, files: Map<string, string | Uint8Array>): Promise<string[]> {
+  const pause = Number(process.env[WRITE_PAUSE_ENV] ?? 0);
+  if (pause > 0) {
+    process.stderr.write(`writing ${dir}/\n`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
   try {
     return await writeRunDirectory(dir, files);
   } catch (error) {
-    throw new UsageError(`cannot write ${dir}: ${(error as Error).message}`);
+    throw cannotWrite(dir, error);
   }
 }
 
@@ -126,6 +187,12 @@ export function listWritten(dir: string, written: readonly string[]): string {
   }
   const rank = (n: string): number => (FIRST.includes(n) ? FIRST.indexOf(n) : FIRST.length);
   return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)).join(', ');
+}
+
+/** Where a scenario's reports go: --out, --out/<scenario> for several, or (checked before the run id is known) reports/<scenario>. */
+function outputBase(args: RunArgs, p: PreparedRun, scenarios: number): string {
+  if (args.out === undefined) return join('reports', p.plan.scenario.name);
+  return scenarios > 1 ? join(args.out, p.plan.scenario.name) : args.out;
 }
 
 /** `sim run`: prepares every scenario first (so a typo in the last file costs no simulation), then runs them in order. */
@@ -151,41 +218,63 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (twice) throw new UsageError(`--out: two scenarios are both named "${twice}"; run them separately`);
   }
 
+  // Pre-flight: an unwritable --out (or reports/) fails now, not after the simulation.
+  for (const p of prepared) await checkOutput(outputBase(args, p, prepared.length));
+
   const progressMode = progressModeOf(args, io);
   const summaries: string[] = [];
+  const written: string[] = [];
+  const ctrlC = new CtrlC();
+  const stopped = (): Interrupted => {
+    const notRun = prepared.slice(written.length).map((p) => p.plan.scenario.name);
+    const rest = written.length > 0 && notRun.length > 0 ? `; not run: ${notRun.join(', ')}` : '';
+    return new Interrupted(`${writtenMessage(written.map((d) => `${d}/`))}${rest}`);
+  };
   let code: number = EXIT.ok;
-  for (const p of prepared) {
-    const display = new ProgressDisplay(
-      io.stderr,
-      progressMode,
-      p.plan.scenario.name,
-      p.plan.strategies.map((s) => ({ name: s.name, replications: s.config.replications })),
-    );
-    const startedAt = new Date();
-    // Outputs are written only after every run succeeded.
-    const run = await interruptible(workers, (signal) => executeRun(p, { workers, onProgress: (e) => display.update(e), signal }));
-    display.finish();
+  try {
+    for (const p of prepared) {
+      const display = new ProgressDisplay(
+        io.stderr,
+        progressMode,
+        p.plan.scenario.name,
+        p.plan.strategies.map((s) => ({ name: s.name, replications: s.config.replications })),
+      );
+      const startedAt = new Date();
+      // Outputs are written only after every run succeeded.
+      if (workers > 1) ctrlC.listen();
+      else ctrlC.ignore();
+      let run;
+      try {
+        run = await executeRun(p, { workers, onProgress: (e) => display.update(e), signal: ctrlC.signal });
+      } catch (error) {
+        if (ctrlC.interrupted) throw stopped();
+        throw error;
+      }
+      display.finish();
+      ctrlC.listen();
 
-    // Only now, with every run done, does anything touch the disk.
-    const runId = await makeRunId(p, startedAt);
-    const dir =
-      args.out === undefined
-        ? await defaultRunDirectory(p, runId)
-        : prepared.length > 1
-          ? join(args.out, p.plan.scenario.name)
-          : args.out;
-    const files = renderRunFiles(run.summary);
-    files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
-    const written = await writeOutputs(dir, files);
+      // Only now, with every run done, does anything touch the disk.
+      const runId = await makeRunId(p, startedAt);
+      const dir = args.out === undefined ? await defaultRunDirectory(p, runId) : outputBase(args, p, prepared.length);
+      const files = renderRunFiles(run.summary);
+      files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
+      if (ctrlC.interrupted) throw stopped();
+      // A Ctrl-C from here on takes effect once the directory is complete (or rolled back on an error).
+      const writtenFiles = await writeOutputs(dir, files);
+      written.push(dir);
 
-    const json = files.get('summary.json') ?? renderSummaryJson(run.summary);
-    summaries.push(json);
-    if (!args.quiet) {
-      const table = renderConsoleSummary(run.summary);
-      await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
-      await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, written)})\n`);
+      const json = files.get('summary.json') ?? renderSummaryJson(run.summary);
+      summaries.push(json);
+      if (!args.quiet) {
+        const table = renderConsoleSummary(run.summary);
+        await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
+        await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, writtenFiles)})\n`);
+      }
+      if (ctrlC.interrupted) throw stopped();
+      code = worst(code, run.summary.verdict.exitCode);
     }
-    code = worst(code, run.summary.verdict.exitCode);
+  } finally {
+    ctrlC.ignore();
   }
   if (args.json) {
     await write(io.stdout, summaries.length === 1 ? summaries[0] : `[\n${summaries.map((s) => s.trimEnd()).join(',\n')}\n]\n`);

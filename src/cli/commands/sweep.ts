@@ -6,7 +6,7 @@ import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, rende
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';
-import { interruptible, planOptions, planWorkers, progressModeOf, writeOutputs, type PlanArgs } from './run.js';
+import { checkOutput, CtrlC, Interrupted, planOptions, planWorkers, progressModeOf, writeOutputs, writtenMessage, type PlanArgs } from './run.js';
 
 export interface SweepArgs extends PlanArgs {
   scenario: string;
@@ -107,34 +107,51 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
   const name = sweep.plan.scenario.name;
   const display = new SweepProgress(io.stderr, progressModeOf(args, io), name, sweep.plan.tasks.length);
 
+  // Pre-flight: an unwritable --out (or reports/) fails now, not after the sweep.
+  await checkOutput(args.out ?? join('reports', name));
+
   const startedAt = new Date();
   display.begin(sweep.points.length, workers);
-  let outcome;
+  const ctrlC = new CtrlC();
   try {
-    outcome = await interruptible(workers, (signal) => executeSweep(sweep, { workers, onProgress: (p) => display.update(p), signal }));
-  } finally {
-    display.finish();
-  }
-  const { result, timing } = outcome;
+    // One worker: the sweep holds this thread, Ctrl-C keeps its default (see CtrlC).
+    if (workers > 1) ctrlC.listen();
+    let outcome;
+    try {
+      outcome = await executeSweep(sweep, { workers, onProgress: (p) => display.update(p), signal: ctrlC.signal });
+    } catch (error) {
+      if (ctrlC.interrupted) throw new Interrupted();
+      throw error;
+    } finally {
+      display.finish();
+    }
+    ctrlC.listen();
+    const { result, timing } = outcome;
 
-  const files = new Map<string, string | Uint8Array>([
-    ['sweep.json', renderSweepJson(result)],
-    ['sweep.csv', renderSweepCsv(result)],
-    ['sweep.md', renderSweepMarkdown(result)],
-  ]);
-  try {
-    files.set('sweep.png', await renderSweepPng(result));
-  } catch (error) {
-    // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
-    await write(io.stderr, `sim sweep: sweep.png not drawn: ${(error as Error).message}\n`);
+    const files = new Map<string, string | Uint8Array>([
+      ['sweep.json', renderSweepJson(result)],
+      ['sweep.csv', renderSweepCsv(result)],
+      ['sweep.md', renderSweepMarkdown(result)],
+    ]);
+    try {
+      files.set('sweep.png', await renderSweepPng(result));
+    } catch (error) {
+      // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
+      await write(io.stderr, `sim sweep: sweep.png not drawn: ${(error as Error).message}\n`);
+    }
+    files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
+    const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
+    if (ctrlC.interrupted) throw new Interrupted();
+    // A Ctrl-C from here on takes effect once the directory is complete (or rolled back on an error).
+    await writeOutputs(dir, files);
+    if (ctrlC.interrupted) throw new Interrupted(writtenMessage([`${dir}/`]));
+    if (args.json) await write(io.stdout, files.get('sweep.json') as string);
+    if (!args.quiet) {
+      await write(args.json ? io.stderr : io.stdout, renderSweepTable(result));
+      await write(io.stderr, `wrote ${dir}/ (${[...files.keys()].join(', ')})\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    ctrlC.ignore();
   }
-  files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
-  const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
-  await writeOutputs(dir, files);
-  if (args.json) await write(io.stdout, files.get('sweep.json') as string);
-  if (!args.quiet) {
-    await write(args.json ? io.stderr : io.stdout, renderSweepTable(result));
-    await write(io.stderr, `wrote ${dir}/ (${[...files.keys()].join(', ')})\n`);
-  }
-  return EXIT.ok;
 }
