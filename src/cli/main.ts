@@ -4,7 +4,7 @@
  * exit code; everything else is the programmatic API in src/index.ts.
  *
  * Exit codes: 0 pass · 1 invariant violated · 2 bad input or usage ·
- * 99 threshold failed (or compare gate) · 70 internal error.
+ * 99 threshold failed (or compare gate) · 70 internal error · 130 interrupted.
  * Errors are one message on stderr (a scenario's issues one per line, as
  * file:line:col key.path: message); a stack trace only with --verbose.
  */
@@ -234,7 +234,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       },
     )
     .demandCommand(1, 'no command given')
-    .epilog('Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error.')
+    .epilog('Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error, 130 interrupted (Ctrl-C).')
     .fail((message, error) => {
       throw error ?? new YargsUsage(message);
     });

@@ -17,9 +17,11 @@ import type { ResolvedConfig } from '../scenario/schema.js';
  * report can be rebuilt from this file alone (`sim report`).
  *
  * Versioning: `schemaVersion` is bumped on any incompatible change; readers
- * refuse versions they do not know.
+ * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
+ * metric `fairness_rank_correlation` became `fairness.clickOrder` and
+ * `fairness_click_order`.
  */
-export const SUMMARY_SCHEMA_VERSION = 1;
+export const SUMMARY_SCHEMA_VERSION = 2;
 
 /** One invariant for one strategy, over all its replications. */
 export interface InvariantOutcome {
@@ -166,7 +168,7 @@ const runResult = z.looseObject({
   outcomes: counts,
   counters: counts,
   stock: z.looseObject({ initial: z.number(), remaining: z.number(), sold: z.number(), oversell: z.number() }),
-  fairness: z.looseObject({ winRateByDecile: z.array(num), rankCorrelation: num }),
+  fairness: z.looseObject({ winRateByDecile: z.array(num), clickOrder: num }),
   bots: counts,
   mainSite: counts,
   ledger: z.array(z.unknown()),

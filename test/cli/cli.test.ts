@@ -117,7 +117,7 @@ describe('sim run', () => {
       expect(r.stdout).toContain(label);
     }
     const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ schemaVersion: 1, tool: { name: 'flashsim' }, scenario: { name: 'cli-pass', file: rel('pass.yaml') }, seed: 7, replications: 1 });
+    expect(summary).toMatchObject({ schemaVersion: 2, tool: { name: 'flashsim' }, scenario: { name: 'cli-pass', file: rel('pass.yaml') }, seed: 7, replications: 1 });
     expect(summary.strategies.map((s: { name: string }) => s.name)).toEqual(['seed-design', 'more-servers']);
     expect(summary.strategies[0].runs[0].ledger.length).toBe(20);
     expect(summary.strategies[0].config.system.orderServers.servers).toBe(2);
@@ -137,7 +137,7 @@ describe('sim run', () => {
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const parsed = JSON.parse(a.stdout);
-    expect(parsed.schemaVersion).toBe(1);
+    expect(parsed.schemaVersion).toBe(2);
     expect(parsed.strategies[0].aggregate.metrics.orders_created.n).toBe(2);
     const fileA = readFileSync(join(out('json-a'), 'summary.json'), 'utf8');
     const fileB = readFileSync(join(out('json-b'), 'summary.json'), 'utf8');
@@ -273,7 +273,7 @@ describe('sim report and sim compare', () => {
     expect(none).toMatchObject({ code: 2, stderr: `sim: ${work}: no summary.json (is it a run directory written by sim run?)\n` });
     const corrupt = out('corrupt');
     rmSync(corrupt, { recursive: true, force: true });
-    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 1, scenario: { name: 'x' }, strategies: [{}] }));
+    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 2, scenario: { name: 'x' }, strategies: [{}] }));
     const r = await sim(['report', join(work, 'corrupt.json'), '--out', corrupt]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`sim: ${join(work, 'corrupt.json')}: tool is missing (expected object)\n`);
