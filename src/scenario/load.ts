@@ -29,6 +29,7 @@ import { SourceMap, formatPath, type PathSegment } from './positions.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { yamlOptions } from './yaml-options.js';
+import { structureProblems, syntaxMessage, toPlain, type YamlProblem } from './yaml-document.js';
 
 /** A scenario file, read and validated. */
 export interface LoadedScenario {
@@ -135,11 +136,14 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         const message =
           error.code === 'DUPLICATE_KEY'
             ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}`
-            : error.message.split('\n')[0].replace(/[.:]$/, '');
+            : syntaxMessage(error);
         return { file, line, column, path: '', message: `invalid YAML: ${message}` };
       }),
     );
   }
+  const located = (problem: YamlProblem): ScenarioIssue => ({ file, ...source.position(problem.offset), path: formatPath(problem.path), message: problem.message });
+  const structure = structureProblems(document);
+  if (structure.length > 0) throw new ScenarioError(structure.map(located));
   const cut = cutDistributions(document, source);
   if (cut.length > 0) throw new ScenarioError(cut);
   const contents = document.contents as { value?: unknown } | null;
@@ -147,7 +151,9 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     throw new ScenarioError([{ file, path: '', message: 'the file is empty; a scenario needs at least a name (see `sim schema`)' }]);
   }
 
-  const raw: unknown = document.toJS({ maxAliasCount: 1000 });
+  const plain = toPlain(document);
+  if ('problem' in plain) throw new ScenarioError([located(plain.problem)]);
+  const raw: unknown = plain.value;
   const issues: ScenarioIssue[] = [];
   const { assignments, issues: setIssues } = parseAssignments(options.set ?? []);
   issues.push(...setIssues);
