@@ -1,7 +1,7 @@
 /**
  * YAML input the YAML library would throw on (undefined aliases, alias
- * bombs) or warn about on stderr (collection keys): each is a ScenarioError
- * at its line.
+ * bombs) or warn about on stderr (collection keys), and values it reads as
+ * numbers no field takes (.inf, .nan): each is a ScenarioError at its line.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,13 @@ describe('YAML the library would throw on or warn about', () => {
       '--set description: value is not valid YAML: undefined alias *nope: define the anchor &nope on a value before this line',
       '--set system.cdn: value is not valid YAML: a list cannot be a key; keys must be names such as cdn or ttl',
       '--set name: value is not valid YAML: a second YAML document starts here (after ---); a scenario holds one document: remove the --- line, or put each scenario in its own file',
+    ]);
+  });
+
+  test('.inf and .nan: "must be a finite value", not "must be a string or a number"', () => {
+    expect(issuesOf('name: t\nsystem: { cdn: { ttl: .inf, edges: .nan } }\n')).toEqual([
+      'F:2:23 system.cdn.ttl: must be a finite value, not .inf or .nan (got .inf)',
+      'F:2:36 system.cdn.edges: must be a finite value, not .inf or .nan (got .nan)',
     ]);
   });
 });
