@@ -24,9 +24,9 @@ import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { thresholdIssues } from '../verify/thresholds.js';
 import { problemsOf, scenarioErrorMap, uniqueIssues } from './issues.js';
-import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig } from './overlay.js';
+import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig, totalIntervalsIssue } from './overlay.js';
 import { SourceMap, formatPath, type PathSegment } from './positions.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { ScenarioSchema, type ResolvedConfig, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { yamlOptions } from './yaml-options.js';
 import { structureProblems, syntaxMessage, toPlain, type YamlProblem } from './yaml-document.js';
@@ -171,9 +171,12 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   const problemAt = (path: readonly PathSegment[]) =>
     problems.some((p) => p.path.length >= path.length && path.every((s, i) => String(p.path[i]) === String(s)));
 
+  // The configuration of every strategy (the base alone without strategies), for the checks across them.
+  const configs: ResolvedConfig[] = [];
   if (isPlainObject(raw)) {
     // Strategies: overlay paths must exist; the resulting configuration must parse.
     const strategies = raw.strategies;
+    if (!isPlainObject(strategies) && parsed.success) configs.push(parsed.data);
     if (isPlainObject(strategies)) {
       if (Object.keys(strategies).length === 0) {
         issues.push(source.issue(['strategies'], 'names no strategy; leave strategies out to run the base scenario alone'));
@@ -184,7 +187,9 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         issues.push(...pathIssues);
         if (pathIssues.length > 0) continue;
         const strategyInput = overlayInput(raw, entries, assignments);
-        issues.push(...parseConfig(strategyInput, { source, strategy: name, overlay: entries, assignments, baseHasIssues }).issues);
+        const { config, issues: configIssues } = parseConfig(strategyInput, { source, strategy: name, overlay: entries, assignments, baseHasIssues });
+        issues.push(...configIssues);
+        if (config) configs.push(config);
       }
     }
     // Thresholds: each expression must suit its metric's kind.
@@ -193,6 +198,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     }
   }
 
+  if (issues.length === 0 && parsed.success) {
+    const tooMany = totalIntervalsIssue(configs, source);
+    if (tooMany) issues.push(tooMany);
+  }
   if (issues.length > 0 || !parsed.success) throw new ScenarioError(sortIssues(uniqueIssues(issues)));
   return { file, scenario: parsed.data, input: raw as Record<string, unknown>, set: [...(options.set ?? [])], source };
 }

@@ -22,7 +22,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
-import { BaseSchema, type ResolvedConfig } from './schema.js';
+import { BaseSchema, ConfigSchema, LIMITS, intervalsOf, type ResolvedConfig } from './schema.js';
 import { problemsOf, scenarioErrorMap, valueAt } from './issues.js';
 import { checkPath, def, schemaAt, setPath, splitPath, unwrap } from './paths.js';
 import { formatPath, quoteSource, type PathSegment, type SourceMap } from './positions.js';
@@ -222,8 +222,22 @@ export function parseConfig(
   input: Record<string, unknown>,
   context: ParseContext,
 ): { config?: ResolvedConfig; issues: ScenarioIssue[] } {
-  const parsed = BaseSchema.safeParse(input, { error: scenarioErrorMap });
+  const parsed = ConfigSchema.safeParse(input, { error: scenarioErrorMap });
   if (parsed.success) return { config: parsed.data, issues: [] };
-  const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, input, BaseSchema));
+  const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ConfigSchema));
   return { issues: locateProblems(problems, input, context) };
+}
+
+/**
+ * The time-series rows of several strategies together must stay within
+ * {@link LIMITS.totalIntervals} (summary.json holds them all). Reported at
+ * the file's `interval`.
+ */
+export function totalIntervalsIssue(configs: readonly ResolvedConfig[], source: SourceMap): ScenarioIssue | undefined {
+  const total = configs.reduce((sum, config) => sum + intervalsOf(config), 0);
+  if (total <= LIMITS.totalIntervals) return undefined;
+  return source.issue(
+    ['interval'],
+    `the ${configs.length} strategies record ${total.toLocaleString('en-US')} time-series rows together (duration ÷ interval each); at most ${LIMITS.totalIntervals.toLocaleString('en-US')}, or summary.json grows too large: use a longer interval`,
+  );
 }
