@@ -63,6 +63,37 @@ export function samplerOf(spec: DistributionSpec): Sampler {
   }
 }
 
+/**
+ * The largest uniform draw a sampler is ever given: draws are 32 random
+ * bits mapped to (bits + 0.5) / 2^32 (see random.ts), so at most
+ * 1 − 2^-33. Validation only; the samplers do not use it.
+ */
+export const LARGEST_UNIFORM = 1 - 2 ** -33;
+
+/**
+ * The largest value a spec's sampler can return: its exact quantile at
+ * {@link LARGEST_UNIFORM} (the tables agree with the exact formulas in the
+ * tails). Infinity or NaN for parameters no sampler could use (a lognormal
+ * sigma so large that the draw overflows). For validation, not the hot path.
+ */
+export function largestDraw(spec: DistributionSpec): number {
+  const u = LARGEST_UNIFORM;
+  switch (spec.kind) {
+    case 'constant':
+      return spec.value;
+    case 'uniform':
+      return spec.min + (spec.max - spec.min) * u;
+    case 'exponential':
+      return -spec.mean * Math.log(1 - u);
+    case 'normal':
+      return Math.max(0, spec.mean + spec.sd * inverseNormalCdf(u));
+    case 'lognormal':
+      return Math.exp(Math.log(spec.median) + spec.sigma * inverseNormalCdf(u));
+    case 'empirical':
+      return spec.points[spec.points.length - 1][0];
+  }
+}
+
 /** The mean of a spec's distribution (after truncation for `normal`). */
 export function meanOf(spec: DistributionSpec): number {
   switch (spec.kind) {

@@ -213,9 +213,10 @@ export function parseBytes(text: string | number): number {
  * A bare 0 is accepted (e.g. no leased bandwidth).
  *
  * @param text the scenario value.
- * @returns bytes per second, non-negative, not rounded.
+ * @returns bytes per second, non-negative, finite, not rounded.
  * @throws {UnitError} for negatives, unknown units, a size without "/s",
- *   and bare non-zero numbers (ambiguous between bits and bytes per second).
+ *   bare non-zero numbers (ambiguous between bits and bytes per second),
+ *   and values too large to be finite ("1e400Gbps").
  */
 export function parseBandwidth(text: string | number): number {
   const plain = plainNumber(text);
@@ -232,7 +233,9 @@ export function parseBandwidth(text: string | number): number {
     if (BYTES_PER.has(parsed.unit)) fail(BANDWIDTH_EXAMPLES, text, `: that is a size; did you mean ${parsed.amount}${parsed.unit}/s?`);
     fail(BANDWIDTH_EXAMPLES, text);
   }
-  return parsed.amount * scale;
+  const bandwidth = parsed.amount * scale;
+  if (!Number.isFinite(bandwidth)) fail(BANDWIDTH_EXAMPLES, text, ': too large');
+  return bandwidth;
 }
 
 /**
@@ -242,8 +245,9 @@ export function parseBandwidth(text: string | number): number {
  * non-negative number, taken as per second.
  *
  * @param text the scenario value.
- * @returns events per second, non-negative, not rounded.
- * @throws {UnitError} for negatives and unknown units.
+ * @returns events per second, non-negative, finite, not rounded.
+ * @throws {UnitError} for negatives, unknown units and values too large
+ *   to be finite ("1e400/s").
  */
 export function parseRate(text: string | number): number {
   if (isNegative(text)) fail(`a non-negative rate such as 2000/s, 120/min or 5/ms`, text);
@@ -255,7 +259,9 @@ export function parseRate(text: string | number): number {
   const parsed = splitAmount(text as string);
   const us = parsed?.unit.startsWith('/') ? US_PER.get(parsed.unit.slice(1)) : undefined;
   if (!parsed || us === undefined) fail(RATE_EXAMPLES, text);
-  return (parsed.amount * 1_000_000) / us;
+  const rate = (parsed.amount * 1_000_000) / us;
+  if (!Number.isFinite(rate)) fail(RATE_EXAMPLES, text, ': too large');
+  return rate;
 }
 
 /**
@@ -279,6 +285,9 @@ export function parsePercent(text: string | number): number {
   if (!parsed || parsed.unit !== '%' || !(parsed.amount <= 100)) fail(PERCENT_EXAMPLES, text);
   return parsed.amount / 100;
 }
+
+/** Largest lognormal sigma accepted (see {@link parseDistribution}). */
+export const MAX_SIGMA = 5;
 
 /** What the numbers inside a distribution string are. */
 export type Quantity = 'duration' | 'bytes' | 'number';
@@ -307,7 +316,10 @@ function parseQuantity(text: string | number, quantity: Quantity): number {
  *
  * Forms (names case-insensitive, whitespace tolerant):
  * - `lognormal(median, sigma)`, e.g. "lognormal(5s, 0.6)": median > 0;
- *   sigma is a plain number >= 0 (σ of the underlying normal);
+ *   sigma is a plain number from 0 to 5 (σ of the underlying normal; at
+ *   σ = 5 the 99.9th percentile is already 5 million times the median,
+ *   beyond any latency or think time, and larger σ overflow: e^(σ·6.3)
+ *   at the far tail);
  * - `exp(mean)` or `exponential(mean)`, e.g. "exp(20ms)": mean >= 0;
  * - `uniform(min, max)`, e.g. "uniform(1s, 3s)": 0 <= min <= max;
  * - `normal(mean, sd)`, e.g. "normal(100ms, 20ms)": mean, sd >= 0
@@ -376,7 +388,7 @@ export function parseDistribution(text: string | number, quantity: Quantity): Di
       const median = value(args[0]);
       if (!(median > 0)) bad(' with a positive median');
       const sigma = plainNumber(args[1]);
-      if (sigma === undefined || !(sigma >= 0) || !Number.isFinite(sigma)) bad(' with sigma a plain number >= 0');
+      if (sigma === undefined || !(sigma >= 0 && sigma <= MAX_SIGMA)) bad(` with sigma a plain number from 0 to ${MAX_SIGMA}`);
       return { kind: 'lognormal', median, sigma };
     }
     case 'exp':

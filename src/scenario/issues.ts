@@ -49,6 +49,11 @@ function show(value: unknown): string {
  * itself. Pass as `schema.safeParse(data, { error: scenarioErrorMap })`.
  */
 export const scenarioErrorMap = (issue: z.core.$ZodRawIssue): string | undefined => {
+  // YAML's .inf and .nan are numbers, but no field takes them: say so
+  // rather than "must be a number (got .inf)".
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+    return 'must be a finite value, not .inf or .nan';
+  }
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined ? 'required key is missing' : `must be ${typeName(issue.expected)}`;

@@ -24,11 +24,12 @@ import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { thresholdIssues } from '../verify/thresholds.js';
 import { problemsOf, scenarioErrorMap, uniqueIssues } from './issues.js';
-import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig } from './overlay.js';
+import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig, totalIntervalsIssue } from './overlay.js';
 import { SourceMap, formatPath, type PathSegment } from './positions.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { ScenarioSchema, type ResolvedConfig, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { yamlOptions } from './yaml-options.js';
+import { structureProblems, syntaxMessage, toPlain, type YamlProblem } from './yaml-document.js';
 
 /** A scenario file, read and validated. */
 export interface LoadedScenario {
@@ -135,11 +136,14 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         const message =
           error.code === 'DUPLICATE_KEY'
             ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}`
-            : error.message.split('\n')[0].replace(/[.:]$/, '');
+            : syntaxMessage(error);
         return { file, line, column, path: '', message: `invalid YAML: ${message}` };
       }),
     );
   }
+  const located = (problem: YamlProblem): ScenarioIssue => ({ file, ...source.position(problem.offset), path: formatPath(problem.path), message: problem.message });
+  const structure = structureProblems(document);
+  if (structure.length > 0) throw new ScenarioError(structure.map(located));
   const cut = cutDistributions(document, source);
   if (cut.length > 0) throw new ScenarioError(cut);
   const contents = document.contents as { value?: unknown } | null;
@@ -147,7 +151,9 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     throw new ScenarioError([{ file, path: '', message: 'the file is empty; a scenario needs at least a name (see `sim schema`)' }]);
   }
 
-  const raw: unknown = document.toJS({ maxAliasCount: 1000 });
+  const plain = toPlain(document);
+  if ('problem' in plain) throw new ScenarioError([located(plain.problem)]);
+  const raw: unknown = plain.value;
   const issues: ScenarioIssue[] = [];
   const { assignments, issues: setIssues } = parseAssignments(options.set ?? []);
   issues.push(...setIssues);
@@ -165,9 +171,12 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   const problemAt = (path: readonly PathSegment[]) =>
     problems.some((p) => p.path.length >= path.length && path.every((s, i) => String(p.path[i]) === String(s)));
 
+  // The configuration of every strategy (the base alone without strategies), for the checks across them.
+  const configs: ResolvedConfig[] = [];
   if (isPlainObject(raw)) {
     // Strategies: overlay paths must exist; the resulting configuration must parse.
     const strategies = raw.strategies;
+    if (!isPlainObject(strategies) && parsed.success) configs.push(parsed.data);
     if (isPlainObject(strategies)) {
       if (Object.keys(strategies).length === 0) {
         issues.push(source.issue(['strategies'], 'names no strategy; leave strategies out to run the base scenario alone'));
@@ -178,7 +187,9 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         issues.push(...pathIssues);
         if (pathIssues.length > 0) continue;
         const strategyInput = overlayInput(raw, entries, assignments);
-        issues.push(...parseConfig(strategyInput, { source, strategy: name, overlay: entries, assignments, baseHasIssues }).issues);
+        const { config, issues: configIssues } = parseConfig(strategyInput, { source, strategy: name, overlay: entries, assignments, baseHasIssues });
+        issues.push(...configIssues);
+        if (config) configs.push(config);
       }
     }
     // Thresholds: each expression must suit its metric's kind.
@@ -187,6 +198,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     }
   }
 
+  if (issues.length === 0 && parsed.success) {
+    const tooMany = totalIntervalsIssue(configs, source);
+    if (tooMany) issues.push(tooMany);
+  }
   if (issues.length > 0 || !parsed.success) throw new ScenarioError(sortIssues(uniqueIssues(issues)));
   return { file, scenario: parsed.data, input: raw as Record<string, unknown>, set: [...(options.set ?? [])], source };
 }

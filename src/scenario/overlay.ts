@@ -20,13 +20,14 @@
  *   (path `strategies.<name>.<path>`), else — when the base alone is valid
  *   but the combination is not — at the strategy's name.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
-import { BaseSchema, type ResolvedConfig } from './schema.js';
+import { BaseSchema, ConfigSchema, LIMITS, intervalsOf, type ResolvedConfig } from './schema.js';
 import { problemsOf, scenarioErrorMap, valueAt } from './issues.js';
 import { checkPath, def, schemaAt, setPath, splitPath, unwrap } from './paths.js';
 import { formatPath, quoteSource, type PathSegment, type SourceMap } from './positions.js';
 import { yamlOptions } from './yaml-options.js';
+import { structureProblems, syntaxMessage, toPlain } from './yaml-document.js';
 
 /** A value set from the command line. */
 export interface Assignment {
@@ -86,14 +87,16 @@ export function parseAssignments(texts: readonly string[], source = '--set'): { 
       issues.push({ file: source, path: dotted, message: 'missing value after "="' });
       continue;
     }
-    let value: unknown;
-    try {
-      value = parseYaml(written, yamlOptions());
-    } catch (error) {
-      issues.push({ file: source, path: dotted, message: `value is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
+    const document = parseDocument(written, yamlOptions());
+    const error = document.errors[0];
+    const problem = error ? undefined : structureProblems(document)[0];
+    const plain = error || problem ? undefined : toPlain(document);
+    const bad = (error && syntaxMessage(error)) ?? problem?.message ?? (plain && 'problem' in plain ? plain.problem.message : undefined);
+    if (bad !== undefined || !plain || 'problem' in plain) {
+      issues.push({ file: source, path: dotted, message: `value is not valid YAML: ${bad}` });
       continue;
     }
-    assignments.push({ source, path, value });
+    assignments.push({ source, path, value: plain.value });
   }
   return { assignments, issues };
 }
@@ -219,8 +222,22 @@ export function parseConfig(
   input: Record<string, unknown>,
   context: ParseContext,
 ): { config?: ResolvedConfig; issues: ScenarioIssue[] } {
-  const parsed = BaseSchema.safeParse(input, { error: scenarioErrorMap });
+  const parsed = ConfigSchema.safeParse(input, { error: scenarioErrorMap });
   if (parsed.success) return { config: parsed.data, issues: [] };
-  const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, input, BaseSchema));
+  const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ConfigSchema));
   return { issues: locateProblems(problems, input, context) };
+}
+
+/**
+ * The time-series rows of several strategies together must stay within
+ * {@link LIMITS.totalIntervals} (summary.json holds them all). Reported at
+ * the file's `interval`.
+ */
+export function totalIntervalsIssue(configs: readonly ResolvedConfig[], source: SourceMap): ScenarioIssue | undefined {
+  const total = configs.reduce((sum, config) => sum + intervalsOf(config), 0);
+  if (total <= LIMITS.totalIntervals) return undefined;
+  return source.issue(
+    ['interval'],
+    `the ${configs.length} strategies record ${total.toLocaleString('en-US')} time-series rows together (duration ÷ interval each); at most ${LIMITS.totalIntervals.toLocaleString('en-US')}, or summary.json grows too large: use a longer interval`,
+  );
 }

@@ -8,7 +8,8 @@ import {
   parseRate,
   type Quantity,
 } from '../kernel/units.js';
-import type { DistributionSpec } from '../kernel/distributions.js';
+import { largestDraw, type DistributionSpec } from '../kernel/distributions.js';
+import { formatDuration, UnitError } from '../kernel/units.js';
 import { METRIC_NAMES } from '../run/metric-catalogue.js';
 
 /**
@@ -25,11 +26,65 @@ import { METRIC_NAMES } from '../run/metric-catalogue.js';
 
 type Input = string | number;
 
-/** A field whose text goes through a unit parser; parse errors become zod issues. */
-function unit<T>(parse: (value: Input) => T, what: string) {
+/**
+ * Limits on scenario values. Each one keeps a run that `sim validate`
+ * accepts from hanging, exhausting memory or overflowing the simulated
+ * clock (integer µs, exact below 2^53 ≈ 285 years), and is far beyond any
+ * real flash sale. Every limit is stated in its field's description, so
+ * `sim schema` shows it.
+ */
+export const LIMITS = {
+  /**
+   * `duration`: 7 days. A sale is minutes to hours; the main site alone
+   * generates rps × duration events.
+   */
+  durationUs: 7 * 24 * 3_600_000_000,
+  /**
+   * Every other duration, and the largest value a duration distribution can
+   * draw: 300000h (1.08e15 µs, ~34 years). A simulated time plus a few such
+   * delays stays below 2^53 µs (~285 years), and lognormal(5s, 3) still fits.
+   */
+  anyDurationUs: 300_000 * 3_600_000_000,
+  /**
+   * Time-series rows of one run (duration ÷ interval). summary.json holds
+   * about 0.7 kB per row and strategy (1.5 kB with replications): 100,000
+   * rows are ~70-150 MB; 1,000,000 exceed what one JSON string can hold.
+   * Enough for 1 s buckets over a day, or 10 ms over 15 minutes.
+   */
+  intervals: 100_000,
+  /** Time-series rows of all the strategies of one file or run together (summary.json stays below ~400 MB). */
+  totalIntervals: 250_000,
+  /** users.count: 100M users; each takes ~100 bytes (10M users ~1 GB). */
+  users: 100_000_000,
+  /** system.cdn.edges: per-edge state is allocated up front. Real CDNs serve one site from hundreds of PoPs. */
+  edges: 10_000,
+  /** system.orderServers.servers: per-server state up front, and least-loaded scans every server per order. */
+  orderServers: 10_000,
+  /** users.bots.earlyAttempts: planned one by one per bot (10,000 at the 200ms default is half an hour of polling). */
+  earlyAttempts: 10_000,
+  /** replications: each replication's results stay in memory until the report; 1000 give CIs of ~3% of the spread. */
+  replications: 1_000,
+  /** system.mainSite.rps: 1M requests/s, more than the largest shops' total traffic. */
+  rps: 1_000_000,
+  /** Main-site requests in a run (rps × duration): one event each, ~2e9 are a few minutes of simulation. */
+  mainSiteRequests: 2_000_000_000,
+} as const;
+
+const ANY_DURATION_TEXT = '300000h';
+const MAIN_SITE_REQUESTS_TEXT = '2e9';
+
+/**
+ * A field whose text goes through a unit parser; parse errors become zod
+ * issues. `check` may refuse a parsed value with a message (the caller's
+ * "(got …)" quotes what was written).
+ */
+function unit<T>(parse: (value: Input) => T, what: string, check?: (parsed: T) => string | undefined) {
   return z.union([z.string(), z.number()]).transform((value, ctx): T => {
     try {
-      return parse(value);
+      const parsed = parse(value);
+      const why = check?.(parsed);
+      if (why !== undefined) throw new UnitError(why);
+      return parsed;
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
       return z.NEVER;
@@ -37,22 +92,46 @@ function unit<T>(parse: (value: Input) => T, what: string) {
   }).meta({ description: what });
 }
 
-const duration = (what: string) => unit(parseDuration, what);
+const atMostAnyDuration = (us: number) => (us > LIMITS.anyDurationUs ? `must be at most ${ANY_DURATION_TEXT}` : undefined);
+
+const duration = (what: string) => unit(parseDuration, `${what} At most ${ANY_DURATION_TEXT}.`, atMostAnyDuration);
 const bytes = (what: string) => unit(parseBytes, what);
 const bandwidth = (what: string) => unit(parseBandwidth, what);
-const rate = (what: string) => unit(parseRate, what);
+/** A bandwidth that must be > 0: a link of 0 bytes/s never delivers anything. */
+const positiveBandwidth = (what: string) =>
+  unit(parseBandwidth, `${what} Must be greater than 0.`, (bps) => (bps > 0 ? undefined : 'must be greater than 0: a link of 0 bytes/s never delivers a response'));
 const percent = (what: string) => unit(parsePercent, what);
 const distribution = (quantity: Quantity, what: string) =>
-  unit((value): DistributionSpec => parseDistribution(value, quantity), what);
+  unit(
+    (value): DistributionSpec => parseDistribution(value, quantity),
+    quantity === 'duration'
+      ? `${what} Lognormal sigma at most 5; the largest value the distribution can draw must be at most ${ANY_DURATION_TEXT}.`
+      : what,
+    (spec) => {
+      if (quantity !== 'duration') return undefined;
+      const largest = largestDraw(spec);
+      return largest <= LIMITS.anyDurationUs
+        ? undefined
+        : `can draw up to ${Number.isFinite(largest) ? `about ${Math.round(largest / 3_600_000_000).toLocaleString('en-US')}h` : 'infinity'} in its far tail (1 draw in 2^33), beyond the limit of ${ANY_DURATION_TEXT}: lower its sigma (lognormal), sd, mean or max`;
+    },
+  );
 
 const positiveInt = (what: string) =>
   z.number().int('must be a whole number').positive('must be a positive integer').meta({ description: what });
 const nonNegativeInt = (what: string) =>
   z.number().int('must be a whole number').nonnegative('must be zero or a positive integer').meta({ description: what });
+/** A count with an upper limit, stated in the description. */
+const boundedInt = (least: 0 | 1, what: string, max: number) => {
+  const shown = max.toLocaleString('en-US');
+  const int = z.number().int('must be a whole number');
+  return (least === 1 ? int.positive('must be a positive integer') : int.nonnegative('must be zero or a positive integer'))
+    .max(max, `must be at most ${shown}`)
+    .meta({ description: `${what} At most ${shown}.` });
+};
 
 const sale = z
   .strictObject({
-    start: duration('T0: when the sale opens, from the start of the simulation.').prefault('10m'),
+    start: duration('T0: when the sale opens, from the start of the simulation; must be before the end of `duration`.').prefault('10m'),
     stock: positiveInt('Units for sale.').default(1000),
     perUserLimit: positiveInt('Units one user may buy (the seed design: 1).').default(1),
   })
@@ -62,7 +141,7 @@ const arrival = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('ramp'),
-      from: duration('First arrival.').prefault('0s'),
+      from: duration('First arrival; must be before the end of `duration`, and not after `to`.').prefault('0s'),
       to: duration('Last arrival; arrivals are densest here when shape is exponential.').prefault('10m30s'),
       shape: z
         .enum(['uniform', 'linear', 'exponential'])
@@ -74,7 +153,7 @@ const arrival = z
     }),
     z.strictObject({
       kind: z.literal('burst'),
-      at: duration('Centre of the burst (usually T0).').prefault('10m'),
+      at: duration('Centre of the burst (usually T0); must be before the end of `duration`.').prefault('10m'),
       spread: duration('Standard deviation of arrival times around `at` (normal).').prefault('2s'),
     }),
   ])
@@ -101,13 +180,21 @@ const bots = z
       .boolean()
       .default(true)
       .meta({ description: 'Bots know the static order URL in advance (only matters when tokenGate.mode is static).' }),
-    earlyAttempts: nonNegativeInt('Order attempts a bot fires at a known static URL before T0, one per refresh interval.').default(20),
+    earlyAttempts: boundedInt(
+      0,
+      'Order attempts a bot fires at a known static URL before T0, one per refresh interval.',
+      LIMITS.earlyAttempts,
+    ).default(20),
   })
   .meta({ description: 'Automated buyers: perfect clocks, zero think time.' });
 
 const users = z
   .strictObject({
-    count: positiveInt('Users in the storm (each arrives once and refreshes until T0).').default(1_000_000),
+    count: boundedInt(
+      1,
+      'Users in the storm (each arrives once and refreshes until T0). Each takes ~100 bytes of memory (10M users ~1 GB).',
+      LIMITS.users,
+    ).default(1_000_000),
     arrival: arrival.prefault({ kind: 'ramp' }),
     refresh: distribution('duration', 'Think time between page refreshes before the button is enabled.').prefault(
       'lognormal(5s, 0.6)',
@@ -135,14 +222,14 @@ const users = z
 
 const cdn = z
   .strictObject({
-    edges: nonNegativeInt('CDN edge servers; 0 means no CDN: every page view goes to the origin.').default(20),
+    edges: boundedInt(0, 'CDN edge servers; 0 means no CDN: every page view goes to the origin.', LIMITS.edges).default(20),
     ttl: duration('How long an edge keeps the page before re-fetching it from the origin.').prefault('60s'),
     coalesce: z
       .boolean()
       .default(true)
       .meta({ description: 'Concurrent misses at an edge wait for one origin fetch instead of each fetching (stampede protection).' }),
     pageBytes: bytes('Size of the product page (HTML and assets served by the edge).').prefault('250kB'),
-    edgeBandwidth: bandwidth('Egress bandwidth of each edge.').prefault('10Gbps'),
+    edgeBandwidth: positiveBandwidth('Egress bandwidth of each edge.').prefault('10Gbps'),
     hitLatency: duration('Edge processing time for a cache hit.').prefault('2ms'),
     purgeAt: duration('Purge every edge at this time (e.g. at T0), forcing a refetch; omit for none.').optional(),
   })
@@ -162,7 +249,7 @@ const origin = z
 
 const originLink = z
   .strictObject({
-    bandwidth: bandwidth('Origin uplink bandwidth.').prefault('1Gbps'),
+    bandwidth: positiveBandwidth('Origin uplink bandwidth.').prefault('1Gbps'),
     leased: bandwidth('Extra bandwidth leased for the sale, added to `bandwidth`.').prefault('0Gbps'),
   })
   .meta({ description: 'The origin\'s network link; transfers queue on it.' });
@@ -195,7 +282,7 @@ const tokenGate = z
 
 const orderServers = z
   .strictObject({
-    servers: positiveInt('Order servers.').default(10),
+    servers: boundedInt(1, 'Order servers.', LIMITS.orderServers).default(10),
     slots: positiveInt('Concurrent requests per order server.').default(10),
     onFull: z
       .enum(['reject', 'queue', 'unbounded'])
@@ -244,7 +331,11 @@ const mainSite = z
       .enum(['isolated', 'shared'])
       .default('isolated')
       .meta({ description: 'isolated: the sale has its own servers (seed design); shared: main-site traffic uses the same origin pool.' }),
-    rps: rate('Main-site background requests per second (Poisson).').prefault('2000/s'),
+    rps: unit(
+      parseRate,
+      `Main-site background requests per second (Poisson). At most ${LIMITS.rps.toLocaleString('en-US')}/s, and rps × duration at most ${MAIN_SITE_REQUESTS_TEXT} requests (one event each).`,
+      (rps) => (rps <= LIMITS.rps ? undefined : `must be at most ${LIMITS.rps.toLocaleString('en-US')}/s`),
+    ).prefault('2000/s'),
     service: distribution('duration', 'Main-site request service time.').prefault('lognormal(30ms, 0.5)'),
     servers: positiveInt('Main-site servers when isolated.').default(8),
     concurrency: positiveInt('Concurrent requests per main-site server when isolated.').default(64),
@@ -298,8 +389,8 @@ const thresholdExpression = z
     'must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95',
   );
 
-/** Schema of one scenario's shared part (everything but strategies, thresholds, invariants). */
-export const BaseSchema = z.strictObject({
+/** The fields of one scenario's shared part (everything but strategies, thresholds, invariants). */
+const baseFields = {
   version: z.literal(1).default(1).meta({ description: 'Scenario format version.' }),
   name: z
     .string()
@@ -307,15 +398,80 @@ export const BaseSchema = z.strictObject({
     .meta({ description: 'Scenario name; reports go under reports/<name>/.' }),
   description: z.string().optional().meta({ description: 'What the scenario shows.' }),
   seed: z.union([z.number().int(), z.string()]).default(42).meta({ description: 'Master seed: same seed, same results.' }),
-  duration: duration('Simulated time.').prefault('15m'),
-  interval: duration('Time-series bucket width.').prefault('1s'),
-  replications: positiveInt('Independent replications per strategy (confidence intervals need 2 or more).').default(1),
+  duration: unit(
+    parseDuration,
+    'Simulated time. More than 0s, at most 7 days (168h); sale.start and the first arrivals must fall inside it.',
+    (us) => (us <= 0 ? 'must be greater than 0s' : us > LIMITS.durationUs ? 'must be at most 168h (7 days)' : undefined),
+  ).prefault('15m'),
+  interval: unit(
+    parseDuration,
+    `Time-series bucket width. More than 0s and at most duration; duration ÷ interval (the rows of timeseries.csv) at most ${LIMITS.intervals.toLocaleString('en-US')}, and ${LIMITS.totalIntervals.toLocaleString('en-US')} over all strategies.`,
+    (us) => (us <= 0 ? 'must be greater than 0s' : atMostAnyDuration(us)),
+  ).prefault('1s'),
+  replications: boundedInt(
+    1,
+    'Independent replications per strategy (confidence intervals need 2 or more).',
+    LIMITS.replications,
+  ).default(1),
   sale: sale.prefault({}),
   users: users.prefault({}),
   system: system.prefault({}),
-});
+};
 
-/** The whole scenario file. */
+/** Time-series rows of a run: one per interval, the last one possibly short. */
+export function intervalsOf(config: { duration: number; interval: number }): number {
+  return Math.ceil(config.duration / config.interval);
+}
+
+/**
+ * Checks between fields of a configuration (run when every field is valid
+ * on its own), each reported at the key to change.
+ */
+function checkConfig(config: z.output<typeof BaseSchema>, ctx: z.core.$RefinementCtx<z.output<typeof BaseSchema>>): void {
+  const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const end = formatDuration(config.duration);
+  if (config.interval > config.duration) {
+    issue(['interval'], `must be at most duration (${end}) (got ${formatDuration(config.interval)})`);
+  } else if (intervalsOf(config) > LIMITS.intervals) {
+    const least = Math.ceil(config.duration / LIMITS.intervals);
+    issue(
+      ['interval'],
+      `gives ${intervalsOf(config).toLocaleString('en-US')} time-series rows over ${end}; at most ${LIMITS.intervals.toLocaleString('en-US')}: use an interval of at least ${formatDuration(least)} (got ${formatDuration(config.interval)})`,
+    );
+  }
+  if (config.sale.start >= config.duration) {
+    issue(['sale', 'start'], `must be before the end of the run (duration: ${end}), or the sale never opens (got ${formatDuration(config.sale.start)})`);
+  }
+  const arrival = config.users.arrival;
+  if (arrival.kind === 'ramp') {
+    if (arrival.from > arrival.to) {
+      issue(['users', 'arrival', 'from'], `must not be after to (${formatDuration(arrival.to)}) (got ${formatDuration(arrival.from)})`);
+    } else if (arrival.from >= config.duration) {
+      issue(['users', 'arrival', 'from'], `must be before the end of the run (duration: ${end}), or no user ever arrives (got ${formatDuration(arrival.from)})`);
+    }
+  } else if (arrival.at >= config.duration) {
+    issue(['users', 'arrival', 'at'], `must be before the end of the run (duration: ${end}), or most users arrive after it (got ${formatDuration(arrival.at)})`);
+  }
+  const requests = config.system.mainSite.rps * (config.duration / 1_000_000);
+  if (requests > LIMITS.mainSiteRequests) {
+    issue(
+      ['system', 'mainSite', 'rps'],
+      `over ${end} gives ${requests.toExponential(2).replace("e+", "e")} main-site requests, at most ${MAIN_SITE_REQUESTS_TEXT} (one event each): lower rps or duration (got ${config.system.mainSite.rps}/s)`,
+    );
+  }
+}
+
+/**
+ * The shape of one scenario's shared part, field by field, without the
+ * checks between fields ({@link ConfigSchema} adds them). Walked by
+ * paths.ts; tests build hand-made configurations with it.
+ */
+export const BaseSchema = z.strictObject(baseFields);
+
+/** One strategy's configuration, fields and the checks between them: what a run is validated with. */
+export const ConfigSchema = BaseSchema.superRefine(checkConfig);
+
+/** The whole scenario file; the base part is checked as {@link ConfigSchema} is. */
 export const ScenarioSchema = BaseSchema.extend({
   strategies: z
     .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'), z.record(z.string(), z.unknown()))
@@ -329,7 +485,7 @@ export const ScenarioSchema = BaseSchema.extend({
     .array(z.enum(INVARIANTS))
     .default([...INVARIANTS])
     .meta({ description: 'Invariants the auditor checks after every run; a violation exits 1.' }),
-});
+}).superRefine(checkConfig);
 
 /** A scenario after parsing: units resolved, defaults filled. */
 export type Scenario = z.output<typeof ScenarioSchema>;

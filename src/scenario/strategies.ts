@@ -5,7 +5,7 @@
 import { ScenarioError, UsageError, type ScenarioIssue } from '../errors.js';
 import { uniqueIssues } from './issues.js';
 import type { LoadedScenario } from './load.js';
-import { overlayEntries, overlayInput, parseAssignments, parseConfig, type Assignment } from './overlay.js';
+import { overlayEntries, overlayInput, parseAssignments, parseConfig, totalIntervalsIssue, type Assignment } from './overlay.js';
 import type { ResolvedConfig } from './schema.js';
 
 /** One strategy, ready to run. */
@@ -76,6 +76,10 @@ export function resolveStrategies(loaded: LoadedScenario, options: ResolveOption
     const { config, issues: configIssues } = parseConfig(input, { source: loaded.source, strategy: name, overlay: entries, assignments });
     issues.push(...pathIssues, ...configIssues);
     if (config) plans.push({ name, config, input });
+  }
+  if (issues.length === 0) {
+    const tooMany = totalIntervalsIssue(plans.map((p) => p.config), loaded.source);
+    if (tooMany) issues.push(tooMany);
   }
   if (issues.length > 0) throw new ScenarioError(uniqueIssues(issues));
   return plans;

@@ -4,6 +4,8 @@ import { RandomSource } from '../../src/kernel/random.js';
 import {
   type DistributionSpec,
   inverseNormalCdf,
+  LARGEST_UNIFORM,
+  largestDraw,
   meanOf,
   normalCdf,
   samplerOf,
@@ -289,5 +291,27 @@ describe('normalCdf', () => {
     [3, 0.998650101968370],
   ])('Φ(%d) = %d (relative error < 1.2e-7)', (z, p) => {
     expect(Math.abs(normalCdf(z) - p)).toBeLessThan(1.2e-7 * p);
+  });
+});
+
+describe('largestDraw', () => {
+  it('is the sampler at the largest uniform draw, which no draw exceeds', () => {
+    let largest = 0;
+    const draws = new RandomSource(7, 0).stream('largest');
+    for (let i = 0; i < 1_000_000; i++) largest = Math.max(largest, draws.uniform(i, 0));
+    expect(largest).toBeLessThanOrEqual(LARGEST_UNIFORM);
+    for (const text of ['lognormal(5s, 0.6)', 'exp(20ms)', 'uniform(1s, 3s)', 'normal(100ms, 20ms)', '5ms', 'empirical(10ms: 0.5, 50ms: 1)']) {
+      const spec = parseDistribution(text, 'duration');
+      const atLargest = samplerOf(spec)(LARGEST_UNIFORM);
+      expect(Math.abs(largestDraw(spec) - atLargest) / atLargest).toBeLessThan(1e-9);
+      expect(largestDraw(spec)).toBeGreaterThanOrEqual(samplerOf(spec)(largest));
+    }
+    expect(largestDraw({ kind: 'uniform', min: 1, max: 3 })).toBeCloseTo(3, 6);
+    expect(largestDraw({ kind: 'empirical', points: [[10, 0.5], [50, 1]] })).toBe(50);
+  });
+
+  it('overflows for a lognormal whose sigma no sampler could use', () => {
+    expect(largestDraw({ kind: 'lognormal', median: 20_000, sigma: 1e6 })).toBe(Infinity);
+    expect(largestDraw({ kind: 'lognormal', median: 20_000, sigma: 50 })).toBeGreaterThan(2 ** 53);
   });
 });

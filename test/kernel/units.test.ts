@@ -241,8 +241,8 @@ describe('parseDistribution', () => {
   it.each<[string, string]>([
     ['lognormal(-5s, 0.6)', 'expected lognormal(median, sigma) with a positive median (got "lognormal(-5s, 0.6)")'],
     ['lognormal(0, 0.6)', 'expected lognormal(median, sigma) with a positive median (got "lognormal(0, 0.6)")'],
-    ['lognormal(5s, -0.6)', 'expected lognormal(median, sigma) with sigma a plain number >= 0 (got "lognormal(5s, -0.6)")'],
-    ['lognormal(5s, 0.6s)', 'expected lognormal(median, sigma) with sigma a plain number >= 0 (got "lognormal(5s, 0.6s)")'],
+    ['lognormal(5s, -0.6)', 'expected lognormal(median, sigma) with sigma a plain number from 0 to 5 (got "lognormal(5s, -0.6)")'],
+    ['lognormal(5s, 0.6s)', 'expected lognormal(median, sigma) with sigma a plain number from 0 to 5 (got "lognormal(5s, 0.6s)")'],
     ['lognormal(5s)', 'expected lognormal(median, sigma) with 2 arguments (got "lognormal(5s)")'],
     ['lognormal', 'expected lognormal(median, sigma) (got "lognormal")'],
     ['lognormal(5s, 0.6', 'expected lognormal(median, sigma) (got "lognormal(5s, 0.6")'],
@@ -364,5 +364,28 @@ describe('formatBytes', () => {
         return Math.abs(back - n) <= 0.005 * n + 0.5;
       }),
     );
+  });
+});
+
+describe('values too large to be finite, and lognormal sigma', () => {
+  it('rejects a rate that overflows to Infinity', () => {
+    expect(messageOf(() => parseRate('1e400/s'))).toBe(`${RATE} (got "1e400/s": too large)`);
+    expect(messageOf(() => parseRate('1e400'))).toBe(`${RATE} (got "1e400")`);
+    expect(parseRate('1e300/s')).toBe(1e300);
+  });
+
+  it('rejects a bandwidth that overflows to Infinity', () => {
+    expect(messageOf(() => parseBandwidth('1e400Gbps'))).toBe(`${BANDWIDTH} (got "1e400Gbps": too large)`);
+    expect(messageOf(() => parseBandwidth('1e308GB/s'))).toBe(`${BANDWIDTH} (got "1e308GB/s": too large)`);
+  });
+
+  it('accepts lognormal sigma up to 5 and no more (1e6 sampled NaN, 50 times beyond 2^53 µs)', () => {
+    expect(parseDistribution('lognormal(20ms, 5)', 'duration')).toEqual({ kind: 'lognormal', median: 20_000, sigma: 5 });
+    for (const sigma of ['5.01', '50', '1e6']) {
+      const text = `lognormal(20ms, ${sigma})`;
+      expect(messageOf(() => parseDistribution(text, 'duration'))).toBe(
+        `expected lognormal(median, sigma) with sigma a plain number from 0 to 5 (got "${text}")`,
+      );
+    }
   });
 });

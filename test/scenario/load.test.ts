@@ -66,7 +66,7 @@ describe('loadScenario', () => {
 
   test('several YAML documents in one file are a syntax error', () => {
     expect(issuesOf(file('name: a\n---\nname: b\n'))).toEqual([
-      'F:2:1: invalid YAML: Source contains multiple documents; please use YAML.parseAllDocuments()',
+      'F:2:1: invalid YAML: a second YAML document starts here (after ---); a scenario holds one document: remove the --- line, or put each scenario in its own file',
     ]);
   });
 

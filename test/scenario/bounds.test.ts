@@ -1,0 +1,213 @@
+/**
+ * Values that `sim validate` used to accept and `sim run` then hung on,
+ * ran out of memory with, or failed on as an internal error: each is now a
+ * ScenarioError at the offending key (exit 2).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ScenarioError, formatIssue } from '../../src/errors.js';
+import { loadScenario, resolveStrategies, scenarioJsonSchema, type ResolveOptions } from '../../src/scenario/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'flashsim-bounds-'));
+let n = 0;
+function file(text: string): string {
+  const path = join(dir, `s${n++}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The formatted issues of loading `text` (then resolving with `options`), the file shown as F. */
+function issuesOf(text: string, options?: ResolveOptions): string[] {
+  const path = file(text);
+  try {
+    const loaded = loadScenario(path);
+    if (options) resolveStrategies(loaded, options);
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return error.issues.map(formatIssue).map((s) => s.replace(path, 'F'));
+  }
+  throw new Error('no issues');
+}
+
+/** A small valid scenario; `extra` lines are appended at the top level. */
+const BASE = ['name: t', 'duration: 2m', 'sale: { start: 1m, stock: 50 }', 'users: { count: 2000, arrival: { kind: ramp, from: 0s, to: 70s } }'];
+function scenario(...extra: string[]): string {
+  return [...BASE, ...extra].join('\n') + '\n';
+}
+
+describe('the time series: interval and duration', () => {
+  test('interval must be > 0', () => {
+    expect(issuesOf(scenario('interval: 0'))).toEqual(['F:5:11 interval: must be greater than 0s (got 0)']);
+  });
+
+  test('at most 100,000 intervals (1us over 2m would be 120 million rows)', () => {
+    expect(issuesOf(scenario('interval: 1us'))).toEqual([
+      'F:5:11 interval: gives 120,000,000 time-series rows over 2m; at most 100,000: use an interval of at least 1.2ms (got 1us)',
+    ]);
+    expect(() => loadScenario(file(scenario('interval: 1.2ms')))).not.toThrow();
+  });
+
+  test('interval no longer than duration', () => {
+    expect(issuesOf(scenario('interval: 3m'))).toEqual(['F:5:11 interval: must be at most duration (2m) (got 3m)']);
+  });
+
+  test('the strategies together record at most 250,000 rows', () => {
+    const text = scenario('interval: 1.2ms', 'strategies: { a: {}, b: {}, c: {} }');
+    expect(issuesOf(text)).toEqual([
+      'F:5:11 interval: the 3 strategies record 300,000 time-series rows together (duration ÷ interval each); at most 250,000, or summary.json grows too large: use a longer interval',
+    ]);
+    const three = loadScenario(file(scenario('interval: 2ms', 'strategies: { a: {}, b: {}, c: {} }')));
+    expect(resolveStrategies(three, { set: ['interval=1.5ms'] })).toHaveLength(3);
+    expect(() => resolveStrategies(three, { set: ['interval=1.2ms'] })).toThrow(/the 3 strategies record 300,000/);
+    expect(resolveStrategies(three, { set: ['interval=1.2ms'], strategies: ['a', 'b'] })).toHaveLength(2);
+  });
+
+  test('duration: more than 0, at most 7 days', () => {
+    expect(issuesOf(scenario().replace('duration: 2m', 'duration: 0'))).toEqual(['F:2:11 duration: must be greater than 0s (got 0)']);
+    expect(issuesOf(scenario().replace('duration: 2m', 'duration: 100000h'))).toEqual([
+      'F:2:11 duration: must be at most 168h (7 days) (got 100000h)',
+    ]);
+    expect(loadScenario(file(scenario('interval: 1m').replace('duration: 2m', 'duration: 168h'))).scenario.duration).toBe(168 * 3_600_000_000);
+  });
+
+  test('other durations at most 300000h', () => {
+    expect(issuesOf(scenario('system: { cdn: { ttl: 300001h } }'))).toEqual([
+      'F:5:23 system.cdn.ttl: must be at most 300000h (got 300001h)',
+    ]);
+  });
+});
+
+describe('cross-field checks, at the key to change', () => {
+  test('the sale must open before the end', () => {
+    expect(issuesOf(scenario().replace('start: 1m', 'start: 2m'))).toEqual([
+      'F:3:16 sale.start: must be before the end of the run (duration: 2m), or the sale never opens (got 2m)',
+    ]);
+  });
+
+  test('a ramp from after to, or entirely after the end', () => {
+    expect(issuesOf(scenario().replace('from: 0s', 'from: 80s'))).toEqual([
+      'F:4:52 users.arrival.from: must not be after to (1m10s) (got 1m20s)',
+    ]);
+    expect(issuesOf(scenario().replace('from: 0s, to: 70s', 'from: 2m, to: 3m'))).toEqual([
+      'F:4:52 users.arrival.from: must be before the end of the run (duration: 2m), or no user ever arrives (got 2m)',
+    ]);
+  });
+
+  test('a burst centred after the end', () => {
+    expect(issuesOf(scenario().replace('kind: ramp, from: 0s, to: 70s', 'kind: burst, at: 5m'))).toEqual([
+      'F:4:51 users.arrival.at: must be before the end of the run (duration: 2m), or most users arrive after it (got 5m)',
+    ]);
+  });
+
+  test('in a strategy overlay, at the overlay key', () => {
+    expect(issuesOf(scenario('strategies:', '  short: { duration: 30s }'))).toEqual([
+      // The base alone is valid: the combination is reported at the strategy.
+      'F:6:3 strategies.short.sale.start: must be before the end of the run (duration: 30s), or the sale never opens (got 1m)',
+    ]);
+    expect(issuesOf(scenario('strategies:', '  late: { sale.start: 3m }'))).toEqual([
+      'F:6:23 strategies.late.sale.start: must be before the end of the run (duration: 2m), or the sale never opens (got 3m)',
+    ]);
+  });
+
+  test('main-site requests (rps × duration) at most 2e9', () => {
+    const week = scenario('interval: 1m', 'system: { mainSite: { rps: 5000/s } }').replace('duration: 2m', 'duration: 168h');
+    expect(issuesOf(week)).toEqual([
+      'F:6:28 system.mainSite.rps: over 168h gives 3.02e9 main-site requests, at most 2e9 (one event each): lower rps or duration (got 5000/s)',
+    ]);
+  });
+});
+
+describe('rates, bandwidths, counts', () => {
+  test('rps finite and at most 1M/s', () => {
+    expect(issuesOf(scenario('system: { mainSite: { rps: 1e400/s } }'))).toEqual([
+      'F:5:28 system.mainSite.rps: expected a rate such as 2000/s, 120/min or 5/ms, or a plain number per second (got "1e400/s": too large)',
+    ]);
+    expect(issuesOf(scenario('system: { mainSite: { rps: 1e9/s } }'))).toEqual([
+      'F:5:28 system.mainSite.rps: must be at most 1,000,000/s (got 1e9/s)',
+    ]);
+  });
+
+  test('bandwidths finite and > 0 (0 is a site that never answers)', () => {
+    expect(issuesOf(scenario('system: { originLink: { bandwidth: 1e400Gbps }, cdn: { edgeBandwidth: 0 } }'))).toEqual([
+      'F:5:36 system.originLink.bandwidth: expected a bandwidth such as 1Gbps, 100Mbps or 10MB/s (got "1e400Gbps": too large)',
+      'F:5:71 system.cdn.edgeBandwidth: must be greater than 0: a link of 0 bytes/s never delivers a response (got 0)',
+    ]);
+    expect(issuesOf(scenario('system: { originLink: { bandwidth: 0 } }'))).toEqual([
+      'F:5:36 system.originLink.bandwidth: must be greater than 0: a link of 0 bytes/s never delivers a response (got 0)',
+    ]);
+    // leased: 0 is the documented "no extra bandwidth".
+    expect(loadScenario(file(scenario('system: { originLink: { leased: 0 } }'))).scenario.system.originLink.leased).toBe(0);
+  });
+
+  test('counts with state allocated up front', () => {
+    expect(
+      issuesOf(scenario('system: { cdn: { edges: 1000000000 }, orderServers: { servers: 1000000000 } }', 'replications: 1000000000')),
+    ).toEqual([
+      'F:5:25 system.cdn.edges: must be at most 10,000 (got 1000000000)',
+      'F:5:64 system.orderServers.servers: must be at most 10,000 (got 1000000000)',
+      'F:6:15 replications: must be at most 1,000 (got 1000000000)',
+    ]);
+    expect(issuesOf(scenario().replace('count: 2000', 'count: 9007199254740991'))).toEqual([
+      'F:4:17 users.count: must be at most 100,000,000 (got 9007199254740991)',
+    ]);
+    expect(issuesOf(scenario().replace('count: 2000,', 'count: 2000, bots: { share: 100%, earlyAttempts: 1000000000 },'))).toEqual([
+      'F:4:59 users.bots.earlyAttempts: must be at most 10,000 (got 1000000000)',
+    ]);
+  });
+
+  test('command-line overrides are bounded the same way', () => {
+    const text = scenario();
+    expect(issuesOf(text, { users: 1e12, replications: 1e9, set: ['interval=0'] })).toEqual([
+      '--set interval: must be greater than 0s (got 0)',
+      '--replications replications: must be at most 1,000 (got 1000000000)',
+      '--users users.count: must be at most 100,000,000 (got 1000000000000)',
+    ]);
+  });
+});
+
+describe('distributions', () => {
+  test('lognormal sigma at most 5', () => {
+    expect(issuesOf(scenario("system: { origin: { service: 'lognormal(20ms, 1e6)' } }"))).toEqual([
+      'F:5:30 system.origin.service: expected lognormal(median, sigma) with sigma a plain number from 0 to 5 (got "lognormal(20ms, 1e6)")',
+    ]);
+  });
+
+  test('the largest possible draw at most 300000h, for every form', () => {
+    const far = (got: string, hours: string) =>
+      `system.origin.service: can draw up to about ${hours}h in its far tail (1 draw in 2^33), beyond the limit of 300000h: lower its sigma (lognormal), sd, mean or max (got '${got}')`;
+    const cases: Array<[string, string]> = [
+      ['lognormal(20ms, 5)', '321,682,834'],
+      ['exp(20000h)', '457,477'],
+      ['normal(1ms, 50000h)', '316,898'],
+      ['uniform(0s, 300001h)', '300,001'],
+      ['empirical(1ms: 0.5, 300001h: 1)', '300,001'],
+      ['300001h', '300,001'],
+    ];
+    for (const [text, hours] of cases) {
+      expect(issuesOf(scenario(`system: { origin: { service: '${text}' } }`))).toEqual([`F:5:30 ${far(text, hours)}`]);
+    }
+    // A heavy but plausible tail still fits.
+    expect(() => loadScenario(file(scenario("users: { count: 10, refresh: 'lognormal(5s, 3)' }").replace(/^users: \{ count: 2000.*\n/m, '')))).not.toThrow();
+  });
+});
+
+test('every limit is in its field description (sim schema)', () => {
+  const text = JSON.stringify(scenarioJsonSchema());
+  for (const phrase of [
+    'More than 0s, at most 7 days (168h)',
+    'at most 100,000, and 250,000 over all strategies',
+    'At most 100,000,000.',
+    'At most 1,000,000/s, and rps × duration at most 2e9 requests',
+    'Lognormal sigma at most 5; the largest value the distribution can draw must be at most 300000h.',
+    'Egress bandwidth of each edge. Must be greater than 0.',
+    'Origin uplink bandwidth. Must be greater than 0.',
+    'CDN edge servers; 0 means no CDN: every page view goes to the origin. At most 10,000.',
+    'Order servers. At most 10,000.',
+    'one per refresh interval. At most 10,000.',
+    '(confidence intervals need 2 or more). At most 1,000.',
+  ]) {
+    expect(text).toContain(phrase);
+  }
+});
