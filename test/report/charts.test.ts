@@ -159,6 +159,7 @@ describe('chart specs', () => {
     expect(numeric.id).toBe('sweep-system-orderservers-servers');
     const scales = numeric.config.options.scales as Record<string, { type: string; title: { text: string } }>;
     expect(scales.x).toMatchObject({ type: 'linear', title: { text: 'system.orderServers.servers' } });
+    expect((scales.x as unknown as { flashsimTicks: number[] }).flashsimTicks).toEqual([2, 4, 8]);
     expect(meanDatasets(numeric).map((d) => d.label)).toEqual(['slots=10', 'slots=20']);
     expect(numeric.config.data.datasets.filter((d) => d.flashsimBand)).toHaveLength(2);
     const named = sweepChart(

@@ -40,6 +40,9 @@ export const STORM_AFTER_S = 120;
 /** Most points a time series chart draws per line (longer runs are averaged over bins of intervals). */
 export const MAX_POINTS = 300;
 
+/** Swept values up to this many get a tick each; more get chart.js's own ticks. */
+const MAX_SWEEP_TICKS = 20;
+
 /** A spread of peaks (largest / smallest) above which a rate axis turns logarithmic. */
 export const LOG_SPREAD = 100;
 
@@ -786,7 +789,11 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
     type: 'line',
     ...(numeric ? {} : { labels: data.values.map(String) }),
     datasets,
-    x: numeric ? { type: logX ? 'logarithmic' : 'linear', title: data.param, format: 'compact' } : { type: 'category', title: data.param, offset: true },
+    // Ticks at the swept values (a few of them): an axis of 1, 2, 4 servers
+    // should not offer 1.5 servers.
+    x: numeric
+      ? { type: logX ? 'logarithmic' : 'linear', title: data.param, format: 'compact', ...(data.values.length <= MAX_SWEEP_TICKS ? { ticks: [...new Set(data.values as number[])].sort((a, b) => a - b) } : {}) }
+      : { type: 'category', title: data.param, offset: true },
     y: logY ? { type: 'logarithmic', title: options.metric, format: options.format ?? 'compact' } : { type: 'linear', title: options.metric, format: options.format ?? 'compact', beginAtZero: true },
   });
 }
