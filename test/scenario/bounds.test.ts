@@ -3,33 +3,9 @@
  * ran out of memory with, or failed on as an internal error: each is now a
  * ScenarioError at the offending key (exit 2).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ScenarioError, formatIssue } from '../../src/errors.js';
-import { loadScenario, resolveStrategies, scenarioJsonSchema, type ResolveOptions } from '../../src/scenario/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'flashsim-bounds-'));
-let n = 0;
-function file(text: string): string {
-  const path = join(dir, `s${n++}.yaml`);
-  writeFileSync(path, text);
-  return path;
-}
-
-/** The formatted issues of loading `text` (then resolving with `options`), the file shown as F. */
-function issuesOf(text: string, options?: ResolveOptions): string[] {
-  const path = file(text);
-  try {
-    const loaded = loadScenario(path);
-    if (options) resolveStrategies(loaded, options);
-  } catch (error) {
-    if (!(error instanceof ScenarioError)) throw error;
-    return error.issues.map(formatIssue).map((s) => s.replace(path, 'F'));
-  }
-  throw new Error('no issues');
-}
+import { loadScenario, resolveStrategies, scenarioJsonSchema } from '../../src/scenario/index.js';
+import { issuesOf, scenarioFile as file } from '../helpers/scenario-files.js';
 
 /** A small valid scenario; `extra` lines are appended at the top level. */
 const BASE = ['name: t', 'duration: 2m', 'sale: { start: 1m, stock: 50 }', 'users: { count: 2000, arrival: { kind: ramp, from: 0s, to: 70s } }'];

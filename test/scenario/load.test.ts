@@ -1,26 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ScenarioError, formatIssue } from '../../src/errors.js';
 import { loadScenario, resolveStrategies } from '../../src/scenario/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'flashsim-load-'));
-let n = 0;
-function file(text: string): string {
-  const path = join(dir, `s${n++}.yaml`);
-  writeFileSync(path, text);
-  return path;
-}
-function issuesOf(path: string): string[] {
-  try {
-    loadScenario(path);
-  } catch (error) {
-    if (!(error instanceof ScenarioError)) throw error;
-    return error.issues.map(formatIssue).map((s) => s.replace(path, 'F'));
-  }
-  throw new Error('no issues');
-}
+import { issuesOfFile as issuesOf, scenarioFile as file } from '../helpers/scenario-files.js';
 
 describe('loadScenario', () => {
   test('a minimal scenario gets every default, units converted', () => {

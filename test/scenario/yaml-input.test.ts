@@ -3,33 +3,8 @@
  * bombs) or warn about on stderr (collection keys), and values it reads as
  * numbers no field takes (.inf, .nan): each is a ScenarioError at its line.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { ScenarioError, formatIssue } from '../../src/errors.js';
-import { loadScenario, resolveStrategies, type ResolveOptions } from '../../src/scenario/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'flashsim-yaml-'));
-let n = 0;
-function file(text: string): string {
-  const path = join(dir, `s${n++}.yaml`);
-  writeFileSync(path, text);
-  return path;
-}
-
-/** The formatted issues of loading `text` (then resolving with `options`), the file shown as F. */
-function issuesOf(text: string, options?: ResolveOptions): string[] {
-  const path = file(text);
-  try {
-    const loaded = loadScenario(path);
-    if (options) resolveStrategies(loaded, options);
-  } catch (error) {
-    if (!(error instanceof ScenarioError)) throw error;
-    return error.issues.map(formatIssue).map((s) => s.replace(path, 'F'));
-  }
-  throw new Error('no issues');
-}
+import { issuesOf } from '../helpers/scenario-files.js';
 
 describe('YAML the library would throw on or warn about', () => {
   afterEach(() => {
