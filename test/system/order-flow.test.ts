@@ -286,14 +286,17 @@ describe('order flow', () => {
     expect(audit().every((v) => v === null)).toBe(true);
   });
 
+  /** 20 units behind a racy counter, and order servers that admit every buyer at once: the takes overlap. */
+  const RACY_STOCK = {
+    sale: { stock: 20 },
+    system: {
+      orderServers: { servers: 4, slots: 1000, onFull: 'unbounded', overloadFactor: 0, service: 'lognormal(10ms, 0.5)' },
+      stock: { primitive: 'check-then-decrement', service: '2ms' },
+    },
+  } as const;
+
   it('check-then-decrement with concurrent buyers oversells: more orders than stock (the negative control)', () => {
-    const { sim, flow, click } = setup({
-      sale: { stock: 20 },
-      system: {
-        orderServers: { servers: 4, slots: 1000, onFull: 'unbounded', overloadFactor: 0, service: 'lognormal(10ms, 0.5)' },
-        stock: { primitive: 'check-then-decrement', service: '2ms' },
-      },
-    });
+    const { sim, flow, click } = setup(RACY_STOCK);
     for (let u = 0; u < 100; u++) click(T0 + u * 100, u);
     sim.run();
     expect(flow.ledger.size).toBeGreaterThan(20);
@@ -302,13 +305,7 @@ describe('order flow', () => {
   });
 
   it('with the racy counter still showing stock, the sale counts as sold out once the units handed out reach the stock', () => {
-    const { sim, flow, click } = setup({
-      sale: { stock: 20 },
-      system: {
-        orderServers: { servers: 4, slots: 1000, onFull: 'unbounded', overloadFactor: 0, service: 'lognormal(10ms, 0.5)' },
-        stock: { primitive: 'check-then-decrement', service: '2ms' },
-      },
-    });
+    const { sim, flow, click } = setup(RACY_STOCK);
     const handedOutAt: number[] = [];
     const complete = flow.stock.complete.bind(flow.stock);
     flow.stock.complete = (read, success) => {
