@@ -15,7 +15,8 @@ import { FlashsimError, InternalError, ScenarioError, UsageError } from '../erro
 import { toolVersion } from '../report/summary-json.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
-import { Interrupted, runCommand, type PlanArgs } from './commands/run.js';
+import { runCommand, type PlanArgs } from './commands/run.js';
+import { Interrupted } from './ctrl-c.js';
 import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';

@@ -5,7 +5,7 @@ import { checkWritableDirectory, writeFileAtomic } from '../../report/write-atom
 import { compareSummaries, readSummary, regressions, renderCompareMarkdown, renderCompareText } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
-import { CtrlC, Interrupted, writtenMessage } from './run.js';
+import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 
 export interface CompareArgs {
   baseline: string;

@@ -1,7 +1,8 @@
 import { readSummary, renderConsoleSummary, renderRunFiles } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
-import { checkOutput, CtrlC, Interrupted, writeOutputs, writtenMessage } from './run.js';
+import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
+import { checkOutput, writeOutputs } from '../outputs.js';
 
 export interface ReportArgs {
   runDir: string;

@@ -9,14 +9,14 @@ import {
   renderRunFiles,
   renderSummaryJson,
   renderTimingJson,
-  writeRunDirectory,
   type PreparedRun,
   type RunOptions,
 } from '../../index.js';
 import { defaultWorkers } from '../../run/execute.js';
-import { checkWritableDirectory } from '../../report/write-atomic.js';
+import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
+import { checkOutput, writeOutputs } from '../outputs.js';
 import { ProgressDisplay, type ProgressMode } from '../progress.js';
 
 /** Options of the commands that run a plan (`run`, `sweep`). */
@@ -80,100 +80,6 @@ export function planOptions(args: PlanArgs): RunOptions {
 /** Progress display: off with --quiet or --no-progress, redrawn in place on a terminal, else plain lines. */
 export function progressModeOf(args: PlanArgs, io: CliIO): ProgressMode {
   return args.quiet || !args.progress ? 'off' : io.stderr.isTTY ? 'live' : 'plain';
-}
-
-/** The user pressed Ctrl-C: exit 130, with a message saying what was and was not written. */
-export class Interrupted extends Error {
-  constructor(message = 'interrupted; nothing was written') {
-    super(message);
-    this.name = 'Interrupted';
-  }
-}
-
-/**
- * Ctrl-C for the length of a command. While {@link listen}ing, SIGINT does
- * not kill the process: it aborts {@link signal} (the worker pool stops at
- * once) and the command decides when to stop — never between writing a
- * report's first file and its last, so a Ctrl-C while writing lets the
- * write finish (or roll back) and then exits 130 saying what was written.
- *
- * A single-worker simulation holds this thread: a listener would only run
- * after the current replication, so there the default (the process exits at
- * once; nothing has been written yet) is kept by calling {@link ignore}.
- */
-export class CtrlC {
-  private readonly controller = new AbortController();
-  private listening = false;
-  private readonly onSignal = (): void => {
-    this.controller.abort(new Interrupted());
-  };
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  get interrupted(): boolean {
-    return this.controller.signal.aborted;
-  }
-
-  listen(): void {
-    if (!this.listening) process.on('SIGINT', this.onSignal);
-    this.listening = true;
-  }
-
-  /** SIGINT kills the process again (also: call when the command ends). */
-  ignore(): void {
-    process.off('SIGINT', this.onSignal);
-    this.listening = false;
-  }
-}
-
-/** "out/ was written completely", "a/ and b/ were written completely". */
-export function writtenMessage(paths: readonly string[]): string {
-  if (paths.length === 0) return 'interrupted; nothing was written';
-  const list = paths.length === 1 ? paths[0] : `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
-  return `interrupted; ${list} ${paths.length === 1 ? 'was' : 'were'} written completely`;
-}
-
-/** An unwritable place is the user's to fix (exit 2): the message names the path and why. */
-function cannotWrite(dir: string, error: unknown): UsageError {
-  const message = (error as Error).message;
-  return new UsageError(message.startsWith('cannot ') && message.includes(dir) ? message : `cannot write ${dir}: ${message}`);
-}
-
-/**
- * Pre-flight check, before a long simulation: `dir` is (or can be made) a
- * writable directory. Creates nothing that stays.
- *
- * @throws {UsageError} naming the path.
- */
-export async function checkOutput(dir: string): Promise<void> {
-  try {
-    await checkWritableDirectory(dir);
-  } catch (error) {
-    throw cannotWrite(dir, error);
-  }
-}
-
-/**
- * Tests only: `FLASHSIM_TEST_WRITE_PAUSE_MS=500` makes {@link writeOutputs}
- * say "writing DIR/" on stderr and wait that long once it has begun, so
- * that a test can send Ctrl-C while a report is being written.
- */
-export const WRITE_PAUSE_ENV = 'FLASHSIM_TEST_WRITE_PAUSE_MS';
-
-/** Writes a report directory atomically; an unwritable place is the user's to fix (exit 2), and nothing half-written remains. */
-export async function writeOutputs(dir: string, files: Map<string, string | Uint8Array>): Promise<string[]> {
-  const pause = Number(process.env[WRITE_PAUSE_ENV] ?? 0);
-  if (pause > 0) {
-    process.stderr.write(`writing ${dir}/\n`);
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-  try {
-    return await writeRunDirectory(dir, files);
-  } catch (error) {
-    throw cannotWrite(dir, error);
-  }
 }
 
 const FIRST = ['summary.json', 'summary.md', 'timeseries.csv', 'junit.xml', 'timing.json'];

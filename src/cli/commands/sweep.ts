@@ -6,7 +6,9 @@ import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, rende
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';
-import { checkOutput, CtrlC, Interrupted, planOptions, planWorkers, progressModeOf, writeOutputs, writtenMessage, type PlanArgs } from './run.js';
+import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
+import { checkOutput, writeOutputs } from '../outputs.js';
+import { planOptions, planWorkers, progressModeOf, type PlanArgs } from './run.js';
 
 export interface SweepArgs extends PlanArgs {
   scenario: string;
