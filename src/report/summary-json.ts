@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { StrategyAggregate } from '../run/aggregate.js';
 import type { RunResult } from '../run/result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
+import { formatPath } from '../scenario/positions.js';
 
 /**
  * summary.json: everything a run produced that is a function of the
@@ -122,15 +123,10 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
   return s;
 }
 
-/** "strategies[0].aggregate.latency" */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
-}
-
 /** One problem of a summary, as `path is missing` or `path: expected …`. */
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'not a flashsim summary';
-  const path = formatPath(issue.path) || '(the document)';
+  const path = formatPath(issue.path.map((k) => (typeof k === 'number' ? k : String(k)))) || '(the document)';
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `${path} is missing (expected ${issue.expected})`;
   return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }
