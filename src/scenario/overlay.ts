@@ -57,6 +57,16 @@ function shownValue(value: unknown): string {
   return quoteSource(typeof value === 'string' ? JSON.stringify(value) : String(value));
 }
 
+/** The value of a `path=value` assignment as plain data, or why it is not valid YAML (the same checks as a scenario file's). */
+function assignedValue(written: string): { value: unknown } | { bad: string } {
+  const document = parseDocument(written, yamlOptions());
+  if (document.errors.length > 0) return { bad: syntaxMessage(document.errors[0]) };
+  const problem = structureProblems(document)[0];
+  if (problem) return { bad: problem.message };
+  const plain = toPlain(document);
+  return 'problem' in plain ? { bad: plain.problem.message } : plain;
+}
+
 /**
  * Parses `path=value` assignments (`--set`). The value is read as YAML:
  * `0` is a number, `false` a boolean, `10s` a string, `{kind: burst}` a
@@ -87,16 +97,12 @@ export function parseAssignments(texts: readonly string[], source = '--set'): { 
       issues.push({ file: source, path: dotted, message: 'missing value after "="' });
       continue;
     }
-    const document = parseDocument(written, yamlOptions());
-    const error = document.errors[0];
-    const problem = error ? undefined : structureProblems(document)[0];
-    const plain = error || problem ? undefined : toPlain(document);
-    const bad = (error && syntaxMessage(error)) ?? problem?.message ?? (plain && 'problem' in plain ? plain.problem.message : undefined);
-    if (bad !== undefined || !plain || 'problem' in plain) {
-      issues.push({ file: source, path: dotted, message: `value is not valid YAML: ${bad}` });
+    const parsed = assignedValue(written);
+    if ('bad' in parsed) {
+      issues.push({ file: source, path: dotted, message: `value is not valid YAML: ${parsed.bad}` });
       continue;
     }
-    assignments.push({ source, path, value: plain.value });
+    assignments.push({ source, path, value: parsed.value });
   }
   return { assignments, issues };
 }
