@@ -171,7 +171,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
 export async function checkWritableDirectory(dir: string): Promise<void> {
   const existing = (await directoryState(dir)) === 'directory';
   const created = existing ? [] : await ensureDirectory(dirname(dir));
-  const probe = existing ? join(dir, `.write-check.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`) : tempNameFor(dir);
+  const probe = existing ? tempNameFor(join(dir, 'write-check')) : tempNameFor(dir);
   try {
     await mkdir(probe);
     await rmdir(probe);
@@ -210,7 +210,7 @@ export async function writeFilesAtomic(dir: string, files: ReadonlyMap<string, s
   }
   const existing = (await directoryState(dir)) === 'directory';
   const created = existing ? [] : await ensureDirectory(dirname(dir));
-  const stage = existing ? join(dir, `.staging.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`) : tempNameFor(dir);
+  const stage = existing ? tempNameFor(join(dir, 'staging')) : tempNameFor(dir);
   let staged = false;
   try {
     try {
@@ -275,7 +275,7 @@ async function stageFiles(stage: string, dir: string, names: readonly string[], 
  * the backup directory, which the error then names.
  */
 async function swapEntries(dir: string, stage: string, names: readonly string[]): Promise<void> {
-  const backup = join(dir, `.previous.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  const backup = tempNameFor(join(dir, 'previous'));
   try {
     await mkdir(backup);
   } catch (error) {
