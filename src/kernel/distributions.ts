@@ -26,8 +26,30 @@ export type DistributionSpec =
 /** Maps a uniform draw in (0, 1) to a sample. */
 export type Sampler = (u: number) => number;
 
-/** Builds the inverse-CDF sampler of a spec. */
+/** Builds the inverse-CDF sampler of a spec: the exact quantile, tabulated away from the tails where that is cheaper (see {@link tabulated}). */
 export function samplerOf(spec: DistributionSpec): Sampler {
+  const exact = exactQuantile(spec);
+  switch (spec.kind) {
+    case 'exponential': {
+      const mean = spec.mean;
+      return mean > 0 && Number.isFinite(mean) ? tabulated(exact, (u) => mean / (1 - u), 0, TABLE_HIGH) : exact;
+    }
+    case 'lognormal': {
+      const sigma = spec.sigma;
+      // dQ/du = Q · σ / φ(z), z = Φ⁻¹(u).
+      const slope = (u: number): number => {
+        const z = inverseNormalCdf(u);
+        return exact(u) * sigma * SQRT_2PI * Math.exp(0.5 * z * z);
+      };
+      return sigma > 0 && spec.median > 0 && Number.isFinite(Math.log(spec.median)) ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH) : exact;
+    }
+    default:
+      return exact;
+  }
+}
+
+/** The exact inverse CDF of a spec. */
+function exactQuantile(spec: DistributionSpec): Sampler {
   switch (spec.kind) {
     case 'constant': {
       const value = spec.value;
@@ -40,8 +62,7 @@ export function samplerOf(spec: DistributionSpec): Sampler {
     }
     case 'exponential': {
       const mean = spec.mean;
-      const exact: Sampler = (u) => -mean * Math.log(1 - u);
-      return mean > 0 && Number.isFinite(mean) ? tabulated(exact, (u) => mean / (1 - u), 0, TABLE_HIGH) : exact;
+      return (u) => -mean * Math.log(1 - u);
     }
     case 'normal': {
       const { mean, sd } = spec;
@@ -50,13 +71,7 @@ export function samplerOf(spec: DistributionSpec): Sampler {
     case 'lognormal': {
       const mu = Math.log(spec.median);
       const sigma = spec.sigma;
-      const exact: Sampler = (u) => Math.exp(mu + sigma * inverseNormalCdf(u));
-      // dQ/du = Q · σ / φ(z), z = Φ⁻¹(u).
-      const slope = (u: number): number => {
-        const z = inverseNormalCdf(u);
-        return exact(u) * sigma * SQRT_2PI * Math.exp(0.5 * z * z);
-      };
-      return sigma > 0 && spec.median > 0 && Number.isFinite(mu) ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH) : exact;
+      return (u) => Math.exp(mu + sigma * inverseNormalCdf(u));
     }
     case 'empirical':
       return empiricalSampler(spec.points);
@@ -77,21 +92,9 @@ export const LARGEST_UNIFORM = 1 - 2 ** -33;
  * sigma so large that the draw overflows). For validation, not the hot path.
  */
 export function largestDraw(spec: DistributionSpec): number {
-  const u = LARGEST_UNIFORM;
-  switch (spec.kind) {
-    case 'constant':
-      return spec.value;
-    case 'uniform':
-      return spec.min + (spec.max - spec.min) * u;
-    case 'exponential':
-      return -spec.mean * Math.log(1 - u);
-    case 'normal':
-      return Math.max(0, spec.mean + spec.sd * inverseNormalCdf(u));
-    case 'lognormal':
-      return Math.exp(Math.log(spec.median) + spec.sigma * inverseNormalCdf(u));
-    case 'empirical':
-      return spec.points[spec.points.length - 1][0];
-  }
+  // The empirical sampler interpolates below its last point at any u < 1; the last point bounds it.
+  if (spec.kind === 'empirical') return spec.points[spec.points.length - 1][0];
+  return exactQuantile(spec)(LARGEST_UNIFORM);
 }
 
 /** The mean of a spec's distribution (after truncation for `normal`). */
