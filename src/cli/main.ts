@@ -159,7 +159,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file.' })
-          .option('param', { type: 'string', describe: 'A swept field: path=v1,v2,… (repeatable; the grid is their product).', coerce: many })
+          .option('param', { type: 'string', describe: 'A swept field: path=v1,v2,… (repeatable; the grid is their product, at most 1,000 points).', coerce: many })
           .option('metric', { type: 'string', describe: 'Metrics to report, e.g. order_latency.p99, sell_out_time (repeatable; default: a handful).', coerce: many })
           .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
           .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s); the same for every point.' })

@@ -6,6 +6,14 @@ import { UsageError } from '../errors.js';
 import { checkPath, splitPath } from './paths.js';
 import { BaseSchema } from './schema.js';
 
+/**
+ * Most grid points in one sweep. Each point is a full run of every strategy
+ * (times replications); a thousand points is already hours at a million
+ * users, and more than the sweep chart or table can show. A larger product
+ * of `--param` values is a typo more often than a plan.
+ */
+export const MAX_SWEEP_POINTS = 1_000;
+
 /** Splits on commas outside brackets and quotes: `lognormal(5s, 0.6),exp(5s)` → two values. */
 function splitValues(text: string): string[] {
   const values: string[] = [];
@@ -42,7 +50,8 @@ function splitValues(text: string): string[] {
  *
  * @returns one list of `path=value` strings per grid point, ready for `--set`.
  * @throws {UsageError} for a parameter without `=`, an unknown path, an
- *   empty value, or the same path swept twice.
+ *   empty value, a value given twice for one path, the same path swept
+ *   twice, or a grid of more than {@link MAX_SWEEP_POINTS} points.
  */
 export function expandSweep(params: readonly string[]): string[][] {
   const axes: Array<{ path: string; values: string[] }> = [];
@@ -56,7 +65,15 @@ export function expandSweep(params: readonly string[]): string[][] {
     if (axes.some((axis) => axis.path === path)) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: ${path} is swept twice`);
     const values = splitValues(param.slice(eq + 1));
     if (values.some((v) => v === '')) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: empty value`);
+    // The same value twice would run the same point twice and draw it twice on the chart.
+    const repeated = values.find((v, i) => values.indexOf(v) !== i);
+    if (repeated !== undefined) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: value ${repeated} is given twice`);
     axes.push({ path, values });
+  }
+  const points = axes.reduce((n, axis) => n * axis.values.length, 1);
+  if (points > MAX_SWEEP_POINTS) {
+    const sizes = axes.map((axis) => `${axis.values.length} (${axis.path})`).join(' × ');
+    throw new UsageError(`the sweep grid has ${points.toLocaleString('en')} points (${sizes}); at most ${MAX_SWEEP_POINTS.toLocaleString('en')}: sweep fewer values, or split the sweep`);
   }
   let grid: string[][] = [[]];
   for (const axis of axes) {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { expandSweep, loadScenario, resolveStrategies } from '../../src/scenario/index.js';
+import { MAX_SWEEP_POINTS } from '../../src/scenario/sweep.js';
 
 describe('expandSweep', () => {
   test('the cartesian grid, first parameter varying slowest', () => {
@@ -32,6 +33,18 @@ describe('expandSweep', () => {
     expect(() => expandSweep(['sale.stok=1,2'])).toThrow('sweep parameter "sale.stok=1,2": unknown path: sale has no key "stok" (did you mean "stock"?)');
     expect(() => expandSweep(['sale.stock=1,,2'])).toThrow('sweep parameter "sale.stock=1,,2": empty value');
     expect(() => expandSweep(['sale.stock=1', 'sale.stock=2'])).toThrow('sweep parameter "sale.stock=2": sale.stock is swept twice');
+    expect(() => expandSweep(['sale.stock=1,2,1'])).toThrow('sweep parameter "sale.stock=1,2,1": value 1 is given twice');
+  });
+
+  test(`a grid of more than ${MAX_SWEEP_POINTS} points is refused before it is built`, () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(',');
+    expect(expandSweep([`sale.stock=${values(10)}`, `system.orderServers.servers=${values(100)}`])).toHaveLength(MAX_SWEEP_POINTS);
+    expect(() => expandSweep([`sale.stock=${values(10)}`, `system.orderServers.servers=${values(100)}`, 'system.orderServers.slots=1,2'])).toThrow(
+      'the sweep grid has 2,000 points (10 (sale.stock) × 100 (system.orderServers.servers) × 2 (system.orderServers.slots)); at most 1,000: sweep fewer values, or split the sweep',
+    );
+    // Six axes of 100 values would be 10^12 points: refused without building them.
+    const huge = ['sale.stock', 'system.orderServers.servers', 'system.orderServers.slots', 'users.count', 'system.origin.servers', 'system.origin.concurrency'].map((p) => `${p}=${values(100)}`);
+    expect(() => expandSweep(huge)).toThrow('the sweep grid has 1,000,000,000,000 points');
   });
 
   test('grid points work as --set for resolveStrategies', () => {
