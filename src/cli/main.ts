@@ -91,8 +91,8 @@ async function report(error: unknown, io: CliIO, verbose: boolean, command: stri
 
 /** The options `run` and `sweep` share, picked out of yargs' parsed arguments. */
 function planArgs(a: PlanArgs): PlanArgs {
-  const { strategy, seed, replications, workers, users, set, out, json, quiet, progress } = a;
-  return { strategy, seed, replications, workers, users, set, out, json, quiet, progress };
+  const { strategy, seed, replications, workers, memory, users, set, out, json, quiet, progress } = a;
+  return { strategy, seed, replications, workers, memory, users, set, out, json, quiet, progress };
 }
 
 /**
@@ -137,6 +137,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s). Same seed → same summary.json.' })
           .option('replications', { type: 'string', describe: 'Independent replications per strategy (default: the scenario\'s).' })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
+          .option('memory', { type: 'string', describe: 'Memory the runs may use, e.g. 8GiB (default: the machine\'s, or its container\'s limit). Fewer runs go at once if they would not fit.' })
           .option('users', { type: 'string', describe: 'Population size for every strategy: 10000, 10k, 1M.' })
           .option('set', { type: 'string', describe: 'Override a field: path=value (repeatable), e.g. system.cdn.ttl=10s.', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/<run-id>/).' })
@@ -165,6 +166,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s); the same for every point.' })
           .option('replications', { type: 'string', describe: 'Replications per point and strategy (default: the scenario\'s).' })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
+          .option('memory', { type: 'string', describe: 'Memory the runs may use, e.g. 8GiB (default: the machine\'s, or its container\'s limit). Fewer runs go at once if they would not fit.' })
           .option('users', { type: 'string', describe: 'Population size: 10000, 10k, 1M.' })
           .option('set', { type: 'string', describe: 'Override a field for every point: path=value (repeatable).', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/sweep-<time>/).' })

@@ -239,6 +239,24 @@ describe('sim run', () => {
     expect(() => statSync(dir)).toThrow();
   });
 
+  it('--memory: a run that cannot fit is exit 2 before anything runs; runs that do not fit together go one at a time', async () => {
+    const tooLarge = await sim(['run', rel('pass.yaml'), '--users', '1e8', '--memory', '8GiB', '--out', out('too-large')]);
+    expect(tooLarge).toMatchObject({
+      code: 2,
+      stderr:
+        'sim: a run of 100,000,000 users needs about 15.0 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 8.0 GiB of --memory; ' +
+        'simulate fewer users (users.count or --users) or give more --memory\n',
+    });
+    expect(() => statSync(out('too-large'))).toThrow();
+    // 500 users: each run ~64 MiB, plus 96 MiB for the process; 200 MiB holds one run at a time.
+    const squeezed = await sim(['run', rel('pass.yaml'), '--workers', '2', '--memory', '200MiB', '--out', out('squeezed'), '--no-progress']);
+    expect(squeezed.code).toBe(0);
+    expect(squeezed.stderr).toContain('sim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n');
+    const passed = await runPass();
+    expect(readFileSync(join(out('squeezed'), 'summary.json'), 'utf8')).toBe(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
+    expect(passed.code).toBe(0);
+  });
+
   it('progress: plain lines on a non-terminal stderr, nothing with --no-progress', async () => {
     const r = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', out('progress')]);
     expect(r.code).toBe(0);

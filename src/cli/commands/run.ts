@@ -16,6 +16,7 @@ import { defaultWorkers } from '../../run/execute.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
+import { fitToMemory } from '../memory-fit.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
 import { ProgressDisplay, type ProgressMode } from '../progress.js';
 
@@ -26,6 +27,8 @@ export interface PlanArgs {
   /** As typed: checked by {@link planOptions} / {@link planWorkers}. */
   replications?: string;
   workers?: string;
+  /** `--memory` as typed: checked by {@link fitToMemory}. */
+  memory?: string;
   users?: string;
   set?: string[];
   out?: string;
@@ -103,7 +106,7 @@ function outputBase(args: RunArgs, p: PreparedRun, scenarios: number): string {
 
 /** `sim run`: prepares every scenario first (so a typo in the last file costs no simulation), then runs them in order. */
 export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
-  const workers = planWorkers(args);
+  const asked = planWorkers(args);
   const options = planOptions(args);
 
   // Validate everything before running anything; report every file's problems at once.
@@ -124,7 +127,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (twice) throw new UsageError(`--out: two scenarios are both named "${twice}"; run them separately`);
   }
 
-  // Pre-flight: an unwritable --out (or reports/) fails now, not after the simulation.
+  // Pre-flight: a run too large for the memory, or an unwritable --out (or reports/), fails now, not after the simulation.
+  const workers = await fitToMemory(prepared.map((p) => p.plan), asked, args.memory, io, args.quiet);
   for (const p of prepared) await checkOutput(outputBase(args, p, prepared.length));
 
   const progressMode = progressModeOf(args, io);

@@ -7,6 +7,7 @@ import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
+import { fitToMemory } from '../memory-fit.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
 import { planOptions, planWorkers, progressModeOf, type PlanArgs } from './run.js';
 
@@ -98,7 +99,7 @@ async function renderSweepPng(sweep: SweepResult): Promise<Uint8Array> {
  * bad input, 70 for an internal error (a failed run), 130 on Ctrl-C.
  */
 export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> {
-  const workers = planWorkers(args);
+  const asked = planWorkers(args);
   const options: SweepOptions = {
     params: args.param ?? [],
     ...(args.metric !== undefined ? { metrics: args.metric } : {}),
@@ -109,7 +110,8 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
   const name = sweep.plan.scenario.name;
   const display = new SweepProgress(io.stderr, progressModeOf(args, io), name, sweep.plan.tasks.length);
 
-  // Pre-flight: an unwritable --out (or reports/) fails now, not after the sweep.
+  // Pre-flight: a run too large for the memory, or an unwritable --out (or reports/), fails now, not after the sweep.
+  const workers = await fitToMemory([sweep.plan], asked, args.memory, io, args.quiet);
   await checkOutput(args.out ?? join('reports', name));
 
   const startedAt = new Date();
