@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderJunitXml, xmlEscape } from '../../src/report/junit.js';
 import { csvField, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
 import { mdCell, renderSummaryMarkdown, reproduceCommand } from '../../src/report/summary-md.js';
-import { formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
+import { formatEstimate, formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
 import { parseSummaryJson, renderSummaryJson, toolVersion } from '../../src/report/summary-json.js';
 import { writeFileAtomic, writeFilesAtomic } from '../../src/report/write-atomic.js';
 import { TIMESERIES_COLUMNS } from '../../src/run/result.js';
@@ -38,6 +38,19 @@ describe('formatting', () => {
     expect(formatMicros(125_000_000)).toBe('2m05s');
     expect(formatPercent(0.98765)).toBe('98.8%');
     expect(formatPercent(0)).toBe('0%');
+  });
+
+  it('shows a confidence interval that reaches past 0 or 100% as the range the metric can take, not as mean ± half-width', () => {
+    // 99.7% ± 0.444% would claim a hit ratio up to 100.1%; 0.0313% ± 0.0673% a reject rate down to -0.036%.
+    const hits = { n: 3, mean: 0.996539, sd: 0.0018, halfWidth: 0.004441622251185043, low: 0.9920973777488149, high: 1.000980622251185 };
+    expect(formatEstimate('cdn_hit_ratio', hits)).toBe('99.7% [99.2%, 100%]');
+    const rejects = { n: 3, mean: 0.0003128168334191672, sd: 0.00027, halfWidth: 0.0006733, low: -0.000360545906304129, high: 0.0009861795731424634 };
+    expect(formatEstimate('order_reject_rate', rejects)).toBe('0.0313% [0%, 0.0986%]');
+    // Counts cannot go below 0 either.
+    expect(formatEstimate('early_orders', { n: 3, mean: 0.333, sd: 0.58, halfWidth: 1.43, low: -1.1, high: 1.76 })).toBe('0.3 [0, 1.8]');
+    // An interval inside the range stays mean ± half-width; sell_out_time may be negative.
+    expect(formatEstimate('cdn_hit_ratio', { n: 3, mean: 0.9, sd: 0.01, halfWidth: 0.02, low: 0.88, high: 0.92 })).toBe('90% ± 2%');
+    expect(formatEstimate('sell_out_time', { n: 3, mean: -100_000, sd: 1, halfWidth: 200_000, low: -300_000, high: 100_000 })).toBe('-100ms ± 200ms');
   });
 
   it('aligns text tables', () => {
