@@ -170,6 +170,30 @@ describe('chart specs', () => {
     expect(named.config.data.datasets[0].data).toEqual([1, 5]);
     expect(pngSize(renderChartPng(numeric))).toEqual({ width: 1000, height: 560 });
   });
+
+  it('a log-scale sweep chart keeps the band of a point whose interval reaches 0: down to the axis floor, not a gap', () => {
+    // The README's sweep: reject rate 29%, 2.5%, 0.55% … 0.031% [0%, 0.099%] — the least certain point lost its band.
+    const chart = sweepChart(
+      {
+        param: 'system.orderServers.servers',
+        values: [1, 2, 4],
+        series: [
+          { label: 'slots=1', points: [{ x: 1, y: 29, low: 22.3, high: 35.7 }, { x: 2, y: 14.1, low: 9.26, high: 18.9 }, { x: 4, y: 7.04, low: 5.5, high: 8.58 }] },
+          { label: 'slots=5', points: [{ x: 1, y: 2.52, low: 0.55, high: 4.49 }, { x: 2, y: 0.546, low: 0.109, high: 0.983 }, { x: 4, y: 0.0313, low: 0, high: 0.0986 }] },
+        ],
+      },
+      { metric: 'order_reject_rate', format: 'percent' },
+    );
+    const y = (chart.config.options.scales as Record<string, { type: string; min?: number }>).y;
+    expect(y.type).toBe('logarithmic');
+    const [, , low, high] = chart.config.data.datasets.filter((d) => d.flashsimBand) as Array<{ data: Array<{ x: number; y: number | null }> }>;
+    expect(high.data[2].y).toBeCloseTo(0.0986, 4);
+    expect(low.data[2].y).not.toBeNull();
+    expect(y.min).toBeDefined();
+    expect(low.data[2].y).toBe(y.min);
+    expect(y.min!).toBeGreaterThan(0);
+    expect(y.min!).toBeLessThanOrEqual(0.0313);
+  });
 });
 
 describe('PNG rendering', () => {
