@@ -523,7 +523,12 @@ export function stockChart(summary: RunSummary): ChartSpec {
         : oversell > 0
           ? `${labels[i]} (oversold by ${Math.round(oversell)})`
           : `${labels[i]} (not sold out)`;
-    pushLine(datasets, label, strategyColor(i), curves[i], { stepped: true });
+    // The band stays within what the level can be: never above the initial
+    // stock, and not below 0 unless the primitive can oversell (a band
+    // dipping under the "oversold" line would accuse an atomic counter).
+    const canOversell = s.runs.some((r) => r.config.system.stock.primitive === 'check-then-decrement' || r.stock.oversell > 0 || r.ledger.length > r.stock.initial);
+    const ceiling = s.runs.length ? Math.max(...s.runs.map((r) => r.stock.initial)) : undefined;
+    pushLine(datasets, label, strategyColor(i), curves[i], { stepped: true, ...(ceiling !== undefined ? { ceiling } : {}), ...(canOversell ? {} : { floor: 0 }) });
     if (out.seconds !== null) markers.push({ x: round(out.seconds), color: strategyColor(i), dash: [3, 3] });
   });
   if (oversold) markers.push({ y: 0, label: 'below 0: oversold', color: '#c0392b', dash: [2, 2], width: 1 });
