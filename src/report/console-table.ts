@@ -59,6 +59,21 @@ export function formatMetricValue(metric: string, value: number | null): string 
 }
 
 /**
+ * A half-width beside its mean: percentages and times as any value (three
+ * significant digits); other figures with no more decimals than the mean
+ * shows ("1,007 ± 54", not "± 53.91"), but never rounded to nothing: a
+ * spread that would print as 0 gets two significant digits ("± 0.000072").
+ */
+export function formatSpread(metric: string, halfWidth: number, mean: number): string {
+  const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
+  if (info?.unit === 'µs' || isPercentMetric(metric)) return formatMetricValue(metric, halfWidth);
+  const digits = info?.unit === 'probability' ? 3 : info?.kind === 'count' ? 1 : Math.abs(mean) >= 100 ? 0 : 2;
+  const text = info?.unit === 'probability' ? halfWidth.toFixed(digits) : formatNumber(Number(halfWidth.toFixed(digits)), digits);
+  if (halfWidth > 0 && Number(halfWidth.toFixed(digits)) === 0) return String(Number(halfWidth.toPrecision(2)));
+  return text;
+}
+
+/**
  * The confidence interval of a mean, for reading: " ± halfWidth" when the
  * interval lies within what the figure can be; " [low, high]" when it is
  * cut at a bound of `range` (a rate at 0 or 100%, a count at 0), since
@@ -66,11 +81,23 @@ export function formatMetricValue(metric: string, value: number | null): string 
  * spread. The ends are worked out from the mean and half-width, so that a
  * summary written before intervals were cut reads the same.
  */
-export function formatInterval(mean: number, halfWidth: number | null, range: ValueRange, format: (x: number) => string): string {
+export function formatInterval(
+  mean: number,
+  halfWidth: number | null,
+  range: ValueRange,
+  format: (x: number) => string,
+  spread: (halfWidth: number) => string = format,
+): string {
   if (halfWidth === null || !(halfWidth > 0)) return '';
   const low = clampToRange(mean - halfWidth, range)!;
   const high = clampToRange(mean + halfWidth, range)!;
-  if (low === mean - halfWidth && high === mean + halfWidth) return ` ± ${format(halfWidth)}`;
+  if (low === mean - halfWidth && high === mean + halfWidth) return ` ± ${spread(halfWidth)}`;
+  // An interval narrower than the format's resolution ("[1.000, 1.000]") gets the digits that tell its ends apart.
+  for (let digits = 2; format(low) === format(high) && digits <= 6; digits++) {
+    const a = String(Number(low.toPrecision(digits)));
+    const b = String(Number(high.toPrecision(digits)));
+    if (a !== b) return ` [${a}, ${b}]`;
+  }
   return ` [${format(low)}, ${format(high)}]`;
 }
 
@@ -85,7 +112,8 @@ export const CUT_INTERVAL_NOTE = '[low, high]: the 95% CI where it stops at 0 or
 export function formatEstimate(metric: string, e: Estimate | undefined, range: ValueRange = metricRange(metric)): string {
   if (!e || e.mean === null) return '—';
   const mean = formatMetricValue(metric, e.mean);
-  const ci = formatInterval(e.mean, e.halfWidth, range, (x) => formatMetricValue(metric, x));
+  const m = e.mean;
+  const ci = formatInterval(m, e.halfWidth, range, (x) => formatMetricValue(metric, x), (hw) => formatSpread(metric, hw, m));
   const missing = e.missing ? ` (${e.n}/${e.n + e.missing} reps)` : '';
   return `${mean}${ci}${missing}`;
 }

@@ -53,6 +53,16 @@ describe('formatting', () => {
     expect(formatEstimate('sell_out_time', { n: 3, mean: -100_000, sd: 1, halfWidth: 200_000, low: -300_000, high: 100_000 })).toBe('-100ms ± 200ms');
   });
 
+  it('gives a half-width no more decimals than its mean, and never rounds a spread to zero', () => {
+    // "1,007 ± 53.91": a mean to the unit beside a spread to the hundredth.
+    expect(formatEstimate('origin_peak_rps', { n: 3, mean: 1007, sd: 21.7, halfWidth: 53.91208417890017, low: 953.09, high: 1060.91 })).toBe('1,007 ± 54');
+    expect(formatEstimate('attempts_per_order', { n: 3, mean: 42.32, sd: 0.99, halfWidth: 2.453644, low: 39.87, high: 44.77 })).toBe('42.32 ± 2.45');
+    // "1.000 ± 0.000" read as no spread at all.
+    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.9998853, sd: 2.9e-5, halfWidth: 7.205426887991058e-5, low: 0.99981, high: 0.99996 })).toBe('1.000 ± 0.000072');
+    // Cut at 1 and narrower than three decimals: "[1.000, 1.000]" said nothing.
+    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.999995, sd: 1e-5, halfWidth: 2.5e-5, low: 0.99997, high: 1 })).toBe('1.000 [0.99997, 1]');
+  });
+
   it('aligns text tables', () => {
     expect(renderTextTable(['', 'a'], [['x', '1'], ['longer', '100']])).toBe(['          a', '------  ---', 'x         1', 'longer  100'].join('\n'));
   });
