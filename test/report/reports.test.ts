@@ -142,6 +142,22 @@ describe('timeseries.csv', () => {
 });
 
 describe('junit.xml', () => {
+  it("a failed threshold's text gives the measured value with its unit (a bare 'actual: 600000' for p(99)<500ms read as 600,000 of something)", () => {
+    const summary = twoStrategies();
+    const naive = summary.strategies[1];
+    naive.thresholds = [
+      { metric: 'order_latency', expression: 'p(99)<500ms', passed: false, actual: 600_000, message: 'p(99) = 600ms, not < 500ms' },
+      { metric: 'answered_within_2s', expression: 'rate>95%', passed: false, actual: 0.807499, message: 'rate = 80.7%, not > 95%' },
+      { metric: 'early_orders', expression: 'count==0', passed: false, actual: 500, message: 'count = 500, not == 0' },
+      { metric: 'sell_out_time', expression: 'value<1s', passed: false, actual: null, message: 'not measured' },
+    ];
+    const xml = renderJunitXml(summary);
+    expect(xml).toContain('type="threshold">actual: 600000 µs (600ms)</failure>');
+    expect(xml).toContain('type="threshold">actual: 0.807499 (80.7%)</failure>');
+    expect(xml).toContain('type="threshold">actual: 500 orders</failure>');
+    expect(xml).toContain('type="threshold">actual: not measured</failure>');
+  });
+
   it('is well-formed, one testcase per invariant and threshold per strategy, failures with messages', () => {
     const xml = renderJunitXml(twoStrategies());
     const root = parseXml(xml);
