@@ -4,7 +4,8 @@
  * table (formatted, mean ± 95% CI half-width), and the chart data for
  * sweep.png (a metric against a swept parameter).
  */
-import { formatMetricValue, renderTextTable, type Align } from '../report/console-table.js';
+import { formatInterval, formatMetricValue, formatSpread, renderTextTable, type Align } from '../report/console-table.js';
+import { metricRange } from '../run/metric-catalogue.js';
 import type { Estimate } from '../run/aggregate.js';
 import type { SweepMetric, SweepResult } from './sweep.js';
 
@@ -48,11 +49,14 @@ export function renderSweepCsv(sweep: SweepResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** "mean ± half-width" in the metric's unit; "—" when no replication measured it. */
+/** "mean ± half-width" (or "mean [low, high]" when cut at 0 or 100%) in the metric's unit; "—" when no replication measured it. */
 export function formatSweepEstimate(metric: SweepMetric, e: Estimate | undefined): string {
   if (!e || e.mean === null) return '—';
   const value = (x: number): string => formatMetricValue(metric.metric, x);
-  const ci = e.halfWidth !== null && e.halfWidth > 0 ? ` ± ${value(e.halfWidth)}` : '';
+  const mean = e.mean;
+  // A latency statistic reads in µs like its metric; others by the catalogue's rules.
+  const spread = (hw: number): string => (metric.unit === 'µs' ? value(hw) : formatSpread(metric.metric, hw, mean));
+  const ci = formatInterval(e.mean, e.halfWidth, metricRange(metric.metric), value, spread);
   const missing = e.missing ? ` (${e.n}/${e.n + e.missing})` : '';
   return `${value(e.mean)}${ci}${missing}`;
 }
@@ -99,7 +103,7 @@ export function renderSweepTable(sweep: SweepResult): string {
   const { header, rows, align } = table(sweep);
   const note =
     sweep.replications > 1
-      ? 'figures: mean ± half-width of the 95% confidence interval across replications; "—": not measured (e.g. stock left)'
+      ? 'figures: mean ± half-width of the 95% confidence interval across replications, or mean [low, high] where the interval stops at 0 or 100%; "—": not measured (e.g. stock left)'
       : 'figures: one replication (use --replications for confidence intervals); "—": not measured (e.g. stock left)';
   return `${describe(sweep)}\n\n${renderTextTable(header, rows, align)}\n\n${note}\n`;
 }
@@ -120,7 +124,7 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
     `| ${align.map((a) => (a === 'left' ? ':---' : '---:')).join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
     '',
-    sweep.replications > 1 ? 'Figures: mean ± half-width of the 95% confidence interval across replications. "—": not measured (e.g. stock left, so no sell-out time).' : 'Figures: one replication per point. "—": not measured.',
+    sweep.replications > 1 ? 'Figures: mean ± half-width of the 95% confidence interval across replications, or mean [low, high] where the interval stops at 0 or 100% (a rate cannot go below 0 or above 100%). "—": not measured (e.g. stock left, so no sell-out time).' : 'Figures: one replication per point. "—": not measured.',
     '',
     'Metrics:',
     '',

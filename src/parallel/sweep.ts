@@ -17,7 +17,7 @@ import { buildSummary, prepareRun, type PreparedRun, type RunOptions } from '../
 import { toolVersion } from '../report/summary-json.js';
 import { estimate, type Estimate } from '../run/aggregate.js';
 import { executePlan, type TaskProgress, type TaskTiming } from '../run/execute.js';
-import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
+import { METRIC_CATALOGUE, metricRange, type MetricName } from '../run/metric-catalogue.js';
 import type { RunPlan, RunTask } from '../run/plan.js';
 import type { LatencyName, RunResult } from '../run/result.js';
 import { expandSweep } from '../scenario/sweep.js';
@@ -227,7 +227,7 @@ export function buildSweep(sweep: PreparedSweep, results: readonly RunResult[]):
       parameters: point.parameters,
       strategies: summary.strategies.map((s) => {
         const metrics: Record<string, Estimate> = {};
-        for (const m of sweep.metrics) metrics[m.name] = estimate(s.runs.map((r) => metricValue(m, r)));
+        for (const m of sweep.metrics) metrics[m.name] = estimate(s.runs.map((r) => metricValue(m, r)), metricRange(m.metric));
         return {
           strategy: s.name,
           invariantsPassed: s.invariantsPassed,

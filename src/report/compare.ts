@@ -181,10 +181,12 @@ function headerLines(c: Comparison): string[] {
 
 function gateLine(c: Comparison, gate: number): string {
   const bad = regressions(c, gate);
-  if (bad.length === 0) return `gate: no metric worse by more than ${formatPercent(gate)}`;
+  // A baseline strategy the candidate lacks was not gated: say so on the verdict line.
+  const skipped = c.onlyInBaseline.length ? `; not compared: ${c.onlyInBaseline.join(', ')} (not in the candidate)` : '';
+  if (bad.length === 0) return `gate: no metric worse by more than ${formatPercent(gate)}${skipped}`;
   return `gate: ${bad.length} metric${bad.length === 1 ? '' : 's'} worse by more than ${formatPercent(gate)}: ${bad
     .map((r) => `${r.strategy} ${r.figure} ${formatRelative(r.relative)}`)
-    .join(', ')}`;
+    .join(', ')}${skipped}`;
 }
 
 const HEADER = ['strategy', 'metric', 'baseline', 'candidate', 'delta', 'change', 'verdict'];

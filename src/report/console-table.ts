@@ -1,5 +1,5 @@
-import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
-import type { Estimate } from '../run/aggregate.js';
+import { METRIC_CATALOGUE, metricRange, type MetricName, type ValueRange } from '../run/metric-catalogue.js';
+import { clampToRange, type Estimate } from '../run/aggregate.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
 
 /**
@@ -58,11 +58,62 @@ export function formatMetricValue(metric: string, value: number | null): string 
   return formatNumber(value, Math.abs(value) >= 100 ? 0 : 2);
 }
 
-/** "mean ± halfWidth" (or just the mean with one replication), "—" when unmeasured. */
-export function formatEstimate(metric: string, e: Estimate | undefined): string {
+/**
+ * A half-width beside its mean: percentages and times as any value (three
+ * significant digits); other figures with no more decimals than the mean
+ * shows ("1,007 ± 54", not "± 53.91"), but never rounded to nothing: a
+ * spread that would print as 0 gets two significant digits ("± 0.000072").
+ */
+export function formatSpread(metric: string, halfWidth: number, mean: number): string {
+  const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
+  if (info?.unit === 'µs' || isPercentMetric(metric)) return formatMetricValue(metric, halfWidth);
+  const digits = info?.unit === 'probability' ? 3 : info?.kind === 'count' ? 1 : Math.abs(mean) >= 100 ? 0 : 2;
+  const text = info?.unit === 'probability' ? halfWidth.toFixed(digits) : formatNumber(Number(halfWidth.toFixed(digits)), digits);
+  if (halfWidth > 0 && Number(halfWidth.toFixed(digits)) === 0) return String(Number(halfWidth.toPrecision(2)));
+  return text;
+}
+
+/**
+ * The confidence interval of a mean, for reading: " ± halfWidth" when the
+ * interval lies within what the figure can be; " [low, high]" when it is
+ * cut at a bound of `range` (a rate at 0 or 100%, a count at 0), since
+ * "99.7% ± 0.444%" would claim a hit ratio of up to 100.1%. Empty without
+ * spread. The ends are worked out from the mean and half-width, so that a
+ * summary written before intervals were cut reads the same.
+ */
+export function formatInterval(
+  mean: number,
+  halfWidth: number | null,
+  range: ValueRange,
+  format: (x: number) => string,
+  spread: (halfWidth: number) => string = format,
+): string {
+  if (halfWidth === null || !(halfWidth > 0)) return '';
+  const low = clampToRange(mean - halfWidth, range)!;
+  const high = clampToRange(mean + halfWidth, range)!;
+  if (low === mean - halfWidth && high === mean + halfWidth) return ` ± ${spread(halfWidth)}`;
+  // An interval narrower than the format's resolution ("[1.000, 1.000]") gets the digits that tell its ends apart.
+  for (let digits = 2; format(low) === format(high) && digits <= 6; digits++) {
+    const a = String(Number(low.toPrecision(digits)));
+    const b = String(Number(high.toPrecision(digits)));
+    if (a !== b) return ` [${a}, ${b}]`;
+  }
+  return ` [${format(low)}, ${format(high)}]`;
+}
+
+/** The note that explains {@link formatInterval}'s bracketed form. */
+export const CUT_INTERVAL_NOTE = '[low, high]: the 95% CI where it stops at 0 or 100%';
+
+/**
+ * "mean ± halfWidth", or "mean [low, high]" when the interval is cut at
+ * the metric's range (just the mean with one replication), "—" when
+ * unmeasured. `range` defaults to the catalogue metric's.
+ */
+export function formatEstimate(metric: string, e: Estimate | undefined, range: ValueRange = metricRange(metric)): string {
   if (!e || e.mean === null) return '—';
   const mean = formatMetricValue(metric, e.mean);
-  const ci = e.halfWidth !== null && e.halfWidth > 0 ? ` ± ${formatMetricValue(metric, e.halfWidth)}` : '';
+  const m = e.mean;
+  const ci = formatInterval(m, e.halfWidth, range, (x) => formatMetricValue(metric, x), (hw) => formatSpread(metric, hw, m));
   const missing = e.missing ? ` (${e.n}/${e.n + e.missing} reps)` : '';
   return `${mean}${ci}${missing}`;
 }
@@ -96,8 +147,7 @@ const metric = (s: StrategySummary, name: MetricName): string => formatEstimate(
 function latencyCell(s: StrategySummary, kind: 'page' | 'order', p: 'p99'): string {
   const l = s.aggregate.latency[kind];
   if (!l || l.count === 0) return '—';
-  const hw = l.p99Estimate.halfWidth;
-  return `${formatMicros(l[p])}${hw !== null && hw > 0 ? ` ± ${formatMicros(hw)}` : ''}`;
+  return `${formatMicros(l[p])}${formatInterval(l[p], l.p99Estimate.halfWidth, { min: 0 }, formatMicros)}`;
 }
 
 function sellOut(s: StrategySummary): string {
@@ -157,6 +207,7 @@ export function renderConsoleSummary(summary: RunSummary): string {
     for (const i of s.invariants) if (!i.passed) failures.push(`  ${s.name}: invariant ${i.name}: ${i.message}`);
     for (const t of s.thresholds) if (!t.passed) failures.push(`  ${s.name}: threshold ${t.metric} ${t.expression}: ${t.message}`);
   }
+  if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
   if (failures.length > 0) lines.push('', 'failures:', ...failures);
   lines.push('', verdictLine(summary));
   return `${lines.join('\n')}\n`;

@@ -218,7 +218,7 @@ export function renderHtmlReport(summary: RunSummary, options: HtmlReportOptions
   const facts: Array<[string, string]> = [
     ['scenario file', summary.scenario.file],
     ['seed', String(summary.seed)],
-    ['replications', `${reps}${reps > 1 ? ' (figures: mean ± 95% confidence half-width; charts: mean with a 95% band)' : ''}`],
+    ['replications', `${reps}${reps > 1 ? ' (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; charts: mean with a 95% band)' : ''}`],
     ['strategies', summary.strategies.map((s) => s.name).join(', ')],
     ['tool', `${summary.tool.name} ${summary.tool.version}, summary schema ${summary.schemaVersion}`],
   ];

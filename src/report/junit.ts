@@ -1,3 +1,5 @@
+import { METRIC_CATALOGUE } from '../run/metric-catalogue.js';
+import { formatMetricValue } from './console-table.js';
 import type { RunSummary } from './summary-json.js';
 
 /**
@@ -42,6 +44,20 @@ interface Case {
   failure?: { message: string; details: string };
 }
 
+/**
+ * A threshold's measured value with its unit, as CI shows it under the
+ * failure: "actual: 600000 µs (600ms)", "actual: 0.807499 (80.7%)",
+ * "actual: 500 orders" (the raw number alone read as 600,000 of something).
+ */
+function actualText(metric: string, actual: number | null): string {
+  if (actual === null || actual === undefined) return 'actual: not measured';
+  const info = (METRIC_CATALOGUE as Record<string, { unit: string } | undefined>)[metric];
+  const readable = formatMetricValue(metric, actual);
+  if (info?.unit === 'µs') return `actual: ${actual} µs (${readable})`;
+  if (info?.unit === 'fraction' || info?.unit === 'probability') return `actual: ${actual} (${readable})`;
+  return `actual: ${actual}${info ? ` ${info.unit}` : ''}`;
+}
+
 function details(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? '';
 }
@@ -69,7 +85,7 @@ export function renderJunitXml(summary: RunSummary): string {
       cases.push({
         classname: `${scenario}.${s.name}.thresholds`,
         name: `${t.metric}: ${t.expression}`,
-        failure: t.passed ? undefined : { message: t.message, details: `actual: ${t.actual ?? 'not measured'}` },
+        failure: t.passed ? undefined : { message: t.message, details: actualText(t.metric, t.actual) },
       });
     }
     return { name: `${scenario}/${s.name}`, cases };

@@ -51,7 +51,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   if (summary.scenario.description) out.push(summary.scenario.description.trim(), '');
   out.push(
     `- scenario file: \`${summary.scenario.file}\``,
-    `- seed: \`${summary.seed}\`, replications: ${reps}${reps > 1 ? ' (figures are mean ± 95% confidence half-width)' : ''}`,
+    `- seed: \`${summary.seed}\`, replications: ${reps}${reps > 1 ? ' (figures are mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%)' : ''}`,
     `- flashsim ${summary.tool.version}, summary schema ${summary.schemaVersion}`,
     `- verdict: **${verdictLine(summary)}**`,
     '',
@@ -95,7 +95,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   out.push(
     mdTable(
       ['outcome', ...names],
-      outcomeNames.map((o) => [o, ...strategyColumns(summary, (s) => formatEstimate('', s.aggregate.outcomes[o]))]),
+      outcomeNames.map((o) => [o, ...strategyColumns(summary, (s) => formatEstimate('', s.aggregate.outcomes[o], { min: 0 }))]),
     ),
     '',
   );

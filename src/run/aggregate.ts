@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { summarize } from '../kernel/stats/summary.js';
-import { METRIC_CATALOGUE, METRIC_NAMES } from './metric-catalogue.js';
+import { METRIC_CATALOGUE, METRIC_NAMES, metricRange, type ValueRange } from './metric-catalogue.js';
 import type { LatencyName, LatencySummary, RunResult, TimeSeriesData } from './result.js';
 
 /**
@@ -20,6 +20,13 @@ import type { LatencyName, LatencySummary, RunResult, TimeSeriesData } from './r
  *   spread: sd, halfWidth, low and high are null.
  * - Non-finite numbers become null, so that the in-memory aggregate and
  *   its JSON round trip are equal.
+ * - `low` and `high` are the t interval cut to the values the figure can
+ *   take (rates and fractions in [0, 1], counts and rates per second at
+ *   least 0; see `metricRange`): the true mean lies there, so the cut
+ *   interval covers it at least as often, and a report never shows a hit
+ *   ratio interval reaching 100.4% or a reject rate reaching −0.04%.
+ *   `halfWidth` stays the t half-width, so `low` may be above
+ *   `mean − halfWidth` and `high` below `mean + halfWidth`.
  */
 
 /** Mean and 95% confidence interval of a figure across replications. */
@@ -28,7 +35,9 @@ export interface Estimate {
   n: number;
   mean: number | null;
   sd: number | null;
+  /** Half-width of the Student-t interval (before it is cut to the figure's range). */
   halfWidth: number | null;
+  /** The interval's ends, within the figure's range. */
   low: number | null;
   high: number | null;
   /** Replications where the figure was null (only present when > 0). */
@@ -73,8 +82,19 @@ function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** Estimate of values that may be null (unmeasured) across replications. */
-export function estimate(values: ReadonlyArray<number | null | undefined>): Estimate {
+/** `x` cut to `range` (null stays null). */
+export function clampToRange(x: number | null, range: ValueRange): number | null {
+  if (x === null) return null;
+  if (range.min !== undefined && x < range.min) return range.min;
+  if (range.max !== undefined && x > range.max) return range.max;
+  return x;
+}
+
+/**
+ * Estimate of values that may be null (unmeasured) across replications;
+ * the interval is cut to `range`, the values the figure can take.
+ */
+export function estimate(values: ReadonlyArray<number | null | undefined>, range: ValueRange = {}): Estimate {
   const measured = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const s = summarize(measured, CONFIDENCE);
   const e: Estimate = {
@@ -82,8 +102,8 @@ export function estimate(values: ReadonlyArray<number | null | undefined>): Esti
     mean: finite(s.mean),
     sd: finite(s.sd),
     halfWidth: finite(s.halfWidth),
-    low: finite(s.low),
-    high: finite(s.high),
+    low: clampToRange(finite(s.low), range),
+    high: clampToRange(finite(s.high), range),
   };
   const missing = values.length - measured.length;
   if (missing > 0) e.missing = missing;
@@ -101,8 +121,17 @@ function flatten(value: unknown, prefix: string, out: Map<string, number | null>
   }
 }
 
-/** Estimates of every numeric leaf of `pick(result)`, keyed by dotted name, in first-seen order. */
-function estimateAll(results: readonly RunResult[], pick: (r: RunResult) => unknown, order?: readonly string[]): Record<string, Estimate> {
+/** The range of figures that are counts, times or rates: never below 0. */
+const NON_NEGATIVE: ValueRange = { min: 0 };
+const FRACTION: ValueRange = { min: 0, max: 1 };
+
+/** Estimates of every numeric leaf of `pick(result)`, keyed by dotted name, in first-seen order; `range` gives each one's range. */
+function estimateAll(
+  results: readonly RunResult[],
+  pick: (r: RunResult) => unknown,
+  range: (name: string) => ValueRange,
+  order?: readonly string[],
+): Record<string, Estimate> {
   const perRun = results.map((r) => {
     const m = new Map<string, number | null>();
     flatten(pick(r), '', m);
@@ -125,7 +154,7 @@ function estimateAll(results: readonly RunResult[], pick: (r: RunResult) => unkn
     }
   }
   const out: Record<string, Estimate> = {};
-  for (const name of names) out[name] = estimate(perRun.map((m) => m.get(name) ?? null));
+  for (const name of names) out[name] = estimate(perRun.map((m) => m.get(name) ?? null), range(name));
   return out;
 }
 
@@ -145,8 +174,8 @@ export function mergeLatency(summaries: readonly LatencySummary[]): MergedLatenc
     p999: pct(99.9),
     max: n === 0 ? 0 : merged.max,
     histogram: merged.encode(),
-    p50Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p50 : null))),
-    p99Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p99 : null))),
+    p50Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p50 : null)), NON_NEGATIVE),
+    p99Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p99 : null)), NON_NEGATIVE),
   };
 }
 
@@ -190,13 +219,14 @@ export function aggregateStrategy(results: readonly RunResult[]): StrategyAggreg
   return {
     strategy,
     replications: results.length,
-    metrics: estimateAll(results, (r) => r.metrics, catalogueOrder),
+    metrics: estimateAll(results, (r) => r.metrics, metricRange, catalogueOrder),
     latency,
-    outcomes: estimateAll(results, (r) => r.outcomes),
-    stock: estimateAll(results, (r) => r.stock),
-    counters: estimateAll(results, (r) => r.counters),
-    bots: estimateAll(results, (r) => r.bots),
-    mainSite: estimateAll(results, (r) => r.mainSite),
+    outcomes: estimateAll(results, (r) => r.outcomes, () => NON_NEGATIVE),
+    // The stock level may go below 0 (a racy counter): not cut.
+    stock: estimateAll(results, (r) => r.stock, () => ({})),
+    counters: estimateAll(results, (r) => r.counters, () => NON_NEGATIVE),
+    bots: estimateAll(results, (r) => r.bots, (name) => (name === 'shareOfStock' ? FRACTION : NON_NEGATIVE)),
+    mainSite: estimateAll(results, (r) => r.mainSite, (name) => (name === 'errorRate' ? FRACTION : NON_NEGATIVE)),
     timeseries: averageTimeseries(results.map((r) => r.timeseries)),
   };
 }

@@ -48,3 +48,26 @@ export type MetricName = keyof typeof METRIC_CATALOGUE;
 
 /** Metric names as a non-empty tuple (for schema enums). */
 export const METRIC_NAMES = Object.keys(METRIC_CATALOGUE) as [MetricName, ...MetricName[]];
+
+/** The values a figure can take: `min`/`max` absent means unbounded on that side. */
+export interface ValueRange {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * The range of a catalogue metric's values (and so of the mean across
+ * replications): rates, fractions and probabilities lie in [0, 1]; every
+ * other metric is at least 0, except `sell_out_time` (negative when the
+ * stock sold out before T0). A confidence interval is cut to this range:
+ * the Student-t interval of a mean near 0 or 1 reaches beyond it, and a
+ * hit ratio of "100.1%" or a reject rate of "−0.04%" is not a possible value.
+ * Names outside the catalogue are unbounded.
+ */
+export function metricRange(name: string): ValueRange {
+  const info = (METRIC_CATALOGUE as Record<string, MetricInfo | undefined>)[name];
+  if (!info) return {};
+  if (info.kind === 'rate' || info.unit === 'fraction' || info.unit === 'probability') return { min: 0, max: 1 };
+  if (name === 'sell_out_time') return {};
+  return { min: 0 };
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { renderSweepCsv, sweepChartData } from '../../src/parallel/sweep-render.js';
+import { renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../src/parallel/sweep-render.js';
 import { buildSweep, DEFAULT_SWEEP_METRICS, metricValue, parseSweepMetric, prepareSweep } from '../../src/parallel/sweep.js';
 import { makeResult } from '../report/make-result.js';
 import { ROOT } from '../cli/build.js';
@@ -79,6 +79,22 @@ describe('buildSweep and its renderings', () => {
     expect(cell.strategy).toBe('more-servers');
     expect(cell.metrics['orders_created']).toMatchObject({ n: 2, mean: 20.5 });
     expect(cell.metrics['orders_created'].low!).toBeLessThan(20.5);
+  });
+
+  it('a rate near 0: the interval stops at 0 in sweep.json, sweep.csv and the table', () => {
+    const rateSweep = prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], replications: 3, strategies: ['seed-design'], metrics: ['order_reject_rate'] });
+    const rateResults = rateSweep.plan.tasks.map((t) => {
+      const r = makeResult({ strategy: t.strategy, replication: t.replication });
+      return { ...r, metrics: { ...r.metrics, order_reject_rate: [0, 0, 0.00094][t.replication] } };
+    });
+    const swept = buildSweep(rateSweep, rateResults);
+    const e = swept.points[0].strategies[0].metrics['order_reject_rate'];
+    expect(e.mean! - e.halfWidth!).toBeLessThan(0);
+    expect(e.low).toBe(0);
+    expect(renderSweepCsv(swept).split('\n')[1]).toMatch(/,0\.0003133333333333333,0,0\.00166\d*,3$/);
+    expect(renderSweepTable(swept)).toContain('0.0313% [0%, 0.166%]');
+    expect(renderSweepTable(swept)).not.toMatch(/± 0\.13/);
+    expect(renderSweepMarkdown(swept)).toContain('0.0313% [0%, 0.166%]');
   });
 
   it('CSV: one row per point and strategy, quoted when needed', () => {

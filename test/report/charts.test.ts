@@ -16,6 +16,7 @@ import {
 import type { ChartSpec, DatasetData } from '../../src/report/charts/types.js';
 import { strategyColor, withAlpha } from '../../src/report/palette.js';
 import type { RunSummary } from '../../src/report/summary-json.js';
+import { makeResult, makeStrategy, makeSummary } from './make-result.js';
 
 /** A small real run: the smoke scenario (seed design and naive) with 300 users, two replications. */
 let summary: RunSummary;
@@ -169,6 +170,48 @@ describe('chart specs', () => {
     expect(named.config.data.labels).toEqual(['atomic', 'lock']);
     expect(named.config.data.datasets[0].data).toEqual([1, 5]);
     expect(pngSize(renderChartPng(numeric))).toEqual({ width: 1000, height: 560 });
+  });
+
+  it('the stock band stays within what the stock can be: at most the initial stock, and at least 0 with a primitive that cannot oversell', () => {
+    // Replications that sold 3, 0, 0 (and 10, 0, 0) units: the t interval of the mean level reaches above the initial 10 (and below 0).
+    const make = (name: string, sold: number[]) =>
+      makeStrategy({ name, results: sold.map((orders, replication) => ({ ...makeResult({ strategy: name, replication, orders }), stock: { ...makeResult({ orders }).stock, initial: 10 } })) });
+    const chart = stockChart(makeSummary([make('atomic-a', [3, 0, 0]), make('atomic-b', [10, 0, 0])]));
+    const bands = chart.config.data.datasets.filter((d) => d.flashsimBand) as Array<{ data: Array<{ x: number; y: number | null }> }>;
+    expect(bands).toHaveLength(4);
+    const ys = (d: { data: Array<{ y: number | null }> }): number[] => d.data.map((p) => p.y).filter((y): y is number => y !== null);
+    for (const band of bands) {
+      expect(Math.max(...ys(band))).toBeLessThanOrEqual(10);
+      expect(Math.min(...ys(band))).toBeGreaterThanOrEqual(0);
+    }
+    // The interval did reach past both (so the test tests something).
+    const lowB = bands[2];
+    expect(ys(lowB)).toContain(0);
+    expect(ys(bands[1])).toContain(10);
+  });
+
+  it('a log-scale sweep chart keeps the band of a point whose interval reaches 0: down to the axis floor, not a gap', () => {
+    // The README's sweep: reject rate 29%, 2.5%, 0.55% … 0.031% [0%, 0.099%] — the least certain point lost its band.
+    const chart = sweepChart(
+      {
+        param: 'system.orderServers.servers',
+        values: [1, 2, 4],
+        series: [
+          { label: 'slots=1', points: [{ x: 1, y: 29, low: 22.3, high: 35.7 }, { x: 2, y: 14.1, low: 9.26, high: 18.9 }, { x: 4, y: 7.04, low: 5.5, high: 8.58 }] },
+          { label: 'slots=5', points: [{ x: 1, y: 2.52, low: 0.55, high: 4.49 }, { x: 2, y: 0.546, low: 0.109, high: 0.983 }, { x: 4, y: 0.0313, low: 0, high: 0.0986 }] },
+        ],
+      },
+      { metric: 'order_reject_rate', format: 'percent' },
+    );
+    const y = (chart.config.options.scales as Record<string, { type: string; min?: number }>).y;
+    expect(y.type).toBe('logarithmic');
+    const [, , low, high] = chart.config.data.datasets.filter((d) => d.flashsimBand) as Array<{ data: Array<{ x: number; y: number | null }> }>;
+    expect(high.data[2].y).toBeCloseTo(0.0986, 4);
+    expect(low.data[2].y).not.toBeNull();
+    expect(y.min).toBeDefined();
+    expect(low.data[2].y).toBe(y.min);
+    expect(y.min!).toBeGreaterThan(0);
+    expect(y.min!).toBeLessThanOrEqual(0.0313);
   });
 });
 

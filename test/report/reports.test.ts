@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderJunitXml, xmlEscape } from '../../src/report/junit.js';
 import { csvField, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
 import { mdCell, renderSummaryMarkdown, reproduceCommand } from '../../src/report/summary-md.js';
-import { formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
+import { formatEstimate, formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
 import { parseSummaryJson, renderSummaryJson, toolVersion } from '../../src/report/summary-json.js';
 import { writeFileAtomic, writeFilesAtomic } from '../../src/report/write-atomic.js';
 import { TIMESERIES_COLUMNS } from '../../src/run/result.js';
@@ -38,6 +38,29 @@ describe('formatting', () => {
     expect(formatMicros(125_000_000)).toBe('2m05s');
     expect(formatPercent(0.98765)).toBe('98.8%');
     expect(formatPercent(0)).toBe('0%');
+  });
+
+  it('shows a confidence interval that reaches past 0 or 100% as the range the metric can take, not as mean ± half-width', () => {
+    // 99.7% ± 0.444% would claim a hit ratio up to 100.1%; 0.0313% ± 0.0673% a reject rate down to -0.036%.
+    const hits = { n: 3, mean: 0.996539, sd: 0.0018, halfWidth: 0.004441622251185043, low: 0.9920973777488149, high: 1.000980622251185 };
+    expect(formatEstimate('cdn_hit_ratio', hits)).toBe('99.7% [99.2%, 100%]');
+    const rejects = { n: 3, mean: 0.0003128168334191672, sd: 0.00027, halfWidth: 0.0006733, low: -0.000360545906304129, high: 0.0009861795731424634 };
+    expect(formatEstimate('order_reject_rate', rejects)).toBe('0.0313% [0%, 0.0986%]');
+    // Counts cannot go below 0 either.
+    expect(formatEstimate('early_orders', { n: 3, mean: 0.333, sd: 0.58, halfWidth: 1.43, low: -1.1, high: 1.76 })).toBe('0.3 [0, 1.8]');
+    // An interval inside the range stays mean ± half-width; sell_out_time may be negative.
+    expect(formatEstimate('cdn_hit_ratio', { n: 3, mean: 0.9, sd: 0.01, halfWidth: 0.02, low: 0.88, high: 0.92 })).toBe('90% ± 2%');
+    expect(formatEstimate('sell_out_time', { n: 3, mean: -100_000, sd: 1, halfWidth: 200_000, low: -300_000, high: 100_000 })).toBe('-100ms ± 200ms');
+  });
+
+  it('gives a half-width no more decimals than its mean, and never rounds a spread to zero', () => {
+    // "1,007 ± 53.91": a mean to the unit beside a spread to the hundredth.
+    expect(formatEstimate('origin_peak_rps', { n: 3, mean: 1007, sd: 21.7, halfWidth: 53.91208417890017, low: 953.09, high: 1060.91 })).toBe('1,007 ± 54');
+    expect(formatEstimate('attempts_per_order', { n: 3, mean: 42.32, sd: 0.99, halfWidth: 2.453644, low: 39.87, high: 44.77 })).toBe('42.32 ± 2.45');
+    // "1.000 ± 0.000" read as no spread at all.
+    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.9998853, sd: 2.9e-5, halfWidth: 7.205426887991058e-5, low: 0.99981, high: 0.99996 })).toBe('1.000 ± 0.000072');
+    // Cut at 1 and narrower than three decimals: "[1.000, 1.000]" said nothing.
+    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.999995, sd: 1e-5, halfWidth: 2.5e-5, low: 0.99997, high: 1 })).toBe('1.000 [0.99997, 1]');
   });
 
   it('aligns text tables', () => {
@@ -119,6 +142,22 @@ describe('timeseries.csv', () => {
 });
 
 describe('junit.xml', () => {
+  it("a failed threshold's text gives the measured value with its unit (a bare 'actual: 600000' for p(99)<500ms read as 600,000 of something)", () => {
+    const summary = twoStrategies();
+    const naive = summary.strategies[1];
+    naive.thresholds = [
+      { metric: 'order_latency', expression: 'p(99)<500ms', passed: false, actual: 600_000, message: 'p(99) = 600ms, not < 500ms' },
+      { metric: 'answered_within_2s', expression: 'rate>95%', passed: false, actual: 0.807499, message: 'rate = 80.7%, not > 95%' },
+      { metric: 'early_orders', expression: 'count==0', passed: false, actual: 500, message: 'count = 500, not == 0' },
+      { metric: 'sell_out_time', expression: 'value<1s', passed: false, actual: null, message: 'not measured' },
+    ];
+    const xml = renderJunitXml(summary);
+    expect(xml).toContain('type="threshold">actual: 600000 µs (600ms)</failure>');
+    expect(xml).toContain('type="threshold">actual: 0.807499 (80.7%)</failure>');
+    expect(xml).toContain('type="threshold">actual: 500 orders</failure>');
+    expect(xml).toContain('type="threshold">actual: not measured</failure>');
+  });
+
   it('is well-formed, one testcase per invariant and threshold per strategy, failures with messages', () => {
     const xml = renderJunitXml(twoStrategies());
     const root = parseXml(xml);

@@ -20,6 +20,21 @@ describe('estimate', () => {
     expect(JSON.parse(JSON.stringify(e))).toEqual(e);
   });
 
+  it('cuts the interval to the range the figure can take, keeping the t half-width', () => {
+    // A reject rate of 0, 0, 0.094%: the t interval reaches -0.036%.
+    const rate = estimate([0, 0, 0.00094], { min: 0, max: 1 });
+    expect(rate.mean! - rate.halfWidth!).toBeLessThan(0);
+    expect(rate.low).toBe(0);
+    expect(rate.high).toBeCloseTo(rate.mean! + rate.halfWidth!, 12);
+    // A hit ratio just under 1: the t interval reaches above 100%.
+    const hits = estimate([0.994, 0.998, 0.9975], { min: 0, max: 1 });
+    expect(hits.mean! + hits.halfWidth!).toBeGreaterThan(1);
+    expect(hits.high).toBe(1);
+    expect(hits.low).toBeCloseTo(hits.mean! - hits.halfWidth!, 12);
+    // Unbounded without a range.
+    expect(estimate([0, 0, 0.00094]).low!).toBeLessThan(0);
+  });
+
   it('counts unmeasured replications as missing and estimates over the others', () => {
     expect(estimate([null, 4, 6])).toMatchObject({ n: 2, mean: 5, missing: 1 });
     expect(estimate([null, null])).toMatchObject({ n: 0, mean: null, missing: 2 });
@@ -45,6 +60,27 @@ describe('mergeLatency', () => {
     expect(m.count).toBe(0);
     expect(m.p99).toBe(0);
     expect(m.p99Estimate).toMatchObject({ n: 0, mean: null, missing: 2 });
+  });
+});
+
+describe('aggregateStrategy: intervals within what a figure can be', () => {
+  it('rates and fractions in [0, 1], counts at least 0, sell_out_time unbounded', () => {
+    const results = [0.994, 0.998, 0.9975].map((hitRatio, replication) => {
+      const r = makeResult({ replication, hitRatio, sellOutUs: [-10_000, 0, 5_000][replication] });
+      return {
+        ...r,
+        metrics: { ...r.metrics, order_reject_rate: [0, 0, 0.001][replication], early_orders: [0, 0, 1][replication] },
+        bots: { ...r.bots, count: [0, 0, 3][replication], shareOfStock: [0, 0, 0.2][replication] },
+      };
+    });
+    const a = aggregateStrategy(results);
+    expect(a.metrics.cdn_hit_ratio.high).toBe(1);
+    expect(a.metrics.order_reject_rate.low).toBe(0);
+    expect(a.metrics.early_orders.low).toBe(0);
+    expect(a.bots.count.low).toBe(0);
+    expect(a.bots.shareOfStock.low).toBe(0);
+    expect(a.metrics.sell_out_time.low!).toBeLessThan(-10_000);
+    for (const e of Object.values(a.metrics)) if (e.low !== null && e.high !== null) expect(e.low).toBeLessThanOrEqual(e.high);
   });
 });
 

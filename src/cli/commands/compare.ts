@@ -47,6 +47,13 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<numb
   const a = await readSummary(args.baseline);
   const b = await readSummary(args.candidate);
   const comparison = compareSummaries(a.summary, b.summary, [args.baseline, args.candidate]);
+  // Nothing compared is not a passed gate (a renamed strategy, the wrong run).
+  if (comparison.rows.length === 0) {
+    const names = (s: typeof a.summary): string => s.strategies.map((x) => x.name).join(', ') || 'none';
+    throw new UsageError(
+      `nothing to compare: ${args.baseline} and ${args.candidate} have no strategy in common (baseline: ${names(a.summary)}; candidate: ${names(b.summary)}); strategies are matched by name`,
+    );
+  }
   if (args.chart !== undefined) {
     const png = renderCompareChartPng(comparison, a.summary.strategies.map((s) => s.name));
     const ctrlC = new CtrlC();

@@ -159,11 +159,17 @@ function pushLine(
   label: string,
   color: string,
   points: readonly BandPoint[],
-  opts: { stepped?: boolean; log?: boolean; pointRadius?: number; dash?: number[]; floor?: number; ceiling?: number } = {},
+  opts: { stepped?: boolean; log?: boolean; logFloor?: number; pointRadius?: number; dash?: number[]; floor?: number; ceiling?: number } = {},
 ): void {
   const clean = (v: number | null): number | null => (v === null || (opts.log && v <= 0) ? null : round(v));
   // A band never reaches below what the quantity can be (a rate below 0 is noise of the t interval).
-  const low = (v: number | null): number | null => clean(v === null || opts.floor === undefined ? v : Math.max(opts.floor, v));
+  const floored = (v: number | null): number | null => (v === null || opts.floor === undefined ? v : Math.max(opts.floor, v));
+  // On a log axis an interval reaching 0 runs down to the axis floor: a gap
+  // would hide the band exactly where the estimate is least certain.
+  const low = (v: number | null): number | null => {
+    const f = floored(v);
+    return opts.log && opts.logFloor !== undefined && f !== null && f <= opts.logFloor ? opts.logFloor : clean(f);
+  };
   const high = (v: number | null): number | null => clean(v === null || opts.ceiling === undefined ? v : Math.min(opts.ceiling, v));
   // 'before': the value of point i holds until point i + 1 (a point is the start of its interval).
   const common = { stepped: opts.stepped ? 'before' : false, spanGaps: false, tension: 0 };
@@ -283,6 +289,17 @@ function peak(points: readonly BandPoint[]): number {
   return points.reduce((m, p) => (p.y !== null && p.y > m ? p.y : m), 0);
 }
 
+/**
+ * The bottom of a log axis: the decade at or below the smallest positive
+ * mean or band end, so that a band whose interval reaches 0 can run down
+ * to it (undefined when nothing is positive).
+ */
+export function logAxisFloor(series: ReadonlyArray<ReadonlyArray<{ y: number | null; low?: number | null; high?: number | null }>>): number | undefined {
+  const positive = series.flatMap((points) => points.flatMap((p) => [p.y, p.low ?? null, p.high ?? null])).filter((v): v is number => v !== null && v > 0);
+  if (positive.length === 0) return undefined;
+  return Math.pow(10, Math.floor(Math.log10(Math.min(...positive)) + 1e-9));
+}
+
 /** Whether the strategies' peaks are so far apart that a linear axis would flatten the smaller ones. */
 function needsLog(series: ReadonlyArray<readonly BandPoint[]>): boolean {
   const peaks = series.map(peak).filter((p) => p > 0);
@@ -303,7 +320,8 @@ function rateOverTime(
     series,
   );
   const datasets: DatasetData[] = [];
-  series.forEach((points, i) => pushLine(datasets, labels[i], strategyColor(i), points, { stepped: true, log, floor: 0 }));
+  const logFloor = log ? logAxisFloor(series) : undefined;
+  series.forEach((points, i) => pushLine(datasets, labels[i], strategyColor(i), points, { stepped: true, log, logFloor, floor: 0 }));
   return spec({
     id: o.id,
     title: `${o.title}${o.note}`,
@@ -317,7 +335,7 @@ function rateOverTime(
     type: 'line',
     datasets,
     x: timeAxis(o.from, o.to),
-    y: log ? { type: 'logarithmic', title: o.yTitle, format: 'compact' } : { type: 'linear', title: o.yTitle, format: 'compact', beginAtZero: true, grace: '5%' },
+    y: log ? { type: 'logarithmic', title: o.yTitle, format: 'compact', min: logFloor } : { type: 'linear', title: o.yTitle, format: 'compact', beginAtZero: true, grace: '5%' },
     markers: [T0_MARKER],
   });
 }
@@ -505,7 +523,12 @@ export function stockChart(summary: RunSummary): ChartSpec {
         : oversell > 0
           ? `${labels[i]} (oversold by ${Math.round(oversell)})`
           : `${labels[i]} (not sold out)`;
-    pushLine(datasets, label, strategyColor(i), curves[i], { stepped: true });
+    // The band stays within what the level can be: never above the initial
+    // stock, and not below 0 unless the primitive can oversell (a band
+    // dipping under the "oversold" line would accuse an atomic counter).
+    const canOversell = s.runs.some((r) => r.config.system.stock.primitive === 'check-then-decrement' || r.stock.oversell > 0 || r.ledger.length > r.stock.initial);
+    const ceiling = s.runs.length ? Math.max(...s.runs.map((r) => r.stock.initial)) : undefined;
+    pushLine(datasets, label, strategyColor(i), curves[i], { stepped: true, ...(ceiling !== undefined ? { ceiling } : {}), ...(canOversell ? {} : { floor: 0 }) });
     if (out.seconds !== null) markers.push({ x: round(out.seconds), color: strategyColor(i), dash: [3, 3] });
   });
   if (oversold) markers.push({ y: 0, label: 'below 0: oversold', color: '#c0392b', dash: [2, 2], width: 1 });
@@ -771,13 +794,14 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
   const nums = data.values.filter((v): v is number => typeof v === 'number' && v > 0);
   const logX = numeric && nums.length === data.values.length && nums.length > 2 && Math.max(...nums) / Math.min(...nums) > LOG_SPREAD;
   const datasets: DatasetData[] = [];
+  const logFloor = logY ? logAxisFloor(data.series.map((s) => s.points)) : undefined;
   data.series.forEach((s, i) => {
     const points = s.points
       .map((p) => ({ x: position(p.x), y: p.y, low: p.low ?? null, high: p.high ?? null }))
       .filter((p) => p.x >= 0 || numeric)
       .sort((a, b) => a.x - b.x);
     const before = datasets.length;
-    pushLine(datasets, s.label, strategyColor(i), points, { log: logY, pointRadius: 4 });
+    pushLine(datasets, s.label, strategyColor(i), points, { log: logY, logFloor, pointRadius: 4 });
     if (!numeric) for (const ds of datasets.slice(before)) ds.data = valuesByIndex(ds.data as Array<{ x: number; y: number | null }>, data.values.length);
   });
   const title = options.title ?? `${options.metric} against ${data.param}`;
@@ -794,7 +818,7 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
     x: numeric
       ? { type: logX ? 'logarithmic' : 'linear', title: data.param, format: 'compact', ...(data.values.length <= MAX_SWEEP_TICKS ? { ticks: [...new Set(data.values as number[])].sort((a, b) => a - b) } : {}) }
       : { type: 'category', title: data.param, offset: true },
-    y: logY ? { type: 'logarithmic', title: options.metric, format: options.format ?? 'compact' } : { type: 'linear', title: options.metric, format: options.format ?? 'compact', beginAtZero: true },
+    y: logY ? { type: 'logarithmic', title: options.metric, format: options.format ?? 'compact', min: logFloor } : { type: 'linear', title: options.metric, format: options.format ?? 'compact', beginAtZero: true },
   });
 }
 
