@@ -13,7 +13,7 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  *   rps, origin and link utilisation, attempts per order, amplification —
  *   more of these is worse;
  * - higher is better: orders created, CDN hit ratio, answered within 2 s,
- *   fairness rank correlation — less of these is worse;
+ *   fairness click order — less of these is worse;
  * - neutral: sell-out time (selling out faster is not better or worse in
  *   itself). Shown, never gated.
  *
