@@ -550,8 +550,11 @@ export class Users {
         this.finish(user, Outcome.Blocked);
         return;
       case OrderAnswer.Duplicate:
-        // An earlier attempt of this user holds the order; its "won" is on the way.
-        this.finish(user, Outcome.Pending);
+        // An earlier attempt of this user holds the one-per-user mark, but it
+        // may still be at the stock step and fail there (sold out): this is
+        // not a definite answer. Ask again later, as after "sale ended"; if
+        // the earlier attempt wins, its "won" ends the user before that.
+        this.retryOrFinish(user, gen, Outcome.GaveUp);
         return;
       case OrderAnswer.Expired:
         if (this.closing) return;

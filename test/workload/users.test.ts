@@ -124,6 +124,27 @@ describe('users', () => {
     expect(r.metrics.lost_orders).toBe(0);
   });
 
+  it('a duplicate answer while the earlier attempt is still at the stock step does not leave the user undecided', () => {
+    // A slow hot row: a user's first attempt waits for the lock longer than
+    // patience, the re-click is answered "duplicate" (the first attempt holds
+    // the one-per-user mark), and then the first attempt fails (sold out).
+    const model = new FlashSaleModel(
+      configOf(
+        merge(SMALL, {
+          sale: { stock: 60 },
+          system: { orderServers: { servers: 20, slots: 50, soldOutFlag: false }, stock: { primitive: 'row-lock', service: '100ms' } },
+        }),
+      ),
+      { strategy: 's', replication: 0, seed: 1 },
+    );
+    model.sim.run();
+    expect(model.flow.duplicates).toBeGreaterThan(0);
+    let pending = 0;
+    for (let u = 0; u < model.users.count; u++) if (model.users.outcomeOf(u) === Outcome.Pending) pending++;
+    // Every user arrived long before the end: none is still waiting.
+    expect(pending).toBe(0);
+  });
+
   it('a stale "not started" script from the CDN makes users refresh after T0, and give up after lateRefreshes', () => {
     const stale = { system: { buttonScript: { servedBy: 'cdn', cdnTtl: '20s' }, tokenGate: { bindToUser: false } } };
     const impatient = run(merge(stale, { users: { lateRefreshes: 0 } }));
