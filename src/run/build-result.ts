@@ -16,7 +16,9 @@ export function buildResult(model: FlashSaleModel): RunResult {
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
-  const undersell = flow.turnedAway > 0 ? Math.max(0, stock.level) : 0;
+  // Units left are initial − handed out, not the counter: a racy counter that
+  // lost updates still shows stock after more units than there were went out.
+  const undersell = flow.turnedAway > 0 ? Math.max(0, stock.initial - stock.handedOut) : 0;
   const req = origin.requests;
   const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
   const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];

@@ -140,6 +140,26 @@ describe('runOnce: undersell', () => {
     expect(r.ledger.length + r.stock.remaining).toBe(1500);
   });
 
+  it('an oversold racy counter that still shows stock is not undersell: no unit is left', () => {
+    // 200 bots fire the static URL at the same moments before T0: they read
+    // the same level, so the counter ends well above 0 after more units than
+    // the stock were handed out; the slow servers turn some away.
+    const r = run({
+      sale: { stock: 50 },
+      users: { count: 200, arrival: { kind: 'burst', at: '0s', spread: '0s' }, retry: { policy: 'none' }, bots: { share: '100%', earlyAttempts: 1 } },
+      system: {
+        tokenGate: { mode: 'static' },
+        orderServers: { servers: 1, slots: 150, service: '500ms', soldOutFlag: false },
+        stock: { primitive: 'check-then-decrement', service: '2ms' },
+      },
+    });
+    expect(r.outcomes.saleEnded).toBeGreaterThan(0);
+    expect(r.stock.oversell).toBeGreaterThan(0);
+    expect(r.stock.remaining).toBeGreaterThan(0);
+    expect(r.stock.undersell).toBe(0);
+    expect(r.metrics.undersell).toBe(0);
+  });
+
   it('stock left because there were fewer buyers than units is not undersell', () => {
     const r = run({ sale: { stock: 5000 }, system: { orderServers: { slots: 1000 } } });
     expect(r.counters.orderRejected).toBe(0);
