@@ -3,6 +3,7 @@ import { Outcome, type Users } from '../workload/users.js';
 import type { FlashSaleModel } from './run-once.js';
 import type { LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
+import { CdnObject } from '../system/cdn.js';
 import { clickRankFairness } from './fairness.js';
 import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/ledger.js';
 
@@ -29,7 +30,11 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const column = (name: string) => series.columns.indexOf(name);
   const peak = (name: string, scale = 1) => series.rows.reduce((m, row) => Math.max(m, row[column(name)] * scale), 0);
   const pageViews = users.pageViews;
-  const cdnHitRatio = cdn && pageViews > 0 ? cdn.hits / (cdn.hits + cdn.misses) : 0;
+  // Page views only: script requests through the edges are counted apart (a
+  // script that must not be cached would otherwise halve the ratio).
+  const pageHits = cdn ? cdn.hitsByObject[CdnObject.Page] : 0;
+  const pageMisses = cdn ? cdn.missesByObject[CdnObject.Page] : 0;
+  const cdnHitRatio = pageHits + pageMisses > 0 ? pageHits / (pageHits + pageMisses) : 0;
   const requestsAll = pageViews + users.scriptRequests + flow.attempts;
   const soldOutAtUs = stock.handedOut >= stock.initial ? flow.soldOutAtUs : null;
 
@@ -49,8 +54,10 @@ export function buildResult(model: FlashSaleModel): RunResult {
     outcomes,
     counters: {
       pageViews,
-      cdnHits: cdn?.hits ?? 0,
-      cdnMisses: cdn?.misses ?? 0,
+      cdnHits: pageHits,
+      cdnMisses: pageMisses,
+      cdnScriptHits: cdn ? cdn.hitsByObject[CdnObject.Script] : 0,
+      cdnScriptMisses: cdn ? cdn.missesByObject[CdnObject.Script] : 0,
       cdnCoalesced: cdn?.coalesced ?? 0,
       cdnOriginFetches: cdn?.originFetches ?? 0,
       originPageRequests: originPage,

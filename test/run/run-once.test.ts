@@ -295,6 +295,26 @@ describe('runOnce: determinism and common random numbers', () => {
   });
 });
 
+describe('runOnce: CDN hit ratio', () => {
+  it('counts page views only, also when the button script goes through the edges', () => {
+    // cdnTtl 0: every script request through the CDN is a miss.
+    const pagesOnly = run({}, 4);
+    const withScript = run({ system: { buttonScript: { servedBy: 'cdn', cdnTtl: '0s' }, tokenGate: { bindToUser: false } } }, 4);
+    for (const r of [pagesOnly, withScript]) {
+      expect(r.counters.cdnHits + r.counters.cdnMisses).toBe(r.counters.pageViews);
+      expect(r.metrics.cdn_hit_ratio).toBeCloseTo(r.counters.cdnHits / r.counters.pageViews, 5);
+      expect(r.metrics.cdn_hit_ratio).toBeGreaterThan(0.9);
+      const hits = column(r, 'cdn_hits');
+      const misses = column(r, 'cdn_misses');
+      column(r, 'page_views').forEach((views, k) => expect(hits[k] + misses[k]).toBe(views));
+    }
+    // The script requests the edges saw are counted apart.
+    expect(withScript.counters.cdnScriptHits + withScript.counters.cdnScriptMisses).toBe(withScript.counters.scriptRequests);
+    expect(withScript.counters.cdnScriptHits).toBe(0);
+    expect(pagesOnly.counters.cdnScriptHits + pagesOnly.counters.cdnScriptMisses).toBe(0);
+  });
+});
+
 describe('runOnce: retry storm and isolation', () => {
   const NO_CDN = { system: { cdn: { edges: 0 } } };
 
