@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../scenario/schema.js';
 import type { Simulation } from '../kernel/simulation.js';
 import type { RandomSource, RandomStream } from '../kernel/random.js';
-import { inverseNormalCdf, samplerOf, type Sampler } from '../kernel/distributions.js';
+import { inverseNormalCdf, largestDraw, samplerOf, type Sampler } from '../kernel/distributions.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { CdnObject, type Cdn, type CdnListener } from '../system/cdn.js';
 import { GEN_MASK, OriginKind, packTag, type OriginPool } from '../system/origin.js';
@@ -142,6 +142,12 @@ export class Users {
   private readonly skewHorizon: number;
   private readonly lateRefreshLimit: number;
   private readonly giveUpAfter: number;
+  /**
+   * Whether an origin service can take as long as the user's patience: then a
+   * request served at once may still be given up on before its service ends,
+   * so its patience timer is always armed (not only once the answer is late).
+   */
+  private readonly originMayOutlastPatience: boolean;
   private closing = false;
   private hitScheduled = false;
 
@@ -193,6 +199,8 @@ export class Users {
     this.skewHorizon = this.saleStart - 8 * users.clockSkew;
     this.lateRefreshLimit = users.lateRefreshes;
     this.giveUpAfter = users.giveUpAfter;
+    const originConfig = config.system.origin;
+    this.originMayOutlastPatience = Math.max(largestDraw(originConfig.service), largestDraw(originConfig.scriptService)) >= users.patience;
 
     // Every user event's first argument is the user: its record can be warmed.
     const locality = { bytes: this.u8, shift: U8_SHIFT };
@@ -385,10 +393,11 @@ export class Users {
     } else {
       const waiting = this.origin.queue.waiting;
       this.origin.request(user, packTag(gen, kind));
-      if (this.origin.queue.waiting === waiting) {
+      if (this.origin.queue.waiting === waiting && !this.originMayOutlastPatience) {
         // Served at once (or refused, with the error page on its way): the
-        // answer time is known when the service ends, well within patience,
-        // so the timer is armed then, and only if the answer will be late.
+        // answer time is known when the service ends, well within patience
+        // (no service can take that long), so the timer is armed then, and
+        // only if the answer will be late.
         this.u8[b + TIMER_ARMED] = 0;
         return;
       }

@@ -145,6 +145,21 @@ describe('users', () => {
     expect(pending).toBe(0);
   });
 
+  it('a page slower than patience at the origin makes the user refresh at patience, even when it was served at once', () => {
+    // One user, no CDN, an idle origin whose every page takes 5 s: the user
+    // gives up on each page after 3 s (patience) and asks again.
+    const r = run({
+      users: { count: 1, arrival: { kind: 'burst', at: '0s', spread: '0s' }, patience: '3s', giveUpAfter: 4 },
+      system: { cdn: { edges: 0 }, origin: { service: '5s' } },
+    });
+    const pv = columnIndex(r.timeseries.columns, 'page_views');
+    const sendsAt = r.timeseries.rows.flatMap((row, k) => Array.from({ length: row[pv] }, () => k));
+    // Sent at 0, 3, 6 and 9 s, then gone after the fourth failure (12 s), not at 0, 5, 10 and 15 s.
+    expect(sendsAt).toEqual([0, 3, 6, 9]);
+    expect(r.counters.userTimeouts).toBe(4);
+    expect(r.outcomes.gaveUp).toBe(1);
+  });
+
   it('a stale "not started" script from the CDN makes users refresh after T0, and give up after lateRefreshes', () => {
     const stale = { system: { buttonScript: { servedBy: 'cdn', cdnTtl: '20s' }, tokenGate: { bindToUser: false } } };
     const impatient = run(merge(stale, { users: { lateRefreshes: 0 } }));
