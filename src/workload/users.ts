@@ -260,10 +260,12 @@ export class Users {
     this.closing = true;
     // Users still waiting for a page have waited at least this long: record
     // it, or a site that never answers would show no page latency at all.
+    // Likewise users still waiting for the script, since they sent it.
     const now = this.sim.now;
     for (let u = 0; u < this.count; u++) {
       const state = this.u8[(u << U8_SHIFT) + STATE];
-      if (state === UserState.AwaitingPage || state === UserState.AwaitingScript) this.pageLatency.record(now - this.f64[(u << F64_SHIFT) + INTENDED_AT]);
+      if (state === UserState.AwaitingPage) this.pageLatency.record(now - this.f64[(u << F64_SHIFT) + INTENDED_AT]);
+      else if (state === UserState.AwaitingScript) this.scriptLatency.record(now - this.f64[(u << F64_SHIFT) + SENT_AT]);
     }
   }
 
@@ -477,33 +479,56 @@ export class Users {
   }
 
   private timedOut(user: number, gen: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     const state = this.u8[b + STATE];
     if (state !== UserState.AwaitingPage && state !== UserState.AwaitingScript) return;
     this.timeouts++;
     this.pageTimeouts++;
-    if (this.failedAgain(user)) return;
-    this.sendPage(user); // impatient refresh: the retry storm
+    const scriptFailed = this.scriptFailed(user, state);
+    if (this.failedAgain(user, !scriptFailed)) return;
+    // Impatient refresh: the retry storm. After a page that never came, the
+    // same intention to see it; after a script, a new look at the page.
+    if (scriptFailed) this.f64[f + INTENDED_AT] = this.sim.now;
+    this.sendPage(user);
   }
 
   private errorPage(user: number, gen: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     this.pageErrors++;
-    if (this.failedAgain(user)) return;
+    const scriptFailed = this.scriptFailed(user, this.u8[b + STATE]);
+    if (this.failedAgain(user, !scriptFailed)) return;
     this.u8[b + STATE] = UserState.Thinking;
-    const delay = this.reaction(this.lateDraws.uniform(user, 1000 + this.i32[i + REFRESHES]++));
-    this.sim.schedule(delay, this.retryPageKind, user, gen);
+    const retryAt = this.sim.now + Math.round(this.reaction(this.lateDraws.uniform(user, 1000 + this.i32[i + REFRESHES]++)));
+    // After a script error the retry is a new look at the page (the page did come).
+    if (scriptFailed) this.f64[f + INTENDED_AT] = retryAt;
+    this.sim.scheduleAt(retryAt, this.retryPageKind, user, gen);
   }
 
-  /** Counts a failed page load; true (and the user has left) after `giveUpAfter` in a row. */
-  private failedAgain(user: number): boolean {
+  /**
+   * A script request in `state` failed now (given up on, or an error): it is
+   * a script latency sample — at least this long for one given up on, so
+   * that a script server too slow to answer cannot hide behind the requests
+   * it did answer in time. True if it was a script request.
+   */
+  private scriptFailed(user: number, state: number): boolean {
+    if (state !== UserState.AwaitingScript) return false;
+    this.scriptLatency.record(this.sim.now - this.f64[(user << F64_SHIFT) + SENT_AT]);
+    return true;
+  }
+
+  /**
+   * Counts a failed page load (page or script); true (and the user has left)
+   * after `giveUpAfter` in a row. A user who leaves while waiting for the
+   * page (`pageUnanswered`) records how long the page took to not come.
+   */
+  private failedAgain(user: number, pageUnanswered: boolean): boolean {
     const f = user << F64_SHIFT, b = user << U8_SHIFT;
     const failures = this.u8[b + FAILURES] + 1;
     this.u8[b + FAILURES] = failures;
     if (failures < this.giveUpAfter) return false;
-    this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
+    if (pageUnanswered) this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
     this.finish(user, Outcome.GaveUp);
     return true;
   }

@@ -160,6 +160,18 @@ describe('users', () => {
     expect(r.outcomes.gaveUp).toBe(1);
   });
 
+  it('a slow button script shows in script latency (timed-out requests count at least patience), not in page latency', () => {
+    // Pages come from the CDN; the script from an origin with one slot that
+    // cannot keep up: most script requests time out and the user refreshes.
+    const r = run({ system: { origin: { servers: 1, concurrency: 1, scriptService: 'lognormal(20ms, 0.5)', queue: 100000 } } });
+    expect(r.counters.userTimeouts).toBeGreaterThan(r.counters.scriptRequests / 2);
+    // Every script request is a sample: answered, refused, given up on, or still waiting at the end.
+    expect(r.latency.script.count).toBe(r.counters.scriptRequests);
+    expect(r.latency.script.p99).toBeGreaterThanOrEqual(3_000_000);
+    // The page itself came from the edge at once: its latency does not pile up the script's waits.
+    expect(r.latency.page.p50).toBeLessThan(1_000_000);
+  });
+
   it('a stale "not started" script from the CDN makes users refresh after T0, and give up after lateRefreshes', () => {
     const stale = { system: { buttonScript: { servedBy: 'cdn', cdnTtl: '20s' }, tokenGate: { bindToUser: false } } };
     const impatient = run(merge(stale, { users: { lateRefreshes: 0 } }));
