@@ -419,7 +419,6 @@ export class Users {
     const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingPage) return;
     this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
-    this.u8[b + FAILURES] = 0;
     this.sendScript(user);
   }
 
@@ -429,6 +428,9 @@ export class Users {
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingScript) return;
     const now = this.sim.now;
     this.scriptLatency.record(now - this.f64[f + SENT_AT]);
+    // The page has loaded, script and all: the failed loads in a row end here
+    // (not at the page: a script that never comes is a failed load too).
+    this.u8[b + FAILURES] = 0;
     if (bits & ENABLED_BIT) {
       this.u8[b + TOKEN_KIND] = this.staticUrl
         ? TokenKind.Static

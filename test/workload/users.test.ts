@@ -172,6 +172,16 @@ describe('users', () => {
     expect(r.latency.page.p50).toBeLessThan(1_000_000);
   });
 
+  it('a button script that never comes in time counts as a failed page load: users leave after giveUpAfter', () => {
+    // Pages always from the edge cache; the script from an origin far too slow for it.
+    const r = run({ system: { cdn: { ttl: '1h' }, origin: { servers: 1, concurrency: 1, scriptService: 'lognormal(20ms, 0.5)', queue: 100000 } } });
+    expect(r.counters.userTimeouts).toBeGreaterThan(1000);
+    // Every user arrived by 70 s; ten failed loads of 3 s each leave them gone well before the end (3 min).
+    expect(r.outcomes.pending).toBe(0);
+    expect(r.outcomes.gaveUp).toBe(2000);
+    expect(r.counters.userTimeouts).toBeLessThanOrEqual(2000 * 10);
+  });
+
   it('a stale "not started" script from the CDN makes users refresh after T0, and give up after lateRefreshes', () => {
     const stale = { system: { buttonScript: { servedBy: 'cdn', cdnTtl: '20s' }, tokenGate: { bindToUser: false } } };
     const impatient = run(merge(stale, { users: { lateRefreshes: 0 } }));
