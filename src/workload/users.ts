@@ -53,8 +53,10 @@ const U8_SHIFT = 6;
 const SENT_AT = 0;
 /**
  * When the user decided to look at the page (arrival, refresh, retry after
- * an error), µs. Impatient re-sends keep it: page latency runs from the
- * intention to the page, however many requests that took.
+ * an error), µs. Impatient re-sends of the page keep it: page latency runs
+ * from the intention to the page, however many requests that took. A
+ * refresh after the button script failed (the page had come) is a new
+ * intention: the script's wait is script latency.
  */
 const INTENDED_AT = 1;
 /** When the token in hand was issued, µs. */
