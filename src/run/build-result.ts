@@ -19,7 +19,11 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
   // Units left are initial − handed out, not the counter: a racy counter that
   // lost updates still shows stock after more units than there were went out.
-  const undersell = flow.turnedAway > 0 ? Math.max(0, stock.initial - stock.handedOut) : 0;
+  // A buyer turned away is a user who ended without an order (told sold out
+  // or sale ended, refused, or gone): not a refused request of someone who
+  // then bought (a bot's forged early shot, a rejected try before a retry).
+  const turnedAway = outcomes.soldOut + outcomes.saleEnded + outcomes.blocked + outcomes.gaveUp;
+  const undersell = turnedAway > 0 ? Math.max(0, stock.initial - stock.handedOut) : 0;
   const req = origin.requests;
   const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
   const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];

@@ -140,6 +140,15 @@ describe('runOnce: undersell', () => {
     expect(r.ledger.length + r.stock.remaining).toBe(1500);
   });
 
+  it('refused forgeries are not buyers turned away: stock left when every user bought is not undersell', () => {
+    // Bots fire forged order URLs before T0 (refused); then every user buys.
+    const r = run({ sale: { stock: 5000 }, users: { bots: { share: '1%' } }, system: { orderServers: { slots: 1000 } } });
+    expect(r.counters.tokenRejected.forged).toBeGreaterThan(0);
+    expect(r.outcomes.won).toBe(2000);
+    expect(r.stock.remaining).toBe(3000);
+    expect(r.stock.undersell).toBe(0);
+  });
+
   it('an oversold racy counter that still shows stock is not undersell: no unit is left', () => {
     // 200 bots fire the static URL at the same moments before T0: they read
     // the same level, so the counter ends well above 0 after more units than
