@@ -3,6 +3,7 @@ import { Outcome, type Users } from '../workload/users.js';
 import type { FlashSaleModel } from './run-once.js';
 import type { LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
+import { CdnObject } from '../system/cdn.js';
 import { clickRankFairness } from './fairness.js';
 import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/ledger.js';
 
@@ -16,7 +17,13 @@ export function buildResult(model: FlashSaleModel): RunResult {
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
-  const undersell = flow.turnedAway > 0 ? Math.max(0, stock.level) : 0;
+  // Units left are initial − handed out, not the counter: a racy counter that
+  // lost updates still shows stock after more units than there were went out.
+  // A buyer turned away is a user who ended without an order (told sold out
+  // or sale ended, refused, or gone): not a refused request of someone who
+  // then bought (a bot's forged early shot, a rejected try before a retry).
+  const turnedAway = outcomes.soldOut + outcomes.saleEnded + outcomes.blocked + outcomes.gaveUp;
+  const undersell = turnedAway > 0 ? Math.max(0, stock.initial - stock.handedOut) : 0;
   const req = origin.requests;
   const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
   const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
@@ -27,7 +34,11 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const column = (name: string) => series.columns.indexOf(name);
   const peak = (name: string, scale = 1) => series.rows.reduce((m, row) => Math.max(m, row[column(name)] * scale), 0);
   const pageViews = users.pageViews;
-  const cdnHitRatio = cdn && pageViews > 0 ? cdn.hits / (cdn.hits + cdn.misses) : 0;
+  // Page views only: script requests through the edges are counted apart (a
+  // script that must not be cached would otherwise halve the ratio).
+  const pageHits = cdn ? cdn.hitsByObject[CdnObject.Page] : 0;
+  const pageMisses = cdn ? cdn.missesByObject[CdnObject.Page] : 0;
+  const cdnHitRatio = pageHits + pageMisses > 0 ? pageHits / (pageHits + pageMisses) : 0;
   const requestsAll = pageViews + users.scriptRequests + flow.attempts;
   const soldOutAtUs = stock.handedOut >= stock.initial ? flow.soldOutAtUs : null;
 
@@ -47,8 +58,10 @@ export function buildResult(model: FlashSaleModel): RunResult {
     outcomes,
     counters: {
       pageViews,
-      cdnHits: cdn?.hits ?? 0,
-      cdnMisses: cdn?.misses ?? 0,
+      cdnHits: pageHits,
+      cdnMisses: pageMisses,
+      cdnScriptHits: cdn ? cdn.hitsByObject[CdnObject.Script] : 0,
+      cdnScriptMisses: cdn ? cdn.missesByObject[CdnObject.Script] : 0,
       cdnCoalesced: cdn?.coalesced ?? 0,
       cdnOriginFetches: cdn?.originFetches ?? 0,
       originPageRequests: originPage,

@@ -74,8 +74,14 @@ export interface OutcomeCounts {
 
 export interface Counters {
   pageViews: number;
+  /** Page views served from an edge cache (with a CDN, cdnHits + cdnMisses = pageViews). */
   cdnHits: number;
+  /** Page views that found no fresh copy at their edge. */
   cdnMisses: number;
+  /** Button-script requests served from an edge cache (servedBy: cdn). */
+  cdnScriptHits: number;
+  /** Button-script requests through the edges that found no fresh copy. */
+  cdnScriptMisses: number;
   /** Misses that waited for another request's origin fetch (coalescing). */
   cdnCoalesced: number;
   /** Origin fetches made by edges (misses, refreshes after TTL or purge). */

@@ -1,5 +1,6 @@
 import { TIMESERIES_COLUMNS, type TimeSeriesData } from './result.js';
 import { OriginKind } from '../system/origin.js';
+import { CdnObject } from '../system/cdn.js';
 import type { FlashSaleModel } from './run-once.js';
 
 /**
@@ -45,8 +46,8 @@ export class SeriesRecorder {
     const c = this.current;
     const req = origin.requests;
     c[0] = users.pageViews;
-    c[1] = cdn ? cdn.hits : 0;
-    c[2] = cdn ? cdn.misses : 0;
+    c[1] = cdn ? cdn.hitsByObject[CdnObject.Page] : 0;
+    c[2] = cdn ? cdn.missesByObject[CdnObject.Page] : 0;
     c[3] = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
     c[4] = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
     let errors = 0;

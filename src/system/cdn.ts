@@ -47,10 +47,10 @@ const NONE = -1;
  */
 export class Cdn {
   readonly edges: number;
-  /** Requests served from cache. */
-  hits = 0;
-  /** Requests that found no fresh copy. */
-  misses = 0;
+  /** Requests served from cache, by object (index = CdnObject). */
+  readonly hitsByObject = new Float64Array(2);
+  /** Requests that found no fresh copy, by object (index = CdnObject). */
+  readonly missesByObject = new Float64Array(2);
   /** Misses that joined a fetch already under way. */
   coalesced = 0;
   /** Fetches sent to the origin. */
@@ -111,6 +111,16 @@ export class Cdn {
     }
   }
 
+  /** Requests served from cache, pages and scripts. */
+  get hits(): number {
+    return this.hitsByObject[CdnObject.Page] + this.hitsByObject[CdnObject.Script];
+  }
+
+  /** Requests that found no fresh copy, pages and scripts. */
+  get misses(): number {
+    return this.missesByObject[CdnObject.Page] + this.missesByObject[CdnObject.Script];
+  }
+
   /** The edge that serves `user`. */
   edgeOf(user: number): number {
     return user % this.edges;
@@ -122,11 +132,11 @@ export class Cdn {
     const slot = edge * 2 + object;
     const now = this.sim.now;
     if (now < this.expiresAt[slot]) {
-      this.hits++;
+      this.hitsByObject[object]++;
       this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
       return;
     }
-    this.misses++;
+    this.missesByObject[object]++;
     if (!this.config.coalesce) {
       this.originFetches++;
       this.origin.fetchForEdge(edge, object, user, gen);

@@ -90,7 +90,7 @@ export class OrderFlow {
   };
   /** When the units handed out reached the stock, µs (null while units remain; the racy primitive may oversell after it). */
   soldOutAtUs: number | null = null;
-  /** Answers that turned a buyer away (anything but won or duplicate): for undersell. */
+  /** Answers that turned a request away (anything but won or duplicate); the user may still buy later. */
   turnedAway = 0;
 
   private readonly ordered: Uint8Array;

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../scenario/schema.js';
 import type { Simulation } from '../kernel/simulation.js';
 import type { RandomSource, RandomStream } from '../kernel/random.js';
-import { inverseNormalCdf, samplerOf, type Sampler } from '../kernel/distributions.js';
+import { inverseNormalCdf, largestDraw, samplerOf, type Sampler } from '../kernel/distributions.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { CdnObject, type Cdn, type CdnListener } from '../system/cdn.js';
 import { GEN_MASK, OriginKind, packTag, type OriginPool } from '../system/origin.js';
@@ -53,8 +53,10 @@ const U8_SHIFT = 6;
 const SENT_AT = 0;
 /**
  * When the user decided to look at the page (arrival, refresh, retry after
- * an error), µs. Impatient re-sends keep it: page latency runs from the
- * intention to the page, however many requests that took.
+ * an error), µs. Impatient re-sends of the page keep it: page latency runs
+ * from the intention to the page, however many requests that took. A
+ * refresh after the button script failed (the page had come) is a new
+ * intention: the script's wait is script latency.
  */
 const INTENDED_AT = 1;
 /** When the token in hand was issued, µs. */
@@ -142,6 +144,12 @@ export class Users {
   private readonly skewHorizon: number;
   private readonly lateRefreshLimit: number;
   private readonly giveUpAfter: number;
+  /**
+   * Whether an origin service can take as long as the user's patience: then a
+   * request served at once may still be given up on before its service ends,
+   * so its patience timer is always armed (not only once the answer is late).
+   */
+  private readonly originMayOutlastPatience: boolean;
   private closing = false;
   private hitScheduled = false;
 
@@ -193,6 +201,8 @@ export class Users {
     this.skewHorizon = this.saleStart - 8 * users.clockSkew;
     this.lateRefreshLimit = users.lateRefreshes;
     this.giveUpAfter = users.giveUpAfter;
+    const originConfig = config.system.origin;
+    this.originMayOutlastPatience = Math.max(largestDraw(originConfig.service), largestDraw(originConfig.scriptService)) >= users.patience;
 
     // Every user event's first argument is the user: its record can be warmed.
     const locality = { bytes: this.u8, shift: U8_SHIFT };
@@ -252,10 +262,12 @@ export class Users {
     this.closing = true;
     // Users still waiting for a page have waited at least this long: record
     // it, or a site that never answers would show no page latency at all.
+    // Likewise users still waiting for the script, since they sent it.
     const now = this.sim.now;
     for (let u = 0; u < this.count; u++) {
       const state = this.u8[(u << U8_SHIFT) + STATE];
-      if (state === UserState.AwaitingPage || state === UserState.AwaitingScript) this.pageLatency.record(now - this.f64[(u << F64_SHIFT) + INTENDED_AT]);
+      if (state === UserState.AwaitingPage) this.pageLatency.record(now - this.f64[(u << F64_SHIFT) + INTENDED_AT]);
+      else if (state === UserState.AwaitingScript) this.scriptLatency.record(now - this.f64[(u << F64_SHIFT) + SENT_AT]);
     }
   }
 
@@ -385,10 +397,11 @@ export class Users {
     } else {
       const waiting = this.origin.queue.waiting;
       this.origin.request(user, packTag(gen, kind));
-      if (this.origin.queue.waiting === waiting) {
+      if (this.origin.queue.waiting === waiting && !this.originMayOutlastPatience) {
         // Served at once (or refused, with the error page on its way): the
-        // answer time is known when the service ends, well within patience,
-        // so the timer is armed then, and only if the answer will be late.
+        // answer time is known when the service ends, well within patience
+        // (no service can take that long), so the timer is armed then, and
+        // only if the answer will be late.
         this.u8[b + TIMER_ARMED] = 0;
         return;
       }
@@ -408,7 +421,6 @@ export class Users {
     const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingPage) return;
     this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
-    this.u8[b + FAILURES] = 0;
     this.sendScript(user);
   }
 
@@ -418,6 +430,9 @@ export class Users {
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingScript) return;
     const now = this.sim.now;
     this.scriptLatency.record(now - this.f64[f + SENT_AT]);
+    // The page has loaded, script and all: the failed loads in a row end here
+    // (not at the page: a script that never comes is a failed load too).
+    this.u8[b + FAILURES] = 0;
     if (bits & ENABLED_BIT) {
       this.u8[b + TOKEN_KIND] = this.staticUrl
         ? TokenKind.Static
@@ -468,33 +483,56 @@ export class Users {
   }
 
   private timedOut(user: number, gen: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     const state = this.u8[b + STATE];
     if (state !== UserState.AwaitingPage && state !== UserState.AwaitingScript) return;
     this.timeouts++;
     this.pageTimeouts++;
-    if (this.failedAgain(user)) return;
-    this.sendPage(user); // impatient refresh: the retry storm
+    const scriptFailed = this.scriptFailed(user, state);
+    if (this.failedAgain(user, !scriptFailed)) return;
+    // Impatient refresh: the retry storm. After a page that never came, the
+    // same intention to see it; after a script, a new look at the page.
+    if (scriptFailed) this.f64[f + INTENDED_AT] = this.sim.now;
+    this.sendPage(user);
   }
 
   private errorPage(user: number, gen: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     this.pageErrors++;
-    if (this.failedAgain(user)) return;
+    const scriptFailed = this.scriptFailed(user, this.u8[b + STATE]);
+    if (this.failedAgain(user, !scriptFailed)) return;
     this.u8[b + STATE] = UserState.Thinking;
-    const delay = this.reaction(this.lateDraws.uniform(user, 1000 + this.i32[i + REFRESHES]++));
-    this.sim.schedule(delay, this.retryPageKind, user, gen);
+    const retryAt = this.sim.now + Math.round(this.reaction(this.lateDraws.uniform(user, 1000 + this.i32[i + REFRESHES]++)));
+    // After a script error the retry is a new look at the page (the page did come).
+    if (scriptFailed) this.f64[f + INTENDED_AT] = retryAt;
+    this.sim.scheduleAt(retryAt, this.retryPageKind, user, gen);
   }
 
-  /** Counts a failed page load; true (and the user has left) after `giveUpAfter` in a row. */
-  private failedAgain(user: number): boolean {
+  /**
+   * A script request in `state` failed now (given up on, or an error): it is
+   * a script latency sample — at least this long for one given up on, so
+   * that a script server too slow to answer cannot hide behind the requests
+   * it did answer in time. True if it was a script request.
+   */
+  private scriptFailed(user: number, state: number): boolean {
+    if (state !== UserState.AwaitingScript) return false;
+    this.scriptLatency.record(this.sim.now - this.f64[(user << F64_SHIFT) + SENT_AT]);
+    return true;
+  }
+
+  /**
+   * Counts a failed page load (page or script); true (and the user has left)
+   * after `giveUpAfter` in a row. A user who leaves while waiting for the
+   * page (`pageUnanswered`) records how long the page took to not come.
+   */
+  private failedAgain(user: number, pageUnanswered: boolean): boolean {
     const f = user << F64_SHIFT, b = user << U8_SHIFT;
     const failures = this.u8[b + FAILURES] + 1;
     this.u8[b + FAILURES] = failures;
     if (failures < this.giveUpAfter) return false;
-    this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
+    if (pageUnanswered) this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
     this.finish(user, Outcome.GaveUp);
     return true;
   }
@@ -550,8 +588,11 @@ export class Users {
         this.finish(user, Outcome.Blocked);
         return;
       case OrderAnswer.Duplicate:
-        // An earlier attempt of this user holds the order; its "won" is on the way.
-        this.finish(user, Outcome.Pending);
+        // An earlier attempt of this user holds the one-per-user mark, but it
+        // may still be at the stock step and fail there (sold out): this is
+        // not a definite answer. Ask again later, as after "sale ended"; if
+        // the earlier attempt wins, its "won" ends the user before that.
+        this.retryOrFinish(user, gen, Outcome.GaveUp);
         return;
       case OrderAnswer.Expired:
         if (this.closing) return;

@@ -140,6 +140,35 @@ describe('runOnce: undersell', () => {
     expect(r.ledger.length + r.stock.remaining).toBe(1500);
   });
 
+  it('refused forgeries are not buyers turned away: stock left when every user bought is not undersell', () => {
+    // Bots fire forged order URLs before T0 (refused); then every user buys.
+    const r = run({ sale: { stock: 5000 }, users: { bots: { share: '1%' } }, system: { orderServers: { slots: 1000 } } });
+    expect(r.counters.tokenRejected.forged).toBeGreaterThan(0);
+    expect(r.outcomes.won).toBe(2000);
+    expect(r.stock.remaining).toBe(3000);
+    expect(r.stock.undersell).toBe(0);
+  });
+
+  it('an oversold racy counter that still shows stock is not undersell: no unit is left', () => {
+    // 200 bots fire the static URL at the same moments before T0: they read
+    // the same level, so the counter ends well above 0 after more units than
+    // the stock were handed out; the slow servers turn some away.
+    const r = run({
+      sale: { stock: 50 },
+      users: { count: 200, arrival: { kind: 'burst', at: '0s', spread: '0s' }, retry: { policy: 'none' }, bots: { share: '100%', earlyAttempts: 1 } },
+      system: {
+        tokenGate: { mode: 'static' },
+        orderServers: { servers: 1, slots: 150, service: '500ms', soldOutFlag: false },
+        stock: { primitive: 'check-then-decrement', service: '2ms' },
+      },
+    });
+    expect(r.outcomes.saleEnded).toBeGreaterThan(0);
+    expect(r.stock.oversell).toBeGreaterThan(0);
+    expect(r.stock.remaining).toBeGreaterThan(0);
+    expect(r.stock.undersell).toBe(0);
+    expect(r.metrics.undersell).toBe(0);
+  });
+
   it('stock left because there were fewer buyers than units is not undersell', () => {
     const r = run({ sale: { stock: 5000 }, system: { orderServers: { slots: 1000 } } });
     expect(r.counters.orderRejected).toBe(0);
@@ -272,6 +301,26 @@ describe('runOnce: determinism and common random numbers', () => {
     expect(arrivals.reduce((a, b) => a + b, 0)).toBeGreaterThan(500);
     // The systems did differ upstream.
     expect(column(noCdn, 'origin_page_requests').slice(0, upTo)).not.toEqual(column(cdn, 'origin_page_requests').slice(0, upTo));
+  });
+});
+
+describe('runOnce: CDN hit ratio', () => {
+  it('counts page views only, also when the button script goes through the edges', () => {
+    // cdnTtl 0: every script request through the CDN is a miss.
+    const pagesOnly = run({}, 4);
+    const withScript = run({ system: { buttonScript: { servedBy: 'cdn', cdnTtl: '0s' }, tokenGate: { bindToUser: false } } }, 4);
+    for (const r of [pagesOnly, withScript]) {
+      expect(r.counters.cdnHits + r.counters.cdnMisses).toBe(r.counters.pageViews);
+      expect(r.metrics.cdn_hit_ratio).toBeCloseTo(r.counters.cdnHits / r.counters.pageViews, 5);
+      expect(r.metrics.cdn_hit_ratio).toBeGreaterThan(0.9);
+      const hits = column(r, 'cdn_hits');
+      const misses = column(r, 'cdn_misses');
+      column(r, 'page_views').forEach((views, k) => expect(hits[k] + misses[k]).toBe(views));
+    }
+    // The script requests the edges saw are counted apart.
+    expect(withScript.counters.cdnScriptHits + withScript.counters.cdnScriptMisses).toBe(withScript.counters.scriptRequests);
+    expect(withScript.counters.cdnScriptHits).toBe(0);
+    expect(pagesOnly.counters.cdnScriptHits + pagesOnly.counters.cdnScriptMisses).toBe(0);
   });
 });
 

@@ -54,6 +54,8 @@ export function validResult(): RunResult {
       pageViews: 1000,
       cdnHits: 950,
       cdnMisses: 50,
+      cdnScriptHits: 0,
+      cdnScriptMisses: 0,
       cdnCoalesced: 10,
       cdnOriginFetches: 40,
       originPageRequests: 40,

@@ -124,6 +124,64 @@ describe('users', () => {
     expect(r.metrics.lost_orders).toBe(0);
   });
 
+  it('a duplicate answer while the earlier attempt is still at the stock step does not leave the user undecided', () => {
+    // A slow hot row: a user's first attempt waits for the lock longer than
+    // patience, the re-click is answered "duplicate" (the first attempt holds
+    // the one-per-user mark), and then the first attempt fails (sold out).
+    const model = new FlashSaleModel(
+      configOf(
+        merge(SMALL, {
+          sale: { stock: 60 },
+          system: { orderServers: { servers: 20, slots: 50, soldOutFlag: false }, stock: { primitive: 'row-lock', service: '100ms' } },
+        }),
+      ),
+      { strategy: 's', replication: 0, seed: 1 },
+    );
+    model.sim.run();
+    expect(model.flow.duplicates).toBeGreaterThan(0);
+    let pending = 0;
+    for (let u = 0; u < model.users.count; u++) if (model.users.outcomeOf(u) === Outcome.Pending) pending++;
+    // Every user arrived long before the end: none is still waiting.
+    expect(pending).toBe(0);
+  });
+
+  it('a page slower than patience at the origin makes the user refresh at patience, even when it was served at once', () => {
+    // One user, no CDN, an idle origin whose every page takes 5 s: the user
+    // gives up on each page after 3 s (patience) and asks again.
+    const r = run({
+      users: { count: 1, arrival: { kind: 'burst', at: '0s', spread: '0s' }, patience: '3s', giveUpAfter: 4 },
+      system: { cdn: { edges: 0 }, origin: { service: '5s' } },
+    });
+    const pv = columnIndex(r.timeseries.columns, 'page_views');
+    const sendsAt = r.timeseries.rows.flatMap((row, k) => Array.from({ length: row[pv] }, () => k));
+    // Sent at 0, 3, 6 and 9 s, then gone after the fourth failure (12 s), not at 0, 5, 10 and 15 s.
+    expect(sendsAt).toEqual([0, 3, 6, 9]);
+    expect(r.counters.userTimeouts).toBe(4);
+    expect(r.outcomes.gaveUp).toBe(1);
+  });
+
+  it('a slow button script shows in script latency (timed-out requests count at least patience), not in page latency', () => {
+    // Pages come from the CDN; the script from an origin with one slot that
+    // cannot keep up: most script requests time out and the user refreshes.
+    const r = run({ system: { origin: { servers: 1, concurrency: 1, scriptService: 'lognormal(20ms, 0.5)', queue: 100000 } } });
+    expect(r.counters.userTimeouts).toBeGreaterThan(r.counters.scriptRequests / 2);
+    // Every script request is a sample: answered, refused, given up on, or still waiting at the end.
+    expect(r.latency.script.count).toBe(r.counters.scriptRequests);
+    expect(r.latency.script.p99).toBeGreaterThanOrEqual(3_000_000);
+    // The page itself came from the edge at once: its latency does not pile up the script's waits.
+    expect(r.latency.page.p50).toBeLessThan(1_000_000);
+  });
+
+  it('a button script that never comes in time counts as a failed page load: users leave after giveUpAfter', () => {
+    // Pages always from the edge cache; the script from an origin far too slow for it.
+    const r = run({ system: { cdn: { ttl: '1h' }, origin: { servers: 1, concurrency: 1, scriptService: 'lognormal(20ms, 0.5)', queue: 100000 } } });
+    expect(r.counters.userTimeouts).toBeGreaterThan(1000);
+    // Every user arrived by 70 s; ten failed loads of 3 s each leave them gone well before the end (3 min).
+    expect(r.outcomes.pending).toBe(0);
+    expect(r.outcomes.gaveUp).toBe(2000);
+    expect(r.counters.userTimeouts).toBeLessThanOrEqual(2000 * 10);
+  });
+
   it('a stale "not started" script from the CDN makes users refresh after T0, and give up after lateRefreshes', () => {
     const stale = { system: { buttonScript: { servedBy: 'cdn', cdnTtl: '20s' }, tokenGate: { bindToUser: false } } };
     const impatient = run(merge(stale, { users: { lateRefreshes: 0 } }));
