@@ -20,7 +20,7 @@ export interface MetricInfo {
 
 export const METRIC_CATALOGUE = {
   page_latency: { kind: 'latency', unit: 'µs', description: 'Product page response time, from the intended send time (includes RTT, queueing at edge/origin/link).' },
-  script_latency: { kind: 'latency', unit: 'µs', description: 'Button script response time, from the intended send time.' },
+  script_latency: { kind: 'latency', unit: 'µs', description: 'Button script response time, from the intended send time; a script request given up on, refused or unanswered at the end counts its wait so far.' },
   order_latency: { kind: 'latency', unit: 'µs', description: 'Order attempt response time, from the click to the answer (won, sold out, sale ended, rejected).' },
   main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency.' },
   orders_created: { kind: 'count', unit: 'orders', description: 'Orders in the ledger.' },

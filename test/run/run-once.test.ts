@@ -85,13 +85,11 @@ describe('runOnce: the seed design', () => {
     }
   });
 
-  // BUG (reported): an event at exactly an interval boundary that was
-  // scheduled before the recorder's tick for that boundary (e.g. every
-  // user's refresh at T0 with perfect clocks, or anything at T0 = 60 s)
-  // is counted in the interval that ENDS there, not the one that starts
-  // there, contrary to result.ts ("interval i covers [i·interval,
-  // (i+1)·interval)"). Here the whole herd at T0 shows up in the second
-  // before the sale.
+  // An event at exactly an interval boundary (e.g. every user's refresh at T0
+  // with perfect clocks) belongs to the interval that starts there, as
+  // result.ts says ("interval i covers [i·interval, (i+1)·interval)"): the
+  // recorder's ticks are scheduled before any other event, so they run first
+  // at that µs. Once, the herd at T0 showed up in the second before the sale.
   it('an event at exactly T0 is counted in the interval that starts at T0', () => {
     const r = run({
       users: { count: 100, arrival: { kind: 'burst', at: '0s', spread: '0s' }, refresh: '10s', clockSkew: '0s' },
