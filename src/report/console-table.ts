@@ -105,6 +105,15 @@ export function formatInterval(
 export const CUT_INTERVAL_NOTE = '[low, high]: the 95% CI where it stops at 0 or 100%';
 
 /**
+ * With replications, a latency percentile is not a mean: it is the
+ * percentile of every replication's samples together (what thresholds
+ * check, as k6 does), and its ± is the spread of the per-replication
+ * percentiles. Said wherever such a figure is shown, so that an interval
+ * that is not centred on the per-replication mean does not surprise.
+ */
+export const POOLED_PERCENTILE_NOTE = "latency percentiles: of all replications' samples together (as thresholds check them), ± the 95% CI of the per-replication percentile";
+
+/**
  * "mean ± halfWidth", or "mean [low, high]" when the interval is cut at
  * the metric's range (just the mean with one replication), "—" when
  * unmeasured. `range` defaults to the catalogue metric's.
@@ -208,6 +217,7 @@ export function renderConsoleSummary(summary: RunSummary): string {
     for (const t of s.thresholds) if (!t.passed) failures.push(`  ${s.name}: threshold ${t.metric} ${t.expression}: ${t.message}`);
   }
   if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
+  if (reps > 1) lines.push(POOLED_PERCENTILE_NOTE);
   if (failures.length > 0) lines.push('', 'failures:', ...failures);
   lines.push('', verdictLine(summary));
   return `${lines.join('\n')}\n`;

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { installChartRuntime } from './charts/runtime.js';
 import { buildCharts } from './charts/specs.js';
 import type { ChartSpec } from './charts/types.js';
-import { HEADLINE_ROWS, verdictLine } from './console-table.js';
+import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import { BADGE_COLORS, strategyColor } from './palette.js';
 import { parseSummaryJson, type RunSummary, type StrategySummary } from './summary-json.js';
 import { reproduceCommand } from './summary-md.js';
@@ -218,7 +218,7 @@ export function renderHtmlReport(summary: RunSummary, options: HtmlReportOptions
   const facts: Array<[string, string]> = [
     ['scenario file', summary.scenario.file],
     ['seed', String(summary.seed)],
-    ['replications', `${reps}${reps > 1 ? ' (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; charts: mean with a 95% band)' : ''}`],
+    ['replications', `${reps}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`],
     ['strategies', summary.strategies.map((s) => s.name).join(', ')],
     ['tool', `${summary.tool.name} ${summary.tool.version}, summary schema ${summary.schemaVersion}`],
   ];

@@ -1,5 +1,5 @@
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../run/metric-catalogue.js';
-import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, verdictLine } from './console-table.js';
+import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
 import { buildCharts } from './charts/specs.js';
@@ -51,7 +51,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   if (summary.scenario.description) out.push(summary.scenario.description.trim(), '');
   out.push(
     `- scenario file: \`${summary.scenario.file}\``,
-    `- seed: \`${summary.seed}\`, replications: ${reps}${reps > 1 ? ' (figures are mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%)' : ''}`,
+    `- seed: \`${summary.seed}\`, replications: ${reps}${reps > 1 ? ` (figures are mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE})` : ''}`,
     `- flashsim ${summary.tool.version}, summary schema ${summary.schemaVersion}`,
     `- verdict: **${verdictLine(summary)}**`,
     '',

@@ -96,6 +96,15 @@ describe('console summary', () => {
     expect(text).toContain('naive: threshold order_latency p(99)<500ms');
     expect(text.trimEnd().split('\n').at(-1)).toBe('hand-made: INVARIANT VIOLATED, THRESHOLD FAILED (exit 1)');
   });
+
+  it('with replications, says that a latency percentile pools every sample and its ± is the per-replication spread', () => {
+    const pooled = "latency percentiles: of all replications' samples together (as thresholds check them), ± the 95% CI of the per-replication percentile";
+    const s = twoStrategies();
+    expect(s.replications).toBe(2);
+    expect(renderConsoleSummary(s)).toContain(`\n${pooled}\n`);
+    expect(renderSummaryMarkdown(s)).toContain(pooled);
+    expect(renderConsoleSummary({ ...s, replications: 1 })).not.toContain(pooled);
+  });
 });
 
 describe('summary.md', () => {
