@@ -22,7 +22,7 @@ export const METRIC_CATALOGUE = {
   page_latency: { kind: 'latency', unit: 'µs', description: 'Product page response time, from the intended send time (includes RTT, queueing at edge/origin/link).' },
   script_latency: { kind: 'latency', unit: 'µs', description: 'Button script response time, from the intended send time; a script request given up on, refused or unanswered at the end counts its wait so far.' },
   order_latency: { kind: 'latency', unit: 'µs', description: 'Order attempt response time, from the click to the answer (won, sold out, sale ended, rejected).' },
-  main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency.' },
+  main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency, from arrival to the response\'s last byte leaving its link (its own when isolated, the origin link when shared).' },
   orders_created: { kind: 'count', unit: 'orders', description: 'Orders in the ledger.' },
   oversell: { kind: 'count', unit: 'units', description: 'Units sold beyond the stock (must be 0).' },
   undersell: { kind: 'count', unit: 'units', description: 'Units left unsold at the end while some buyer was turned away.' },

@@ -136,6 +136,7 @@ export class FlashSaleModel {
       system.mainSite.deployment === 'shared' ? this.origin : null,
       random.stream('main-site-arrivals').sequence(),
       random.stream('main-site-service').sequence(),
+      system.mainSite.bandwidth,
     );
     this.flow = new OrderFlow(
       sim,

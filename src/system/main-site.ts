@@ -5,13 +5,17 @@ import { samplerOf, type Sampler } from '../kernel/distributions.js';
 import { MultiServerQueue } from '../kernel/multi-server-queue.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { OriginKind, packTag, type OriginPool } from './origin.js';
+import { Link } from './link.js';
 
 /**
  * The main shop's own traffic (DESIGN defence 1: independent deployment).
- * Poisson arrivals at `rps`. Isolated: served by the main site's own pool.
- * Shared: sent to the flash sale's origin pool, where the storm's queueing
- * and link saturation hit it (the cascade). Latency and errors are measured
- * either way, so the cost of not isolating is a number.
+ * Poisson arrivals at `rps`. Isolated: served by the main site's own pool,
+ * and its responses cross a link of its own. Shared: sent to the flash
+ * sale's origin pool and link, where the storm's queueing and link
+ * saturation hit it (the cascade). Latency (arrival to the response's last
+ * byte leaving the link) and errors are measured the same way either way,
+ * so the cost of not isolating is a number, not a difference in what is
+ * measured.
  *
  * Isolated, the main site shares nothing with the sale, so its events run on
  * a simulation of their own rather than in the sale's million-event queue,
@@ -37,6 +41,8 @@ export class MainSite {
   /**
    * @param saleSim the sale's simulation: the main site's events run on it
    *   when the deployment is shared, on a simulation of their own otherwise.
+   * @param ownLinkBytesPerSecond isolated: the capacity of the main site's
+   *   own uplink (bytes/s); unused when shared.
    */
   constructor(
     saleSim: Simulation,
@@ -44,12 +50,16 @@ export class MainSite {
     private readonly shared: OriginPool | null,
     private readonly arrivals: RandomSequence,
     services: RandomSequence,
+    ownLinkBytesPerSecond: number,
   ) {
     const sim = shared === null ? new Simulation(64) : saleSim;
     this.sim = sim;
     const meanGapUs = config.rps > 0 ? 1e6 / config.rps : Infinity;
     this.gap = samplerOf({ kind: 'exponential', mean: meanGapUs });
     const service = samplerOf(config.service);
+    // Isolated, its responses cross an uplink of its own.
+    const link = shared === null ? new Link(ownLinkBytesPerSecond) : null;
+    const bytes = config.bytes;
     this.own =
       shared === null
         ? new MultiServerQueue(
@@ -61,7 +71,10 @@ export class MainSite {
               serviceTime: () => service(services.next()),
             },
             {
-              onDone: (_c, _t, _wait, sojourn) => this.latency.record(sojourn),
+              onDone: (_c, _t, _wait, sojourn) => {
+                const now = sim.now;
+                this.latency.record(sojourn + (link!.transmit(now, bytes) - now));
+              },
               onBlocked: () => this.errors++,
             },
           )

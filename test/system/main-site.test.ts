@@ -5,11 +5,12 @@ import { MainSite } from '../../src/system/main-site.js';
 import { OriginKind, OriginPool } from '../../src/system/origin.js';
 import { configOf } from '../helpers/flash-config.js';
 
-function isolated(mainSite: Record<string, unknown>, seed = 1) {
+/** An isolated main site; its own uplink is ideal (no transfer time) unless `linkBytesPerSecond` says otherwise. */
+function isolated(mainSite: Record<string, unknown>, seed = 1, linkBytesPerSecond = Infinity) {
   const config = configOf({ system: { mainSite: { deployment: 'isolated', ...mainSite } } });
   const sim = new Simulation();
   const random = new RandomSource(seed, 0);
-  const site = new MainSite(sim, config.system.mainSite, null, random.stream('a').sequence(), random.stream('s').sequence());
+  const site = new MainSite(sim, config.system.mainSite, null, random.stream('a').sequence(), random.stream('s').sequence(), linkBytesPerSecond);
   return { sim, site };
 }
 
@@ -30,7 +31,7 @@ function shared(seed = 1) {
       site!.answered(sim.now - sojournUs, linkDoneUs, ok);
     },
   });
-  site = new MainSite(sim, config.system.mainSite, pool, random.stream('a').sequence(), random.stream('s').sequence());
+  site = new MainSite(sim, config.system.mainSite, pool, random.stream('a').sequence(), random.stream('s').sequence(), 1);
   return { sim, site, pool };
 }
 
@@ -45,6 +46,20 @@ describe('main site', () => {
     expect(site.latency.count).toBeGreaterThan(site.requests - 50);
     expect(site.latency.min).toBeGreaterThanOrEqual(29_900);
     expect(site.latency.max).toBeLessThanOrEqual(30_100);
+  });
+
+  it('isolated: a response crosses its own uplink, so latency is measured to the last byte as when shared', () => {
+    // 125 kB at 125 MB/s (1 Gbps): 1 ms on the wire after a 30 ms service.
+    const { site } = isolated({ rps: '10/s', service: '30ms', bytes: '125kB' }, 1, 125e6);
+    site.syncTo(20_000_000);
+    expect(site.latency.count).toBeGreaterThan(150);
+    expect(site.latency.min).toBe(31_000);
+    // 10 requests/s of 1 ms each: a response rarely waits behind another on the link.
+    expect(site.latency.mean).toBeLessThan(31_100);
+    // A link that takes 1 s per response queues them: latency grows past the service time.
+    const { site: slow } = isolated({ rps: '10/s', service: '30ms', bytes: '125kB' }, 1, 125e3);
+    slow.syncTo(20_000_000);
+    expect(slow.latency.max).toBeGreaterThan(2_000_000);
   });
 
   it('isolated, one slot and no queue: the error rate is Erlang B (insensitive to the service distribution)', () => {
