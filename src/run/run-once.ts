@@ -4,6 +4,7 @@ import { RandomSource } from '../kernel/random.js';
 import { Cdn, CdnObject } from '../system/cdn.js';
 import { OriginKind, OriginPool, packTag, tagGen } from '../system/origin.js';
 import { MainSite } from '../system/main-site.js';
+import { EdgeFetches } from '../system/edge-fetches.js';
 import { OrderFlow } from '../system/order-flow.js';
 import { tokenSecretSeed } from '../system/token-gate.js';
 import { Users } from '../workload/users.js';
@@ -55,7 +56,7 @@ export class FlashSaleModel {
     // First, so that its ticks precede every other event at the same time.
     this.series = new SeriesRecorder(this, config.interval, config.duration);
     const edgeFetched = sim.register('cdn.fetched', (edgeObject, ok) => this.edgeFetched(edgeObject, ok));
-    const edgeSingle = sim.register('cdn.fetched-single', (user, tagOk) => this.edgeSingleFetched(user, tagOk));
+    const edgeSingle = sim.register('cdn.fetched-single', (slot, ok) => this.edgeSingleFetched(slot, ok));
     const linkBandwidth = system.originLink.bandwidth + system.originLink.leased;
     const scriptBytes = system.buttonScript.bytes;
     this.origin = new OriginPool(
@@ -90,7 +91,7 @@ export class FlashSaleModel {
             }
             case OriginKind.EdgePageSingle:
             case OriginKind.EdgeScriptSingle:
-              sim.scheduleAt(ok ? linkDoneUs : sim.now, edgeSingle, customer, (tag << 1) | (ok ? 1 : 0));
+              sim.scheduleAt(ok ? linkDoneUs : sim.now, edgeSingle, this.edgeFetches.put(customer, tag, sim.now), ok ? 1 : 0);
               break;
             case OriginKind.MainSite:
               this.mainSite.answered(sim.now - sojournUs, linkDoneUs, ok);
@@ -158,6 +159,8 @@ export class FlashSaleModel {
   }
 
   private readonly generatedAt: Float64Array;
+  /** Uncoalesced edge fetches on their way from the origin to the edge. */
+  private readonly edgeFetches = new EdgeFetches();
 
   /** Events handled so far: the sale's simulation's and an isolated main site's. */
   get eventsProcessed(): number {
@@ -176,15 +179,15 @@ export class FlashSaleModel {
     this.cdn!.fetched(edge, object, -1, 0, ok === 1, this.generatedAt[edgeObject]);
   }
 
-  /**
-   * An uncoalesced edge fetch reached the edge. Its content is taken as
-   * generated on arrival at the edge (the origin link's transfer time
-   * earlier, at most): only the script's enabled flag near T0 could differ.
-   */
-  private edgeSingleFetched(user: number, tagOk: number): void {
-    const tag = tagOk >>> 1;
+  /** An uncoalesced edge fetch (slot of {@link edgeFetches}) reached the edge; its content is as old as the origin made it. */
+  private edgeSingleFetched(slot: number, ok: number): void {
+    const fetches = this.edgeFetches;
+    const user = fetches.userOf(slot);
+    const tag = fetches.tagOf(slot);
+    const generatedAt = fetches.generatedAtOf(slot);
+    fetches.release(slot);
     const object = (tag & 7) === OriginKind.EdgePageSingle ? CdnObject.Page : CdnObject.Script;
-    this.cdn!.fetched(this.cdn!.edgeOf(user), object, user, tagGen(tag), (tagOk & 1) === 1, this.sim.now);
+    this.cdn!.fetched(this.cdn!.edgeOf(user), object, user, tagGen(tag), ok === 1, generatedAt);
   }
 }
 
