@@ -148,3 +148,20 @@ export function makeSummary(strategies: StrategySummary[], name = 'hand-made'): 
     strategies,
   };
 }
+
+/** Two strategies of two replications: seed-design passes everything; naive oversells and fails its threshold. */
+export function twoStrategies() {
+  return makeSummary([
+    makeStrategy({
+      name: 'seed-design',
+      results: [makeResult({ strategy: 'seed-design', replication: 0 }), makeResult({ strategy: 'seed-design', replication: 1, orders: 9 })],
+      thresholds: [{ metric: 'order_latency', expression: 'p(99)<500ms', passed: true }],
+    }),
+    makeStrategy({
+      name: 'naive',
+      results: [makeResult({ strategy: 'naive', replication: 0, oversell: 2 }), makeResult({ strategy: 'naive', replication: 1, oversell: 1 })],
+      invariantFailures: ['no-oversell'],
+      thresholds: [{ metric: 'order_latency', expression: 'p(99)<500ms', passed: false, actual: 600_000 }],
+    }),
+  ]);
+}

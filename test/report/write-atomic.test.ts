@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -185,6 +185,44 @@ describe('ensureDirectory and checkWritableDirectory', () => {
     await checkWritableDirectory(root);
     expect(await snapshot(root)).toEqual({ afile: 'x' });
     expect((await readdir(root)).filter((n) => n.endsWith(TEMP_SUFFIX))).toEqual([]);
+  });
+});
+
+describe('atomic writes', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flashsim-atomic-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the files and leaves no temporary file behind', async () => {
+    await writeFilesAtomic(join(dir, 'run'), new Map([['a.txt', 'A'], ['b.txt', 'B']]));
+    expect((await readdir(join(dir, 'run'))).sort()).toEqual(['a.txt', 'b.txt']);
+    await writeFileAtomic(join(dir, 'run', 'a.txt'), 'A2');
+    expect(await readFile(join(dir, 'run', 'a.txt'), 'utf8')).toBe('A2');
+    expect((await readdir(join(dir, 'run'))).sort()).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('on failure removes what it wrote and its temporary files', async () => {
+    const target = join(dir, 'run');
+    // 'b.txt/x' cannot be created because b.txt is a file written just before.
+    await expect(writeFilesAtomic(target, new Map([['a.txt', 'A'], ['b.txt', 'B'], ['b.txt/x', 'X']]))).rejects.toThrow();
+    await expect(readdir(target)).rejects.toThrow(); // the directory it created is gone
+  });
+
+  it('keeps the old file intact when a write fails', async () => {
+    if (process.getuid?.() === 0) return; // root ignores permissions
+    await writeFile(join(dir, 'keep.txt'), 'old');
+    await chmod(dir, 0o555);
+    try {
+      await expect(writeFileAtomic(join(dir, 'keep.txt'), 'new')).rejects.toThrow();
+    } finally {
+      await chmod(dir, 0o755);
+    }
+    expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['keep.txt']);
   });
 });
 

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { executePlan, type TaskProgress, type TaskRunner } from '../../src/run/execute.js';
 import { buildPlan } from '../../src/run/plan.js';
-import { config, makeResult } from '../report/make-result.js';
+import { makeResult } from '../report/make-result.js';
+import { strategies } from './two-strategies.js';
 
-const strategies = [
-  { name: 'seed-design', config: config({ seed: 7, replications: 2 }) },
-  { name: 'naive', config: config({ seed: 7, replications: 2 }) },
-];
 const once = strategies.map((s) => ({ ...s, config: { ...s.config, replications: 1 } }));
 
 const timing = { wallMs: 1, events: 1234, eventsPerSecond: 1e6, peakRssBytes: 1e8 };
-
-describe('buildPlan', () => {
-  it('is strategy-major, replications and seed from each config', () => {
-    const plan = buildPlan({ name: 's', file: 's.yaml' }, strategies);
-    expect(plan.tasks.map((t) => [t.index, t.strategy, t.replication, t.seed])).toEqual([
-      [0, 'seed-design', 0, 7],
-      [1, 'seed-design', 1, 7],
-      [2, 'naive', 0, 7],
-      [3, 'naive', 1, 7],
-    ]);
-  });
-
-  it('refuses empty plans', () => {
-    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [])).toThrow(/at least one strategy/);
-    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [{ name: 'x', config: { ...strategies[0].config, replications: 0 } }])).toThrow(/replications/);
-  });
-});
 
 describe('executePlan', () => {
   it('returns results in plan order with progress from start to done', async () => {

@@ -1,9 +1,6 @@
-import { Chart } from 'chart.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/index.js';
-import { chartPath, renderChartFilesAsync, renderChartPng } from '../../src/report/charts/render.js';
-import { installChartRuntime } from '../../src/report/charts/runtime.js';
-import { coincide, intervalSeries, percentileCurve, stockCurve } from '../../src/report/charts/series.js';
+import { renderChartPng } from '../../../src/report/charts/render.js';
+import { coincide, intervalSeries, percentileCurve, stockCurve } from '../../../src/report/charts/series.js';
 import {
   buildCharts,
   niceWindow,
@@ -12,28 +9,21 @@ import {
   stormWindow,
   sweepChart,
   wrapNotes,
-} from '../../src/report/charts/specs.js';
-import type { ChartSpec, DatasetData } from '../../src/report/charts/types.js';
-import { strategyColor, withAlpha } from '../../src/report/palette.js';
-import type { RunSummary } from '../../src/report/summary-json.js';
-import { makeResult, makeStrategy, makeSummary } from './make-result.js';
+} from '../../../src/report/charts/specs.js';
+import type { ChartSpec, DatasetData } from '../../../src/report/charts/types.js';
+import { strategyColor, withAlpha } from '../../../src/report/palette.js';
+import type { RunSummary } from '../../../src/report/summary-json.js';
+import { pngSize } from '../../helpers/png-size.js';
+import { makeResult, makeStrategy, makeSummary } from '../make-result.js';
+import { smokeSummary } from './smoke-summary.js';
 
-/** A small real run: the smoke scenario (seed design and naive) with 300 users, two replications. */
 let summary: RunSummary;
 
 beforeAll(async () => {
-  summary = (await runScenario('scenarios/smoke.yaml', { users: 300, replications: 2, workers: 1 })).summary;
+  summary = await smokeSummary();
 });
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
-
-/** Width and height from a PNG's IHDR chunk, after checking the signature. */
-function pngSize(png: Uint8Array): { width: number; height: number } {
-  const buf = Buffer.from(png);
-  expect(buf.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  expect(buf.subarray(12, 16).toString('latin1')).toBe('IHDR');
-  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
-}
 
 const meanDatasets = (spec: ChartSpec): DatasetData[] => spec.config.data.datasets.filter((d) => !d.flashsimBand);
 
@@ -212,68 +202,5 @@ describe('chart specs', () => {
     expect(low.data[2].y).toBe(y.min);
     expect(y.min!).toBeGreaterThan(0);
     expect(y.min!).toBeLessThanOrEqual(0.0313);
-  });
-});
-
-describe('PNG rendering', () => {
-  it('every chart of a real run renders to a valid PNG of the spec size', async () => {
-    const charts = buildCharts(summary);
-    const files = await renderChartFilesAsync(summary, { charts });
-    expect([...files.keys()]).toEqual(charts.map(chartPath));
-    for (const c of charts) {
-      const png = files.get(chartPath(c))!;
-      expect(pngSize(png), c.id).toEqual({ width: c.width, height: c.height });
-      expect(png.length, c.id).toBeGreaterThan(10_000); // not a blank canvas
-    }
-  });
-
-  it('renders at device pixel ratio 2 and draws the same bytes twice (deterministic)', () => {
-    const spec = stockChart(summary);
-    expect(pngSize(renderChartPng(spec, { pixelRatio: 2 }))).toEqual({ width: 2000, height: 1120 });
-    expect(renderChartPng(spec).equals(renderChartPng(spec))).toBe(true);
-  });
-});
-
-describe('chart runtime', () => {
-  it('is self-contained: its source, evaluated alone (as report.html does), hydrates a config', () => {
-    const registered: Array<{ id: string }> = [];
-    const fakeChart = {
-      registry: { plugins: { get: (id: string) => registered.find((p) => p.id === id) } },
-      register: (p: { id: string }) => registered.push(p),
-      defaults: { font: { family: 'sans-serif' } },
-    };
-    const install = new Function(`return (${installChartRuntime.toString()});`)() as typeof installChartRuntime;
-    const hydrate = install(fakeChart);
-    expect(registered.map((p) => p.id)).toEqual(['flashsimBackground', 'flashsimMarkers', 'flashsimErrorBars', 'flashsimBarLabels']);
-    const config = hydrate({
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        scales: {
-          x: { type: 'linear', ticks: { flashsimFormat: 'seconds' } },
-          y: { type: 'logarithmic', ticks: { flashsimFormat: 'ms' } },
-          p: { type: 'linear', ticks: { flashsimFormat: 'nines' }, flashsimTicks: [0, 1, 2] },
-        },
-      },
-    });
-    const x = config.options.scales.x.ticks.callback;
-    expect([x(0, 0, []), x(-30, 0, []), x(12.5, 0, [])]).toEqual(['T0', '−30 s', '+12.5 s']);
-    const y = config.options.scales.y.ticks.callback;
-    const ticks = [1, 2, 5, 10, 20, 30, 100, 1000, 2000].map((value) => ({ value }));
-    expect(ticks.map((t) => y(t.value, 0, ticks))).toEqual(['1 ms', '', '', '10 ms', '', '', '100 ms', '1 s', '']);
-    const p = config.options.scales.p.ticks.callback;
-    expect([p(0, 0, []), p(1, 0, []), p(3, 0, [])]).toEqual(['0%', '90%', '99.9%']);
-    const axis = { min: 0, max: 1.5, ticks: [] as Array<{ value: number }> };
-    config.options.scales.p.afterBuildTicks(axis);
-    expect(axis.ticks).toEqual([{ value: 0 }, { value: 1 }]);
-    const legendFilter = config.options.plugins.legend.labels.filter;
-    expect(legendFilter({ datasetIndex: 1 }, { datasets: [{}, { flashsimBand: true }] })).toBe(false);
-    expect(legendFilter({ datasetIndex: 0 }, { datasets: [{}, { flashsimBand: true }] })).toBe(true);
-  });
-
-  it('registers its plugins once on the real chart.js', () => {
-    installChartRuntime(Chart);
-    installChartRuntime(Chart);
-    expect(Chart.registry.plugins.get('flashsimMarkers')).toBeDefined();
   });
 });
