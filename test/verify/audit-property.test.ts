@@ -74,7 +74,7 @@ describe('the audit over random small scenarios', () => {
     fc.assert(
       fc.property(smallScenario, (drawn) => {
         // Contention: a burst at T0, a slow racy read-then-write, admitting servers.
-        const s = { ...drawn, users: Math.max(drawn.users, 800), stock: Math.min(drawn.stock, 40), burst: true, stockService: '2ms', onFull: 'unbounded', orders: 'async', queue: 50 };
+        const s = { ...drawn, users: Math.max(drawn.users, 800), stock: Math.min(drawn.stock, 40), burst: true, stockService: '2ms' as const, onFull: 'unbounded' as const, orders: 'async' as const, queue: 50 };
         const { result } = runOnce(configOf(s, 'check-then-decrement'), { strategy: 'racy', replication: 0, seed: s.seed });
         const check = audit(result, ['no-oversell']).invariants[0];
         const sold = result.ledger.length;
