@@ -22,7 +22,7 @@ export class OrderServers {
   readonly slots: number;
   /** Requests holding a slot, per server. */
   readonly busy: Int32Array;
-  /** Requests waiting, per server (onFull = queue). */
+  /** Requests still waiting, per server (onFull = queue): not those that gave up at their deadline. */
   readonly waiting: Int32Array;
   /** Admitted requests per server (fairness across servers). */
   readonly admitted: Float64Array;
@@ -34,6 +34,11 @@ export class OrderServers {
   /** Per-server FIFO of waiting request ids: ring buffers. */
   private readonly lines: Int32Array[];
   private readonly heads: Int32Array;
+  /**
+   * Entries in each line: the requests still waiting plus those that gave
+   * up at their deadline, which stay in the line until it reaches them.
+   */
+  private readonly lineLengths: Int32Array;
   /** Time (µs) from which servers answer "sold out" locally; Infinity until stock runs out. */
   soldOutFlagAt = Infinity;
 
@@ -51,6 +56,7 @@ export class OrderServers {
     this.rejected = new Float64Array(this.count);
     this.lines = Array.from({ length: this.count }, () => new Int32Array(16));
     this.heads = new Int32Array(this.count);
+    this.lineLengths = new Int32Array(this.count);
   }
 
   /**
@@ -125,9 +131,10 @@ export class OrderServers {
    */
   release(server: number, isWaiting: (request: number) => boolean): number {
     this.busy[server]--;
-    while (this.waiting[server] > 0) {
+    while (this.lineLengths[server] > 0) {
       const request = this.dequeue(server);
       if (isWaiting(request)) {
+        this.waiting[server]--;
         this.busy[server]++;
         this.admitted[server]++;
         return request;
@@ -136,14 +143,15 @@ export class OrderServers {
     return -1;
   }
 
-  /** A queued request left the line at its deadline (the line skips it later). */
+  /** A queued request left the line at its deadline: no longer waiting (the line skips its entry later). */
   abandoned(server: number): void {
+    this.waiting[server]--;
     this.rejected[server]++;
   }
 
   private enqueue(server: number, request: number): void {
     let line = this.lines[server];
-    const n = this.waiting[server];
+    const n = this.lineLengths[server];
     if (n === line.length) {
       const grown = new Int32Array(line.length * 2);
       for (let i = 0; i < n; i++) grown[i] = line[(this.heads[server] + i) % line.length];
@@ -151,14 +159,15 @@ export class OrderServers {
       this.heads[server] = 0;
     }
     line[(this.heads[server] + n) % line.length] = request;
-    this.waiting[server] = n + 1;
+    this.lineLengths[server] = n + 1;
+    this.waiting[server]++;
   }
 
   private dequeue(server: number): number {
     const line = this.lines[server];
     const head = this.heads[server];
     this.heads[server] = (head + 1) % line.length;
-    this.waiting[server]--;
+    this.lineLengths[server]--;
     return line[head];
   }
 }

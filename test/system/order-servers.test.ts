@@ -105,6 +105,22 @@ describe('bounded order servers', () => {
     expect(s.pick(0, 0)).toBe(1);
   });
 
+  it('least-loaded does not count requests that gave up at their deadline, though their entries are still in the line', () => {
+    const s = servers({ servers: 2, slots: 1, onFull: 'queue', balancer: 'least-loaded' });
+    s.admit(0, 100);
+    for (let r = 0; r < 3; r++) expect(s.admit(0, r)).toBe(Admission.Queued);
+    for (let r = 0; r < 3; r++) s.abandoned(0);
+    s.admit(1, 200);
+    expect(s.admit(1, 3)).toBe(Admission.Queued);
+    expect(Array.from(s.waiting)).toEqual([0, 1]);
+    expect(s.pick(0, 0)).toBe(0); // loads 1 + 0 and 1 + 1
+    // The line still holds the given-up entries: a release skips them and finds no one.
+    const skipped: number[] = [];
+    expect(s.release(0, (r) => (skipped.push(r), false))).toBe(-1);
+    expect(skipped).toEqual([0, 1, 2]);
+    expect(Array.from(s.waiting)).toEqual([0, 1]);
+  });
+
   it('random picks are a function of (seed, user, attempt): same in every instance, spread over all servers', () => {
     const a = servers({ servers: 10, balancer: 'random' });
     const b = servers({ servers: 10, balancer: 'random' });
