@@ -127,6 +127,7 @@ export function formatEstimate(metric: string, e: Estimate | undefined, range: V
   return `${mean}${ci}${missing}`;
 }
 
+/** Column alignment; by default the first column is left-aligned, the rest right. */
 export type Align = 'left' | 'right';
 
 /** Lays out rows as aligned plain text: two spaces between columns, a dashed rule under the header. */
@@ -147,7 +148,9 @@ function length(s: string): number {
 
 /** One headline row of the summary tables. */
 export interface HeadlineRow {
+  /** The row's name in the first column. */
   label: string;
+  /** The formatted cell of one strategy. */
   cell: (s: StrategySummary) => string;
 }
 
@@ -172,6 +175,7 @@ export function invariantsCell(s: StrategySummary): string {
   return failed === 0 ? `pass (${s.invariants.length})` : `FAIL ${failed}/${s.invariants.length}`;
 }
 
+/** "none", "pass (3)", or "FAIL 1/3". */
 export function thresholdsCell(s: StrategySummary): string {
   if (s.thresholds.length === 0) return 'none';
   const failed = s.thresholds.filter((t) => !t.passed);
