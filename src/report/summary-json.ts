@@ -102,6 +102,7 @@ export interface RunSummary {
   invariants: string[];
   /** Threshold expressions by metric, as written. */
   thresholds: Record<string, string[]>;
+  /** Over all strategies. */
   verdict: {
     invariantsPassed: boolean;
     thresholdsPassed: boolean;
