@@ -20,7 +20,7 @@ export function formatNumber(x: number, digits = 1): string {
   return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
 }
 
-/** A time in µs, for reading: "850µs", "12.3ms", "1.23s", "2m05s". */
+/** A time in µs, for reading (3 significant digits, lossy): "850µs", "12.3ms", "1.23s", "2m05s". */
 export function formatMicros(us: number): string {
   if (!Number.isFinite(us)) return String(us);
   const sign = us < 0 ? '-' : '';
@@ -47,7 +47,7 @@ export function isPercentMetric(metric: string): boolean {
   return info?.kind === 'rate' || info?.unit === 'fraction';
 }
 
-/** How a metric's values read: by the catalogue's unit and kind. */
+/** How a metric's value (in its internal unit: µs for times, a fraction 0–1 for rates) reads: by the catalogue's unit and kind; "—" for null. */
 export function formatMetricValue(metric: string, value: number | null): string {
   if (value === null || value === undefined) return '—';
   const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
