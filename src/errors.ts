@@ -5,6 +5,7 @@
 
 /** Base of every error flashsim throws on purpose. */
 export class FlashsimError extends Error {
+  /** Sets `name` to the subclass's, so messages and stacks say which error it is. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -17,14 +18,17 @@ export interface ScenarioIssue {
   file: string;
   /** 1-based line and column, when the source position is known. */
   line?: number;
+  /** 1-based column (see `line`). */
   column?: number;
   /** Dotted key path, e.g. "system.orderServers.slots" ("" for the document). */
   path: string;
+  /** What is wrong and, where possible, what was written. */
   message: string;
 }
 
 /** A scenario (or an override of it) is invalid: the user can fix it. Carries every issue found. */
 export class ScenarioError extends FlashsimError {
+  /** The message is every issue formatted, one per line. */
   constructor(readonly issues: ScenarioIssue[]) {
     super(issues.map(formatIssue).join('\n'));
   }

@@ -91,7 +91,9 @@ export { writeFileAtomic, writeFilesAtomic } from './report/write-atomic.js';
 export interface RunOptions {
   /** Strategy names to run (entries may be comma-separated); default all. */
   strategies?: readonly string[];
+  /** Overrides the scenario's master seed. */
   seed?: number | string;
+  /** Overrides `replications` (per strategy). */
   replications?: number;
   /** Population size (users.count) for every strategy. */
   users?: number;
@@ -101,8 +103,11 @@ export interface RunOptions {
 
 /** How a run is executed (none of these changes summary.json). */
 export interface ExecuteRunOptions {
+  /** Worker threads; default: the cores this process may use. 1 runs in this thread. */
   workers?: number;
+  /** Progress of every task (tasks' reports may interleave in any order). */
   onProgress?: (progress: TaskProgress) => void;
+  /** Aborting stops the run with an AbortError. */
   signal?: AbortSignal;
   /** Replaces the simulator (tests). */
   runner?: TaskRunner;
@@ -112,27 +117,41 @@ export interface ExecuteRunOptions {
 export interface PreparedRun {
   /** The scenario file as the user named it. */
   file: string;
+  /** The parsed scenario, with its source positions. */
   loaded: LoadedScenario;
+  /** Every (strategy, replication) to run. */
   plan: RunPlan;
+  /** The options as recorded in summary.json. */
   options: RunOptionsRecord;
 }
 
 /** A finished run: the deterministic summary and the wall-clock timing kept apart. */
 export interface CompletedRun {
+  /** What was run. */
   prepared: PreparedRun;
+  /** summary.json's content: a function of the scenario and options only. */
   summary: RunSummary;
+  /** timing.json's content (wall clock, host). */
   timing: TimingReport;
 }
 
 /** timing.json: the wall-clock side of a run (never part of summary.json). */
 export interface TimingReport {
+  /** The run directory's id, when the CLI wrote one. */
   runId?: string;
+  /** Wall-clock start, ISO 8601. */
   startedAt: string;
+  /** Wall time of the whole run (simulation and summary), ms. */
   wallMs: number;
+  /** Worker threads used. */
   workers: number;
+  /** The machine, for comparing timings. */
   host: { node: string; platform: string; arch: string; cpus: number; cpuModel: string };
+  /** Events handled over all tasks. */
   events: number;
+  /** `events` per second of `wallMs`. */
   eventsPerSecond: number;
+  /** One per task, in plan order. */
   tasks: TaskTiming[];
 }
 

@@ -5,6 +5,7 @@
 
 /** The user pressed Ctrl-C: exit 130, with a message saying what was and was not written. */
 export class Interrupted extends Error {
+  /** @param message what was and was not written (see {@link writtenMessage}). */
   constructor(message = 'interrupted; nothing was written') {
     super(message);
     this.name = 'Interrupted';
@@ -29,14 +30,17 @@ export class CtrlC {
     this.controller.abort(new Interrupted());
   };
 
+  /** Aborted (with an {@link Interrupted}) by Ctrl-C while listening. */
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
+  /** Whether Ctrl-C has been pressed. */
   get interrupted(): boolean {
     return this.controller.signal.aborted;
   }
 
+  /** Takes over SIGINT (idempotent) until {@link ignore}. */
   listen(): void {
     if (!this.listening) process.on('SIGINT', this.onSignal);
     this.listening = true;

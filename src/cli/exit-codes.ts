@@ -18,6 +18,7 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+/** One of the {@link EXIT} codes. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 const RANK: Record<number, number> = { 0: 0, 99: 1, 1: 2, 2: 3, 70: 4, 130: 5 };

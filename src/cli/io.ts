@@ -1,9 +1,12 @@
 /** Where the CLI writes: stdout for results, stderr for progress and messages. */
 export interface CliIO {
+  /** Results: tables, --json output. */
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Progress, warnings and errors; `isTTY` picks the progress mode. */
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
+/** The process's own streams; tests pass their own {@link CliIO} instead. */
 export function processIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr };
 }

@@ -8,7 +8,8 @@ import { formatMicros, formatNumber } from '../report/console-table.js';
  *   at most 10 times a second: replication, simulated time, events/s.
  * - `plain` (not a terminal: CI logs, pipes): one line each time a task
  *   crosses another 10% of its simulated time.
- * - `off` (--quiet, --no-progress, or --json with no terminal): nothing.
+ * - `off` (--quiet or --no-progress; --json alone does not turn it off, as
+ *   progress goes to stderr): nothing.
  *
  * Wall-clock time is read here (events/s), never in the simulator.
  */
@@ -31,12 +32,14 @@ interface StrategyState {
 
 const REDRAW_MS = 100;
 
+/** The progress display of one scenario's run, fed with every task's {@link TaskProgress}. */
 export class ProgressDisplay {
   private readonly states: StrategyState[];
   private readonly byName = new Map<string, StrategyState>();
   private drawnLines = 0;
   private lastDraw = 0;
 
+  /** @param now wall clock in ms (injected by tests). */
   constructor(
     private readonly stream: NodeJS.WritableStream & { columns?: number },
     private readonly mode: ProgressMode,

@@ -99,6 +99,7 @@ const TWO_POW_31 = 2147483648;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
+/** The simulator's pending-event set (see the file comment): events of (time µs, kind, a, b), popped in (time, insertion) order. */
 export class EventQueue {
   // Event storage: chunks of CHUNK records, linked by chunkNext.
   private times!: Float64Array;

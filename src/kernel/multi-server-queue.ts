@@ -11,6 +11,7 @@ export interface QueueListener {
   onReneged?(customer: number, tag: number): void;
 }
 
+/** Shape and service of a {@link MultiServerQueue}. */
 export interface MultiServerQueueOptions {
   /** c, the number of servers: a positive integer, or Infinity (every arrival is served at once). */
   servers: number;
@@ -42,7 +43,7 @@ const RENEGED = 2;
  * Layout (nothing is allocated per customer once the arrays have grown to
  * the peak population):
  * - the waiting line is a ring buffer of typed arrays (customer, tag,
- *   arrival time, ticket, state), growing by doubling;
+ *   arrival time, state), growing by doubling;
  * - customers in service sit in slots of typed arrays with a free-list
  *   stack; a completion event carries the slot index;
  * - every arrival that queues takes the next ticket (an int32 sequence
@@ -73,9 +74,13 @@ const RENEGED = 2;
  *   into a LatencyHistogram.
  */
 export class MultiServerQueue {
+  /** Diagnostic name (prefix of its event kinds). */
   readonly name: string;
+  /** c, as given: a positive integer or Infinity. */
   readonly servers: number;
+  /** Most customers waiting, as given: an integer ≥ 0 or Infinity. */
   readonly capacity: number;
+  /** Reneging deadline after arrival, µs; Infinity when none was given. */
   readonly maxWaitUs: number;
 
   /** Arrivals since construction or the last cut. */
@@ -129,6 +134,10 @@ export class MultiServerQueue {
   /** Ticket of the entry at `head` (int32, wrapping). */
   private headTicket = 0;
 
+  /**
+   * Registers the queue's completion and reneging event kinds with `sim`.
+   * @throws {RangeError} for invalid servers, capacity or maxWaitUs.
+   */
   constructor(sim: Simulation, options: MultiServerQueueOptions, listener: QueueListener) {
     const { servers, capacity, maxWaitUs, name } = options;
     if (!(servers === Infinity || (Number.isInteger(servers) && servers >= 1))) {

@@ -12,6 +12,7 @@ export type EventHandler = (a: number, b: number) => void;
  * starting at byte `a << shift` of `bytes`.
  */
 export interface RecordLocality {
+  /** The records of every entity of this kind, back to back. */
   bytes: Uint8Array;
   /** log2 of the record size in bytes. */
   shift: number;
@@ -32,7 +33,9 @@ export interface RunUntil {
 
 /** Progress observation: called every `every` events with the simulation. */
 export interface ProgressHook {
+  /** Events between calls (at least 1). */
   every: number;
+  /** Called from inside the loop, after an event: read state, do not schedule. */
   onProgress: (simulation: Simulation) => void;
 }
 
@@ -52,6 +55,7 @@ export class Simulation {
   now = 0;
   /** Events handled since construction. */
   eventsProcessed = 0;
+  /** The pending events; exposed for diagnostics and tests; schedule through {@link schedule}, which checks times. */
   readonly queue: EventQueue;
   private readonly handlers: EventHandler[] = [];
   private readonly names: string[] = [];

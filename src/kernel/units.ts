@@ -33,6 +33,7 @@ import type { DistributionSpec } from './distributions.js';
 
 /** A value that does not parse; the message says what was expected and what was got. */
 export class UnitError extends Error {
+  /** So that stack traces name this class rather than `Error`. */
   override name = 'UnitError';
 }
 

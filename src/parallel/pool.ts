@@ -29,10 +29,13 @@ import type { RunResult } from '../run/result.js';
 import { compiledSibling } from './module-path.js';
 import type { WorkerProgress, WorkerRequest, WorkerResponse } from './protocol.js';
 
+/** How {@link runPlanOnPool} runs a plan. */
 export interface PoolOptions {
   /** Worker threads (at most one per task is started). */
   workers: number;
+  /** Progress of every task, interleaved across tasks. */
   onProgress?: (progress: TaskProgress) => void;
+  /** Aborting terminates the running tasks; the run rejects with an AbortError. */
   signal?: AbortSignal;
   /** The worker module (compiled JavaScript); default: dist/src/parallel/worker.js. Tests inject faulty ones. */
   filename?: string;
@@ -42,6 +45,7 @@ export interface PoolOptions {
 
 /** A task failed in a worker thread (it threw, or the thread died). Exit code 70 in the CLI. */
 export class WorkerTaskError extends InternalError {
+  /** @param reason what went wrong, for the message (the thrown message, or how the thread died). */
   constructor(
     readonly task: Pick<RunTask, 'index' | 'strategy' | 'replication'>,
     readonly reason: string,

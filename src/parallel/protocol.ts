@@ -12,6 +12,7 @@ import type { RunResult, RunTiming } from '../run/result.js';
 
 /** The message a pool task carries. */
 export interface WorkerRequest {
+  /** The task as planned. */
   task: RunTask;
   /** Progress goes back on this port (transferred with the task). */
   port: MessagePort;
@@ -21,14 +22,19 @@ export interface WorkerRequest {
 
 /** A progress message from a worker. */
 export interface WorkerProgress {
+  /** 'start' once before the run, then 'progress' (the pool adds 'done'). */
   phase: 'start' | 'progress';
+  /** Simulated time reached, µs. */
   simulatedUs: number;
+  /** The scenario's duration, µs. */
   durationUs: number;
+  /** Events handled so far. */
   events: number;
 }
 
 /** Memory of one worker thread while it ran a task (its own isolate; RSS is the process's). */
 export interface WorkerMemory {
+  /** node:worker_threads' id of the thread that ran the task. */
   threadId: number;
   /** Peak of the worker's V8 heap plus its external memory (typed arrays, WebAssembly memories), sampled at progress reports and at the end. */
   peakBytes: number;
@@ -36,7 +42,9 @@ export interface WorkerMemory {
 
 /** What a worker returns. */
 export interface WorkerResponse {
+  /** The run's deterministic result. */
   result: RunResult;
+  /** Its wall-clock figures and the thread's memory. */
   timing: RunTiming & { worker: WorkerMemory };
 }
 

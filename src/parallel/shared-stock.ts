@@ -25,7 +25,7 @@ import { compiledSibling } from './module-path.js';
 export const LEVEL = 0;
 /** Successful takes, counted atomically (even for the racy stock: the count itself must be right). */
 export const TAKEN = 1;
-/** Lowest level any taker observed after its write. */
+/** Lowest level any successful taker wrote (atomically kept minimum). */
 export const MIN_SEEN = 2;
 /** Start gate for hammering threads: 0 closed, 1 open. */
 export const GATE = 3;
@@ -49,6 +49,7 @@ export interface SharedStock {
   tryTake(): boolean;
   /** The current level (an atomic read). */
   readonly level: number;
+  /** The shared cells (see {@link createStockBuffer}), to hand to other threads. */
   readonly buffer: SharedArrayBuffer;
 }
 
@@ -66,10 +67,12 @@ function noteLevel(cells: Int32Array, level: number): void {
 export class AtomicStock implements SharedStock {
   private readonly cells: Int32Array;
 
+  /** @param buffer from {@link createStockBuffer}; other views may share it. */
   constructor(readonly buffer: SharedArrayBuffer) {
     this.cells = new Int32Array(buffer);
   }
 
+  /** Succeeds only while the level is positive, however many threads race. */
   tryTake(): boolean {
     const cells = this.cells;
     let current = Atomics.load(cells, LEVEL);
@@ -85,6 +88,7 @@ export class AtomicStock implements SharedStock {
     return false;
   }
 
+  /** The current level (an atomic read). */
   get level(): number {
     return Atomics.load(this.cells, LEVEL);
   }
@@ -101,6 +105,7 @@ export class RacyStock implements SharedStock {
   /** Sink for the busy-wait, so the loop is not optimised away. */
   private sink = 0;
 
+  /** @param pauseSpins busy-wait iterations between the check and the write. */
   constructor(
     readonly buffer: SharedArrayBuffer,
     readonly pauseSpins = 200,
@@ -108,6 +113,7 @@ export class RacyStock implements SharedStock {
     this.cells = new Int32Array(buffer);
   }
 
+  /** Succeeds whenever the (possibly stale) read shows stock: concurrent takers oversell. */
   tryTake(): boolean {
     const cells = this.cells;
     const level = cells[LEVEL]; // plain read: the check
@@ -121,11 +127,13 @@ export class RacyStock implements SharedStock {
     return true;
   }
 
+  /** The current level (an atomic read). */
   get level(): number {
     return Atomics.load(this.cells, LEVEL);
   }
 }
 
+/** Which stock view a hammer uses. */
 export type StockKind = 'atomic' | 'racy';
 
 /** A view of `buffer` of the given kind. */
@@ -135,15 +143,23 @@ export function openStock(kind: StockKind, buffer: SharedArrayBuffer, pauseSpins
 
 /** What one hammering thread is given (workerData of src/parallel/stock-hammer.ts). */
 export interface HammerJob {
+  /** Which view the thread opens. */
   kind: StockKind;
+  /** The shared stock. */
   buffer: SharedArrayBuffer;
+  /** Take attempts to make. */
   takes: number;
+  /** Busy-wait iterations of the racy stock. */
   pauseSpins: number;
 }
 
+/** What {@link hammerStock} runs. */
 export interface HammerOptions {
+  /** Which stock view every thread uses. */
   kind: StockKind;
+  /** Initial units (an int32). */
   stock: number;
+  /** Worker threads taking at once. */
   threads: number;
   /** Take attempts per thread. */
   takesPerThread: number;
@@ -151,9 +167,13 @@ export interface HammerOptions {
   pauseSpins?: number;
 }
 
+/** What a hammer found. */
 export interface HammerResult {
+  /** The stock view used. */
   kind: StockKind;
+  /** Initial units. */
   stock: number;
+  /** Threads that took part. */
   threads: number;
   /** Successful takes per thread. */
   successes: number[];
@@ -163,9 +183,11 @@ export interface HammerResult {
   counted: number;
   /** Units sold beyond the stock: max(0, totalSuccesses − stock). */
   oversell: number;
+  /** The counter at the end (the racy stock may show units it has sold). */
   finalLevel: number;
   /** Lowest level any thread saw after its write. */
   minLevel: number;
+  /** Wall time from opening the gate to the last thread's end, ms. */
   wallMs: number;
 }
 

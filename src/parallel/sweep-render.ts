@@ -9,6 +9,7 @@ import { metricRange } from '../run/metric-catalogue.js';
 import type { Estimate } from '../run/aggregate.js';
 import type { SweepMetric, SweepResult } from './sweep.js';
 
+/** sweep.json: the result, indented, with a final newline. */
 export function renderSweepJson(sweep: SweepResult): string {
   return `${JSON.stringify(sweep, null, 2)}\n`;
 }
@@ -139,8 +140,11 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
 
 /** The data shape of the sweep chart (src/report/charts/specs.ts `SweepChartData`). */
 export interface SweepChartInput {
+  /** The swept parameter's path (the x axis). */
   param: string;
+  /** Its values, in grid order. */
   values: Array<number | string>;
+  /** One line per strategy and combination of the other parameters' values; y scaled by {@link chartScale}, null where unmeasured. */
   series: Array<{ label: string; points: Array<{ x: number | string; y: number | null; low?: number | null; high?: number | null }> }>;
 }
 

@@ -23,6 +23,7 @@ import type { LatencyName, RunResult } from '../run/result.js';
 import { expandSweep } from '../scenario/sweep.js';
 import { WorkerTaskError } from './pool.js';
 
+/** sweep.json's format version; bumped on incompatible changes. */
 export const SWEEP_SCHEMA_VERSION = 1;
 
 /** Metrics reported when none are chosen. */
@@ -40,11 +41,13 @@ type LatencyStat = (typeof LATENCY_STATS)[number];
 
 /** A metric a sweep reports: a catalogue metric, or a latency statistic such as `order_latency.p99`. */
 export interface SweepMetric {
+  /** As reported: `sell_out_time` or `order_latency.p99`. */
   name: string;
   /** The catalogue entry it comes from (its unit and kind decide the formatting). */
   metric: MetricName;
   /** `µs` for latencies and times, otherwise the catalogue's unit. */
   unit: string;
+  /** One line, from the catalogue. */
   description: string;
 }
 
@@ -81,10 +84,13 @@ export function metricValue(metric: SweepMetric, run: RunResult): number | null 
 
 /** One swept parameter and its values, in the order given. */
 export interface SweepAxis {
+  /** Dotted config path, e.g. `system.orderServers.slots`. */
   path: string;
+  /** Values as written (units parsed when applied). */
   values: string[];
 }
 
+/** What a sweep varies, on top of a run's options. */
 export interface SweepOptions extends RunOptions {
   /** `path=v1,v2,…`, at least one. */
   params: readonly string[];
@@ -94,23 +100,31 @@ export interface SweepOptions extends RunOptions {
 
 /** One grid point, planned. */
 export interface PreparedPoint {
+  /** Position in the grid, from 0. */
   index: number;
   /** Parameter path → value as written. */
   parameters: Record<string, string>;
+  /** The point's own run, as `sim run` would prepare it. */
   prepared: PreparedRun;
   /** Where its tasks sit in the sweep's plan: [first, first + count). */
   first: number;
+  /** Its number of tasks. */
   count: number;
 }
 
 /** A sweep loaded, validated and planned: nothing has run yet. */
 export interface PreparedSweep {
+  /** The scenario file as the user named it. */
   file: string;
+  /** The swept parameters, in the order given. */
   axes: SweepAxis[];
+  /** The metrics to report. */
   metrics: SweepMetric[];
+  /** Every grid point, first axis slowest. */
   points: PreparedPoint[];
   /** Every point's tasks, point-major, re-indexed. */
   plan: RunPlan;
+  /** The options as recorded in sweep.json (null: not given). */
   options: { strategies: string[] | null; seed: number | string | null; replications: number | null; users: number | null; set: string[] };
 }
 
@@ -171,8 +185,11 @@ export function prepareSweep(file: string, options: SweepOptions): PreparedSweep
 
 /** A strategy at a grid point. */
 export interface SweepCell {
+  /** The strategy's name. */
   strategy: string;
+  /** Every invariant held in every replication. */
   invariantsPassed: boolean;
+  /** Every threshold passed. */
   thresholdsPassed: boolean;
   /** The checks that failed, as `name: message` (empty when all hold). */
   failures: string[];
@@ -180,40 +197,65 @@ export interface SweepCell {
   metrics: Record<string, Estimate>;
 }
 
+/** One grid point's outcome. */
 export interface SweepPoint {
+  /** Position in the grid, from 0. */
   index: number;
+  /** Parameter path → value as written. */
   parameters: Record<string, string>;
+  /** One cell per strategy, in plan order. */
   strategies: SweepCell[];
 }
 
 /** sweep.json: deterministic (no wall clock). */
 export interface SweepResult {
+  /** {@link SWEEP_SCHEMA_VERSION}. */
   schemaVersion: number;
+  /** Tells a sweep.json from a summary.json. */
   kind: 'flashsim-sweep';
+  /** The flashsim that wrote it. */
   tool: { name: 'flashsim'; version: string };
+  /** The scenario swept. */
   scenario: { name: string; file: string; description: string | null };
+  /** The first strategy's master seed at the first point. */
   seed: number | string;
+  /** Most replications of any strategy at the first point. */
   replications: number;
+  /** The command-line options. */
   options: PreparedSweep['options'];
+  /** The swept parameters. */
   parameters: SweepAxis[];
+  /** The metrics reported. */
   metrics: SweepMetric[];
+  /** Every grid point, in grid order. */
   points: SweepPoint[];
 }
 
 /** The wall-clock side of a sweep (timing.json). */
 export interface SweepTiming {
+  /** Wall-clock start, ISO 8601. */
   startedAt: string;
+  /** Wall time of the whole sweep, ms. */
   wallMs: number;
+  /** Worker threads used. */
   workers: number;
+  /** Tasks run over all points. */
   tasks: number;
+  /** Events handled over all tasks. */
   events: number;
+  /** `events` per second of `wallMs`. */
   eventsPerSecond: number;
+  /** Each task's timing and its grid point index. */
   perTask: Array<TaskTiming & { point: number }>;
 }
 
+/** How {@link executeSweep} runs. */
 export interface ExecuteSweepOptions {
+  /** Worker threads (1 runs in this thread). */
   workers: number;
+  /** Progress of every task (interleaved across tasks). */
   onProgress?: (progress: TaskProgress) => void;
+  /** Aborting stops the sweep with an AbortError. */
   signal?: AbortSignal;
 }
 

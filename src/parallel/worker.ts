@@ -31,6 +31,7 @@ function injectFault(index: number): void {
   process.exit(3);
 }
 
+/** Runs one task (piscina calls this with the request; the port is closed when it returns or throws). */
 export default function runTask(request: WorkerRequest): WorkerResponse {
   const { task, port, progressIntervalMs } = request;
   const post = (message: WorkerProgress): void => port.postMessage(message);

@@ -24,8 +24,10 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  * across replications. Unmeasured values (null) are shown, never gated.
  */
 
+/** Which way a metric gets worse (see the rule above). */
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
 
+/** The rule above, per catalogue metric. */
 export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   page_latency: 'lower-is-better',
   script_latency: 'lower-is-better',
@@ -52,30 +54,44 @@ export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   fairness_click_order: 'higher-is-better',
 };
 
+/** A row's judgement; 'n/a' for neutral metrics and unmeasured values. */
 export type Verdict = 'worse' | 'better' | 'same' | 'n/a';
 
+/** One figure of one strategy in both runs. */
 export interface CompareRow {
+  /** The strategy's name (present in both runs). */
   strategy: string;
   /** Metric name, with " p50"/" p99" for latency metrics. */
   figure: string;
+  /** The catalogue metric. */
   metric: MetricName;
+  /** Which way is worse. */
   direction: Direction;
+  /** The baseline's value in the metric's internal unit (µs for latencies), null if unmeasured. */
   baseline: number | null;
+  /** The candidate's value, same unit. */
   candidate: number | null;
   /** candidate − baseline (null if either is null). */
   delta: number | null;
   /** delta / |baseline| (±Infinity from a zero baseline; null if not comparable). */
   relative: number | null;
+  /** Worse, better or the same by the metric's direction. */
   verdict: Verdict;
   /** How much worse, as a fraction (0 unless verdict is worse; Infinity from a zero baseline). */
   regression: number;
 }
 
+/** What {@link compareSummaries} found. */
 export interface Comparison {
+  /** The baseline run's label and identity. */
   baseline: { label: string; scenario: string; seed: number | string; replications: number };
+  /** The candidate run's label and identity. */
   candidate: { label: string; scenario: string; seed: number | string; replications: number };
+  /** Strategy-major, figures in catalogue order. */
   rows: CompareRow[];
+  /** Strategies the candidate lacks (not compared). */
   onlyInBaseline: string[];
+  /** Strategies the baseline lacks (not compared). */
   onlyInCandidate: string[];
 }
 

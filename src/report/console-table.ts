@@ -20,7 +20,7 @@ export function formatNumber(x: number, digits = 1): string {
   return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
 }
 
-/** A time in µs, for reading: "850µs", "12.3ms", "1.23s", "2m05s". */
+/** A time in µs, for reading (3 significant digits, lossy): "850µs", "12.3ms", "1.23s", "2m05s". */
 export function formatMicros(us: number): string {
   if (!Number.isFinite(us)) return String(us);
   const sign = us < 0 ? '-' : '';
@@ -47,7 +47,7 @@ export function isPercentMetric(metric: string): boolean {
   return info?.kind === 'rate' || info?.unit === 'fraction';
 }
 
-/** How a metric's values read: by the catalogue's unit and kind. */
+/** How a metric's value (in its internal unit: µs for times, a fraction 0–1 for rates) reads: by the catalogue's unit and kind; "—" for null. */
 export function formatMetricValue(metric: string, value: number | null): string {
   if (value === null || value === undefined) return '—';
   const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string } | undefined>)[metric];
@@ -127,6 +127,7 @@ export function formatEstimate(metric: string, e: Estimate | undefined, range: V
   return `${mean}${ci}${missing}`;
 }
 
+/** Column alignment; by default the first column is left-aligned, the rest right. */
 export type Align = 'left' | 'right';
 
 /** Lays out rows as aligned plain text: two spaces between columns, a dashed rule under the header. */
@@ -147,7 +148,9 @@ function length(s: string): number {
 
 /** One headline row of the summary tables. */
 export interface HeadlineRow {
+  /** The row's name in the first column. */
   label: string;
+  /** The formatted cell of one strategy. */
   cell: (s: StrategySummary) => string;
 }
 
@@ -172,6 +175,7 @@ export function invariantsCell(s: StrategySummary): string {
   return failed === 0 ? `pass (${s.invariants.length})` : `FAIL ${failed}/${s.invariants.length}`;
 }
 
+/** "none", "pass (3)", or "FAIL 1/3". */
 export function thresholdsCell(s: StrategySummary): string {
   if (s.thresholds.length === 0) return 'none';
   const failed = s.thresholds.filter((t) => !t.passed);

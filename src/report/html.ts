@@ -204,6 +204,7 @@ const BOOT = `
 })();
 `;
 
+/** What {@link renderHtmlReport} draws. */
 export interface HtmlReportOptions {
   /** The charts to draw (default: {@link buildCharts} of the summary). */
   charts?: ChartSpec[];

@@ -14,7 +14,7 @@ import type { RunSummary } from './summary-json.js';
  * every other report.
  */
 
-/** Removes characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
+/** Replaces with U+FFFD the characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
 function xmlChars(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
@@ -62,6 +62,7 @@ function details(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? '';
 }
 
+/** junit.xml's text for a run's summary (see above). */
 export function renderJunitXml(summary: RunSummary): string {
   const scenario = summary.scenario.name;
   const suites = summary.strategies.map((s) => {

@@ -26,7 +26,9 @@ export const SUMMARY_SCHEMA_VERSION = 2;
 
 /** One invariant for one strategy, over all its replications. */
 export interface InvariantOutcome {
+  /** The invariant's name. */
   name: string;
+  /** Whether it held in every replication. */
   passed: boolean;
   /** One line: what holds, or what was violated and where (first failing replication). */
   message: string;
@@ -36,22 +38,33 @@ export interface InvariantOutcome {
 
 /** One threshold expression on one metric for one strategy. */
 export interface ThresholdOutcome {
+  /** The metric's name. */
   metric: string;
+  /** The expression as written. */
   expression: string;
+  /** Whether the value met it. */
   passed: boolean;
   /** The value the expression was tested against (its unit is the metric's), null if not measured. */
   actual: number | null;
+  /** One line for people: the value, in the metric's display unit, against the limit. */
   message: string;
 }
 
+/** Everything summary.json says about one strategy. */
 export interface StrategySummary {
+  /** The strategy's name. */
   name: string;
   /** The resolved configuration (base + overlay + --set + --users + --seed). */
   config: ResolvedConfig;
+  /** Every invariant held in every replication. */
   invariantsPassed: boolean;
+  /** Every threshold passed. */
   thresholdsPassed: boolean;
+  /** One per invariant checked. */
   invariants: InvariantOutcome[];
+  /** One per threshold expression. */
   thresholds: ThresholdOutcome[];
+  /** Means and confidence intervals across replications. */
   aggregate: StrategyAggregate;
   /** Per replication, in replication order. */
   runs: RunResult[];
@@ -59,28 +72,44 @@ export interface StrategySummary {
 
 /** The options that shaped the run (not those that only change how fast it ran). */
 export interface RunOptionsRecord {
+  /** `--strategy`, or null for all. */
   strategies: string[] | null;
+  /** `--seed`, or null for the scenario's. */
   seed: number | string | null;
+  /** `--replications`, or null for the scenario's. */
   replications: number | null;
+  /** `--users`, or null for the scenario's. */
   users: number | null;
+  /** `--set` assignments, in order. */
   set: string[];
 }
 
+/** summary.json's content. */
 export interface RunSummary {
+  /** {@link SUMMARY_SCHEMA_VERSION}. */
   schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  /** The flashsim that wrote it. */
   tool: { name: string; version: string };
+  /** The scenario run; `file` relative to the working directory when inside it. */
   scenario: { name: string; file: string; description: string | null };
+  /** The first strategy's master seed. */
   seed: number | string;
+  /** Most replications of any strategy. */
   replications: number;
+  /** The options that shaped the run. */
   options: RunOptionsRecord;
+  /** The invariants checked. */
   invariants: string[];
+  /** Threshold expressions by metric, as written. */
   thresholds: Record<string, string[]>;
+  /** Over all strategies. */
   verdict: {
     invariantsPassed: boolean;
     thresholdsPassed: boolean;
     /** `sim run`'s exit code for this scenario: 0 pass, 1 invariant violated, 99 threshold failed. */
     exitCode: 0 | 1 | 99;
   };
+  /** One per strategy, in plan order. */
   strategies: StrategySummary[];
 }
 

@@ -43,6 +43,7 @@ function strategyColumns(summary: RunSummary, row: (s: StrategySummary) => strin
   return summary.strategies.map(row);
 }
 
+/** summary.md's text for a run's summary. */
 export function renderSummaryMarkdown(summary: RunSummary): string {
   const out: string[] = [];
   const names = summary.strategies.map((s) => s.name);

@@ -9,12 +9,13 @@ import type { RunSummary } from './summary-json.js';
  * the file is deterministic; text fields are quoted as RFC 4180 requires.
  */
 
-/** Quotes a CSV field when it holds a comma, quote, CR or LF (RFC 4180). */
+/** Quotes a CSV field when it holds a comma, quote, CR or LF (RFC 4180); a non-finite number is an empty field. */
 export function csvField(value: string | number): string {
   const s = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** timeseries.csv's text; `interval_start_s` in seconds, other columns in each column's unit per interval. */
 export function renderTimeseriesCsv(summary: RunSummary): string {
   const columns: string[] = [];
   for (const s of summary.strategies) {

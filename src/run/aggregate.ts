@@ -33,14 +33,17 @@ import type { LatencyName, LatencySummary, RunResult, TimeSeriesData } from './r
 export interface Estimate {
   /** Replications that measured the figure. */
   n: number;
+  /** Mean of the measured values, in the figure's unit. */
   mean: number | null;
+  /** Sample standard deviation across replications. */
   sd: number | null;
   /** Half-width of the Student-t interval (before it is cut to the figure's range). */
   halfWidth: number | null;
-  /** The interval's ends, within the figure's range. */
+  /** Lower end of the interval, within the figure's range. */
   low: number | null;
+  /** Upper end of the interval, within the figure's range. */
   high: number | null;
-  /** Replications where the figure was null (only present when > 0). */
+  /** Replications where the figure was null or not finite (only present when > 0). */
   missing?: number;
 }
 
@@ -52,23 +55,31 @@ export interface MergedLatency extends LatencySummary {
   p99Estimate: Estimate;
 }
 
+/** Everything summary.json says about one strategy across its replications. */
 export interface StrategyAggregate {
+  /** Strategy name. */
   strategy: string;
+  /** Replications aggregated. */
   replications: number;
   /** Named non-latency metrics of the catalogue (and any extra ones the results carry), catalogue order. */
   metrics: Record<string, Estimate>;
   /** Merged latency by kind (page, script, order, main_site). */
   latency: Record<LatencyName, MergedLatency>;
+  /** Users by final outcome (see OutcomeCounts). */
   outcomes: Record<string, Estimate>;
+  /** Stock figures (see StockSummary); not cut at 0, as a racy counter goes negative. */
   stock: Record<string, Estimate>;
   /** Counters, flattened with dotted names (tokenRejected.forged). */
   counters: Record<string, Estimate>;
+  /** Bot figures (see RunResult.bots). */
   bots: Record<string, Estimate>;
+  /** Main-site figures (see RunResult.mainSite). */
   mainSite: Record<string, Estimate>;
   /** Mean per interval and column across replications. */
   timeseries: TimeSeriesData;
 }
 
+/** Confidence level of every interval in an aggregate (fraction 0–1). */
 export const CONFIDENCE = 0.95;
 
 const LATENCY_NAMES: readonly LatencyName[] = ['page', 'script', 'order', 'main_site'];

@@ -16,11 +16,17 @@ import type { RunPlan, RunTask } from './plan.js';
 
 /** What one task reports while it runs (simulated time is virtual, µs). */
 export interface TaskProgress {
+  /** The task's index in the plan. */
   task: number;
+  /** The task's strategy. */
   strategy: string;
+  /** The task's replication. */
   replication: number;
+  /** Simulated time reached, µs (may pass `durationUs` while the run drains). */
   simulatedUs: number;
+  /** The scenario's duration, µs. */
   durationUs: number;
+  /** Events handled so far. */
   events: number;
   /** 'start' before the first event, 'progress' while running, 'done' when the task finished. */
   phase: 'start' | 'progress' | 'done';
@@ -28,12 +34,15 @@ export interface TaskProgress {
 
 /** The wall-clock figures of one task (kept out of results; they go to timing.json). */
 export interface TaskTiming extends RunTiming {
+  /** The task's strategy. */
   strategy: string;
+  /** The task's replication. */
   replication: number;
   /** The worker thread that ran the task and its peak heap + ArrayBuffer bytes (pool runs only). */
   worker?: { threadId: number; peakBytes: number };
 }
 
+/** What {@link executePlan} returns. */
 export interface ExecutedPlan {
   /** One per task, in plan order. */
   results: RunResult[];
@@ -47,9 +56,11 @@ export type TaskRunner = (
   onProgress: (p: { simulatedUs: number; durationUs: number; events: number }) => void,
 ) => { result: RunResult; timing: RunTiming } | Promise<{ result: RunResult; timing: RunTiming }>;
 
+/** How {@link executePlan} runs a plan. */
 export interface ExecuteOptions {
   /** Worker threads to use; default: the number of cores. 1 runs in this thread. */
   workers?: number;
+  /** Progress of every task; see the note above on ordering across tasks. */
   onProgress?: (progress: TaskProgress) => void;
   /** Aborting stops before the next task (and at the next progress report; on the pool, at once) with an AbortError. */
   signal?: AbortSignal;

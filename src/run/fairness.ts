@@ -7,6 +7,7 @@ export interface ClickRecords {
   readonly count: number;
   /** First click time, µs; Infinity if the user never clicked. */
   firstClickAt(user: number): number;
+  /** Bots are left out of fairness: they are not the customers it is about. */
   isBot(user: number): boolean;
   /** Whether the user ended with an order. */
   won(user: number): boolean;

@@ -11,13 +11,17 @@
  */
 export type MetricKind = 'latency' | 'rate' | 'count' | 'value';
 
+/** One catalogue entry. */
 export interface MetricInfo {
+  /** Which threshold aggregations apply (see above). */
   kind: MetricKind;
   /** Unit of `value` metrics (µs for times); informational for others. */
   unit: string;
+  /** One line for the README and reports. */
   description: string;
 }
 
+/** Every named metric, in report order. */
 export const METRIC_CATALOGUE = {
   page_latency: { kind: 'latency', unit: 'µs', description: 'Product page response time, from the intended send time (includes RTT, queueing at edge/origin/link).' },
   script_latency: { kind: 'latency', unit: 'µs', description: 'Button script response time, from the intended send time; a script request given up on, refused or unanswered at the end counts its wait so far.' },
@@ -44,6 +48,7 @@ export const METRIC_CATALOGUE = {
   fairness_click_order: { kind: 'value', unit: 'probability', description: 'Chance that a human winner clicked before a human non-winner: 1 = first come, first served, 0.5 = a lottery, 0 = the last clickers win.' },
 } as const satisfies Record<string, MetricInfo>;
 
+/** A catalogue metric's name. */
 export type MetricName = keyof typeof METRIC_CATALOGUE;
 
 /** Metric names as a non-empty tuple (for schema enums). */
@@ -51,7 +56,9 @@ export const METRIC_NAMES = Object.keys(METRIC_CATALOGUE) as [MetricName, ...Met
 
 /** The values a figure can take: `min`/`max` absent means unbounded on that side. */
 export interface ValueRange {
+  /** Smallest possible value. */
   min?: number;
+  /** Largest possible value. */
   max?: number;
 }
 

@@ -11,7 +11,9 @@ import type { ResolvedConfig } from '../scenario/schema.js';
 
 /** One strategy with its resolved configuration. */
 export interface PlannedStrategy {
+  /** Strategy name. */
   name: string;
+  /** Base with the strategy's overlay applied, parsed. */
   config: ResolvedConfig;
 }
 
@@ -19,7 +21,9 @@ export interface PlannedStrategy {
 export interface RunTask {
   /** Position in the plan (0-based). */
   index: number;
+  /** The strategy's name. */
   strategy: string;
+  /** Replication number, from 0. */
   replication: number;
   /**
    * The master seed (`config.seed`). Every strategy and replication gets the same master
@@ -28,12 +32,17 @@ export interface RunTask {
    * replications see independent ones.
    */
   seed: number | string;
+  /** The strategy's resolved configuration. */
   config: ResolvedConfig;
 }
 
+/** Every task of one scenario run, strategy-major. */
 export interface RunPlan {
+  /** The scenario's name and file. */
   scenario: { name: string; file: string };
+  /** The strategies, in task order. */
   strategies: PlannedStrategy[];
+  /** One per (strategy, replication). */
   tasks: RunTask[];
 }
 
@@ -42,7 +51,7 @@ export interface RunPlan {
  * with `config.seed` (the scenario's seed, or whatever --seed, --set or the
  * strategy's overlay made it).
  *
- * @throws {RangeError} when there is no strategy.
+ * @throws {RangeError} when there is no strategy or a replication count is not a positive integer.
  */
 export function buildPlan(scenario: { name: string; file: string }, strategies: readonly PlannedStrategy[]): RunPlan {
   if (strategies.length === 0) throw new RangeError('a run plan needs at least one strategy');

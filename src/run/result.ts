@@ -9,22 +9,31 @@ import type { LedgerRecord } from '../system/ledger.js';
  * kept apart in {@link RunTiming} so that summaries stay byte-identical.
  */
 export interface RunResult {
+  /** Strategy name (the overlay's, or the base's). */
   strategy: string;
+  /** Replication number, from 0. */
   replication: number;
+  /** The master seed the streams were derived from. */
   seed: number | string;
   /** The configuration this run used (base + overlay, parsed). */
   config: ResolvedConfig;
-  /** Events handled and the simulated span (µs). */
+  /** Events handled (both clocks) and the time of the last one, µs (after `duration`: in-flight requests drain). */
   simulation: { events: number; endUs: number };
   /** Per-interval series; see {@link TIMESERIES_COLUMNS}. */
   timeseries: TimeSeriesData;
+  /** Latency distributions, µs. */
   latency: Record<LatencyName, LatencySummary>;
   /** Final outcome of every user (each user counted once). */
   outcomes: OutcomeCounts;
+  /** Totals over the whole run, drain included. */
   counters: Counters;
+  /** The stock counter's end state and the oversell/undersell checks. */
   stock: StockSummary;
+  /** How far click order decided who won (humans only). */
   fairness: FairnessSummary;
+  /** Bots drawn, ledger orders they got, their share of the orders (fraction 0–1), and order attempts before T0 (all users). */
   bots: { count: number; won: number; shareOfStock: number; earlyAttempts: number };
+  /** Main-site requests, those refused by a full queue, and errors / requests (fraction 0–1). */
   mainSite: { requests: number; errors: number; errorRate: number };
   /** Every order the order subsystem created: the audit's source of truth. */
   ledger: LedgerRecord[];
@@ -34,29 +43,46 @@ export interface RunResult {
   metrics: Record<string, number | null>;
 }
 
+/** The latency distributions a run measures. */
 export type LatencyName = 'page' | 'script' | 'order' | 'main_site';
 
-/** Latency percentiles in µs, plus the encoded HDR histogram for merging replications. */
+/**
+ * Latency percentiles in µs, plus the encoded HDR histogram for merging
+ * replications. With no samples every figure is 0 (not NaN), so that the
+ * JSON stays numeric; check `count`.
+ */
 export interface LatencySummary {
+  /** Samples recorded. */
   count: number;
+  /** Exact mean, µs. */
   mean: number;
+  /** Exact smallest sample, µs. */
   min: number;
+  /** Median, µs (HDR: within 0.1%). */
   p50: number;
+  /** 90th percentile, µs. */
   p90: number;
+  /** 99th percentile, µs. */
   p99: number;
+  /** 99.9th percentile, µs. */
   p999: number;
+  /** Exact largest sample, µs. */
   max: number;
   /** Base64 HDR histogram (hdr-histogram-js encoding), µs values. */
   histogram: string;
 }
 
+/** Per-interval series of a run (see SeriesRecorder for what each column holds). */
 export interface TimeSeriesData {
+  /** Interval width, µs (the last row may cover less, up to `duration`). */
   intervalUs: number;
+  /** Column names, {@link TIMESERIES_COLUMNS} for a run. */
   columns: string[];
   /** rows[i][j]: column j in interval i (interval i covers [i·interval, (i+1)·interval)). */
   rows: number[][];
 }
 
+/** Users by final outcome; the fields sum to the population. */
 export interface OutcomeCounts {
   /** Got an order. */
   won: number;
@@ -64,7 +90,7 @@ export interface OutcomeCounts {
   soldOut: number;
   /** Told "sale ended" (server full) and did not retry to success. */
   saleEnded: number;
-  /** Refused by the token gate (forged/expired/early/foreign token). */
+  /** Refused by the token gate (forged, foreign, early or missing token; an expired one sends the user back to the page instead). */
   blocked: number;
   /** Left without a definite answer: patience and retries exhausted, or never saw an enabled button. */
   gaveUp: number;
@@ -72,7 +98,9 @@ export interface OutcomeCounts {
   pending: number;
 }
 
+/** Request and traffic totals of a run (counts unless a unit is given). */
 export interface Counters {
+  /** Page requests users sent (arrivals, refreshes, retries). */
   pageViews: number;
   /** Page views served from an edge cache (with a CDN, cdnHits + cdnMisses = pageViews). */
   cdnHits: number;
@@ -86,37 +114,57 @@ export interface Counters {
   cdnCoalesced: number;
   /** Origin fetches made by edges (misses, refreshes after TTL or purge). */
   cdnOriginFetches: number;
+  /** Page requests reaching the origin: direct, and edge fetches. */
   originPageRequests: number;
+  /** Script requests reaching the origin: direct, and edge fetches. */
   originScriptRequests: number;
+  /** Page and script requests the origin refused (queue full); main-site ones excluded. */
   originErrors: number;
+  /** Button-script requests users sent. */
   scriptRequests: number;
+  /** Order requests that reached the order servers (bots' early shots included). */
   orderAttempts: number;
+  /** Order requests given a slot, on arrival or from a line. */
   orderAdmitted: number;
+  /** "Sale ended" answers: server full or maxWait passed. */
   orderRejected: number;
+  /** "Sold out" answers. */
   orderSoldOut: number;
+  /** Token refusals by verdict. */
   tokenRejected: { forged: number; expired: number; foreign: number; early: number; missing: number };
+  /** Orders refused by a full order queue (stock given back). */
   ordersFailed: number;
+  /** Page, script and order requests users gave up on for lack of patience. */
   userTimeouts: number;
+  /** Bytes sent by all edges. */
   bytesEdge: number;
+  /** Bytes sent over the origin link (main-site responses included when shared). */
   bytesOriginLink: number;
+  /** Stock takes begun. */
   stockOperations: number;
 }
 
+/** The stock at the end of a run. */
 export interface StockSummary {
+  /** Units for sale. */
   initial: number;
+  /** The counter's final value (a racy primitive's may show stock it no longer has). */
   remaining: number;
-  /** Units decremented from the stock (may exceed `initial` with a racy primitive). */
+  /** Successful takes, gross of `returned` (may exceed `initial` with a racy primitive). */
   sold: number;
   /** Lowest level the stock counter ever held (negative = oversold counter). */
   minLevel: number;
-  /** Simulated time the last unit went, µs; null if stock remained. */
+  /** Simulated time the last unit went, µs from the start of the run (not from T0); null if stock remained. */
   soldOutAtUs: number | null;
+  /** Units beyond the stock: by the counter's takes or by ledger orders, whichever is larger. */
   oversell: number;
+  /** Units never handed out while some user ended without an order (0 otherwise). */
   undersell: number;
   /** Units returned by failed order steps (compensation). */
   returned: number;
 }
 
+/** Output of clickRankFairness (fairness.ts). */
 export interface FairnessSummary {
   /** Win rate of human clickers by click-rank decile (decile 0 = earliest clickers). */
   winRateByDecile: number[];
@@ -131,9 +179,13 @@ export type { LedgerRecord } from '../system/ledger.js';
 
 /** Wall-clock figures of a run: kept out of RunResult so results stay deterministic. */
 export interface RunTiming {
+  /** Wall time of the run, ms. */
   wallMs: number;
+  /** Events handled. */
   events: number;
+  /** Events per second of wall time. */
   eventsPerSecond: number;
+  /** Peak resident set of the whole process so far (not just this run), bytes. */
   peakRssBytes: number;
 }
 
@@ -158,4 +210,5 @@ export const TIMESERIES_COLUMNS = [
   'user_timeouts',
   'bytes_origin_link',
 ] as const;
+/** One column name of {@link TIMESERIES_COLUMNS}. */
 export type TimeSeriesColumn = (typeof TIMESERIES_COLUMNS)[number];

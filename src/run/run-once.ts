@@ -14,17 +14,25 @@ import type { RunResult, RunTiming } from './result.js';
 
 /** How far a run has got, for progress displays. */
 export interface RunProgress {
+  /** Simulated time reached, µs (may pass `durationUs` while in-flight requests drain). */
   simulatedUs: number;
+  /** The scenario's duration, µs. */
   durationUs: number;
+  /** Events handled so far, both clocks. */
   events: number;
 }
 
+/** Which run of a plan this is, and how to report progress. */
 export interface RunOptions {
+  /** Strategy name, written into the result and ledger. */
   strategy: string;
+  /** Replication number, from 0: selects independent random streams. */
   replication: number;
+  /** The master seed. */
   seed: number | string;
   /** Called every `progressEvery` events of the sale's simulation (default 1M) and once at the end; `events` counts every event. */
   onProgress?: (progress: RunProgress) => void;
+  /** Events between progress calls. */
   progressEvery?: number;
 }
 
@@ -34,14 +42,22 @@ export interface RunOptions {
  * edges or the main site.
  */
 export class FlashSaleModel {
+  /** The sale's simulation (an isolated main site runs on its own). */
   readonly sim: Simulation;
+  /** The edges, or null without a CDN (`system.cdn.edges: 0`). */
   readonly cdn: Cdn | null;
+  /** Origin pool and link. */
   readonly origin: OriginPool;
+  /** The shop's background traffic. */
   readonly mainSite: MainSite;
+  /** Order servers, stock, orders and ledger. */
   readonly flow: OrderFlow;
+  /** The population. */
   readonly users: Users;
+  /** The per-interval series. */
   readonly series: SeriesRecorder;
 
+  /** Builds and wires every component and schedules every user's arrival and the close at `duration`; runs nothing. */
   constructor(
     readonly config: ResolvedConfig,
     readonly options: RunOptions,

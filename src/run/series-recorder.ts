@@ -16,6 +16,11 @@ export class SeriesRecorder {
   private readonly current: Float64Array;
   private readonly originSlots: number;
 
+  /**
+   * Schedules every tick; construct it before the other components (see below).
+   * @param intervalUs row width, µs.
+   * @param durationUs end of the last row, µs (a shorter last row if not a multiple).
+   */
   constructor(
     private readonly model: FlashSaleModel,
     private readonly intervalUs: number,

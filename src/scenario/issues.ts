@@ -17,8 +17,11 @@ type Schema = z.core.$ZodType;
 
 /** One problem found by the schema, before it is located in a file or on the command line. */
 export interface Problem {
+  /** Key path of the offending value in the parsed input. */
   path: PathSegment[];
+  /** What is wrong, lower-case, no location. */
   message: string;
+  /** Which part of the source to point at: the value, its key, or the enclosing mapping. */
   anchor: Anchor;
   /** Whether "(got …)" should quote what was written at `path`. */
   quote: boolean;

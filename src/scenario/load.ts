@@ -49,6 +49,7 @@ export interface LoadedScenario {
   source: SourceMap;
 }
 
+/** Options of {@link loadScenario}. */
 export interface LoadOptions {
   /** `path=value` assignments applied to the base and to every strategy (after its overlay). */
   set?: readonly string[];

@@ -33,7 +33,9 @@ import { structureProblems, syntaxMessage, toPlain } from './yaml-document.js';
 export interface Assignment {
   /** The option it came from, used as the "file" of its issues: `--set`, `--users`, … */
   source: string;
+  /** The dotted key, split. */
   path: string[];
+  /** The value as written (parsed as YAML), before units. */
   value: unknown;
 }
 
@@ -41,7 +43,9 @@ export interface Assignment {
 export interface OverlayEntry {
   /** The key as written: `system.cdn.ttl`. */
   key: string;
+  /** The key, split on dots. */
   path: string[];
+  /** The value as written, before units. */
   value: unknown;
 }
 
@@ -169,10 +173,13 @@ function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]
 
 /** Where the problems of one parse come from. */
 export interface ParseContext {
+  /** The scenario file's positions, to locate issues. */
   source: SourceMap;
   /** The strategy, or undefined for the base document. */
   strategy?: string;
+  /** The strategy's overlay keys, to locate issues in them. */
   overlay?: readonly OverlayEntry[];
+  /** Command-line values, to locate issues in them. */
   assignments: readonly Assignment[];
   /** The base document already has issues: do not repeat them for every strategy. */
   baseHasIssues?: boolean;

@@ -45,6 +45,7 @@ export function formatPath(path: readonly PathSegment[]): string {
 
 /** A parsed scenario document with its positions. */
 export class SourceMap {
+  /** Normally built by the loader from one parse of `source`; `lines` must be that parse's counter. */
   constructor(
     /** The file as the user named it. */
     readonly file: string,

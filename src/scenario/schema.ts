@@ -381,6 +381,7 @@ export const INVARIANTS = [
   'ledger-matches-responses',
   'conservation',
 ] as const;
+/** One of {@link INVARIANTS}. */
 export type InvariantName = (typeof INVARIANTS)[number];
 
 const thresholdExpression = z
@@ -492,20 +493,35 @@ export const ScenarioSchema = BaseSchema.extend({
 export type Scenario = z.output<typeof ScenarioSchema>;
 /** The configuration one strategy runs with: the base with the overlay applied, parsed. */
 export type ResolvedConfig = z.output<typeof BaseSchema>;
+/** `sale`: start (T0) in µs from the start of the run, stock in units, perUserLimit. */
 export type SaleConfig = ResolvedConfig['sale'];
+/** `users`: durations in µs, distributions as DistributionSpec over µs, bot share a fraction 0–1. */
 export type UsersConfig = ResolvedConfig['users'];
+/** `users.bots`: share a fraction 0–1, refresh and reaction in µs. */
 export type BotsConfig = UsersConfig['bots'];
+/** `users.retry`: delay and cap in µs. */
 export type RetryConfig = UsersConfig['retry'];
+/** `users.arrival`: first page load times, every time in µs (see workload/arrivals.ts). */
 export type ArrivalConfig = UsersConfig['arrival'];
+/** `system`: every defence's knobs; durations in µs, sizes in bytes, bandwidths in bytes/s. */
 export type SystemConfig = ResolvedConfig['system'];
+/** `system.cdn`: ttl, hitLatency and purgeAt in µs, pageBytes in bytes, edgeBandwidth in bytes/s. */
 export type CdnConfig = SystemConfig['cdn'];
+/** `system.origin`: service times as DistributionSpec over µs. */
 export type OriginConfig = SystemConfig['origin'];
+/** `system.originLink`: bandwidth and leased in bytes/s. */
 export type OriginLinkConfig = SystemConfig['originLink'];
+/** `system.buttonScript`: bytes in bytes, cdnTtl in µs. */
 export type ButtonScriptConfig = SystemConfig['buttonScript'];
+/** `system.tokenGate`: ttl in µs. */
 export type TokenGateConfig = SystemConfig['tokenGate'];
+/** `system.orderServers`: maxWait and soldOutFlagDelay in µs, service a DistributionSpec over µs. */
 export type OrderServersConfig = SystemConfig['orderServers'];
+/** `system.stock`: the primitive, and service (one operation or lock hold) in µs. */
 export type StockConfig = SystemConfig['stock'];
+/** `system.orders`: sync/async, queue length, service a DistributionSpec over µs. */
 export type OrdersConfig = SystemConfig['orders'];
+/** `system.mainSite`: rps in requests/s, service a DistributionSpec over µs, bytes in bytes. */
 export type MainSiteConfig = SystemConfig['mainSite'];
 /** The scenario as written (before parsing). */
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -10,6 +10,7 @@ import type { ResolvedConfig } from './schema.js';
 
 /** One strategy, ready to run. */
 export interface StrategyPlan {
+  /** The strategy's key under `strategies`. */
   name: string;
   /** The parsed configuration (units converted, defaults filled): stored with the results in summary.json. */
   config: ResolvedConfig;
@@ -17,6 +18,7 @@ export interface StrategyPlan {
   input: Record<string, unknown>;
 }
 
+/** Command-line choices applied when strategies are resolved. */
 export interface ResolveOptions {
   /** Strategy names to run (`--strategy a,b`; entries may themselves be comma-separated). Default: all, in file order. */
   strategies?: readonly string[];

@@ -33,9 +33,11 @@ export function syntaxMessage(error: YAMLError): string {
 
 /** A structural problem of a document, at a character offset of its source. */
 export interface YamlProblem {
+  /** Index into the source string, as in yaml's node ranges. */
   offset: number;
   /** Keys of the mappings enclosing it. */
   path: string[];
+  /** What is wrong. */
   message: string;
 }
 

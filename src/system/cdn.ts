@@ -46,6 +46,7 @@ const NONE = -1;
  * request.
  */
 export class Cdn {
+  /** Number of edges (0: no CDN). */
   readonly edges: number;
   /** Requests served from cache, by object (index = CdnObject). */
   readonly hitsByObject = new Float64Array(2);
@@ -76,8 +77,8 @@ export class Cdn {
 
   /**
    * @param users population size (per-user waiter links).
-   * @param scriptBytes size of the button script.
-   * @param scriptTtl edge TTL of the script (0 = never cached).
+   * @param scriptBytes size of the button script, bytes.
+   * @param scriptTtl edge TTL of the script, µs (0 = never cached).
    * @param scriptViaCdn whether scripts are requested through the edges.
    */
   constructor(

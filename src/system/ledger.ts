@@ -3,21 +3,27 @@
  * record per order the order subsystem created.
  */
 export interface LedgerRecord {
+  /** 0, 1, 2, ... in creation order within one strategy's run. */
   orderId: number;
+  /** The buyer's user id. */
   user: number;
   /** When the order was created, µs. */
   timeUs: number;
   /** When the order server accepted the attempt (token checked, before the stock step), µs. */
   acceptedUs: number;
+  /** The token the attempt presented, kept so that the audit can re-verify it. */
   token: string;
   /** Order server that handled the attempt. */
   server: number;
+  /** Name of the strategy whose run created the order. */
   strategy: string;
 }
 
+/** One run's ledger of {@link LedgerRecord}s. */
 export class Ledger {
   private readonly records: LedgerRecord[] = [];
 
+  /** @param strategy written into every record. */
   constructor(private readonly strategy: string) {}
 
   /** Appends an order; returns its id (0, 1, 2, ... in creation order). */
@@ -48,7 +54,9 @@ export function isEarlyOrder(order: LedgerRecord, startUs: number): boolean {
 
 /** An order beyond its user's limit: the user's `n`-th order (n > limit). */
 export interface ExtraOrder {
+  /** The order beyond the limit. */
   order: LedgerRecord;
+  /** Its rank among the user's orders, from 1. */
   n: number;
 }
 
@@ -69,8 +77,11 @@ export function ordersBeyondLimit(orders: readonly LedgerRecord[], limit: number
 
 /** A user whose ledger orders and "won" answers differ in number. */
 export interface LedgerMismatch {
+  /** The user id. */
   user: number;
+  /** The user's records in the ledger. */
   orders: number;
+  /** "Won" answers the user got. */
   won: number;
 }
 

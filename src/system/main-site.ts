@@ -27,8 +27,11 @@ import { Link } from './link.js';
  * sale's simulation.
  */
 export class MainSite {
+  /** Latency of answered requests, µs: sojourn in its own pool (isolated), or arrival to the response's last byte on the origin link (shared). */
   readonly latency = new LatencyHistogram();
+  /** Requests sent. */
   requests = 0;
+  /** Requests refused by a full queue. */
   errors = 0;
   private readonly own: MultiServerQueue | null;
   /** The sale's simulation when shared, else the main site's own. */
@@ -41,6 +44,9 @@ export class MainSite {
   /**
    * @param saleSim the sale's simulation: the main site's events run on it
    *   when the deployment is shared, on a simulation of their own otherwise.
+   * @param shared the sale's origin pool when the deployment is shared, else null.
+   * @param arrivals draws for the gaps between requests.
+   * @param services draws for service times in the own pool.
    * @param ownLinkBytesPerSecond isolated: the capacity of the main site's
    *   own uplink (bytes/s); unused when shared.
    */

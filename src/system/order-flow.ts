@@ -12,6 +12,7 @@ import { Ledger } from './ledger.js';
 export const enum OrderAnswer {
   /** Order placed (sync: created; async: accepted onto the queue). */
   Won = 0,
+  /** No stock: from the local sold-out flag or a failed stock take. */
   SoldOut = 1,
   /** Server full (the "sale ended" page), or waited past maxWait. */
   SaleEnded = 2,
@@ -21,7 +22,7 @@ export const enum OrderAnswer {
   Expired = 4,
   /** The order step failed (queue full); stock was given back. */
   Error = 5,
-  /** This user already has an order: nothing taken. */
+  /** This user already has `sale.perUserLimit` orders: nothing taken. */
   Duplicate = 6,
 }
 
@@ -39,6 +40,7 @@ export const enum TokenKind {
 
 /** Receives the answers, at the moment the server sends them. */
 export interface OrderFlowListener {
+  /** `gen` is the request generation given to {@link OrderFlow.send}; `clickedAtUs` the click time, µs. */
   onOrderAnswer(user: number, gen: number, answer: OrderAnswer, clickedAtUs: number): void;
 }
 
@@ -54,33 +56,48 @@ const CREATING = 4;
 /**
  * One order attempt's path through the system, with the real logic of each
  * step: balancer → local sold-out flag → slot admission (reject / queue /
- * unbounded) → service → token check (HMAC) → one-per-user dedupe → stock
+ * unbounded) → service → token check (HMAC) → per-user limit → stock
  * primitive → order subsystem → ledger → answer. A request holds its slot
  * from admission to its answer.
  *
- * The dedupe step marks the user before the stock step (an atomic
- * set-if-absent, like a unique index or a Redis SETNX) and unmarks on
- * failure, so a duplicate attempt never consumes stock.
+ * The per-user step counts the user's order before the stock step (an
+ * atomic check-and-increment, like a unique index or a Redis SETNX when the
+ * limit is 1) and takes it back on failure, so an attempt beyond the limit
+ * never consumes stock.
  *
  * Requests are records in growable typed arrays with a free list; events
- * carry the record index and a serial number that detects reuse.
+ * carry the record index, and the maxWait deadline also a serial number
+ * that detects reuse (the other events cannot outlive their record).
  */
 export class OrderFlow {
+  /** Slot accounting and balancing. */
   readonly servers: OrderServers;
+  /** The stock counter and its primitive. */
   readonly stock: Stock;
+  /** Token checks of the order URL. */
   readonly gate: TokenGate;
+  /** Order creation after a successful stock take. */
   readonly orders: OrderSubsystem;
+  /** Orders created, for the audit. */
   readonly ledger: Ledger;
   /** Users told "won", in answer order. */
   readonly wonResponses: number[] = [];
 
+  /** Requests that reached the order servers. */
   attempts = 0;
+  /** Requests given a slot, on arrival or later from a line. */
   admitted = 0;
+  /** "Sale ended" answers: server full, or waited past maxWait. */
   rejected = 0;
+  /** "Sold out" answers. */
   soldOutAnswers = 0;
+  /** Attempts refused by the per-user limit. */
   duplicates = 0;
+  /** Orders refused by a full order queue (stock given back). */
   errors = 0;
+  /** Requests that reached the servers before T0. */
   earlyAttempts = 0;
+  /** Token refusals, by verdict. */
   readonly tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
     forged: 0,
     expired: 0,
@@ -120,6 +137,13 @@ export class OrderFlow {
     return false;
   };
 
+  /**
+   * @param users population size (per-user order counts).
+   * @param strategy written into the ledger.
+   * @param tokenSecret seed of the token HMAC secret (tokenSecretSeed in token-gate.ts).
+   * @param serviceDraws draws for order-server service times.
+   * @param orderDraws draws for order-creation times.
+   */
   constructor(
     private readonly sim: Simulation,
     private readonly config: ResolvedConfig,
@@ -150,7 +174,9 @@ export class OrderFlow {
 
   /**
    * `user` clicked at `clickedAtUs`; the request reaches the order servers
-   * at `arrivesAtUs`. `gen` is echoed in the answer.
+   * at `arrivesAtUs` (µs, not in the past). `gen` is echoed in the answer;
+   * `attempt` (the user's order attempt number) keys the random balancer;
+   * `tokenIssuedAtUs` is when the presented token was issued, µs.
    */
   send(
     user: number,

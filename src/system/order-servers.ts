@@ -18,7 +18,9 @@ export const enum Admission {
  * admission to the answer, so a slow stock or order step keeps it busy.
  */
 export class OrderServers {
+  /** S, the number of servers. */
   readonly count: number;
+  /** K, slots per server. */
   readonly slots: number;
   /** Requests holding a slot, per server. */
   readonly busy: Int32Array;
@@ -26,7 +28,7 @@ export class OrderServers {
   readonly waiting: Int32Array;
   /** Admitted requests per server (fairness across servers). */
   readonly admitted: Float64Array;
-  /** Rejected requests per server. */
+  /** Requests per server refused on arrival or given up in its line at the deadline. */
   readonly rejected: Float64Array;
   private readonly mode: OrderServersConfig['onFull'];
   private readonly balancer: OrderServersConfig['balancer'];
@@ -42,6 +44,7 @@ export class OrderServers {
   /** Time (µs) from which servers answer "sold out" locally; Infinity until stock runs out. */
   soldOutFlagAt = Infinity;
 
+  /** @param balancerDraws the stream the random balancer draws from, keyed by (user, attempt). */
   constructor(
     private readonly config: OrderServersConfig,
     private readonly balancerDraws: RandomStream,
@@ -88,7 +91,7 @@ export class OrderServers {
     }
   }
 
-  /** Whether `server` answers "sold out" by itself at `nowUs` (the local flag). */
+  /** Whether the servers (all of them: the flag is shared) answer "sold out" by themselves at `nowUs`. */
   knowsSoldOut(nowUs: number): boolean {
     return this.config.soldOutFlag && nowUs >= this.soldOutFlagAt;
   }

@@ -18,11 +18,13 @@ export interface OrderSubsystemListener {
  * refuses the order (the caller gives the stock back).
  */
 export class OrderSubsystem {
+  /** The `consumers` writers and, in async mode, the message queue in front of them. */
   readonly pool: MultiServerQueue;
   /** Orders refused by a full queue. */
   refused = 0;
   private lastRefused = false;
 
+  /** @param draws draws for order-creation times (µs, from `config.service`). */
   constructor(
     sim: Simulation,
     readonly config: OrdersConfig,

@@ -63,7 +63,9 @@ export interface OriginListener {
  * requests compete for the same slots and link (DESIGN defence 1).
  */
 export class OriginPool {
+  /** The `servers × concurrency` slots and their FIFO line. */
   readonly queue: MultiServerQueue;
+  /** The origin's egress link, crossed by every response sent. */
   readonly link: Link;
   /** Requests by kind (index = OriginKind). */
   readonly requests = new Float64Array(7);
@@ -74,6 +76,13 @@ export class OriginPool {
   private readonly services: Sampler[];
   private readonly bytes: Float64Array;
 
+  /**
+   * @param linkBytesPerSecond origin link capacity, bytes/s.
+   * @param pageBytes size of a product page response, bytes.
+   * @param scriptBytes size of a button-script response, bytes.
+   * @param mainSite service time and response size of main-site requests (used when shared).
+   * @param draws draws for service times.
+   */
   constructor(
     sim: Simulation,
     config: OriginConfig,

@@ -10,7 +10,7 @@ import type { LedgerRecord } from './ledger.js';
  *
  * Token format (dynamic): `v1.<user>.<issuedAtUs>.<signature>` where the
  * signature is HMAC-SHA256(secret, "v1.<user>.<issuedAtUs>") in base64url,
- * truncated to 128 bits. `<user>` is `anon` for a token that was cached by
+ * truncated to 22 characters (132 bits). `<user>` is `anon` for a token that was cached by
  * a CDN and so is bound to nobody. The secret is derived from the run's
  * seed and replication, so a run can be re-audited from its summary.
  *
@@ -25,6 +25,7 @@ export const ANONYMOUS = -1;
 /** The token of the static order URL. */
 export const STATIC_TOKEN = 'static';
 
+/** Issues, forges and verifies order-URL tokens for one run (see {@link TokenVerdict} for the format). */
 export class TokenGate {
   private readonly secret: Buffer;
 

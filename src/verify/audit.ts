@@ -45,7 +45,9 @@ export interface Offence {
 
 /** The verdict on one invariant. */
 export interface InvariantCheck {
+  /** The invariant checked. */
   name: InvariantName;
+  /** Whether it holds. */
   passed: boolean;
   /** One line: what was checked and found, in numbers. */
   message: string;
@@ -57,7 +59,9 @@ export interface InvariantCheck {
 
 /** The audit of one run (one strategy, one replication). */
 export interface AuditReport {
+  /** The run's strategy. */
   strategy: string;
+  /** The run's replication, from 0. */
   replication: number;
   /** True when every checked invariant holds. */
   passed: boolean;
@@ -65,6 +69,7 @@ export interface AuditReport {
   invariants: InvariantCheck[];
 }
 
+/** Knobs of {@link audit}, for tests and reports. */
 export interface AuditOptions {
   /** The token check for valid-tokens (default: {@link verifyLedgerToken}). */
   verifyToken?: TokenVerifier;
@@ -191,7 +196,7 @@ function conservation(result: RunResult, max: number): InvariantCheck {
  * @param result the run's result (its `config` gives T0 and the per-user limit).
  * @param invariants which invariants to check, in this order (duplicates
  *   ignored); default: all of {@link INVARIANTS}.
- * @returns one {@link InvariantCheck} per invariant; `passed` is true when all hold.
+ * @returns the report: one {@link InvariantCheck} per invariant, and `passed` true when all hold.
  */
 export function audit(result: RunResult, invariants: readonly InvariantName[] = INVARIANTS, options: AuditOptions = {}): AuditReport {
   const max = options.maxOffending ?? 10;

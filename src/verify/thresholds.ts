@@ -39,17 +39,22 @@ import type { PathSegment, SourceMap } from '../scenario/positions.js';
 /** An expression that does not parse or does not fit its metric. */
 export class ThresholdError extends FlashsimError {}
 
+/** The left-hand side of an expression (k6 names; `p` is `p(N)`). */
 export type Aggregation = 'p' | 'avg' | 'med' | 'min' | 'max' | 'count' | 'rate' | 'value';
+/** The operator of an expression. */
 export type Comparison = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /** A parsed threshold expression. */
 export interface Threshold {
+  /** The catalogue metric it tests. */
   metric: MetricName;
   /** The expression as written. */
   expression: string;
+  /** What of the metric is compared; must suit its kind. */
   aggregation: Aggregation;
   /** For `p(N)`: N. */
   percentile?: number;
+  /** The comparison. */
   op: Comparison;
   /** The limit in the metric's internal unit (µs for times, a fraction for rates). */
   limit: number;
@@ -57,8 +62,11 @@ export interface Threshold {
 
 /** The outcome of one threshold for one run. */
 export interface ThresholdResult {
+  /** The metric's name. */
   metric: string;
+  /** The expression as written. */
   expression: string;
+  /** Whether the measured value satisfies it. */
   passed: boolean;
   /** The measured value in the metric's internal unit (µs for times); null when there is none. */
   actual: number | null;

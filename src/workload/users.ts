@@ -104,20 +104,30 @@ const TOKEN_KIND = 59;
  * a nearer user's click arrives first.
  */
 export class Users {
+  /** Population size, bots included. */
   readonly count: number;
+  /** µs from the intention to see the page to its arrival (or to giving up / the close, for pages that never came). */
   readonly pageLatency = new LatencyHistogram();
+  /** µs from sending the script request to its arrival, failure or the close. */
   readonly scriptLatency = new LatencyHistogram();
+  /** µs from each click to its answer reaching the user, including answers to attempts already given up on. */
   readonly orderLatency = new LatencyHistogram();
 
+  /** Page requests sent (arrivals, refreshes, retries). */
   pageViews = 0;
+  /** Button-script requests sent. */
   scriptRequests = 0;
   /** Requests given up for lack of patience: page, script and order. */
   timeouts = 0;
   /** Of {@link timeouts}, the page and script requests. */
   pageTimeouts = 0;
+  /** Error pages (page or script request refused) that reached a still-waiting user. */
   pageErrors = 0;
+  /** Of {@link orderAnswers}, those whose {@link orderLatency} was at most 2 s. */
   ordersAnsweredWithin2s = 0;
+  /** Order answers sent, including those to attempts already given up on. */
   orderAnswers = 0;
+  /** Users drawn as bots. */
   botsCount = 0;
 
   /** The user records (see RECORD_BYTES), through three views of one buffer. */
@@ -165,6 +175,10 @@ export class Users {
   private readonly orderTimeoutKind: number;
   private readonly earlyKind: number;
 
+  /**
+   * Allocates the user records and schedules every user's arrival.
+   * @param cdn the edges, or null when there is no CDN.
+   */
   constructor(
     private readonly sim: Simulation,
     private readonly config: ResolvedConfig,
@@ -257,7 +271,11 @@ export class Users {
     return this.f64[(user << F64_SHIFT) + FIRST_CLICK_AT];
   }
 
-  /** Stops all user activity (the simulated duration is over); answers in flight still land. */
+  /**
+   * Stops all user activity (the simulated duration is over). Order answers
+   * in flight still land; page and script answers are ignored, their waits
+   * recorded here as latencies so far.
+   */
   close(): void {
     this.closing = true;
     // Users still waiting for a page have waited at least this long: record
@@ -306,7 +324,11 @@ export class Users {
     return this.i32[i + GEN] === gen;
   }
 
-  /** A page or script answer from the origin for `user` (kinds PageDirect, ScriptDirect and the edge's single fetches are routed elsewhere). */
+  /**
+   * A page or script answer from the origin for `user`: kinds PageDirect and
+   * ScriptDirect only (edge fetches are answered through the CDN).
+   * `linkDoneUs` is when the response's last byte leaves the origin link.
+   */
   originAnswer(user: number, gen: number, kind: OriginKind, linkDoneUs: number, ok: boolean): void {
     const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
     if (this.i32[i + GEN] !== gen) return;
@@ -588,7 +610,7 @@ export class Users {
         this.finish(user, Outcome.Blocked);
         return;
       case OrderAnswer.Duplicate:
-        // An earlier attempt of this user holds the one-per-user mark, but it
+        // An earlier attempt of this user holds the per-user count, but it
         // may still be at the stock step and fail there (sold out): this is
         // not a definite answer. Ask again later, as after "sale ended"; if
         // the earlier attempt wins, its "won" ends the user before that.

@@ -7,10 +7,15 @@ import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 
+/** `sim compare`'s arguments, as yargs parsed them. */
 export interface CompareArgs {
+  /** Run directory or summary.json of the baseline. */
   baseline: string;
+  /** Run directory or summary.json of the candidate. */
   candidate: string;
+  /** Print a Markdown table (for a PR comment) instead of plain text. */
   markdown: boolean;
+  /** `--max-regression` as typed ("10%" or 0.1): checked by {@link parseRegression}. */
   maxRegression?: string;
   /** Also write a PNG chart of the relative changes here. */
   chart?: string;

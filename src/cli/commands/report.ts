@@ -4,9 +4,13 @@ import { write, type CliIO } from '../io.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
 
+/** `sim report`'s arguments, as yargs parsed them. */
 export interface ReportArgs {
+  /** Run directory (or its summary.json) to rebuild from. */
   runDir: string;
+  /** Where to write the rebuilt reports (default: the run directory). */
   out?: string;
+  /** Errors only. */
   quiet: boolean;
 }
 

@@ -22,22 +22,33 @@ import { ProgressDisplay, type ProgressMode } from '../progress.js';
 
 /** Options of the commands that run a plan (`run`, `sweep`). */
 export interface PlanArgs {
+  /** `--strategy`, each entry possibly comma-separated. */
   strategy?: string[];
+  /** `--seed` as typed: checked by {@link parseSeed}. */
   seed?: string;
   /** As typed: checked by {@link planOptions} / {@link planWorkers}. */
   replications?: string;
+  /** `--workers` as typed: checked by {@link planWorkers}. */
   workers?: string;
   /** `--memory` as typed: checked by {@link fitToMemory}. */
   memory?: string;
+  /** `--users` as typed ("10k", "1M"): checked by {@link planOptions}. */
   users?: string;
+  /** `--set path=value` assignments, in order. */
   set?: string[];
+  /** Output directory (default: a new one under reports/<scenario>/). */
   out?: string;
+  /** Machine-readable output on stdout, tables to stderr. */
   json: boolean;
+  /** No progress and no table. */
   quiet: boolean;
+  /** false with --no-progress. */
   progress: boolean;
 }
 
+/** `sim run`'s arguments, as yargs parsed them. */
 export interface RunArgs extends PlanArgs {
+  /** Scenario files, run one after another. */
   scenarios: string[];
 }
 

@@ -11,9 +11,13 @@ import { fitToMemory } from '../memory-fit.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
 import { planOptions, planWorkers, progressModeOf, type PlanArgs } from './run.js';
 
+/** `sim sweep`'s arguments, as yargs parsed them. */
 export interface SweepArgs extends PlanArgs {
+  /** The scenario file. */
   scenario: string;
+  /** `--param path=v1,v2,…`, one per swept parameter. */
   param?: string[];
+  /** `--metric` names (default: DEFAULT_SWEEP_METRICS). */
   metric?: string[];
 }
 

@@ -3,9 +3,13 @@ import { validateScenario } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 
+/** `sim validate`'s arguments, as yargs parsed them. */
 export interface ValidateArgs {
+  /** Scenario files to check. */
   scenarios: string[];
+  /** `--set path=value` assignments to check along. */
   set?: string[];
+  /** Errors only. */
   quiet: boolean;
 }
 

@@ -81,6 +81,7 @@ export class LatencyHistogram {
   private hi = -Infinity;
   private n = 0;
 
+  /** An empty histogram. */
   constructor() {
     this.hdr = newHistogram();
   }

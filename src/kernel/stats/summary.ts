@@ -3,13 +3,17 @@ import { studentTQuantile } from './student-t.js';
 
 /** Mean and Student-t confidence interval of independent observations (e.g. replication means). */
 export interface Summary {
+  /** Number of observations. */
   n: number;
+  /** Sample mean, in the observations' unit. */
   mean: number;
   /** Sample standard deviation (n − 1 denominator). */
   sd: number;
   /** Half-width of the confidence interval: t(1 − α/2, n − 1) · sd / √n. */
   halfWidth: number;
+  /** mean − halfWidth. */
   low: number;
+  /** mean + halfWidth. */
   high: number;
 }
 

@@ -1,6 +1,8 @@
 /** The plain, serialisable form of a {@link TimeSeries}. */
 export interface TimeSeriesJSON {
+  /** Width of a row's bucket, µs. */
   intervalUs: number;
+  /** Column names, in row order. */
   columns: string[];
   /** rows[i] = values of every column in [i·intervalUs, (i+1)·intervalUs). */
   rows: number[][];
@@ -28,9 +30,13 @@ const KIND_MAX = 2;
  * Storage is one Float64Array (row-major), allocated up front.
  */
 export class TimeSeries {
+  /** Bucket width, µs. */
   readonly intervalUs: number;
+  /** End of the recorded span [0, durationUs], µs. */
   readonly durationUs: number;
+  /** Column names; writes address them by {@link columnIndex}. */
   readonly columns: readonly string[];
+  /** Buckets: ceil(durationUs / intervalUs), at least 1. */
   readonly rowCount: number;
   /** Writes ignored because their time was outside [0, durationUs]. */
   dropped = 0;
@@ -39,6 +45,11 @@ export class TimeSeries {
   private readonly kinds: Int8Array;
   private readonly width: number;
 
+  /**
+   * @param intervalUs bucket width, µs (> 0).
+   * @param durationUs recorded span, µs (finite, ≥ 0).
+   * @param columns column names.
+   */
   constructor(intervalUs: number, durationUs: number, columns: readonly string[]) {
     if (!(intervalUs > 0)) throw new RangeError(`interval must be positive, got ${intervalUs}`);
     if (!(durationUs >= 0) || !Number.isFinite(durationUs)) throw new RangeError(`bad duration ${durationUs}`);

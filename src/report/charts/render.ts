@@ -29,6 +29,7 @@ function setup(): (config: unknown) => unknown {
   return hydrate;
 }
 
+/** How a chart is rasterised. */
 export interface RenderOptions {
   /** Device pixel ratio: 1 gives width × height pixels, 2 doubles both (sharper, 3–4× the bytes). */
   pixelRatio?: number;

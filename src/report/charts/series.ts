@@ -12,9 +12,13 @@ import type { StrategySummary } from '../summary-json.js';
 
 /** A point of a mean curve with its 95% confidence interval (null bounds with one replication). */
 export interface BandPoint {
+  /** The x value (e.g. seconds from T0). */
   x: number;
+  /** The mean, null where no replication has a value. */
   y: number | null;
+  /** Lower end of the interval. */
   low: number | null;
+  /** Upper end of the interval. */
   high: number | null;
 }
 

@@ -35,6 +35,7 @@ import { CHART_HEIGHT, CHART_WIDTH, type ChartSpec, type DatasetData } from './t
 
 /** Seconds before and after T0 shown by the storm charts. */
 export const STORM_BEFORE_S = 60;
+/** Seconds after T0 shown by the storm charts. */
 export const STORM_AFTER_S = 120;
 
 /** Most points a time series chart draws per line (longer runs are averaged over bins of intervals). */
@@ -773,15 +774,19 @@ export interface SweepChartData {
   series: Array<{ label: string; points: Array<{ x: number | string; y: number | null; low?: number | null; high?: number | null }> }>;
 }
 
+/** Labels and scale of {@link sweepChart}. */
 export interface SweepChartOptions {
   /** What the y axis shows, with its unit, e.g. `p99 order latency`. */
   metric: string;
   /** Tick format of the metric: `ms` expects milliseconds, `percent` 0–100. */
   format?: 'compact' | 'percent' | 'ms';
+  /** The chart's title. */
   title?: string;
+  /** One sentence under the chart. */
   caption?: string;
   /** Force a log y axis (default: when the values span more than 100×). */
   logY?: boolean;
+  /** The chart's id and PNG base name. */
   id?: string;
 }
 

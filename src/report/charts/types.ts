@@ -12,6 +12,7 @@ export interface ChartSpec {
   caption: string;
   /** Pixel size of the PNG (at device pixel ratio 1). */
   width: number;
+  /** See `width`. */
   height: number;
   /** A chart.js configuration: `{ type, data, options }`, JSON-serialisable. */
   config: ChartConfigData;
@@ -19,14 +20,19 @@ export interface ChartSpec {
 
 /** A chart.js configuration as JSON data. */
 export interface ChartConfigData {
+  /** The chart.js chart type. */
   type: 'line' | 'bar';
+  /** Category labels (bar charts) and the datasets. */
   data: { labels?: Array<string | number>; datasets: DatasetData[] };
+  /** chart.js options, JSON only. */
   options: Record<string, unknown>;
 }
 
 /** A chart.js dataset as JSON data (chart.js options plus flashsim hints). */
 export interface DatasetData {
+  /** Legend text. */
   label: string;
+  /** The values: per label (bars) or {x, y} points (lines). */
   data: Array<number | null | { x: number; y: number | null }>;
   /** A confidence band (left out of legend and tooltip). */
   flashsimBand?: boolean;
@@ -37,6 +43,7 @@ export interface DatasetData {
 
 /** Default PNG size: readable on a laptop screen and in a pull request. */
 export const CHART_WIDTH = 1000;
+/** Default PNG height, pixels. */
 export const CHART_HEIGHT = 560;
 
 /** Where a chart's PNG goes, relative to the run directory. */
