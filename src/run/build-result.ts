@@ -17,13 +17,14 @@ export function buildResult(model: FlashSaleModel): RunResult {
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
-  // Units left are initial − handed out, not the counter: a racy counter that
-  // lost updates still shows stock after more units than there were went out.
-  // A buyer turned away is a user who ended without an order (told sold out
+  // Units unsold are initial − orders created, not the counter: a racy
+  // counter that lost updates still shows stock after more units than there
+  // were went out, and a unit taken but held by no order (a refused order
+  // not compensated, a lost message) is unsold too. A buyer turned away is a user who ended without an order (told sold out
   // or sale ended, refused, or gone): not a refused request of someone who
   // then bought (a bot's forged early shot, a rejected try before a retry).
   const turnedAway = outcomes.soldOut + outcomes.saleEnded + outcomes.blocked + outcomes.gaveUp;
-  const undersell = turnedAway > 0 ? Math.max(0, stock.initial - stock.handedOut) : 0;
+  const undersell = turnedAway > 0 ? Math.max(0, stock.initial - ledger.length) : 0;
   const req = origin.requests;
   const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
   const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
@@ -74,6 +75,8 @@ export function buildResult(model: FlashSaleModel): RunResult {
       orderSoldOut: flow.soldOutAnswers,
       tokenRejected: { ...flow.tokenRejected },
       ordersFailed: flow.errors,
+      orderMessagesLost: flow.lostMessages,
+      unitsLeaked: flow.leakedUnits,
       userTimeouts: users.timeouts,
       bytesEdge: cdn ? cdn.links.reduce((sum, link) => sum + link.bytes, 0) : 0,
       bytesOriginLink: origin.link.bytes,

@@ -132,8 +132,12 @@ export interface Counters {
   orderSoldOut: number;
   /** Token refusals by verdict. */
   tokenRejected: { forged: number; expired: number; foreign: number; early: number; missing: number };
-  /** Orders refused by a full order queue (stock given back). */
+  /** Orders refused by a full order queue (their units given back unless orders.compensate is false). */
   ordersFailed: number;
+  /** Async order messages lost after the buyer was told "won" (orders.lossRate). */
+  orderMessagesLost: number;
+  /** Units taken from the stock that no order holds and nobody gave back (refused without compensation, or lost). */
+  unitsLeaked: number;
   /** Page, script and order requests users gave up on for lack of patience. */
   userTimeouts: number;
   /** Bytes sent by all edges. */

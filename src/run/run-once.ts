@@ -164,6 +164,7 @@ export class FlashSaleModel {
       random.stream('balancer'),
       random.stream('order-service').sequence(),
       random.stream('order-create').sequence(),
+      random.stream('order-loss').sequence(),
       { onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs) },
     );
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);

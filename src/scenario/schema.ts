@@ -321,7 +321,22 @@ const orders = z
     mode: z.enum(['sync', 'async']).default('async').meta({ description: 'Create the order inline, or enqueue it for consumers.' }),
     consumers: positiveInt('Order-creating consumers (async) or concurrent writers (sync).').default(4),
     service: distribution('duration', 'Time to create one order.').prefault('5ms'),
-    queue: nonNegativeInt('Async queue capacity; a full queue fails the order and returns its stock.').default(100_000),
+    queue: nonNegativeInt('Async queue capacity; a full queue fails the order (and returns its stock, unless compensate is false).').default(100_000),
+    compensate: z
+      .boolean()
+      .default(true)
+      .meta({
+        description:
+          'When the order step fails after the stock step (a full async queue), give the unit back to the sale. false: the unit stays taken and the stock leaks away, the classic undersell bug.',
+      }),
+    lossRate: percent(
+      'Share of async order messages lost after the buyer was told "won" (a broker failover): no order is created and nobody gives the unit back, so the audit finds a lost order and the sale undersells. 0% in a correct system.',
+    ).prefault('0%'),
+  })
+  .superRefine((orders, ctx) => {
+    if (orders.mode === 'sync' && orders.lossRate > 0) {
+      ctx.addIssue({ code: 'custom', path: ['lossRate'], message: 'messages are lost only in an async order queue: set mode: async, or lossRate: 0%' });
+    }
   })
   .meta({ description: 'The order subsystem and its ledger.' });
 

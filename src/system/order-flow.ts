@@ -109,6 +109,10 @@ export class OrderFlow {
   soldOutAtUs: number | null = null;
   /** Answers that turned a request away (anything but won or duplicate); the user may still buy later. */
   turnedAway = 0;
+  /** Async order messages lost after "won" (orders.lossRate): no order, and the unit is never given back. */
+  lostMessages = 0;
+  /** Units taken from the stock that no order holds and nobody gave back: refused orders without compensation, and lost messages. */
+  leakedUnits = 0;
 
   private readonly ordered: Uint8Array;
   private readonly service: Sampler;
@@ -143,6 +147,7 @@ export class OrderFlow {
    * @param tokenSecret seed of the token HMAC secret (tokenSecretSeed in token-gate.ts).
    * @param serviceDraws draws for order-server service times.
    * @param orderDraws draws for order-creation times.
+   * @param lossDraws draws deciding which async order messages are lost (orders.lossRate).
    */
   constructor(
     private readonly sim: Simulation,
@@ -153,6 +158,7 @@ export class OrderFlow {
     balancerDraws: RandomStream,
     private readonly serviceDraws: RandomSequence,
     orderDraws: RandomSequence,
+    private readonly lossDraws: RandomSequence,
     private readonly listener: OrderFlowListener,
   ) {
     const system = config.system;
@@ -283,9 +289,25 @@ export class OrderFlow {
     // counter says: a racy counter that lost updates still shows stock
     // while orders exceed it.
     if (this.stock.handedOut === this.stock.initial) this.soldOutAtUs = now;
+    const orders = this.config.system.orders;
+    if (!this.orders.synchronous && orders.lossRate > 0 && this.orders.hasRoom && this.lossDraws.next() < orders.lossRate) {
+      // Accepted by the broker, then lost: the buyer is told "won", no
+      // consumer ever sees the order, and nothing gives the unit back. (A
+      // message the full queue refuses is never acknowledged, so never lost.)
+      this.lostMessages++;
+      this.leakedUnits++;
+      this.answer(r, OrderAnswer.Won);
+      this.releaseSlot(r);
+      this.free(r);
+      return;
+    }
     if (!this.orders.submit(r)) {
-      this.stock.giveBack();
-      if (this.stock.handedOut < this.stock.initial) this.soldOutAtUs = null;
+      if (orders.compensate) {
+        this.stock.giveBack();
+        if (this.stock.handedOut < this.stock.initial) this.soldOutAtUs = null;
+      } else {
+        this.leakedUnits++;
+      }
       this.ordered[this.user[r]]--;
       this.finish(r, OrderAnswer.Error);
       return;

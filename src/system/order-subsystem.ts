@@ -65,6 +65,12 @@ export class OrderSubsystem {
     return !this.lastRefused;
   }
 
+  /** Whether an order submitted now would be accepted (a consumer is free or the queue has room). */
+  get hasRoom(): boolean {
+    const pool = this.pool;
+    return pool.busy < pool.servers || pool.waiting < pool.capacity;
+  }
+
   /** Orders accepted but not yet created. */
   get backlog(): number {
     return this.pool.inSystem;

@@ -3,6 +3,7 @@ import { FlashSaleModel, runOnce } from '../../src/run/run-once.js';
 import type { RunResult } from '../../src/run/result.js';
 import { TIMESERIES_COLUMNS } from '../../src/run/result.js';
 import { verifyLedgerToken } from '../../src/system/token-gate.js';
+import { audit } from '../../src/verify/audit.js';
 import { columnIndex, configOf, merge, NAIVE, SMALL } from '../helpers/flash-config.js';
 
 const T0 = 60_000_000;
@@ -165,6 +166,40 @@ describe('runOnce: undersell', () => {
     expect(r.stock.remaining).toBeGreaterThan(0);
     expect(r.stock.undersell).toBe(0);
     expect(r.metrics.undersell).toBe(0);
+  });
+
+  it('a refused order without compensation leaks its unit: undersold, though the counter is consistent', () => {
+    // One slow consumer and a queue of 5: at T0 most orders are refused.
+    const orders = { consumers: 1, service: '50ms', queue: 5 };
+    const compensated = run({ system: { orders } });
+    const leaky = run({ system: { orders: { ...orders, compensate: false } } });
+    expect(compensated.counters.ordersFailed).toBeGreaterThan(0);
+    expect(compensated.counters.unitsLeaked).toBe(0);
+    expect(compensated.stock.undersell).toBe(0);
+    expect(leaky.counters.ordersFailed).toBeGreaterThan(0);
+    expect(leaky.counters.unitsLeaked).toBe(leaky.counters.ordersFailed);
+    // Every unit went out, yet only some are held by orders: the rest are unsold.
+    expect(leaky.stock.remaining).toBe(0);
+    expect(leaky.stock.undersell).toBe(100 - leaky.ledger.length);
+    expect(leaky.stock.undersell).toBe(leaky.counters.unitsLeaked);
+    expect(leaky.metrics.undersell).toBe(leaky.stock.undersell);
+    expect(leaky.stock.initial - leaky.stock.sold + leaky.stock.returned).toBe(0);
+  });
+
+  it('lost order messages: "won" answers without orders, and their units unsold', () => {
+    const r = run({ system: { orders: { lossRate: '10%' } } });
+    expect(r.counters.orderMessagesLost).toBeGreaterThan(0);
+    expect(r.counters.unitsLeaked).toBe(r.counters.orderMessagesLost);
+    expect(r.wonResponses.length - r.ledger.length).toBe(r.counters.orderMessagesLost);
+    expect(r.metrics.lost_orders).toBe(r.counters.orderMessagesLost);
+    expect(r.stock.undersell).toBe(r.counters.orderMessagesLost);
+    // The auditor catches them: "won" answers the ledger does not hold; the stock counter itself is consistent.
+    const report = audit(r, ['ledger-matches-responses', 'conservation', 'no-oversell']);
+    expect(report.invariants.map((check) => [check.name, check.passed])).toEqual([
+      ['ledger-matches-responses', false],
+      ['conservation', true],
+      ['no-oversell', true],
+    ]);
   });
 
   it('stock left because there were fewer buyers than units is not undersell', () => {

@@ -145,6 +145,14 @@ describe('--set at load time', () => {
     ]);
   });
 
+  test('lost order messages need an async queue', () => {
+    expect(issuesOf('scenarios/smoke.yaml', ['system.orders.mode=sync', 'system.orders.lossRate=1%'])).toEqual([
+      '--set system.orders.lossRate: messages are lost only in an async order queue: set mode: async, or lossRate: 0% (got "1%")',
+    ]);
+    const loaded = loadScenario('scenarios/smoke.yaml', { set: ['system.orders.lossRate=1%', 'system.orders.compensate=false'] });
+    expect(loaded.scenario.system.orders).toMatchObject({ mode: 'async', lossRate: 0.01, compensate: false });
+  });
+
   test('valid assignments change the loaded scenario', () => {
     const loaded = loadScenario('scenarios/smoke.yaml', { set: ['system.cdn.ttl=10s', 'system.cdn.coalesce=false'] });
     expect(loaded.scenario.system.cdn.ttl).toBe(10_000_000);

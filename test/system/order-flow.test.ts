@@ -48,6 +48,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1) {
     random.stream('balancer'),
     random.stream('order-service').sequence(),
     random.stream('order-create').sequence(),
+    random.stream('order-loss').sequence(),
     { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
   );
   let attempt = 0;
@@ -269,6 +270,46 @@ describe('order flow', () => {
     expect(flow.orders.refused).toBe(1);
     expect(flow.errors).toBe(1);
     expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1, 2]);
+    expect(flow.leakedUnits).toBe(0);
+  });
+
+  it('without compensation a refused order keeps its unit: the stock leaks (the classic undersell bug)', () => {
+    const { sim, flow, answers, click } = setup({
+      sale: { stock: 2 },
+      system: { orders: { consumers: 1, queue: 0, service: '1s', compensate: false } },
+    });
+    click(T0, 1);
+    click(T0 + 100_000, 2); // consumer busy, no queue: refused, and the unit is not given back
+    click(T0 + 2_000_000, 2); // consumer free again, but the stock is gone
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Error],
+      [2, OrderAnswer.SoldOut],
+    ]);
+    expect(flow.stock.returned).toBe(0);
+    expect(flow.stock.level).toBe(0);
+    // The counter is consistent (conservation holds), yet only one order holds the two units.
+    expect(flow.stock.initial - flow.stock.sold + flow.stock.returned).toBe(flow.stock.level);
+    expect(flow.ledger.size).toBe(1);
+    expect(flow.leakedUnits).toBe(1);
+  });
+
+  it('a lost async message: "won" answered, no order created, the unit never given back', () => {
+    // lossRate 100%: every message is lost once the stock step succeeds.
+    const { sim, flow, answers, click } = setup({ sale: { stock: 3 }, system: { orders: { lossRate: '100%' } } });
+    click(T0, 1);
+    click(T0 + 1000, 2);
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Won],
+    ]);
+    expect(flow.ledger.size).toBe(0);
+    expect(flow.lostMessages).toBe(2);
+    expect(flow.leakedUnits).toBe(2);
+    expect(flow.stock.level).toBe(1);
+    expect(flow.wonResponses).toEqual([1, 2]);
   });
 
   it('atomic stock with many concurrent buyers: exactly the stock is sold, "won" multiset = ledger users', () => {

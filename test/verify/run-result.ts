@@ -68,6 +68,8 @@ export function validResult(): RunResult {
       orderSoldOut: 90,
       tokenRejected: { forged: 0, expired: 0, foreign: 0, early: 0, missing: 0 },
       ordersFailed: 0,
+      orderMessagesLost: 0,
+      unitsLeaked: 0,
       userTimeouts: 0,
       bytesEdge: 0,
       bytesOriginLink: 0,
