@@ -1,11 +1,11 @@
 import type { MainSiteConfig } from '../scenario/schema.js';
-import { Simulation } from '../kernel/simulation.js';
+import type { Simulation } from '../kernel/simulation.js';
 import type { RandomSequence } from '../kernel/random.js';
 import { samplerOf, type Sampler } from '../kernel/distributions.js';
-import { MultiServerQueue } from '../kernel/multi-server-queue.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { OriginKind, packTag, type OriginPool } from './origin.js';
 import { Link } from './link.js';
+import { MainSitePool } from './main-site-pool.js';
 
 /**
  * The main shop's own traffic (DESIGN defence 1: independent deployment).
@@ -17,33 +17,33 @@ import { Link } from './link.js';
  * so the cost of not isolating is a number, not a difference in what is
  * measured.
  *
- * Isolated, the main site shares nothing with the sale, so its events run on
- * a simulation of their own rather than in the sale's million-event queue,
- * where each would cost a bucket slot or a heap entry among the storm's
- * (2,000 requests/s over a 15-minute run are 3.6M events, a sixth of a
- * million-user storm's). Its owner brings it up to date with {@link syncTo}
- * before reading its counters, and ends it with {@link close}. Its events
- * keep their order among themselves, so every figure is the same as on the
- * sale's simulation.
+ * Isolated, the main site shares nothing with the sale, so its events run in
+ * a loop of their own ({@link MainSitePool}) rather than in the sale's
+ * million-event queue (2,000 requests/s over a 15-minute run are 3.6M
+ * events, a sixth of a million-user storm's). Its owner brings it up to date
+ * with {@link syncTo} before reading its counters, and ends it with
+ * {@link close}. Its events keep their order among themselves, so every
+ * figure is the same as on the sale's simulation.
  */
 export class MainSite {
-  /** Latency of answered requests, µs: sojourn in its own pool (isolated), or arrival to the response's last byte on the origin link (shared). */
+  /** Latency of answered requests, µs: from arrival to the response's last byte leaving the link (its own when isolated, the origin link when shared). */
   readonly latency = new LatencyHistogram();
   /** Requests sent. */
   requests = 0;
   /** Requests refused by a full queue. */
   errors = 0;
-  private readonly own: MultiServerQueue | null;
-  /** The sale's simulation when shared, else the main site's own. */
-  private readonly sim: Simulation;
+  /** Isolated: the main site's own pool and event loop; null when shared. */
+  private readonly own: MainSitePool | null;
+  /** Shared: the sale's simulation, which runs the main site's arrivals; null when isolated. */
+  private readonly saleSim: Simulation | null;
   /** Time between arrivals (µs): exponential, mean 1/rps. */
   private readonly gap: Sampler;
   private readonly arrivalKind: number;
   private stopped = false;
 
   /**
-   * @param saleSim the sale's simulation: the main site's events run on it
-   *   when the deployment is shared, on a simulation of their own otherwise.
+   * @param saleSim the sale's simulation: the main site's arrivals run on it
+   *   when the deployment is shared; isolated, the main site runs its own loop.
    * @param shared the sale's origin pool when the deployment is shared, else null.
    * @param arrivals draws for the gaps between requests.
    * @param services draws for service times in the own pool.
@@ -58,45 +58,46 @@ export class MainSite {
     services: RandomSequence,
     ownLinkBytesPerSecond: number,
   ) {
-    const sim = shared === null ? new Simulation(64) : saleSim;
-    this.sim = sim;
     const meanGapUs = config.rps > 0 ? 1e6 / config.rps : Infinity;
-    this.gap = samplerOf({ kind: 'exponential', mean: meanGapUs });
-    const service = samplerOf(config.service);
-    // Isolated, its responses cross an uplink of its own.
-    const link = shared === null ? new Link(ownLinkBytesPerSecond) : null;
-    const bytes = config.bytes;
-    this.own =
-      shared === null
-        ? new MultiServerQueue(
-            sim,
-            {
-              name: 'main-site',
-              servers: config.servers * config.concurrency,
-              capacity: config.queue,
-              serviceTime: () => service(services.next()),
-            },
-            {
-              onDone: (_c, _t, _wait, sojourn) => {
-                const now = sim.now;
-                this.latency.record(sojourn + (link!.transmit(now, bytes) - now));
-              },
-              onBlocked: () => this.errors++,
-            },
-          )
-        : null;
-    this.arrivalKind = sim.register('main-site.arrival', () => this.arrive());
-    if (meanGapUs < Infinity) this.scheduleNext();
+    const gap = samplerOf({ kind: 'exponential', mean: meanGapUs });
+    this.gap = gap;
+    if (shared === null) {
+      const service = samplerOf(config.service);
+      // Isolated, its responses cross an uplink of its own.
+      const link = new Link(ownLinkBytesPerSecond);
+      const bytes = config.bytes;
+      const pool: MainSitePool = new MainSitePool({
+        servers: config.servers * config.concurrency,
+        capacity: config.queue,
+        nextGap: () => gap(arrivals.next()),
+        nextService: () => service(services.next()),
+        onArrival: () => this.requests++,
+        onRefused: () => this.errors++,
+        onDone: (sojournUs) => {
+          const now = pool.now;
+          this.latency.record(sojournUs + (link.transmit(now, bytes) - now));
+        },
+      });
+      this.own = pool;
+      this.saleSim = null;
+      this.arrivalKind = -1;
+      if (meanGapUs < Infinity) pool.start(gap(arrivals.next()));
+    } else {
+      this.own = null;
+      this.saleSim = saleSim;
+      this.arrivalKind = saleSim.register('main-site.arrival', () => this.arrive());
+      if (meanGapUs < Infinity) this.scheduleNext();
+    }
   }
 
-  /** Events run on the main site's own simulation (isolated); 0 when shared, as they count in the sale's. */
+  /** Events run on the main site's own loop (isolated); 0 when shared, as they count in the sale's. */
   get ownEvents(): number {
-    return this.shared === null ? this.sim.eventsProcessed : 0;
+    return this.own ? this.own.eventsProcessed : 0;
   }
 
   /** The main site's clock (µs): after {@link close}, when its last request completed (isolated). */
   get nowUs(): number {
-    return this.sim.now;
+    return this.own ? this.own.now : this.saleSim!.now;
   }
 
   /**
@@ -105,7 +106,7 @@ export class MainSite {
    * time before any event scheduled later at the same µs. Shared: nothing to do.
    */
   syncTo(timeUs: number): void {
-    if (this.shared === null) this.sim.run({ time: timeUs - 1 });
+    this.own?.run(timeUs - 1);
   }
 
   /**
@@ -113,16 +114,19 @@ export class MainSite {
    * flight complete (isolated: at once, on the main site's own clock).
    */
   close(timeUs: number): void {
-    this.syncTo(timeUs);
+    const own = this.own;
+    if (own === null) {
+      this.stopped = true;
+      return;
+    }
+    own.run(timeUs - 1);
     // On the sale's clock the first request, scheduled when the model was
     // built, precedes the close event even at the same µs; every later one
     // comes after it. While no event has run on the main site's own clock,
     // its one pending event is that first request.
-    if (this.shared === null && this.sim.eventsProcessed === 0 && this.sim.queue.peekTime() === timeUs) {
-      this.sim.run({ time: timeUs, maxEvents: 1 });
-    }
-    this.stopped = true;
-    if (this.shared === null) this.sim.run();
+    if (own.eventsProcessed === 0 && own.peekTime() === timeUs) own.run(timeUs, 1);
+    own.stopArrivals();
+    own.run();
   }
 
   /** A shared-pool answer for a main-site request that arrived at `arrivedUs`. */
@@ -131,15 +135,15 @@ export class MainSite {
     else this.errors++;
   }
 
+  /** Shared: a request arrives on the sale's simulation and goes to its origin pool. */
   private arrive(): void {
     if (this.stopped) return;
     this.requests++;
-    if (this.own) this.own.arrive(-1, 0);
-    else this.shared!.request(-1, packTag(0, OriginKind.MainSite));
+    this.shared!.request(-1, packTag(0, OriginKind.MainSite));
     this.scheduleNext();
   }
 
   private scheduleNext(): void {
-    this.sim.schedule(this.gap(this.arrivals.next()), this.arrivalKind);
+    this.saleSim!.schedule(this.gap(this.arrivals.next()), this.arrivalKind);
   }
 }
