@@ -101,6 +101,18 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
     '',
   );
 
+  // Every raw counter of the run (summary.json's `counters`), so that a
+  // scenario's "what to look at" can name one and find it here.
+  out.push('## Counters', '');
+  const counterNames = [...new Set(summary.strategies.flatMap((s) => Object.keys(s.aggregate.counters)))];
+  out.push(
+    mdTable(
+      ['counter', ...names],
+      counterNames.map((c) => [c, ...strategyColumns(summary, (s) => formatEstimate('', s.aggregate.counters[c], { min: 0 }))]),
+    ),
+    '',
+  );
+
   out.push('## Invariants', '');
   const invariantRows: string[][] = [];
   for (const s of summary.strategies) {

@@ -9,6 +9,10 @@ describe('summary.md', () => {
     expect(md).toContain('| orders_created |');
     expect(md).toContain('| order_latency p99 |');
     expect(md).toContain('| naive | no-oversell | **FAIL** |');
+    // Every raw counter, e.g. the ones a scenario's comment points at.
+    expect(md).toContain('## Counters');
+    expect(md).toMatch(/\| unitsLeaked \| 0 \| 0 \|/);
+    expect(md).toMatch(/\| tokenRejected\.forged \|/);
     expect(md).toContain('sim run scenarios/hand-made.yaml --seed 42 --replications 2 --set sale.stock=10');
     // Every table row of a table has the same number of cells.
     for (const table of md.split('\n\n').filter((b) => b.startsWith('|'))) {
