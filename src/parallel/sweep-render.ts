@@ -4,7 +4,7 @@
  * table (formatted, mean ± 95% CI half-width), and the chart data for
  * sweep.png (a metric against a swept parameter).
  */
-import { formatInterval, formatMetricValue, formatSpread, renderTextTable, type Align } from '../report/console-table.js';
+import { formatInterval, formatMetricPrecisely, formatMetricValue, formatSpread, renderTextTable, type Align } from '../report/console-table.js';
 import { metricRange } from '../run/metric-catalogue.js';
 import type { Estimate } from '../run/aggregate.js';
 import type { SweepMetric, SweepResult } from './sweep.js';
@@ -57,7 +57,7 @@ export function formatSweepEstimate(metric: SweepMetric, e: Estimate | undefined
   const mean = e.mean;
   // A latency statistic reads in µs like its metric; others by the catalogue's rules.
   const spread = (hw: number): string => (metric.unit === 'µs' ? value(hw) : formatSpread(metric.metric, hw, mean));
-  const ci = formatInterval(e.mean, e.halfWidth, metricRange(metric.metric), value, spread);
+  const ci = formatInterval(e.mean, e.halfWidth, metricRange(metric.metric), value, spread, (x, digits) => formatMetricPrecisely(metric.metric, x, digits));
   const missing = e.missing ? ` (${e.n}/${e.n + e.missing})` : '';
   return `${value(e.mean)}${ci}${missing}`;
 }

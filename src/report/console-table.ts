@@ -73,6 +73,24 @@ export function formatSpread(metric: string, halfWidth: number, mean: number): s
   return text;
 }
 
+/** `x` to `digits` significant digits, as a plain number ("0.99997"). */
+function plainPrecise(x: number, digits: number): string {
+  return String(Number(x.toPrecision(digits)));
+}
+
+/**
+ * A metric's value to `digits` significant digits in the unit it reads in:
+ * percentages for rates and fractions ("99.996%"), µs for times, a plain
+ * number otherwise.
+ * For telling apart the ends of an interval that {@link formatMetricValue}
+ * rounds to the same text.
+ */
+export function formatMetricPrecisely(metric: string, x: number, digits: number): string {
+  if (isPercentMetric(metric)) return `${plainPrecise(x * 100, digits)}%`;
+  const unit = (METRIC_CATALOGUE as Record<string, { unit: string } | undefined>)[metric]?.unit;
+  return unit === 'µs' ? `${plainPrecise(x, digits)}µs` : plainPrecise(x, digits);
+}
+
 /**
  * The confidence interval of a mean, for reading: " ± halfWidth" when the
  * interval lies within what the figure can be; " [low, high]" when it is
@@ -80,6 +98,9 @@ export function formatSpread(metric: string, halfWidth: number, mean: number): s
  * "99.7% ± 0.444%" would claim a hit ratio of up to 100.1%. Empty without
  * spread. The ends are worked out from the mean and half-width, so that a
  * summary written before intervals were cut reads the same.
+ *
+ * @param precise the ends to `digits` significant digits, in the same unit
+ *   as `format` (default: plain numbers), for ends that `format` rounds alike.
  */
 export function formatInterval(
   mean: number,
@@ -87,6 +108,7 @@ export function formatInterval(
   range: ValueRange,
   format: (x: number) => string,
   spread: (halfWidth: number) => string = format,
+  precise: (x: number, digits: number) => string = plainPrecise,
 ): string {
   if (halfWidth === null || !(halfWidth > 0)) return '';
   const low = clampToRange(mean - halfWidth, range)!;
@@ -94,8 +116,8 @@ export function formatInterval(
   if (low === mean - halfWidth && high === mean + halfWidth) return ` ± ${spread(halfWidth)}`;
   // An interval narrower than the format's resolution ("[1.000, 1.000]") gets the digits that tell its ends apart.
   for (let digits = 2; format(low) === format(high) && digits <= 6; digits++) {
-    const a = String(Number(low.toPrecision(digits)));
-    const b = String(Number(high.toPrecision(digits)));
+    const a = precise(low, digits);
+    const b = precise(high, digits);
     if (a !== b) return ` [${a}, ${b}]`;
   }
   return ` [${format(low)}, ${format(high)}]`;
@@ -122,7 +144,14 @@ export function formatEstimate(metric: string, e: Estimate | undefined, range: V
   if (!e || e.mean === null) return '—';
   const mean = formatMetricValue(metric, e.mean);
   const m = e.mean;
-  const ci = formatInterval(m, e.halfWidth, range, (x) => formatMetricValue(metric, x), (hw) => formatSpread(metric, hw, m));
+  const ci = formatInterval(
+    m,
+    e.halfWidth,
+    range,
+    (x) => formatMetricValue(metric, x),
+    (hw) => formatSpread(metric, hw, m),
+    (x, digits) => formatMetricPrecisely(metric, x, digits),
+  );
   const missing = e.missing ? ` (${e.n}/${e.n + e.missing} reps)` : '';
   return `${mean}${ci}${missing}`;
 }

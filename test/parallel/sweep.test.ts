@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../src/parallel/sweep-render.js';
+import { formatSweepEstimate, renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../src/parallel/sweep-render.js';
 import { buildSweep, DEFAULT_SWEEP_METRICS, metricValue, parseSweepMetric, prepareSweep } from '../../src/parallel/sweep.js';
 import { makeResult } from '../report/make-result.js';
 import { ROOT } from '../cli/build.js';
@@ -27,6 +27,13 @@ describe('parseSweepMetric', () => {
     const empty = { ...run, latency: { ...run.latency, order: { ...run.latency.order, count: 0 } } };
     expect(metricValue(parseSweepMetric('order_latency.p99'), empty)).toBeNull();
     expect(metricValue(parseSweepMetric('sell_out_time'), { ...run, metrics: { ...run.metrics, sell_out_time: null } })).toBeNull();
+  });
+});
+
+describe('formatSweepEstimate', () => {
+  it('gives the ends of a cut interval that read alike at three digits in the metric\'s unit (percent), not as fractions', () => {
+    const e = { n: 3, mean: 0.9999, sd: 0.0001, halfWidth: 0.0003, low: 0.9996, high: 1 };
+    expect(formatSweepEstimate(parseSweepMetric('origin_utilisation'), e)).toBe('100% [99.96%, 100%]');
   });
 });
 

@@ -38,6 +38,17 @@ describe('formatting', () => {
     expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.999995, sd: 1e-5, halfWidth: 2.5e-5, low: 0.99997, high: 1 })).toBe('1.000 [0.99997, 1]');
   });
 
+  it('keeps percentages in percent when a cut interval needs more digits to tell its ends apart', () => {
+    // Both ends read "100%" at three digits: the extra digits must stay in the metric's unit,
+    // not turn into fractions beside a percentage ("100% [0.9996, 1]").
+    const busy = { n: 3, mean: 0.9999, sd: 0.0001, halfWidth: 0.0003, low: 0.9996, high: 1 };
+    expect(formatEstimate('origin_utilisation', busy)).toBe('100% [99.96%, 100%]');
+    const hits = { n: 3, mean: 0.99999, sd: 0.00001, halfWidth: 0.00003, low: 0.99996, high: 1 };
+    expect(formatEstimate('cdn_hit_ratio', hits)).toBe('100% [99.996%, 100%]');
+    // Ends that already differ at three significant digits are left as they are.
+    expect(formatEstimate('order_reject_rate', { n: 3, mean: 1e-7, sd: 1e-7, halfWidth: 3e-7, low: 0, high: 4e-7 })).toBe('0.00001% [0%, 0.00004%]');
+  });
+
   it('aligns text tables', () => {
     expect(renderTextTable(['', 'a'], [['x', '1'], ['longer', '100']])).toBe(['          a', '------  ---', 'x         1', 'longer  100'].join('\n'));
   });
