@@ -129,11 +129,33 @@ export interface PreparedSweep {
 }
 
 /**
+ * Refuses two grid points that resolve to the same configuration for every
+ * strategy: values spelled differently that mean the same (`1s,1000ms`,
+ * `10k,10000`) would run the same point twice and chart it twice, which
+ * expandSweep's check of the text cannot see.
+ */
+function refuseSamePoints(points: readonly PreparedPoint[]): void {
+  const seen = new Map<string, PreparedPoint>();
+  for (const point of points) {
+    const key = JSON.stringify(point.prepared.plan.strategies.map((s) => s.config));
+    const earlier = seen.get(key);
+    if (earlier === undefined) {
+      seen.set(key, point);
+      continue;
+    }
+    const differ = Object.keys(point.parameters).filter((path) => point.parameters[path] !== earlier.parameters[path]);
+    const what = differ.map((path) => `${path}=${earlier.parameters[path]} and ${path}=${point.parameters[path]}`).join(', ');
+    throw new UsageError(`sweep parameters: ${what} give the same configuration, so the sweep would run the same point twice; give each value once`);
+  }
+}
+
+/**
  * Expands the grid and prepares every point (each validated as `sim run`
  * would, with the point's values applied after the strategy overlays and
  * `--set`).
  *
- * @throws {UsageError} for a bad parameter or metric; {@link ScenarioError} for a bad value.
+ * @throws {UsageError} for a bad parameter or metric, or two values that
+ *   mean the same; {@link ScenarioError} for a bad value.
  */
 export function prepareSweep(file: string, options: SweepOptions): PreparedSweep {
   if (options.params.length === 0) throw new UsageError('a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)');
@@ -166,6 +188,7 @@ export function prepareSweep(file: string, options: SweepOptions): PreparedSweep
     for (const task of prepared.plan.tasks) tasks.push({ ...task, index: tasks.length });
     points.push({ index, parameters, prepared, first, count: prepared.plan.tasks.length });
   }
+  refuseSamePoints(points);
   const head = points[0].prepared;
   return {
     file,

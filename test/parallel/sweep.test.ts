@@ -61,6 +61,16 @@ describe('prepareSweep', () => {
     expect(new Set(sweep.plan.tasks.map((t) => t.seed)).size).toBe(1);
   });
 
+  it('refuses values spelled differently that mean the same, which would run the same point twice', () => {
+    expect(() => prepareSweep(PASS, { params: ['system.cdn.ttl=1s,1000ms'], strategies: ['seed-design'] })).toThrow(UsageError);
+    expect(() => prepareSweep(PASS, { params: ['system.cdn.ttl=1s,1000ms'], strategies: ['seed-design'] })).toThrow(
+      /system\.cdn\.ttl=1s and system\.cdn\.ttl=1000ms give the same configuration/,
+    );
+    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2', 'system.orders.service=5ms,5000us'], strategies: ['seed-design'] })).toThrow(/system\.orders\.service=5ms and system\.orders\.service=5000us/);
+    // Different values are fine.
+    expect(prepareSweep(PASS, { params: ['system.cdn.ttl=1s,1001ms'], strategies: ['seed-design'] }).points).toHaveLength(2);
+  });
+
   it('needs a parameter and refuses a metric given twice', () => {
     expect(() => prepareSweep(PASS, { params: [] })).toThrow(/at least one --param/);
     expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: ['sell_out_time', 'sell_out_time'] })).toThrow(/twice/);
