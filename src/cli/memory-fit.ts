@@ -68,7 +68,8 @@ export async function fitToMemory(plans: readonly RunPlan[], workers: number, me
     );
   }
   if (fit.limited && !quiet) {
-    await write(io.stderr, `sim: ${fit.workers} run${fit.workers === 1 ? '' : 's'} at a time instead of ${workers}: ${run}, and ${of} holds ${fit.workers}\n`);
+    // "instead of" the runs that would have gone at once: never more than the plan has, whatever --workers asked.
+    await write(io.stderr, `sim: ${fit.workers} run${fit.workers === 1 ? '' : 's'} at a time instead of ${fit.atOnce}: ${run}, and ${of} holds ${fit.workers}\n`);
   }
   return fit.workers;
 }

@@ -36,6 +36,8 @@ export interface MemoryFit {
   workers: number;
   /** Whether memory, not the request, set {@link workers}. */
   limited: boolean;
+  /** Runs that would go at once without the memory limit: the workers asked for, at most the plan's tasks. */
+  atOnce: number;
   /** The largest run's population. */
   largestUsers: number;
   /** The largest run's estimated peak (bytes). */
@@ -59,6 +61,6 @@ export function fitWorkers(plans: readonly RunPlan[], workers: number, memoryByt
   const fit = Math.max(0, Math.floor((memoryBytes - PROCESS_BASE_BYTES) / largestRunBytes));
   const atOnce = Math.min(workers, Math.max(1, tasks));
   return fit >= atOnce
-    ? { workers, limited: false, largestUsers, largestRunBytes }
-    : { workers: fit, limited: true, largestUsers, largestRunBytes };
+    ? { workers, limited: false, atOnce, largestUsers, largestRunBytes }
+    : { workers: fit, limited: true, atOnce, largestUsers, largestRunBytes };
 }

@@ -1,7 +1,9 @@
 import { totalmem } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { machineMemoryBytes, parseMemory } from '../../src/cli/memory-fit.js';
+import { fitToMemory, machineMemoryBytes, parseMemory } from '../../src/cli/memory-fit.js';
+import type { RunPlan } from '../../src/run/plan.js';
 
 /** A reader that serves these files and fails (as a missing file does) for any other. */
 const files = (contents: Record<string, string>) => (path: string) => {
@@ -35,5 +37,33 @@ describe('parseMemory (--memory)', () => {
       expect(() => parseMemory(text)).toThrow(UsageError);
       expect(() => parseMemory(text)).toThrow(`--memory: expected a size such as 8GiB, 16GB or 512MiB (got ${JSON.stringify(text)})`);
     }
+  });
+});
+
+describe('fitToMemory', () => {
+  /** A plan of `tasks` runs of 500 users (~64 MiB each by the estimate). */
+  const planOf = (tasks: number) =>
+    ({
+      scenario: { name: 'x', file: 'x.yaml' },
+      strategies: [],
+      tasks: Array.from({ length: tasks }, (_, index) => ({ index, strategy: 's', replication: index, seed: 1, config: { users: { count: 500 } } })),
+    }) as unknown as RunPlan;
+
+  async function note(tasks: number, workers: number, memory: string): Promise<{ workers: number; stderr: string }> {
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const fitted = await fitToMemory([planOf(tasks)], workers, memory, { stdout: new PassThrough(), stderr }, false);
+    return { workers: fitted, stderr: text };
+  }
+
+  it('says how many runs would have gone at once: no more than the plan has, whatever --workers asked', async () => {
+    // 2 runs, 8 workers asked: 2 would go at once, and 200 MiB holds 1.
+    expect(await note(2, 8, '200MiB')).toEqual({
+      workers: 1,
+      stderr: 'sim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n',
+    });
+    // 10 runs, 4 workers asked: 4 would go at once.
+    expect((await note(10, 4, '300MiB')).stderr).toContain('sim: 3 runs at a time instead of 4:');
   });
 });

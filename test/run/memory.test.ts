@@ -18,7 +18,7 @@ describe('memory estimate', () => {
 
   it('keeps the workers asked for when every run that goes at once fits', () => {
     const run = estimateRunBytes(1_000_000);
-    expect(fitWorkers([planOf(1e6, 1e6)], 2, PROCESS_BASE_BYTES + 2 * run)).toEqual({ workers: 2, limited: false, largestUsers: 1e6, largestRunBytes: run });
+    expect(fitWorkers([planOf(1e6, 1e6)], 2, PROCESS_BASE_BYTES + 2 * run)).toEqual({ workers: 2, limited: false, atOnce: 2, largestUsers: 1e6, largestRunBytes: run });
     // One task never runs more than one at a time: 8 workers asked, room for 1, nothing to limit.
     expect(fitWorkers([planOf(1e6)], 8, PROCESS_BASE_BYTES + run)).toMatchObject({ workers: 8, limited: false });
   });
