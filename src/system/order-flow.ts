@@ -20,7 +20,7 @@ export const enum OrderAnswer {
   Blocked = 3,
   /** Token expired: a fresh page gives a new one. */
   Expired = 4,
-  /** The order step failed (queue full); stock was given back. */
+  /** The order step failed (queue full); its unit was given back unless orders.compensate is false. */
   Error = 5,
   /** This user already has `sale.perUserLimit` orders: nothing taken. */
   Duplicate = 6,
