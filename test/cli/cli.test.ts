@@ -240,11 +240,11 @@ describe('sim run', () => {
   });
 
   it('--memory: a run that cannot fit is exit 2 before anything runs; runs that do not fit together go one at a time', async () => {
-    const tooLarge = await sim(['run', rel('pass.yaml'), '--users', '1e8', '--memory', '8GiB', '--out', out('too-large')]);
+    const tooLarge = await sim(['run', rel('pass.yaml'), '--users', '3e7', '--memory', '4GiB', '--out', out('too-large')]);
     expect(tooLarge).toMatchObject({
       code: 2,
       stderr:
-        'sim: a run of 100,000,000 users needs about 15.0 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 8.0 GiB of --memory; ' +
+        'sim: a run of 30,000,000 users needs about 4.5 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 4.0 GiB of --memory; ' +
         'simulate fewer users (users.count or --users) or give more --memory\n',
     });
     expect(() => statSync(out('too-large'))).toThrow();
