@@ -117,11 +117,14 @@ export function buildResult(model: FlashSaleModel): RunResult {
     early_orders: ledger.filter((r) => isEarlyOrder(r, config.sale.start)).length,
     lost_orders: ledgerWonMismatches(ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
     page_error_rate: pageViews > 0 ? (users.pageErrors + users.pageTimeouts) / (pageViews + users.scriptRequests) : 0,
-    order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : 0,
+    // Rates over order activity are unmeasured (null) when there was none, so
+    // that a threshold on them fails, as documented, rather than passing on a
+    // run in which nobody could order (they read 0%, 0% and 100%: the best figures).
+    order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : null,
     main_site_error_rate: result.mainSite.errorRate,
     cdn_hit_ratio: round(cdnHitRatio),
-    bot_share: round(result.bots.shareOfStock),
-    answered_within_2s: users.orderAnswers > 0 ? round(users.ordersAnsweredWithin2s / users.orderAnswers) : 1,
+    bot_share: ledger.length > 0 ? round(result.bots.shareOfStock) : null,
+    answered_within_2s: users.orderAnswers > 0 ? round(users.ordersAnsweredWithin2s / users.orderAnswers) : null,
     sell_out_time: soldOutAtUs === null ? null : soldOutAtUs - config.sale.start,
     origin_peak_rps: round(
       series.rows.reduce(

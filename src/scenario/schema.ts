@@ -54,8 +54,14 @@ export const LIMITS = {
   intervals: 100_000,
   /** Time-series rows of all the strategies of one file or run together (summary.json stays below ~400 MB). */
   totalIntervals: 250_000,
-  /** users.count: 100M users; each takes ~100 bytes (10M users ~1 GB). */
-  users: 100_000_000,
+  /**
+   * users.count: 2^25 (33,554,432) users; each takes ~100 bytes (10M users
+   * ~1 GB). The user model addresses its 64-byte records by byte offsets
+   * `user << 6` (32-bit, hot path): from 2^25 users on they wrap negative and
+   * users vanish from the run, and beyond 2^26 the records' byte view would
+   * exceed the 2^32 elements a Node 20 typed array can have.
+   */
+  users: 2 ** 25,
   /** system.cdn.edges: per-edge state is allocated up front. Real CDNs serve one site from hundreds of PoPs. */
   edges: 10_000,
   /** system.orderServers.servers: per-server state up front, and least-loaded scans every server per order. */
@@ -192,7 +198,7 @@ const users = z
   .strictObject({
     count: boundedInt(
       1,
-      'Users in the storm (each arrives once and refreshes until T0). Each takes ~100 bytes of memory (10M users ~1 GB).',
+      'Users in the storm (each arrives once and refreshes until T0). Each takes ~100 bytes of memory (10M users ~1 GB); 2^25 users at most, the most 32-bit byte offsets of 64-byte user records address.',
       LIMITS.users,
     ).default(1_000_000),
     arrival: arrival.prefault({ kind: 'ramp' }),

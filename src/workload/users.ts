@@ -44,7 +44,11 @@ const EARLY_GEN = GEN_MASK;
  * of an event's cost. Views over the one buffer address the record's fields:
  * float64 slots at user·8 + k, int32 slots at user·16 + k, bytes at user·64 + k.
  */
-const RECORD_BYTES = 64;
+/**
+ * Bytes per user record. Offsets `user << U8_SHIFT` are 32-bit: LIMITS.users
+ * (src/scenario/schema.ts) keeps every record's last byte below 2^31.
+ */
+export const RECORD_BYTES = 64;
 const F64_SHIFT = 3;
 const I32_SHIFT = 4;
 const U8_SHIFT = 6;

@@ -239,12 +239,25 @@ describe('sim run', () => {
     expect(() => statSync(dir)).toThrow();
   });
 
+  it('a reader that stops early (sim run --json | head) ends only the output: no stack trace, the run\'s own exit code', () => {
+    // summary.json (~180 kB) is larger than a pipe holds: once head has
+    // gone, the rest of the write fails with EPIPE. That used to crash with
+    // an unhandled 'error' event: a stack trace and exit 1 ("invariant
+    // violated") for a run that passed. A real OS pipe (sh), not a socket pair.
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const cli = [process.execPath, join(ROOT, 'dist/src/cli/main.js'), 'run', rel('pass.yaml'), '--json', '--quiet', '--out', out('epipe')].map(q).join(' ');
+    const script = `(${cli} 2>${q(out('epipe.err'))}; echo $? >${q(out('epipe.code'))}) | head -c 1 >/dev/null`;
+    expect(spawnSync('sh', ['-c', script], { cwd: ROOT }).status).toBe(0);
+    expect({ code: readFileSync(out('epipe.code'), 'utf8').trim(), stderr: readFileSync(out('epipe.err'), 'utf8') }).toEqual({ code: '0', stderr: '' });
+    expect(files(out('epipe'))).toEqual([...OUTPUTS, 'charts', 'report.html'].sort());
+  });
+
   it('--memory: a run that cannot fit is exit 2 before anything runs; runs that do not fit together go one at a time', async () => {
-    const tooLarge = await sim(['run', rel('pass.yaml'), '--users', '1e8', '--memory', '8GiB', '--out', out('too-large')]);
+    const tooLarge = await sim(['run', rel('pass.yaml'), '--users', '3e7', '--memory', '4GiB', '--out', out('too-large')]);
     expect(tooLarge).toMatchObject({
       code: 2,
       stderr:
-        'sim: a run of 100,000,000 users needs about 15.0 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 8.0 GiB of --memory; ' +
+        'sim: a run of 30,000,000 users needs about 4.5 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 4.0 GiB of --memory; ' +
         'simulate fewer users (users.count or --users) or give more --memory\n',
     });
     expect(() => statSync(out('too-large'))).toThrow();

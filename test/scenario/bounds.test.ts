@@ -126,11 +126,20 @@ describe('rates, bandwidths, counts', () => {
       'F:6:15 replications: must be at most 1,000 (got 1000000000)',
     ]);
     expect(issuesOf(scenario().replace('count: 2000', 'count: 9007199254740991'))).toEqual([
-      'F:4:17 users.count: must be at most 100,000,000 (got 9007199254740991)',
+      'F:4:17 users.count: must be at most 33,554,432 (got 9007199254740991)',
     ]);
     expect(issuesOf(scenario().replace('count: 2000,', 'count: 2000, bots: { share: 100%, earlyAttempts: 1000000000 },'))).toEqual([
       'F:4:59 users.bots.earlyAttempts: must be at most 10,000 (got 1000000000)',
     ]);
+    // 2^25 users: beyond, user records are past what 32-bit offsets address
+    // (the run lost users silently, or failed as an internal error).
+    expect(issuesOf(scenario().replace('count: 2000', 'count: 33554433'))).toEqual([
+      'F:4:17 users.count: must be at most 33,554,432 (got 33554433)',
+    ]);
+    expect(issuesOf(scenario().replace('count: 2000', 'count: 100000000'))).toEqual([
+      'F:4:17 users.count: must be at most 33,554,432 (got 100000000)',
+    ]);
+    expect(() => loadScenario(file(scenario().replace('count: 2000', 'count: 33554432')))).not.toThrow();
   });
 
   test('command-line overrides are bounded the same way', () => {
@@ -138,7 +147,7 @@ describe('rates, bandwidths, counts', () => {
     expect(issuesOf(text, { users: 1e12, replications: 1e9, set: ['interval=0'] })).toEqual([
       '--set interval: must be greater than 0s (got 0)',
       '--replications replications: must be at most 1,000 (got 1000000000)',
-      '--users users.count: must be at most 100,000,000 (got 1000000000000)',
+      '--users users.count: must be at most 33,554,432 (got 1000000000000)',
     ]);
   });
 });
@@ -174,7 +183,7 @@ test('every limit is in its field description (sim schema)', () => {
   for (const phrase of [
     'More than 0s, at most 7 days (168h)',
     'at most 100,000, and 250,000 over all strategies',
-    'At most 100,000,000.',
+    'the most 32-bit byte offsets of 64-byte user records address. At most 33,554,432.',
     'At most 1,000,000/s, and rps × duration at most 2e9 requests',
     'Lognormal sigma at most 5; the largest value the distribution can draw must be at most 300000h.',
     'Egress bandwidth of each edge. Must be greater than 0.',

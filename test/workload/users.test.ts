@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runOnce, FlashSaleModel } from '../../src/run/run-once.js';
 import type { RunResult } from '../../src/run/result.js';
-import { Outcome } from '../../src/workload/users.js';
+import { LIMITS } from '../../src/scenario/schema.js';
+import { Outcome, RECORD_BYTES } from '../../src/workload/users.js';
 import { columnIndex, configOf, merge, SMALL } from '../helpers/flash-config.js';
 
 const T0 = 60_000_000;
@@ -191,5 +192,22 @@ describe('users', () => {
     expect(persistent.outcomes.won).toBe(100);
     // Page views after T0 come from those late refreshes.
     expect(persistent.counters.pageViews).toBeGreaterThan(impatient.counters.pageViews + 2000);
+  });
+});
+
+describe('user records at the largest users.count allowed', () => {
+  // Users are addressed by byte offsets user·64 + k computed with 32-bit
+  // shifts (user << 6), over one Uint8Array. Beyond 2^25 users the shift
+  // wraps to a negative offset: 34,000,000 users ran to "exit 0" with only
+  // 33,554,432 users in the outcome table, and 100,000,000 (then the
+  // documented limit) crashed as an internal error (typed array > 4 GiB).
+  it('every byte of the last user is at a non-negative 32-bit offset', () => {
+    const last = LIMITS.users - 1;
+    expect(RECORD_BYTES).toBe(64);
+    expect((last << 6) + RECORD_BYTES - 1).toBe(last * RECORD_BYTES + RECORD_BYTES - 1);
+  });
+
+  it('all records fit one byte view (typed arrays of Node 20 hold at most 2^32 elements)', () => {
+    expect(LIMITS.users * RECORD_BYTES).toBeLessThanOrEqual(2 ** 32);
   });
 });

@@ -21,12 +21,19 @@ export interface CompareArgs {
   chart?: string;
 }
 
-/** "10%" → 0.1, "0.1" → 0.1. */
+/**
+ * "10%" → 0.1, "0.1" → 0.1. A bare number of 1 or more is refused: "10"
+ * could mean 10% or the fraction 10 (1000%), and reading it as the latter
+ * turned a meant 10% gate into one that lets nearly everything pass.
+ */
 export function parseRegression(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
   if (!Number.isFinite(value) || value < 0) {
     throw new UsageError(`--max-regression: expected a percentage such as 10% or a fraction such as 0.1 (got ${JSON.stringify(text)})`);
+  }
+  if (m && !m[2] && value >= 1) {
+    throw new UsageError(`--max-regression: a bare ${m[1]} is ambiguous: write ${m[1]}% for a percentage, or a fraction below 1 such as 0.1`);
   }
   return value;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareCommand } from '../../../src/cli/commands/compare.js';
+import { compareCommand, parseRegression } from '../../../src/cli/commands/compare.js';
 import { UsageError } from '../../../src/errors.js';
 import { renderSummaryJson } from '../../../src/report/summary-json.js';
 import { makeResult, makeStrategy, makeSummary } from '../../report/make-result.js';
@@ -42,5 +42,27 @@ describe('sim compare: what was not compared', () => {
     const r = await compare(base, one, '10%');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('gate: no metric worse by more than 10%; not compared: naive (not in the candidate)');
+  });
+});
+
+describe('sim compare --max-regression', () => {
+  it('takes a percentage or a fraction below 1', () => {
+    expect(parseRegression('10%')).toBeCloseTo(0.1, 12);
+    expect(parseRegression('150%')).toBeCloseTo(1.5, 12);
+    expect(parseRegression('0.1')).toBeCloseTo(0.1, 12);
+    expect(parseRegression('0')).toBe(0);
+  });
+
+  // "--max-regression 10" was the fraction 10, a 1000% gate: a CI job that
+  // meant 10% passed a run whose orders had halved (exit 0).
+  it('refuses a bare number of 1 or more: 10 could be 10% or 1000%', async () => {
+    for (const text of ['10', '1', '2.5']) {
+      expect(() => parseRegression(text)).toThrow(UsageError);
+      expect(() => parseRegression(text)).toThrow(`--max-regression: a bare ${text} is ambiguous: write ${text}% for a percentage, or a fraction below 1 such as 0.1`);
+    }
+    const base = summaryFile('gate-base', ['s'], 10);
+    const halved = summaryFile('gate-halved', ['s'], 5);
+    await expect(compare(base, halved, '10')).rejects.toThrow(UsageError);
+    expect((await compare(base, halved, '10%')).code).toBe(99);
   });
 });
