@@ -251,7 +251,10 @@ export class Users {
         this.u8[(u << U8_SHIFT) + BOT] = 1;
         this.botsCount++;
       }
-      sim.scheduleAt(Math.round(arrival(arrivalDraws.uniform(u, 0))), this.arriveKind, u);
+      // A user who would first look after the run's end never takes part:
+      // no event (it would only find the run closed, and drag the clock on).
+      const arrivesAt = Math.round(arrival(arrivalDraws.uniform(u, 0)));
+      if (arrivesAt <= config.duration) sim.scheduleAt(arrivesAt, this.arriveKind, u);
     }
   }
 

@@ -231,6 +231,22 @@ describe('runOnce: the naive design oversells', () => {
   });
 });
 
+describe('runOnce: users who would arrive after the end', () => {
+  it('take no part and cost nothing: the run ends at its duration, not at their arrival', () => {
+    // A ramp to 100,000 h in a 2 s run: almost every user would come years later.
+    const config = configOf({
+      duration: '2s',
+      sale: { start: '1s', stock: 10 },
+      users: { count: 1000, arrival: { kind: 'ramp', from: '0s', to: '100000h', shape: 'uniform' } },
+      system: { mainSite: { rps: '10/s' } },
+    });
+    const { result } = runOnce(config, { strategy: 's', replication: 0, seed: 1 });
+    expect(result.simulation.endUs).toBeLessThan(3 * SECOND);
+    expect(result.simulation.events).toBeLessThan(100);
+    expect(result.outcomes.pending).toBe(1000);
+  });
+});
+
 describe('runOnce: CDN stampede', () => {
   /** Everybody refreshes at T0 exactly (perfect clocks) when every edge is purged. */
   const STAMPEDE = { users: { clockSkew: '0s' }, system: { cdn: { edges: 4, purgeAt: '1m' } } };
