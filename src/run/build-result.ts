@@ -96,7 +96,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
     bots: {
       count: users.botsCount,
       won: botsWon,
-      shareOfStock: ledger.length > 0 ? botsWon / ledger.length : 0,
+      shareOfStock: ledger.length > 0 ? botsWon / ledger.length : null,
       earlyAttempts: flow.earlyAttempts,
     },
     mainSite: {
@@ -123,7 +123,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
     order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : null,
     main_site_error_rate: result.mainSite.errorRate,
     cdn_hit_ratio: round(cdnHitRatio),
-    bot_share: ledger.length > 0 ? round(result.bots.shareOfStock) : null,
+    bot_share: result.bots.shareOfStock === null ? null : round(result.bots.shareOfStock),
     answered_within_2s: users.orderAnswers > 0 ? round(users.ordersAnsweredWithin2s / users.orderAnswers) : null,
     sell_out_time: soldOutAtUs === null ? null : soldOutAtUs - config.sale.start,
     origin_peak_rps: round(

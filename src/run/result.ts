@@ -31,8 +31,8 @@ export interface RunResult {
   stock: StockSummary;
   /** How far click order decided who won (humans only). */
   fairness: FairnessSummary;
-  /** Bots drawn, ledger orders they got, their share of the orders (fraction 0–1), and order attempts before T0 (all users). */
-  bots: { count: number; won: number; shareOfStock: number; earlyAttempts: number };
+  /** Bots drawn, ledger orders they got, their share of the orders (fraction 0–1; null when nothing sold), and order attempts before T0 (all users). */
+  bots: { count: number; won: number; shareOfStock: number | null; earlyAttempts: number };
   /** Main-site requests, those refused by a full queue, and errors / requests (fraction 0–1). */
   mainSite: { requests: number; errors: number; errorRate: number };
   /** Every order the order subsystem created: the audit's source of truth. */

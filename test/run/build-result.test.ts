@@ -24,6 +24,8 @@ describe('metrics of a run in which nobody reached the order step', () => {
 
   it('has no answered_within_2s, order_reject_rate or bot_share', () => {
     expect(r.metrics).toMatchObject({ answered_within_2s: null, order_reject_rate: null, bot_share: null });
+    // The bots' share chart reads this one: no bar rather than a 0% one.
+    expect(r.bots.shareOfStock).toBeNull();
   });
 
   it('fails thresholds on them rather than passing them', () => {
