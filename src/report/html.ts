@@ -45,7 +45,8 @@ export function chartJsUmd(): string {
   if (chartJsSource === undefined) {
     const require = createRequire(import.meta.url);
     const file = join(require.resolve('chart.js').replace(/[\\/]dist[\\/].*$/, ''), 'dist', 'chart.umd.js');
-    chartJsSource = readFileSync(file, 'utf8');
+    // Its source-map comment would point the browser at a file the report does not carry.
+    chartJsSource = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
   }
   return chartJsSource;
 }

@@ -49,8 +49,10 @@ describe('report.html', () => {
     expect(own).not.toMatch(/\bfetch\s*\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts|\bimport\s*\(|<link\b|<iframe\b|@import|url\(/i);
     // And the browser is told to refuse any request anyway.
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`);
-    // The library is the one from node_modules, inlined whole.
+    // The library is the one from node_modules, inlined whole, without its
+    // source-map comment (a reference to a file the report does not carry).
     expect(html).toContain('Chart.js v4');
+    expect(html).not.toContain('sourceMappingURL');
   });
 
   it('names every strategy, the seed, the tool version, and has the checks as badges', () => {
