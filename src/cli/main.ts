@@ -57,6 +57,29 @@ function checkOptions(argv: Record<string, unknown>): void {
   }
 }
 
+/** Options that take a value, which may look like a negative number ("-5%", "-0.1"). */
+const VALUE_OPTIONS = new Set(['--max-regression', '--seed', '--users', '--replications', '--workers', '--memory']);
+
+/**
+ * `--max-regression -5%` → `--max-regression=-5%`: yargs reads a value that
+ * starts with "-" but is not a plain number as a bundle of short flags
+ * ("Unknown arguments: 5, %"); joined, the option gets the text and says
+ * what is wrong with it.
+ */
+function joinDashedValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (VALUE_OPTIONS.has(argv[i]) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
 /** A usage problem found by yargs (unknown option, missing argument). */
 class YargsUsage extends Error {}
 
@@ -115,7 +138,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     code = c;
   };
 
-  const parser = yargs([...argv])
+  const args = joinDashedValues(argv);
+  const parser = yargs(args)
     .scriptName('sim')
     .usage('$0 <command> [options]\n\nflashsim: simulate a flash sale in virtual time, audit it, compare strategies.')
     .strict()
@@ -244,7 +268,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
   try {
     let printed = '';
-    await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+    await parser.parseAsync(args, {}, (_err, _argv, output) => {
       printed = output;
     });
     if (printed) await write(io.stdout, printed.endsWith('\n') ? printed : `${printed}\n`);
