@@ -19,9 +19,9 @@ export class Interrupted extends Error {
  * report's first file and its last, so a Ctrl-C while writing lets the
  * write finish (or roll back) and then exits 130 saying what was written.
  *
- * A single-worker simulation holds this thread: a listener would only run
- * after the current replication, so there the default (the process exits at
- * once; nothing has been written yet) is kept by calling {@link ignore}.
+ * A run in this thread (one worker) gives the event loop a turn between
+ * slices of a million events (runOnceInSlices), so the listener runs within
+ * a fraction of a second there too.
  */
 export class CtrlC {
   private readonly controller = new AbortController();

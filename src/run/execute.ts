@@ -74,8 +74,9 @@ export function defaultWorkers(): number {
 }
 
 const inProcessRunner: TaskRunner = async (task, onProgress) => {
-  const { runOnce } = await import('./run-once.js');
-  return runOnce(task.config, {
+  // In slices, so that Ctrl-C (and an abort through onProgress) is heard between them.
+  const { runOnceInSlices } = await import('./run-once.js');
+  return runOnceInSlices(task.config, {
     strategy: task.strategy,
     replication: task.replication,
     seed: task.seed,

@@ -216,18 +216,45 @@ export class FlashSaleModel {
 export function runOnce(config: ResolvedConfig, options: RunOptions): { result: RunResult; timing: RunTiming } {
   const started = performance.now();
   const model = new FlashSaleModel(config, options);
-  const { sim } = model;
   const report = options.onProgress;
   const progress = report
     ? {
         every: options.progressEvery ?? 1_000_000,
-        onProgress: (s: Simulation) => report({ simulatedUs: s.now, durationUs: config.duration, events: model.eventsProcessed }),
+        onProgress: () => reportProgress(model, report),
       }
     : undefined;
-  sim.run({}, progress);
-  report?.({ simulatedUs: Math.max(sim.now, config.duration), durationUs: config.duration, events: model.eventsProcessed });
+  model.sim.run({}, progress);
+  return finish(model, started);
+}
+
+/**
+ * {@link runOnce} in slices of `progressEvery` events (default 1M), giving
+ * the event loop a turn between them: for a run in the main thread, so that
+ * a signal handler (Ctrl-C) can run and `onProgress` (called after every
+ * slice) can stop the run by throwing. Slicing changes nothing but when
+ * control returns: the events and the result are the same as runOnce's.
+ */
+export async function runOnceInSlices(config: ResolvedConfig, options: RunOptions): Promise<{ result: RunResult; timing: RunTiming }> {
+  const started = performance.now();
+  const model = new FlashSaleModel(config, options);
+  const slice = options.progressEvery ?? 1_000_000;
+  while (model.sim.run({ maxEvents: slice }) === 'max-events') {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.onProgress) reportProgress(model, options.onProgress);
+  }
+  return finish(model, started);
+}
+
+function reportProgress(model: FlashSaleModel, report: (progress: RunProgress) => void): void {
+  report({ simulatedUs: model.sim.now, durationUs: model.config.duration, events: model.eventsProcessed });
+}
+
+/** The last progress report, the result, and the run's wall-clock figures (from `startedMs`, performance.now()). */
+function finish(model: FlashSaleModel, startedMs: number): { result: RunResult; timing: RunTiming } {
+  const { sim, config } = model;
+  model.options.onProgress?.({ simulatedUs: Math.max(sim.now, config.duration), durationUs: config.duration, events: model.eventsProcessed });
   const result = buildResult(model);
-  const wallMs = performance.now() - started;
+  const wallMs = performance.now() - startedMs;
   return {
     result,
     timing: {

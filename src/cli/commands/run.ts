@@ -162,8 +162,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       );
       const startedAt = new Date();
       // Outputs are written only after every run succeeded.
-      if (workers > 1) ctrlC.listen();
-      else ctrlC.ignore();
+      // Ctrl-C stops the runs: the pool at once, an in-process run between its slices of events.
+      ctrlC.listen();
       let run;
       try {
         run = await executeRun(p, { workers, onProgress: (e) => display.update(e), signal: ctrlC.signal });

@@ -122,8 +122,8 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
   display.begin(sweep.points.length, workers);
   const ctrlC = new CtrlC();
   try {
-    // One worker: the sweep holds this thread, Ctrl-C keeps its default (see CtrlC).
-    if (workers > 1) ctrlC.listen();
+    // Ctrl-C stops the runs: the pool at once, an in-process run between its slices of events.
+    ctrlC.listen();
     let outcome;
     try {
       outcome = await executeSweep(sweep, { workers, onProgress: (p) => display.update(p), signal: ctrlC.signal });
