@@ -33,6 +33,23 @@ describe('Simulation', () => {
     expect(() => sim.scheduleAt(50, kind)).toThrow(/time 50 is before now 100 for user.refresh/);
   });
 
+  // Guards the event queue's precondition (times below 2^53 µs) at the API that promises it:
+  // an infinite or overlong delay used to be accepted and fail later, in the queue, with an
+  // error blaming another event ("event time 5 µs is beyond 2^53").
+  it('refuses delays and times at or beyond 2^53 µs, naming the handler', () => {
+    const sim = new Simulation();
+    const seen: number[] = [];
+    const kind = sim.register('user.refresh', () => seen.push(sim.now));
+    expect(() => sim.schedule(Infinity, kind)).toThrow(/delay Infinity for user.refresh is at or beyond 2\^53 µs/);
+    expect(() => sim.schedule(2 ** 53, kind)).toThrow(/beyond 2\^53/);
+    expect(() => sim.scheduleAt(Infinity, kind)).toThrow(/time Infinity for user.refresh is at or beyond 2\^53 µs/);
+    expect(() => sim.scheduleAt(2 ** 53, kind)).toThrow(/beyond 2\^53/);
+    sim.schedule(5, kind);
+    sim.scheduleAt(2 ** 53 - 1, kind);
+    expect(sim.run()).toBe('empty');
+    expect(seen).toEqual([5, 2 ** 53 - 1]);
+  });
+
   it('stops at a time (clock left there), a predicate, a number of events or stop()', () => {
     const sim = new Simulation();
     let count = 0;
