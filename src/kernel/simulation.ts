@@ -18,6 +18,9 @@ export interface RecordLocality {
   shift: number;
 }
 
+/** Event times must stay below this (µs, 2^53: about 285 years), the event queue's range. */
+const TIME_LIMIT_US = 2 ** 53;
+
 /** What kinds without records warm: one byte, always in cache. */
 const NO_RECORDS = new Uint8Array(1);
 
@@ -105,17 +108,31 @@ export class Simulation {
 
   /**
    * Schedules an event `delay` µs from now (rounded to a whole µs; negative
-   * delays are an internal error).
+   * delays, and delays that put the event at or beyond 2^53 µs, where the
+   * event queue cannot keep times, are an internal error).
    */
   schedule(delay: number, kind: number, a = 0, b = 0): void {
-    if (!(delay >= 0)) throw new RangeError(`negative or NaN delay ${delay} for ${this.kindName(kind)}`);
-    this.queue.push(this.now + Math.round(delay), kind, a, b);
+    const t = this.now + Math.round(delay);
+    if (!(delay >= 0 && t < TIME_LIMIT_US)) {
+      throw new RangeError(
+        delay >= 0
+          ? `delay ${delay} for ${this.kindName(kind)} is at or beyond 2^53 µs`
+          : `negative or NaN delay ${delay} for ${this.kindName(kind)}`,
+      );
+    }
+    this.queue.push(t, kind, a, b);
   }
 
-  /** Schedules an event at absolute time `time` µs, which must not be in the past. */
+  /** Schedules an event at absolute time `time` µs, which must not be in the past (nor at or beyond 2^53 µs). */
   scheduleAt(time: number, kind: number, a = 0, b = 0): void {
     const t = Math.round(time);
-    if (!(t >= this.now)) throw new RangeError(`time ${time} is before now ${this.now} for ${this.kindName(kind)}`);
+    if (!(t >= this.now && t < TIME_LIMIT_US)) {
+      throw new RangeError(
+        t >= this.now
+          ? `time ${time} for ${this.kindName(kind)} is at or beyond 2^53 µs`
+          : `time ${time} is before now ${this.now} for ${this.kindName(kind)}`,
+      );
+    }
     this.queue.push(t, kind, a, b);
   }
 

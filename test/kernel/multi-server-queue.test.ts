@@ -215,6 +215,20 @@ describe('MultiServerQueue mechanics', () => {
     expect(queue.queueGauge.mean(200)).toBe(0);
   });
 
+  // Guards inSystemAtReset counting waiting customers, not only those in service, so that
+  // arrivals + inSystemAtReset = served + blocked + reneged + inSystem holds after a cut.
+  it('a cut with customers waiting counts them in inSystemAtReset', () => {
+    const { sim, queue, arrivals } = setup({ servers: 1, serviceTime: () => 100 });
+    arrivals([0, 0, 0]);
+    sim.run({ time: 50 });
+    expect([queue.busy, queue.waiting]).toEqual([1, 2]);
+    queue.resetStatistics();
+    expect(queue.inSystemAtReset).toBe(3);
+    sim.run();
+    expect(queue.served).toBe(3);
+    expect(consistent(queue)).toBe(true);
+  });
+
   it('rejects invalid options', () => {
     const sim = new Simulation();
     const l: QueueListener = { onDone() {}, onBlocked() {} };

@@ -33,6 +33,23 @@ describe('Simulation', () => {
     expect(() => sim.scheduleAt(50, kind)).toThrow(/time 50 is before now 100 for user.refresh/);
   });
 
+  // Guards the event queue's precondition (times below 2^53 µs) at the API that promises it:
+  // an infinite or overlong delay used to be accepted and fail later, in the queue, with an
+  // error blaming another event ("event time 5 µs is beyond 2^53").
+  it('refuses delays and times at or beyond 2^53 µs, naming the handler', () => {
+    const sim = new Simulation();
+    const seen: number[] = [];
+    const kind = sim.register('user.refresh', () => seen.push(sim.now));
+    expect(() => sim.schedule(Infinity, kind)).toThrow(/delay Infinity for user.refresh is at or beyond 2\^53 µs/);
+    expect(() => sim.schedule(2 ** 53, kind)).toThrow(/beyond 2\^53/);
+    expect(() => sim.scheduleAt(Infinity, kind)).toThrow(/time Infinity for user.refresh is at or beyond 2\^53 µs/);
+    expect(() => sim.scheduleAt(2 ** 53, kind)).toThrow(/beyond 2\^53/);
+    sim.schedule(5, kind);
+    sim.scheduleAt(2 ** 53 - 1, kind);
+    expect(sim.run()).toBe('empty');
+    expect(seen).toEqual([5, 2 ** 53 - 1]);
+  });
+
   it('stops at a time (clock left there), a predicate, a number of events or stop()', () => {
     const sim = new Simulation();
     let count = 0;
@@ -52,6 +69,59 @@ describe('Simulation', () => {
     stopAt = 9;
     expect(sim.run()).toBe('stopped');
     expect([count, sim.pending]).toEqual([9, 1]);
+  });
+
+  // Guards scheduleAt's order of rounding and validation: a time that rounds to now is
+  // accepted (checking the unrounded time instead would refuse 99.5 at now 100).
+  it('scheduleAt rounds before it checks: a time within half a µs before now is now', () => {
+    const sim = new Simulation();
+    const seen: number[] = [];
+    const kind = sim.register('k', () => seen.push(sim.now));
+    sim.scheduleAt(100, kind);
+    sim.run();
+    expect(() => sim.scheduleAt(99.5, kind)).not.toThrow();
+    expect(() => sim.scheduleAt(99.4, kind)).toThrow(/time 99.4 is before now 100/);
+    sim.run();
+    expect(seen).toEqual([100, 100]);
+  });
+
+  // Guards the order of the stop checks: stop() called by a handler wins over a
+  // predicate that also holds after that event.
+  it('reports stop() rather than the predicate when both hold after the same event', () => {
+    const sim = new Simulation();
+    const kind = sim.register('k', () => sim.stop());
+    sim.schedule(1, kind);
+    sim.schedule(2, kind);
+    expect(sim.run({ predicate: () => true })).toBe('stopped');
+    expect(sim.pending).toBe(1);
+  });
+
+  // Guards the reset of stop requests at the start of run(): a stop() from the
+  // previous run's last event, or one made between runs, does not end the next run.
+  it('a stop() request does not outlive the run it was made in', () => {
+    const sim = new Simulation();
+    let count = 0;
+    const stopper = sim.register('stopper', () => sim.stop());
+    const tick = sim.register('tick', () => count++);
+    sim.schedule(0, stopper);
+    for (let i = 1; i <= 3; i++) sim.schedule(i, tick);
+    expect(sim.run()).toBe('stopped');
+    sim.stop();
+    expect(sim.run()).toBe('empty');
+    expect(count).toBe(3);
+  });
+
+  // Guards the clamp of progress.every to at least 1: 0 (or a fraction) means every event,
+  // not never.
+  it('a progress interval below 1 calls the hook after every event', () => {
+    for (const every of [0, 0.5]) {
+      const sim = new Simulation();
+      const kind = sim.register('k', () => {});
+      for (let i = 0; i < 3; i++) sim.schedule(i, kind);
+      const at: number[] = [];
+      sim.run({}, { every, onProgress: (s) => at.push(s.eventsProcessed) });
+      expect(at).toEqual([1, 2, 3]);
+    }
   });
 
   it('calls the progress hook every N events', () => {

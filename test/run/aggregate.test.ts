@@ -55,6 +55,14 @@ describe('mergeLatency', () => {
     expect(m.p99Estimate.mean).toBeCloseTo(5000, -1);
   });
 
+  // Guards leaving empty replications out of the per-replication percentile estimates: their
+  // p50/p99 of 0 is "not measured", not a latency of 0 µs.
+  it('per-replication p50/p99 estimates skip replications with no samples', () => {
+    const m = mergeLatency([latency([4000, 4000]), latency([]), latency([6000, 6000])]);
+    expect(m.p50Estimate).toMatchObject({ n: 2, mean: 5000, missing: 1 });
+    expect(m.p99Estimate).toMatchObject({ n: 2, mean: 5000, missing: 1 });
+  });
+
   it('handles empty histograms', () => {
     const m = mergeLatency([latency([]), latency([])]);
     expect(m.count).toBe(0);
@@ -116,6 +124,38 @@ describe('aggregateStrategy', () => {
     expect(agg.stock.sold.mean).toBe(9);
     expect(agg.latency.order.count).toBe(6);
     expect(agg.timeseries.rows[0][0]).toBe(0.5);
+  });
+
+  // Guards the per-section ranges: bots.shareOfStock and mainSite.errorRate are fractions
+  // (cut at 1), other bot and main-site figures only at 0.
+  it('cuts bots.shareOfStock and mainSite.errorRate at 1, other bot figures only at 0', () => {
+    const results = [0.994, 0.998, 0.9975].map((share, replication) => {
+      const r = makeResult({ replication });
+      return {
+        ...r,
+        bots: { ...r.bots, shareOfStock: share, won: [994, 998, 997.5][replication] },
+        mainSite: { requests: 1000, errors: share * 1000, errorRate: share },
+      };
+    });
+    const a = aggregateStrategy(results);
+    expect(a.bots.shareOfStock.mean! + a.bots.shareOfStock.halfWidth!).toBeGreaterThan(1);
+    expect(a.bots.shareOfStock.high).toBe(1);
+    expect(a.mainSite.errorRate.high).toBe(1);
+    expect(a.bots.won.high!).toBeGreaterThan(998);
+    expect(a.mainSite.errors.high!).toBeGreaterThan(998);
+  });
+
+  // Guards listing catalogue metrics only when some replication has them: a metric no
+  // replication carries is absent, not an estimate of nothing.
+  it('leaves out catalogue metrics that no replication carries', () => {
+    const results = [0, 1].map((replication) => {
+      const r = makeResult({ replication });
+      const { amplification: _dropped, ...metrics } = r.metrics;
+      return { ...r, metrics };
+    });
+    const agg = aggregateStrategy(results);
+    expect('amplification' in agg.metrics).toBe(false);
+    expect(agg.metrics.orders_created.n).toBe(2);
   });
 
   it('is deterministic and JSON-stable', () => {

@@ -30,7 +30,10 @@ const FETCH_US = 50_000;
  * A CDN on a bare simulation. The fake origin answers every fetch
  * FETCH_US later (ok unless `failFetches`), as the run wiring does.
  */
-function setup(cdn: Record<string, unknown> = {}, opts: { failFetches?: boolean; users?: number } = {}) {
+function setup(
+  cdn: Record<string, unknown> = {},
+  opts: { failFetches?: boolean; users?: number; stillWaiting?: (user: number, gen: number) => boolean } = {},
+) {
   const config = configOf({
     system: {
       cdn: { edges: 2, ttl: '10s', coalesce: true, pageBytes: '1000B', edgeBandwidth: '1MB/s', hitLatency: '2ms', ...cdn },
@@ -43,6 +46,7 @@ function setup(cdn: Record<string, unknown> = {}, opts: { failFetches?: boolean;
     onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) =>
       answers.push({ at: sim.now, user, gen, object, edgeDoneUs, generatedAtUs }),
     onEdgeError: (user, gen, object) => answers.push({ at: sim.now, user, gen, object, error: true }),
+    ...(opts.stillWaiting ? { stillWaiting: opts.stillWaiting } : {}),
   };
   let edgeUnderTest: Cdn;
   // Fetch answers: a = index into `fetches`.
@@ -181,17 +185,21 @@ describe('CDN edges', () => {
     expect(cdn.hits).toBe(hitsBefore + 1);
   });
 
-  it('a user who re-asks while listed is listed once and answered once, with the latest generation', () => {
+  // Also guards join()'s "already listed" check when the re-asking user is not the list's
+  // tail: relinking it would cut off everyone queued behind it (user 6 here).
+  it('a user who re-asks while listed is listed once, keeps its place and is answered once, with the latest generation', () => {
     const { sim, cdn, answers, ask } = setup();
     ask(0, 4, 1);
-    ask(10_000, 4, 2);
-    ask(20_000, 4, 3);
-    ask(30_000, 6, 1);
+    ask(10_000, 6, 1);
+    ask(20_000, 4, 2);
+    ask(25_000, 4, 3);
+    ask(30_000, 8, 1);
     sim.run();
     expect(cdn.originFetches).toBe(1);
     expect(answers.map((a) => [a.user, a.gen])).toEqual([
       [4, 3],
       [6, 1],
+      [8, 1],
     ]);
   });
 
@@ -208,6 +216,39 @@ describe('CDN edges', () => {
     ]);
     expect(cdn.originFetches).toBe(2);
     expect(cdn.hits).toBe(0);
+  });
+
+  // Guards the stillWaiting check: a user who gave up (or asked again with a newer
+  // generation) gets no answer and no bytes, coalesced or not.
+  it('sends nothing to a waiter who no longer waits for that request', () => {
+    for (const coalesce of [true, false]) {
+      const gone = (user: number, gen: number) => !(user === 2 || (user === 4 && gen === 1));
+      const { sim, cdn, answers, ask } = setup({ coalesce }, { stillWaiting: gone });
+      ask(0, 0);
+      ask(10, 2);
+      ask(20, 4, 1);
+      ask(30, 6);
+      sim.run();
+      expect(answers.map((a) => a.user)).toEqual([0, 6]);
+      expect(cdn.links[0].transfers).toBe(2);
+    }
+  });
+
+  // Guards the freshness rule of fetched(): a copy replaces the cached one only when it
+  // expires later, so of two copies landing in the same µs the first one stays.
+  it('of two copies reaching an edge in the same µs, hits serve the first', () => {
+    const { sim, cdn, answers, ask } = setup({ coalesce: false });
+    const land = sim.register('test.land', (waiter, generatedAt) => cdn.fetched(0, CdnObject.Page, waiter, 1, true, generatedAt));
+    sim.scheduleAt(1000, land, 0, 10);
+    sim.scheduleAt(1000, land, 2, 20);
+    ask(2000, 4);
+    sim.run({ time: 2000 });
+    expect(answers.map((a) => [a.user, a.generatedAtUs])).toEqual([
+      [0, 10],
+      [2, 20],
+      [4, 10],
+    ]);
+    expect(cdn.hits).toBe(1);
   });
 
   it('the edge link queues transfers: bytes and busy time add up', () => {

@@ -31,7 +31,8 @@ function onSimulation(c: Case, arrivals: number): { trace: Trace; events: number
   let sent = 0;
   const queue = new MultiServerQueue(
     sim,
-    { name: 'ref', servers: c.servers, capacity: c.capacity, serviceTime: () => service() },
+    // Service draws are traced too: a completion starts the next request before it reports its own.
+    { name: 'ref', servers: c.servers, capacity: c.capacity, serviceTime: () => (trace.push([sim.now, 'service', 0]), service()) },
     { onDone: (_c, _t, _w, sojourn) => trace.push([sim.now, 'done', sojourn]), onBlocked: () => trace.push([sim.now, 'refused', 0]) },
   );
   const arrive = sim.register('arrive', () => {
@@ -56,7 +57,7 @@ function onPool(c: Case, arrivals: number): { trace: Trace; events: number } {
     servers: c.servers,
     capacity: c.capacity,
     nextGap: gap,
-    nextService: service,
+    nextService: () => (trace.push([pool.now, 'service', 0]), service()),
     onArrival: () => {
       sent++;
       trace.push([pool.now, 'arrival', 0]);
@@ -95,6 +96,16 @@ describe('MainSitePool', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  // Guards the waiting line's growth when it has wrapped: arrivals every µs, services of 3 µs
+  // on one server, so the line first outgrows its 64 slots after ~32 dequeues moved its head.
+  it('keeps the waiting line in order when it grows after wrapping around', () => {
+    const c: Case = { servers: 1, capacity: 1000, gaps: [1], services: [3], stops: [] };
+    const reference = onSimulation(c, 300);
+    const pool = onPool(c, 300);
+    expect(pool.trace).toEqual(reference.trace);
+    expect(pool.trace.filter(([, what]) => what === 'done')).toHaveLength(300);
   });
 
   it('run(limit) stops before later events and leaves the clock at the limit; maxEvents leaves it at the last event', () => {

@@ -100,6 +100,18 @@ describe('LatencyHistogram', () => {
     expect(h.percentile(50)).toBe(7);
   });
 
+  // Guards reset() clearing the fast path's pending counts too: a value recorded before the
+  // cut and not yet read must not come back in the next percentile.
+  it('reset forgets values recorded on the fast path and never read', () => {
+    const h = new LatencyHistogram();
+    h.record(500);
+    h.reset();
+    h.record(100);
+    h.record(1000);
+    expect(h.percentile(50)).toBe(100);
+    expect(LatencyHistogram.decode(h.encode()).percentile(50)).toBe(100);
+  });
+
   it('counts values exactly as hdr-histogram-js would (the local fast path is layout-compatible)', () => {
     // Values across every bucket boundary below and above 2^31 µs (the fast
     // path's limit), recorded in several batches with reads in between.
