@@ -50,4 +50,13 @@ describe('ledger', () => {
     ]);
     expect(ledgerWonMismatches(orders, [2, 7, 7, 7])).toEqual([]);
   });
+
+  it('an order accepted and created exactly at T0 is not early (T0 is the first allowed instant)', () => {
+    // Kills `<=` for either time in isEarlyOrder: the sale opens at T0, so an order at T0 is on time.
+    const ledger = new Ledger('s');
+    ledger.append(1, 500, 500, 't', 0);
+    const [atT0] = ledger.toArray();
+    expect(isEarlyOrder(atT0, 500)).toBe(false);
+    expect(isEarlyOrder(atT0, 501)).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/kernel/simulation.js';
-import { RandomSource } from '../../src/kernel/random.js';
+import { RandomSequence, RandomSource } from '../../src/kernel/random.js';
 import { OrderAnswer, OrderFlow, TokenKind } from '../../src/system/order-flow.js';
 import { tokenSecretSeed, verifyLedgerToken } from '../../src/system/token-gate.js';
 import { configOf, merge } from '../helpers/flash-config.js';
@@ -22,7 +22,7 @@ interface Answer {
  * An order flow on a bare simulation: constant order-server service 10 ms,
  * stock op 50 µs, order creation 5 ms, T0 = 1 min, async orders, reject on full.
  */
-function setup(overrides: Record<string, unknown> = {}, seed = 1) {
+function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: RandomSequence) {
   const config = configOf(
     merge(
       {
@@ -48,7 +48,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1) {
     random.stream('balancer'),
     random.stream('order-service').sequence(),
     random.stream('order-create').sequence(),
-    random.stream('order-loss').sequence(),
+    lossDraws ?? random.stream('order-loss').sequence(),
     { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
   );
   let attempt = 0;
@@ -68,6 +68,16 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1) {
 }
 
 const byUser = (answers: Answer[]) => new Map(answers.map((a) => [a.user, a.answer]));
+
+/** Loss draws given in advance (then 0.5 forever), to decide which async messages are lost. */
+class ScriptedDraws extends RandomSequence {
+  constructor(private readonly draws: number[]) {
+    super(0);
+  }
+  override next(): number {
+    return this.draws.shift() ?? 0.5;
+  }
+}
 
 describe('order flow', () => {
   it('a genuine token after T0 wins: answered "won" after the stock step (async), ledger record created later', () => {
@@ -150,6 +160,8 @@ describe('order flow', () => {
     checked.sim.run();
     expect(byUser(checked.answers)).toEqual(new Map([[1, OrderAnswer.Blocked], [2, OrderAnswer.Won]]));
     expect(checked.flow.tokenRejected.early).toBe(1);
+    // A request reaching the servers at T0 exactly is not an early attempt (kills `now <= start`).
+    expect(checked.flow.earlyAttempts).toBe(1);
   });
 
   it('one per user: a second attempt, even a concurrent one, is a duplicate and takes no stock', () => {
@@ -165,6 +177,8 @@ describe('order flow', () => {
       [OrderAnswer.Duplicate, 1_000_000 + SERVICE],
     ]);
     expect(flow.duplicates).toBe(2);
+    // A duplicate is not a buyer turned away: that user already has the order (kills counting it in turnedAway).
+    expect(flow.turnedAway).toBe(0);
     expect(flow.stock.sold).toBe(1);
     expect(flow.stock.operations).toBe(1);
     expect(flow.ledger.size).toBe(1);
@@ -235,6 +249,36 @@ describe('order flow', () => {
     expect(flow.servers.busy[0]).toBe(0);
   });
 
+  it('queue: a deadline of a request that was served and freed does not hit the later request reusing its record', () => {
+    // Kills dropping the serial check in the deadline handler. B waits, is served, and
+    // its record is freed once its order exists (25.1 ms); C reuses that record at
+    // 26 ms and waits behind E1..E3. B's stale deadline (T0 + 50 ms) finds C waiting:
+    // it must not answer C.
+    const { sim, answers, click } = setup({
+      sale: { stock: 10 },
+      system: { orderServers: { slots: 1, onFull: 'queue', maxWait: '50ms' } },
+    });
+    click(T0, 1); // A: served at once
+    click(T0, 2); // B: waits for A
+    for (const u of [3, 4, 5]) click(T0 + 12_000, u); // E1..E3: fresh records, served from 20.1 ms on
+    click(T0 + 26_000, 6); // C: reuses B's record, waits until 50.25 ms (within its own 50 ms)
+    sim.run();
+    expect(answers.filter((a) => a.answer !== OrderAnswer.Won)).toEqual([]);
+    expect(answers.find((a) => a.user === 6)?.at).toBe(T0 + 5 * (SERVICE + STOCK_US) + SERVICE + STOCK_US);
+  });
+
+  it('the token is checked before the per-user limit: a buyer\'s forged retry is refused for its token', () => {
+    // Kills swapping the two steps: the token step must see (and count) every bad
+    // token, and a bad token must not learn whether its user already bought.
+    const { sim, flow, answers, click } = setup({ sale: { stock: 5 } });
+    click(T0, 1);
+    click(T0 + 1_000_000, 1, TokenKind.Forged);
+    sim.run();
+    expect(answers.map((a) => a.answer)).toEqual([OrderAnswer.Won, OrderAnswer.Blocked]);
+    expect(flow.tokenRejected.forged).toBe(1);
+    expect(flow.duplicates).toBe(0);
+  });
+
   it('unbounded: service slows by overloadFactor per request beyond the slots', () => {
     const { sim, answers, click } = setup({
       sale: { stock: 10 },
@@ -271,6 +315,23 @@ describe('order flow', () => {
     expect(flow.errors).toBe(1);
     expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1, 2]);
     expect(flow.leakedUnits).toBe(0);
+  });
+
+  it('a refused order gives back the last unit: the sale is not sold out while that unit is on the shelf', () => {
+    // Kills dropping the reset of soldOutAtUs on compensation: units remain, so there is no sell-out time.
+    const { sim, flow, answers, click } = setup({
+      sale: { stock: 2 },
+      system: { orders: { consumers: 1, queue: 0, service: '1s' } },
+    });
+    click(T0, 1);
+    click(T0 + 100_000, 2); // takes the last unit, then the full queue refuses the order: unit back
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Error],
+    ]);
+    expect(flow.stock.handedOut).toBe(1);
+    expect(flow.soldOutAtUs).toBeNull();
   });
 
   it('without compensation a refused order keeps its unit: the stock leaks (the classic undersell bug)', () => {
@@ -310,6 +371,29 @@ describe('order flow', () => {
     expect(flow.leakedUnits).toBe(2);
     expect(flow.stock.level).toBe(1);
     expect(flow.wonResponses).toEqual([1, 2]);
+    // The request is over once answered: its slot is free (kills not releasing it on a lost message).
+    expect(flow.servers.busy[0]).toBe(0);
+  });
+
+  it('a message the full queue refuses is never lost: it fails with its unit given back, however the loss draw would fall', () => {
+    // Kills dropping `hasRoom` from the loss check: the broker never acknowledged
+    // the refused message, so the buyer must hear "error", not "won".
+    // Draws: user 1's message is kept (0.9 >= 50%); any further draw would lose it (0.0).
+    const { sim, flow, answers, click } = setup(
+      { sale: { stock: 5 }, system: { orders: { consumers: 1, queue: 0, service: '1s', lossRate: '50%' } } },
+      1,
+      new ScriptedDraws([0.9, 0.0, 0.0]),
+    );
+    click(T0, 1);
+    click(T0 + 100_000, 2); // the consumer is busy with user 1's order, no queue
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Error],
+    ]);
+    expect(flow.lostMessages).toBe(0);
+    expect(flow.stock.returned).toBe(1);
+    expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1]);
   });
 
   it('atomic stock with many concurrent buyers: exactly the stock is sold, "won" multiset = ledger users', () => {

@@ -36,6 +36,8 @@ describe('bounded order servers', () => {
     for (let i = 0; i < 5; i++) order.push(s.release(0, alwaysWaiting));
     expect(order).toEqual([0, 1, 2, 3, 4]);
     expect(s.busy[0]).toBe(2);
+    // A request admitted from the line counts as admitted too (kills dropping admitted++ in release).
+    expect(s.admitted[0]).toBe(7);
     expect(s.waiting[0]).toBe(0);
     expect(s.release(0, alwaysWaiting)).toBe(-1);
     expect(s.busy[0]).toBe(1);
@@ -103,6 +105,18 @@ describe('bounded order servers', () => {
     s.admit(0, 4);
     s.admit(0, 5); // queued on 0: load 3
     expect(s.pick(0, 0)).toBe(1);
+  });
+
+  it('least-loaded counts waiting requests as load, not only busy slots', () => {
+    // Kills `load = busy` alone: both servers have their one slot busy, but 0 has
+    // two requests waiting, so a new one belongs on 1 (lowest index would say 0).
+    const s = servers({ servers: 2, slots: 1, onFull: 'queue', balancer: 'least-loaded' });
+    s.admit(0, 0);
+    s.admit(0, 1);
+    s.admit(0, 2);
+    s.admit(1, 3);
+    expect(Array.from(s.busy)).toEqual([1, 1]);
+    expect(s.pick(9, 0)).toBe(1);
   });
 
   it('least-loaded does not count requests that gave up at their deadline, though their entries are still in the line', () => {

@@ -157,9 +157,13 @@ describe('stock primitives', () => {
       const stock = new Stock(2, stockConfig(primitive, '50us'));
       drive(stock, [0, 1, 2]);
       expect(stock.level).toBe(0);
+      expect(stock.handedOut).toBe(2);
       stock.giveBack();
       expect(stock.level).toBe(1);
       expect(stock.returned).toBe(1);
+      // Units out are net of returns (kills handedOut = sold): the order flow
+      // uses it to un-declare "sold out" when a unit comes back.
+      expect(stock.handedOut).toBe(1);
       expect(stock.initial - stock.sold + stock.returned).toBe(stock.level);
       const takes = drive(stock, [0, 1]);
       expect(takes.map((t) => t.success)).toEqual([true, false]);

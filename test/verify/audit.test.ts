@@ -80,6 +80,18 @@ describe('audit catches violations, listing the offending records', () => {
     expect(checkOf(report, 'conservation').passed).toBe(true);
   });
 
+  test('oversell: "beyond the stock" means accepted last, not created last', () => {
+    // Kills sorting the ledger by creation time before acceptance time (audit.ts byAcceptance):
+    // an order accepted first but created last (a slow consumer) took a unit
+    // before the others and is not the one beyond the stock.
+    const r = validResult();
+    r.ledger.push(order(6, 21, T0 + 50_000, { timeUs: T0 + 990_000 }));
+    r.wonResponses.push(21);
+    r.stock = { ...r.stock, sold: 6, remaining: -1, minLevel: -1, oversell: 1 };
+    const check = checkOf(audit(r, ['no-oversell']), 'no-oversell');
+    expect(check.offending.map((o) => o.order?.user)).toEqual([15]);
+  });
+
   test('oversell seen only in the counters (ledger within the stock)', () => {
     const r = validResult();
     r.stock = { ...r.stock, minLevel: -1 };
@@ -108,6 +120,15 @@ describe('audit catches violations, listing the offending records', () => {
       [8, 13],
     ]);
     expect(check.offending[1].reason).toBe("order 7 (user 12, accepted at 1m0.95s, created at 1m0.955s) is user 12's order number 3 (limit 1)");
+  });
+
+  test('one-per-user: the order beyond the limit is the one accepted later, even if it was created first', () => {
+    // Kills counting a user's orders in ledger (creation) order instead of acceptance order:
+    // user 12's second-created order was accepted first, so order 2 is the extra one.
+    const r = validResult();
+    r.ledger.push(order(6, 12, T0 + 150_000, { timeUs: T0 + 900_000 }));
+    const check = checkOf(audit(r, ['one-per-user']), 'one-per-user');
+    expect(check.offending.map((o) => [o.order?.orderId, o.user])).toEqual([[2, 12]]);
   });
 
   test('one-per-user honours a higher limit', () => {
@@ -142,13 +163,16 @@ describe('audit catches violations, listing the offending records', () => {
 
   test('valid-tokens: the verifier gets the record, config, seed and replication', () => {
     const seen: unknown[] = [];
-    auditWith(validResult(), ['valid-tokens'], {
+    const r = validResult();
+    // Replication 3, not the default 0: the secret differs per replication, so passing any other would call genuine tokens forged.
+    r.replication = 3;
+    auditWith(r, ['valid-tokens'], {
       verifyToken: (record, config, seed, replication) => {
         seen.push([record.orderId, config.name, seed, replication]);
         return null;
       },
     });
-    expect(seen).toEqual([1, 2, 3, 4, 5].map((id) => [id, 'audit', 42, 0]));
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((id) => [id, 'audit', 42, 3]));
   });
 
   test('valid-tokens: the default check is the token gate\'s HMAC check: genuine tokens pass, empty and forged ones fail', () => {

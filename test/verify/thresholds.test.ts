@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
+import type { SourceMap } from '../../src/scenario/positions.js';
 import { evaluateThreshold, evaluateThresholds, parseThreshold, ThresholdError, validateThresholds } from '../../src/verify/index.js';
+import { thresholdIssues } from '../../src/verify/thresholds.js';
 import { latencyOf, validResult } from './run-result.js';
 
 describe('parseThreshold', () => {
@@ -106,6 +108,63 @@ describe('evaluating thresholds on a run', () => {
     delete r.metrics.bot_share;
     expect(evaluateThreshold(r, parseThreshold('sell_out_time', 'value<30s'))).toMatchObject({ passed: false, actual: null });
     expect(evaluateThreshold(r, parseThreshold('bot_share', 'rate<10%'))).toMatchObject({ passed: false, actual: null });
+  });
+});
+
+describe('boundaries of thresholds', () => {
+  test('p(100) and rate<=100% are the inclusive ends of their ranges and parse', () => {
+    // Kills `percentile < 100` and `limit >= 1` in parseThreshold: the documented ranges include 100 and 1.
+    expect(parseThreshold('order_latency', 'p(100)<1s')).toMatchObject({ percentile: 100, limit: 1_000_000 });
+    expect(parseThreshold('page_error_rate', 'rate<=100%')).toMatchObject({ limit: 1 });
+  });
+
+  test('p(100) is the max, p(99.9) the p999, med the p50 of the latency summary', () => {
+    // Kills reading another field of the summary for these aggregations: with
+    // latencies of 1..2000 ms, max, p999, p99, p90 and p50 all differ.
+    const r = validResult();
+    r.latency.order = latencyOf(Array.from({ length: 2000 }, (_, i) => (i + 1) * 1_000));
+    const order = r.latency.order;
+    expect(new Set([order.max, order.p999, order.p99, order.p90, order.p50]).size).toBe(5);
+    const actual = (expression: string) => evaluateThreshold(r, parseThreshold('order_latency', expression)).actual;
+    expect(actual('p(100)<1s')).toBe(order.max);
+    expect(actual('p(99.9)<1s')).toBe(order.p999);
+    expect(actual('med<1s')).toBe(order.p50);
+  });
+
+  test('<= passes at the limit itself; != fails at it and passes elsewhere', () => {
+    // Kills `<=` read as `<` and `!=` read as `==` in compare.
+    const r = validResult();
+    const passed = (metric: string, expression: string) => evaluateThreshold(r, parseThreshold(metric, expression)).passed;
+    expect(passed('order_latency', 'max<=100ms')).toBe(true); // max is exactly 100 ms
+    expect(passed('oversell', 'count!=0')).toBe(false); // oversell is 0
+    expect(passed('oversell', 'count!=1')).toBe(true);
+  });
+
+  test('a metric that is NaN or infinite has no value: every threshold on it fails, even !=', () => {
+    // Kills dropping the finiteness check: NaN !== 0 is true, and Infinity > 1 passes,
+    // so a broken metric would pass a criterion it cannot meet.
+    const r = validResult();
+    r.metrics.amplification = Number.NaN;
+    r.metrics.attempts_per_order = Number.POSITIVE_INFINITY;
+    expect(evaluateThreshold(r, parseThreshold('amplification', 'value!=0'))).toMatchObject({ passed: false, actual: null });
+    expect(evaluateThreshold(r, parseThreshold('attempts_per_order', 'value>1'))).toMatchObject({ passed: false, actual: null });
+  });
+});
+
+describe('thresholdIssues', () => {
+  /** A source map that only knows how to make an issue (no positions needed here). */
+  const source = { written: () => undefined, issue: (path: unknown[], message: string) => ({ path, message }) } as unknown as SourceMap;
+
+  test('an expression whose path the schema already flagged is not reported again', () => {
+    // Kills ignoring `skip`: a malformed expression would be reported twice, once by the schema and once here.
+    const thresholds = { order_latency: ['p99<1s', 'rate<0.01'] };
+    const all = thresholdIssues(thresholds, source);
+    expect(all.map((i) => i.path)).toEqual([
+      ['thresholds', 'order_latency', 0],
+      ['thresholds', 'order_latency', 1],
+    ]);
+    const skipped = thresholdIssues(thresholds, source, (path) => path[2] === 0);
+    expect(skipped.map((i) => i.path)).toEqual([['thresholds', 'order_latency', 1]]);
   });
 });
 
