@@ -49,6 +49,8 @@
  * bounded size, and read once.
  */
 
+import { grownTo } from './typed-arrays.js';
+
 /** Events per chunk (a power of two). */
 const CHUNK_BITS = 7;
 const CHUNK = 1 << CHUNK_BITS;
@@ -578,17 +580,13 @@ export class EventQueue {
 
   private growHeap(): void {
     const capacity = this.heapTime.length * 2;
-    const grow = <T extends Float64Array | Int32Array>(old: T, fresh: T): T => {
-      fresh.set(old);
-      return fresh;
-    };
-    this.heapTime = grow(this.heapTime, new Float64Array(capacity));
-    this.heapSlot = grow(this.heapSlot, new Int32Array(capacity));
-    this.slotSeq = grow(this.slotSeq, new Float64Array(capacity));
-    this.slotKind = grow(this.slotKind, new Int32Array(capacity));
-    this.slotA = grow(this.slotA, new Int32Array(capacity));
-    this.slotB = grow(this.slotB, new Int32Array(capacity));
-    this.freeSlots = grow(this.freeSlots, new Int32Array(capacity));
+    this.heapTime = grownTo(this.heapTime, capacity);
+    this.heapSlot = grownTo(this.heapSlot, capacity);
+    this.slotSeq = grownTo(this.slotSeq, capacity);
+    this.slotKind = grownTo(this.slotKind, capacity);
+    this.slotA = grownTo(this.slotA, capacity);
+    this.slotB = grownTo(this.slotB, capacity);
+    this.freeSlots = grownTo(this.freeSlots, capacity);
   }
 
   // --------------------------------------------------------------- advance
@@ -725,15 +723,11 @@ export class EventQueue {
     if (needed > this.bucketCount.length) {
       let capacity = this.bucketCount.length;
       while (capacity < needed) capacity *= 2;
-      const grow = <T extends Float64Array | Int32Array>(old: T, fresh: T): T => {
-        fresh.set(old);
-        return fresh;
-      };
-      this.bucketHead = grow(this.bucketHead, new Int32Array(capacity));
-      this.bucketTail = grow(this.bucketTail, new Int32Array(capacity));
-      this.bucketCount = grow(this.bucketCount, new Int32Array(capacity));
-      this.bucketMin = grow(this.bucketMin, new Float64Array(capacity));
-      this.bucketMax = grow(this.bucketMax, new Float64Array(capacity));
+      this.bucketHead = grownTo(this.bucketHead, capacity);
+      this.bucketTail = grownTo(this.bucketTail, capacity);
+      this.bucketCount = grownTo(this.bucketCount, capacity);
+      this.bucketMin = grownTo(this.bucketMin, capacity);
+      this.bucketMax = grownTo(this.bucketMax, capacity);
     }
     this.bucketCount.fill(0, offset, needed);
   }

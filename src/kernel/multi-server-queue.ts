@@ -1,5 +1,6 @@
 import type { Simulation } from './simulation.js';
 import { TimeWeightedGauge } from './stats/gauge.js';
+import { grownTo, unwrappedTo } from './typed-arrays.js';
 
 /** What a {@link MultiServerQueue} tells its owner about each customer. */
 export interface QueueListener {
@@ -312,38 +313,22 @@ export class MultiServerQueue {
   }
 
   private growRing(): void {
-    const size = this.ringMask + 1;
-    const next = size * 2;
-    const customer = new Int32Array(next);
-    const tag = new Int32Array(next);
-    const arrival = new Float64Array(next);
-    const state = new Uint8Array(next);
-    for (let k = 0; k < this.ringCount; k++) {
-      const i = (this.head + k) & this.ringMask;
-      customer[k] = this.ringCustomer[i];
-      tag[k] = this.ringTag[i];
-      arrival[k] = this.ringArrival[i];
-      state[k] = this.ringState[i];
-    }
-    this.ringCustomer = customer;
-    this.ringTag = tag;
-    this.ringArrival = arrival;
-    this.ringState = state;
+    const next = (this.ringMask + 1) * 2;
+    const { head, ringCount } = this;
+    this.ringCustomer = unwrappedTo(this.ringCustomer, head, ringCount, next);
+    this.ringTag = unwrappedTo(this.ringTag, head, ringCount, next);
+    this.ringArrival = unwrappedTo(this.ringArrival, head, ringCount, next);
+    this.ringState = unwrappedTo(this.ringState, head, ringCount, next);
     this.ringMask = next - 1;
     this.head = 0;
   }
 
   private growSlots(): void {
     const size = Math.min(this.servers, this.slotCustomer.length * 2);
-    const grow = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const a = make(size);
-      a.set(old);
-      return a;
-    };
-    this.slotCustomer = grow(this.slotCustomer, (n) => new Int32Array(n));
-    this.slotTag = grow(this.slotTag, (n) => new Int32Array(n));
-    this.slotArrival = grow(this.slotArrival, (n) => new Float64Array(n));
-    this.slotStart = grow(this.slotStart, (n) => new Float64Array(n));
-    this.freeSlots = grow(this.freeSlots, (n) => new Int32Array(n));
+    this.slotCustomer = grownTo(this.slotCustomer, size);
+    this.slotTag = grownTo(this.slotTag, size);
+    this.slotArrival = grownTo(this.slotArrival, size);
+    this.slotStart = grownTo(this.slotStart, size);
+    this.freeSlots = grownTo(this.freeSlots, size);
   }
 }

@@ -1,3 +1,5 @@
+import { grownTo } from '../kernel/typed-arrays.js';
+
 /**
  * Uncoalesced edge fetches between the origin and the edge: for each, the
  * user it was made for, its origin tag (generation and kind) and when the
@@ -60,17 +62,9 @@ export class EdgeFetches {
 
   private grow(): void {
     const size = this.users.length * 2;
-    const users = new Int32Array(size);
-    users.set(this.users);
-    const tags = new Int32Array(size);
-    tags.set(this.tags);
-    const generated = new Float64Array(size);
-    generated.set(this.generated);
-    const free = new Int32Array(size);
-    free.set(this.free);
-    this.users = users;
-    this.tags = tags;
-    this.generated = generated;
-    this.free = free;
+    this.users = grownTo(this.users, size);
+    this.tags = grownTo(this.tags, size);
+    this.generated = grownTo(this.generated, size);
+    this.free = grownTo(this.free, size);
   }
 }

@@ -1,3 +1,5 @@
+import { grownTo, unwrappedTo } from '../kernel/typed-arrays.js';
+
 /**
  * The isolated main site's own event loop: Poisson arrivals into a FIFO pool
  * of `servers` (c) with at most `capacity` (K) waiting, an M/G/c/K queue
@@ -194,9 +196,7 @@ export class MainSitePool {
 
   private enqueue(arrivedUs: number): void {
     if (this.lineCount === this.line.length) {
-      const grown = new Float64Array(this.line.length * 2);
-      for (let k = 0; k < this.lineCount; k++) grown[k] = this.line[(this.lineHead + k) % this.line.length];
-      this.line = grown;
+      this.line = unwrappedTo(this.line, this.lineHead, this.lineCount, this.line.length * 2);
       this.lineHead = 0;
     }
     this.line[(this.lineHead + this.lineCount) % this.line.length] = arrivedUs;
@@ -212,13 +212,8 @@ export class MainSitePool {
 
   private growHeap(): void {
     const size = this.times.length * 2;
-    const grow = (from: Float64Array) => {
-      const to = new Float64Array(size);
-      to.set(from);
-      return to;
-    };
-    this.times = grow(this.times);
-    this.sequences = grow(this.sequences);
-    this.arrived = grow(this.arrived);
+    this.times = grownTo(this.times, size);
+    this.sequences = grownTo(this.sequences, size);
+    this.arrived = grownTo(this.arrived, size);
   }
 }

@@ -7,6 +7,7 @@ import { Stock } from './stock.js';
 import { ANONYMOUS, STATIC_TOKEN, TokenGate, type TokenVerdict } from './token-gate.js';
 import { OrderSubsystem } from './order-subsystem.js';
 import { Ledger } from './ledger.js';
+import { grownTo } from '../kernel/typed-arrays.js';
 
 /** The answer an order server gives. */
 export const enum OrderAnswer {
@@ -388,22 +389,17 @@ export class OrderFlow {
 
   private grow(capacity: number): void {
     const old = this.capacity;
-    const copy = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(capacity);
-      b.set(a);
-      return b;
-    };
-    this.user = copy(this.user, (n) => new Int32Array(n));
-    this.gen = copy(this.gen, (n) => new Int32Array(n));
-    this.server = copy(this.server, (n) => new Int32Array(n));
-    this.serial = copy(this.serial, (n) => new Int32Array(n));
-    this.state = copy(this.state, (n) => new Uint8Array(n));
-    this.tokenKind = copy(this.tokenKind, (n) => new Uint8Array(n));
-    this.stockRead = copy(this.stockRead, (n) => new Int32Array(n));
-    this.stockOk = copy(this.stockOk, (n) => new Uint8Array(n));
-    this.tokenIssuedAt = copy(this.tokenIssuedAt, (n) => new Float64Array(n));
-    this.clickedAt = copy(this.clickedAt, (n) => new Float64Array(n));
-    this.acceptedAt = copy(this.acceptedAt, (n) => new Float64Array(n));
+    this.user = grownTo(this.user, capacity);
+    this.gen = grownTo(this.gen, capacity);
+    this.server = grownTo(this.server, capacity);
+    this.serial = grownTo(this.serial, capacity);
+    this.state = grownTo(this.state, capacity);
+    this.tokenKind = grownTo(this.tokenKind, capacity);
+    this.stockRead = grownTo(this.stockRead, capacity);
+    this.stockOk = grownTo(this.stockOk, capacity);
+    this.tokenIssuedAt = grownTo(this.tokenIssuedAt, capacity);
+    this.clickedAt = grownTo(this.clickedAt, capacity);
+    this.acceptedAt = grownTo(this.acceptedAt, capacity);
     // Thread the new records onto the free list (the server field is the link while free).
     for (let r = capacity - 1; r >= old; r--) {
       this.server[r] = this.freeHead;

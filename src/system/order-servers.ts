@@ -1,5 +1,6 @@
 import type { OrderServersConfig } from '../scenario/schema.js';
 import type { RandomStream } from '../kernel/random.js';
+import { unwrappedTo } from '../kernel/typed-arrays.js';
 
 /** What happened to an order request arriving at a server. */
 export const enum Admission {
@@ -156,9 +157,7 @@ export class OrderServers {
     let line = this.lines[server];
     const n = this.lineLengths[server];
     if (n === line.length) {
-      const grown = new Int32Array(line.length * 2);
-      for (let i = 0; i < n; i++) grown[i] = line[(this.heads[server] + i) % line.length];
-      this.lines[server] = line = grown;
+      this.lines[server] = line = unwrappedTo(line, this.heads[server], n, line.length * 2);
       this.heads[server] = 0;
     }
     line[(this.heads[server] + n) % line.length] = request;
