@@ -1,6 +1,7 @@
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../run/metric-catalogue.js';
 import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
+import type { Estimate } from '../run/aggregate.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
 import { buildCharts } from './charts/specs.js';
 
@@ -41,6 +42,15 @@ export function reproduceCommand(summary: RunSummary): string {
 
 function strategyColumns(summary: RunSummary, row: (s: StrategySummary) => string): string[] {
   return summary.strategies.map(row);
+}
+
+/** One row per name that any strategy has in `pick(strategy)` (counts, never below 0), one column per strategy. */
+function countsTable(summary: RunSummary, label: string, pick: (s: StrategySummary) => Record<string, Estimate>): string {
+  const rowNames = [...new Set(summary.strategies.flatMap((s) => Object.keys(pick(s))))];
+  return mdTable(
+    [label, ...summary.strategies.map((s) => s.name)],
+    rowNames.map((name) => [name, ...strategyColumns(summary, (s) => formatEstimate('', pick(s)[name], { min: 0 }))]),
+  );
 }
 
 /** summary.md's text for a run's summary. */
@@ -91,27 +101,10 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
     out.push(`### ${kind.replace('_', ' ')}`, '', mdTable(['strategy', 'count', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows), '');
   }
 
-  out.push('## User outcomes', '');
-  const outcomeNames = [...new Set(summary.strategies.flatMap((s) => Object.keys(s.aggregate.outcomes)))];
-  out.push(
-    mdTable(
-      ['outcome', ...names],
-      outcomeNames.map((o) => [o, ...strategyColumns(summary, (s) => formatEstimate('', s.aggregate.outcomes[o], { min: 0 }))]),
-    ),
-    '',
-  );
-
+  out.push('## User outcomes', '', countsTable(summary, 'outcome', (s) => s.aggregate.outcomes), '');
   // Every raw counter of the run (summary.json's `counters`), so that a
   // scenario's "what to look at" can name one and find it here.
-  out.push('## Counters', '');
-  const counterNames = [...new Set(summary.strategies.flatMap((s) => Object.keys(s.aggregate.counters)))];
-  out.push(
-    mdTable(
-      ['counter', ...names],
-      counterNames.map((c) => [c, ...strategyColumns(summary, (s) => formatEstimate('', s.aggregate.counters[c], { min: 0 }))]),
-    ),
-    '',
-  );
+  out.push('## Counters', '', countsTable(summary, 'counter', (s) => s.aggregate.counters), '');
 
   out.push('## Invariants', '');
   const invariantRows: string[][] = [];
