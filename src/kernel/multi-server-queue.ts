@@ -192,6 +192,11 @@ export class MultiServerQueue {
     return this.busyCount + this.waitingCount;
   }
 
+  /** Whether a customer arriving now would be served or queued rather than refused ({@link arrive}'s rule). */
+  get accepting(): boolean {
+    return this.busyCount < this.servers || this.waitingCount < this.capacity;
+  }
+
   /** A customer arrives now: served at once, queued, or refused (`onBlocked`, synchronously). */
   arrive(customer: number, tag: number): void {
     this.arrivals++;

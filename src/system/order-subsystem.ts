@@ -67,8 +67,7 @@ export class OrderSubsystem {
 
   /** Whether an order submitted now would be accepted (a consumer is free or the queue has room). */
   get hasRoom(): boolean {
-    const pool = this.pool;
-    return pool.busy < pool.servers || pool.waiting < pool.capacity;
+    return this.pool.accepting;
   }
 
   /** Orders accepted but not yet created. */

@@ -65,10 +65,13 @@ describe('MultiServerQueue mechanics', () => {
 
   it('blocks arrivals when every server is busy and the queue is full', () => {
     const { sim, queue, log, arrivals } = setup({ servers: 2, capacity: 2, serviceTime: () => 100 });
+    expect(queue.accepting).toBe(true);
     arrivals([0, 0, 0, 0, 0, 0]);
     sim.run({ time: 0 });
     expect(queue.busy).toBe(2);
     expect(queue.waiting).toBe(2);
+    // `accepting` says in advance what arrive() would do now: refuse.
+    expect(queue.accepting).toBe(false);
     expect(log).toEqual([
       { kind: 'blocked', customer: 4, tag: 104, at: 0 },
       { kind: 'blocked', customer: 5, tag: 105, at: 0 },
