@@ -152,6 +152,10 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     return new Interrupted(`${writtenMessage(written.map((d) => `${d}/`))}${rest}`);
   };
   let code: number = EXIT.ok;
+  // For the whole command, Ctrl-C stops the runs (the pool at once, an
+  // in-process run between its slices of events) and lets a report being
+  // written finish first.
+  ctrlC.listen();
   try {
     for (const p of prepared) {
       const display = new ProgressDisplay(
@@ -162,8 +166,6 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       );
       const startedAt = new Date();
       // Outputs are written only after every run succeeded.
-      // Ctrl-C stops the runs: the pool at once, an in-process run between its slices of events.
-      ctrlC.listen();
       let run;
       try {
         run = await executeRun(p, { workers, onProgress: (e) => display.update(e), signal: ctrlC.signal });
@@ -172,7 +174,6 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         throw error;
       }
       display.finish();
-      ctrlC.listen();
 
       // Only now, with every run done, does anything touch the disk.
       const runId = await makeRunId(p, startedAt);

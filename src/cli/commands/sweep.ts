@@ -133,7 +133,6 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
     } finally {
       display.finish();
     }
-    ctrlC.listen();
     const { result, timing } = outcome;
 
     const files = new Map<string, string | Uint8Array>([
