@@ -40,7 +40,7 @@ import { formatMetricValue } from './report/console-table.js';
 import { aggregateStrategy, type StrategyAggregate } from './run/aggregate.js';
 import { executePlan, type TaskProgress, type TaskRunner, type TaskTiming } from './run/execute.js';
 import { buildPlan, type RunPlan } from './run/plan.js';
-import type { LatencyName, LatencySummary, RunResult } from './run/result.js';
+import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult } from './run/result.js';
 import { loadScenario, type LoadedScenario } from './scenario/load.js';
 import type { InvariantName } from './scenario/schema.js';
 import { resolveStrategies } from './scenario/strategies.js';
@@ -200,8 +200,6 @@ export function validateScenario(file: string, options: Pick<RunOptions, 'set'> 
   return { file, strategies: prepareRun(file, options).plan.strategies.map((s) => s.name) };
 }
 
-const LATENCY_KINDS: readonly LatencyName[] = ['page', 'script', 'order', 'main_site'];
-
 /**
  * The strategy's pooled result, against which thresholds are evaluated:
  * latencies from the histograms merged over all replications (k6 style:
@@ -211,7 +209,7 @@ const LATENCY_KINDS: readonly LatencyName[] = ['page', 'script', 'order', 'main_
  */
 function pooledResult(runs: readonly RunResult[], aggregate: StrategyAggregate): RunResult {
   const latency = {} as Record<LatencyName, LatencySummary>;
-  for (const kind of LATENCY_KINDS) {
+  for (const kind of LATENCY_NAMES) {
     const { p50Estimate: _p50, p99Estimate: _p99, ...merged } = aggregate.latency[kind];
     latency[kind] = merged;
   }

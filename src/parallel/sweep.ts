@@ -19,7 +19,7 @@ import { estimate, type Estimate } from '../run/aggregate.js';
 import { executePlan, type TaskProgress, type TaskTiming } from '../run/execute.js';
 import { METRIC_CATALOGUE, metricRange, type MetricName } from '../run/metric-catalogue.js';
 import type { RunPlan, RunTask } from '../run/plan.js';
-import type { LatencyName, RunResult } from '../run/result.js';
+import { latencyNameOf, type RunResult } from '../run/result.js';
 import { expandSweep } from '../scenario/sweep.js';
 import { WorkerTaskError } from './pool.js';
 
@@ -74,8 +74,7 @@ export function parseSweepMetric(name: string): SweepMetric {
 export function metricValue(metric: SweepMetric, run: RunResult): number | null {
   const [, stat] = metric.name.split('.') as [string, LatencyStat | undefined];
   if (stat !== undefined) {
-    const kind = metric.metric.replace(/_latency$/, '') as LatencyName;
-    const summary = run.latency[kind];
+    const summary = run.latency[latencyNameOf(metric.metric)!];
     return summary && summary.count > 0 ? summary[stat] : null;
   }
   const value = run.metrics[metric.name];

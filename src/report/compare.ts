@@ -1,4 +1,5 @@
 import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../run/metric-catalogue.js';
+import { latencyNameOf } from '../run/result.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
@@ -12,7 +13,7 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  *   and lost orders, every error and reject rate, bots' share, origin peak
  *   rps, origin and link utilisation, attempts per order, amplification —
  *   more of these is worse;
- * - higher is better: orders created, CDN hit ratio, answered within 2 s,
+ * - higher is better: orders created, CDN hit ratio, answered and decided within 2 s,
  *   fairness click order — less of these is worse;
  * - neutral: sell-out time (selling out faster is not better or worse in
  *   itself). Shown, never gated.
@@ -32,6 +33,7 @@ export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   page_latency: 'lower-is-better',
   script_latency: 'lower-is-better',
   order_latency: 'lower-is-better',
+  decision_latency: 'lower-is-better',
   main_site_latency: 'lower-is-better',
   orders_created: 'higher-is-better',
   oversell: 'lower-is-better',
@@ -45,6 +47,7 @@ export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   cdn_hit_ratio: 'higher-is-better',
   bot_share: 'lower-is-better',
   answered_within_2s: 'higher-is-better',
+  decided_within_2s: 'higher-is-better',
   sell_out_time: 'neutral',
   origin_peak_rps: 'lower-is-better',
   origin_utilisation: 'lower-is-better',
@@ -99,7 +102,7 @@ function figures(s: StrategySummary): Array<{ figure: string; metric: MetricName
   const out: Array<{ figure: string; metric: MetricName; value: number | null }> = [];
   for (const metric of METRIC_NAMES) {
     if (METRIC_CATALOGUE[metric].kind === 'latency') {
-      const l = s.aggregate.latency[metric.replace(/_latency$/, '') as 'page' | 'script' | 'order' | 'main_site'];
+      const l = s.aggregate.latency[latencyNameOf(metric)!];
       const has = !!l && l.count > 0;
       out.push({ figure: `${metric} p50`, metric, value: has ? l.p50 : null });
       out.push({ figure: `${metric} p99`, metric, value: has ? l.p99 : null });

@@ -20,7 +20,8 @@ import { formatPath } from '../scenario/positions.js';
  * Versioning: `schemaVersion` is bumped on any incompatible change; readers
  * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
  * metric `fairness_rank_correlation` became `fairness.clickOrder` and
- * `fairness_click_order`.
+ * `fairness_click_order`. Added within 2 (readers accept summaries
+ * without them): the `decision` latency and `decided_within_2s`.
  */
 export const SUMMARY_SCHEMA_VERSION = 2;
 
@@ -179,7 +180,8 @@ const latencySummary = z.looseObject({
   histogram: z.string(),
 });
 const mergedLatency = latencySummary.extend({ p50Estimate: estimate, p99Estimate: estimate });
-const latencies = <T extends z.ZodType>(shape: T) => z.looseObject({ page: shape, script: shape, order: shape, main_site: shape });
+// `decision` came later, within version 2: summaries written before it have none (reports show it as unmeasured).
+const latencies = <T extends z.ZodType>(shape: T) => z.looseObject({ page: shape, script: shape, order: shape, decision: shape.optional(), main_site: shape });
 const timeseries = z.looseObject({ intervalUs: z.number(), columns: z.array(z.string()), rows: z.array(z.array(num)) });
 const counts = z.record(z.string(), z.unknown());
 const runResult = z.looseObject({

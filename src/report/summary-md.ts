@@ -1,4 +1,5 @@
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../run/metric-catalogue.js';
+import { LATENCY_NAMES, latencyNameOf } from '../run/result.js';
 import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
 import type { Estimate } from '../run/aggregate.js';
@@ -77,7 +78,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   for (const name of METRIC_NAMES) {
     const info = METRIC_CATALOGUE[name];
     if (info.kind === 'latency') {
-      const kind = name.replace(/_latency$/, '') as 'page' | 'script' | 'order' | 'main_site';
+      const kind = latencyNameOf(name)!;
       metricRows.push([
         `${name} p99`,
         ...strategyColumns(summary, (s) => {
@@ -92,7 +93,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   out.push(mdTable(['metric', ...names], metricRows), '');
 
   out.push('## Latency (all replications merged)', '');
-  for (const kind of ['page', 'script', 'order', 'main_site'] as const) {
+  for (const kind of LATENCY_NAMES) {
     const rows = summary.strategies.map((s) => {
       const l = s.aggregate.latency[kind];
       if (!l || l.count === 0) return [s.name, '0', '—', '—', '—', '—', '—', '—'];

@@ -1,7 +1,7 @@
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { summarize } from '../kernel/stats/summary.js';
 import { METRIC_CATALOGUE, METRIC_NAMES, metricRange, type ValueRange } from './metric-catalogue.js';
-import type { LatencyName, LatencySummary, RunResult, TimeSeriesData } from './result.js';
+import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult, type TimeSeriesData } from './result.js';
 
 /**
  * Aggregation of the replications of one strategy:
@@ -63,7 +63,7 @@ export interface StrategyAggregate {
   replications: number;
   /** Named non-latency metrics of the catalogue (and any extra ones the results carry), catalogue order. */
   metrics: Record<string, Estimate>;
-  /** Merged latency by kind (page, script, order, main_site). */
+  /** Merged latency by kind (see LATENCY_NAMES). */
   latency: Record<LatencyName, MergedLatency>;
   /** Users by final outcome (see OutcomeCounts). */
   outcomes: Record<string, Estimate>;
@@ -81,8 +81,6 @@ export interface StrategyAggregate {
 
 /** Confidence level of every interval in an aggregate (fraction 0–1). */
 export const CONFIDENCE = 0.95;
-
-const LATENCY_NAMES: readonly LatencyName[] = ['page', 'script', 'order', 'main_site'];
 
 /** The catalogue metric name of a latency kind: page → page_latency. */
 export function latencyMetricName(kind: LatencyName): string {

@@ -54,6 +54,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
       page: summarize(users.pageLatency),
       script: summarize(users.scriptLatency),
       order: summarize(users.orderLatency),
+      decision: summarize(users.decisionLatency),
       main_site: summarize(mainSite.latency),
     },
     outcomes,
@@ -125,6 +126,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
     cdn_hit_ratio: round(cdnHitRatio),
     bot_share: result.bots.shareOfStock === null ? null : round(result.bots.shareOfStock),
     answered_within_2s: users.orderAnswers > 0 ? round(users.ordersAnsweredWithin2s / users.orderAnswers) : null,
+    decided_within_2s: users.clickers > 0 ? round(users.decidedWithin2s / users.clickers) : null,
     sell_out_time: soldOutAtUs === null ? null : soldOutAtUs - config.sale.start,
     origin_peak_rps: round(
       series.rows.reduce(

@@ -44,7 +44,19 @@ export interface RunResult {
 }
 
 /** The latency distributions a run measures. */
-export type LatencyName = 'page' | 'script' | 'order' | 'main_site';
+export type LatencyName = 'page' | 'script' | 'order' | 'decision' | 'main_site';
+
+/** Every {@link LatencyName}, in report order (the catalogue's order of the `<name>_latency` metrics). */
+export const LATENCY_NAMES: readonly LatencyName[] = ['page', 'script', 'order', 'decision', 'main_site'];
+
+const LATENCY_SUFFIX = '_latency';
+
+/** The latency distribution a latency metric measures (page_latency → page); undefined for any other metric. */
+export function latencyNameOf(metric: string): LatencyName | undefined {
+  if (!metric.endsWith(LATENCY_SUFFIX)) return undefined;
+  const name = metric.slice(0, -LATENCY_SUFFIX.length);
+  return (LATENCY_NAMES as readonly string[]).includes(name) ? (name as LatencyName) : undefined;
+}
 
 /**
  * Latency percentiles in µs, plus the encoded HDR histogram for merging

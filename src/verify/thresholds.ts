@@ -32,7 +32,7 @@ import { FlashsimError, type ScenarioIssue } from '../errors.js';
 import { parseDuration } from '../kernel/units.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
-import type { LatencyName, LatencySummary, RunResult } from '../run/result.js';
+import { latencyNameOf, type LatencySummary, type RunResult } from '../run/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { PathSegment, SourceMap } from '../scenario/positions.js';
 
@@ -76,13 +76,6 @@ export interface ThresholdResult {
 
 const EXPRESSION = /^\s*(p\(\s*([0-9.]+)\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+)\s*(us|µs|ms|s|m|%)?\s*$/;
 const DURATION_UNITS = new Set(['us', 'µs', 'ms', 's', 'm']);
-
-const LATENCY_OF: Partial<Record<MetricName, LatencyName>> = {
-  page_latency: 'page',
-  script_latency: 'script',
-  order_latency: 'order',
-  main_site_latency: 'main_site',
-};
 
 const FITTING: Record<string, string> = {
   latency: 'p(N), avg, med, min, max or count',
@@ -186,7 +179,7 @@ function latencyValue(summary: LatencySummary | undefined, threshold: Threshold)
 
 /** Evaluates one parsed threshold against a run. */
 export function evaluateThreshold(result: RunResult, threshold: Threshold): ThresholdResult {
-  const latency = LATENCY_OF[threshold.metric];
+  const latency = latencyNameOf(threshold.metric);
   const actual = latency !== undefined ? latencyValue(result.latency[latency], threshold) : finite(result.metrics[threshold.metric]);
   return {
     metric: threshold.metric,

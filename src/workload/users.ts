@@ -85,6 +85,16 @@ const FAILURES = 57;
 /** 1 when the current origin request's patience timer is scheduled (else it is armed only if the answer turns out late). */
 const TIMER_ARMED = 58;
 const TOKEN_KIND = 59;
+/** 1 once the user has had a definite answer (see {@link Users.decisionLatency}). */
+const DECIDED = 60;
+
+/** A definite answer to a buyer: the outcomes after which they know where they stand. */
+function isDefinite(outcome: Outcome): boolean {
+  return outcome === Outcome.Won || outcome === Outcome.SoldOut || outcome === Outcome.SaleEnded || outcome === Outcome.Blocked;
+}
+
+/** "Within 2 s" of the answer metrics, µs. */
+const TWO_SECONDS_US = 2_000_000;
 
 /**
  * The user population as a state machine over typed arrays (no object or
@@ -116,6 +126,13 @@ export class Users {
   readonly scriptLatency = new LatencyHistogram();
   /** µs from each click to its answer reaching the user, including answers to attempts already given up on. */
   readonly orderLatency = new LatencyHistogram();
+  /**
+   * µs from a user's first click to the first definite answer reaching them
+   * (won, sold out, sale ended, blocked), retries and their waits included:
+   * how long a buyer waits to learn where they stand. Users who gave up or
+   * were still waiting at the end have no sample; see {@link decidedWithin2s}.
+   */
+  readonly decisionLatency = new LatencyHistogram();
 
   /** Page requests sent (arrivals, refreshes, retries). */
   pageViews = 0;
@@ -131,6 +148,10 @@ export class Users {
   ordersAnsweredWithin2s = 0;
   /** Order answers sent, including those to attempts already given up on. */
   orderAnswers = 0;
+  /** Users who clicked "buy" at least once (bots' early shots at a static URL are not clicks). */
+  clickers = 0;
+  /** Of {@link clickers}, those whose first definite answer came within 2 s of their first click. */
+  decidedWithin2s = 0;
   /** Users drawn as bots. */
   botsCount = 0;
 
@@ -372,7 +393,7 @@ export class Users {
       const latency = deliverAt - clickedAtUs;
       this.orderLatency.record(latency);
       this.orderAnswers++;
-      if (latency <= 2_000_000) this.ordersAnsweredWithin2s++;
+      if (latency <= TWO_SECONDS_US) this.ordersAnsweredWithin2s++;
       if (answer !== OrderAnswer.Won && this.i32[i + GEN] !== gen) return;
       this.sim.scheduleAt(deliverAt, this.orderAnswerKind, user, (gen << 3) | answer);
     },
@@ -581,7 +602,10 @@ export class Users {
     const now = this.sim.now;
     const attempt = this.u8[b + ATTEMPTS];
     if (attempt < 255) this.u8[b + ATTEMPTS] = attempt + 1;
-    if (this.f64[f + FIRST_CLICK_AT] === Infinity) this.f64[f + FIRST_CLICK_AT] = now;
+    if (this.f64[f + FIRST_CLICK_AT] === Infinity) {
+      this.f64[f + FIRST_CLICK_AT] = now;
+      this.clickers++;
+    }
     const orderGen = this.nextGen(user);
     this.u8[b + STATE] = UserState.Ordering;
     this.flow.send(user, orderGen, attempt, this.u8[b + TOKEN_KIND], this.f64[f + TOKEN_ISSUED_AT], now, now + this.i32[i + RTT] / 2);
@@ -658,12 +682,27 @@ export class Users {
     this.sim.schedule(delay, this.clickKind, user, gen);
   }
 
-  /** Final state: a new generation voids every pending event of the user. */
+  /**
+   * Final state: a new generation voids every pending event of the user.
+   * (A late "won" can still come after another ending: the order exists.)
+   */
   private finish(user: number, outcome: Outcome): void {
     const b = user << U8_SHIFT;
     this.u8[b + STATE] = UserState.Done;
     this.nextGen(user);
     if (this.u8[b + OUTCOME] !== Outcome.Won) this.u8[b + OUTCOME] = outcome;
+    if (isDefinite(outcome)) this.decided(user);
+  }
+
+  /** A definite answer reached `user` now: their first one after a click is their decision time. */
+  private decided(user: number): void {
+    const b = user << U8_SHIFT;
+    const firstClick = this.f64[(user << F64_SHIFT) + FIRST_CLICK_AT];
+    if (this.u8[b + DECIDED] || firstClick === Infinity) return;
+    this.u8[b + DECIDED] = 1;
+    const latency = this.sim.now - firstClick;
+    this.decisionLatency.record(latency);
+    if (latency <= TWO_SECONDS_US) this.decidedWithin2s++;
   }
 
   private nextGen(user: number): number {

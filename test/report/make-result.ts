@@ -50,6 +50,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
     page: latency(o.pageLatencies ?? [1000, 2000, 3000, 40_000]),
     script: latency([500, 600]),
     order: latency(o.orderLatencies ?? [10_000, 20_000, 30_000]),
+    decision: latency([15_000, 25_000]),
     main_site: latency([]),
   };
   return {
@@ -91,6 +92,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
       cdn_hit_ratio: o.hitRatio ?? 0.9,
       bot_share: 0,
       answered_within_2s: 1,
+      decided_within_2s: 1,
       sell_out_time: o.sellOutUs === undefined ? 1_500_000 : o.sellOutUs,
       origin_peak_rps: 120,
       origin_utilisation: 0.3,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runOnce, FlashSaleModel } from '../../src/run/run-once.js';
+import { buildResult } from '../../src/run/build-result.js';
 import type { RunResult } from '../../src/run/result.js';
 import { LIMITS } from '../../src/scenario/schema.js';
 import { Outcome, RECORD_BYTES } from '../../src/workload/users.js';
@@ -192,6 +193,81 @@ describe('users', () => {
     expect(persistent.outcomes.won).toBe(100);
     // Page views after T0 come from those late refreshes.
     expect(persistent.counters.pageViews).toBeGreaterThan(impatient.counters.pageViews + 2000);
+  });
+});
+
+describe('time to a definite answer (decision_latency, decided_within_2s)', () => {
+  const DEFINITE = new Set([Outcome.Won, Outcome.SoldOut, Outcome.SaleEnded, Outcome.Blocked]);
+
+  /** Runs to the end and counts, from the user records, buyers (users who clicked) and buyers with a definite outcome. */
+  function buyers(over: Record<string, unknown>): { result: RunResult; clicked: number; definite: number } {
+    const model = new FlashSaleModel(configOf(merge(SMALL, over)), { strategy: 's', replication: 0, seed: 1 });
+    model.sim.run();
+    const result = buildResult(model);
+    let clicked = 0;
+    let definite = 0;
+    for (let u = 0; u < model.users.count; u++) {
+      if (model.users.firstClickAt(u) === Infinity) continue;
+      clicked++;
+      if (DEFINITE.has(model.users.outcomeOf(u))) definite++;
+    }
+    return { result, clicked, definite };
+  }
+
+  it('one sample per buyer who got a definite answer; when every buyer is answered at once, all within 2 s and the time equals the one answer\'s', () => {
+    const r = run(CLOCKWORK);
+    expect(r.outcomes.won).toBe(100);
+    expect(r.latency.decision.count).toBe(100);
+    expect(r.metrics.decided_within_2s).toBe(1);
+    // One click each, answered "won": the decision is that answer.
+    expect(r.latency.decision.p50).toBe(r.latency.order.p50);
+    expect(r.latency.decision.max).toBe(r.latency.order.max);
+  });
+
+  it('retries after "sale ended" make buyers wait seconds for a definite answer although each answer is fast', () => {
+    const { result: r, clicked, definite } = buyers({
+      system: { orderServers: { servers: 1, slots: 1, onFull: 'reject' } },
+      users: { retry: { policy: 'jittered', delay: '1s', cap: '30s', maxAttempts: 5 } },
+    });
+    expect(r.latency.decision.count).toBe(definite);
+    expect(r.latency.order.p99).toBeLessThan(500_000);
+    expect(r.latency.decision.p99).toBeGreaterThan(2_000_000);
+    expect(r.metrics.answered_within_2s).toBeGreaterThan(0.99);
+    expect(r.metrics.decided_within_2s!).toBeLessThan(0.9);
+    expect(r.metrics.decided_within_2s!).toBeLessThanOrEqual(definite / clicked);
+  });
+
+  it('a late "won" after a definite "sale ended" does not count the buyer twice', () => {
+    // An order takes 4 s, longer than patience (3 s): the buyer clicks again,
+    // is told "sale ended" by the full server (last attempt: decided), and
+    // then the first attempt's "won" arrives (the order exists).
+    const { result: r, definite } = buyers({
+      sale: { stock: 2000 },
+      system: { orderServers: { servers: 1, slots: 2, onFull: 'reject', service: '4s' } },
+      users: { retry: { policy: 'fixed', delay: '10ms', maxAttempts: 2 } },
+    });
+    expect(r.outcomes.won).toBeGreaterThan(0);
+    expect(r.latency.decision.count).toBe(definite);
+  });
+
+  it('buyers who give up have no sample and count as not decided', () => {
+    // One slow order server queueing up to a minute: most buyers lose patience (3 s) and, with one attempt, give up.
+    const { result: r, clicked, definite } = buyers({
+      sale: { stock: 2000 },
+      system: { orderServers: { servers: 1, slots: 1, onFull: 'queue', maxWait: '60s', service: '1s' } },
+      users: { retry: { maxAttempts: 1 } },
+    });
+    expect(r.outcomes.gaveUp).toBeGreaterThan(1000);
+    expect(clicked).toBeGreaterThan(definite);
+    expect(r.latency.decision.count).toBe(definite);
+    expect(r.metrics.decided_within_2s!).toBeLessThanOrEqual(definite / clicked);
+    expect(r.metrics.decided_within_2s!).toBeLessThan(0.5);
+  });
+
+  it('is unmeasured (null) when nobody clicked', () => {
+    const r = run({ duration: '30s' }); // ends before T0 (1m)
+    expect(r.latency.decision.count).toBe(0);
+    expect(r.metrics.decided_within_2s).toBeNull();
   });
 });
 

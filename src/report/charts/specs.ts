@@ -555,6 +555,7 @@ const LATENCY_TITLE: Record<LatencyName, string> = {
   page: 'Page latency by percentile',
   order: 'Order latency by percentile',
   script: 'Button-script latency by percentile',
+  decision: 'Time to a definite answer by percentile',
   main_site: 'Main-site latency by percentile',
 };
 
@@ -562,6 +563,7 @@ const LATENCY_CAPTION: Record<LatencyName, string> = {
   page: 'Time to get the product page, measured from when the user meant to send the request (so queueing counts). Read the tail on the right.',
   order: 'Time from the click to the answer (order, sold out, sale ended), measured from the intended send time.',
   script: 'Time to fetch the button script.',
+  decision: 'Per buyer, from the first click to the first definite answer (won, sold out, sale ended, blocked), retries included: how long people wait to learn where they stand. Buyers who never got one are not in it (see decided_within_2s).',
   main_site: "Latency of the main site's own traffic.",
 };
 
@@ -583,7 +585,7 @@ export function latencyChart(summary: RunSummary, kind: LatencyName): ChartSpec 
     id: `latency-${kind.replace('_', '-')}`,
     title: LATENCY_TITLE[kind],
     subtitle: joinNotes(
-      'all requests of the run; log scales: each step right is one more nine',
+      `${kind === 'decision' ? 'one sample per buyer who got a definite answer' : 'all requests of the run'}; log scales: each step right is one more nine`,
       note,
       summary.replications > 1 ? `mean of the ${summary.replications} replications' curves; shaded: 95% CI` : '',
     ),
@@ -851,7 +853,7 @@ export function buildCharts(summary: RunSummary): ChartSpec[] {
     ids.add(id);
     charts.push(orderFlowChart(summary, i, id));
   });
-  charts.push(latencyChart(summary, 'page'), latencyChart(summary, 'order'), outcomesChart(summary), fairnessChart(summary), botShareChart(summary));
+  charts.push(latencyChart(summary, 'page'), latencyChart(summary, 'order'), latencyChart(summary, 'decision'), outcomesChart(summary), fairnessChart(summary), botShareChart(summary));
   if (hasMainSite(summary)) charts.push(mainSiteChart(summary));
   return charts;
 }

@@ -28,6 +28,12 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const meanDatasets = (spec: ChartSpec): DatasetData[] => spec.config.data.datasets.filter((d) => !d.flashsimBand);
 
 describe('chart specs', () => {
+  it('the decision chart says its samples are buyers, not requests', () => {
+    const byId = new Map(buildCharts(summary).map((c) => [c.id, c]));
+    expect(JSON.stringify(byId.get('latency-decision'))).toContain('one sample per buyer who got a definite answer');
+    expect(JSON.stringify(byId.get('latency-order'))).toContain('all requests of the run');
+  });
+
   it('a run gives every chart, with unique ids, as pure JSON data', () => {
     const charts = buildCharts(summary);
     expect(charts.map((c) => c.id)).toEqual([
@@ -39,6 +45,7 @@ describe('chart specs', () => {
       'orders-naive',
       'latency-page',
       'latency-order',
+      'latency-decision',
       'outcomes',
       'fairness',
       'bot-share',
