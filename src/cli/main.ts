@@ -234,7 +234,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .positional('baseline', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })
           .positional('candidate', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })
           .option('markdown', { type: 'boolean', default: false, describe: 'Markdown table (for a pull-request comment).' })
-          .option('max-regression', { type: 'string', describe: 'Exit 99 if any metric got worse by more than this: a percentage (10%) or a fraction below 1 (0.1).' })
+          .option('max-regression', {
+            type: 'string',
+            describe:
+              'Exit 99 if any metric got worse by more than this: a percentage (10%) or a fraction below 1 (0.1). With 2+ replications on both sides, differences the t-test cannot tell from noise (95%; paired when the seeds match) are not gated.',
+          })
           .option('chart', { type: 'string', describe: 'Also write a PNG of the relative change of the headline metrics per strategy.' })
           .example('$0 compare reports/flash-sale/A reports/flash-sale/B', 'Terminal table of deltas.')
           .example('$0 compare main/ pr/ --markdown --max-regression 10%', 'PR comment; exit 99 on a >10% regression.'),

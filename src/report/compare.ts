@@ -1,5 +1,6 @@
 import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../run/metric-catalogue.js';
-import { latencyNameOf } from '../run/result.js';
+import { latencyNameOf, type RunResult } from '../run/result.js';
+import { testDifference, type DifferenceTest } from '../kernel/stats/difference-test.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
 import type { RunSummary, StrategySummary } from './summary-json.js';
@@ -23,7 +24,18 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  * (e.g. oversell 0 → 1 always fails the gate). Latency metrics are compared
  * at p50 and p99 of the merged histograms; other metrics by their mean
  * across replications. Unmeasured values (null) are shown, never gated.
+ *
+ * Noise: when both runs have at least two replications, each difference is
+ * tested at 95% (two-sided) on the per-replication values — paired by
+ * replication when both runs have the same seed (replication r of either
+ * run drew the same random numbers, so most of the noise cancels), else
+ * Welch's t-test. A difference that is not significant is shown as
+ * "worse (noise)" or "better (noise)" and is not gated. With one
+ * replication there is nothing to test against, and every difference counts.
  */
+
+/** Confidence level of the noise test. */
+export const COMPARE_CONFIDENCE = 0.95;
 
 /** Which way a metric gets worse (see the rule above). */
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
@@ -80,8 +92,14 @@ export interface CompareRow {
   relative: number | null;
   /** Worse, better or the same by the metric's direction. */
   verdict: Verdict;
-  /** How much worse, as a fraction (0 unless verdict is worse; Infinity from a zero baseline). */
+  /** How much worse, as a fraction (0 unless verdict is worse and not noise; Infinity from a zero baseline). */
   regression: number;
+  /**
+   * The noise test of a difference (see the file comment): null when it was
+   * not tested (fewer than two replications a side, no difference, or an
+   * unmeasured value); a difference that is not significant is never gated.
+   */
+  test: DifferenceTest | null;
 }
 
 /** What {@link compareSummaries} found. */
@@ -98,19 +116,64 @@ export interface Comparison {
   onlyInCandidate: string[];
 }
 
-function figures(s: StrategySummary): Array<{ figure: string; metric: MetricName; value: number | null }> {
-  const out: Array<{ figure: string; metric: MetricName; value: number | null }> = [];
+/** One figure of a strategy: its value, and how to read it from each replication's result. */
+interface Figure {
+  figure: string;
+  metric: MetricName;
+  value: number | null;
+  /** The figure in one replication (null if unmeasured there). */
+  of: (run: RunResult) => number | null;
+}
+
+function figures(s: StrategySummary): Figure[] {
+  const out: Figure[] = [];
   for (const metric of METRIC_NAMES) {
     if (METRIC_CATALOGUE[metric].kind === 'latency') {
-      const l = s.aggregate.latency[latencyNameOf(metric)!];
+      const kind = latencyNameOf(metric)!;
+      const l = s.aggregate.latency[kind];
       const has = !!l && l.count > 0;
-      out.push({ figure: `${metric} p50`, metric, value: has ? l.p50 : null });
-      out.push({ figure: `${metric} p99`, metric, value: has ? l.p99 : null });
+      for (const p of ['p50', 'p99'] as const) {
+        const of = (run: RunResult): number | null => {
+          const r = run.latency[kind];
+          return r && r.count > 0 ? r[p] : null;
+        };
+        out.push({ figure: `${metric} ${p}`, metric, value: has ? l[p] : null, of });
+      }
     } else {
-      out.push({ figure: metric, metric, value: s.aggregate.metrics[metric]?.mean ?? null });
+      const of = (run: RunResult): number | null => {
+        const v = run.metrics[metric];
+        return typeof v === 'number' && Number.isFinite(v) ? v : null;
+      };
+      out.push({ figure: metric, metric, value: s.aggregate.metrics[metric]?.mean ?? null, of });
     }
   }
   return out;
+}
+
+/**
+ * The noise test of one figure between two strategies' replications: paired
+ * by replication number when the seeds are the same (common random numbers),
+ * else Welch's test; replications that did not measure the figure are left out.
+ */
+function noiseTest(of: Figure['of'], a: StrategySummary, b: StrategySummary, paired: boolean): DifferenceTest | null {
+  const values = (s: StrategySummary): Map<number, number> => {
+    const m = new Map<number, number>();
+    for (const run of s.runs) {
+      const v = of(run);
+      if (v !== null) m.set(run.replication, v);
+    }
+    return m;
+  };
+  const va = values(a);
+  const vb = values(b);
+  if (!paired) return testDifference([...va.values()], [...vb.values()], false, COMPARE_CONFIDENCE);
+  const common = [...va.keys()].filter((r) => vb.has(r));
+  return testDifference(
+    common.map((r) => va.get(r)!),
+    common.map((r) => vb.get(r)!),
+    true,
+    COMPARE_CONFIDENCE,
+  );
 }
 
 function judge(direction: Direction, a: number | null, b: number | null): Pick<CompareRow, 'delta' | 'relative' | 'verdict' | 'regression'> {
@@ -127,6 +190,7 @@ function judge(direction: Direction, a: number | null, b: number | null): Pick<C
 export function compareSummaries(baseline: RunSummary, candidate: RunSummary, labels: [string, string] = ['A', 'B']): Comparison {
   const rows: CompareRow[] = [];
   const candidates = new Map(candidate.strategies.map((s) => [s.name, s]));
+  const paired = String(baseline.seed) === String(candidate.seed);
   for (const a of baseline.strategies) {
     const b = candidates.get(a.name);
     if (!b) continue;
@@ -134,7 +198,11 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
     for (const f of figures(a)) {
       const direction = METRIC_DIRECTION[f.metric];
       const value = fb.get(f.figure) ?? null;
-      rows.push({ strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judge(direction, f.value, value) });
+      const judged = judge(direction, f.value, value);
+      const test = judged.delta === null || judged.delta === 0 ? null : noiseTest(f.of, a, b, paired);
+      // Not distinguishable from noise: shown, never gated.
+      if (test !== null && !test.significant) judged.regression = 0;
+      rows.push({ strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judged, test });
     }
   }
   const inBaseline = new Set(baseline.strategies.map((s) => s.name));
@@ -184,7 +252,13 @@ function tableRows(comparison: Comparison, gate?: number): string[][] {
       formatMetricValue(r.metric, r.candidate),
       formatDelta(r.metric, r.delta),
       formatRelative(r.relative),
-      failing ? 'WORSE (gate)' : r.verdict === 'n/a' && r.direction === 'neutral' && r.delta !== null ? 'neutral' : r.verdict,
+      failing
+        ? 'WORSE (gate)'
+        : r.verdict === 'n/a' && r.direction === 'neutral' && r.delta !== null
+          ? 'neutral'
+          : r.test !== null && !r.test.significant && (r.verdict === 'worse' || r.verdict === 'better')
+            ? `${r.verdict} (noise)`
+            : r.verdict,
     ];
   });
 }
@@ -192,10 +266,21 @@ function tableRows(comparison: Comparison, gate?: number): string[][] {
 function headerLines(c: Comparison): string[] {
   const line = (side: Comparison['baseline'], role: string): string =>
     `${role} ${side.label}: ${side.scenario}, seed ${side.seed}, ${side.replications} replication${side.replications === 1 ? '' : 's'}`;
-  const lines = [line(c.baseline, 'baseline'), line(c.candidate, 'candidate')];
+  const lines = [line(c.baseline, 'baseline'), line(c.candidate, 'candidate'), noiseLine(c)];
   if (c.onlyInBaseline.length) lines.push(`only in baseline: ${c.onlyInBaseline.join(', ')}`);
   if (c.onlyInCandidate.length) lines.push(`only in candidate: ${c.onlyInCandidate.join(', ')}`);
   return lines;
+}
+
+/** How differences were told from noise (see the file comment). */
+function noiseLine(c: Comparison): string {
+  if (Math.min(c.baseline.replications, c.candidate.replications) < 2) {
+    return 'noise: not tested (a run with one replication has no spread to test against); every difference counts';
+  }
+  const level = formatPercent(COMPARE_CONFIDENCE);
+  return String(c.baseline.seed) === String(c.candidate.seed)
+    ? `noise: paired t-test per replication (same seed), ${level} two-sided; "(noise)" differences are not gated`
+    : `noise: Welch t-test (different seeds), ${level} two-sided; "(noise)" differences are not gated`;
 }
 
 function gateLine(c: Comparison, gate: number): string {

@@ -6,6 +6,12 @@ import { makeResult, makeStrategy, makeSummary } from './make-result.js';
 const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']) =>
   makeSummary(names.map((name) => makeStrategy({ name, results: [makeResult({ ...opts, strategy: name })] })));
 
+/** One strategy with one replication per entry of `orders` (orders_created of that replication), under `seed`. */
+const replicated = (orders: number[], seed: number | string = 42) => ({
+  ...makeSummary([makeStrategy({ name: 'seed-design', results: orders.map((n, replication) => makeResult({ strategy: 'seed-design', replication, orders: n })) })]),
+  seed,
+});
+
 describe('compare', () => {
   it('defines a direction for every catalogue metric', () => {
     expect(Object.keys(METRIC_DIRECTION).sort()).toEqual([...METRIC_NAMES].sort());
@@ -69,4 +75,56 @@ describe('compare', () => {
     const c = compareSummaries(summary({ hitRatio: 0.8 }), summary({ hitRatio: 0.9 }));
     expect(renderCompareText(c)).toMatch(/seed-design\s+cdn_hit_ratio\s+80%\s+90%\s+\+10 pp\s+\+12\.5%\s+better/);
   });
+
+  describe('noise', () => {
+    const ordersRow = (c: ReturnType<typeof compareSummaries>) => c.rows.find((r) => r.figure === 'orders_created')!;
+
+    it('same seed: replications are paired, so a small consistent drop is significant and gated', () => {
+      // Spread between replications is large (80–120), the per-replication drop is 2 every time.
+      const c = compareSummaries(replicated([100, 80, 120]), replicated([98, 78, 118]));
+      expect(ordersRow(c).test).toMatchObject({ method: 'paired', n: 3, p: 0, significant: true });
+      expect(regressions(c, 0.01).map((r) => r.figure)).toContain('orders_created');
+      expect(renderCompareText(c, 0.01)).toContain('noise: paired t-test per replication (same seed), 95% two-sided');
+    });
+
+    it('different seeds: Welch; the same drop is lost in the spread, shown as "(noise)" and not gated', () => {
+      const c = compareSummaries(replicated([100, 80, 120], 1), replicated([98, 78, 118], 2));
+      const row = ordersRow(c);
+      expect(row.test).toMatchObject({ method: 'welch', significant: false });
+      expect(row.verdict).toBe('worse');
+      expect(row.regression).toBe(0);
+      expect(regressions(c, 0.01).map((r) => r.figure)).not.toContain('orders_created');
+      const text = renderCompareText(c, 0.01);
+      expect(text).toMatch(/orders_created .* worse \(noise\)/);
+      expect(text).toContain('noise: Welch t-test (different seeds)');
+    });
+
+    it('a paired difference that changes sign between replications is noise', () => {
+      const c = compareSummaries(replicated([100, 80, 120]), replicated([103, 77, 121]));
+      expect(ordersRow(c).test).toMatchObject({ method: 'paired', significant: false });
+      expect(regressions(c, 0)).toEqual([]);
+    });
+
+    it('one replication: nothing to test, every difference counts (as before)', () => {
+      const c = compareSummaries(replicated([100]), replicated([99]));
+      expect(ordersRow(c).test).toBeNull();
+      expect(regressions(c, 0.001).map((r) => r.figure)).toContain('orders_created');
+      expect(renderCompareText(c)).toContain('noise: not tested');
+    });
+
+    it('latency percentiles are tested on the per-replication percentiles', () => {
+      const runs = (shift: number) =>
+        makeSummary([
+          makeStrategy({
+            name: 'seed-design',
+            results: [0, 1, 2].map((replication) => makeResult({ strategy: 'seed-design', replication, orderLatencies: [10_000, 20_000 + replication * 5_000 + shift, 30_000 + replication * 5_000 + shift] })),
+          }),
+        ]);
+      const c = compareSummaries(runs(0), runs(1_000));
+      const row = c.rows.find((r) => r.figure === 'order_latency p99')!;
+      expect(row.verdict).toBe('worse');
+      expect(row.test).toMatchObject({ method: 'paired', n: 3, significant: true });
+    });
+  });
 });
+

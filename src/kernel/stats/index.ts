@@ -4,3 +4,4 @@ export * from './latency-histogram.js';
 export * from './time-series.js';
 export * from './student-t.js';
 export * from './summary.js';
+export * from './difference-test.js';
