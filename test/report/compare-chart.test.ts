@@ -24,7 +24,7 @@ function row(strategy: string, figure: string, baseline: number | null, candidat
   const relative = delta === null ? null : delta === 0 ? 0 : baseline === 0 ? (delta > 0 ? Infinity : -Infinity) : delta / Math.abs(baseline!);
   const metric = figure.replace(/ p\d+$/, '') as CompareRow['metric'];
   const direction = metric === 'orders_created' || metric === 'cdn_hit_ratio' ? 'higher-is-better' : 'lower-is-better';
-  return { strategy, figure, metric, direction, baseline, candidate, delta, relative, verdict: 'n/a', regression: 0 };
+  return { strategy, figure, metric, direction, baseline, candidate, delta, relative, verdict: 'n/a', regression: 0, test: null };
 }
 
 function handMade(): Comparison {
