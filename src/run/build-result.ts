@@ -82,6 +82,8 @@ export function buildResult(model: FlashSaleModel): RunResult {
       bytesEdge: cdn ? cdn.links.reduce((sum, link) => sum + link.bytes, 0) : 0,
       bytesOriginLink: origin.link.bytes,
       stockOperations: stock.operations,
+      roomEntries: flow.room?.entries ?? 0,
+      roomPeak: flow.room?.peak ?? 0,
     },
     stock: {
       initial: stock.initial,

@@ -158,6 +158,10 @@ export interface Counters {
   bytesOriginLink: number;
   /** Stock takes begun. */
   stockOperations: number;
+  /** Order requests that took a place in the waiting room's line (0 without a room). */
+  roomEntries: number;
+  /** Most requests in the waiting room's line at once. */
+  roomPeak: number;
 }
 
 /** The stock at the end of a run. */

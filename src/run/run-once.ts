@@ -165,7 +165,11 @@ export class FlashSaleModel {
       random.stream('order-service').sequence(),
       random.stream('order-create').sequence(),
       random.stream('order-loss').sequence(),
-      { onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs) },
+      random.stream('room-ticket'),
+      {
+        onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs),
+        onLetThrough: (user, gen) => this.users.orderListener.onLetThrough(user, gen),
+      },
     );
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {

@@ -312,6 +312,22 @@ const orderServers = z
   })
   .meta({ description: 'Bounded order servers.' });
 
+const waitingRoom = z
+  .strictObject({
+    mode: z
+      .enum(['off', 'fifo', 'random'])
+      .default('off')
+      .meta({
+        description:
+          'A waiting room in front of the order servers. off: clicks go straight to the servers (seed design). fifo: every click takes a place in line and is let through at `rate`, in the order clicks reached the room, from T0. random: clicks that reach the room before T0 + `window` are let through in a random order (a lottery: reacting in 5 ms is no advantage), from T0 + window, and later ones behind them in order. People in line wait there without giving up; once the servers know stock is gone, everyone still in line is let through to hear "sold out".',
+      }),
+    window: duration('random mode: clicks reaching the room before T0 + window share the lottery; nobody is let through before it ends.').prefault('3s'),
+    rate: unit(parseRate, 'Clicks let through to the order servers per second (the room\'s outflow); more than 0.', (rps) =>
+      rps > 0 ? undefined : 'must be more than 0/s: a room that lets nobody through sells nothing',
+    ).prefault('5000/s'),
+  })
+  .meta({ description: 'An optional waiting room (Queue-it style) between the clicks and the order servers.' });
+
 const stock = z
   .strictObject({
     primitive: z
@@ -374,6 +390,7 @@ const system = z
     buttonScript: buttonScript.prefault({}),
     tokenGate: tokenGate.prefault({}),
     orderServers: orderServers.prefault({}),
+    waitingRoom: waitingRoom.prefault({}),
     stock: stock.prefault({}),
     orders: orders.prefault({}),
     mainSite: mainSite.prefault({}),
@@ -475,6 +492,13 @@ function checkConfig(config: z.output<typeof BaseSchema>, ctx: z.core.$Refinemen
   } else if (arrival.at >= config.duration) {
     issue(['users', 'arrival', 'at'], `must be before the end of the run (duration: ${end}), or most users arrive after it (got ${formatDuration(arrival.at)})`);
   }
+  const room = config.system.waitingRoom;
+  if (room.mode === 'random' && config.sale.start + room.window >= config.duration) {
+    issue(
+      ['system', 'waitingRoom', 'window'],
+      `must end before the end of the run (duration: ${end}): the lottery is drawn at T0 + window (${formatDuration(config.sale.start + room.window)}), so nobody would be let through (got ${formatDuration(room.window)})`,
+    );
+  }
   const requests = config.system.mainSite.rps * (config.duration / 1_000_000);
   if (requests > LIMITS.mainSiteRequests) {
     issue(
@@ -542,6 +566,8 @@ export type OrderServersConfig = SystemConfig['orderServers'];
 export type StockConfig = SystemConfig['stock'];
 /** `system.orders`: sync/async, queue length, service a DistributionSpec over µs. */
 export type OrdersConfig = SystemConfig['orders'];
+/** `system.waitingRoom`: window in µs, rate in clicks/s. */
+export type WaitingRoomConfig = SystemConfig['waitingRoom'];
 /** `system.mainSite`: rps in requests/s, service a DistributionSpec over µs, bytes in bytes. */
 export type MainSiteConfig = SystemConfig['mainSite'];
 /** The scenario as written (before parsing). */

@@ -13,6 +13,12 @@ export interface LedgerRecord {
   acceptedUs: number;
   /** The token the attempt presented, kept so that the audit can re-verify it. */
   token: string;
+  /**
+   * Behind a waiting room only: when the attempt presented its token at the
+   * room's door, µs, the time its token is judged at (see OrderFlow). Absent
+   * without a room: the token is judged at `acceptedUs`.
+   */
+  presentedUs?: number;
   /** Order server that handled the attempt. */
   server: number;
   /** Name of the strategy whose run created the order. */
@@ -26,10 +32,12 @@ export class Ledger {
   /** @param strategy written into every record. */
   constructor(private readonly strategy: string) {}
 
-  /** Appends an order; returns its id (0, 1, 2, ... in creation order). */
-  append(user: number, timeUs: number, acceptedUs: number, token: string, server: number): number {
+  /** Appends an order; returns its id (0, 1, 2, ... in creation order). `presentedUs`: see {@link LedgerRecord.presentedUs}. */
+  append(user: number, timeUs: number, acceptedUs: number, token: string, server: number, presentedUs?: number): number {
     const orderId = this.records.length;
-    this.records.push({ orderId, user, timeUs, acceptedUs, token, server, strategy: this.strategy });
+    const record: LedgerRecord = { orderId, user, timeUs, acceptedUs, token, server, strategy: this.strategy };
+    if (presentedUs !== undefined) record.presentedUs = presentedUs;
+    this.records.push(record);
     return orderId;
   }
 

@@ -8,6 +8,7 @@ import { ANONYMOUS, STATIC_TOKEN, TokenGate, type TokenVerdict } from './token-g
 import { OrderSubsystem } from './order-subsystem.js';
 import { Ledger } from './ledger.js';
 import { grownTo } from '../kernel/typed-arrays.js';
+import { WaitingRoom } from './waiting-room.js';
 
 /** The answer an order server gives. */
 export const enum OrderAnswer {
@@ -25,6 +26,12 @@ export const enum OrderAnswer {
   Error = 5,
   /** This user already has `sale.perUserLimit` orders: nothing taken. */
   Duplicate = 6,
+  /**
+   * Not an answer to the order: the request has a place in the waiting
+   * room's line (the user waits there without giving up), and the answer
+   * follows once it is let through.
+   */
+  Queued = 7,
 }
 
 /** What the user presents as the order URL's token. */
@@ -43,6 +50,12 @@ export const enum TokenKind {
 export interface OrderFlowListener {
   /** `gen` is the request generation given to {@link OrderFlow.send}; `clickedAtUs` the click time, µs. */
   onOrderAnswer(user: number, gen: number, answer: OrderAnswer, clickedAtUs: number): void;
+  /**
+   * The waiting room let `user`'s request of generation `gen` through to the
+   * servers now. Returns the generation to answer it with: the user may
+   * start waiting afresh under a new one (default: `gen`).
+   */
+  onLetThrough?(user: number, gen: number): number;
 }
 
 /** Request record states. */
@@ -81,6 +94,8 @@ export class OrderFlow {
   readonly orders: OrderSubsystem;
   /** Orders created, for the audit. */
   readonly ledger: Ledger;
+  /** The waiting room in front of the servers; null when system.waitingRoom.mode is off. */
+  readonly room: WaitingRoom | null;
   /** Users told "won", in answer order. */
   readonly wonResponses: number[] = [];
 
@@ -130,6 +145,8 @@ export class OrderFlow {
   private tokenIssuedAt = new Float64Array(0);
   private clickedAt = new Float64Array(0);
   private acceptedAt = new Float64Array(0);
+  /** When the request took its place in the waiting room's line, µs (with a room only). */
+  private enteredRoomAt = new Float64Array(0);
   private readonly tokens: string[] = [];
 
   private readonly arriveKind: number;
@@ -149,6 +166,7 @@ export class OrderFlow {
    * @param serviceDraws draws for order-server service times.
    * @param orderDraws draws for order-creation times.
    * @param lossDraws draws deciding which async order messages are lost (orders.lossRate).
+   * @param roomDraws the waiting room's lottery tickets (random mode).
    */
   constructor(
     private readonly sim: Simulation,
@@ -160,6 +178,7 @@ export class OrderFlow {
     private readonly serviceDraws: RandomSequence,
     orderDraws: RandomSequence,
     private readonly lossDraws: RandomSequence,
+    roomDraws: RandomStream,
     private readonly listener: OrderFlowListener,
   ) {
     const system = config.system;
@@ -177,6 +196,13 @@ export class OrderFlow {
     this.serviceDoneKind = sim.register('order.service-done', (r) => this.serviceDone(r));
     this.stockDoneKind = sim.register('order.stock-done', (r) => this.stockDone(r));
     this.deadlineKind = sim.register('order.deadline', (r, s) => this.deadline(r, s));
+    this.room =
+      system.waitingRoom.mode === 'off'
+        ? null
+        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, roomDraws, {
+            onLetThrough: (r) => this.letThrough(r),
+            soldOut: () => this.servers.knowsSoldOut(this.sim.now),
+          });
   }
 
   /**
@@ -210,6 +236,23 @@ export class OrderFlow {
   }
 
   private arrive(r: number): void {
+    if (this.room !== null) {
+      this.enteredRoomAt[r] = this.sim.now;
+      this.room.enter(r, this.user[r]);
+      this.listener.onOrderAnswer(this.user[r], this.gen[r], OrderAnswer.Queued, this.clickedAt[r]);
+      return;
+    }
+    this.reachServers(r);
+  }
+
+  /** The waiting room lets request `r` through: it reaches the servers now, answered under the generation the user waits on. */
+  private letThrough(r: number): void {
+    if (this.listener.onLetThrough) this.gen[r] = this.listener.onLetThrough(this.user[r], this.gen[r]);
+    this.reachServers(r);
+  }
+
+  /** Request `r` reaches the order servers now. */
+  private reachServers(r: number): void {
     const now = this.sim.now;
     this.attempts++;
     if (now < this.config.sale.start) this.earlyAttempts++;
@@ -255,7 +298,10 @@ export class OrderFlow {
     const now = this.sim.now;
     const user = this.user[r];
     const token = this.presentedToken(r);
-    const verdict = this.gate.verify(token, user, now);
+    // Behind a waiting room the token is judged as of when it was presented
+    // at the room's door: a place in line does not expire while it waits
+    // (the room vouches for it), and a shot before T0 is still early.
+    const verdict = this.gate.verify(token, user, this.room !== null ? this.enteredRoomAt[r] : now);
     if (verdict !== 'ok') {
       this.tokenRejected[verdict]++;
       this.finish(r, verdict === 'expired' ? OrderAnswer.Expired : OrderAnswer.Blocked);
@@ -321,7 +367,7 @@ export class OrderFlow {
   }
 
   private created(r: number): void {
-    this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r]);
+    this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r], this.room !== null ? this.enteredRoomAt[r] : undefined);
     if (this.orders.synchronous) {
       this.finish(r, OrderAnswer.Won);
     } else {
@@ -400,6 +446,7 @@ export class OrderFlow {
     this.tokenIssuedAt = grownTo(this.tokenIssuedAt, capacity);
     this.clickedAt = grownTo(this.clickedAt, capacity);
     this.acceptedAt = grownTo(this.acceptedAt, capacity);
+    this.enteredRoomAt = grownTo(this.enteredRoomAt, capacity);
     // Thread the new records onto the free list (the server field is the link while free).
     for (let r = capacity - 1; r >= old; r--) {
       this.server[r] = this.freeHead;

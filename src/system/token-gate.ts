@@ -109,16 +109,17 @@ function gateFor(config: Pick<ResolvedConfig, 'system' | 'sale'>, seed: number |
 
 /**
  * Re-checks a ledger order's token after the run, as the auditor does:
- * `null` when the token was valid for that user at the time the order was
- * accepted, else the verdict.
+ * `null` when the token was valid for that user at the time it was judged
+ * (when the order was accepted, or presented at a waiting room's door),
+ * else the verdict.
  */
 export function verifyLedgerToken(
-  record: Pick<LedgerRecord, 'token' | 'user' | 'acceptedUs'>,
+  record: Pick<LedgerRecord, 'token' | 'user' | 'acceptedUs' | 'presentedUs'>,
   config: Pick<ResolvedConfig, 'system' | 'sale'>,
   seed: number | string,
   replication: number,
 ): Exclude<TokenVerdict, 'ok'> | null {
   const gate = gateFor(config, seed, replication);
-  const verdict = gate.verify(record.token, record.user, record.acceptedUs);
+  const verdict = gate.verify(record.token, record.user, record.presentedUs ?? record.acceptedUs);
   return verdict === 'ok' ? null : verdict;
 }

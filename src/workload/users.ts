@@ -19,6 +19,8 @@ export const enum UserState {
   Ordering = 5,
   RetryWait = 6,
   Done = 7,
+  /** In the waiting room's line: no patience timer runs until let through. */
+  InRoom = 8,
 }
 
 /** A user's final outcome (stored per user). */
@@ -386,16 +388,33 @@ export class Users {
   }
 
   /** The order servers' side of the user model. */
-  readonly orderListener: OrderFlowListener = {
+  readonly orderListener: Required<OrderFlowListener> = {
     onOrderAnswer: (user, gen, answer, clickedAtUs) => {
       const i = user << I32_SHIFT;
       const deliverAt = this.sim.now + this.i32[i + RTT] / 2;
+      if (answer === OrderAnswer.Queued) {
+        // A place in line, not an answer: no latency sample.
+        if (this.i32[i + GEN] === gen) this.sim.scheduleAt(deliverAt, this.orderAnswerKind, user, (gen << 3) | answer);
+        return;
+      }
       const latency = deliverAt - clickedAtUs;
       this.orderLatency.record(latency);
       this.orderAnswers++;
       if (latency <= TWO_SECONDS_US) this.ordersAnsweredWithin2s++;
       if (answer !== OrderAnswer.Won && this.i32[i + GEN] !== gen) return;
       this.sim.scheduleAt(deliverAt, this.orderAnswerKind, user, (gen << 3) | answer);
+    },
+    onLetThrough: (user, gen) => {
+      const i = user << I32_SHIFT, b = user << U8_SHIFT;
+      const state = this.u8[b + STATE];
+      if (this.closing || this.i32[i + GEN] !== gen || (state !== UserState.InRoom && state !== UserState.Ordering)) return gen;
+      // Out of the line: the request is with the servers from now, and the
+      // user's patience runs from here, under a new generation so that the
+      // timer of the click (if it has not fired yet) is void.
+      const released = this.nextGen(user);
+      this.u8[b + STATE] = UserState.Ordering;
+      this.sim.schedule(this.patience, this.orderTimeoutKind, user, released);
+      return released;
     },
   };
 
@@ -639,6 +658,9 @@ export class Users {
         return;
       case OrderAnswer.Blocked:
         this.finish(user, Outcome.Blocked);
+        return;
+      case OrderAnswer.Queued:
+        this.u8[b + STATE] = UserState.InRoom;
         return;
       case OrderAnswer.Duplicate:
         // An earlier attempt of this user holds the per-user count, but it

@@ -338,6 +338,65 @@ describe('runOnce: bots', () => {
   });
 });
 
+describe('runOnce: waiting room', () => {
+  const BOTS = { users: { bots: { share: '5%' } } };
+  const room = (mode: string, rate = '500/s', extra: Record<string, unknown> = {}) => merge(BOTS, { system: { waitingRoom: { mode, rate, ...extra } } });
+
+  for (const seed of [1, 2]) {
+    it(`random: bots' 5 ms reaction buys them no place, their share of the stock falls to about their share of users (seed ${seed})`, () => {
+      const off = run(BOTS, seed);
+      const lottery = run(room('random'), seed);
+      expect(off.bots.shareOfStock!).toBeGreaterThan(0.3); // bots are 5% of users
+      expect(lottery.bots.shareOfStock!).toBeLessThan(0.12);
+      for (const r of [off, lottery]) {
+        expect(r.ledger).toHaveLength(100);
+        expect(audit(r).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+      }
+      // Nobody is let through before the lottery is drawn (T0 + window, 3s).
+      expect(lottery.ledger.every((o) => o.acceptedUs >= T0 + 3 * SECOND)).toBe(true);
+    });
+  }
+
+  it('fifo: first come, first served, so bots still come first; and the order servers see at most the rate', () => {
+    const fifo = run(room('fifo', '200/s'), 1);
+    expect(fifo.bots.shareOfStock!).toBeGreaterThan(0.3);
+    const attempts = column(fifo, 'order_attempts');
+    const second = fifo.timeseries.intervalUs / SECOND;
+    // Let-through is spaced 1/rate apart; the sold-out flush can exceed it (answered "sold out" at once).
+    const beforeSellOut = fifo.timeseries.rows.filter((_, k) => (k + 1) * fifo.timeseries.intervalUs <= T0 + fifo.metrics.sell_out_time!);
+    expect(beforeSellOut.length).toBeGreaterThan(0);
+    for (const row of beforeSellOut) expect(row[columnIndex(fifo.timeseries.columns, 'order_attempts')]).toBeLessThanOrEqual(200 * second + 1);
+    expect(attempts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('people in line do not give up, however long it is: no order timeouts, and every buyer gets an answer', () => {
+    // 20 requests/s for ~2,000 buyers: the last wait a minute or more, far beyond patience (3s).
+    const slow = run(room('fifo', '20/s', {}), 1);
+    expect(slow.counters.userTimeouts).toBe(0);
+    expect(slow.outcomes.pending).toBe(0);
+    expect(slow.outcomes.gaveUp).toBe(0);
+    expect(slow.latency.decision.max).toBeGreaterThan(10 * SECOND);
+    expect(slow.counters.roomPeak).toBeGreaterThan(100);
+    expect(audit(slow).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+  });
+
+  it('a user let through waits for the servers with fresh patience: a slow server after the line still times out', () => {
+    const r = run(room('fifo', '1000/s', {}), 1);
+    const slowServers = run(merge(room('fifo', '1000/s'), { system: { orderServers: { servers: 1, slots: 1000, onFull: 'queue', maxWait: '60s', service: '5s' } } }), 1);
+    expect(r.counters.userTimeouts).toBe(0);
+    expect(slowServers.counters.userTimeouts).toBeGreaterThan(0);
+    expect(audit(slowServers).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+  });
+
+  it('off is the seed design: identical results with and without the (unused) room settings', () => {
+    const { config: withSettings, ...off } = run(room('off'), 1);
+    const { config: without, ...plain } = run(BOTS, 1);
+    expect(withSettings.system.waitingRoom.rate).not.toBe(without.system.waitingRoom.rate);
+    expect(off).toEqual(plain);
+    expect(off.counters.roomEntries).toBe(0);
+  });
+});
+
 describe('runOnce: determinism and common random numbers', () => {
   it('same config and seed give identical results; another seed or replication does not', () => {
     const a = JSON.stringify(run({ users: { bots: { share: '2%' } } }, 7));

@@ -153,6 +153,19 @@ describe('--set at load time', () => {
     expect(loaded.scenario.system.orders).toMatchObject({ mode: 'async', lossRate: 0.01, compensate: false });
   });
 
+  test('a waiting room lets people through at a positive rate, and its lottery is drawn before the end', () => {
+    expect(issuesOf('scenarios/smoke.yaml', ['system.waitingRoom.mode=fifo', 'system.waitingRoom.rate=0/s'])).toEqual([
+      '--set system.waitingRoom.rate: must be more than 0/s: a room that lets nobody through sells nothing (got "0/s")',
+    ]);
+    const [issue] = issuesOf('scenarios/smoke.yaml', ['system.waitingRoom.mode=random', 'system.waitingRoom.window=10m']);
+    expect(issue).toMatch(/^--set system\.waitingRoom\.window: must end before the end of the run/);
+    // fifo has no lottery: the same window is not checked.
+    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.waitingRoom.mode=fifo', 'system.waitingRoom.window=10m'] }).scenario.system.waitingRoom).toMatchObject({
+      mode: 'fifo',
+      window: 600_000_000,
+    });
+  });
+
   test('valid assignments change the loaded scenario', () => {
     const loaded = loadScenario('scenarios/smoke.yaml', { set: ['system.cdn.ttl=10s', 'system.cdn.coalesce=false'] });
     expect(loaded.scenario.system.cdn.ttl).toBe(10_000_000);

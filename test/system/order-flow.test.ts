@@ -49,6 +49,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
     random.stream('order-service').sequence(),
     random.stream('order-create').sequence(),
     lossDraws ?? random.stream('order-loss').sequence(),
+    random.stream('room-ticket'),
     { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
   );
   let attempt = 0;

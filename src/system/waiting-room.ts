@@ -1,0 +1,152 @@
+import type { WaitingRoomConfig } from '../scenario/schema.js';
+import type { Simulation } from '../kernel/simulation.js';
+import type { RandomStream } from '../kernel/random.js';
+import { grownTo, unwrappedTo } from '../kernel/typed-arrays.js';
+
+/** Receives the requests the room lets through. */
+export interface WaitingRoomListener {
+  /** Request `request` leaves the line now, towards the order servers. */
+  onLetThrough(request: number): void;
+  /** Whether the servers know the stock is gone (then the whole line is let through at once, to hear "sold out"). */
+  soldOut(): boolean;
+}
+
+/**
+ * A waiting room (Queue-it style) between the clicks and the order servers:
+ * every order request takes a place in line, and the room lets them through
+ * at `rate` per second, so the servers see a steady flow instead of the
+ * herd, and — in `random` mode — the first places are a lottery among
+ * everyone who clicked within `window` of T0, so a bot reacting in 5 ms has
+ * no edge over a person reacting in 600 ms.
+ *
+ * - fifo: places in the order requests reached the room; letting through
+ *   starts at T0 (requests before T0, such as bots' shots at a static URL,
+ *   wait for it).
+ * - random: requests that reach the room before T0 + window are shuffled by
+ *   a draw per user (common random numbers: the same user gets the same
+ *   ticket in every strategy) when the window closes, and letting through
+ *   starts then; later requests queue behind them in order.
+ *
+ * Once the servers know the stock is gone, the whole line is let through at
+ * once: each then gets the servers' fast "sold out" (a real room would show
+ * the same page).
+ *
+ * Requests are the order flow's record indices; the line is a ring of them.
+ */
+export class WaitingRoom {
+  /** Requests that entered the line. */
+  entries = 0;
+  /** Most requests in line at once (the lottery pool included). */
+  peak = 0;
+
+  private readonly sim: Simulation;
+  private readonly listener: WaitingRoomListener;
+  private readonly draws: RandomStream;
+  private readonly random: boolean;
+  /** When letting through starts: T0 (fifo) or T0 + window (random), µs. */
+  private readonly opensAt: number;
+  /** µs between two requests let through: 1 s / rate. */
+  private readonly spacingUs: number;
+  private readonly letThroughKind: number;
+  /** Earliest time the next request may be let through, µs (not rounded: the spacing need not be whole µs). */
+  private nextAt: number;
+  private scheduled = false;
+  private lotteryOpen: boolean;
+
+  // The line: a ring of request indices from `head`.
+  private ring = new Int32Array(64);
+  private head = 0;
+  private count = 0;
+  // The lottery pool (random mode, until the window closes): request, its user's ticket.
+  private poolRequests = new Int32Array(64);
+  private poolTickets = new Float64Array(64);
+  private poolCount = 0;
+
+  /**
+   * @param saleStartUs T0, µs.
+   * @param draws the lottery tickets, one per user.
+   */
+  constructor(sim: Simulation, config: WaitingRoomConfig, saleStartUs: number, draws: RandomStream, listener: WaitingRoomListener) {
+    this.sim = sim;
+    this.listener = listener;
+    this.draws = draws;
+    this.random = config.mode === 'random';
+    this.opensAt = saleStartUs + (this.random ? config.window : 0);
+    this.spacingUs = 1_000_000 / config.rate;
+    this.nextAt = this.opensAt;
+    this.lotteryOpen = this.random;
+    this.letThroughKind = sim.register('room.let-through', () => this.letThrough());
+    if (this.random) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
+  }
+
+  /** Requests in line now (the lottery pool included). */
+  get waiting(): number {
+    return this.count + this.poolCount;
+  }
+
+  /** Request `request` of `user` reaches the room now and takes a place in line. */
+  enter(request: number, user: number): void {
+    this.entries++;
+    if (this.lotteryOpen) {
+      if (this.poolCount === this.poolRequests.length) {
+        this.poolRequests = grownTo(this.poolRequests, this.poolCount * 2);
+        this.poolTickets = grownTo(this.poolTickets, this.poolCount * 2);
+      }
+      this.poolRequests[this.poolCount] = request;
+      this.poolTickets[this.poolCount] = this.draws.uniform(user, 0);
+      this.poolCount++;
+    } else {
+      this.push(request);
+      this.ensureScheduled();
+    }
+    if (this.waiting > this.peak) this.peak = this.waiting;
+  }
+
+  /** The window closes: the pool, in ticket order, goes to the head of the line. */
+  private draw(): void {
+    this.lotteryOpen = false;
+    const order = Array.from({ length: this.poolCount }, (_, i) => i);
+    // Ties (two users with the same 32-bit ticket) keep their arrival order: sort is stable.
+    order.sort((x, y) => this.poolTickets[x] - this.poolTickets[y]);
+    // Nothing can be in the ring yet (every entry so far went to the pool).
+    for (const i of order) this.push(this.poolRequests[i]);
+    this.poolCount = 0;
+    this.poolRequests = new Int32Array(0);
+    this.poolTickets = new Float64Array(0);
+    this.ensureScheduled();
+  }
+
+  private letThrough(): void {
+    this.scheduled = false;
+    if (this.listener.soldOut()) {
+      while (this.count > 0) this.listener.onLetThrough(this.shift());
+      return;
+    }
+    if (this.count === 0) return;
+    this.nextAt = Math.max(this.nextAt, this.sim.now) + this.spacingUs;
+    this.listener.onLetThrough(this.shift());
+    this.ensureScheduled();
+  }
+
+  private ensureScheduled(): void {
+    if (this.scheduled || this.count === 0) return;
+    this.scheduled = true;
+    this.sim.scheduleAt(Math.max(this.sim.now, Math.round(this.nextAt)), this.letThroughKind);
+  }
+
+  private push(request: number): void {
+    if (this.count === this.ring.length) {
+      this.ring = unwrappedTo(this.ring, this.head, this.count, this.ring.length * 2);
+      this.head = 0;
+    }
+    this.ring[(this.head + this.count) % this.ring.length] = request;
+    this.count++;
+  }
+
+  private shift(): number {
+    const request = this.ring[this.head];
+    this.head = (this.head + 1) % this.ring.length;
+    this.count--;
+    return request;
+  }
+}

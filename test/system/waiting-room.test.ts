@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/kernel/simulation.js';
+import { RandomSource } from '../../src/kernel/random.js';
+import { WaitingRoom } from '../../src/system/waiting-room.js';
+import type { WaitingRoomConfig } from '../../src/scenario/schema.js';
+
+const T0 = 10_000_000;
+
+/** A room on its own simulation; `arrivals` are (time µs, user) pairs, the request index being the pair's index. */
+function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number]>, soldOutAt = Infinity, seed = 7) {
+  const sim = new Simulation();
+  const out: Array<{ request: number; at: number }> = [];
+  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, new RandomSource(seed, 0).stream('room-ticket'), {
+    onLetThrough: (request) => out.push({ request, at: sim.now }),
+    soldOut: () => sim.now >= soldOutAt,
+  });
+  const enter = sim.register('enter', (request, user) => room.enter(request, user));
+  arrivals.forEach(([at, user], request) => sim.scheduleAt(at, enter, request, user));
+  sim.run();
+  return { out, room };
+}
+
+describe('waiting room', () => {
+  it('fifo: nobody before T0, then one request per 1/rate in the order they came', () => {
+    const { out, room } = run({ mode: 'fifo', rate: 1000 }, [
+      [T0 - 5_000_000, 10],
+      [T0 - 1, 11],
+      [T0 + 500, 12],
+    ]);
+    expect(out).toEqual([
+      { request: 0, at: T0 },
+      { request: 1, at: T0 + 1000 },
+      { request: 2, at: T0 + 2000 },
+    ]);
+    expect(room.entries).toBe(3);
+    expect(room.peak).toBe(2);
+    expect(room.waiting).toBe(0);
+  });
+
+  it('fifo: an empty line lets a newcomer through at once, but never faster than the rate', () => {
+    const { out } = run({ mode: 'fifo', rate: 1000 }, [
+      [T0 + 5_000, 1],
+      [T0 + 5_100, 2],
+      [T0 + 20_000, 3],
+    ]);
+    expect(out.map((o) => o.at)).toEqual([T0 + 5_000, T0 + 6_000, T0 + 20_000]);
+  });
+
+  it('random: the window is a lottery drawn when it closes; later requests queue behind in order', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 200 }, (_, k) => [T0 + k * 10_000, 1000 + k]);
+    arrivals.push([T0 + 3_000_000, 5000], [T0 + 3_000_001, 5001]);
+    const { out } = run({ mode: 'random', window: 3_000_000, rate: 10_000 }, arrivals);
+    const pool = out.slice(0, 200).map((o) => o.request);
+    // Everyone of the window, once, in an order that is not the arrival order.
+    expect([...pool].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(pool).not.toEqual(Array.from({ length: 200 }, (_, k) => k));
+    // The fastest clickers are not favoured: the first 100 let through are about half early, half late.
+    const early = pool.slice(0, 100).filter((r) => r < 100).length;
+    expect(early).toBeGreaterThan(30);
+    expect(early).toBeLessThan(70);
+    expect(out.slice(200).map((o) => o.request)).toEqual([200, 201]);
+    expect(out[0].at).toBe(T0 + 3_000_000);
+    expect(out[1].at).toBe(T0 + 3_000_100);
+  });
+
+  it('random: a user keeps their ticket (common random numbers); another seed draws another order', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 50 }, (_, k) => [T0 + k, k]);
+    const order = (seed: number) => run({ mode: 'random' }, arrivals, Infinity, seed).out.map((o) => o.request);
+    expect(order(7)).toEqual(order(7));
+    expect(order(7)).not.toEqual(order(8));
+    // Entering later within the window changes nothing: the ticket is the user's.
+    const later = run({ mode: 'random' }, arrivals.map(([at, user]) => [at + 1_000_000, user] as [number, number]), Infinity, 7).out.map((o) => o.request);
+    expect(later).toEqual(order(7));
+  });
+
+  it('once the servers know stock is gone, the whole line is let through at once', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 10 }, (_, k) => [T0, k]);
+    const { out } = run({ mode: 'fifo', rate: 10 }, arrivals, T0 + 250_000);
+    // 10/s: one at T0, T0 + 100ms, T0 + 200ms; at T0 + 300ms the servers know: the other 7 go together.
+    expect(out.map((o) => o.at)).toEqual([T0, T0 + 100_000, T0 + 200_000, ...Array(7).fill(T0 + 300_000)]);
+  });
+});
