@@ -29,8 +29,11 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  * tested at 95% (two-sided) on the per-replication values — paired by
  * replication when both runs measured the figure in the same replications,
  * each with the same seed (replication r of either run drew the same random
- * numbers, so most of the noise cancels), else Welch's t-test. A difference that is not significant is shown as
- * "worse (noise)" or "better (noise)" and is not gated. With one
+ * numbers, so most of the noise cancels), else Welch's t-test. A difference
+ * that is not significant, or whose tested per-replication difference goes
+ * the other way (latency percentiles are shown pooled but tested per
+ * replication), is shown as "worse (noise)" or "better (noise)" and is not
+ * gated. With one
  * replication there is nothing to test against, and every difference counts.
  */
 
@@ -97,7 +100,8 @@ export interface CompareRow {
   /**
    * The noise test of a difference (see the file comment): null when it was
    * not tested (fewer than two replications a side, no difference, or an
-   * unmeasured value); a difference that is not significant is never gated.
+   * unmeasured value); a difference that is not significant, or significant
+   * in the other direction ({@link isNoise}), is never gated.
    */
   test: DifferenceTest | null;
 }
@@ -198,6 +202,20 @@ function judge(direction: Direction, a: number | null, b: number | null): Pick<C
   return { delta, relative, verdict: worse ? 'worse' : 'better', regression: worse ? Math.abs(relative) : 0 };
 }
 
+/**
+ * Whether a row's difference was tested and not confirmed: not significant,
+ * or significant the other way. The table shows latency percentiles of all
+ * replications' samples pooled, the test compares per-replication
+ * percentiles, and these can move in opposite directions (a replication
+ * with many more samples than the others dominates the pooled one): a
+ * pooled p99 that got worse while every replication's p99 got better is
+ * not a regression the test supports.
+ */
+export function isNoise(row: Pick<CompareRow, 'delta' | 'test'>): boolean {
+  if (row.test === null || row.delta === null) return false;
+  return !row.test.significant || Math.sign(row.test.difference) !== Math.sign(row.delta);
+}
+
 /** Compares two summaries (baseline first), strategy by strategy. */
 export function compareSummaries(baseline: RunSummary, candidate: RunSummary, labels: [string, string] = ['A', 'B']): Comparison {
   const rows: CompareRow[] = [];
@@ -211,9 +229,10 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
       const value = fb.get(f.figure) ?? null;
       const judged = judge(direction, f.value, value);
       const test = judged.delta === null || judged.delta === 0 ? null : noiseTest(f.of, a, b);
+      const row: CompareRow = { strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judged, test };
       // Not distinguishable from noise: shown, never gated.
-      if (test !== null && !test.significant) judged.regression = 0;
-      rows.push({ strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judged, test });
+      if (isNoise(row)) row.regression = 0;
+      rows.push(row);
     }
   }
   const inBaseline = new Set(baseline.strategies.map((s) => s.name));
@@ -267,7 +286,7 @@ function tableRows(comparison: Comparison, gate?: number): string[][] {
         ? 'WORSE (gate)'
         : r.verdict === 'n/a' && r.direction === 'neutral' && r.delta !== null
           ? 'neutral'
-          : r.test !== null && !r.test.significant && (r.verdict === 'worse' || r.verdict === 'better')
+          : isNoise(r) && (r.verdict === 'worse' || r.verdict === 'better')
             ? `${r.verdict} (noise)`
             : r.verdict,
     ];

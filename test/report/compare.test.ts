@@ -158,6 +158,33 @@ describe('compare', () => {
       expect(row.test).toMatchObject({ method: 'welch', n: 2 });
     });
 
+    it('latency percentiles: a pooled percentile that got worse while every replication\'s got better is not a confirmed regression', () => {
+      // The table shows percentiles of all replications' samples pooled, the
+      // test compares per-replication percentiles. Here each replication's p99
+      // fell by 5-6 ms, but the candidate's samples sit mostly in its slowest
+      // replication, so the pooled p99 rose from 10 ms to about 1 s.
+      const many = (n: number, v: number) => Array.from({ length: n }, () => v);
+      const runs = (perReplication: number[][]) =>
+        makeSummary([
+          makeStrategy({
+            name: 'seed-design',
+            results: perReplication.map((orderLatencies, replication) => makeResult({ strategy: 'seed-design', replication, orderLatencies })),
+          }),
+        ]);
+      const c = compareSummaries(
+        runs([many(200, 10_000), many(200, 10_000), [1_000_000]]),
+        runs([[5_000], [5_000], many(200, 994_000)]),
+      );
+      const row = c.rows.find((r) => r.figure === 'order_latency p99')!;
+      expect(row.verdict).toBe('worse');
+      expect(row.delta!).toBeGreaterThan(900_000);
+      expect(row.test).toMatchObject({ method: 'paired', n: 3, significant: true });
+      expect(row.test!.difference).toBeLessThan(0);
+      expect(row.regression).toBe(0);
+      expect(regressions(c, 0.1).map((r) => r.figure)).not.toContain('order_latency p99');
+      expect(renderCompareText(c, 0.1)).toMatch(/order_latency p99 .* worse \(noise\)/);
+    });
+
     it('latency percentiles are tested on the per-replication percentiles', () => {
       const runs = (shift: number) =>
         makeSummary([

@@ -14,6 +14,8 @@ export interface DifferenceTest {
   method: DifferenceMethod;
   /** Replications used: pairs for `paired`, the smaller sample for `welch`. */
   n: number;
+  /** The difference tested, candidate − baseline: the mean of the per-pair differences (`paired`), or of the means (`welch`). */
+  difference: number;
   /** Two-sided p-value of "no difference" (0 when both sides are constant and differ; 1 when they are constant and equal). */
   p: number;
   /** p below 1 − confidence. */
@@ -45,8 +47,9 @@ export function testDifference(baseline: readonly number[], candidate: readonly 
     const n = baseline.length;
     if (n < 2 || candidate.length !== n) return null;
     const differences = baseline.map((a, i) => candidate[i] - a);
-    const p = twoSided(mean(differences), Math.sqrt(sampleVariance(differences) / n), n - 1);
-    return { method: 'paired', n, p, significant: p < alpha };
+    const difference = mean(differences);
+    const p = twoSided(difference, Math.sqrt(sampleVariance(differences) / n), n - 1);
+    return { method: 'paired', n, difference, p, significant: p < alpha };
   }
   const na = baseline.length;
   const nb = candidate.length;
@@ -58,6 +61,7 @@ export function testDifference(baseline: readonly number[], candidate: readonly 
   // the conservative min(na, nb) − 1.
   const welchDf = (va + vb) ** 2 / (va ** 2 / (na - 1) + vb ** 2 / (nb - 1));
   const df = welchDf > 0 ? welchDf : Math.min(na, nb) - 1;
-  const p = twoSided(mean(candidate as number[]) - mean(baseline as number[]), Math.sqrt(va + vb), df);
-  return { method: 'welch', n: Math.min(na, nb), p, significant: p < alpha };
+  const difference = mean(candidate as number[]) - mean(baseline as number[]);
+  const p = twoSided(difference, Math.sqrt(va + vb), df);
+  return { method: 'welch', n: Math.min(na, nb), difference, p, significant: p < alpha };
 }

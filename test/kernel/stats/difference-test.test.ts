@@ -16,6 +16,7 @@ describe('testDifference', () => {
     const r = testDifference(a, b, true)!;
     expect(r.method).toBe('paired');
     expect(r.n).toBe(4);
+    expect(r.difference).toBeCloseTo(0.475, 12);
     expect(r.p).toBeCloseTo(twoSidedT3(0.475 / (Math.sqrt(0.0275 / 3) / 2)), 10);
     expect(r.significant).toBe(true);
   });
@@ -25,6 +26,7 @@ describe('testDifference', () => {
     const a2 = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4];
     const r = testDifference(a1, a2, false)!;
     expect(r.method).toBe('welch');
+    expect(r.difference).toBeCloseTo(22.98667 - 20.82, 4);
     expect(r.p).toBeCloseTo(0.021, 3);
     expect(r.significant).toBe(true);
     expect(testDifference(a1, a2, false, 0.99)!.significant).toBe(false);
