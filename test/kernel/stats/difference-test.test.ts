@@ -53,6 +53,31 @@ describe('testDifference', () => {
     expect(() => testDifference([1, 2], [1, 2], true, 1)).toThrow(RangeError);
   });
 
+  it('does not depend on the unit: huge and tiny magnitudes give the p-value of the same data near 1 (variances neither overflow nor underflow)', () => {
+    const a = [1, 2, 3];
+    const b = [1.5, 2.4, 3.6];
+    for (const paired of [true, false]) {
+      const reference = testDifference(a, b, paired)!.p;
+      expect(reference).toBeGreaterThan(0.01);
+      expect(reference).toBeLessThan(0.99);
+      for (const unit of [1e160, 1e300, 1e-170, 1e-300]) {
+        const r = testDifference(
+          a.map((x) => x * unit),
+          b.map((x) => x * unit),
+          paired,
+        )!;
+        expect(r.p).toBeCloseTo(reference, 9);
+        expect(r.difference / unit).toBeCloseTo(0.5, 9);
+      }
+    }
+  });
+
+  it('refuses values that are not finite (a NaN p-value would read as "not significant")', () => {
+    expect(() => testDifference([NaN, 1], [2, 3], false)).toThrow(RangeError);
+    expect(() => testDifference([1, 2], [2, Infinity], true)).toThrow(RangeError);
+    expect(() => testDifference([-Infinity, 2], [2, 3], false)).toThrow(RangeError);
+  });
+
   it('is symmetric, and its p-value is a probability (fast-check)', () => {
     const sample = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 8 });
     fc.assert(
