@@ -27,10 +27,13 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  *
  * Noise: when both runs have at least two replications, each difference is
  * tested at 95% (two-sided) on the per-replication values — paired by
- * replication when both runs have the same seed (replication r of either
- * run drew the same random numbers, so most of the noise cancels), else
- * Welch's t-test. A difference that is not significant is shown as
- * "worse (noise)" or "better (noise)" and is not gated. With one
+ * replication when both runs measured the figure in the same replications,
+ * each with the same seed (replication r of either run drew the same random
+ * numbers, so most of the noise cancels), else Welch's t-test. A difference
+ * that is not significant, or whose tested per-replication difference goes
+ * the other way (latency percentiles are shown pooled but tested per
+ * replication), is shown as "worse (noise)" or "better (noise)" and is not
+ * gated. With one
  * replication there is nothing to test against, and every difference counts.
  */
 
@@ -97,7 +100,8 @@ export interface CompareRow {
   /**
    * The noise test of a difference (see the file comment): null when it was
    * not tested (fewer than two replications a side, no difference, or an
-   * unmeasured value); a difference that is not significant is never gated.
+   * unmeasured value); a difference that is not significant, or significant
+   * in the other direction ({@link isNoise}), is never gated.
    */
   test: DifferenceTest | null;
 }
@@ -151,29 +155,41 @@ function figures(s: StrategySummary): Figure[] {
 }
 
 /**
- * The noise test of one figure between two strategies' replications: paired
- * by replication number when the seeds are the same (common random numbers),
- * else Welch's test; replications that did not measure the figure are left out.
+ * The noise test of one figure between two strategies' replications, on the
+ * replications that measured it. Paired only when both sides measured it in
+ * the same replications, each run with the same seed (streams are keyed by
+ * String(seed) and the replication, so then replication r drew the same
+ * random numbers on both sides): a test on common replications alone would
+ * leave out some of the values the table's mean is made of, and could find
+ * a significant change that is not the one shown. Otherwise Welch's test on
+ * every measured value.
  */
-function noiseTest(of: Figure['of'], a: StrategySummary, b: StrategySummary, paired: boolean): DifferenceTest | null {
-  const values = (s: StrategySummary): Map<number, number> => {
-    const m = new Map<number, number>();
+function noiseTest(of: Figure['of'], a: StrategySummary, b: StrategySummary): DifferenceTest | null {
+  const values = (s: StrategySummary): Map<number, { value: number; seed: string }> => {
+    const m = new Map<number, { value: number; seed: string }>();
     for (const run of s.runs) {
       const v = of(run);
-      if (v !== null) m.set(run.replication, v);
+      if (v !== null) m.set(run.replication, { value: v, seed: String(run.seed) });
     }
     return m;
   };
   const va = values(a);
   const vb = values(b);
-  if (!paired) return testDifference([...va.values()], [...vb.values()], false, COMPARE_CONFIDENCE);
-  const common = [...va.keys()].filter((r) => vb.has(r));
-  return testDifference(
-    common.map((r) => va.get(r)!),
-    common.map((r) => vb.get(r)!),
-    true,
-    COMPARE_CONFIDENCE,
-  );
+  const paired = va.size === vb.size && [...va].every(([r, x]) => vb.get(r)?.seed === x.seed);
+  const replications = [...va.keys()];
+  return paired
+    ? testDifference(
+        replications.map((r) => va.get(r)!.value),
+        replications.map((r) => vb.get(r)!.value),
+        true,
+        COMPARE_CONFIDENCE,
+      )
+    : testDifference(
+        [...va.values()].map((x) => x.value),
+        [...vb.values()].map((x) => x.value),
+        false,
+        COMPARE_CONFIDENCE,
+      );
 }
 
 function judge(direction: Direction, a: number | null, b: number | null): Pick<CompareRow, 'delta' | 'relative' | 'verdict' | 'regression'> {
@@ -186,11 +202,24 @@ function judge(direction: Direction, a: number | null, b: number | null): Pick<C
   return { delta, relative, verdict: worse ? 'worse' : 'better', regression: worse ? Math.abs(relative) : 0 };
 }
 
+/**
+ * Whether a row's difference was tested and not confirmed: not significant,
+ * or significant the other way. The table shows latency percentiles of all
+ * replications' samples pooled, the test compares per-replication
+ * percentiles, and these can move in opposite directions (a replication
+ * with many more samples than the others dominates the pooled one): a
+ * pooled p99 that got worse while every replication's p99 got better is
+ * not a regression the test supports.
+ */
+export function isNoise(row: Pick<CompareRow, 'delta' | 'test'>): boolean {
+  if (row.test === null || row.delta === null) return false;
+  return !row.test.significant || Math.sign(row.test.difference) !== Math.sign(row.delta);
+}
+
 /** Compares two summaries (baseline first), strategy by strategy. */
 export function compareSummaries(baseline: RunSummary, candidate: RunSummary, labels: [string, string] = ['A', 'B']): Comparison {
   const rows: CompareRow[] = [];
   const candidates = new Map(candidate.strategies.map((s) => [s.name, s]));
-  const paired = String(baseline.seed) === String(candidate.seed);
   for (const a of baseline.strategies) {
     const b = candidates.get(a.name);
     if (!b) continue;
@@ -199,10 +228,11 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
       const direction = METRIC_DIRECTION[f.metric];
       const value = fb.get(f.figure) ?? null;
       const judged = judge(direction, f.value, value);
-      const test = judged.delta === null || judged.delta === 0 ? null : noiseTest(f.of, a, b, paired);
+      const test = judged.delta === null || judged.delta === 0 ? null : noiseTest(f.of, a, b);
+      const row: CompareRow = { strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judged, test };
       // Not distinguishable from noise: shown, never gated.
-      if (test !== null && !test.significant) judged.regression = 0;
-      rows.push({ strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judged, test });
+      if (isNoise(row)) row.regression = 0;
+      rows.push(row);
     }
   }
   const inBaseline = new Set(baseline.strategies.map((s) => s.name));
@@ -256,7 +286,7 @@ function tableRows(comparison: Comparison, gate?: number): string[][] {
         ? 'WORSE (gate)'
         : r.verdict === 'n/a' && r.direction === 'neutral' && r.delta !== null
           ? 'neutral'
-          : r.test !== null && !r.test.significant && (r.verdict === 'worse' || r.verdict === 'better')
+          : isNoise(r) && (r.verdict === 'worse' || r.verdict === 'better')
             ? `${r.verdict} (noise)`
             : r.verdict,
     ];
@@ -278,9 +308,20 @@ function noiseLine(c: Comparison): string {
     return 'noise: not tested (a run with one replication has no spread to test against); every difference counts';
   }
   const level = formatPercent(COMPARE_CONFIDENCE);
-  return String(c.baseline.seed) === String(c.candidate.seed)
-    ? `noise: paired t-test per replication (same seed), ${level} two-sided; "(noise)" differences are not gated`
-    : `noise: Welch t-test (different seeds), ${level} two-sided; "(noise)" differences are not gated`;
+  const sameSeed = String(c.baseline.seed) === String(c.candidate.seed);
+  // As the rows were tested (a strategy's seed or measured replications may differ from the run's).
+  const methods = new Set(c.rows.flatMap((r) => (r.test ? [r.test.method] : [])));
+  const paired = methods.has('paired') || (methods.size === 0 && sameSeed);
+  const welch = methods.has('welch') || (methods.size === 0 && !sameSeed);
+  const how =
+    paired && welch
+      ? 'paired t-test per replication where both runs measured a figure in the same replications with the same seed, else Welch t-test'
+      : paired
+        ? 'paired t-test per replication (same seed)'
+        : sameSeed
+          ? 'Welch t-test (the runs measured different replications)'
+          : 'Welch t-test (different seeds)';
+  return `noise: ${how}, ${level} two-sided; "(noise)" differences are not gated`;
 }
 
 function gateLine(c: Comparison, gate: number): string {

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { compareSummaries, METRIC_DIRECTION, regressions, renderCompareMarkdown, renderCompareText } from '../../src/report/compare.js';
 import { METRIC_NAMES } from '../../src/run/metric-catalogue.js';
 import { makeResult, makeStrategy, makeSummary } from './make-result.js';
+import { aggregateStrategy } from '../../src/run/aggregate.js';
 
 const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']) =>
   makeSummary(names.map((name) => makeStrategy({ name, results: [makeResult({ ...opts, strategy: name })] })));
 
 /** One strategy with one replication per entry of `orders` (orders_created of that replication), under `seed`. */
 const replicated = (orders: number[], seed: number | string = 42) => ({
-  ...makeSummary([makeStrategy({ name: 'seed-design', results: orders.map((n, replication) => makeResult({ strategy: 'seed-design', replication, orders: n })) })]),
+  ...makeSummary([
+    makeStrategy({ name: 'seed-design', results: orders.map((n, replication) => ({ ...makeResult({ strategy: 'seed-design', replication, orders: n }), seed })) }),
+  ]),
   seed,
 });
 
@@ -110,6 +113,76 @@ describe('compare', () => {
       expect(ordersRow(c).test).toBeNull();
       expect(regressions(c, 0.001).map((r) => r.figure)).toContain('orders_created');
       expect(renderCompareText(c)).toContain('noise: not tested');
+    });
+
+    it('same seed but different replication counts: the test covers every replication the table averages, not only the common ones', () => {
+      // Replications 0-2 each gained one order, but the candidate's extra
+      // replications 3 and 4 sold nothing: the table's mean is 39% worse. A
+      // paired test on replications 0-2 alone found a significant change
+      // (the other way: +1 every time) and gated that 39% on it.
+      const c = compareSummaries(replicated([100, 80, 120]), replicated([101, 81, 121, 0, 0]));
+      const row = ordersRow(c);
+      expect(row.verdict).toBe('worse');
+      expect(row.test).toMatchObject({ method: 'welch', n: 3, significant: false });
+      expect(row.regression).toBe(0);
+      expect(regressions(c, 0.1)).toEqual([]);
+      expect(renderCompareText(c)).toContain('noise: Welch t-test (the runs measured different replications), 95% two-sided');
+    });
+
+    it('pairs by the seed each replication ran with, not by the first strategy\'s seed alone; 42 and "42" are the same seed', () => {
+      const withRunSeed = (orders: number[], runSeed: number | string) => {
+        const s = replicated(orders, 42);
+        for (const run of s.strategies[0].runs) run.seed = runSeed;
+        return s;
+      };
+      // The strategy ran with seed 1 in the baseline and 2 in the candidate (an overlay's seed):
+      // its replications share no random numbers, so they are not paired.
+      const unpaired = ordersRow(compareSummaries(withRunSeed([100, 80, 120], 1), withRunSeed([98, 78, 118], 2)));
+      expect(unpaired.test).toMatchObject({ method: 'welch', significant: false });
+      expect(unpaired.regression).toBe(0);
+      // The streams are keyed by String(seed): 42 and "42" draw the same numbers.
+      expect(ordersRow(compareSummaries(withRunSeed([100, 80, 120], 42), withRunSeed([98, 78, 118], '42'))).test).toMatchObject({ method: 'paired', significant: true });
+    });
+
+    it('a replication that did not measure a figure on one side: Welch over the measured ones, rather than pairs too few to test', () => {
+      const base = replicated([100, 80, 120]);
+      const cand = replicated([98, 78, 118]);
+      // bot_share is null (unmeasured) when nothing sold: replication 0 of the baseline, 1 of the candidate.
+      base.strategies[0].runs[0].metrics.bot_share = null;
+      cand.strategies[0].runs[1].metrics.bot_share = null;
+      base.strategies[0].runs.forEach((r, i) => r.metrics.bot_share !== null && (r.metrics.bot_share = [0, 0.1, 0.12][i]));
+      cand.strategies[0].runs.forEach((r, i) => r.metrics.bot_share !== null && (r.metrics.bot_share = [0.5, 0, 0.52][i]));
+      for (const s of [base, cand]) s.strategies[0].aggregate = aggregateStrategy(s.strategies[0].runs);
+      const row = compareSummaries(base, cand).rows.find((r) => r.figure === 'bot_share')!;
+      expect(row.verdict).toBe('worse');
+      expect(row.test).toMatchObject({ method: 'welch', n: 2 });
+    });
+
+    it('latency percentiles: a pooled percentile that got worse while every replication\'s got better is not a confirmed regression', () => {
+      // The table shows percentiles of all replications' samples pooled, the
+      // test compares per-replication percentiles. Here each replication's p99
+      // fell by 5-6 ms, but the candidate's samples sit mostly in its slowest
+      // replication, so the pooled p99 rose from 10 ms to about 1 s.
+      const many = (n: number, v: number) => Array.from({ length: n }, () => v);
+      const runs = (perReplication: number[][]) =>
+        makeSummary([
+          makeStrategy({
+            name: 'seed-design',
+            results: perReplication.map((orderLatencies, replication) => makeResult({ strategy: 'seed-design', replication, orderLatencies })),
+          }),
+        ]);
+      const c = compareSummaries(
+        runs([many(200, 10_000), many(200, 10_000), [1_000_000]]),
+        runs([[5_000], [5_000], many(200, 994_000)]),
+      );
+      const row = c.rows.find((r) => r.figure === 'order_latency p99')!;
+      expect(row.verdict).toBe('worse');
+      expect(row.delta!).toBeGreaterThan(900_000);
+      expect(row.test).toMatchObject({ method: 'paired', n: 3, significant: true });
+      expect(row.test!.difference).toBeLessThan(0);
+      expect(row.regression).toBe(0);
+      expect(regressions(c, 0.1).map((r) => r.figure)).not.toContain('order_latency p99');
+      expect(renderCompareText(c, 0.1)).toMatch(/order_latency p99 .* worse \(noise\)/);
     });
 
     it('latency percentiles are tested on the per-replication percentiles', () => {

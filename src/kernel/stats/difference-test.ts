@@ -14,6 +14,8 @@ export interface DifferenceTest {
   method: DifferenceMethod;
   /** Replications used: pairs for `paired`, the smaller sample for `welch`. */
   n: number;
+  /** The difference tested, candidate − baseline: the mean of the per-pair differences (`paired`), or of the means (`welch`). */
+  difference: number;
   /** Two-sided p-value of "no difference" (0 when both sides are constant and differ; 1 when they are constant and equal). */
   p: number;
   /** p below 1 − confidence. */
@@ -37,27 +39,48 @@ function twoSided(difference: number, standardError: number, df: number): number
  * compares the two means. Null when either side has fewer than two values
  * (one replication says nothing about its own noise), or, paired, when the
  * arrays differ in length.
+ *
+ * @throws {RangeError} when a value is not finite, or `confidence` is not in (0, 1).
  */
 export function testDifference(baseline: readonly number[], candidate: readonly number[], paired: boolean, confidence = 0.95): DifferenceTest | null {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  const values = [...baseline, ...candidate];
+  if (!values.every(Number.isFinite)) throw new RangeError('testDifference: every value must be a finite number');
+  // The t statistic does not depend on the unit: work at a power-of-two
+  // scale (exact) that brings the largest value near 1, so that variances
+  // neither overflow (values above about 1e154) nor underflow to 0 (below
+  // about 1e-154, which made any difference certain). `difference` is
+  // reported in the values' own unit.
+  const largest = Math.max(0, ...values.map(Math.abs));
+  const exponent = largest > 0 ? Math.min(1023, Math.max(-1022, Math.ceil(Math.log2(largest)))) : 0;
+  const r = scaled(baseline, candidate, paired, confidence, 2 ** -exponent);
+  return r && { ...r, difference: r.difference * 2 ** exponent };
+}
+
+/** {@link testDifference} on the values times `scale` (a power of two); `difference` in the scaled unit. */
+function scaled(baselineValues: readonly number[], candidateValues: readonly number[], paired: boolean, confidence: number, scale: number): DifferenceTest | null {
+  const baseline = baselineValues.map((x) => x * scale);
+  const candidate = candidateValues.map((x) => x * scale);
   const alpha = 1 - confidence;
   if (paired) {
     const n = baseline.length;
     if (n < 2 || candidate.length !== n) return null;
     const differences = baseline.map((a, i) => candidate[i] - a);
-    const p = twoSided(mean(differences), Math.sqrt(sampleVariance(differences) / n), n - 1);
-    return { method: 'paired', n, p, significant: p < alpha };
+    const difference = mean(differences);
+    const p = twoSided(difference, Math.sqrt(sampleVariance(differences) / n), n - 1);
+    return { method: 'paired', n, difference, p, significant: p < alpha };
   }
   const na = baseline.length;
   const nb = candidate.length;
   if (na < 2 || nb < 2) return null;
-  const va = sampleVariance(baseline as number[]) / na;
-  const vb = sampleVariance(candidate as number[]) / nb;
+  const va = sampleVariance(baseline) / na;
+  const vb = sampleVariance(candidate) / nb;
   // Welch–Satterthwaite degrees of freedom (unused when both variances are 0).
   // With variances so small that their squares underflow it is 0/0: then
   // the conservative min(na, nb) − 1.
   const welchDf = (va + vb) ** 2 / (va ** 2 / (na - 1) + vb ** 2 / (nb - 1));
   const df = welchDf > 0 ? welchDf : Math.min(na, nb) - 1;
-  const p = twoSided(mean(candidate as number[]) - mean(baseline as number[]), Math.sqrt(va + vb), df);
-  return { method: 'welch', n: Math.min(na, nb), p, significant: p < alpha };
+  const difference = mean(candidate) - mean(baseline);
+  const p = twoSided(difference, Math.sqrt(va + vb), df);
+  return { method: 'welch', n: Math.min(na, nb), difference, p, significant: p < alpha };
 }

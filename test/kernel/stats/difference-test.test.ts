@@ -16,6 +16,7 @@ describe('testDifference', () => {
     const r = testDifference(a, b, true)!;
     expect(r.method).toBe('paired');
     expect(r.n).toBe(4);
+    expect(r.difference).toBeCloseTo(0.475, 12);
     expect(r.p).toBeCloseTo(twoSidedT3(0.475 / (Math.sqrt(0.0275 / 3) / 2)), 10);
     expect(r.significant).toBe(true);
   });
@@ -25,6 +26,7 @@ describe('testDifference', () => {
     const a2 = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4];
     const r = testDifference(a1, a2, false)!;
     expect(r.method).toBe('welch');
+    expect(r.difference).toBeCloseTo(22.98667 - 20.82, 4);
     expect(r.p).toBeCloseTo(0.021, 3);
     expect(r.significant).toBe(true);
     expect(testDifference(a1, a2, false, 0.99)!.significant).toBe(false);
@@ -49,6 +51,31 @@ describe('testDifference', () => {
     expect(testDifference([1], [2, 3], false)).toBeNull();
     expect(testDifference([1, 2, 3], [2, 3], true)).toBeNull();
     expect(() => testDifference([1, 2], [1, 2], true, 1)).toThrow(RangeError);
+  });
+
+  it('does not depend on the unit: huge and tiny magnitudes give the p-value of the same data near 1 (variances neither overflow nor underflow)', () => {
+    const a = [1, 2, 3];
+    const b = [1.5, 2.4, 3.6];
+    for (const paired of [true, false]) {
+      const reference = testDifference(a, b, paired)!.p;
+      expect(reference).toBeGreaterThan(0.01);
+      expect(reference).toBeLessThan(0.99);
+      for (const unit of [1e160, 1e300, 1e-170, 1e-300]) {
+        const r = testDifference(
+          a.map((x) => x * unit),
+          b.map((x) => x * unit),
+          paired,
+        )!;
+        expect(r.p).toBeCloseTo(reference, 9);
+        expect(r.difference / unit).toBeCloseTo(0.5, 9);
+      }
+    }
+  });
+
+  it('refuses values that are not finite (a NaN p-value would read as "not significant")', () => {
+    expect(() => testDifference([NaN, 1], [2, 3], false)).toThrow(RangeError);
+    expect(() => testDifference([1, 2], [2, Infinity], true)).toThrow(RangeError);
+    expect(() => testDifference([-Infinity, 2], [2, 3], false)).toThrow(RangeError);
   });
 
   it('is symmetric, and its p-value is a probability (fast-check)', () => {
