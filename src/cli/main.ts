@@ -237,7 +237,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('max-regression', {
             type: 'string',
             describe:
-              'Exit 99 if any metric got worse by more than this: a percentage (10%) or a fraction below 1 (0.1). With 2+ replications on both sides, differences the t-test cannot tell from noise (95%; paired when the seeds match) are not gated.',
+              'Exit 99 if any metric got worse by more than this: a percentage (10%) or a fraction below 1 (0.1). With 2+ replications on both sides, differences a t-test cannot confirm (95%; paired per replication when both runs share the seed and replications, else Welch) are not gated.',
           })
           .option('chart', { type: 'string', describe: 'Also write a PNG of the relative change of the headline metrics per strategy.' })
           .example('$0 compare reports/flash-sale/A reports/flash-sale/B', 'Terminal table of deltas.')
