@@ -199,7 +199,7 @@ export class OrderFlow {
     this.room =
       system.waitingRoom.mode === 'off'
         ? null
-        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, roomDraws, {
+        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, config.duration, roomDraws, {
             onLetThrough: (r) => this.letThrough(r),
             soldOut: () => this.servers.knowsSoldOut(this.sim.now),
           });

@@ -31,6 +31,11 @@ export interface WaitingRoomListener {
  * once: each then gets the servers' fast "sold out" (a real room would show
  * the same page).
  *
+ * The room closes with the run (at `duration`): nobody is let through from
+ * then on, and those still in line never reach the servers (they end the
+ * run undecided). Letting the line drain instead would sell on after the
+ * run at the room's pace, for hours at a slow rate, outside the time series.
+ *
  * Requests are the order flow's record indices; the line is a ring of them.
  */
 export class WaitingRoom {
@@ -45,6 +50,8 @@ export class WaitingRoom {
   private readonly random: boolean;
   /** When letting through starts: T0 (fifo) or T0 + window (random), µs. */
   private readonly opensAt: number;
+  /** The end of the run, µs: nothing is let through from then on. */
+  private readonly closesAt: number;
   /** µs between two requests let through: 1 s / rate. */
   private readonly spacingUs: number;
   private readonly letThroughKind: number;
@@ -64,19 +71,28 @@ export class WaitingRoom {
 
   /**
    * @param saleStartUs T0, µs.
+   * @param closesAtUs the end of the run (`duration`), µs: nobody is let through from then on.
    * @param draws the lottery tickets, one per user.
    */
-  constructor(sim: Simulation, config: WaitingRoomConfig, saleStartUs: number, draws: RandomStream, listener: WaitingRoomListener) {
+  constructor(
+    sim: Simulation,
+    config: WaitingRoomConfig,
+    saleStartUs: number,
+    closesAtUs: number,
+    draws: RandomStream,
+    listener: WaitingRoomListener,
+  ) {
     this.sim = sim;
     this.listener = listener;
     this.draws = draws;
     this.random = config.mode === 'random';
     this.opensAt = saleStartUs + (this.random ? config.window : 0);
+    this.closesAt = closesAtUs;
     this.spacingUs = 1_000_000 / config.rate;
     this.nextAt = this.opensAt;
     this.lotteryOpen = this.random;
     this.letThroughKind = sim.register('room.let-through', () => this.letThrough());
-    if (this.random) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
+    if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
   }
 
   /** Requests in line now (the lottery pool included). */
@@ -130,8 +146,11 @@ export class WaitingRoom {
 
   private ensureScheduled(): void {
     if (this.scheduled || this.count === 0) return;
+    const at = Math.max(this.sim.now, Math.round(this.nextAt));
+    // Closed by then (the run's close comes first at the same time): the line stays.
+    if (at >= this.closesAt) return;
     this.scheduled = true;
-    this.sim.scheduleAt(Math.max(this.sim.now, Math.round(this.nextAt)), this.letThroughKind);
+    this.sim.scheduleAt(at, this.letThroughKind);
   }
 
   private push(request: number): void {

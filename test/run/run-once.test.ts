@@ -388,6 +388,31 @@ describe('runOnce: waiting room', () => {
     expect(audit(slowServers).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
   });
 
+  it('the room closes with the run: nobody is let through after duration, and those still in line end pending', () => {
+    // 1/s from T0 (1 min) to the end (3 min): 120 let through, with stock for everyone; ~1,900 still in line.
+    // (No bots: their forged early shots would take the first places of the fifo line.)
+    const r = run({ sale: { stock: 5000 }, system: { waitingRoom: { mode: 'fifo', rate: '1/s' } } }, 1);
+    const end = r.config.duration;
+    expect(r.ledger.length).toBeGreaterThan(100);
+    expect(r.ledger.length).toBeLessThanOrEqual(121);
+    expect(r.ledger.every((o) => o.acceptedUs < end)).toBe(true);
+    expect(r.counters.orderAttempts).toBe(r.ledger.length);
+    expect(r.simulation.endUs).toBeLessThan(end + 10 * SECOND);
+    // Everyone clicked; those who never left the line had no answer: pending, with no decision.
+    expect(r.outcomes.won).toBe(r.ledger.length);
+    expect(r.outcomes.pending).toBe(2000 - r.outcomes.won);
+    expect(r.latency.decision.count).toBe(r.outcomes.won);
+    expect(audit(r).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+  });
+
+  it('a room slower than one request per run neither runs on for hours nor schedules beyond the clock', () => {
+    const hourly = run({ system: { waitingRoom: { mode: 'fifo', rate: '1/h' } } }, 1);
+    expect(hourly.ledger).toHaveLength(1);
+    expect(hourly.simulation.endUs).toBeLessThan(hourly.config.duration + 10 * SECOND);
+    // One per 10^10 s: the second place would be at 2^53 µs and more.
+    expect(() => run(room('fifo', '0.0000000001/s'), 1)).not.toThrow();
+  });
+
   it('off is the seed design: identical results with and without the (unused) room settings', () => {
     const { config: withSettings, ...off } = run(room('off'), 1);
     const { config: without, ...plain } = run(BOTS, 1);

@@ -7,10 +7,10 @@ import type { WaitingRoomConfig } from '../../src/scenario/schema.js';
 const T0 = 10_000_000;
 
 /** A room on its own simulation; `arrivals` are (time µs, user) pairs, the request index being the pair's index. */
-function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number]>, soldOutAt = Infinity, seed = 7) {
+function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number]>, soldOutAt = Infinity, seed = 7, closesAt = Infinity) {
   const sim = new Simulation();
   const out: Array<{ request: number; at: number }> = [];
-  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, new RandomSource(seed, 0).stream('room-ticket'), {
+  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, closesAt, new RandomSource(seed, 0).stream('room-ticket'), {
     onLetThrough: (request) => out.push({ request, at: sim.now }),
     soldOut: () => sim.now >= soldOutAt,
   });
@@ -71,6 +71,17 @@ describe('waiting room', () => {
     // Entering later within the window changes nothing: the ticket is the user's.
     const later = run({ mode: 'random' }, arrivals.map(([at, user]) => [at + 1_000_000, user] as [number, number]), Infinity, 7).out.map((o) => o.request);
     expect(later).toEqual(order(7));
+  });
+
+  it('closes at the end of the run: nothing is let through from then on, however slow the rate', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 10 }, (_, k) => [T0, k]);
+    const { out, room } = run({ mode: 'fifo', rate: 1 }, arrivals, Infinity, 7, T0 + 3_500_000);
+    expect(out.map((o) => o.at)).toEqual([T0, T0 + 1_000_000, T0 + 2_000_000, T0 + 3_000_000]);
+    expect(room.waiting).toBe(6);
+    // One per 10^10 s: the second place would be beyond 2^53 µs.
+    expect(run({ mode: 'fifo', rate: 1e-10 }, arrivals, Infinity, 7, T0 + 3_500_000).out).toHaveLength(1);
+    // A lottery that would be drawn at or after the close is never drawn.
+    expect(run({ mode: 'random', window: 3_000_000 }, arrivals, Infinity, 7, T0 + 3_000_000).room.waiting).toBe(10);
   });
 
   it('once the servers know stock is gone, the whole line is let through at once', () => {
