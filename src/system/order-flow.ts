@@ -327,11 +327,11 @@ export class OrderFlow {
     this.stock.complete(this.stockRead[r], ok);
     if (!ok) {
       this.ordered[this.user[r]]--;
-      this.servers.stockRanOut(now);
+      this.stockRanOut(now);
       this.finish(r, OrderAnswer.SoldOut);
       return;
     }
-    if (this.stock.level <= 0) this.servers.stockRanOut(now);
+    if (this.stock.level <= 0) this.stockRanOut(now);
     // Sold out when the units handed out reach the stock, whatever the
     // counter says: a racy counter that lost updates still shows stock
     // while orders exceed it.
@@ -364,6 +364,13 @@ export class OrderFlow {
       this.answer(r, OrderAnswer.Won);
       this.releaseSlot(r);
     }
+  }
+
+  /** The stock ran out at `now`: the servers learn it after soldOutFlagDelay, and the waiting room with them. */
+  private stockRanOut(now: number): void {
+    if (this.servers.soldOutFlagAt !== Infinity) return;
+    this.servers.stockRanOut(now);
+    if (this.room !== null && this.config.system.orderServers.soldOutFlag) this.room.soldOutKnownAt(this.servers.soldOutFlagAt);
   }
 
   private created(r: number): void {

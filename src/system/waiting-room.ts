@@ -29,7 +29,9 @@ export interface WaitingRoomListener {
  *
  * Once the servers know the stock is gone, the whole line is let through at
  * once: each then gets the servers' fast "sold out" (a real room would show
- * the same page).
+ * the same page). The order flow tells the room when that will be
+ * ({@link WaitingRoom.soldOutKnownAt}), so a slow room does not keep its
+ * line until its next place; newcomers from then on are let through at once.
  *
  * The room closes with the run (at `duration`): nobody is let through from
  * then on, and those still in line never reach the servers (they end the
@@ -55,9 +57,11 @@ export class WaitingRoom {
   /** µs between two requests let through: 1 s / rate. */
   private readonly spacingUs: number;
   private readonly letThroughKind: number;
+  private readonly flushKind: number;
   /** Earliest time the next request may be let through, µs (not rounded: the spacing need not be whole µs). */
   private nextAt: number;
   private scheduled = false;
+  private flushScheduled = false;
   private lotteryOpen: boolean;
 
   // The line: a ring of request indices from `head`.
@@ -92,6 +96,7 @@ export class WaitingRoom {
     this.nextAt = this.opensAt;
     this.lotteryOpen = this.random;
     this.letThroughKind = sim.register('room.let-through', () => this.letThrough());
+    this.flushKind = sim.register('room.flush', () => this.flush());
     if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
   }
 
@@ -113,7 +118,8 @@ export class WaitingRoom {
       this.poolCount++;
     } else {
       this.push(request);
-      this.ensureScheduled();
+      if (this.listener.soldOut()) this.scheduleFlush(this.sim.now);
+      else this.ensureScheduled();
     }
     if (this.waiting > this.peak) this.peak = this.waiting;
   }
@@ -132,10 +138,27 @@ export class WaitingRoom {
     this.ensureScheduled();
   }
 
+  /** The servers know the stock is gone from `atUs` on (µs, not in the past): the whole line is let through then. */
+  soldOutKnownAt(atUs: number): void {
+    this.scheduleFlush(atUs);
+  }
+
+  private scheduleFlush(at: number): void {
+    if (this.flushScheduled || at >= this.closesAt) return;
+    this.flushScheduled = true;
+    this.sim.scheduleAt(at, this.flushKind);
+  }
+
+  /** Lets the whole line through (the servers know the stock is gone). */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.count > 0) this.listener.onLetThrough(this.shift());
+  }
+
   private letThrough(): void {
     this.scheduled = false;
     if (this.listener.soldOut()) {
-      while (this.count > 0) this.listener.onLetThrough(this.shift());
+      this.flush();
       return;
     }
     if (this.count === 0) return;

@@ -413,6 +413,17 @@ describe('runOnce: waiting room', () => {
     expect(() => run(room('fifo', '0.0000000001/s'), 1)).not.toThrow();
   });
 
+  it('a slow room lets its line through to hear "sold out" when the servers learn it, not at its next place', () => {
+    // One place per 10 s for a stock of 2: sold out just after T0 + 10 s, known 100 ms later (soldOutFlagDelay).
+    const r = run({ sale: { stock: 2 }, system: { waitingRoom: { mode: 'fifo', rate: '0.1/s' } } }, 1);
+    expect(r.ledger).toHaveLength(2);
+    expect(r.metrics.sell_out_time!).toBeGreaterThanOrEqual(10 * SECOND);
+    expect(r.metrics.sell_out_time!).toBeLessThan(10.5 * SECOND);
+    expect(r.outcomes.soldOut).toBe(2000 - 2);
+    // The first clickers, in line since about T0, know at T0 + 10.1 s (not at the next place, T0 + 20 s); later ones at once.
+    expect(r.latency.decision.max).toBeLessThan(11 * SECOND);
+  });
+
   it('off is the seed design: identical results with and without the (unused) room settings', () => {
     const { config: withSettings, ...off } = run(room('off'), 1);
     const { config: without, ...plain } = run(BOTS, 1);

@@ -15,6 +15,8 @@ function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number
     soldOut: () => sim.now >= soldOutAt,
   });
   const enter = sim.register('enter', (request, user) => room.enter(request, user));
+  // The order flow tells the room when the servers will know, as soon as the stock runs out.
+  if (soldOutAt !== Infinity) room.soldOutKnownAt(soldOutAt);
   arrivals.forEach(([at, user], request) => sim.scheduleAt(at, enter, request, user));
   sim.run();
   return { out, room };
@@ -87,7 +89,24 @@ describe('waiting room', () => {
   it('once the servers know stock is gone, the whole line is let through at once', () => {
     const arrivals: Array<[number, number]> = Array.from({ length: 10 }, (_, k) => [T0, k]);
     const { out } = run({ mode: 'fifo', rate: 10 }, arrivals, T0 + 250_000);
-    // 10/s: one at T0, T0 + 100ms, T0 + 200ms; at T0 + 300ms the servers know: the other 7 go together.
-    expect(out.map((o) => o.at)).toEqual([T0, T0 + 100_000, T0 + 200_000, ...Array(7).fill(T0 + 300_000)]);
+    // 10/s: one at T0, T0 + 100ms, T0 + 200ms; at T0 + 250ms the servers know: the other 7 go together, then.
+    expect(out.map((o) => o.at)).toEqual([T0, T0 + 100_000, T0 + 200_000, ...Array(7).fill(T0 + 250_000)]);
+  });
+
+  it('a slow room lets the line through when the servers learn, not at its next place; and newcomers at once', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 5 }, (_, k) => [T0, k]);
+    arrivals.push([T0 + 12_000_000, 5], [T0 + 25_000_000, 6]);
+    // One per 10 s; the servers know from T0 + 11 s.
+    const { out, room } = run({ mode: 'fifo', rate: 0.1 }, arrivals, T0 + 11_000_000);
+    expect(out).toEqual([
+      { request: 0, at: T0 },
+      { request: 1, at: T0 + 10_000_000 },
+      { request: 2, at: T0 + 11_000_000 },
+      { request: 3, at: T0 + 11_000_000 },
+      { request: 4, at: T0 + 11_000_000 },
+      { request: 5, at: T0 + 12_000_000 },
+      { request: 6, at: T0 + 25_000_000 },
+    ]);
+    expect(room.waiting).toBe(0);
   });
 });
