@@ -111,7 +111,7 @@ export class OrderFlow {
   duplicates = 0;
   /** Orders refused by a full order queue (stock given back). */
   errors = 0;
-  /** Requests that reached the servers before T0. */
+  /** Requests that reached the servers, or the waiting room's door, before T0. */
   earlyAttempts = 0;
   /** Token refusals, by verdict. */
   readonly tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
@@ -237,7 +237,9 @@ export class OrderFlow {
 
   private arrive(r: number): void {
     if (this.room !== null) {
-      this.enteredRoomAt[r] = this.sim.now;
+      const now = this.sim.now;
+      if (now < this.config.sale.start) this.earlyAttempts++;
+      this.enteredRoomAt[r] = now;
       this.room.enter(r, this.user[r]);
       this.listener.onOrderAnswer(this.user[r], this.gen[r], OrderAnswer.Queued, this.clickedAt[r]);
       return;
@@ -255,7 +257,8 @@ export class OrderFlow {
   private reachServers(r: number): void {
     const now = this.sim.now;
     this.attempts++;
-    if (now < this.config.sale.start) this.earlyAttempts++;
+    // (Behind a room, counted at its door: nothing is let through before T0.)
+    if (now < this.config.sale.start && this.room === null) this.earlyAttempts++;
     const s = this.server[r];
     if (this.servers.knowsSoldOut(now)) {
       this.answer(r, OrderAnswer.SoldOut);

@@ -424,6 +424,28 @@ describe('runOnce: waiting room', () => {
     expect(r.latency.decision.max).toBeLessThan(11 * SECOND);
   });
 
+  it('a static URL behind a room: bots\' shots before T0 wait for T0 in line, and their orders are early orders all the same', () => {
+    const staticUrl = (checkStartTime: boolean) => merge(room('fifo'), { system: { tokenGate: { mode: 'static', checkStartTime } } });
+    const open = run(staticUrl(false), 1);
+    // The line holds the shots until T0, so no order is accepted before it; but they were presented before T0,
+    // as the start-time check (which judges them at the door) would say.
+    expect(open.ledger.every((o) => o.acceptedUs >= T0)).toBe(true);
+    const presentedEarly = open.ledger.filter((o) => o.presentedUs! < T0);
+    expect(presentedEarly.length).toBeGreaterThan(0.3 * open.config.sale.stock);
+    expect(open.metrics.early_orders).toBe(presentedEarly.length);
+    const noEarly = audit(open).invariants.find((i) => i.name === 'no-early-orders')!;
+    expect(noEarly.passed).toBe(false);
+    expect(noEarly.offendingCount).toBe(presentedEarly.length);
+    // The shots reached the system before T0: early attempts, as without a room.
+    expect(open.bots.earlyAttempts).toBeGreaterThan(0);
+
+    const checked = run(staticUrl(true), 1);
+    expect(checked.metrics.early_orders).toBe(0);
+    expect(checked.counters.tokenRejected.early).toBeGreaterThan(0);
+    expect(checked.counters.tokenRejected.early).toBeLessThanOrEqual(checked.bots.earlyAttempts);
+    expect(audit(checked).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+  });
+
   it('off is the seed design: identical results with and without the (unused) room settings', () => {
     const { config: withSettings, ...off } = run(room('off'), 1);
     const { config: without, ...plain } = run(BOTS, 1);
