@@ -131,6 +131,13 @@ export class OrderFlow {
   leakedUnits = 0;
 
   private readonly ordered: Uint8Array;
+  /**
+   * Whether the balancer picks a server when the room lets the request
+   * through (round-robin, least-loaded: they balance what reaches the
+   * servers) rather than at the click (no room, or the random balancer,
+   * whose keyed pick is the same whenever it is made).
+   */
+  private readonly pickWhenLetThrough: boolean;
   private readonly service: Sampler;
   private capacity = 0;
   private freeHead = -1;
@@ -190,6 +197,7 @@ export class OrderFlow {
       onOrderCreated: (request) => this.created(request),
     });
     this.ordered = new Uint8Array(users);
+    this.pickWhenLetThrough = system.waitingRoom.mode !== 'off' && system.orderServers.balancer !== 'random';
     this.service = samplerOf(system.orderServers.service);
     this.grow(64);
     this.arriveKind = sim.register('order.arrive', (r) => this.arrive(r));
@@ -223,7 +231,8 @@ export class OrderFlow {
     const r = this.allocate();
     this.user[r] = user;
     this.gen[r] = gen;
-    this.server[r] = this.servers.pick(user, attempt);
+    // Behind a room a pick at the click would balance the line's entries on the servers' load then (all idle during a lottery window).
+    this.server[r] = this.pickWhenLetThrough ? -1 : this.servers.pick(user, attempt);
     this.tokenKind[r] = kind;
     this.tokenIssuedAt[r] = tokenIssuedAtUs;
     this.clickedAt[r] = clickedAtUs;
@@ -250,6 +259,8 @@ export class OrderFlow {
   /** The waiting room lets request `r` through: it reaches the servers now, answered under the generation the user waits on. */
   private letThrough(r: number): void {
     if (this.listener.onLetThrough) this.gen[r] = this.listener.onLetThrough(this.user[r], this.gen[r]);
+    // (The attempt number keys only the random balancer's pick, made at the click.)
+    if (this.pickWhenLetThrough) this.server[r] = this.servers.pick(this.user[r], 0);
     this.reachServers(r);
   }
 

@@ -446,6 +446,28 @@ describe('runOnce: waiting room', () => {
     expect(audit(checked).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
   });
 
+  for (const balancer of ['least-loaded', 'round-robin']) {
+    it(`the ${balancer} balancer behind a room balances the requests let through, not the clicks that queued`, () => {
+      // During the lottery's window nothing reaches the servers: a least-loaded pick at the click found them all idle.
+      const config = configOf(
+        merge(SMALL, {
+          system: {
+            waitingRoom: { mode: 'random', rate: '600/s' },
+            orderServers: { servers: 4, slots: 4, onFull: 'reject', service: '20ms', balancer },
+          },
+        }),
+      );
+      const model = new FlashSaleModel(config, { strategy: 's', replication: 0, seed: 1 });
+      model.sim.run({});
+      const admitted = [...model.flow.servers.admitted];
+      const total = admitted.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(100);
+      for (const n of admitted) expect(n).toBeGreaterThan(total / 8);
+      // 600/s at 20 ms is 12 busy slots of 16: no server is full.
+      expect(model.flow.rejected).toBe(0);
+    });
+  }
+
   it('off is the seed design: identical results with and without the (unused) room settings', () => {
     const { config: withSettings, ...off } = run(room('off'), 1);
     const { config: without, ...plain } = run(BOTS, 1);
