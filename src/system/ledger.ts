@@ -55,9 +55,14 @@ export class Ledger {
 // Facts about a ledger that both the run's metrics and the audit report:
 // one definition each, so a metric and its invariant cannot disagree.
 
-/** Whether an order was accepted or created before T0 (`startUs`). */
+/**
+ * Whether an order was accepted or created before T0 (`startUs`), or, behind
+ * a waiting room, presented at its door before T0: the room holds such a
+ * shot until T0, but the token gate judges it as of the door, so it is as
+ * early as an order accepted before T0 without a room.
+ */
 export function isEarlyOrder(order: LedgerRecord, startUs: number): boolean {
-  return order.acceptedUs < startUs || order.timeUs < startUs;
+  return order.acceptedUs < startUs || order.timeUs < startUs || (order.presentedUs !== undefined && order.presentedUs < startUs);
 }
 
 /** An order beyond its user's limit: the user's `n`-th order (n > limit). */

@@ -111,7 +111,7 @@ export class OrderFlow {
   duplicates = 0;
   /** Orders refused by a full order queue (stock given back). */
   errors = 0;
-  /** Requests that reached the servers before T0. */
+  /** Requests that reached the servers, or the waiting room's door, before T0. */
   earlyAttempts = 0;
   /** Token refusals, by verdict. */
   readonly tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
@@ -131,6 +131,13 @@ export class OrderFlow {
   leakedUnits = 0;
 
   private readonly ordered: Uint8Array;
+  /**
+   * Whether the balancer picks a server when the room lets the request
+   * through (round-robin, least-loaded: they balance what reaches the
+   * servers) rather than at the click (no room, or the random balancer,
+   * whose keyed pick is the same whenever it is made).
+   */
+  private readonly pickWhenLetThrough: boolean;
   private readonly service: Sampler;
   private capacity = 0;
   private freeHead = -1;
@@ -190,6 +197,7 @@ export class OrderFlow {
       onOrderCreated: (request) => this.created(request),
     });
     this.ordered = new Uint8Array(users);
+    this.pickWhenLetThrough = system.waitingRoom.mode !== 'off' && system.orderServers.balancer !== 'random';
     this.service = samplerOf(system.orderServers.service);
     this.grow(64);
     this.arriveKind = sim.register('order.arrive', (r) => this.arrive(r));
@@ -199,7 +207,7 @@ export class OrderFlow {
     this.room =
       system.waitingRoom.mode === 'off'
         ? null
-        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, roomDraws, {
+        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, config.duration, roomDraws, {
             onLetThrough: (r) => this.letThrough(r),
             soldOut: () => this.servers.knowsSoldOut(this.sim.now),
           });
@@ -223,7 +231,8 @@ export class OrderFlow {
     const r = this.allocate();
     this.user[r] = user;
     this.gen[r] = gen;
-    this.server[r] = this.servers.pick(user, attempt);
+    // Behind a room a pick at the click would balance the line's entries on the servers' load then (all idle during a lottery window).
+    this.server[r] = this.pickWhenLetThrough ? -1 : this.servers.pick(user, attempt);
     this.tokenKind[r] = kind;
     this.tokenIssuedAt[r] = tokenIssuedAtUs;
     this.clickedAt[r] = clickedAtUs;
@@ -237,7 +246,9 @@ export class OrderFlow {
 
   private arrive(r: number): void {
     if (this.room !== null) {
-      this.enteredRoomAt[r] = this.sim.now;
+      const now = this.sim.now;
+      if (now < this.config.sale.start) this.earlyAttempts++;
+      this.enteredRoomAt[r] = now;
       this.room.enter(r, this.user[r]);
       this.listener.onOrderAnswer(this.user[r], this.gen[r], OrderAnswer.Queued, this.clickedAt[r]);
       return;
@@ -248,6 +259,8 @@ export class OrderFlow {
   /** The waiting room lets request `r` through: it reaches the servers now, answered under the generation the user waits on. */
   private letThrough(r: number): void {
     if (this.listener.onLetThrough) this.gen[r] = this.listener.onLetThrough(this.user[r], this.gen[r]);
+    // (The attempt number keys only the random balancer's pick, made at the click.)
+    if (this.pickWhenLetThrough) this.server[r] = this.servers.pick(this.user[r], 0);
     this.reachServers(r);
   }
 
@@ -255,7 +268,8 @@ export class OrderFlow {
   private reachServers(r: number): void {
     const now = this.sim.now;
     this.attempts++;
-    if (now < this.config.sale.start) this.earlyAttempts++;
+    // (Behind a room, counted at its door: nothing is let through before T0.)
+    if (now < this.config.sale.start && this.room === null) this.earlyAttempts++;
     const s = this.server[r];
     if (this.servers.knowsSoldOut(now)) {
       this.answer(r, OrderAnswer.SoldOut);
@@ -327,11 +341,11 @@ export class OrderFlow {
     this.stock.complete(this.stockRead[r], ok);
     if (!ok) {
       this.ordered[this.user[r]]--;
-      this.servers.stockRanOut(now);
+      this.stockRanOut(now);
       this.finish(r, OrderAnswer.SoldOut);
       return;
     }
-    if (this.stock.level <= 0) this.servers.stockRanOut(now);
+    if (this.stock.level <= 0) this.stockRanOut(now);
     // Sold out when the units handed out reach the stock, whatever the
     // counter says: a racy counter that lost updates still shows stock
     // while orders exceed it.
@@ -364,6 +378,13 @@ export class OrderFlow {
       this.answer(r, OrderAnswer.Won);
       this.releaseSlot(r);
     }
+  }
+
+  /** The stock ran out at `now`: the servers learn it after soldOutFlagDelay, and the waiting room with them. */
+  private stockRanOut(now: number): void {
+    if (this.servers.soldOutFlagAt !== Infinity) return;
+    this.servers.stockRanOut(now);
+    if (this.room !== null && this.config.system.orderServers.soldOutFlag) this.room.soldOutKnownAt(this.servers.soldOutFlagAt);
   }
 
   private created(r: number): void {

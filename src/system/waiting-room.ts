@@ -29,7 +29,14 @@ export interface WaitingRoomListener {
  *
  * Once the servers know the stock is gone, the whole line is let through at
  * once: each then gets the servers' fast "sold out" (a real room would show
- * the same page).
+ * the same page). The order flow tells the room when that will be
+ * ({@link WaitingRoom.soldOutKnownAt}), so a slow room does not keep its
+ * line until its next place; newcomers from then on are let through at once.
+ *
+ * The room closes with the run (at `duration`): nobody is let through from
+ * then on, and those still in line never reach the servers (they end the
+ * run undecided). Letting the line drain instead would sell on after the
+ * run at the room's pace, for hours at a slow rate, outside the time series.
  *
  * Requests are the order flow's record indices; the line is a ring of them.
  */
@@ -45,12 +52,16 @@ export class WaitingRoom {
   private readonly random: boolean;
   /** When letting through starts: T0 (fifo) or T0 + window (random), µs. */
   private readonly opensAt: number;
+  /** The end of the run, µs: nothing is let through from then on. */
+  private readonly closesAt: number;
   /** µs between two requests let through: 1 s / rate. */
   private readonly spacingUs: number;
   private readonly letThroughKind: number;
+  private readonly flushKind: number;
   /** Earliest time the next request may be let through, µs (not rounded: the spacing need not be whole µs). */
   private nextAt: number;
   private scheduled = false;
+  private flushScheduled = false;
   private lotteryOpen: boolean;
 
   // The line: a ring of request indices from `head`.
@@ -64,19 +75,29 @@ export class WaitingRoom {
 
   /**
    * @param saleStartUs T0, µs.
+   * @param closesAtUs the end of the run (`duration`), µs: nobody is let through from then on.
    * @param draws the lottery tickets, one per user.
    */
-  constructor(sim: Simulation, config: WaitingRoomConfig, saleStartUs: number, draws: RandomStream, listener: WaitingRoomListener) {
+  constructor(
+    sim: Simulation,
+    config: WaitingRoomConfig,
+    saleStartUs: number,
+    closesAtUs: number,
+    draws: RandomStream,
+    listener: WaitingRoomListener,
+  ) {
     this.sim = sim;
     this.listener = listener;
     this.draws = draws;
     this.random = config.mode === 'random';
     this.opensAt = saleStartUs + (this.random ? config.window : 0);
+    this.closesAt = closesAtUs;
     this.spacingUs = 1_000_000 / config.rate;
     this.nextAt = this.opensAt;
     this.lotteryOpen = this.random;
     this.letThroughKind = sim.register('room.let-through', () => this.letThrough());
-    if (this.random) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
+    this.flushKind = sim.register('room.flush', () => this.flush());
+    if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
   }
 
   /** Requests in line now (the lottery pool included). */
@@ -97,7 +118,8 @@ export class WaitingRoom {
       this.poolCount++;
     } else {
       this.push(request);
-      this.ensureScheduled();
+      if (this.listener.soldOut()) this.scheduleFlush(this.sim.now);
+      else this.ensureScheduled();
     }
     if (this.waiting > this.peak) this.peak = this.waiting;
   }
@@ -116,10 +138,27 @@ export class WaitingRoom {
     this.ensureScheduled();
   }
 
+  /** The servers know the stock is gone from `atUs` on (µs, not in the past): the whole line is let through then. */
+  soldOutKnownAt(atUs: number): void {
+    this.scheduleFlush(atUs);
+  }
+
+  private scheduleFlush(at: number): void {
+    if (this.flushScheduled || at >= this.closesAt) return;
+    this.flushScheduled = true;
+    this.sim.scheduleAt(at, this.flushKind);
+  }
+
+  /** Lets the whole line through (the servers know the stock is gone). */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.count > 0) this.listener.onLetThrough(this.shift());
+  }
+
   private letThrough(): void {
     this.scheduled = false;
     if (this.listener.soldOut()) {
-      while (this.count > 0) this.listener.onLetThrough(this.shift());
+      this.flush();
       return;
     }
     if (this.count === 0) return;
@@ -130,8 +169,11 @@ export class WaitingRoom {
 
   private ensureScheduled(): void {
     if (this.scheduled || this.count === 0) return;
+    const at = Math.max(this.sim.now, Math.round(this.nextAt));
+    // Closed by then (the run's close comes first at the same time): the line stays.
+    if (at >= this.closesAt) return;
     this.scheduled = true;
-    this.sim.scheduleAt(Math.max(this.sim.now, Math.round(this.nextAt)), this.letThroughKind);
+    this.sim.scheduleAt(at, this.letThroughKind);
   }
 
   private push(request: number): void {

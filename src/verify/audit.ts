@@ -14,7 +14,8 @@
  * - **one-per-user**: no user has more than `sale.perUserLimit` ledger
  *   orders. Offending records: each such user's orders beyond the limit.
  * - **no-early-orders**: no order was accepted (`acceptedUs`) or created
- *   (`timeUs`) before T0 (`sale.start`).
+ *   (`timeUs`) before T0 (`sale.start`), nor, behind a waiting room,
+ *   presented at its door (`presentedUs`) before T0.
  * - **valid-tokens**: every ledger order carries a token the token gate
  *   accepts (see ./tokens.ts for the check).
  * - **ledger-matches-responses**: the multiset of ledger users equals the

@@ -2,7 +2,9 @@
  * The token check used by the valid-tokens invariant: the token gate's own
  * HMAC verification, re-run after the fact with the secret derived from the
  * run's seed and replication, at the time the order server accepted the
- * order. A forged, foreign, expired or early token in the ledger fails it.
+ * order (behind a waiting room: when it was presented at the room's door,
+ * as the server judged it). A forged, foreign, expired or early token in the
+ * ledger fails it.
  */
 import type { LedgerRecord } from '../run/result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';

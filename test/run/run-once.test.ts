@@ -388,6 +388,86 @@ describe('runOnce: waiting room', () => {
     expect(audit(slowServers).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
   });
 
+  it('the room closes with the run: nobody is let through after duration, and those still in line end pending', () => {
+    // 1/s from T0 (1 min) to the end (3 min): 120 let through, with stock for everyone; ~1,900 still in line.
+    // (No bots: their forged early shots would take the first places of the fifo line.)
+    const r = run({ sale: { stock: 5000 }, system: { waitingRoom: { mode: 'fifo', rate: '1/s' } } }, 1);
+    const end = r.config.duration;
+    expect(r.ledger.length).toBeGreaterThan(100);
+    expect(r.ledger.length).toBeLessThanOrEqual(121);
+    expect(r.ledger.every((o) => o.acceptedUs < end)).toBe(true);
+    expect(r.counters.orderAttempts).toBe(r.ledger.length);
+    expect(r.simulation.endUs).toBeLessThan(end + 10 * SECOND);
+    // Everyone clicked; those who never left the line had no answer: pending, with no decision.
+    expect(r.outcomes.won).toBe(r.ledger.length);
+    expect(r.outcomes.pending).toBe(2000 - r.outcomes.won);
+    expect(r.latency.decision.count).toBe(r.outcomes.won);
+    expect(audit(r).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+  });
+
+  it('a room slower than one request per run neither runs on for hours nor schedules beyond the clock', () => {
+    const hourly = run({ system: { waitingRoom: { mode: 'fifo', rate: '1/h' } } }, 1);
+    expect(hourly.ledger).toHaveLength(1);
+    expect(hourly.simulation.endUs).toBeLessThan(hourly.config.duration + 10 * SECOND);
+    // One per 10^10 s: the second place would be at 2^53 µs and more.
+    expect(() => run(room('fifo', '0.0000000001/s'), 1)).not.toThrow();
+  });
+
+  it('a slow room lets its line through to hear "sold out" when the servers learn it, not at its next place', () => {
+    // One place per 10 s for a stock of 2: sold out just after T0 + 10 s, known 100 ms later (soldOutFlagDelay).
+    const r = run({ sale: { stock: 2 }, system: { waitingRoom: { mode: 'fifo', rate: '0.1/s' } } }, 1);
+    expect(r.ledger).toHaveLength(2);
+    expect(r.metrics.sell_out_time!).toBeGreaterThanOrEqual(10 * SECOND);
+    expect(r.metrics.sell_out_time!).toBeLessThan(10.5 * SECOND);
+    expect(r.outcomes.soldOut).toBe(2000 - 2);
+    // The first clickers, in line since about T0, know at T0 + 10.1 s (not at the next place, T0 + 20 s); later ones at once.
+    expect(r.latency.decision.max).toBeLessThan(11 * SECOND);
+  });
+
+  it('a static URL behind a room: bots\' shots before T0 wait for T0 in line, and their orders are early orders all the same', () => {
+    const staticUrl = (checkStartTime: boolean) => merge(room('fifo'), { system: { tokenGate: { mode: 'static', checkStartTime } } });
+    const open = run(staticUrl(false), 1);
+    // The line holds the shots until T0, so no order is accepted before it; but they were presented before T0,
+    // as the start-time check (which judges them at the door) would say.
+    expect(open.ledger.every((o) => o.acceptedUs >= T0)).toBe(true);
+    const presentedEarly = open.ledger.filter((o) => o.presentedUs! < T0);
+    expect(presentedEarly.length).toBeGreaterThan(0.3 * open.config.sale.stock);
+    expect(open.metrics.early_orders).toBe(presentedEarly.length);
+    const noEarly = audit(open).invariants.find((i) => i.name === 'no-early-orders')!;
+    expect(noEarly.passed).toBe(false);
+    expect(noEarly.offendingCount).toBe(presentedEarly.length);
+    // The shots reached the system before T0: early attempts, as without a room.
+    expect(open.bots.earlyAttempts).toBeGreaterThan(0);
+
+    const checked = run(staticUrl(true), 1);
+    expect(checked.metrics.early_orders).toBe(0);
+    expect(checked.counters.tokenRejected.early).toBeGreaterThan(0);
+    expect(checked.counters.tokenRejected.early).toBeLessThanOrEqual(checked.bots.earlyAttempts);
+    expect(audit(checked).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+  });
+
+  for (const balancer of ['least-loaded', 'round-robin']) {
+    it(`the ${balancer} balancer behind a room balances the requests let through, not the clicks that queued`, () => {
+      // During the lottery's window nothing reaches the servers: a least-loaded pick at the click found them all idle.
+      const config = configOf(
+        merge(SMALL, {
+          system: {
+            waitingRoom: { mode: 'random', rate: '600/s' },
+            orderServers: { servers: 4, slots: 4, onFull: 'reject', service: '20ms', balancer },
+          },
+        }),
+      );
+      const model = new FlashSaleModel(config, { strategy: 's', replication: 0, seed: 1 });
+      model.sim.run({});
+      const admitted = [...model.flow.servers.admitted];
+      const total = admitted.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(100);
+      for (const n of admitted) expect(n).toBeGreaterThan(total / 8);
+      // 600/s at 20 ms is 12 busy slots of 16: no server is full.
+      expect(model.flow.rejected).toBe(0);
+    });
+  }
+
   it('off is the seed design: identical results with and without the (unused) room settings', () => {
     const { config: withSettings, ...off } = run(room('off'), 1);
     const { config: without, ...plain } = run(BOTS, 1);

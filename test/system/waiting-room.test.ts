@@ -7,14 +7,16 @@ import type { WaitingRoomConfig } from '../../src/scenario/schema.js';
 const T0 = 10_000_000;
 
 /** A room on its own simulation; `arrivals` are (time µs, user) pairs, the request index being the pair's index. */
-function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number]>, soldOutAt = Infinity, seed = 7) {
+function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number]>, soldOutAt = Infinity, seed = 7, closesAt = Infinity) {
   const sim = new Simulation();
   const out: Array<{ request: number; at: number }> = [];
-  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, new RandomSource(seed, 0).stream('room-ticket'), {
+  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, closesAt, new RandomSource(seed, 0).stream('room-ticket'), {
     onLetThrough: (request) => out.push({ request, at: sim.now }),
     soldOut: () => sim.now >= soldOutAt,
   });
   const enter = sim.register('enter', (request, user) => room.enter(request, user));
+  // The order flow tells the room when the servers will know, as soon as the stock runs out.
+  if (soldOutAt !== Infinity) room.soldOutKnownAt(soldOutAt);
   arrivals.forEach(([at, user], request) => sim.scheduleAt(at, enter, request, user));
   sim.run();
   return { out, room };
@@ -73,10 +75,38 @@ describe('waiting room', () => {
     expect(later).toEqual(order(7));
   });
 
+  it('closes at the end of the run: nothing is let through from then on, however slow the rate', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 10 }, (_, k) => [T0, k]);
+    const { out, room } = run({ mode: 'fifo', rate: 1 }, arrivals, Infinity, 7, T0 + 3_500_000);
+    expect(out.map((o) => o.at)).toEqual([T0, T0 + 1_000_000, T0 + 2_000_000, T0 + 3_000_000]);
+    expect(room.waiting).toBe(6);
+    // One per 10^10 s: the second place would be beyond 2^53 µs.
+    expect(run({ mode: 'fifo', rate: 1e-10 }, arrivals, Infinity, 7, T0 + 3_500_000).out).toHaveLength(1);
+    // A lottery that would be drawn at or after the close is never drawn.
+    expect(run({ mode: 'random', window: 3_000_000 }, arrivals, Infinity, 7, T0 + 3_000_000).room.waiting).toBe(10);
+  });
+
   it('once the servers know stock is gone, the whole line is let through at once', () => {
     const arrivals: Array<[number, number]> = Array.from({ length: 10 }, (_, k) => [T0, k]);
     const { out } = run({ mode: 'fifo', rate: 10 }, arrivals, T0 + 250_000);
-    // 10/s: one at T0, T0 + 100ms, T0 + 200ms; at T0 + 300ms the servers know: the other 7 go together.
-    expect(out.map((o) => o.at)).toEqual([T0, T0 + 100_000, T0 + 200_000, ...Array(7).fill(T0 + 300_000)]);
+    // 10/s: one at T0, T0 + 100ms, T0 + 200ms; at T0 + 250ms the servers know: the other 7 go together, then.
+    expect(out.map((o) => o.at)).toEqual([T0, T0 + 100_000, T0 + 200_000, ...Array(7).fill(T0 + 250_000)]);
+  });
+
+  it('a slow room lets the line through when the servers learn, not at its next place; and newcomers at once', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 5 }, (_, k) => [T0, k]);
+    arrivals.push([T0 + 12_000_000, 5], [T0 + 25_000_000, 6]);
+    // One per 10 s; the servers know from T0 + 11 s.
+    const { out, room } = run({ mode: 'fifo', rate: 0.1 }, arrivals, T0 + 11_000_000);
+    expect(out).toEqual([
+      { request: 0, at: T0 },
+      { request: 1, at: T0 + 10_000_000 },
+      { request: 2, at: T0 + 11_000_000 },
+      { request: 3, at: T0 + 11_000_000 },
+      { request: 4, at: T0 + 11_000_000 },
+      { request: 5, at: T0 + 12_000_000 },
+      { request: 6, at: T0 + 25_000_000 },
+    ]);
+    expect(room.waiting).toBe(0);
   });
 });
