@@ -32,7 +32,7 @@ export const METRIC_CATALOGUE = {
   oversell: { kind: 'count', unit: 'units', description: 'Units sold beyond the stock (must be 0).' },
   undersell: { kind: 'count', unit: 'units', description: 'Units not held by any order at the end (left in stock, or taken and never ordered: a refused order not compensated, a lost message) while some buyer was turned away.' },
   duplicate_orders: { kind: 'count', unit: 'orders', description: 'Orders beyond the per-user limit.' },
-  early_orders: { kind: 'count', unit: 'orders', description: 'Orders created before T0.' },
+  early_orders: { kind: 'count', unit: 'orders', description: 'Orders accepted or created before T0, or (behind a waiting room) presented at its door before T0.' },
   lost_orders: { kind: 'count', unit: 'orders', description: 'Mismatches between "won" responses and ledger orders.' },
   page_error_rate: { kind: 'rate', unit: 'fraction', description: 'Page and button-script requests answered with an error (origin queue full, failed edge fetch) or given up for lack of patience, out of all page and script requests.' },
   order_reject_rate: { kind: 'rate', unit: 'fraction', description: 'Order attempts turned away (sale ended / server full); null (unmeasured, fails its threshold) with no attempt.' },
