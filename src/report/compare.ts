@@ -328,10 +328,13 @@ function gateLine(c: Comparison, gate: number): string {
   const bad = regressions(c, gate);
   // A baseline strategy the candidate lacks was not gated: say so on the verdict line.
   const skipped = c.onlyInBaseline.length ? `; not compared: ${c.onlyInBaseline.join(', ')} (not in the candidate)` : '';
-  if (bad.length === 0) return `gate: no metric worse by more than ${formatPercent(gate)}${skipped}`;
-  return `gate: ${bad.length} metric${bad.length === 1 ? '' : 's'} worse by more than ${formatPercent(gate)}: ${bad
-    .map((r) => `${r.strategy} ${r.figure} ${formatRelative(r.relative)}`)
-    .join(', ')}${skipped}`;
+  const name = (r: CompareRow): string => `${r.strategy} ${r.figure} ${formatRelative(r.relative)}`;
+  // Rows shown worse by more than the limit but let off as noise: without naming them, "no metric worse by
+  // more than 10%" under a row reading "+50%  worse (noise)" reads as false.
+  const noisy = c.rows.filter((r) => r.verdict === 'worse' && isNoise(r) && r.relative !== null && Math.abs(r.relative) > gate);
+  const noise = noisy.length ? ` (not gated, within noise: ${noisy.map(name).join(', ')})` : '';
+  if (bad.length === 0) return `gate: no metric ${noise ? 'confirmed ' : ''}worse by more than ${formatPercent(gate)}${noise}${skipped}`;
+  return `gate: ${bad.length} metric${bad.length === 1 ? '' : 's'} worse by more than ${formatPercent(gate)}: ${bad.map(name).join(', ')}${noise}${skipped}`;
 }
 
 const HEADER = ['strategy', 'metric', 'baseline', 'candidate', 'delta', 'change', 'verdict'];

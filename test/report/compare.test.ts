@@ -102,6 +102,18 @@ describe('compare', () => {
       expect(text).toContain('noise: Welch t-test (different seeds)');
     });
 
+    it('the gate line names differences beyond the limit that were let off as noise, instead of claiming none', () => {
+      const c = compareSummaries(replicated([100, 80, 120], 1), replicated([90, 60, 110], 2)); // -13.3%, lost in the spread
+      expect(ordersRow(c).test).toMatchObject({ method: 'welch', significant: false });
+      expect(regressions(c, 0.1)).toEqual([]);
+      expect(renderCompareText(c, 0.1)).toContain(
+        'gate: no metric confirmed worse by more than 10% (not gated, within noise: seed-design orders_created -13.3%)',
+      );
+      expect(renderCompareMarkdown(c, 0.1)).toContain('**gate: no metric confirmed worse by more than 10% (not gated, within noise: seed-design orders_created -13.3%)**');
+      // Below the limit, or nothing worse: the plain line.
+      expect(renderCompareText(c, 0.2)).toContain('gate: no metric worse by more than 20%\n');
+    });
+
     it('a paired difference that changes sign between replications is noise', () => {
       const c = compareSummaries(replicated([100, 80, 120]), replicated([103, 77, 121]));
       expect(ordersRow(c).test).toMatchObject({ method: 'paired', significant: false });

@@ -151,6 +151,18 @@ describe('audit catches violations, listing the offending records', () => {
     ]);
   });
 
+  test('no-early-orders behind a waiting room: the reason names the door time, not an acceptance after T0 as "before T0"', () => {
+    const r = validResult();
+    r.ledger[0] = order(1, 11, T0 + 3_000_000, { presentedUs: T0 - 4_000_000 });
+    r.ledger[1] = order(2, 12, T0 + 3_100_000, { presentedUs: T0 + 200_000 }); // reached the door after T0: not early
+    const check = checkOf(audit(r), 'no-early-orders');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('1 order before T0 (1m) (1 presented at the waiting room before T0, accepted after it)');
+    expect(check.offending.map((o) => o.reason)).toEqual([
+      'order 1 (user 11, presented at the waiting room at 56s, accepted at 1m3s, created at 1m3.005s) was presented before T0 (1m)',
+    ]);
+  });
+
   test('valid-tokens: every order whose token the verifier refuses, with its reason', () => {
     const r = validResult();
     r.ledger[2] = { ...r.ledger[2], token: 'tok-11' };
