@@ -25,7 +25,7 @@ export interface MetricInfo {
 export const METRIC_CATALOGUE = {
   page_latency: { kind: 'latency', unit: 'µs', description: 'Product page response time, from the intended send time (includes RTT, queueing at edge/origin/link).' },
   script_latency: { kind: 'latency', unit: 'µs', description: 'Button script response time, from the intended send time; a script request given up on, refused or unanswered at the end counts its wait so far.' },
-  order_latency: { kind: 'latency', unit: 'µs', description: 'Order attempt response time, from the click to the answer (won, sold out, sale ended, rejected).' },
+  order_latency: { kind: 'latency', unit: 'µs', description: 'Order attempt response time, from the click to the answer (won, sold out, sale ended, rejected); a request still in a waiting room\'s line at the end counts its wait until then.' },
   decision_latency: { kind: 'latency', unit: 'µs', description: 'Per buyer, from the first click to the first definite answer reaching them (won, sold out, sale ended, blocked), retries and their waits included; buyers who gave up or were still waiting at the end have no sample (see decided_within_2s).' },
   main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency, from arrival to the response\'s last byte leaving its link (its own when isolated, the origin link when shared).' },
   orders_created: { kind: 'count', unit: 'orders', description: 'Orders in the ledger.' },

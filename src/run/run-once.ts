@@ -169,11 +169,13 @@ export class FlashSaleModel {
       {
         onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs),
         onLetThrough: (user, gen) => this.users.orderListener.onLetThrough(user, gen),
+        onUnanswered: (user, clickedAtUs) => this.users.orderListener.onUnanswered(user, clickedAtUs),
       },
     );
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {
       this.users.close();
+      this.flow.close();
       this.mainSite.close(sim.now);
     });
     sim.scheduleAt(config.duration, close);

@@ -56,6 +56,12 @@ export interface OrderFlowListener {
    * start waiting afresh under a new one (default: `gen`).
    */
   onLetThrough?(user: number, gen: number): number;
+  /**
+   * The run ended with `user`'s request, sent at `clickedAtUs` (µs), never
+   * answered: it was still in the waiting room's line (which closes with
+   * the run). Called from {@link OrderFlow.close}.
+   */
+  onUnanswered?(user: number, clickedAtUs: number): void;
 }
 
 /** Request record states. */
@@ -237,6 +243,17 @@ export class OrderFlow {
     this.tokenIssuedAt[r] = tokenIssuedAtUs;
     this.clickedAt[r] = clickedAtUs;
     this.sim.scheduleAt(arrivesAtUs, this.arriveKind, r);
+  }
+
+  /**
+   * The run is over (`duration`): reports every request that will never be
+   * answered — those still in the waiting room's line — to the listener.
+   * Requests with the servers are answered while the run drains.
+   */
+  close(): void {
+    const unanswered = this.listener.onUnanswered;
+    if (this.room === null || unanswered === undefined) return;
+    this.room.forEachWaiting((r) => unanswered.call(this.listener, this.user[r], this.clickedAt[r]));
   }
 
   /** Orders accepted but not yet in the ledger. */

@@ -100,6 +100,12 @@ export class WaitingRoom {
     if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
   }
 
+  /** Calls `visit` with every request still in line (the lottery pool included), in no particular order. */
+  forEachWaiting(visit: (request: number) => void): void {
+    for (let k = 0; k < this.count; k++) visit(this.ring[(this.head + k) % this.ring.length]);
+    for (let k = 0; k < this.poolCount; k++) visit(this.poolRequests[k]);
+  }
+
   /** Requests in line now (the lottery pool included). */
   get waiting(): number {
     return this.count + this.poolCount;

@@ -126,7 +126,7 @@ export class Users {
   readonly pageLatency = new LatencyHistogram();
   /** µs from sending the script request to its arrival, failure or the close. */
   readonly scriptLatency = new LatencyHistogram();
-  /** µs from each click to its answer reaching the user, including answers to attempts already given up on. */
+  /** µs from each click to its answer reaching the user, including answers to attempts already given up on; a request never answered (still in the waiting room's line at the end) counts its wait until then. */
   readonly orderLatency = new LatencyHistogram();
   /**
    * µs from a user's first click to the first definite answer reaching them
@@ -415,6 +415,11 @@ export class Users {
       this.u8[b + STATE] = UserState.Ordering;
       this.sim.schedule(this.patience, this.orderTimeoutKind, user, released);
       return released;
+    },
+    onUnanswered: (_user, clickedAtUs) => {
+      // As for pages that never came: the wait so far is a latency sample,
+      // or a room too slow to serve anyone would show no order latency at all.
+      this.orderLatency.record(this.sim.now - clickedAtUs);
     },
   };
 

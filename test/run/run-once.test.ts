@@ -402,6 +402,11 @@ describe('runOnce: waiting room', () => {
     expect(r.outcomes.won).toBe(r.ledger.length);
     expect(r.outcomes.pending).toBe(2000 - r.outcomes.won);
     expect(r.latency.decision.count).toBe(r.outcomes.won);
+    // Their requests were never answered: each counts its wait until the end as order latency
+    // (coordinated omission: a room that serves nobody must not show a fast p99).
+    expect(r.latency.order.count).toBe(2000);
+    expect(r.latency.order.p99).toBeGreaterThan(end - T0 - 10 * SECOND);
+    expect(r.latency.order.max).toBeLessThanOrEqual(end - T0);
     expect(audit(r).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
   });
 
