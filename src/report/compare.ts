@@ -12,7 +12,8 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  * Which way is worse, per metric (the documented rule):
  * - lower is better: every latency, oversell, undersell, duplicate, early
  *   and lost orders, every error and reject rate, bots' share, origin peak
- *   rps, origin and link utilisation, attempts per order, amplification —
+ *   rps, origin and link utilisation, stock operations and utilisation,
+ *   attempts per order, amplification —
  *   more of these is worse;
  * - higher is better: orders created, CDN hit ratio, answered and decided within 2 s,
  *   fairness click order — less of these is worse;
@@ -67,6 +68,8 @@ export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   origin_peak_rps: 'lower-is-better',
   origin_utilisation: 'lower-is-better',
   link_utilisation: 'lower-is-better',
+  stock_peak_ops: 'lower-is-better',
+  stock_utilisation: 'lower-is-better',
   attempts_per_order: 'lower-is-better',
   amplification: 'lower-is-better',
   fairness_click_order: 'higher-is-better',

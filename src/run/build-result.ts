@@ -138,6 +138,9 @@ export function buildResult(model: FlashSaleModel): RunResult {
     ),
     origin_utilisation: peak('origin_busy'),
     link_utilisation: peak('link_busy'),
+    stock_peak_ops: round(peak('stock_ops') / intervalSeconds),
+    // Only a serial store has a ceiling (1 / service): a parallel one's "utilisation" is not defined.
+    stock_utilisation: stock.serial ? peak('stock_busy') : null,
     attempts_per_order: ledger.length > 0 ? round(flow.attempts / ledger.length) : null,
     amplification: round(requestsAll / users.count),
     fairness_click_order: fairness.clickOrder,

@@ -45,6 +45,8 @@ export const METRIC_CATALOGUE = {
   origin_peak_rps: { kind: 'value', unit: 'requests/s', description: 'Highest origin request rate in any interval.' },
   origin_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval busy fraction of origin slots.' },
   link_utilisation: { kind: 'value', unit: 'fraction', description: 'Peak per-interval utilisation of the origin link.' },
+  stock_peak_ops: { kind: 'value', unit: 'operations/s', description: 'Highest rate of operations asked of the stock store in any interval (every take, successful or not, when it reaches the store: a serial store above its ceiling of 1/service queues them).' },
+  stock_utilisation: { kind: 'value', unit: 'fraction', description: 'Serial stock stores (single-thread-server, row-lock): peak per-interval busy fraction, against their ceiling of 1/service operations per second; 1 means buyers queue for the store. null (unmeasured) for atomic and check-then-decrement, which run operations in parallel with no modelled ceiling.' },
   attempts_per_order: { kind: 'value', unit: 'attempts', description: 'Order attempts per order created.' },
   amplification: { kind: 'value', unit: 'requests/user', description: 'All requests (pages, scripts, orders) per user.' },
   fairness_click_order: { kind: 'value', unit: 'probability', description: 'Chance that a human winner clicked before a human non-winner: 1 = first come, first served, 0.5 = a lottery, 0 = the last clickers win.' },

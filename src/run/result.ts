@@ -229,6 +229,8 @@ export const TIMESERIES_COLUMNS = [
   'main_site_errors',
   'user_timeouts',
   'bytes_origin_link',
+  'stock_ops',
+  'stock_busy',
 ] as const;
 /** One column name of {@link TIMESERIES_COLUMNS}. */
 export type TimeSeriesColumn = (typeof TIMESERIES_COLUMNS)[number];

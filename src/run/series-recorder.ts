@@ -7,8 +7,9 @@ import type { FlashSaleModel } from './run-once.js';
  * Samples the model's cumulative counters at every interval boundary and
  * keeps the per-interval differences: one event per interval, nothing on
  * the hot path. Counts are per interval (divide by the interval for a rate);
- * `origin_busy` and `link_busy` are the interval's mean busy fraction;
- * `stock` is the level at the end of the interval.
+ * `origin_busy`, `link_busy` and `stock_busy` (serial stock primitives
+ * only, else 0) are the interval's mean busy fraction; `stock` is the level
+ * at the end of the interval.
  */
 export class SeriesRecorder {
   private readonly rows: number[][] = [];
@@ -69,11 +70,14 @@ export class SeriesRecorder {
     c[15] = mainSite.errors;
     c[16] = users.timeouts;
     c[17] = origin.link.bytes;
+    c[18] = flow.stock.operations;
+    c[19] = flow.stock.busyUntil(now);
     const row = new Array<number>(c.length);
     const span = Math.min(this.intervalUs, now - this.rows.length * this.intervalUs);
     for (let j = 0; j < c.length; j++) row[j] = c[j] - this.previous[j];
     row[6] = round(row[6] / span);
     row[7] = round(row[7] / span);
+    row[19] = round(row[19] / span);
     row[13] = flow.stock.level;
     this.previous.set(c);
     this.rows.push(row);

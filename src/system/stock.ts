@@ -31,16 +31,23 @@ export class Stock {
   sold = 0;
   /** Units given back by failed order steps. */
   returned = 0;
-  /** Stock operations performed. */
+  /** Stock operations asked for (counted when they reach the store; a serial store may still queue them). */
   operations = 0;
   /** Outcome of the last `begin`. */
   lastSuccess = false;
   /** Value read by the last `begin` (what the racy primitive will write from). */
   lastRead = 0;
+  /**
+   * Whether operations run one at a time (single-thread-server, row-lock):
+   * then the store has a ceiling of 1/service operations per second, and
+   * {@link busyUntil} says how close to it it ran.
+   */
+  readonly serial: boolean;
   private readonly racy: boolean;
-  private readonly serial: boolean;
   private readonly serviceUs: number;
   private freeAt = 0;
+  /** Service time of every serial operation begun so far, µs. */
+  private busyUs = 0;
 
   /** @param initial units for sale. */
   constructor(
@@ -65,6 +72,7 @@ export class Stock {
     if (this.serial) {
       const start = this.freeAt > nowUs ? this.freeAt : nowUs;
       done = this.freeAt = start + this.serviceUs;
+      this.busyUs += this.serviceUs;
     } else {
       done = nowUs + this.serviceUs;
     }
@@ -87,6 +95,16 @@ export class Stock {
    */
   get handedOut(): number {
     return this.sold - this.returned;
+  }
+
+  /**
+   * Serial primitives: the store's busy time up to `nowUs` (µs), all
+   * operations begun minus the part of the backlog still ahead; differences
+   * over an interval give its utilisation there. 0 for parallel primitives,
+   * which have no modelled ceiling.
+   */
+  busyUntil(nowUs: number): number {
+    return this.busyUs - (this.freeAt > nowUs ? this.freeAt - nowUs : 0);
   }
 
   /** Gives a unit back (compensation after a failed order step). */

@@ -338,6 +338,46 @@ describe('runOnce: bots', () => {
   });
 });
 
+describe('runOnce: the stock store against its ceiling', () => {
+  // 100 ms rows, a burst at T0 of 2,000 buyers for 100 units, 20 servers x 10 slots.
+  const herd = (primitive: string, service: string) =>
+    run({
+      interval: '100ms',
+      users: { arrival: { kind: 'burst', at: '1m', spread: '0s' } },
+      system: { orderServers: { servers: 20, slots: 10 }, stock: { primitive, service } },
+    });
+
+  it('a hot row holding its lock 2 ms is asked for more than its ceiling of 500 operations/s: utilisation 1 in the busiest interval', () => {
+    const r = herd('row-lock', '2ms');
+    expect(r.metrics.stock_utilisation).toBeGreaterThan(0.99);
+    expect(r.metrics.stock_utilisation).toBeLessThanOrEqual(1);
+    // Offered load above the ceiling: the excess waits for the lock.
+    expect(r.metrics.stock_peak_ops!).toBeGreaterThan(500);
+    const busy = column(r, 'stock_busy');
+    expect(Math.max(...busy)).toBe(r.metrics.stock_utilisation);
+  });
+
+  it('a fast single-threaded store under the same herd is far from its ceiling; every take is counted once', () => {
+    const r = herd('single-thread-server', '10us');
+    expect(r.metrics.stock_utilisation!).toBeLessThan(0.5);
+    expect(r.metrics.stock_utilisation!).toBeGreaterThan(0);
+    expect(column(r, 'stock_ops').reduce((a, b) => a + b, 0)).toBe(r.counters.stockOperations);
+    // Busy time = operations x service, all inside the rows.
+    const busyUs = column(r, 'stock_busy').reduce((a, b) => a + b, 0) * r.timeseries.intervalUs;
+    expect(busyUs).toBeCloseTo(r.counters.stockOperations * 10, -1);
+  });
+
+  it('parallel primitives have no modelled ceiling: utilisation is unmeasured (null), its column 0', () => {
+    for (const primitive of ['atomic', 'check-then-decrement']) {
+      const r = herd(primitive, '200us');
+      expect(r.metrics.stock_utilisation).toBeNull();
+      expect(column(r, 'stock_busy').every((x) => x === 0)).toBe(true);
+      expect(r.metrics.stock_peak_ops!).toBeGreaterThan(0);
+      expect(r.metrics.stock_peak_ops).toBe(Math.max(...column(r, 'stock_ops')) * 10);
+    }
+  });
+});
+
 describe('runOnce: waiting room', () => {
   const BOTS = { users: { bots: { share: '5%' } } };
   const room = (mode: string, rate = '500/s', extra: Record<string, unknown> = {}) => merge(BOTS, { system: { waitingRoom: { mode, rate, ...extra } } });

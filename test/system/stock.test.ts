@@ -71,6 +71,24 @@ describe('stock primitives', () => {
     });
   }
 
+  it('busyUntil: a serial store is busy while its queue of operations lasts; a parallel one reports 0', () => {
+    for (const primitive of ['row-lock', 'single-thread-server'] as const) {
+      const stock = new Stock(10, stockConfig(primitive, '10us'));
+      expect(stock.serial).toBe(true);
+      stock.begin(0);
+      stock.begin(0); // waits for the first: busy from 0 to 20
+      expect([5, 15, 20, 100].map((t) => stock.busyUntil(t))).toEqual([5, 15, 20, 20]);
+      stock.begin(100); // idle from 20 to 100, busy again until 110
+      expect([105, 110, 200].map((t) => stock.busyUntil(t))).toEqual([25, 30, 30]);
+    }
+    for (const primitive of ['atomic', 'check-then-decrement'] as const) {
+      const stock = new Stock(10, stockConfig(primitive, '10us'));
+      expect(stock.serial).toBe(false);
+      stock.begin(0);
+      expect(stock.busyUntil(5)).toBe(0);
+    }
+  });
+
   it('atomic: operations run in parallel, each taking the service time', () => {
     const stock = new Stock(10, stockConfig('atomic', '1ms'));
     const takes = drive(stock, [0, 0, 0, 500]);
