@@ -213,9 +213,11 @@ export class OrderFlow {
     this.room =
       system.waitingRoom.mode === 'off'
         ? null
-        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, config.duration, roomDraws, {
+        : new WaitingRoom(sim, system.waitingRoom, config.sale.start, config.duration, users, roomDraws, {
             onLetThrough: (r) => this.letThrough(r),
             soldOut: () => this.servers.knowsSoldOut(this.sim.now),
+            // Its user's newer request holds the place now: this one never reaches the servers (nor gets an answer: the user waits on the newer one).
+            onReplaced: (r) => this.free(r),
           });
   }
 

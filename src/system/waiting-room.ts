@@ -9,6 +9,8 @@ export interface WaitingRoomListener {
   onLetThrough(request: number): void;
   /** Whether the servers know the stock is gone (then the whole line is let through at once, to hear "sold out"). */
   soldOut(): boolean;
+  /** Request `request` lost its place to a newer request of the same user (see {@link WaitingRoom.enter}): it never reaches the servers. */
+  onReplaced(request: number): void;
 }
 
 /**
@@ -38,10 +40,16 @@ export interface WaitingRoomListener {
  * run undecided). Letting the line drain instead would sell on after the
  * run at the room's pace, for hours at a slow rate, outside the time series.
  *
- * Requests are the order flow's record indices; the line is a ring of them.
+ * A place belongs to a user, not to a request (a real room keys it on the
+ * visitor's session): a user's later request takes over their place, and
+ * the earlier one is dropped. A bot firing twenty shots before T0 holds one
+ * place, like everyone else, and its click after T0 takes it over.
+ *
+ * The line is a ring of users; each user's place holds the order flow's
+ * record index of their latest request.
  */
 export class WaitingRoom {
-  /** Requests that entered the line. */
+  /** Requests that reached the room (those that took over their user's place included). */
   entries = 0;
   /** Most requests in line at once (the lottery pool included). */
   peak = 0;
@@ -64,18 +72,21 @@ export class WaitingRoom {
   private flushScheduled = false;
   private lotteryOpen: boolean;
 
-  // The line: a ring of request indices from `head`.
+  /** Per user, the request holding their place (-1: none). */
+  private readonly placeOf: Int32Array;
+  // The line: a ring of users from `head`.
   private ring = new Int32Array(64);
   private head = 0;
   private count = 0;
-  // The lottery pool (random mode, until the window closes): request, its user's ticket.
-  private poolRequests = new Int32Array(64);
+  // The lottery pool (random mode, until the window closes): users and their tickets.
+  private poolUsers = new Int32Array(64);
   private poolTickets = new Float64Array(64);
   private poolCount = 0;
 
   /**
    * @param saleStartUs T0, µs.
    * @param closesAtUs the end of the run (`duration`), µs: nobody is let through from then on.
+   * @param users population size (users are 0 … users − 1).
    * @param draws the lottery tickets, one per user.
    */
   constructor(
@@ -83,9 +94,11 @@ export class WaitingRoom {
     config: WaitingRoomConfig,
     saleStartUs: number,
     closesAtUs: number,
+    users: number,
     draws: RandomStream,
     listener: WaitingRoomListener,
   ) {
+    this.placeOf = new Int32Array(users).fill(-1);
     this.sim = sim;
     this.listener = listener;
     this.draws = draws;
@@ -102,8 +115,8 @@ export class WaitingRoom {
 
   /** Calls `visit` with every request still in line (the lottery pool included), in no particular order. */
   forEachWaiting(visit: (request: number) => void): void {
-    for (let k = 0; k < this.count; k++) visit(this.ring[(this.head + k) % this.ring.length]);
-    for (let k = 0; k < this.poolCount; k++) visit(this.poolRequests[k]);
+    for (let k = 0; k < this.count; k++) visit(this.placeOf[this.ring[(this.head + k) % this.ring.length]]);
+    for (let k = 0; k < this.poolCount; k++) visit(this.placeOf[this.poolUsers[k]]);
   }
 
   /** Requests in line now (the lottery pool included). */
@@ -111,19 +124,29 @@ export class WaitingRoom {
     return this.count + this.poolCount;
   }
 
-  /** Request `request` of `user` reaches the room now and takes a place in line. */
+  /**
+   * Request `request` of `user` reaches the room now: it takes a place in
+   * line, or, if the user holds one, takes it over (the earlier request is
+   * dropped through `onReplaced`).
+   */
   enter(request: number, user: number): void {
     this.entries++;
+    const earlier = this.placeOf[user];
+    this.placeOf[user] = request;
+    if (earlier >= 0) {
+      this.listener.onReplaced(earlier);
+      return;
+    }
     if (this.lotteryOpen) {
-      if (this.poolCount === this.poolRequests.length) {
-        this.poolRequests = grownTo(this.poolRequests, this.poolCount * 2);
+      if (this.poolCount === this.poolUsers.length) {
+        this.poolUsers = grownTo(this.poolUsers, this.poolCount * 2);
         this.poolTickets = grownTo(this.poolTickets, this.poolCount * 2);
       }
-      this.poolRequests[this.poolCount] = request;
+      this.poolUsers[this.poolCount] = user;
       this.poolTickets[this.poolCount] = this.draws.uniform(user, 0);
       this.poolCount++;
     } else {
-      this.push(request);
+      this.push(user);
       if (this.listener.soldOut()) this.scheduleFlush(this.sim.now);
       else this.ensureScheduled();
     }
@@ -137,9 +160,9 @@ export class WaitingRoom {
     // Ties (two users with the same 32-bit ticket) keep their arrival order: sort is stable.
     order.sort((x, y) => this.poolTickets[x] - this.poolTickets[y]);
     // Nothing can be in the ring yet (every entry so far went to the pool).
-    for (const i of order) this.push(this.poolRequests[i]);
+    for (const i of order) this.push(this.poolUsers[i]);
     this.poolCount = 0;
-    this.poolRequests = new Int32Array(0);
+    this.poolUsers = new Int32Array(0);
     this.poolTickets = new Float64Array(0);
     this.ensureScheduled();
   }
@@ -158,7 +181,7 @@ export class WaitingRoom {
   /** Lets the whole line through (the servers know the stock is gone). */
   private flush(): void {
     this.flushScheduled = false;
-    while (this.count > 0) this.listener.onLetThrough(this.shift());
+    while (this.count > 0) this.listener.onLetThrough(this.leave());
   }
 
   private letThrough(): void {
@@ -169,7 +192,7 @@ export class WaitingRoom {
     }
     if (this.count === 0) return;
     this.nextAt = Math.max(this.nextAt, this.sim.now) + this.spacingUs;
-    this.listener.onLetThrough(this.shift());
+    this.listener.onLetThrough(this.leave());
     this.ensureScheduled();
   }
 
@@ -182,19 +205,27 @@ export class WaitingRoom {
     this.sim.scheduleAt(at, this.letThroughKind);
   }
 
-  private push(request: number): void {
+  /** The user at the head of the line leaves it: their request, and their place is free again. */
+  private leave(): number {
+    const user = this.shift();
+    const request = this.placeOf[user];
+    this.placeOf[user] = -1;
+    return request;
+  }
+
+  private push(user: number): void {
     if (this.count === this.ring.length) {
       this.ring = unwrappedTo(this.ring, this.head, this.count, this.ring.length * 2);
       this.head = 0;
     }
-    this.ring[(this.head + this.count) % this.ring.length] = request;
+    this.ring[(this.head + this.count) % this.ring.length] = user;
     this.count++;
   }
 
   private shift(): number {
-    const request = this.ring[this.head];
+    const user = this.ring[this.head];
     this.head = (this.head + 1) % this.ring.length;
     this.count--;
-    return request;
+    return user;
   }
 }

@@ -10,19 +10,49 @@ const T0 = 10_000_000;
 function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number]>, soldOutAt = Infinity, seed = 7, closesAt = Infinity) {
   const sim = new Simulation();
   const out: Array<{ request: number; at: number }> = [];
-  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, closesAt, new RandomSource(seed, 0).stream('room-ticket'), {
+  const replaced: number[] = [];
+  const users = Math.max(0, ...arrivals.map(([, user]) => user)) + 1;
+  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, closesAt, users, new RandomSource(seed, 0).stream('room-ticket'), {
     onLetThrough: (request) => out.push({ request, at: sim.now }),
     soldOut: () => sim.now >= soldOutAt,
+    onReplaced: (request) => replaced.push(request),
   });
   const enter = sim.register('enter', (request, user) => room.enter(request, user));
   // The order flow tells the room when the servers will know, as soon as the stock runs out.
   if (soldOutAt !== Infinity) room.soldOutKnownAt(soldOutAt);
   arrivals.forEach(([at, user], request) => sim.scheduleAt(at, enter, request, user));
   sim.run();
-  return { out, room };
+  return { out, room, replaced };
 }
 
 describe('waiting room', () => {
+  it("a place is the user's: a later request takes it over, the earlier one is dropped", () => {
+    // User 5 fires three shots before T0 and clicks at T0 + 1 ms, within the lottery window; user 6 comes in between.
+    const { out, replaced, room } = run({ mode: 'random', window: 3_000_000, rate: 1000 }, [
+      [T0 - 3_000, 5],
+      [T0 - 2_000, 6],
+      [T0 - 1_000, 5],
+      [T0 - 500, 5],
+      [T0 + 1_000, 5],
+    ]);
+    expect(replaced).toEqual([0, 2, 3]);
+    // One ticket each: user 5's place now holds the click (request 4).
+    expect(out.map((o) => o.request).sort()).toEqual([1, 4]);
+    expect(out.map((o) => o.at)).toEqual([T0 + 3_000_000, T0 + 3_001_000]);
+    expect(room.entries).toBe(5);
+    expect(room.peak).toBe(2);
+  });
+
+  it('after leaving the line a user may queue again, at the back', () => {
+    const { out, replaced } = run({ mode: 'fifo', rate: 1000 }, [
+      [T0, 1],
+      [T0 + 10, 2],
+      [T0 + 500, 1],
+    ]);
+    expect(replaced).toEqual([]);
+    expect(out.map((o) => o.request)).toEqual([0, 1, 2]);
+  });
+
   it('fifo: nobody before T0, then one request per 1/rate in the order they came', () => {
     const { out, room } = run({ mode: 'fifo', rate: 1000 }, [
       [T0 - 5_000_000, 10],
