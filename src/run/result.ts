@@ -158,9 +158,9 @@ export interface Counters {
   bytesOriginLink: number;
   /** Stock takes begun. */
   stockOperations: number;
-  /** Order requests that took a place in the waiting room's line (0 without a room). */
+  /** Order requests that reached the waiting room, those that took over their user's place included (0 without a room). */
   roomEntries: number;
-  /** Most requests in the waiting room's line at once. */
+  /** Most places taken in the waiting room's line at once, the random mode's lottery pool included (0 without a room). */
   roomPeak: number;
 }
 
