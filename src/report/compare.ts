@@ -34,8 +34,8 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  * that is not significant, or whose tested per-replication difference goes
  * the other way (latency percentiles are shown pooled but tested per
  * replication), is shown as "worse (noise)" or "better (noise)" and is not
- * gated. With one
- * replication there is nothing to test against, and every difference counts.
+ * gated. With one replication there is nothing to test against, and every
+ * difference counts.
  */
 
 /** Confidence level of the noise test. */
