@@ -19,7 +19,7 @@ import { estimate, type Estimate } from '../run/aggregate.js';
 import { executePlan, type TaskProgress, type TaskTiming } from '../run/execute.js';
 import { METRIC_CATALOGUE, metricRange, type MetricName } from '../run/metric-catalogue.js';
 import type { RunPlan, RunTask } from '../run/plan.js';
-import { latencyNameOf, type RunResult } from '../run/result.js';
+import { latencyNameOf, measuredLatency, measuredMetric, type LatencyStat, type RunResult } from '../run/result.js';
 import { expandSweep } from '../scenario/sweep.js';
 import { WorkerTaskError } from './pool.js';
 
@@ -36,8 +36,7 @@ export const DEFAULT_SWEEP_METRICS = [
   'origin_peak_rps',
 ] as const;
 
-const LATENCY_STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'min', 'max'] as const;
-type LatencyStat = (typeof LATENCY_STATS)[number];
+const LATENCY_STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'min', 'max'] as const satisfies readonly LatencyStat[];
 
 /** A metric a sweep reports: a catalogue metric, or a latency statistic such as `order_latency.p99`. */
 export interface SweepMetric {
@@ -73,12 +72,7 @@ export function parseSweepMetric(name: string): SweepMetric {
 /** The value of a sweep metric in one run (null when the run could not measure it). */
 export function metricValue(metric: SweepMetric, run: RunResult): number | null {
   const [, stat] = metric.name.split('.') as [string, LatencyStat | undefined];
-  if (stat !== undefined) {
-    const summary = run.latency[latencyNameOf(metric.metric)!];
-    return summary && summary.count > 0 ? summary[stat] : null;
-  }
-  const value = run.metrics[metric.name];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return stat !== undefined ? measuredLatency(run, latencyNameOf(metric.metric)!, stat) : measuredMetric(run, metric.name);
 }
 
 /** One swept parameter and its values, in the order given. */

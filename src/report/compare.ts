@@ -1,5 +1,5 @@
 import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../run/metric-catalogue.js';
-import { latencyNameOf, type RunResult } from '../run/result.js';
+import { latencyNameOf, measuredLatency, measuredMetric, type RunResult } from '../run/result.js';
 import { testDifference, type DifferenceTest } from '../kernel/stats/difference-test.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
@@ -34,8 +34,8 @@ import type { RunSummary, StrategySummary } from './summary-json.js';
  * that is not significant, or whose tested per-replication difference goes
  * the other way (latency percentiles are shown pooled but tested per
  * replication), is shown as "worse (noise)" or "better (noise)" and is not
- * gated. With one
- * replication there is nothing to test against, and every difference counts.
+ * gated. With one replication there is nothing to test against, and every
+ * difference counts.
  */
 
 /** Confidence level of the noise test. */
@@ -140,18 +140,10 @@ function figures(s: StrategySummary): Figure[] {
       const l = s.aggregate.latency[kind];
       const has = !!l && l.count > 0;
       for (const p of ['p50', 'p99'] as const) {
-        const of = (run: RunResult): number | null => {
-          const r = run.latency[kind];
-          return r && r.count > 0 ? r[p] : null;
-        };
-        out.push({ figure: `${metric} ${p}`, metric, value: has ? l[p] : null, of });
+        out.push({ figure: `${metric} ${p}`, metric, value: has ? l[p] : null, of: (run) => measuredLatency(run, kind, p) });
       }
     } else {
-      const of = (run: RunResult): number | null => {
-        const v = run.metrics[metric];
-        return typeof v === 'number' && Number.isFinite(v) ? v : null;
-      };
-      out.push({ figure: metric, metric, value: s.aggregate.metrics[metric]?.mean ?? null, of });
+      out.push({ figure: metric, metric, value: s.aggregate.metrics[metric]?.mean ?? null, of: (run) => measuredMetric(run, metric) });
     }
   }
   return out;

@@ -58,6 +58,25 @@ export function latencyNameOf(metric: string): LatencyName | undefined {
   return (LATENCY_NAMES as readonly string[]).includes(name) ? (name as LatencyName) : undefined;
 }
 
+/** A statistic of a {@link LatencySummary} that is a time (µs). */
+export type LatencyStat = Exclude<keyof LatencySummary, 'count' | 'histogram'>;
+
+/**
+ * Statistic `stat` of a run's latency distribution `kind`, µs; null when the
+ * run has no sample of it (or, read from a summary written before `kind`
+ * existed, no distribution at all).
+ */
+export function measuredLatency(run: Pick<RunResult, 'latency'>, kind: LatencyName, stat: LatencyStat): number | null {
+  const summary = run.latency[kind] as LatencySummary | undefined;
+  return summary && summary.count > 0 ? summary[stat] : null;
+}
+
+/** A run's value of a non-latency metric; null when the run could not measure it (null, absent, or not finite). */
+export function measuredMetric(run: Pick<RunResult, 'metrics'>, metric: string): number | null {
+  const value = run.metrics[metric];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
 /**
  * Latency percentiles in µs, plus the encoded HDR histogram for merging
  * replications. With no samples every figure is 0 (not NaN), so that the
@@ -158,9 +177,9 @@ export interface Counters {
   bytesOriginLink: number;
   /** Stock takes begun. */
   stockOperations: number;
-  /** Order requests that took a place in the waiting room's line (0 without a room). */
+  /** Order requests that reached the waiting room, those that took over their user's place included (0 without a room). */
   roomEntries: number;
-  /** Most requests in the waiting room's line at once. */
+  /** Most places taken in the waiting room's line at once, the random mode's lottery pool included (0 without a room). */
   roomPeak: number;
 }
 

@@ -319,7 +319,7 @@ const waitingRoom = z
       .default('off')
       .meta({
         description:
-          'A waiting room in front of the order servers. off: clicks go straight to the servers (seed design). fifo: every click takes a place in line and is let through at `rate`, in the order clicks reached the room, from T0. random: clicks that reach the room before T0 + `window` are let through in a random order (a lottery: reacting in 5 ms is no advantage), from T0 + window, and later ones behind them in order. People in line wait there without giving up; once the servers know stock is gone, everyone still in line is let through to hear "sold out".',
+          'A waiting room in front of the order servers. off: clicks go straight to the servers (seed design). fifo: every clicker takes a place in line (one per user: a later click takes over the user\'s place) and is let through at `rate`, in the order they reached the room, from T0. random: those who reach the room before T0 + `window` are let through in a random order (a lottery: reacting in 5 ms is no advantage), from T0 + window, and later ones behind them in order. People in line wait there without giving up; once the servers know stock is gone, everyone still in line is let through to hear "sold out". The room closes with the run: those still in line at `duration` end without an answer.',
       }),
     window: duration('random mode: clicks reaching the room before T0 + window share the lottery; nobody is let through before it ends.').prefault('3s'),
     rate: unit(parseRate, 'Clicks let through to the order servers per second (the room\'s outflow); more than 0.', (rps) =>

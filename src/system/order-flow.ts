@@ -10,7 +10,12 @@ import { Ledger } from './ledger.js';
 import { grownTo } from '../kernel/typed-arrays.js';
 import { WaitingRoom } from './waiting-room.js';
 
-/** The answer an order server gives. */
+/**
+ * The answer an order server gives. Users packs an answer into the low 3
+ * bits of an event argument, under the request generation: 7 ({@link
+ * OrderAnswer.Queued}) is the largest value that fits, so a new answer needs
+ * a wider field there.
+ */
 export const enum OrderAnswer {
   /** Order placed (sync: created; async: accepted onto the queue). */
   Won = 0,

@@ -15,8 +15,8 @@ export interface WaitingRoomListener {
 
 /**
  * A waiting room (Queue-it style) between the clicks and the order servers:
- * every order request takes a place in line, and the room lets them through
- * at `rate` per second, so the servers see a steady flow instead of the
+ * every order request joins the line (one place per user: see below), and
+ * the room lets them through at `rate` per second, so the servers see a steady flow instead of the
  * herd, and — in `random` mode — the first places are a lottery among
  * everyone who clicked within `window` of T0, so a bot reacting in 5 ms has
  * no edge over a person reacting in 600 ms.

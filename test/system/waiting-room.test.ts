@@ -116,6 +116,31 @@ describe('waiting room', () => {
     expect(run({ mode: 'random', window: 3_000_000 }, arrivals, Infinity, 7, T0 + 3_000_000).room.waiting).toBe(10);
   });
 
+  it('forEachWaiting visits every request still waiting, in the line and in the lottery pool, by its latest request', () => {
+    const waitingOf = (room: WaitingRoom): number[] => {
+      const seen: number[] = [];
+      room.forEachWaiting((request) => seen.push(request));
+      return seen.sort((a, b) => a - b);
+    };
+    // fifo at 1/s closing at T0 + 1.5 s: users 0 and 1 are let through, 2 and 3 stay (user 3's second request holds its place).
+    const fifo = run({ mode: 'fifo', rate: 1 }, [[T0, 0], [T0, 1], [T0, 2], [T0, 3], [T0 + 1, 3]], Infinity, 7, T0 + 1_500_000);
+    expect(fifo.out.map((o) => o.request)).toEqual([0, 1]);
+    expect(waitingOf(fifo.room)).toEqual([2, 4]);
+    // random, closing before the draw: everyone is still in the pool.
+    const pool = run({ mode: 'random', window: 3_000_000 }, [[T0, 0], [T0 + 1, 1], [T0 + 2, 0]], Infinity, 7, T0 + 2_000_000);
+    expect(pool.out).toEqual([]);
+    expect(waitingOf(pool.room)).toEqual([1, 2]);
+  });
+
+  it('learning the stock is gone at or after the close lets nobody through', () => {
+    const arrivals: Array<[number, number]> = Array.from({ length: 5 }, (_, k) => [T0, k]);
+    for (const soldOutAt of [T0 + 3_000_000, T0 + 4_000_000]) {
+      const { out, room } = run({ mode: 'fifo', rate: 1 }, arrivals, soldOutAt, 7, T0 + 3_000_000);
+      expect(out.map((o) => o.at)).toEqual([T0, T0 + 1_000_000, T0 + 2_000_000]);
+      expect(room.waiting).toBe(2);
+    }
+  });
+
   it('once the servers know stock is gone, the whole line is let through at once', () => {
     const arrivals: Array<[number, number]> = Array.from({ length: 10 }, (_, k) => [T0, k]);
     const { out } = run({ mode: 'fifo', rate: 10 }, arrivals, T0 + 250_000);
