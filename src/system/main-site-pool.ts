@@ -1,4 +1,5 @@
-import { grownTo, unwrappedTo } from '../kernel/typed-arrays.js';
+import { grownTo } from '../kernel/typed-arrays.js';
+import { FifoRing } from '../kernel/fifo-ring.js';
 
 /**
  * The isolated main site's own event loop: Poisson arrivals into a FIFO pool
@@ -57,10 +58,8 @@ export class MainSitePool {
   private times = new Float64Array(64);
   private sequences = new Float64Array(64);
   private arrived = new Float64Array(64);
-  // Waiting requests' arrival times, FIFO: a ring growing by doubling.
-  private line = new Float64Array(64);
-  private lineHead = 0;
-  private lineCount = 0;
+  // Waiting requests' arrival times (µs), first in first out.
+  private readonly line = new FifoRing(new Float64Array(64));
 
   constructor(options: MainSitePoolOptions) {
     this.options = options;
@@ -114,14 +113,14 @@ export class MainSitePool {
     const o = this.options;
     o.onArrival();
     if (this.busy < o.servers) this.serve(this.now);
-    else if (this.lineCount >= o.capacity) o.onRefused();
-    else this.enqueue(this.now);
+    else if (this.line.size >= o.capacity) o.onRefused();
+    else this.line.push(this.now);
     this.scheduleArrival(o.nextGap());
   }
 
   private complete(arrivedUs: number): void {
     this.busy--;
-    if (this.lineCount > 0) this.serve(this.dequeue());
+    if (this.line.size > 0) this.serve(this.line.shift());
     this.options.onDone(this.now - arrivedUs);
   }
 
@@ -192,22 +191,6 @@ export class MainSitePool {
     times[i] = time;
     sequences[i] = sequence;
     arrived[i] = last;
-  }
-
-  private enqueue(arrivedUs: number): void {
-    if (this.lineCount === this.line.length) {
-      this.line = unwrappedTo(this.line, this.lineHead, this.lineCount, this.line.length * 2);
-      this.lineHead = 0;
-    }
-    this.line[(this.lineHead + this.lineCount) % this.line.length] = arrivedUs;
-    this.lineCount++;
-  }
-
-  private dequeue(): number {
-    const arrivedUs = this.line[this.lineHead];
-    this.lineHead = (this.lineHead + 1) % this.line.length;
-    this.lineCount--;
-    return arrivedUs;
   }
 
   private growHeap(): void {

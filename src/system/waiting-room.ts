@@ -1,7 +1,8 @@
 import type { WaitingRoomConfig } from '../scenario/schema.js';
 import type { Simulation } from '../kernel/simulation.js';
 import type { RandomStream } from '../kernel/random.js';
-import { grownTo, unwrappedTo } from '../kernel/typed-arrays.js';
+import { grownTo } from '../kernel/typed-arrays.js';
+import { FifoRing } from '../kernel/fifo-ring.js';
 
 /** Receives the requests the room lets through. */
 export interface WaitingRoomListener {
@@ -74,10 +75,8 @@ export class WaitingRoom {
 
   /** Per user, the request holding their place (-1: none). */
   private readonly placeOf: Int32Array;
-  // The line: a ring of users from `head`.
-  private ring = new Int32Array(64);
-  private head = 0;
-  private count = 0;
+  /** The line: users, first in first out. */
+  private readonly line = new FifoRing(new Int32Array(64));
   // The lottery pool (random mode, until the window closes): users and their tickets.
   private poolUsers = new Int32Array(64);
   private poolTickets = new Float64Array(64);
@@ -115,13 +114,13 @@ export class WaitingRoom {
 
   /** Calls `visit` with every request still in line (the lottery pool included), in no particular order. */
   forEachWaiting(visit: (request: number) => void): void {
-    for (let k = 0; k < this.count; k++) visit(this.placeOf[this.ring[(this.head + k) % this.ring.length]]);
+    for (let k = 0; k < this.line.size; k++) visit(this.placeOf[this.line.at(k)]);
     for (let k = 0; k < this.poolCount; k++) visit(this.placeOf[this.poolUsers[k]]);
   }
 
   /** Requests in line now (the lottery pool included). */
   get waiting(): number {
-    return this.count + this.poolCount;
+    return this.line.size + this.poolCount;
   }
 
   /**
@@ -146,7 +145,7 @@ export class WaitingRoom {
       this.poolTickets[this.poolCount] = this.draws.uniform(user, 0);
       this.poolCount++;
     } else {
-      this.push(user);
+      this.line.push(user);
       if (this.listener.soldOut()) this.scheduleFlush(this.sim.now);
       else this.ensureScheduled();
     }
@@ -160,7 +159,7 @@ export class WaitingRoom {
     // Ties (two users with the same 32-bit ticket) keep their arrival order: sort is stable.
     order.sort((x, y) => this.poolTickets[x] - this.poolTickets[y]);
     // Nothing can be in the ring yet (every entry so far went to the pool).
-    for (const i of order) this.push(this.poolUsers[i]);
+    for (const i of order) this.line.push(this.poolUsers[i]);
     this.poolCount = 0;
     this.poolUsers = new Int32Array(0);
     this.poolTickets = new Float64Array(0);
@@ -181,7 +180,7 @@ export class WaitingRoom {
   /** Lets the whole line through (the servers know the stock is gone). */
   private flush(): void {
     this.flushScheduled = false;
-    while (this.count > 0) this.listener.onLetThrough(this.leave());
+    while (this.line.size > 0) this.listener.onLetThrough(this.leave());
   }
 
   private letThrough(): void {
@@ -190,14 +189,14 @@ export class WaitingRoom {
       this.flush();
       return;
     }
-    if (this.count === 0) return;
+    if (this.line.size === 0) return;
     this.nextAt = Math.max(this.nextAt, this.sim.now) + this.spacingUs;
     this.listener.onLetThrough(this.leave());
     this.ensureScheduled();
   }
 
   private ensureScheduled(): void {
-    if (this.scheduled || this.count === 0) return;
+    if (this.scheduled || this.line.size === 0) return;
     const at = Math.max(this.sim.now, Math.round(this.nextAt));
     // Closed by then (the run's close comes first at the same time): the line stays.
     if (at >= this.closesAt) return;
@@ -207,25 +206,9 @@ export class WaitingRoom {
 
   /** The user at the head of the line leaves it: their request, and their place is free again. */
   private leave(): number {
-    const user = this.shift();
+    const user = this.line.shift();
     const request = this.placeOf[user];
     this.placeOf[user] = -1;
     return request;
-  }
-
-  private push(user: number): void {
-    if (this.count === this.ring.length) {
-      this.ring = unwrappedTo(this.ring, this.head, this.count, this.ring.length * 2);
-      this.head = 0;
-    }
-    this.ring[(this.head + this.count) % this.ring.length] = user;
-    this.count++;
-  }
-
-  private shift(): number {
-    const user = this.ring[this.head];
-    this.head = (this.head + 1) % this.ring.length;
-    this.count--;
-    return user;
   }
 }
