@@ -52,7 +52,7 @@ export interface WaitingRoomListener {
 export class WaitingRoom {
   /** Requests that reached the room (those that took over their user's place included). */
   entries = 0;
-  /** Most requests in line at once (the lottery pool included). */
+  /** Most places taken in line at once (the lottery pool included). */
   peak = 0;
 
   private readonly sim: Simulation;
