@@ -398,15 +398,20 @@ describe('runOnce: waiting room', () => {
   }
 
   it('fifo: first come, first served, so bots still come first; and the order servers see at most the rate', () => {
-    const fifo = run(room('fifo', '200/s'), 1);
+    // 100 ms rows, so that the rows between T0 and the sell-out can be looked at one by one.
+    const fine = { interval: '100ms' };
+    const fifo = run(merge(room('fifo', '200/s'), fine), 1);
+    const off = run(merge(BOTS, fine), 1);
     expect(fifo.bots.shareOfStock!).toBeGreaterThan(0.3);
-    const attempts = column(fifo, 'order_attempts');
-    const second = fifo.timeseries.intervalUs / SECOND;
-    // Let-through is spaced 1/rate apart; the sold-out flush can exceed it (answered "sold out" at once).
-    const beforeSellOut = fifo.timeseries.rows.filter((_, k) => (k + 1) * fifo.timeseries.intervalUs <= T0 + fifo.metrics.sell_out_time!);
-    expect(beforeSellOut.length).toBeGreaterThan(0);
-    for (const row of beforeSellOut) expect(row[columnIndex(fifo.timeseries.columns, 'order_attempts')]).toBeLessThanOrEqual(200 * second + 1);
-    expect(attempts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const attempts = (r: RunResult) => column(r, 'order_attempts');
+    // Rows from T0 up to the one before the sell-out (the sold-out flush lets the rest through at once).
+    const rush = (r: RunResult) => attempts(r).slice(T0 / 100_000, Math.floor((T0 + r.metrics.sell_out_time!) / 100_000));
+    // Without a room the herd reaches the servers far faster than 20 per 100 ms.
+    expect(Math.max(...attempts(off))).toBeGreaterThan(100);
+    // Behind a 200/s room: at most 20 (+1 at a row's edge) per 100 ms, and about that while the line lasts.
+    expect(rush(fifo).length).toBeGreaterThan(2);
+    for (const n of rush(fifo)) expect(n).toBeLessThanOrEqual(21);
+    expect(Math.max(...rush(fifo))).toBeGreaterThanOrEqual(19);
   });
 
   it('people in line do not give up, however long it is: no order timeouts, and every buyer gets an answer', () => {
