@@ -121,6 +121,8 @@ export interface Comparison {
   onlyInBaseline: string[];
   /** Strategies the baseline lacks (not compared). */
   onlyInCandidate: string[];
+  /** Compared strategies with fewer than two replications on a side: their differences are not tested for noise. */
+  untested: string[];
 }
 
 /** One figure of a strategy: its value, and how to read it from each replication's result. */
@@ -214,10 +216,12 @@ export function isNoise(row: Pick<CompareRow, 'delta' | 'test'>): boolean {
 /** Compares two summaries (baseline first), strategy by strategy. */
 export function compareSummaries(baseline: RunSummary, candidate: RunSummary, labels: [string, string] = ['A', 'B']): Comparison {
   const rows: CompareRow[] = [];
+  const untested: string[] = [];
   const candidates = new Map(candidate.strategies.map((s) => [s.name, s]));
   for (const a of baseline.strategies) {
     const b = candidates.get(a.name);
     if (!b) continue;
+    if (Math.min(a.runs.length, b.runs.length) < 2) untested.push(a.name);
     const fb = new Map(figures(b).map((f) => [f.figure, f.value]));
     for (const f of figures(a)) {
       const direction = METRIC_DIRECTION[f.metric];
@@ -238,6 +242,7 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
     rows,
     onlyInBaseline: baseline.strategies.filter((s) => !candidates.has(s.name)).map((s) => s.name),
     onlyInCandidate: candidate.strategies.filter((s) => !inBaseline.has(s.name)).map((s) => s.name),
+    untested,
   };
 }
 
@@ -316,7 +321,9 @@ function noiseLine(c: Comparison): string {
         : sameSeed
           ? 'Welch t-test (the runs measured different replications)'
           : 'Welch t-test (different seeds)';
-  return `noise: ${how}, ${level} two-sided; "(noise)" differences are not gated`;
+  // A strategy whose overlay sets replications: 1 inside runs with more: its rows carry no test, and are gated.
+  const alone = c.untested.length ? `; not tested (one replication): ${c.untested.join(', ')}` : '';
+  return `noise: ${how}, ${level} two-sided; "(noise)" differences are not gated${alone}`;
 }
 
 function gateLine(c: Comparison, gate: number): string {

@@ -44,6 +44,7 @@ function handMade(): Comparison {
     ],
     onlyInBaseline: [],
     onlyInCandidate: [],
+    untested: [],
   };
 }
 

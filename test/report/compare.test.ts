@@ -120,6 +120,19 @@ describe('compare', () => {
       expect(regressions(c, 0)).toEqual([]);
     });
 
+    it('a strategy with one replication inside runs with more is named as not tested; its rows are gated', () => {
+      const mixed = (orders: number[], single: number) =>
+        makeSummary([
+          makeStrategy({ name: 'seed-design', results: orders.map((n, replication) => makeResult({ strategy: 'seed-design', replication, orders: n })) }),
+          makeStrategy({ name: 'naive', results: [makeResult({ strategy: 'naive', replication: 0, orders: single })] }),
+        ]);
+      const c = compareSummaries(mixed([100, 80, 120], 50), mixed([98, 78, 118], 40));
+      expect(c.untested).toEqual(['naive']);
+      expect(c.rows.find((r) => r.strategy === 'naive' && r.figure === 'orders_created')!.test).toBeNull();
+      expect(regressions(c, 0.1).map((r) => `${r.strategy} ${r.figure}`)).toContain('naive orders_created');
+      expect(renderCompareText(c)).toMatch(/^noise: paired t-test .*; not tested \(one replication\): naive$/m);
+    });
+
     it('one replication: nothing to test, every difference counts (as before)', () => {
       const c = compareSummaries(replicated([100]), replicated([99]));
       expect(ordersRow(c).test).toBeNull();
