@@ -64,6 +64,8 @@ export function buildResult(model: FlashSaleModel): RunResult {
       cdnMisses: pageMisses,
       cdnScriptHits: cdn ? cdn.hitsByObject[CdnObject.Script] : 0,
       cdnScriptMisses: cdn ? cdn.missesByObject[CdnObject.Script] : 0,
+      cdnStaleHits: cdn ? cdn.staleHitsByObject[CdnObject.Page] : 0,
+      cdnScriptStaleHits: cdn ? cdn.staleHitsByObject[CdnObject.Script] : 0,
       cdnCoalesced: cdn?.coalesced ?? 0,
       cdnOriginFetches: cdn?.originFetches ?? 0,
       originPageRequests: originPage,

@@ -141,6 +141,10 @@ export interface Counters {
   cdnScriptHits: number;
   /** Button-script requests through the edges that found no fresh copy. */
   cdnScriptMisses: number;
+  /** Of cdnHits, page views served an expired copy while the edge refreshed it (cdn.staleWhileRevalidate). */
+  cdnStaleHits: number;
+  /** Of cdnScriptHits, script requests served an expired copy (a script that may still say "not started" after T0). */
+  cdnScriptStaleHits: number;
   /** Misses that waited for another request's origin fetch (coalescing). */
   cdnCoalesced: number;
   /** Origin fetches made by edges (misses, refreshes after TTL or purge). */

@@ -238,6 +238,9 @@ const cdn = z
     edgeBandwidth: positiveBandwidth('Egress bandwidth of each edge.').prefault('10Gbps'),
     hitLatency: duration('Edge processing time for a cache hit.').prefault('2ms'),
     purgeAt: duration('Purge every edge at this time (e.g. at T0), forcing a refetch; omit for none.').optional(),
+    staleWhileRevalidate: duration(
+      'Stale-while-revalidate: for this long after its TTL an edge still serves its expired copy at once (a hit) while one background fetch refreshes it; 0s: never. A purge drops the copy, so there is nothing stale to serve then; an object with TTL 0 (buttonScript.cdnTtl: 0s) is never served stale.',
+    ).prefault('0s'),
   })
   .meta({ description: 'The static product page in a CDN.' });
 
@@ -550,7 +553,7 @@ export type RetryConfig = UsersConfig['retry'];
 export type ArrivalConfig = UsersConfig['arrival'];
 /** `system`: every defence's knobs; durations in µs, sizes in bytes, bandwidths in bytes/s. */
 export type SystemConfig = ResolvedConfig['system'];
-/** `system.cdn`: ttl, hitLatency and purgeAt in µs, pageBytes in bytes, edgeBandwidth in bytes/s. */
+/** `system.cdn`: ttl, hitLatency, purgeAt and staleWhileRevalidate in µs, pageBytes in bytes, edgeBandwidth in bytes/s. */
 export type CdnConfig = SystemConfig['cdn'];
 /** `system.origin`: service times as DistributionSpec over µs. */
 export type OriginConfig = SystemConfig['origin'];

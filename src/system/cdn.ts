@@ -41,6 +41,16 @@ const NONE = -1;
  * without it, each miss makes its own fetch — so at TTL expiry or purge every
  * waiting request hits the origin (the stampede).
  *
+ * Stale-while-revalidate (`staleWhileRevalidate` > 0): for that long after
+ * the TTL, a request is still served the expired copy at once, and the
+ * first such request starts one background fetch (shared, like a coalesced
+ * one, whatever `coalesce` says: the edge fetches for its cache, not for a
+ * waiting user) whose answer refreshes the copy. No request waits at a TTL
+ * boundary then, but what it is served can be older than the TTL: a cached
+ * button script may still say "not started" after T0 until the refresh
+ * lands. A purge drops the copy (nothing stale to serve: the stampede at a
+ * purge stays), and objects with TTL 0 are never kept, stale or fresh.
+ *
  * Users are assigned to edges by id (user mod edges). Waiting users are
  * linked in per-edge lists through per-user typed arrays: no allocation per
  * request.
@@ -52,6 +62,8 @@ export class Cdn {
   readonly hitsByObject = new Float64Array(2);
   /** Requests that found no fresh copy, by object (index = CdnObject). */
   readonly missesByObject = new Float64Array(2);
+  /** Of {@link hitsByObject}, requests served an expired copy (stale-while-revalidate), by object. */
+  readonly staleHitsByObject = new Float64Array(2);
   /** Misses that joined a fetch already under way. */
   coalesced = 0;
   /** Fetches sent to the origin. */
@@ -74,6 +86,8 @@ export class Cdn {
   private readonly listed: Uint8Array[];
   private readonly bytes: [number, number];
   private readonly ttl: [number, number];
+  /** Per object, how long (µs) after its TTL an expired copy is still served: 0 for none. */
+  private readonly staleFor: [number, number];
 
   /**
    * @param users population size (per-user waiter links).
@@ -106,6 +120,8 @@ export class Cdn {
     this.links = Array.from({ length: this.edges }, () => new Link(config.edgeBandwidth));
     this.bytes = [config.pageBytes, scriptBytes];
     this.ttl = [config.ttl, scriptTtl];
+    const staleFor = (ttl: number) => (ttl > 0 ? config.staleWhileRevalidate : 0);
+    this.staleFor = [staleFor(config.ttl), staleFor(scriptTtl)];
     if (config.purgeAt !== undefined && this.edges > 0) {
       const purge = sim.register('cdn.purge', () => this.purge());
       sim.scheduleAt(config.purgeAt, purge);
@@ -137,6 +153,10 @@ export class Cdn {
       this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
       return;
     }
+    if (now < this.expiresAt[slot] + this.staleFor[object]) {
+      this.serveStale(edge, object, slot, user, gen, now);
+      return;
+    }
     this.missesByObject[object]++;
     if (!this.config.coalesce) {
       this.originFetches++;
@@ -151,6 +171,17 @@ export class Cdn {
       this.originFetches++;
       this.origin.fetchForEdge(edge, object, NONE, 0);
     }
+  }
+
+  /** Serves the expired copy in `slot` (a hit) and starts its refresh unless one is under way. */
+  private serveStale(edge: number, object: CdnObject, slot: number, user: number, gen: number, now: number): void {
+    this.hitsByObject[object]++;
+    this.staleHitsByObject[object]++;
+    this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
+    if (this.fetching[slot]) return;
+    this.fetching[slot] = 1;
+    this.originFetches++;
+    this.origin.fetchForEdge(edge, object, NONE, 0);
   }
 
   /**

@@ -67,7 +67,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
     latency: lat,
     outcomes: { won: orders, soldOut: 5, saleEnded: 3, blocked: 0, gaveUp: 2, pending: 0 },
     counters: {
-      pageViews: 500, cdnHits: 450, cdnMisses: 50, cdnScriptHits: 0, cdnScriptMisses: 0, cdnCoalesced: 10, cdnOriginFetches: 40,
+      pageViews: 500, cdnHits: 450, cdnMisses: 50, cdnScriptHits: 0, cdnScriptMisses: 0, cdnStaleHits: 0, cdnScriptStaleHits: 0, cdnCoalesced: 10, cdnOriginFetches: 40,
       originPageRequests: 40, originScriptRequests: 500, originErrors: 0, scriptRequests: 500,
       orderAttempts: 30, orderAdmitted: 20, orderRejected: 10, orderSoldOut: 5,
       tokenRejected: { forged: 0, expired: 0, foreign: 0, early: 0, missing: 0 },

@@ -279,6 +279,21 @@ describe('runOnce: CDN stampede', () => {
     expect(Math.max(...column(off, 'origin_page_requests'))).toBeGreaterThan(Math.max(...column(on, 'origin_page_requests')));
   });
 
+  it('stale-while-revalidate without coalescing: TTL boundaries cost one fetch per edge again, and what would have missed is a stale hit', () => {
+    const off = run({ system: { cdn: { ttl: '2s', coalesce: false } } });
+    const swr = run({ system: { cdn: { ttl: '2s', coalesce: false, staleWhileRevalidate: '10s' } } });
+    const edges = swr.config.system.cdn.edges;
+    expect(swr.counters.cdnOriginFetches).toBeLessThanOrEqual(edges * (180 / 2 + 1));
+    expect(off.counters.cdnOriginFetches).toBeGreaterThan(swr.counters.cdnOriginFetches);
+    expect(swr.counters.cdnStaleHits).toBeGreaterThan(0);
+    expect(swr.counters.cdnStaleHits).toBeLessThanOrEqual(swr.counters.cdnHits);
+    // A copy kept fresh by the traffic: after each edge's first request, what expired is served stale.
+    expect(swr.counters.cdnMisses).toBeLessThan(off.counters.cdnMisses / 10);
+    expect(swr.counters.cdnHits + swr.counters.cdnMisses).toBe(swr.counters.pageViews);
+    expect(off.counters.cdnStaleHits).toBe(0);
+    expect(swr.ledger).toHaveLength(100);
+  });
+
   it('an uncoalesced script fetch is as old as the origin made it: one made before T0 says "not started", however late it reaches the edge', () => {
     // 100 users polling a never-cached script through one edge, each fetch
     // 0.1 s on a 1 MB/s origin link: the link's backlog is ~10 s at T0.

@@ -304,4 +304,106 @@ describe('CDN edges', () => {
       ].sort(),
     );
   });
+
+  describe('stale-while-revalidate', () => {
+    const SWR = 5_000_000;
+    /** Cached at FETCH_US (first miss at 0) until FETCH_US + TTL; stale until FETCH_US + TTL + SWR. */
+    const EXPIRY = FETCH_US + TTL;
+
+    it('after the TTL an expired copy is served at once (a hit), and the first stale request starts one background fetch that refreshes it', () => {
+      const { sim, cdn, fetches, answers, ask } = setup({ staleWhileRevalidate: '5s' });
+      ask(0, 0);
+      ask(EXPIRY, 2, 1); // expired: stale hit, starts the refresh
+      ask(EXPIRY + 10, 4, 1); // stale hit, the refresh is under way
+      ask(EXPIRY + FETCH_US + 1, 6, 1); // after the refresh landed: a fresh hit
+      sim.run();
+      // The first miss and the refresh, both shared fetches (waiter -1).
+      expect(fetches.map((f) => [f.at, f.waiter])).toEqual([
+        [0, -1],
+        [EXPIRY, -1],
+      ]);
+      // Nobody waits for the refresh: both stale requests are answered when they ask, with the old copy.
+      expect(answers.slice(1).map((a) => [a.user, a.at, a.generatedAtUs])).toEqual([
+        [2, EXPIRY, 0],
+        [4, EXPIRY + 10, 0],
+        [6, EXPIRY + FETCH_US + 1, EXPIRY],
+      ]);
+      expect(cdn.hits).toBe(3);
+      expect(cdn.staleHitsByObject[CdnObject.Page]).toBe(2);
+      expect(cdn.misses).toBe(1);
+      expect(cdn.originFetches).toBe(2);
+    });
+
+    it('past the stale window a request misses and waits, as without it', () => {
+      const { sim, cdn, fetches, answers, ask } = setup({ staleWhileRevalidate: '5s' });
+      ask(0, 0);
+      ask(EXPIRY + SWR - 1, 2); // the last stale µs: served stale, starts the refresh
+      ask(EXPIRY + SWR + FETCH_US, 4); // after the refresh landed (at EXPIRY + SWR - 1 + FETCH_US): fresh
+      sim.run();
+      expect(cdn.staleHitsByObject[CdnObject.Page]).toBe(1);
+      expect(fetches).toHaveLength(2);
+      expect(answers.map((a) => a.generatedAtUs)).toEqual([0, 0, EXPIRY + SWR - 1]);
+
+      const late = setup({ staleWhileRevalidate: '5s' });
+      late.ask(0, 0);
+      late.ask(EXPIRY + SWR, 2); // first µs past the window: a miss, answered when its fetch lands
+      late.sim.run();
+      expect(late.cdn.staleHitsByObject[CdnObject.Page]).toBe(0);
+      expect(late.cdn.misses).toBe(2);
+      expect(late.answers[1]).toMatchObject({ user: 2, at: EXPIRY + SWR + FETCH_US });
+    });
+
+    it('a stampede at a TTL boundary makes one fetch per edge even without coalescing', () => {
+      const run = (staleWhileRevalidate: string) => {
+        const { sim, cdn, answers, ask } = setup({ coalesce: false, staleWhileRevalidate }, { users: 1000 });
+        ask(0, 0);
+        ask(0, 1);
+        for (let u = 0; u < 1000; u++) ask(EXPIRY + 1000 + u, u, 2);
+        sim.run();
+        return { fetches: cdn.originFetches, waited: answers.filter((a) => a.at > EXPIRY + 2000).length };
+      };
+      expect(run('0s')).toEqual({ fetches: 2 + 1000, waited: 1000 });
+      expect(run('5s')).toEqual({ fetches: 2 + 2, waited: 0 });
+    });
+
+    it('a purge drops the copy: nothing stale is served after it', () => {
+      const { sim, cdn, fetches, ask } = setup({ staleWhileRevalidate: '60s', purgeAt: '1s' });
+      ask(0, 0);
+      ask(2_000_000, 2);
+      sim.run();
+      expect(cdn.staleHitsByObject[CdnObject.Page]).toBe(0);
+      expect(cdn.hits).toBe(0);
+      expect(fetches.map((f) => f.at)).toEqual([0, 2_000_000]);
+    });
+
+    it('an object with TTL 0 (the script here) is never served stale', () => {
+      const { sim, cdn, fetches } = setup({ staleWhileRevalidate: '60s' });
+      const script = sim.register('ask-script', (u) => cdn.request(u, 1, CdnObject.Script));
+      sim.scheduleAt(0, script, 0);
+      sim.scheduleAt(FETCH_US + 1, script, 2);
+      sim.run();
+      expect(cdn.hits).toBe(0);
+      expect(cdn.staleHitsByObject[CdnObject.Script]).toBe(0);
+      expect(fetches).toHaveLength(2);
+    });
+
+    it('a failed refresh leaves the stale copy in place: the next stale request tries again', () => {
+      const { sim, cdn, fetches, answers, ask } = setup({ staleWhileRevalidate: '5s' });
+      ask(0, 0);
+      sim.run();
+      // The refresh started at EXPIRY fails at EXPIRY + 1 (landed by hand, before the fake origin's answer).
+      const fail = sim.register('test.fail', () => cdn.fetched(0, CdnObject.Page, -1, 0, false, 0));
+      ask(EXPIRY, 2);
+      sim.scheduleAt(EXPIRY + 1, fail);
+      ask(EXPIRY + 2, 4);
+      sim.run({ time: EXPIRY + 10 });
+      expect(answers.slice(1).map((a) => [a.user, a.error === true, a.generatedAtUs])).toEqual([
+        [2, false, 0],
+        [4, false, 0],
+      ]);
+      expect(cdn.staleHitsByObject[CdnObject.Page]).toBe(2);
+      // The first refresh (EXPIRY) was cleared by the failure, so the request at EXPIRY + 2 started another.
+      expect(fetches.map((f) => f.at)).toEqual([0, EXPIRY, EXPIRY + 2]);
+    });
+  });
 });

@@ -57,6 +57,8 @@ export function validResult(): RunResult {
       cdnMisses: 50,
       cdnScriptHits: 0,
       cdnScriptMisses: 0,
+      cdnStaleHits: 0,
+      cdnScriptStaleHits: 0,
       cdnCoalesced: 10,
       cdnOriginFetches: 40,
       originPageRequests: 40,
