@@ -192,6 +192,14 @@ export const seedSection: BenchSection = {
     options.log(`seed: the storm's queue operations alone (recorded, then replayed) …`);
     const share = await runChild<QueueShare>(file, [String(users), 'queue-share', String(repeats)]);
     const queueRate = median(share.rounds);
+    // What the target leaves for everything but the queue: the loop may take
+    // events / (target × hold) seconds, of which the queue's own operations
+    // (measured above on a bare queue) take pops / queueRate.
+    const queueSeconds = share.pops / queueRate;
+    const targetLoopSeconds = typical.events / (TARGET_RATIO * hold.eventsPerSecond);
+    const restSeconds = typical.loopMs / 1000 - queueSeconds;
+    const restBudgetSeconds = targetLoopSeconds - queueSeconds;
+    const perEventNs = (s: number): number => Math.round((s * 1e9) / typical.events);
     const peakRss = Math.max(...runs.map((r) => r.peakRssBytes));
     const bytesPerUser = (peakRss - smallRun.peakRssBytes) / (users - small);
     const baseBytes = smallRun.peakRssBytes - bytesPerUser * small;
@@ -210,6 +218,14 @@ export const seedSection: BenchSection = {
         kernelHold: hold,
         ratio: Math.round(ratio * 1000) / 1000,
         queueOnly: { pops: share.pops, eventsPerSecond: queueRate, rounds: share.rounds, ratioToHold: Math.round((queueRate / hold.eventsPerSecond) * 1000) / 1000 },
+        budget: {
+          targetLoopMs: Math.round(targetLoopSeconds * 1000),
+          queueMs: Math.round(queueSeconds * 1000),
+          restMs: Math.round(restSeconds * 1000),
+          restBudgetMs: Math.round(restBudgetSeconds * 1000),
+          restNsPerEvent: perEventNs(restSeconds),
+          restBudgetNsPerEvent: perEventNs(restBudgetSeconds),
+        },
         peakRssMiB: mib(peakRss),
         smallUsers: small,
         smallPeakRssMiB: mib(smallRun.peakRssBytes),
@@ -229,7 +245,9 @@ export const seedSection: BenchSection = {
       `  loop ${formatRate(loopRate)} events/s (end to end ${formatRate(endToEnd)}/s); pending events: mean ${pending.toLocaleString('en')}, peak ${typical.peakPending.toLocaleString('en')}`,
       `  kernel hold benchmark at ${pending.toLocaleString('en')} pending: ${formatRate(hold.eventsPerSecond)} events/s; storm/hold ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
       `  the sale's ${share.pops.toLocaleString('en')} pops and their pushes, replayed on a bare queue: ${formatRate(queueRate)}/s (${(queueRate / hold.eventsPerSecond).toFixed(2)}x hold), ` +
-        `${secs((share.pops / queueRate) * 1000)} of the ${secs(typical.loopMs)} loop; the rest is handlers, dispatch and the main site's own simulation`,
+        `${secs(queueSeconds * 1000)} of the ${secs(typical.loopMs)} loop; the rest is handlers, dispatch and the main site's own simulation`,
+      `  storm/hold ${TARGET_RATIO} needs a loop of at most ${secs(targetLoopSeconds * 1000)}: after the queue's ${secs(queueSeconds * 1000)}, ` +
+        `${restBudgetSeconds > 0 ? `${secs(restBudgetSeconds * 1000)} (${perEventNs(restBudgetSeconds)} ns per event)` : 'nothing'} for the rest, which takes ${secs(restSeconds * 1000)} (${perEventNs(restSeconds)} ns per event)`,
       `  peak RSS ${mib(peakRss)} MiB (${small.toLocaleString('en')} users: ${mib(smallRun.peakRssBytes)} MiB): ${Math.round(bytesPerUser)} bytes/user above a ${mib(baseBytes)} MiB base (target ≤ ${TARGET_BYTES_PER_USER}): ${bytesPerUser <= TARGET_BYTES_PER_USER ? 'met' : 'NOT met'}`,
     ];
     return { json, lines };

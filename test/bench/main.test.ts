@@ -44,6 +44,13 @@ describe('npm run bench', () => {
     expect(seed.queueOnly.pops).toBeLessThan(seed.events);
     expect(seed.queueOnly.eventsPerSecond).toBeGreaterThan(0);
     expect(seed.queueOnly.ratioToHold).toBeCloseTo(seed.queueOnly.eventsPerSecond / seed.kernelHold.eventsPerSecond, 2);
+    // The target's budget: the loop it allows, less the queue's share, against what the rest takes.
+    const { budget } = seed;
+    expect(budget.targetLoopMs).toBeCloseTo(seed.events / (0.5 * seed.kernelHold.eventsPerSecond) * 1000, -1);
+    expect(budget.queueMs).toBeCloseTo((seed.queueOnly.pops / seed.queueOnly.eventsPerSecond) * 1000, -1);
+    expect(budget.restBudgetMs).toBeCloseTo(budget.targetLoopMs - budget.queueMs, -1);
+    expect(budget.restMs + budget.queueMs).toBeCloseTo(seed.runs[0].loopMs, -1);
+    expect(budget.restNsPerEvent).toBeCloseTo((budget.restMs * 1e6) / seed.events, -1);
     expect(Number.isFinite(seed.bytesPerUser)).toBe(true);
     expect(seed.targets).toMatchObject({ ratio: 0.5, bytesPerUser: 150 });
     expect(doc.node).toBe(process.version);
