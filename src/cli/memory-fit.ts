@@ -29,10 +29,12 @@ export function machineMemoryBytes(readText: (path: string) => string = (path) =
   return limit;
 }
 
-/** "15.3 GiB", "900 MiB". */
+/** "15.3 GiB", "900 MiB"; below a MiB "600 KiB" or "10 B", so that a tiny `--memory` is not named "0 MiB". */
 function formatBytes(bytes: number): string {
   const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+  if (gib >= 1) return `${gib.toFixed(1)} GiB`;
+  if (bytes >= 2 ** 20) return `${Math.round(bytes / 2 ** 20)} MiB`;
+  return bytes >= 2 ** 10 && bytes % 2 ** 10 === 0 ? `${bytes / 2 ** 10} KiB` : `${bytes} B`;
 }
 
 /** `--memory` as typed → bytes; undefined when not given. */

@@ -25,9 +25,13 @@ export function formatMicros(us: number): string {
   if (!Number.isFinite(us)) return String(us);
   const sign = us < 0 ? '-' : '';
   const a = Math.abs(us);
-  if (a < 1_000) return `${sign}${Math.round(a)}µs`;
-  if (a < 1_000_000) return `${sign}${Number((a / 1_000).toPrecision(3))}ms`;
-  if (a < 60_000_000) return `${sign}${Number((a / 1_000_000).toPrecision(3))}s`;
+  // Each unit is chosen by the value as it will print, not as it is: 999.7ms
+  // rounds to 1000 in ms, so it reads "1s" (and 59.97s "1m00s").
+  if (Math.round(a) < 1_000) return `${sign}${Math.round(a)}µs`;
+  const ms = Number((a / 1_000).toPrecision(3));
+  if (ms < 1_000) return `${sign}${ms}ms`;
+  const seconds = Number((a / 1_000_000).toPrecision(3));
+  if (seconds < 60) return `${sign}${seconds}s`;
   const totalSeconds = Math.round(a / 1_000_000);
   const m = Math.floor(totalSeconds / 60);
   const s = totalSeconds % 60;

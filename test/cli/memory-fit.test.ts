@@ -66,4 +66,10 @@ describe('fitToMemory', () => {
     // 10 runs, 4 workers asked: 4 would go at once.
     expect((await note(10, 4, '300MiB')).stderr).toContain('sim: 3 runs at a time instead of 4:');
   });
+  it('names a --memory below a mebibyte as given, not as "0 MiB"', async () => {
+    // `--memory 10` (10 bytes) said "more than the 0 MiB of --memory": a limit nobody gave.
+    await expect(fitToMemory([planOf(1)], 1, '10', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow('more than the 10 B of --memory');
+    await expect(fitToMemory([planOf(1)], 1, '1kB', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow('more than the 1000 B of --memory');
+    await expect(fitToMemory([planOf(1)], 1, '600KiB', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow('more than the 600 KiB of --memory');
+  });
 });

@@ -15,6 +15,16 @@ describe('formatting', () => {
     expect(formatPercent(0)).toBe('0%');
   });
 
+  it('carries a time that rounds up to the next unit into that unit (999.7ms reads 1s, not 1000ms)', () => {
+    // A p99 just under a second printed as "1000ms", next to "1s" for a value a µs later.
+    expect(formatMicros(999.6)).toBe('1ms');
+    expect(formatMicros(999_700)).toBe('1s');
+    expect(formatMicros(-999_700)).toBe('-1s');
+    expect(formatMicros(59_970_000)).toBe('1m00s');
+    expect(formatMicros(999_400)).toBe('999ms');
+    expect(formatMicros(59_940_000)).toBe('59.9s');
+  });
+
   it('shows a confidence interval that reaches past 0 or 100% as the range the metric can take, not as mean ± half-width', () => {
     // 99.7% ± 0.444% would claim a hit ratio up to 100.1%; 0.0313% ± 0.0673% a reject rate down to -0.036%.
     const hits = { n: 3, mean: 0.996539, sd: 0.0018, halfWidth: 0.004441622251185043, low: 0.9920973777488149, high: 1.000980622251185 };
