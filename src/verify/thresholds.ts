@@ -31,7 +31,7 @@
 import { FlashsimError, type ScenarioIssue } from '../errors.js';
 import { parseDuration } from '../kernel/units.js';
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
-import { METRIC_CATALOGUE, type MetricName } from '../run/metric-catalogue.js';
+import { METRIC_CATALOGUE, metricRange, type MetricName } from '../run/metric-catalogue.js';
 import { latencyNameOf, type LatencySummary, type RunResult } from '../run/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { PathSegment, SourceMap } from '../scenario/positions.js';
@@ -74,8 +74,8 @@ export interface ThresholdResult {
   limit: number;
 }
 
-const EXPRESSION = /^\s*(p\(\s*([0-9.]+)\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+)\s*(us|µs|ms|s|m|%)?\s*$/;
-const DURATION_UNITS = new Set(['us', 'µs', 'ms', 's', 'm']);
+const EXPRESSION = /^\s*(p\(\s*([0-9.]+)\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+)\s*(us|µs|ms|s|m|h|%)?\s*$/;
+const DURATION_UNITS = new Set(['us', 'µs', 'ms', 's', 'm', 'h']);
 
 const FITTING: Record<string, string> = {
   latency: 'p(N), avg, med, min, max or count',
@@ -98,6 +98,11 @@ export function parseThreshold(metric: string, expression: string): Threshold {
   const number = Number(m[4]);
   const unit = m[5];
   if (!Number.isFinite(number)) throw new ThresholdError(`"${m[4]}" is not a number`);
+  // A negative limit only makes sense for a metric that can be negative
+  // (sell_out_time: sold out before T0); on any other it can never be met
+  // or never fail.
+  const negative = m[4].startsWith('-');
+  if (number < 0 && metricRange(metric).min !== undefined) throw new ThresholdError(`${metric} is never negative: the limit must be at least 0`);
   const shownAggregation = aggregation === 'p' ? 'p(N)' : aggregation;
   const fits =
     info.kind === 'latency' ? !['rate', 'value'].includes(aggregation) : aggregation === (info.kind as string);
@@ -117,7 +122,8 @@ export function parseThreshold(metric: string, expression: string): Threshold {
     if (unit === undefined || !DURATION_UNITS.has(unit)) {
       throw new ThresholdError(`the limit of ${metric} is a duration and needs a unit, e.g. ${m[4]}ms or ${m[4]}s`);
     }
-    limit = parseDuration(`${m[4]}${unit}`);
+    const magnitude = parseDuration(`${negative ? m[4].slice(1) : m[4]}${unit}`);
+    limit = negative && magnitude > 0 ? -magnitude : magnitude;
   } else if (unit === '%') {
     if (!isFraction) throw new ThresholdError(`${metric} is not a fraction: write its limit without %`);
     limit = number / 100;

@@ -21,6 +21,10 @@ describe('parseThreshold', () => {
     ['origin_utilisation', 'value>=0.95', { aggregation: 'value', op: '>=', limit: 0.95 }],
     ['origin_utilisation', 'value<80%', { aggregation: 'value', op: '<', limit: 0.8 }],
     ['sell_out_time', 'value<30s', { aggregation: 'value', op: '<', limit: 30_000_000 }],
+    // sell_out_time is negative when the stock sold out before T0.
+    ['sell_out_time', 'value>-1.5s', { aggregation: 'value', op: '>', limit: -1_500_000 }],
+    ['sell_out_time', 'value>=-0s', { aggregation: 'value', op: '>=', limit: 0 }],
+    ['order_latency', 'max<1h', { aggregation: 'max', op: '<', limit: 3_600_000_000 }],
     ['amplification', 'value<=25', { aggregation: 'value', op: '<=', limit: 25 }],
   ])('%s: %s', (metric, expression, expected) => {
     expect(parseThreshold(metric, expression)).toEqual({ metric, expression, ...expected });
@@ -44,6 +48,9 @@ describe('parseThreshold', () => {
     ['order_latency', 'p99<1s', 'must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95'],
     ['order_latency', 'p(99)<1.2.3s', '"1.2.3" is not a number'],
     ['order_latencyy', 'p(99)<1s', 'unknown metric "order_latencyy"'],
+    ['order_latency', 'p(99)<-1s', 'order_latency is never negative: the limit must be at least 0'],
+    ['oversell', 'count>-1', 'oversell is never negative: the limit must be at least 0'],
+    ['page_error_rate', 'rate>-1%', 'page_error_rate is never negative: the limit must be at least 0'],
   ])('%s: %s is refused', (metric, expression, message) => {
     expect(() => parseThreshold(metric, expression)).toThrow(ThresholdError);
     expect(() => parseThreshold(metric, expression)).toThrow(message);
