@@ -28,7 +28,7 @@ function drive(stock: Stock, times: number[]): Take[] {
   const reads = new Int32Array(times.length);
   const ok = new Uint8Array(times.length);
   const complete = sim.register('complete', (i) => {
-    stock.complete(reads[i], ok[i] === 1);
+    stock.complete(reads[i], ok[i]);
     takes[i].done = sim.now;
     // The level is never observed below zero by a correct primitive; checked by callers via minLevel.
   });
