@@ -11,12 +11,14 @@ import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/
 export function buildResult(model: FlashSaleModel): RunResult {
   const { config, options, sim, users, cdn, origin, flow, mainSite } = model;
   const stock = flow.stock;
+  // With buffers, units out of the store are either sold (to requests) or still in a buffer at the end.
+  const sold = flow.buffers === null ? stock.sold : flow.buffers.sold;
   const ledger = flow.ledger.toArray();
   const outcomes = countOutcomes(users);
   const fairness = clickRankFairness(users);
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
-  const oversell = Math.max(0, stock.sold - stock.returned - stock.initial, ledger.length - stock.initial);
+  const oversell = Math.max(0, sold - stock.returned - stock.initial, ledger.length - stock.initial);
   // Units unsold are initial − orders created, not the counter: a racy
   // counter that lost updates still shows stock after more units than there
   // were went out, and a unit taken but held by no order (a refused order
@@ -41,7 +43,7 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const pageMisses = cdn ? cdn.missesByObject[CdnObject.Page] : 0;
   const cdnHitRatio = pageHits + pageMisses > 0 ? pageHits / (pageHits + pageMisses) : 0;
   const requestsAll = pageViews + users.scriptRequests + flow.attempts;
-  const soldOutAtUs = stock.handedOut >= stock.initial ? flow.soldOutAtUs : null;
+  const soldOutAtUs = flow.unitsHandedOut >= stock.initial ? flow.soldOutAtUs : null;
 
   const result: RunResult = {
     strategy: options.strategy,
@@ -86,11 +88,13 @@ export function buildResult(model: FlashSaleModel): RunResult {
       stockOperations: stock.operations,
       roomEntries: flow.room?.entries ?? 0,
       roomPeak: flow.room?.peak ?? 0,
+      unitsInBuffers: flow.buffers?.held ?? 0,
+      soldOutStranded: flow.strandedSoldOut,
     },
     stock: {
       initial: stock.initial,
       remaining: stock.level,
-      sold: stock.sold,
+      sold,
       minLevel: stock.minLevel,
       soldOutAtUs,
       oversell,

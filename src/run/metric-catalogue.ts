@@ -30,7 +30,7 @@ export const METRIC_CATALOGUE = {
   main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency, from arrival to the response\'s last byte leaving its link (its own when isolated, the origin link when shared).' },
   orders_created: { kind: 'count', unit: 'orders', description: 'Orders in the ledger.' },
   oversell: { kind: 'count', unit: 'units', description: 'Units sold beyond the stock (must be 0).' },
-  undersell: { kind: 'count', unit: 'units', description: 'Units not held by any order at the end (left in stock, or taken and never ordered: a refused order not compensated, a lost message) while some buyer was turned away.' },
+  undersell: { kind: 'count', unit: 'units', description: 'Units not held by any order at the end (left in stock or in order-server stock buffers, or taken and never ordered: a refused order not compensated, a lost message) while some buyer was turned away.' },
   duplicate_orders: { kind: 'count', unit: 'orders', description: 'Orders beyond the per-user limit.' },
   early_orders: { kind: 'count', unit: 'orders', description: 'Orders accepted or created before T0, or (behind a waiting room) presented at its door before T0.' },
   lost_orders: { kind: 'count', unit: 'orders', description: 'Mismatches between "won" responses and ledger orders.' },

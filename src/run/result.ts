@@ -185,6 +185,13 @@ export interface Counters {
   roomEntries: number;
   /** Most places taken in the waiting room's line at once, the random mode's lottery pool included (0 without a room). */
   roomPeak: number;
+  /**
+   * Units left in the order servers' stock buffers at the end (system.stock.buffer; 0 without): taken from the
+   * store, never sold, so counted by undersell, and by the conservation invariant as out of the store.
+   */
+  unitsInBuffers: number;
+  /** "Sold out" answers given while another order server's buffer still held units (stranded units; 0 without buffers). */
+  soldOutStranded: number;
 }
 
 /** The stock at the end of a run. */
@@ -193,7 +200,7 @@ export interface StockSummary {
   initial: number;
   /** The counter's final value (a racy primitive's may show stock it no longer has). */
   remaining: number;
-  /** Successful takes, gross of `returned` (may exceed `initial` with a racy primitive). */
+  /** Successful takes, gross of `returned` (may exceed `initial` with a racy primitive); with buffers, units sold from them (not those left in them: counters.unitsInBuffers). */
   sold: number;
   /** Lowest level the stock counter ever held (negative = oversold counter). */
   minLevel: number;

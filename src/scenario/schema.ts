@@ -74,6 +74,12 @@ export const LIMITS = {
   rps: 1_000_000,
   /** Main-site requests in a run (rps × duration): one event each, ~2e9 are a few minutes of simulation. */
   mainSiteRequests: 2_000_000_000,
+  /**
+   * system.stock.buffer: 1,000,000,000 units per batch. The order flow keeps
+   * buffer levels and the stock it reads in int32 fields; a batch never
+   * holds more than the stock, and real buffers hold tens to thousands.
+   */
+  stockBuffer: 1_000_000_000,
 } as const;
 
 const ANY_DURATION_TEXT = '300000h';
@@ -338,6 +344,11 @@ const stock = z
       .default('atomic')
       .meta({ description: 'atomic decrement-if-positive; check-then-decrement (racy: the negative control); a database hot row; a Redis-Lua-style single-threaded server.' }),
     service: duration('Time of one stock operation (for row-lock: lock hold time).').prefault('50us'),
+    buffer: boundedInt(
+      0,
+      'Units per batch each order server takes from the stock store into a local buffer (sharded stock with a buffer per node): it sells from its buffer without a store operation and refills with one operation taking min(buffer, level) units, so the store sees about one operation per `buffer` sales. The price: once the store is empty, a server with an empty buffer answers "sold out" while others still hold units (stranded units, later clickers winning on a luckier server), and units left in buffers at the end are unsold. 0 (default): no buffers, every sale is a store operation.',
+      LIMITS.stockBuffer,
+    ).default(0),
   })
   .meta({ description: 'The stock counter.' });
 
@@ -565,7 +576,7 @@ export type ButtonScriptConfig = SystemConfig['buttonScript'];
 export type TokenGateConfig = SystemConfig['tokenGate'];
 /** `system.orderServers`: maxWait and soldOutFlagDelay in µs, service a DistributionSpec over µs. */
 export type OrderServersConfig = SystemConfig['orderServers'];
-/** `system.stock`: the primitive, and service (one operation or lock hold) in µs. */
+/** `system.stock`: the primitive, service (one operation or lock hold) in µs, and buffer (units per order-server batch; 0 = off). */
 export type StockConfig = SystemConfig['stock'];
 /** `system.orders`: sync/async, queue length, service a DistributionSpec over µs. */
 export type OrdersConfig = SystemConfig['orders'];

@@ -9,6 +9,7 @@ import { OrderSubsystem } from './order-subsystem.js';
 import { Ledger } from './ledger.js';
 import { grownTo } from '../kernel/typed-arrays.js';
 import { WaitingRoom } from './waiting-room.js';
+import { StockBuffers } from './stock-buffers.js';
 
 /**
  * The answer an order server gives. Users packs an answer into the low 3
@@ -107,6 +108,8 @@ export class OrderFlow {
   readonly ledger: Ledger;
   /** The waiting room in front of the servers; null when system.waitingRoom.mode is off. */
   readonly room: WaitingRoom | null;
+  /** The order servers' stock buffers; null when system.stock.buffer is 0 (every take is a store operation). */
+  readonly buffers: StockBuffers | null;
   /** Users told "won", in answer order. */
   readonly wonResponses: number[] = [];
 
@@ -118,6 +121,8 @@ export class OrderFlow {
   rejected = 0;
   /** "Sold out" answers. */
   soldOutAnswers = 0;
+  /** "Sold out" answers given while some order server's buffer still held units (stock.buffer only). */
+  strandedSoldOut = 0;
   /** Attempts refused by the per-user limit. */
   duplicates = 0;
   /** Orders refused by a full order queue (stock given back). */
@@ -224,6 +229,16 @@ export class OrderFlow {
             // Its user's newer request holds the place now: this one never reaches the servers (nor gets an answer: the user waits on the newer one).
             onReplaced: (r) => this.free(r),
           });
+    this.buffers =
+      system.stock.buffer === 0
+        ? null
+        : new StockBuffers(sim, this.stock, system.stock.buffer, this.servers.count, {
+            onUnit: (r) => this.unitTaken(r),
+            onNone: (r) => this.noUnit(r),
+            onRefilled: (now, taken) => {
+              if (taken === 0 || this.stock.level <= 0) this.stockRanOut(now);
+            },
+          });
   }
 
   /**
@@ -263,6 +278,15 @@ export class OrderFlow {
     this.room.forEachWaiting((r) => unanswered.call(this.listener, this.user[r], this.clickedAt[r]));
   }
 
+  /**
+   * Units handed out to requests (successful takes) minus units given
+   * back: the store's count without buffers; with them, units sold from the
+   * buffers (those still in buffers or on their way are not handed out).
+   */
+  get unitsHandedOut(): number {
+    return this.buffers === null ? this.stock.handedOut : this.buffers.sold - this.stock.returned;
+  }
+
   /** Orders accepted but not yet in the ledger. */
   get pendingOrders(): number {
     return this.orders.backlog;
@@ -295,7 +319,12 @@ export class OrderFlow {
     // (Behind a room, counted at its door: nothing is let through before T0.)
     if (now < this.config.sale.start && this.room === null) this.earlyAttempts++;
     const s = this.server[r];
-    if (this.servers.knowsSoldOut(now)) {
+    // With buffers the flag says the store is empty: a server still selling
+    // from its buffer goes on, one with an empty buffer says "sold out" (even
+    // with a refill on its way: counting on it would keep every server's
+    // refills going, each new arrival reaching the stock step as the last
+    // refill came back empty).
+    if (this.servers.knowsSoldOut(now) && (this.buffers === null || this.buffers.unitsAt(s) === 0)) {
       this.answer(r, OrderAnswer.SoldOut);
       this.free(r);
       return;
@@ -353,6 +382,10 @@ export class OrderFlow {
     this.ordered[user]++;
     this.tokens[r] = token;
     this.acceptedAt[r] = now;
+    if (this.buffers !== null) {
+      this.buffers.take(this.server[r], r);
+      return;
+    }
     const doneAt = this.stock.begin(now);
     this.stockRead[r] = this.stock.lastRead;
     this.stockOk[r] = this.stock.lastSuccess ? 1 : 0;
@@ -361,19 +394,30 @@ export class OrderFlow {
 
   private stockDone(r: number): void {
     const now = this.sim.now;
-    const ok = this.stockOk[r] === 1;
+    const ok = this.stockOk[r];
     this.stock.complete(this.stockRead[r], ok);
-    if (!ok) {
-      this.ordered[this.user[r]]--;
+    if (ok === 0) {
       this.stockRanOut(now);
-      this.finish(r, OrderAnswer.SoldOut);
+      this.noUnit(r);
       return;
     }
     if (this.stock.level <= 0) this.stockRanOut(now);
+    this.unitTaken(r);
+  }
+
+  /** Request `r`'s stock take found no unit: sold out. */
+  private noUnit(r: number): void {
+    this.ordered[this.user[r]]--;
+    this.finish(r, OrderAnswer.SoldOut);
+  }
+
+  /** Request `r` got its unit (from the store, or from its server's buffer): on to the order step. */
+  private unitTaken(r: number): void {
+    const now = this.sim.now;
     // Sold out when the units handed out reach the stock, whatever the
     // counter says: a racy counter that lost updates still shows stock
     // while orders exceed it.
-    if (this.stock.handedOut === this.stock.initial) this.soldOutAtUs = now;
+    if (this.unitsHandedOut === this.stock.initial) this.soldOutAtUs = now;
     const orders = this.config.system.orders;
     if (!this.orders.synchronous && orders.lossRate > 0 && this.orders.hasRoom && this.lossDraws.next() < orders.lossRate) {
       // Accepted by the broker, then lost: the buyer is told "won", no
@@ -388,8 +432,9 @@ export class OrderFlow {
     }
     if (!this.orders.submit(r)) {
       if (orders.compensate) {
+        // To the store, not the server's buffer: any server can sell it again.
         this.stock.giveBack();
-        if (this.stock.handedOut < this.stock.initial) this.soldOutAtUs = null;
+        if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
       } else {
         this.leakedUnits++;
       }
@@ -430,7 +475,10 @@ export class OrderFlow {
   private answer(r: number, answer: OrderAnswer): void {
     if (answer === OrderAnswer.Won) this.wonResponses.push(this.user[r]);
     else if (answer !== OrderAnswer.Duplicate) this.turnedAway++;
-    if (answer === OrderAnswer.SoldOut) this.soldOutAnswers++;
+    if (answer === OrderAnswer.SoldOut) {
+      this.soldOutAnswers++;
+      if (this.buffers !== null && this.buffers.held > 0) this.strandedSoldOut++;
+    }
     if (answer === OrderAnswer.Error) this.errors++;
     this.listener.onOrderAnswer(this.user[r], this.gen[r], answer, this.clickedAt[r]);
   }

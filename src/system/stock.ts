@@ -27,7 +27,7 @@ export class Stock {
   level: number;
   /** Lowest value the counter ever held. */
   minLevel: number;
-  /** Successful takes (units handed out), gross: returns are counted in `returned`. So initial − sold + returned = level for a correct primitive. */
+  /** Units taken out of the store, gross: returns are counted in `returned`. So initial − sold + returned = level for a correct primitive. With buffers (stock.buffer) they went to order servers' buffers, not all to buyers yet. */
   sold = 0;
   /** Units given back by failed order steps. */
   returned = 0;
@@ -35,6 +35,8 @@ export class Stock {
   operations = 0;
   /** Outcome of the last `begin`. */
   lastSuccess = false;
+  /** Units the last `begin` took (or, for the racy primitive, will write as taken): min(want, level read), 0 when the read saw none. */
+  lastTaken = 0;
   /** Value read by the last `begin` (what the racy primitive will write from). */
   lastRead = 0;
   /**
@@ -62,11 +64,14 @@ export class Stock {
   }
 
   /**
-   * Starts a take at `nowUs`. Sets `lastSuccess` (for the racy primitive:
-   * whether the read saw stock) and `lastRead`.
+   * Starts a take of up to `want` units (default 1) at `nowUs`: one
+   * operation, whatever `want` (a batch for an order server's buffer is one
+   * `DECRBY` or one `UPDATE … SET n = n - k`). It takes min(want, level).
+   * Sets `lastSuccess` (for the racy primitive: whether the read saw
+   * stock), `lastTaken` and `lastRead`.
    * @returns when the operation finishes (µs); call {@link complete} then.
    */
-  begin(nowUs: number): number {
+  begin(nowUs: number, want = 1): number {
     this.operations++;
     let done: number;
     if (this.serial) {
@@ -77,15 +82,21 @@ export class Stock {
       done = nowUs + this.serviceUs;
     }
     const read = this.level;
+    const taken = read <= 0 ? 0 : read < want ? read : want;
     this.lastRead = read;
-    this.lastSuccess = read > 0;
-    if (!this.racy && read > 0) this.decrementTo(read - 1);
+    this.lastTaken = taken;
+    this.lastSuccess = taken > 0;
+    if (!this.racy && taken > 0) this.decrementTo(read - taken, taken);
     return done;
   }
 
-  /** Finishes a take begun with read value `read` (writes for the racy primitive). */
-  complete(read: number, success: boolean): void {
-    if (this.racy && success) this.decrementTo(read - 1);
+  /**
+   * Finishes a take begun with read value `read` that took `taken` units
+   * (`lastTaken` at its begin). The racy primitive writes read − taken now,
+   * from its stale read: concurrent batches lose whole batches of updates.
+   */
+  complete(read: number, taken: number): void {
+    if (this.racy && taken > 0) this.decrementTo(read - taken, taken);
   }
 
   /**
@@ -113,9 +124,9 @@ export class Stock {
     this.returned++;
   }
 
-  private decrementTo(value: number): void {
+  private decrementTo(value: number, taken: number): void {
     this.level = value;
-    this.sold++;
+    this.sold += taken;
     if (value < this.minLevel) this.minLevel = value;
   }
 }

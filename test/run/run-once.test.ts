@@ -186,6 +186,29 @@ describe('runOnce: undersell', () => {
     expect(leaky.stock.initial - leaky.stock.sold + leaky.stock.returned).toBe(0);
   });
 
+  it('stock buffers: fewer store operations; units left in buffers at the end are unsold, and the audit holds', () => {
+    // 300 users for 100 units; batches of 40 go to the first three of ten servers, which about 30 buyers each reach.
+    const users = { count: 300 };
+    const plain = run({ users, system: { stock: { primitive: 'row-lock', service: '1ms' } } });
+    const buffered = run({ users, system: { stock: { primitive: 'row-lock', service: '1ms', buffer: 40 } } });
+    expect(buffered.counters.stockOperations).toBeLessThan(plain.counters.stockOperations);
+    expect(buffered.counters.unitsInBuffers).toBeGreaterThan(0);
+    expect(buffered.counters.soldOutStranded).toBeGreaterThan(0);
+    expect(buffered.stock.undersell).toBe(buffered.config.sale.stock - buffered.ledger.length);
+    expect(buffered.stock.undersell).toBeGreaterThanOrEqual(buffered.counters.unitsInBuffers);
+    expect(buffered.metrics.sell_out_time).toBeNull();
+    expect(plain.counters.unitsInBuffers).toBe(0);
+    expect(plain.counters.soldOutStranded).toBe(0);
+    expect(audit(buffered).passed).toBe(true);
+  });
+
+  it('stock buffers with the racy check-then-decrement primitive oversell by batches, and the audit catches it', () => {
+    const r = run({ system: { orderServers: { onFull: 'unbounded' }, stock: { primitive: 'check-then-decrement', service: '2ms', buffer: 10 } } });
+    expect(r.stock.oversell).toBeGreaterThan(0);
+    const report = audit(r);
+    expect(report.invariants.filter((c) => !c.passed).map((c) => c.name)).toEqual(expect.arrayContaining(['no-oversell', 'conservation']));
+  });
+
   it('lost order messages: "won" answers without orders, and their units unsold', () => {
     const r = run({ system: { orders: { lossRate: '10%' } } });
     expect(r.counters.orderMessagesLost).toBeGreaterThan(0);

@@ -48,6 +48,17 @@ describe('validation messages for bad scenario files', () => {
     ]);
   });
 
+  test('stock buffer: a whole number of units, at least 0, at the line of the file and the overlay', () => {
+    expect(issuesOf(`${BAD}/negative-buffer.yaml`)).toEqual([
+      `${BAD}/negative-buffer.yaml:5:13 system.stock.buffer: must be zero or a positive integer (got -10)`,
+      `${BAD}/negative-buffer.yaml:7:37 strategies.half-unit.system.stock.buffer: must be a whole number (got 2.5)`,
+    ]);
+    expect(issuesOf('scenarios/smoke.yaml', ['system.stock.buffer=1000000001'])).toEqual([
+      '--set system.stock.buffer: must be at most 1,000,000,000 (got 1000000001)',
+    ]);
+    expect(loadScenario('scenarios/smoke.yaml').scenario.system.stock.buffer).toBe(0);
+  });
+
   test('bad distribution strings', () => {
     expect(issuesOf(`${BAD}/bad-distribution.yaml`)).toEqual([
       `${BAD}/bad-distribution.yaml:3:12 users.refresh: expected lognormal(median, sigma) with 2 arguments (got "lognormal(5s)")`,

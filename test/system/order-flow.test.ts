@@ -445,3 +445,95 @@ describe('order flow', () => {
     expect(flow.soldOutAtUs).toBe(handedOutAt[19]);
   });
 });
+
+describe('order flow with stock buffers (system.stock.buffer)', () => {
+  // Two servers taking turns (round-robin, in click order), stock 4, batches of 3.
+  const BUFFERED = {
+    sale: { stock: 4 },
+    system: {
+      orderServers: { servers: 2, balancer: 'round-robin' },
+      stock: { buffer: 3 },
+    },
+  } as const;
+
+  it('a server with an empty buffer answers "sold out" while the other still holds units; a later click there wins; the unit left is counted', () => {
+    const { sim, flow, answers, click } = setup(BUFFERED);
+    // u0 → server 0 (takes 3, sells 1), u1 → server 1 (takes the last 1), u2 → server 0 (sells 1),
+    // u3 → server 1 (empty buffer, empty store: sold out), u4 → server 0 (sells its last unit).
+    for (let u = 0; u < 4; u++) click(T0 + u * 20_000, u);
+    click(T0 + 200_000, 4); // after u3's "sold out", to server 0
+    sim.run();
+    const got = byUser(answers);
+    expect([0, 1, 2, 3, 4].map((u) => got.get(u))).toEqual([OrderAnswer.Won, OrderAnswer.Won, OrderAnswer.Won, OrderAnswer.SoldOut, OrderAnswer.Won]);
+    // u3 clicked before u4 and lost: the unfairness of per-node stock.
+    expect(flow.strandedSoldOut).toBe(1);
+    expect(flow.stock.operations).toBe(3); // refills only: 3 units, 1 unit, nothing
+    expect(flow.buffers?.held).toBe(0);
+    expect(flow.ledger.size).toBe(4);
+    expect(flow.soldOutAtUs).toBe(answers.find((a) => a.user === 4)!.at);
+  });
+
+  it('units still in a buffer at the end are not handed out: no sell-out, and conservation counts them out of the store', () => {
+    const { sim, flow, answers, click } = setup(BUFFERED);
+    for (let u = 0; u < 4; u++) click(T0 + u * 20_000, u);
+    sim.run();
+    expect(byUser(answers).get(3)).toBe(OrderAnswer.SoldOut);
+    expect(flow.buffers?.held).toBe(1);
+    expect(flow.unitsHandedOut).toBe(3);
+    expect(flow.soldOutAtUs).toBeNull();
+    const { stock } = flow;
+    expect(stock.level).toBe(0);
+    expect(stock.sold).toBe(flow.buffers!.sold + flow.buffers!.held);
+    expect(stock.initial - flow.buffers!.sold - flow.buffers!.held + stock.returned).toBe(stock.level);
+  });
+
+  it('with the store known empty, a server with an empty buffer answers at once without a store operation; one with units sells on', () => {
+    const { sim, flow, answers, click } = setup(BUFFERED);
+    for (let u = 0; u < 4; u++) click(T0 + u * 20_000, u);
+    // soldOutFlagDelay is 100 ms after the store ran out (u1's refill): these arrive after it.
+    click(T0 + 500_000, 5); // → server 0, which holds 1
+    click(T0 + 520_000, 6); // → server 1, empty: the flag answers
+    sim.run();
+    const got = byUser(answers);
+    expect(got.get(5)).toBe(OrderAnswer.Won);
+    expect(got.get(6)).toBe(OrderAnswer.SoldOut);
+    expect(answers.find((a) => a.user === 6)!.at).toBe(T0 + 520_000); // no service, no store
+    expect(flow.stock.operations).toBe(3);
+    expect(flow.strandedSoldOut).toBe(1); // u3 only: by u6's answer server 0 was empty
+  });
+
+  it('concurrent requests on one server share its refill: one store operation per batch', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 100 }, system: { stock: { buffer: 10, service: '2ms' } } });
+    for (let u = 0; u < 8; u++) click(T0 + u * 10, u); // all reach the stock step within 2 ms of each other
+    sim.run();
+    expect(answers.filter((a) => a.answer === OrderAnswer.Won)).toHaveLength(8);
+    expect(flow.stock.operations).toBe(1);
+    expect(flow.stock.level).toBe(90);
+    expect(flow.buffers?.held).toBe(2);
+  });
+
+  it('a failed order step gives its unit back to the store, not the buffer', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 10 }, system: { stock: { buffer: 5 }, orders: { consumers: 1, queue: 0, service: '1s' } } });
+    click(T0, 1);
+    click(T0 + 100_000, 2); // consumer busy, no queue: refused, its unit back to the store
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Error],
+    ]);
+    expect(flow.stock.level).toBe(6);
+    expect(flow.stock.returned).toBe(1);
+    expect(flow.buffers?.held).toBe(3);
+    expect(flow.unitsHandedOut).toBe(1);
+    expect(flow.stock.initial - flow.buffers!.sold - flow.buffers!.held + flow.stock.returned).toBe(flow.stock.level);
+  });
+
+  it('buffer 0 (the default) is no buffer: every take is a store operation', () => {
+    const { sim, flow, click } = setup({ system: { stock: { buffer: 0 } } });
+    expect(flow.buffers).toBeNull();
+    for (let u = 0; u < 5; u++) click(T0 + u * 20_000, u);
+    sim.run();
+    expect(flow.stock.operations).toBe(5); // one per take: 3 units, then two failed takes (before the flag's delay)
+    expect(flow.strandedSoldOut).toBe(0);
+  });
+});

@@ -28,7 +28,7 @@ function drive(stock: Stock, times: number[]): Take[] {
   const reads = new Int32Array(times.length);
   const ok = new Uint8Array(times.length);
   const complete = sim.register('complete', (i) => {
-    stock.complete(reads[i], ok[i] === 1);
+    stock.complete(reads[i], ok[i]);
     takes[i].done = sim.now;
     // The level is never observed below zero by a correct primitive; checked by callers via minLevel.
   });
@@ -190,4 +190,47 @@ describe('stock primitives', () => {
       expect(stock.initial - stock.sold + stock.returned).toBe(stock.level);
     });
   }
+});
+
+describe('batch takes (one operation for up to `want` units, for order-server buffers)', () => {
+  for (const primitive of ['atomic', 'single-thread-server', 'row-lock'] as const) {
+    it(`${primitive}: a take of a batch is one operation taking min(want, level); then nothing`, () => {
+      const stock = new Stock(25, stockConfig(primitive, '1ms'));
+      const done = [10, 10, 10].map(() => {
+        const at = stock.begin(0, 10);
+        stock.complete(stock.lastRead, stock.lastTaken);
+        return [at, stock.lastTaken, stock.lastSuccess];
+      });
+      // Parallel: all finish after one service time; serial: one after the other.
+      const times = stock.serial ? [1000, 2000, 3000] : [1000, 1000, 1000];
+      expect(done).toEqual([
+        [times[0], 10, true],
+        [times[1], 10, true],
+        [times[2], 5, true],
+      ]);
+      stock.begin(0, 10);
+      expect([stock.lastTaken, stock.lastSuccess]).toEqual([0, false]);
+      expect(stock.operations).toBe(4);
+      expect(stock.sold).toBe(25);
+      expect(stock.level).toBe(0);
+      expect(stock.initial - stock.sold + stock.returned).toBe(stock.level);
+    });
+  }
+
+  it('check-then-decrement: overlapping batches each take from the same stale read: the store oversells by whole batches', () => {
+    const stock = new Stock(25, stockConfig('check-then-decrement', '1ms'));
+    const reads = [0, 0, 0].map(() => {
+      stock.begin(0, 10);
+      return [stock.lastRead, stock.lastTaken];
+    });
+    expect(reads).toEqual([
+      [25, 10],
+      [25, 10],
+      [25, 10],
+    ]);
+    for (const [read, taken] of reads) stock.complete(read, taken);
+    expect(stock.sold).toBe(30);
+    expect(stock.level).toBe(15);
+    expect(stock.initial - stock.sold + stock.returned).not.toBe(stock.level);
+  });
 });

@@ -223,6 +223,20 @@ describe('audit catches violations, listing the offending records', () => {
     expect(check.offending).toEqual([{ reason: 'initial 5 - sold 5 + returned 0 = 0, but 1 remain' }]);
   });
 
+  test('conservation with stock buffers: units left in buffers are out of the store, exactly', () => {
+    const r = validResult();
+    // 5 units: 3 sold from buffers, 2 still in a buffer at the end.
+    r.config = { ...r.config, system: { ...r.config.system, stock: { ...r.config.system.stock, buffer: 2 } } };
+    r.stock = { ...r.stock, sold: 3, remaining: 0 };
+    r.counters = { ...r.counters, unitsInBuffers: 2 };
+    expect(checkOf(audit(r), 'conservation')).toMatchObject({ passed: true, message: 'initial 5 - sold 3 - in buffers 2 + returned 0 = 0 = remaining' });
+    // One unit more or less in the buffers is a unit made up or lost.
+    for (const unitsInBuffers of [1, 3]) {
+      r.counters = { ...r.counters, unitsInBuffers };
+      expect(checkOf(audit(r), 'conservation').passed).toBe(false);
+    }
+  });
+
   test('the report is plain data (it goes into summary.json and junit.xml)', () => {
     const report = audit(oversold(1));
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);

@@ -79,6 +79,8 @@ export function validResult(): RunResult {
       stockOperations: 95,
       roomEntries: 0,
       roomPeak: 0,
+      unitsInBuffers: 0,
+      soldOutStranded: 0,
     },
     stock: { initial: 5, remaining: 0, sold: 5, minLevel: 0, soldOutAtUs: T0 + 500_000, oversell: 0, undersell: 0, returned: 0 },
     fairness: { winRateByDecile: [0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0], clickOrder: 0.4 },
