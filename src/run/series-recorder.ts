@@ -9,7 +9,8 @@ import type { FlashSaleModel } from './run-once.js';
  * the hot path. Counts are per interval (divide by the interval for a rate);
  * `origin_busy`, `link_busy` and `stock_busy` (serial stock primitives
  * only, else 0) are the interval's mean busy fraction; `stock` is the level
- * at the end of the interval.
+ * the store shows at the end of the interval (operations finished by then:
+ * a serial store's backlog has not taken its units yet).
  */
 export class SeriesRecorder {
   private readonly rows: number[][] = [];
@@ -78,7 +79,7 @@ export class SeriesRecorder {
     row[6] = round(row[6] / span);
     row[7] = round(row[7] / span);
     row[19] = round(row[19] / span);
-    row[13] = flow.stock.level;
+    row[13] = flow.stock.committedLevel;
     this.previous.set(c);
     this.rows.push(row);
   }

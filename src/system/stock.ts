@@ -48,6 +48,13 @@ export class Stock {
   private readonly racy: boolean;
   private readonly serviceUs: number;
   private freeAt = 0;
+  /**
+   * Units taken by operations begun but not finished: a correct primitive
+   * decides (and lowers `level`) when the operation reaches the store, in
+   * arrival order, but the store shows the change only when the operation
+   * ends, which for a serial store can be a long backlog later.
+   */
+  private takenInFlight = 0;
   /** Service time of every serial operation begun so far, µs. */
   private busyUs = 0;
 
@@ -86,7 +93,10 @@ export class Stock {
     this.lastRead = read;
     this.lastTaken = taken;
     this.lastSuccess = taken > 0;
-    if (!this.racy && taken > 0) this.decrementTo(read - taken, taken);
+    if (!this.racy && taken > 0) {
+      this.decrementTo(read - taken, taken);
+      this.takenInFlight += taken;
+    }
     return done;
   }
 
@@ -96,7 +106,21 @@ export class Stock {
    * from its stale read: concurrent batches lose whole batches of updates.
    */
   complete(read: number, taken: number): void {
-    if (this.racy && taken > 0) this.decrementTo(read - taken, taken);
+    if (this.racy) {
+      if (taken > 0) this.decrementTo(read - taken, taken);
+    } else {
+      this.takenInFlight -= taken;
+    }
+  }
+
+  /**
+   * The level a reader of the store sees at this moment: that of the
+   * operations finished so far (`level` counts those still under way too).
+   * The same as `level` once nothing is in flight; for the racy primitive,
+   * whose writes land when its operations end, always the same.
+   */
+  get committedLevel(): number {
+    return this.level + this.takenInFlight;
   }
 
   /**

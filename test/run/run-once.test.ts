@@ -393,6 +393,15 @@ describe('runOnce: the stock store against its ceiling', () => {
     expect(r.metrics.stock_peak_ops!).toBeGreaterThan(500);
     const busy = column(r, 'stock_busy');
     expect(Math.max(...busy)).toBe(r.metrics.stock_utilisation);
+    // The stock column falls at the row's pace, not the buyers': at most
+    // 100 ms / 2 ms = 50 units a row (+1 for an operation straddling a row's
+    // start), and it reaches 0 in the row where the sale sells out.
+    const stock = column(r, 'stock');
+    const drops = stock.map((level, i) => (i === 0 ? 0 : stock[i - 1] - level));
+    expect(Math.max(...drops)).toBeGreaterThan(40);
+    expect(Math.max(...drops)).toBeLessThanOrEqual(51);
+    const firstEmpty = stock.indexOf(0);
+    expect(firstEmpty).toBe(Math.floor(r.stock.soldOutAtUs! / r.timeseries.intervalUs));
   });
 
   it('a fast single-threaded store under the same herd is far from its ceiling; every take is counted once', () => {

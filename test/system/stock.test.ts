@@ -61,6 +61,8 @@ describe('stock primitives', () => {
             expect(wins).toBe(Math.min(initial, times.length));
             expect(stock.sold).toBe(wins);
             expect(stock.level).toBe(initial - wins);
+            // Every operation has ended: what the store shows is the level.
+            expect(stock.committedLevel).toBe(stock.level);
             expect(stock.minLevel).toBeGreaterThanOrEqual(0);
             expect(stock.operations).toBe(times.length);
             expect(stock.initial - stock.sold + stock.returned).toBe(stock.level);
@@ -87,6 +89,31 @@ describe('stock primitives', () => {
       stock.begin(0);
       expect(stock.busyUntil(5)).toBe(0);
     }
+  });
+
+  it('committedLevel: a take shows in the store when its operation ends; a serial backlog commits at the store\'s pace', () => {
+    const stock = new Stock(10, stockConfig('row-lock', '1ms'));
+    const dones = [0, 0, 0].map(() => stock.begin(0));
+    expect(dones).toEqual([1000, 2000, 3000]);
+    // All three decided (level), none committed yet.
+    expect(stock.level).toBe(7);
+    expect(stock.committedLevel).toBe(10);
+    stock.complete(10, 1);
+    expect(stock.committedLevel).toBe(9);
+    stock.complete(9, 1);
+    stock.complete(8, 1);
+    expect(stock.committedLevel).toBe(7);
+    // A take that found nothing commits nothing.
+    const empty = new Stock(0, stockConfig('atomic', '50us'));
+    empty.begin(0);
+    empty.complete(0, empty.lastTaken);
+    expect(empty.committedLevel).toBe(0);
+    // The racy primitive writes when its operation ends: committed and level agree throughout.
+    const racy = new Stock(5, stockConfig('check-then-decrement', '1ms'));
+    racy.begin(0);
+    expect([racy.level, racy.committedLevel]).toEqual([5, 5]);
+    racy.complete(5, 1);
+    expect([racy.level, racy.committedLevel]).toEqual([4, 4]);
   });
 
   it('atomic: operations run in parallel, each taking the service time', () => {
