@@ -82,6 +82,8 @@ export function buildResult(model: FlashSaleModel): RunResult {
       ordersFailed: flow.errors,
       orderMessagesLost: flow.lostMessages,
       unitsLeaked: flow.leakedUnits,
+      orderMessagesDuplicated: flow.duplicatedMessages,
+      orderDuplicatesDropped: flow.droppedDuplicates,
       userTimeouts: users.timeouts,
       bytesEdge: cdn ? cdn.links.reduce((sum, link) => sum + link.bytes, 0) : 0,
       bytesOriginLink: origin.link.bytes,

@@ -173,6 +173,10 @@ export interface Counters {
   orderMessagesLost: number;
   /** Units taken from the stock that no order holds and nobody gave back (refused without compensation, or lost). */
   unitsLeaked: number;
+  /** Async order messages the broker delivered a second time (orders.duplicateRate). */
+  orderMessagesDuplicated: number;
+  /** Second deliveries idempotent consumers dropped (orders.idempotent); the rest created a second order for one unit. */
+  orderDuplicatesDropped: number;
   /** Page, script and order requests users gave up on for lack of patience. */
   userTimeouts: number;
   /** Bytes sent by all edges. */

@@ -165,6 +165,7 @@ export class FlashSaleModel {
       random.stream('order-service').sequence(),
       random.stream('order-create').sequence(),
       random.stream('order-loss').sequence(),
+      random.stream('order-duplicate'),
       random.stream('room-ticket'),
       {
         onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs),

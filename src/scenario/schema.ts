@@ -368,10 +368,23 @@ const orders = z
     lossRate: percent(
       'Share of async order messages lost after the buyer was told "won" (a broker failover): no order is created and nobody gives the unit back, so the audit finds a lost order and the sale undersells. 0% in a correct system.',
     ).prefault('0%'),
+    duplicateRate: percent(
+      'Share of async order messages the broker delivers twice (at-least-once delivery: the first delivery\'s acknowledgement is lost, so the message goes back to the tail of the queue as its order is created). The second delivery takes a consumer for another order-creation time; see `idempotent` for what it does. A message is duplicated at most once; a lost one (lossRate) is not duplicated. 0% by default.',
+    ).prefault('0%'),
+    idempotent: z
+      .boolean()
+      .default(true)
+      .meta({
+        description:
+          'Whether consumers recognise a redelivered message whose order already exists (by its request and token, like a unique index) and drop it. true (default): the correct system, duplicates cost consumer time only. false: a redelivery creates a second order for the same buyer and unit, which the audit catches (one-per-user, ledger-matches-responses). Without duplicateRate it changes nothing.',
+      }),
   })
   .superRefine((orders, ctx) => {
     if (orders.mode === 'sync' && orders.lossRate > 0) {
       ctx.addIssue({ code: 'custom', path: ['lossRate'], message: 'messages are lost only in an async order queue: set mode: async, or lossRate: 0%' });
+    }
+    if (orders.mode === 'sync' && orders.duplicateRate > 0) {
+      ctx.addIssue({ code: 'custom', path: ['duplicateRate'], message: 'messages are redelivered only in an async order queue: set mode: async, or duplicateRate: 0%' });
     }
   })
   .meta({ description: 'The order subsystem and its ledger.' });

@@ -79,6 +79,13 @@ const ABANDONED = 3;
 /** Answered "won" (async) and waiting for its order to be created. */
 const CREATING = 4;
 
+/** Deliveries of a request's async order message (orders.duplicateRate). */
+const DELIVERED_ONCE = 0;
+/** The broker will deliver it again once its first delivery has been consumed. */
+const FIRST_OF_TWO = 1;
+/** This is the second delivery. */
+const REDELIVERY = 2;
+
 /**
  * One order attempt's path through the system, with the real logic of each
  * step: balancer → local sold-out flag → slot admission (reject / queue /
@@ -145,8 +152,14 @@ export class OrderFlow {
   lostMessages = 0;
   /** Units taken from the stock that no order holds and nobody gave back: refused orders without compensation, and lost messages. */
   leakedUnits = 0;
+  /** Async order messages the broker delivered a second time (orders.duplicateRate). */
+  duplicatedMessages = 0;
+  /** Second deliveries an idempotent consumer recognised and dropped (orders.idempotent); the others created a second order. */
+  droppedDuplicates = 0;
 
   private readonly ordered: Uint8Array;
+  /** Per user, async order messages accepted so far: keys the duplicate draw (empty without orders.duplicateRate). */
+  private readonly messagesOf: Int32Array;
   /**
    * Whether the balancer picks a server when the room lets the request
    * through (round-robin, least-loaded: they balance what reaches the
@@ -165,6 +178,7 @@ export class OrderFlow {
   private tokenKind = new Uint8Array(0);
   private stockRead = new Int32Array(0);
   private stockOk = new Uint8Array(0);
+  private delivery = new Uint8Array(0);
   private tokenIssuedAt = new Float64Array(0);
   private clickedAt = new Float64Array(0);
   private acceptedAt = new Float64Array(0);
@@ -189,6 +203,7 @@ export class OrderFlow {
    * @param serviceDraws draws for order-server service times.
    * @param orderDraws draws for order-creation times.
    * @param lossDraws draws deciding which async order messages are lost (orders.lossRate).
+   * @param duplicateDraws draws deciding which async order messages are delivered twice (orders.duplicateRate), keyed by (user, message).
    * @param roomDraws the waiting room's lottery tickets (random mode).
    */
   constructor(
@@ -201,6 +216,7 @@ export class OrderFlow {
     private readonly serviceDraws: RandomSequence,
     orderDraws: RandomSequence,
     private readonly lossDraws: RandomSequence,
+    private readonly duplicateDraws: RandomStream,
     roomDraws: RandomStream,
     private readonly listener: OrderFlowListener,
   ) {
@@ -213,6 +229,7 @@ export class OrderFlow {
       onOrderCreated: (request) => this.created(request),
     });
     this.ordered = new Uint8Array(users);
+    this.messagesOf = new Int32Array(system.orders.duplicateRate > 0 ? users : 0);
     this.pickWhenLetThrough = system.waitingRoom.mode !== 'off' && system.orderServers.balancer !== 'random';
     this.service = samplerOf(system.orderServers.service);
     this.grow(64);
@@ -444,6 +461,7 @@ export class OrderFlow {
     }
     if (!this.orders.synchronous) {
       this.state[r] = CREATING;
+      if (orders.duplicateRate > 0 && this.deliveredTwice(this.user[r])) this.delivery[r] = FIRST_OF_TWO;
       this.answer(r, OrderAnswer.Won);
       this.releaseSlot(r);
     }
@@ -457,12 +475,44 @@ export class OrderFlow {
   }
 
   private created(r: number): void {
-    this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r], this.room !== null ? this.enteredRoomAt[r] : undefined);
+    if (this.delivery[r] === REDELIVERY && this.config.system.orders.idempotent) {
+      // The order of this request (its token) exists: the consumer's insert
+      // hits the unique key, and the message is acknowledged and dropped.
+      this.droppedDuplicates++;
+    } else {
+      this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r], this.room !== null ? this.enteredRoomAt[r] : undefined);
+    }
     if (this.orders.synchronous) {
       this.finish(r, OrderAnswer.Won);
+    } else if (this.delivery[r] === FIRST_OF_TWO) {
+      this.redeliver(r);
     } else {
       this.free(r);
     }
+  }
+
+  /**
+   * Whether the broker delivers `user`'s message now accepted twice: a draw
+   * keyed by (user, the user's accepted message number), so every strategy
+   * duplicates the same buyers' messages (common random numbers), whatever
+   * order they reach the queue in.
+   */
+  private deliveredTwice(user: number): boolean {
+    return this.duplicateDraws.uniform(user, ++this.messagesOf[user]) < this.config.system.orders.duplicateRate;
+  }
+
+  /**
+   * The first delivery of request `r`'s message was consumed, but its
+   * acknowledgement never reached the broker: the message goes back to the
+   * tail of the queue now (a real broker waits for an ack timeout first;
+   * that would only delay the duplicate). It always finds room: the
+   * consumer that just finished freed a consumer or, by taking the next
+   * message, a place in the queue — a place a new order may then miss.
+   */
+  private redeliver(r: number): void {
+    this.delivery[r] = REDELIVERY;
+    this.duplicatedMessages++;
+    if (!this.orders.submit(r)) throw new Error('internal: a redelivered order message found the order queue full');
   }
 
   /** Answers, frees the slot and the record. */
@@ -521,6 +571,7 @@ export class OrderFlow {
 
   private free(r: number): void {
     this.state[r] = FREE;
+    this.delivery[r] = DELIVERED_ONCE;
     this.tokens[r] = '';
     this.server[r] = this.freeHead;
     this.freeHead = r;
@@ -536,6 +587,7 @@ export class OrderFlow {
     this.tokenKind = grownTo(this.tokenKind, capacity);
     this.stockRead = grownTo(this.stockRead, capacity);
     this.stockOk = grownTo(this.stockOk, capacity);
+    this.delivery = grownTo(this.delivery, capacity);
     this.tokenIssuedAt = grownTo(this.tokenIssuedAt, capacity);
     this.clickedAt = grownTo(this.clickedAt, capacity);
     this.acceptedAt = grownTo(this.acceptedAt, capacity);

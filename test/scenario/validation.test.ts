@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ScenarioError, formatIssue } from '../../src/errors.js';
 import { loadScenario } from '../../src/scenario/index.js';
+import { issuesOfFile, scenarioFile } from '../helpers/scenario-files.js';
 
 const BAD = 'test/fixtures/bad';
 
@@ -162,6 +163,27 @@ describe('--set at load time', () => {
     ]);
     const loaded = loadScenario('scenarios/smoke.yaml', { set: ['system.orders.lossRate=1%', 'system.orders.compensate=false'] });
     expect(loaded.scenario.system.orders).toMatchObject({ mode: 'async', lossRate: 0.01, compensate: false });
+  });
+
+  test('duplicated order messages need an async queue, at the key that asks for them', () => {
+    expect(issuesOf('scenarios/smoke.yaml', ['system.orders.mode=sync', 'system.orders.duplicateRate=1%'])).toEqual([
+      '--set system.orders.duplicateRate: messages are redelivered only in an async order queue: set mode: async, or duplicateRate: 0% (got "1%")',
+    ]);
+    const file = scenarioFile('version: 1\nname: x\nsystem:\n  orders: { mode: sync, duplicateRate: 2% }\n');
+    expect(issuesOfFile(file)).toEqual([
+      'F:4:40 system.orders.duplicateRate: messages are redelivered only in an async order queue: set mode: async, or duplicateRate: 0% (got 2%)',
+    ]);
+    // Without duplicates an idempotent flag asks nothing of the mode.
+    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orders.mode=sync', 'system.orders.idempotent=false'] }).scenario.system.orders).toMatchObject({
+      mode: 'sync',
+      duplicateRate: 0,
+      idempotent: false,
+    });
+    const loaded = loadScenario('scenarios/smoke.yaml', { set: ['system.orders.duplicateRate=1%'] });
+    expect(loaded.scenario.system.orders).toMatchObject({ mode: 'async', duplicateRate: 0.01, idempotent: true });
+    expect(issuesOf('scenarios/smoke.yaml', ['system.orders.idempotent=maybe'])).toEqual([
+      '--set system.orders.idempotent: must be true or false (got "maybe")',
+    ]);
   });
 
   test('a waiting room lets people through at a positive rate, and its lottery is drawn before the end', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/kernel/simulation.js';
-import { RandomSequence, RandomSource } from '../../src/kernel/random.js';
+import { RandomSequence, RandomSource, RandomStream } from '../../src/kernel/random.js';
 import { OrderAnswer, OrderFlow, TokenKind } from '../../src/system/order-flow.js';
 import { tokenSecretSeed, verifyLedgerToken } from '../../src/system/token-gate.js';
 import { configOf, merge } from '../helpers/flash-config.js';
@@ -22,7 +22,7 @@ interface Answer {
  * An order flow on a bare simulation: constant order-server service 10 ms,
  * stock op 50 µs, order creation 5 ms, T0 = 1 min, async orders, reject on full.
  */
-function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: RandomSequence) {
+function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: RandomSequence, duplicateDraws?: RandomStream) {
   const config = configOf(
     merge(
       {
@@ -49,6 +49,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
     random.stream('order-service').sequence(),
     random.stream('order-create').sequence(),
     lossDraws ?? random.stream('order-loss').sequence(),
+    duplicateDraws ?? random.stream('order-duplicate'),
     random.stream('room-ticket'),
     { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
   );
@@ -66,6 +67,13 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
   const audit = () =>
     flow.ledger.toArray().map((r) => verifyLedgerToken(r, config, seed, 0));
   return { sim, flow, answers, click, config, audit };
+}
+
+/** Duplicate draws for the tests: only user 2's first message draws below 50%. */
+class Keyed extends RandomStream {
+  override uniform(entity: number, index: number): number {
+    return entity === 2 && index === 1 ? 0.1 : 0.9;
+  }
 }
 
 const byUser = (answers: Answer[]) => new Map(answers.map((a) => [a.user, a.answer]));
@@ -395,6 +403,115 @@ describe('order flow', () => {
     expect(flow.lostMessages).toBe(0);
     expect(flow.stock.returned).toBe(1);
     expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1]);
+  });
+
+  it('a duplicated message with a consumer that is not idempotent: a second ledger order for the same buyer, token and unit', () => {
+    const { sim, flow, answers, click, audit } = setup({ sale: { stock: 3 }, system: { orders: { duplicateRate: '100%', idempotent: false } } });
+    click(T0, 1);
+    click(T0 + 1000, 2);
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Won],
+    ]);
+    const ledger = flow.ledger.toArray();
+    const won1 = T0 + SERVICE + STOCK_US;
+    // Each message goes back to the queue as its first delivery is consumed (4 consumers: served at once).
+    expect(ledger.map((r) => [r.user, r.timeUs])).toEqual([
+      [1, won1 + CREATE_US],
+      [2, won1 + 1000 + CREATE_US],
+      [1, won1 + 2 * CREATE_US],
+      [2, won1 + 1000 + 2 * CREATE_US],
+    ]);
+    // The second order is a copy of the first: same attempt (token, acceptance, server).
+    expect({ ...ledger[2], orderId: 0, timeUs: 0 }).toEqual({ ...ledger[0], timeUs: 0 });
+    expect(flow.duplicatedMessages).toBe(2);
+    expect(flow.droppedDuplicates).toBe(0);
+    // Two units taken, four orders: the stock and the "won" answers know nothing of it.
+    expect(flow.stock.level).toBe(1);
+    expect(flow.wonResponses).toEqual([1, 2]);
+    expect(audit()).toEqual([null, null, null, null]);
+    expect(flow.pendingOrders).toBe(0);
+  });
+
+  it('an idempotent consumer drops the second delivery and counts it; the redelivery still takes a consumer for an order-creation time', () => {
+    const { sim, flow, click } = setup({ sale: { stock: 3 }, system: { orders: { consumers: 1, duplicateRate: '100%', idempotent: true } } });
+    click(T0, 1);
+    click(T0 + 1000, 2);
+    sim.run();
+    const won1 = T0 + SERVICE + STOCK_US;
+    // One consumer: 1, then 2 (queued first), then 1's and 2's redeliveries in the order they went back.
+    expect(flow.ledger.toArray().map((r) => [r.user, r.timeUs])).toEqual([
+      [1, won1 + CREATE_US],
+      [2, won1 + 2 * CREATE_US],
+    ]);
+    expect(flow.duplicatedMessages).toBe(2);
+    expect(flow.droppedDuplicates).toBe(2);
+    expect(flow.orders.pool.served).toBe(4);
+    expect(sim.now).toBe(won1 + 4 * CREATE_US);
+    expect(flow.wonResponses).toEqual([1, 2]);
+  });
+
+  it('a redelivery takes the queue place its consumer freed: a new order behind it finds the queue full', () => {
+    const orders = { consumers: 1, queue: 1, duplicateRate: '100%' };
+    // 1 is served at T0+10.05ms until T0+15.05ms, 2 waits in the one place; 3 reaches the queue at T0+16.05ms.
+    const clicks = (c: (at: number, user: number) => void) => [c(T0, 1), c(T0 + 1000, 2), c(T0 + 6000, 3)];
+    const duplicating = setup({ sale: { stock: 5 }, system: { orders } });
+    clicks(duplicating.click);
+    duplicating.sim.run();
+    expect(duplicating.answers.map((a) => [a.user, a.answer])).toEqual([
+      [1, OrderAnswer.Won],
+      [2, OrderAnswer.Won],
+      [3, OrderAnswer.Error],
+    ]);
+    const plain = setup({ sale: { stock: 5 }, system: { orders: { ...orders, duplicateRate: '0%' } } });
+    clicks(plain.click);
+    plain.sim.run();
+    expect(plain.answers.map((a) => a.answer)).toEqual([OrderAnswer.Won, OrderAnswer.Won, OrderAnswer.Won]);
+  });
+
+  it('the duplicate draw is keyed by (user, message): the same buyers are duplicated whatever order they come in', () => {
+    for (const order of [[1, 2, 3], [3, 2, 1]]) {
+      const { sim, flow, click } = setup({ sale: { stock: 5 }, system: { orders: { duplicateRate: '50%', idempotent: false } } }, 1, undefined, new Keyed(0, 0));
+      order.forEach((user, k) => click(T0 + k * 1000, user));
+      sim.run();
+      expect(flow.ledger.toArray().map((r) => r.user).sort()).toEqual([1, 2, 2, 3]);
+      expect(flow.duplicatedMessages).toBe(1);
+    }
+  });
+
+  it('a request record reused after a redelivery delivers its next message once', () => {
+    // User 2's record is user 1's, freed after 1's redelivery was dropped (kills not resetting the delivery state).
+    const { sim, flow, click } = setup({ sale: { stock: 5 }, system: { orders: { duplicateRate: '50%' } } }, 1, undefined, new Keyed(0, 0));
+    click(T0, 2);
+    click(T0 + 100_000, 1);
+    sim.run();
+    expect(flow.ledger.toArray().map((r) => r.user)).toEqual([2, 1]);
+    expect(flow.droppedDuplicates).toBe(1);
+  });
+
+  it('duplicateRate 0% (the default) never draws and delivers each message once, idempotent or not', () => {
+    class Untouchable extends RandomStream {
+      override uniform(): number {
+        throw new Error('drew a duplicate');
+      }
+    }
+    const { sim, flow, click } = setup({ sale: { stock: 3 }, system: { orders: { idempotent: false } } }, 1, undefined, new Untouchable(0, 0));
+    click(T0, 1);
+    click(T0 + 1000, 2);
+    sim.run();
+    expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1, 2]);
+    expect(flow.duplicatedMessages).toBe(0);
+    expect(flow.orders.pool.served).toBe(2);
+  });
+
+  it('a lost message is not also duplicated', () => {
+    const { sim, flow, click } = setup({ sale: { stock: 3 }, system: { orders: { lossRate: '100%', duplicateRate: '100%', idempotent: false } } });
+    click(T0, 1);
+    sim.run();
+    expect(flow.lostMessages).toBe(1);
+    expect(flow.duplicatedMessages).toBe(0);
+    expect(flow.ledger.size).toBe(0);
   });
 
   it('atomic stock with many concurrent buyers: exactly the stock is sold, "won" multiset = ledger users', () => {

@@ -73,6 +73,8 @@ export function validResult(): RunResult {
       ordersFailed: 0,
       orderMessagesLost: 0,
       unitsLeaked: 0,
+      orderMessagesDuplicated: 0,
+      orderDuplicatesDropped: 0,
       userTimeouts: 0,
       bytesEdge: 0,
       bytesOriginLink: 0,
