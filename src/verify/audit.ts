@@ -12,7 +12,11 @@
  *   sold again.) Offending records: the orders beyond the stock, in
  *   acceptance order, else the counter facts.
  * - **one-per-user**: no user has more than `sale.perUserLimit` ledger
- *   orders. Offending records: each such user's orders beyond the limit.
+ *   orders. Offending records: each such user's orders beyond the limit;
+ *   one that repeats an earlier order's attempt (same user, token and
+ *   acceptance time: an order message delivered twice to a consumer that is
+ *   not idempotent) is named as its copy, here and in
+ *   ledger-matches-responses' message.
  * - **no-early-orders**: no order was accepted (`acceptedUs`) or created
  *   (`timeUs`) before T0 (`sale.start`), nor, behind a waiting room,
  *   presented at its door (`presentedUs`) before T0.
@@ -130,18 +134,42 @@ function noOversell(result: RunResult, max: number): InvariantCheck {
   return check('no-oversell', offences, message, max, problems.length === 0);
 }
 
+/**
+ * Orders that repeat an earlier order's attempt (same user, token and
+ * acceptance time): one accepted attempt made into two orders, the trace of
+ * an order message delivered twice to a consumer that is not idempotent.
+ * Maps the repeat's order id to the first order's.
+ */
+function repeatedAttempts(ledger: readonly LedgerRecord[]): Map<number, number> {
+  const first = new Map<string, number>();
+  const repeats = new Map<number, number>();
+  for (const order of ledger) {
+    const key = `${order.user}/${order.acceptedUs}/${order.token}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, order.orderId);
+    else repeats.set(order.orderId, earlier);
+  }
+  return repeats;
+}
+
+/** ` (…)` naming how many orders repeat an earlier one's attempt, or '' when none do. */
+function repeatsNote(repeats: Map<number, number>): string {
+  return repeats.size > 0 ? `; ${plural(repeats.size, 'order repeats', 'orders repeat')} an earlier order's attempt (same token and acceptance: an order message delivered twice)` : '';
+}
+
 function onePerUser(result: RunResult, max: number): InvariantCheck {
   const limit = result.config.sale.perUserLimit;
   const { extra, buyers } = ordersBeyondLimit(byAcceptance(result.ledger), limit);
   const users = new Set(extra.map((e) => e.order.user));
-  const offences: Offence[] = extra.map(({ order, n }) => ({
-    reason: `${describe(order)} is user ${order.user}'s order number ${n} (limit ${limit})`,
-    order,
-    user: order.user,
-  }));
+  const repeats = repeatedAttempts(result.ledger);
+  const offences: Offence[] = extra.map(({ order, n }) => {
+    const copyOf = repeats.get(order.orderId);
+    const copy = copyOf === undefined ? '' : `, a copy of order ${copyOf} (an order message delivered twice)`;
+    return { reason: `${describe(order)} is user ${order.user}'s order number ${n} (limit ${limit})${copy}`, order, user: order.user };
+  });
   const message =
     offences.length > 0
-      ? `${plural(users.size, 'user has', 'users have')} more than ${plural(limit, 'order')} (${plural(offences.length, 'extra order')})`
+      ? `${plural(users.size, 'user has', 'users have')} more than ${plural(limit, 'order')} (${plural(offences.length, 'extra order')})${repeatsNote(repeats)}`
       : `no user has more than ${plural(limit, 'order')} (${plural(buyers, 'buyer')})`;
   return check('one-per-user', offences, message, max);
 }
@@ -187,7 +215,8 @@ function ledgerMatchesResponses(result: RunResult, max: number): InvariantCheck 
   const message =
     offences.length > 0
       ? `${plural(offences.length, 'user differs', 'users differ')} between the ledger and the "won" responses: ` +
-        `${lost} told "won" more often than they have orders (lost orders), ${untold} with more orders than "won" answers`
+        `${lost} told "won" more often than they have orders (lost orders), ${untold} with more orders than "won" answers` +
+        repeatsNote(repeatedAttempts(result.ledger))
       : `${plural(result.ledger.length, 'ledger order')} and ${plural(result.wonResponses.length, '"won" response')} match user for user`;
   return check('ledger-matches-responses', offences, message, max);
 }

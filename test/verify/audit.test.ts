@@ -214,6 +214,43 @@ describe('audit catches violations, listing the offending records', () => {
     ]);
   });
 
+  test('an order message delivered twice to a consumer that is not idempotent: one-per-user and ledger-matches-responses fail on their own, naming the copy', () => {
+    const r = validResult();
+    const first = r.ledger[2]; // order 3, user 13
+    r.ledger.push({ ...first, orderId: 6, timeUs: first.timeUs + 5_000 });
+    const report = audit(r);
+    const onePer = checkOf(report, 'one-per-user');
+    const repeats = "1 order repeats an earlier order's attempt (same token and acceptance: an order message delivered twice)";
+    expect(onePer.passed).toBe(false);
+    expect(onePer.message).toBe(`1 user has more than 1 order (1 extra order); ${repeats}`);
+    expect(onePer.offending.map((o) => o.reason)).toEqual([
+      "order 6 (user 13, accepted at 1m0.3s, created at 1m0.31s) is user 13's order number 2 (limit 1), a copy of order 3 (an order message delivered twice)",
+    ]);
+    const matches = checkOf(report, 'ledger-matches-responses');
+    expect(matches.passed).toBe(false);
+    expect(matches.message).toBe(
+      `1 user differs between the ledger and the "won" responses: 0 told "won" more often than they have orders (lost orders), 1 with more orders than "won" answers; ${repeats}`,
+    );
+    // Here the copy also takes the ledger past the stock.
+    expect(checkOf(report, 'no-oversell').message).toBe('6 orders for a stock of 5 (1 oversold)');
+    // The stock and the tokens know nothing of the copy.
+    expect(checkOf(report, 'conservation').passed).toBe(true);
+    expect(checkOf(report, 'valid-tokens').passed).toBe(true);
+    // With a limit of 2 the copy is within the limit: the "won" answers still catch it.
+    r.config = { ...r.config, sale: { ...r.config.sale, perUserLimit: 2 } };
+    expect(checkOf(audit(r), 'one-per-user').passed).toBe(true);
+    expect(checkOf(audit(r), 'ledger-matches-responses').passed).toBe(false);
+  });
+
+  test('a second order of the same user with another attempt is no copy', () => {
+    // Kills keying repeats by user (or user and token) alone: a retry with the same token, accepted later.
+    const r = validResult();
+    r.ledger.push(order(6, 13, T0 + 900_000));
+    expect(checkOf(audit(r), 'one-per-user').message).toBe('1 user has more than 1 order (1 extra order)');
+    r.ledger[5] = order(6, 13, r.ledger[2].acceptedUs, { token: 'tok-13b' });
+    expect(checkOf(audit(r), 'one-per-user').message).toBe('1 user has more than 1 order (1 extra order)');
+  });
+
   test('conservation: units that vanished', () => {
     const r = validResult();
     r.stock = { ...r.stock, remaining: 1 };
