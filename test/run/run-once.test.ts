@@ -225,6 +225,36 @@ describe('runOnce: undersell', () => {
     ]);
   });
 
+  it('duplicated order messages: a consumer that is not idempotent makes second orders the audit catches; an idempotent one drops them', () => {
+    const dupes = run({ system: { orders: { duplicateRate: '10%', idempotent: false } } });
+    const idem = run({ system: { orders: { duplicateRate: '10%', idempotent: true } } });
+    const n = dupes.counters.orderMessagesDuplicated;
+    expect(n).toBeGreaterThan(0);
+    expect(dupes.counters.orderDuplicatesDropped).toBe(0);
+    expect(dupes.ledger.length - dupes.wonResponses.length).toBe(n);
+    expect(dupes.metrics.duplicate_orders).toBe(n);
+    // Two orders for one unit: the stock counter is consistent, the ledger is not.
+    const report = audit(dupes);
+    expect(report.invariants.filter((c) => !c.passed).map((c) => c.name)).toEqual(['no-oversell', 'one-per-user', 'ledger-matches-responses']);
+    expect(report.invariants.find((c) => c.name === 'one-per-user')!.message).toContain('an order message delivered twice');
+    // The same buyers' messages are duplicated either way (common random numbers): the idempotent consumers drop them all.
+    expect(idem.counters.orderMessagesDuplicated).toBe(n);
+    expect(idem.counters.orderDuplicatesDropped).toBe(n);
+    expect(idem.ledger.map((o) => [o.user, o.timeUs])).toEqual(
+      dupes.ledger.filter((o, i) => dupes.ledger.findIndex((p) => p.user === o.user) === i).map((o) => [o.user, o.timeUs]),
+    );
+    expect(audit(idem).passed).toBe(true);
+  });
+
+  it('duplicateRate 0% (the default) changes nothing, idempotent consumers or not', () => {
+    const plain = run();
+    const flagged = run({ system: { orders: { idempotent: false } } });
+    const { config: _a, ...a } = plain;
+    const { config: _b, ...b } = flagged;
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(plain.counters.orderMessagesDuplicated).toBe(0);
+  });
+
   it('stock left because there were fewer buyers than units is not undersell', () => {
     const r = run({ sale: { stock: 5000 }, system: { orderServers: { slots: 1000 } } });
     expect(r.counters.orderRejected).toBe(0);

@@ -30,6 +30,8 @@ const smallScenario = fc.record({
   roomRate: fc.constantFrom('50/s', '2000/s'),
   // Units per order-server batch (system.stock.buffer): 0 (no buffers) as often as not.
   buffer: fc.constantFrom(0, 0, 0, 1, 3, 10),
+  // Async order messages delivered twice (to idempotent consumers, the default): none as often as not.
+  duplicateRate: fc.constantFrom('0%', '0%', '5%', '50%'),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
 });
 type Small = typeof smallScenario extends fc.Arbitrary<infer T> ? T : never;
@@ -51,7 +53,7 @@ function configOf(s: Small, primitive: string) {
       tokenGate: { mode: s.tokens },
       orderServers: { servers: s.orderServers, slots: s.slots, onFull: s.onFull, balancer: s.balancer },
       stock: { primitive, service: s.stockService, buffer: s.buffer },
-      orders: { mode: s.orders, consumers: 2, queue: s.queue },
+      orders: { mode: s.orders, consumers: 2, queue: s.queue, duplicateRate: s.orders === 'async' ? s.duplicateRate : '0%' },
       waitingRoom: { mode: s.room, rate: s.roomRate, window: '2s' },
       mainSite: { rps: '20/s' },
     },
@@ -70,6 +72,8 @@ describe('the audit over random small scenarios', () => {
         expect(result.ledger.length).toBeLessThanOrEqual(s.stock);
         expect(result.stock.minLevel).toBeGreaterThanOrEqual(0);
         if (s.buffer === 0) expect(result.counters.unitsInBuffers).toBe(0);
+        // Idempotent consumers drop every redelivery they are handed.
+        expect(result.counters.orderDuplicatesDropped).toBe(result.counters.orderMessagesDuplicated);
         // Units left in buffers are unsold: the orders and the units still in buffers never exceed the stock.
         expect(result.ledger.length + result.counters.unitsInBuffers).toBeLessThanOrEqual(s.stock);
       }),
