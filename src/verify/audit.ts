@@ -15,8 +15,8 @@
  *   orders. Offending records: each such user's orders beyond the limit;
  *   one that repeats an earlier order's attempt (same user, token and
  *   acceptance time: an order message delivered twice to a consumer that is
- *   not idempotent) is named as its copy, here and in
- *   ledger-matches-responses' message.
+ *   not idempotent) is named as its copy, here and in the messages of
+ *   no-oversell and ledger-matches-responses.
  * - **no-early-orders**: no order was accepted (`acceptedUs`) or created
  *   (`timeUs`) before T0 (`sale.start`), nor, behind a waiting room,
  *   presented at its door (`presentedUs`) before T0.
@@ -110,7 +110,9 @@ function noOversell(result: RunResult, max: number): InvariantCheck {
     .slice(stock.initial)
     .map((order) => ({ reason: `${describe(order)} is beyond the stock of ${stock.initial}`, order }));
   const problems: string[] = [];
-  if (ledger.length > stock.initial) problems.push(`${ledger.length} orders for a stock of ${stock.initial} (${ledger.length - stock.initial} oversold)`);
+  if (ledger.length > stock.initial) {
+    problems.push(`${ledger.length} orders for a stock of ${stock.initial} (${ledger.length - stock.initial} oversold)${repeatsNote(repeatedAttempts(ledger))}`);
+  }
   if (stock.minLevel < 0) {
     const reason = `the stock counter went down to ${stock.minLevel}`;
     problems.push(reason);
