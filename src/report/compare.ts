@@ -57,6 +57,8 @@ export const METRIC_DIRECTION: Record<MetricName, Direction> = {
   duplicate_orders: 'lower-is-better',
   early_orders: 'lower-is-better',
   lost_orders: 'lower-is-better',
+  // Set by the buyers who do not pay, not by the design under test.
+  orders_cancelled: 'neutral',
   page_error_rate: 'lower-is-better',
   order_reject_rate: 'lower-is-better',
   main_site_error_rate: 'lower-is-better',

@@ -5,7 +5,7 @@ import type { LatencySummary, OutcomeCounts, RunResult } from './result.js';
 import { OriginKind } from '../system/origin.js';
 import { CdnObject } from '../system/cdn.js';
 import { clickRankFairness } from './fairness.js';
-import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/ledger.js';
+import { inAcceptanceOrder, isEarlyOrder, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../system/ledger.js';
 
 /** Reads a finished model into its serialisable {@link RunResult}. */
 export function buildResult(model: FlashSaleModel): RunResult {
@@ -18,15 +18,20 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const fairness = clickRankFairness(users);
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
-  const oversell = Math.max(0, sold - stock.returned - stock.initial, ledger.length - stock.initial);
-  // Units unsold are initial − orders created, not the counter: a racy
+  // Counted as the audit counts them (acceptance order, cancelled orders holding nothing), so a metric and its invariant agree.
+  const accepted = inAcceptanceOrder(ledger);
+  const oversell = Math.max(0, sold - stock.returned - stock.initial, ordersBeyondStock(accepted, stock.initial).beyond.length);
+  // Units unsold are initial − standing orders (created, not cancelled for non-payment), not the counter: a racy
   // counter that lost updates still shows stock after more units than there
   // were went out, and a unit taken but held by no order (a refused order
   // not compensated, a lost message) is unsold too. A buyer turned away is a user who ended without an order (told sold out
   // or sale ended, refused, or gone): not a refused request of someone who
   // then bought (a bot's forged early shot, a rejected try before a retry).
   const turnedAway = outcomes.soldOut + outcomes.saleEnded + outcomes.blocked + outcomes.gaveUp;
-  const undersell = turnedAway > 0 ? Math.max(0, stock.initial - ledger.length) : 0;
+  const standing = liveOrders(ledger);
+  const undersell = turnedAway > 0 ? Math.max(0, stock.initial - standing) : 0;
+  const payments = flow.payments;
+  const unsold = Math.max(0, stock.level) + (flow.buffers?.held ?? 0);
   const req = origin.requests;
   const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
   const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
@@ -92,6 +97,10 @@ export function buildResult(model: FlashSaleModel): RunResult {
       roomPeak: flow.room?.peak ?? 0,
       unitsInBuffers: flow.buffers?.held ?? 0,
       soldOutStranded: flow.strandedSoldOut,
+      ordersUnpaid: payments?.unpaid ?? 0,
+      ordersCancelled: payments?.cancelled ?? 0,
+      ordersAwaitingPayment: payments?.awaitingAtEnd ?? 0,
+      unitsResold: payments === null ? 0 : Math.max(0, payments.cancelled - unsold),
     },
     stock: {
       initial: stock.initial,
@@ -124,9 +133,10 @@ export function buildResult(model: FlashSaleModel): RunResult {
     orders_created: ledger.length,
     oversell,
     undersell,
-    duplicate_orders: ordersBeyondLimit(ledger, config.sale.perUserLimit).extra.length,
+    duplicate_orders: ordersBeyondLimit(accepted, config.sale.perUserLimit).extra.length,
     early_orders: ledger.filter((r) => isEarlyOrder(r, config.sale.start)).length,
     lost_orders: ledgerWonMismatches(ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
+    orders_cancelled: flow.ledger.cancelled,
     page_error_rate: pageViews > 0 ? (users.pageErrors + users.pageTimeouts) / (pageViews + users.scriptRequests) : 0,
     // Rates over order activity are unmeasured (null) when there was none, so
     // that a threshold on them fails, as documented, rather than passing on a

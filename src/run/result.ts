@@ -196,6 +196,17 @@ export interface Counters {
   unitsInBuffers: number;
   /** "Sold out" answers given while another order server's buffer still held units (stranded units; 0 without buffers). */
   soldOutStranded: number;
+  /** Orders drawn never to be paid (orders.unpaid): cancelled at their deadline, or awaiting payment at the end. */
+  ordersUnpaid: number;
+  /** Unpaid orders cancelled at their payment deadline; each returned its unit to the stock (in `stock.returned`). */
+  ordersCancelled: number;
+  /** Unpaid orders whose deadline (created + orders.paymentTimeout) falls at or after `duration`: never cancelled in the run, their units held. */
+  ordersAwaitingPayment: number;
+  /**
+   * Units returned by cancelled orders that were sold again: ordersCancelled less the units unsold at the end
+   * (left in the store or in buffers), counting every unsold unit as a returned one (at least 0).
+   */
+  unitsResold: number;
 }
 
 /** The stock at the end of a run. */
@@ -212,9 +223,9 @@ export interface StockSummary {
   soldOutAtUs: number | null;
   /** Units beyond the stock: by the counter's takes or by ledger orders, whichever is larger. */
   oversell: number;
-  /** Units never handed out while some user ended without an order (0 otherwise). */
+  /** Units held by no standing order (ledger orders not cancelled for non-payment) while some user ended without an order (0 otherwise). */
   undersell: number;
-  /** Units returned by failed order steps (compensation). */
+  /** Units returned by failed order steps (compensation) and by orders cancelled for non-payment. */
   returned: number;
 }
 

@@ -173,6 +173,8 @@ export class FlashSaleModel {
         onUnanswered: (user, clickedAtUs) => this.users.orderListener.onUnanswered(user, clickedAtUs),
       },
     );
+    // Only with unpaid orders, so that a run without them has the same events and draws as before the knob.
+    if (system.orders.unpaid > 0) this.flow.payWith(random.stream('order-payment'));
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {
       this.users.close();

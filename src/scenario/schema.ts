@@ -313,6 +313,13 @@ const orderServers = z
       .meta({ description: 'How requests are spread over order servers.' }),
     soldOutFlag: z.boolean().default(true).meta({ description: 'Servers answer "sold out" locally once they learn stock is gone.' }),
     soldOutFlagDelay: duration('Delay before a server learns that stock is gone.').prefault('100ms'),
+    reopenOnReturn: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'Clear the servers\' sold-out flag when a unit comes back to the stock (an unpaid order cancelled, a failed order compensated), so the unit can be sold again; the flag is set anew when the stock runs out again. false (default): the flag, once set, stays set and returned units are never sold, the bug of many seckill systems.',
+      }),
     overloadFactor: z
       .number()
       .nonnegative()
@@ -358,6 +365,12 @@ const orders = z
     consumers: positiveInt('Order-creating consumers (async) or concurrent writers (sync).').default(4),
     service: distribution('duration', 'Time to create one order.').prefault('5ms'),
     queue: nonNegativeInt('Async queue capacity; a full queue fails the order (and returns its stock, unless compensate is false).').default(100_000),
+    unpaid: percent(
+      'Share of created orders never paid (DOMAIN: up to 43% of grabbed tickets at one ticketing site). Each is cancelled `paymentTimeout` after its creation and its unit goes back on sale, to whoever still clicks: by then the herd told "sold out" has left, so returned units mostly stay unsold (undersell), and behind a set sold-out flag they cannot be sold at all unless orderServers.reopenOnReturn. A keyed draw per order: every strategy sees the same buyers not paying. 0% (default): every order is paid.',
+    ).prefault('0%'),
+    paymentTimeout: duration(
+      'How long after its creation an unpaid order waits for payment before it is cancelled and its unit returned. Shorter returns units while buyers are still clicking; longer holds them past the rush (a deadline at or after `duration` is never reached in the run: the order ends awaiting payment, its unit held).',
+    ).prefault('15m'),
     compensate: z
       .boolean()
       .default(true)

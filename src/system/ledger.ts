@@ -21,6 +21,12 @@ export interface LedgerRecord {
   presentedUs?: number;
   /** Order server that handled the attempt. */
   server: number;
+  /**
+   * When the order was cancelled for non-payment (orders.unpaid), µs: from
+   * then on it holds no unit and does not count against its user's limit.
+   * Absent for an order that stands (paid, or still awaiting payment at the end).
+   */
+  cancelledUs?: number;
   /** Name of the strategy whose run created the order. */
   strategy: string;
 }
@@ -41,15 +47,108 @@ export class Ledger {
     return orderId;
   }
 
-  /** Number of orders. */
+  /**
+   * Records that order `orderId` was cancelled at `timeUs` (an unpaid order
+   * past its payment deadline). Appended to a list of its own: the order's
+   * record is never rewritten, and {@link toArray} shows the cancellation
+   * as its `cancelledUs`.
+   */
+  cancel(orderId: number, timeUs: number): void {
+    if (!(orderId >= 0 && orderId < this.records.length)) throw new RangeError(`no order ${orderId} to cancel`);
+    this.cancellations.push({ orderId, timeUs });
+  }
+
+  /** Number of orders, cancelled ones included. */
   get size(): number {
     return this.records.length;
   }
 
-  /** The records, oldest first (a copy: the ledger stays append-only). */
-  toArray(): LedgerRecord[] {
-    return this.records.slice();
+  /** Orders cancelled so far. */
+  get cancelled(): number {
+    return this.cancellations.length;
   }
+
+  /** The records, oldest first, each cancelled one with its `cancelledUs` (copies: the ledger stays append-only). */
+  toArray(): LedgerRecord[] {
+    if (this.cancellations.length === 0) return this.records.slice();
+    const out = this.records.map((record) => ({ ...record }));
+    for (const { orderId, timeUs } of this.cancellations) out[orderId].cancelledUs = timeUs;
+    return out;
+  }
+
+  private readonly cancellations: Array<{ orderId: number; timeUs: number }> = [];
+}
+
+/**
+ * Ledger records in acceptance order (ties: creation time, then order id):
+ * the order in which the order servers took their decisions, which the
+ * audit blames orders in and the live-order counts below expect.
+ */
+export function inAcceptanceOrder(orders: readonly LedgerRecord[]): LedgerRecord[] {
+  return [...orders].sort((a, b) => a.acceptedUs - b.acceptedUs || a.timeUs - b.timeUs || a.orderId - b.orderId);
+}
+
+/**
+ * Cancellation times of earlier orders, sorted, to count how many of them
+ * had been cancelled by a given time (cancelled orders hold nothing).
+ */
+class Cancellations {
+  private readonly times: number[] = [];
+
+  add(order: LedgerRecord): void {
+    if (order.cancelledUs === undefined) return;
+    this.times.splice(this.countBy(order.cancelledUs), 0, order.cancelledUs);
+  }
+
+  /** How many were cancelled at or before `timeUs`. */
+  countBy(timeUs: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] <= timeUs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** An order that found the stock fully held when it was created. */
+export interface OrderBeyondStock {
+  /** The order. */
+  order: LedgerRecord;
+  /** Orders holding a unit at its creation, itself included (> the stock). */
+  live: number;
+}
+
+/**
+ * The orders beyond the stock, in the order given (acceptance order, see
+ * {@link inAcceptanceOrder}): an order is beyond when, at its creation
+ * (`timeUs`), `stock` orders accepted before it still held their units.
+ * An order cancelled at or before that moment holds none (its unit went
+ * back to the stock before this order's take, which precedes its creation),
+ * so a unit sold, cancelled and sold again is two orders over time, not an
+ * oversell. Without cancellations these are the orders after the first
+ * `stock` ones. `peak` is the most orders counted as holding units at once.
+ */
+export function ordersBeyondStock(orders: readonly LedgerRecord[], stock: number): { beyond: OrderBeyondStock[]; peak: number } {
+  const cancellations = new Cancellations();
+  const beyond: OrderBeyondStock[] = [];
+  let peak = 0;
+  orders.forEach((order, earlier) => {
+    const live = earlier - cancellations.countBy(order.timeUs) + 1;
+    if (live > peak) peak = live;
+    if (live > stock) beyond.push({ order, live });
+    cancellations.add(order);
+  });
+  return { beyond, peak };
+}
+
+/** Orders that stand at the end: not cancelled for non-payment (paid, or still awaiting payment). */
+export function liveOrders(orders: readonly LedgerRecord[]): number {
+  let live = 0;
+  for (const order of orders) if (order.cancelledUs === undefined) live++;
+  return live;
 }
 
 // Facts about a ledger that both the run's metrics and the audit report:
@@ -69,20 +168,27 @@ export function isEarlyOrder(order: LedgerRecord, startUs: number): boolean {
 export interface ExtraOrder {
   /** The order beyond the limit. */
   order: LedgerRecord;
-  /** Its rank among the user's orders, from 1. */
+  /** The user's orders standing at its acceptance, itself included (its rank among the user's orders without cancellations). */
   n: number;
 }
 
 /**
- * The orders beyond each user's `limit`, counting in the order given (the
- * first `limit` orders of a user are within it), and how many users bought.
+ * The orders beyond each user's `limit`, counting in the order given
+ * (acceptance order, see {@link inAcceptanceOrder}; the first `limit`
+ * orders of a user are within it), and how many users bought. An order of
+ * the user cancelled at or before another's acceptance (`acceptedUs`, when
+ * the order server checks the limit) no longer counts against it: a user
+ * whose unpaid order was cancelled may buy again.
  */
 export function ordersBeyondLimit(orders: readonly LedgerRecord[], limit: number): { extra: ExtraOrder[]; buyers: number } {
-  const seen = new Map<number, number>();
+  const seen = new Map<number, { orders: number; cancellations: Cancellations }>();
   const extra: ExtraOrder[] = [];
   for (const order of orders) {
-    const n = (seen.get(order.user) ?? 0) + 1;
-    seen.set(order.user, n);
+    let user = seen.get(order.user);
+    if (user === undefined) seen.set(order.user, (user = { orders: 0, cancellations: new Cancellations() }));
+    const n = user.orders - user.cancellations.countBy(order.acceptedUs) + 1;
+    user.orders++;
+    user.cancellations.add(order);
     if (n > limit) extra.push({ order, n });
   }
   return { extra, buyers: seen.size };

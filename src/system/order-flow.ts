@@ -10,6 +10,7 @@ import { Ledger } from './ledger.js';
 import { grownTo } from '../kernel/typed-arrays.js';
 import { WaitingRoom } from './waiting-room.js';
 import { StockBuffers } from './stock-buffers.js';
+import { PaymentDeadlines, type PaymentListener } from './payments.js';
 
 /**
  * The answer an order server gives. Users packs an answer into the low 3
@@ -102,7 +103,7 @@ const REDELIVERY = 2;
  * carry the record index, and the maxWait deadline also a serial number
  * that detects reuse (the other events cannot outlive their record).
  */
-export class OrderFlow {
+export class OrderFlow implements PaymentListener {
   /** Slot accounting and balancing. */
   readonly servers: OrderServers;
   /** The stock counter and its primitive. */
@@ -119,6 +120,8 @@ export class OrderFlow {
   readonly buffers: StockBuffers | null;
   /** Users told "won", in answer order. */
   readonly wonResponses: number[] = [];
+  /** Payment deadlines of created orders; null until {@link payWith} (orders.unpaid 0%: every order is paid). */
+  payments: PaymentDeadlines | null = null;
 
   /** Requests that reached the order servers. */
   attempts = 0;
@@ -296,6 +299,29 @@ export class OrderFlow {
   }
 
   /**
+   * Makes orders.unpaid of the created orders go unpaid, each cancelled
+   * orders.paymentTimeout after its creation ({@link PaymentDeadlines}).
+   * @param draws the payment draws, keyed by (user, the user's n-th order).
+   */
+  payWith(draws: RandomStream): void {
+    this.payments = new PaymentDeadlines(this.sim, this.config.system.orders, this.config.duration, draws, this);
+  }
+
+  /**
+   * Order `orderId` of `user` went unpaid past its deadline: the ledger
+   * records the cancellation, its unit goes back to the store (not a
+   * server's buffer: any server may sell it), the user may buy again, and
+   * with orderServers.reopenOnReturn the servers forget they sold out.
+   */
+  onCancelled(orderId: number, user: number): void {
+    this.ledger.cancel(orderId, this.sim.now);
+    this.stock.giveBack();
+    if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
+    this.ordered[user]--;
+    this.servers.reopen();
+  }
+
+  /**
    * Units handed out to requests (successful takes) minus units given
    * back: the store's count without buffers; with them, units sold from the
    * buffers (those still in buffers or on their way are not handed out).
@@ -452,6 +478,7 @@ export class OrderFlow {
         // To the store, not the server's buffer: any server can sell it again.
         this.stock.giveBack();
         if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
+        this.servers.reopen();
       } else {
         this.leakedUnits++;
       }
@@ -480,7 +507,8 @@ export class OrderFlow {
       // hits the unique key, and the message is acknowledged and dropped.
       this.droppedDuplicates++;
     } else {
-      this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r], this.room !== null ? this.enteredRoomAt[r] : undefined);
+      const orderId = this.ledger.append(this.user[r], this.sim.now, this.acceptedAt[r], this.tokens[r], this.server[r], this.room !== null ? this.enteredRoomAt[r] : undefined);
+      if (this.payments !== null) this.payments.created(orderId, this.user[r]);
     }
     if (this.orders.synchronous) {
       this.finish(r, OrderAnswer.Won);

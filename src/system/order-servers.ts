@@ -102,6 +102,15 @@ export class OrderServers {
     if (this.soldOutFlagAt === Infinity) this.soldOutFlagAt = nowUs + this.config.soldOutFlagDelay;
   }
 
+  /**
+   * Stock came back (a unit returned): forgets that it ran out, so that the
+   * servers sell again and learn it afresh when it runs out again. Only
+   * with orderServers.reopenOnReturn: otherwise the flag, once set, stays.
+   */
+  reopen(): void {
+    if (this.config.reopenOnReturn) this.soldOutFlagAt = Infinity;
+  }
+
   /** Tries to give request `request` a slot on `server`. */
   admit(server: number, request: number): Admission {
     if (this.busy[server] < this.slots || this.mode === 'unbounded') {

@@ -4,16 +4,20 @@
  * gives the same report); it never prints or throws on a violation.
  *
  * The invariants (a scenario picks which apply; all by default):
- * - **no-oversell**: the ledger holds at most `stock.initial` orders, the
+ * - **no-oversell**: at no order's creation did more than `stock.initial`
+ *   orders hold units (an order cancelled for non-payment holds none from
+ *   its `cancelledUs`: a unit sold, cancelled and sold again is two orders
+ *   over time, not an oversell; see ordersBeyondStock in ledger.ts), the
  *   stock counter never went below 0 (`stock.minLevel >= 0`), the net units
  *   taken from the stock, `stock.sold - stock.returned`, are at most
  *   `stock.initial`, and `stock.oversell` is 0. (`sold` alone may exceed
  *   `initial` without oversell: a unit returned by a failed order can be
  *   sold again.) Offending records: the orders beyond the stock, in
  *   acceptance order, else the counter facts.
- * - **one-per-user**: no user has more than `sale.perUserLimit` ledger
- *   orders. Offending records: each such user's orders beyond the limit;
- *   one that repeats an earlier order's attempt (same user, token and
+ * - **one-per-user**: no user has more than `sale.perUserLimit` standing
+ *   ledger orders at once (one cancelled before the next's acceptance no
+ *   longer counts). Offending records: each such user's orders beyond the
+ *   limit; one that repeats an earlier order's attempt (same user, token and
  *   acceptance time: an order message delivered twice to a consumer that is
  *   not idempotent) is named as its copy, here and in the messages of
  *   no-oversell and ledger-matches-responses.
@@ -29,7 +33,8 @@
  * - **conservation**: `stock.initial - stock.sold - counters.unitsInBuffers
  *   + stock.returned == stock.remaining`: every unit is on the shelf, sold,
  *   in an order server's buffer (system.stock.buffer: taken from the store,
- *   not sold), or back on the shelf. Exact: a racy store that lost updates
+ *   not sold), or back on the shelf (`returned` counts units given back by
+ *   compensation and by unpaid orders cancelled). Exact: a racy store that lost updates
  *   (of single units or of whole batches) shows more than it should.
  *
  * Undersell is not an invariant (it is a metric: units left while buyers
@@ -38,7 +43,7 @@
 import { formatDuration } from '../kernel/units.js';
 import type { LedgerRecord, RunResult } from '../run/result.js';
 import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
-import { isEarlyOrder, ledgerWonMismatches, ordersBeyondLimit } from '../system/ledger.js';
+import { inAcceptanceOrder, isEarlyOrder, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../system/ledger.js';
 import { verifyLedgerToken, type TokenVerifier } from './tokens.js';
 
 /** One offending record: a sentence for people, and the data it is about. */
@@ -93,10 +98,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Ledger in acceptance order (ties: creation time, then order id). */
-function byAcceptance(ledger: readonly LedgerRecord[]): LedgerRecord[] {
-  return [...ledger].sort((a, b) => a.acceptedUs - b.acceptedUs || a.timeUs - b.timeUs || a.orderId - b.orderId);
-}
+const byAcceptance = inAcceptanceOrder;
 
 function describe(order: LedgerRecord): string {
   // Behind a waiting room the door time is what no-early-orders judges too: name it.
@@ -106,12 +108,14 @@ function describe(order: LedgerRecord): string {
 
 function noOversell(result: RunResult, max: number): InvariantCheck {
   const { stock, ledger } = result;
-  const offences: Offence[] = byAcceptance(ledger)
-    .slice(stock.initial)
-    .map((order) => ({ reason: `${describe(order)} is beyond the stock of ${stock.initial}`, order }));
+  const { beyond, peak } = ordersBeyondStock(byAcceptance(ledger), stock.initial);
+  const offences: Offence[] = beyond.map(({ order }) => ({ reason: `${describe(order)} is beyond the stock of ${stock.initial}`, order }));
+  const cancelled = ledger.length - liveOrders(ledger);
+  // Without cancellations every order stands, and the sentences read as they always did.
+  const atOnce = cancelled > 0 ? ` standing at once (${ledger.length} created, ${cancelled} cancelled for non-payment)` : '';
   const problems: string[] = [];
-  if (ledger.length > stock.initial) {
-    problems.push(`${ledger.length} orders for a stock of ${stock.initial} (${ledger.length - stock.initial} oversold)${repeatsNote(repeatedAttempts(ledger))}`);
+  if (beyond.length > 0) {
+    problems.push(`${peak} orders${atOnce} for a stock of ${stock.initial} (${beyond.length} oversold)${repeatsNote(repeatedAttempts(ledger))}`);
   }
   if (stock.minLevel < 0) {
     const reason = `the stock counter went down to ${stock.minLevel}`;
@@ -132,7 +136,7 @@ function noOversell(result: RunResult, max: number): InvariantCheck {
   const message =
     problems.length > 0
       ? problems.join('; ')
-      : `${plural(ledger.length, 'order')} for a stock of ${stock.initial}; the stock counter never went below 0`;
+      : `${cancelled > 0 ? `at most ${plural(peak, 'order')}${atOnce}` : plural(ledger.length, 'order')} for a stock of ${stock.initial}; the stock counter never went below 0`;
   return check('no-oversell', offences, message, max, problems.length === 0);
 }
 

@@ -71,7 +71,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
       originPageRequests: 40, originScriptRequests: 500, originErrors: 0, scriptRequests: 500,
       orderAttempts: 30, orderAdmitted: 20, orderRejected: 10, orderSoldOut: 5,
       tokenRejected: { forged: 0, expired: 0, foreign: 0, early: 0, missing: 0 },
-      ordersFailed: 0, orderMessagesLost: 0, unitsLeaked: 0, orderMessagesDuplicated: 0, orderDuplicatesDropped: 0, userTimeouts: 1, bytesEdge: 1e6, bytesOriginLink: 1e5, stockOperations: 20, roomEntries: 0, roomPeak: 0, unitsInBuffers: 0, soldOutStranded: 0,
+      ordersFailed: 0, orderMessagesLost: 0, unitsLeaked: 0, orderMessagesDuplicated: 0, orderDuplicatesDropped: 0, userTimeouts: 1, bytesEdge: 1e6, bytesOriginLink: 1e5, stockOperations: 20, roomEntries: 0, roomPeak: 0, unitsInBuffers: 0, soldOutStranded: 0, ordersUnpaid: 0, ordersCancelled: 0, ordersAwaitingPayment: 0, unitsResold: 0,
     },
     stock: { initial: 10, remaining: 10 - orders + (o.oversell ?? 0), sold: orders, minLevel: -(o.oversell ?? 0), soldOutAtUs: 5_000_000, oversell: o.oversell ?? 0, undersell: 0, returned: 0 },
     fairness: { winRateByDecile: [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0], clickOrder: 0.8 },

@@ -727,3 +727,61 @@ describe('runOnce: retry storm and isolation', () => {
     expect(isolated.mainSite).toEqual(quiet.mainSite);
   });
 });
+
+describe('runOnce: unpaid orders (orders.unpaid, orders.paymentTimeout)', () => {
+  // Latecomers keep arriving until 2m30s, after the cancellations (T0 + 20 s on).
+  const UNPAID = {
+    users: { arrival: { kind: 'ramp', from: '0s', to: '2m30s', scale: '40s' } },
+    system: { orders: { unpaid: '43%', paymentTimeout: '20s' } },
+  };
+
+  it('unpaid orders are cancelled and their units return; every invariant holds, undersell counts standing orders', () => {
+    for (const reopenOnReturn of [false, true]) {
+      const r = run(merge(UNPAID, { system: { orderServers: { reopenOnReturn } } }));
+      const cancelled = r.ledger.filter((o) => o.cancelledUs !== undefined);
+      expect(r.counters.ordersCancelled).toBeGreaterThan(0);
+      expect(cancelled).toHaveLength(r.counters.ordersCancelled);
+      expect(r.metrics.orders_cancelled).toBe(r.counters.ordersCancelled);
+      for (const o of cancelled) expect(o.cancelledUs).toBe(o.timeUs + 20 * SECOND);
+      expect(r.stock.returned).toBe(r.counters.ordersCancelled);
+      expect(r.counters.ordersUnpaid).toBe(r.counters.ordersCancelled + r.counters.ordersAwaitingPayment);
+      expect(audit(r).invariants.filter((c) => !c.passed).map((c) => c.message)).toEqual([]);
+      expect(r.metrics.oversell).toBe(0);
+      expect(r.metrics.duplicate_orders).toBe(0);
+      expect(r.stock.undersell).toBe(r.stock.initial - (r.ledger.length - cancelled.length));
+      if (reopenOnReturn) {
+        expect(r.counters.unitsResold).toBeGreaterThan(0);
+        expect(r.ledger.length).toBeGreaterThan(r.stock.initial);
+      } else {
+        // Behind the sold-out flag nothing returned is sold again.
+        expect(r.counters.unitsResold).toBe(0);
+        expect(r.stock.undersell).toBe(r.counters.ordersCancelled);
+      }
+    }
+  });
+
+  it('the same buyers go unpaid in every strategy (keyed draws)', () => {
+    const kept = run(UNPAID, 1, 0, 'kept');
+    const reopen = run(merge(UNPAID, { system: { orderServers: { reopenOnReturn: true } } }), 1, 0, 'reopen');
+    const unpaidUsers = (r: RunResult) => new Set(r.ledger.filter((o) => o.cancelledUs !== undefined).map((o) => o.user));
+    for (const user of unpaidUsers(kept)) expect(unpaidUsers(reopen).has(user)).toBe(true);
+  });
+
+  it('a deadline past the run\'s end leaves the order awaiting payment, its unit held, and does not stretch the run', () => {
+    const r = run({ system: { orders: { unpaid: '43%', paymentTimeout: '2m' } } });
+    expect(r.counters.ordersUnpaid).toBeGreaterThan(0);
+    expect(r.counters.ordersAwaitingPayment).toBe(r.counters.ordersUnpaid);
+    expect(r.counters.ordersCancelled).toBe(0);
+    expect(r.stock.undersell).toBe(0);
+    expect(r.simulation.endUs).toBeLessThan(r.config.duration + 10 * SECOND);
+  });
+
+  it('defaults change nothing: unpaid 0% gives the same run whatever the timeout and the reopen flag', () => {
+    const strip = (r: RunResult) => JSON.stringify({ ...r, config: null });
+    const plain = run({ system: { orders: { queue: 5, consumers: 1, service: '50ms' } } });
+    const knobs = run({ system: { orders: { queue: 5, consumers: 1, service: '50ms', unpaid: '0%', paymentTimeout: '1s' }, orderServers: { reopenOnReturn: false } } });
+    expect(plain.counters.ordersFailed).toBeGreaterThan(0);
+    expect(strip(knobs)).toBe(strip(plain));
+    expect(plain.counters.ordersUnpaid).toBe(0);
+  });
+});

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ScenarioError, formatIssue } from '../../src/errors.js';
 import { loadScenario } from '../../src/scenario/index.js';
@@ -184,6 +187,27 @@ describe('--set at load time', () => {
     expect(issuesOf('scenarios/smoke.yaml', ['system.orders.idempotent=maybe'])).toEqual([
       '--set system.orders.idempotent: must be true or false (got "maybe")',
     ]);
+  });
+
+  test('unpaid orders: a share and a bounded duration, errors at the key; defaults pay every order and keep the sold-out flag', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flashsim-unpaid-'));
+    try {
+      const file = join(dir, 'unpaid.yaml');
+      writeFileSync(file, 'version: 1\nname: unpaid\nsystem:\n  orders: { unpaid: 143%, paymentTimeout: 15 minutes }\n');
+      expect(issuesOf(file)).toEqual([
+        `${file}:4:21 system.orders.unpaid: expected a fraction from 0 to 1 or a percentage from 0% to 100% such as 0.5% (got "143%")`,
+        `${file}:4:43 system.orders.paymentTimeout: expected a duration such as 250us, 15ms, 5s or 10m30s (got "15 minutes": unknown unit "minutes", expected h, m, s, ms or us)`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(issuesOf('scenarios/smoke.yaml', ['system.orders.unpaid=43', 'system.orders.paymentTimeout=400000h'])).toEqual([
+      '--set system.orders.unpaid: expected a fraction from 0 to 1 or a percentage from 0% to 100% such as 0.5% (got 43: did you mean 43%?)',
+      '--set system.orders.paymentTimeout: must be at most 300000h (got "400000h")',
+    ]);
+    const defaults = loadScenario('scenarios/smoke.yaml').scenario.system;
+    expect(defaults.orders).toMatchObject({ unpaid: 0, paymentTimeout: 15 * 60_000_000 });
+    expect(defaults.orderServers.reopenOnReturn).toBe(false);
   });
 
   test('a waiting room lets people through at a positive rate, and its lottery is drawn before the end', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEarlyOrder, Ledger, ledgerWonMismatches, ordersBeyondLimit } from '../../src/system/ledger.js';
+import { isEarlyOrder, Ledger, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../../src/system/ledger.js';
 
 describe('ledger', () => {
   it('appends records with ids in creation order and the strategy name', () => {
@@ -58,5 +58,32 @@ describe('ledger', () => {
     const [atT0] = ledger.toArray();
     expect(isEarlyOrder(atT0, 500)).toBe(false);
     expect(isEarlyOrder(atT0, 501)).toBe(true);
+  });
+});
+
+describe('ledger cancellations (unpaid orders)', () => {
+  it('a cancellation is appended apart: the records stay as written, toArray shows it as cancelledUs', () => {
+    const ledger = new Ledger('s');
+    ledger.append(7, 100, 90, 't', 0);
+    ledger.append(8, 110, 95, 't', 0);
+    const before = ledger.toArray();
+    ledger.cancel(0, 500);
+    expect(ledger.cancelled).toBe(1);
+    expect(ledger.toArray().map((r) => r.cancelledUs)).toEqual([500, undefined]);
+    expect(before[0].cancelledUs).toBeUndefined();
+    expect(liveOrders(ledger.toArray())).toBe(1);
+    expect(() => ledger.cancel(2, 600)).toThrow(RangeError);
+  });
+
+  it('orders beyond the stock count orders standing at each creation; without cancellations, those after the first `stock`', () => {
+    const ledger = new Ledger('s');
+    ledger.append(1, 100, 90, 't', 0);
+    ledger.append(2, 200, 190, 't', 0);
+    ledger.append(3, 300, 290, 't', 0);
+    expect(ordersBeyondStock(ledger.toArray(), 2).beyond.map((b) => b.order.orderId)).toEqual([2]);
+    ledger.cancel(0, 300); // at order 2's creation: its unit was back first
+    const { beyond, peak } = ordersBeyondStock(ledger.toArray(), 2);
+    expect(beyond).toEqual([]);
+    expect(peak).toBe(2);
   });
 });

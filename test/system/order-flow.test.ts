@@ -654,3 +654,63 @@ describe('order flow with stock buffers (system.stock.buffer)', () => {
     expect(flow.strandedSoldOut).toBe(0);
   });
 });
+
+describe('order flow with unpaid orders (orders.unpaid, orders.paymentTimeout)', () => {
+  const CREATED = T0 + SERVICE + STOCK_US + CREATE_US;
+  const unpaid = (overrides: Record<string, unknown> = {}) => {
+    const s = setup(merge({ sale: { stock: 1 }, system: { orders: { unpaid: '100%', paymentTimeout: '1s' } } }, overrides));
+    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
+    return s;
+  };
+
+  it('an unpaid order is cancelled at created + paymentTimeout: the ledger records it, the unit is back, the user may buy again', () => {
+    const { sim, flow, answers, click } = unpaid({ system: { orderServers: { reopenOnReturn: true } } });
+    click(T0, 1);
+    click(CREATED + 2_000_000, 1); // after the cancellation: the per-user mark is released
+    sim.run();
+    expect(answers.map((a) => a.answer)).toEqual([OrderAnswer.Won, OrderAnswer.Won]);
+    const ledger = flow.ledger.toArray();
+    expect(ledger.map((r) => [r.user, r.timeUs, r.cancelledUs])).toEqual([
+      [1, CREATED, CREATED + 1_000_000],
+      [1, CREATED + 2_000_000 + (CREATED - T0), CREATED + 3_000_000 + (CREATED - T0)],
+    ]);
+    expect(flow.stock.returned).toBe(2);
+    expect(flow.stock.level).toBe(1);
+    expect(flow.stock.initial - flow.stock.sold + flow.stock.returned).toBe(flow.stock.level);
+    expect(flow.unitsHandedOut).toBe(0);
+    expect(flow.soldOutAtUs).toBeNull();
+    expect(flow.payments!.cancelled).toBe(2);
+  });
+
+  it('a click while the unpaid order still stands is a duplicate (the per-user mark is released only at the cancellation)', () => {
+    const { sim, answers, click } = unpaid({ sale: { stock: 2 } });
+    click(T0, 1);
+    click(CREATED + 500_000, 1);
+    sim.run();
+    expect(answers.map((a) => a.answer)).toEqual([OrderAnswer.Won, OrderAnswer.Duplicate]);
+  });
+
+  it('the sold-out flag, once set, keeps a returned unit from being sold; reopenOnReturn clears it and the unit sells again', () => {
+    for (const reopenOnReturn of [false, true]) {
+      const { sim, flow, answers, click } = unpaid({ system: { orderServers: { reopenOnReturn } } });
+      click(T0, 1); // the one unit; the flag is set 100 ms after
+      click(T0 + 500_000, 2); // sold out (the flag)
+      click(CREATED + 1_500_000, 3); // after user 1's order was cancelled
+      sim.run();
+      expect(byUser(answers).get(2)).toBe(OrderAnswer.SoldOut);
+      expect(byUser(answers).get(3), `reopenOnReturn: ${reopenOnReturn}`).toBe(reopenOnReturn ? OrderAnswer.Won : OrderAnswer.SoldOut);
+      expect(flow.stock.operations).toBe(reopenOnReturn ? 2 : 1);
+    }
+  });
+
+  it('with reopenOnReturn the flag is set again when the returned unit runs out', () => {
+    const { sim, flow, answers, click } = unpaid({ system: { orderServers: { reopenOnReturn: true } } });
+    click(T0, 1);
+    click(CREATED + 1_500_000, 3); // buys the returned unit: the stock runs out again
+    click(CREATED + 2_000_000, 4); // the flag is back (100 ms after): "sold out" without a stock operation
+    sim.run();
+    expect(byUser(answers).get(3)).toBe(OrderAnswer.Won);
+    expect(byUser(answers).get(4)).toBe(OrderAnswer.SoldOut);
+    expect(flow.stock.operations).toBe(2);
+  });
+});

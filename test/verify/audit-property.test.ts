@@ -32,6 +32,10 @@ const smallScenario = fc.record({
   buffer: fc.constantFrom(0, 0, 0, 1, 3, 10),
   // Async order messages delivered twice (to idempotent consumers, the default): none as often as not.
   duplicateRate: fc.constantFrom('0%', '0%', '5%', '50%'),
+  // Unpaid orders (orders.unpaid) as often as not, cancelled within the 2-minute run or past its end; units resold or kept behind the flag.
+  unpaid: fc.constantFrom('0%', '0%', '30%', '100%'),
+  paymentTimeout: fc.constantFrom('200ms', '5s', '2m'),
+  reopenOnReturn: fc.boolean(),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
 });
 type Small = typeof smallScenario extends fc.Arbitrary<infer T> ? T : never;
@@ -51,9 +55,9 @@ function configOf(s: Small, primitive: string) {
       cdn: { edges: s.edges, coalesce: s.coalesce },
       origin: { servers: 2, concurrency: 16 },
       tokenGate: { mode: s.tokens },
-      orderServers: { servers: s.orderServers, slots: s.slots, onFull: s.onFull, balancer: s.balancer },
+      orderServers: { servers: s.orderServers, slots: s.slots, onFull: s.onFull, balancer: s.balancer, reopenOnReturn: s.reopenOnReturn },
       stock: { primitive, service: s.stockService, buffer: s.buffer },
-      orders: { mode: s.orders, consumers: 2, queue: s.queue, duplicateRate: s.orders === 'async' ? s.duplicateRate : '0%' },
+      orders: { mode: s.orders, consumers: 2, queue: s.queue, duplicateRate: s.orders === 'async' ? s.duplicateRate : '0%', unpaid: s.unpaid, paymentTimeout: s.paymentTimeout },
       waitingRoom: { mode: s.room, rate: s.roomRate, window: '2s' },
       mainSite: { rps: '20/s' },
     },
@@ -69,13 +73,19 @@ describe('the audit over random small scenarios', () => {
         const report = audit(result, ['no-oversell', 'one-per-user', 'valid-tokens', 'ledger-matches-responses', 'conservation']);
         const failed = report.invariants.filter((check) => !check.passed).map((check) => `${check.name}: ${check.message}`);
         expect(failed).toEqual([]);
-        expect(result.ledger.length).toBeLessThanOrEqual(s.stock);
+        const standing = result.ledger.filter((order) => order.cancelledUs === undefined).length;
+        expect(standing).toBeLessThanOrEqual(s.stock);
         expect(result.stock.minLevel).toBeGreaterThanOrEqual(0);
         if (s.buffer === 0) expect(result.counters.unitsInBuffers).toBe(0);
         // Idempotent consumers drop every redelivery they are handed.
         expect(result.counters.orderDuplicatesDropped).toBe(result.counters.orderMessagesDuplicated);
-        // Units left in buffers are unsold: the orders and the units still in buffers never exceed the stock.
-        expect(result.ledger.length + result.counters.unitsInBuffers).toBeLessThanOrEqual(s.stock);
+        // Units left in buffers are unsold: the standing orders and the units still in buffers never exceed the stock.
+        expect(standing + result.counters.unitsInBuffers).toBeLessThanOrEqual(s.stock);
+        // Every cancellation is in the ledger and gave its unit back; the undersell counts standing orders.
+        expect(result.ledger.length - standing).toBe(result.counters.ordersCancelled);
+        expect(result.stock.returned).toBeGreaterThanOrEqual(result.counters.ordersCancelled);
+        if (s.unpaid === '0%') expect(result.counters.ordersUnpaid).toBe(0);
+        if (result.stock.undersell > 0) expect(result.stock.undersell).toBe(s.stock - standing);
       }),
       { numRuns: 25 },
     );
@@ -88,8 +98,9 @@ describe('the audit over random small scenarios', () => {
       fc.property(smallScenario, (drawn) => {
         // Contention: a burst at T0, a slow racy read-then-write, admitting servers.
         // (No waiting room: letting requests through one by one would take the contention away.)
-        const s = { ...drawn, users: Math.max(drawn.users, 800), stock: Math.min(drawn.stock, 40), burst: true, stockService: '2ms' as const, onFull: 'unbounded' as const, orders: 'async' as const, queue: 50, room: 'off' as const, orderServers: drawn.buffer > 0 ? Math.max(drawn.orderServers, 2) : drawn.orderServers };
+        const s = { ...drawn, users: Math.max(drawn.users, 800), stock: Math.min(drawn.stock, 40), burst: true, stockService: '2ms' as const, onFull: 'unbounded' as const, orders: 'async' as const, queue: 50, room: 'off' as const, unpaid: '0%' as const, orderServers: drawn.buffer > 0 ? Math.max(drawn.orderServers, 2) : drawn.orderServers };
         // (At least two servers: with buffers, one server's refills never overlap, so only servers refilling at once race.)
+        // (Every order paid: "more orders than stock" is then the oversell; cancellations have their own audit tests.)
         const { result } = runOnce(configOf(s, 'check-then-decrement'), { strategy: 'racy', replication: 0, seed: s.seed });
         const check = audit(result, ['no-oversell']).invariants[0];
         const sold = result.ledger.length;

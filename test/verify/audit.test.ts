@@ -279,3 +279,60 @@ describe('audit catches violations, listing the offending records', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 });
+
+describe('audit with orders cancelled for non-payment (orders.unpaid)', () => {
+  // After every order of validResult was created (the last at T0 + 505 ms).
+  const CANCELLED = T0 + 600_000;
+  /** validResult, but user 11's order (id 1, created T0 + 105 ms) is cancelled at CANCELLED and user 11 buys the unit again. */
+  function resold(rebuyAcceptedUs = T0 + 700_000): RunResult {
+    const r = validResult();
+    r.ledger = [...r.ledger.map((o) => (o.orderId === 1 ? { ...o, cancelledUs: CANCELLED } : o)), order(6, 11, rebuyAcceptedUs)];
+    r.wonResponses = [...r.wonResponses, 11];
+    r.stock = { ...r.stock, sold: 6, returned: 1 };
+    return r;
+  }
+
+  test('sell, cancel, sell again: two orders for one unit over time, not an oversell; the user may buy again; conservation exact', () => {
+    const report = audit(resold());
+    expect(report.passed).toBe(true);
+    expect(checkOf(report, 'no-oversell').message).toBe(
+      'at most 5 orders standing at once (6 created, 1 cancelled for non-payment) for a stock of 5; the stock counter never went below 0',
+    );
+    expect(checkOf(report, 'conservation').message).toBe('initial 5 - sold 6 + returned 1 = 0 = remaining');
+  });
+
+  test('an order created at the very µs of the cancellation takes the returned unit; one µs earlier it is beyond the stock', () => {
+    // order() creates 5 ms after acceptance.
+    expect(checkOf(audit(resold(CANCELLED - 5_000)), 'no-oversell').passed).toBe(true);
+    const early = checkOf(audit(resold(CANCELLED - 5_001)), 'no-oversell');
+    expect(early.passed).toBe(false);
+    expect(early.offending.map((o) => o.order?.orderId)).toEqual([6]);
+    expect(early.message).toBe('6 orders standing at once (6 created, 1 cancelled for non-payment) for a stock of 5 (1 oversold)');
+  });
+
+  test('a real oversell among cancellations is still caught: an order created while the stock was fully held', () => {
+    const r = resold();
+    r.ledger = [...r.ledger, order(7, 17, T0 + 150_000)];
+    r.wonResponses = [...r.wonResponses, 17];
+    const check = checkOf(audit(r), 'no-oversell');
+    expect(check.passed).toBe(false);
+    // Blamed in acceptance order, as without cancellations: order 7 (accepted at 150 ms) came before order 5 (500 ms),
+    // which was created while 1, 7, 2, 3 and 4 held the 5 units; the resale 6 finds 7, 2, 3, 4 and 5 standing.
+    expect(check.offending.map((o) => o.order?.orderId)).toEqual([5, 6]);
+  });
+
+  test('one-per-user counts standing orders: a new order of the user while the unpaid one stands is one too many, after its cancellation it is not', () => {
+    expect(checkOf(audit(resold(CANCELLED)), 'one-per-user').passed).toBe(true);
+    const before = checkOf(audit(resold(CANCELLED - 1)), 'one-per-user');
+    expect(before.passed).toBe(false);
+    expect(before.offending.map((o) => o.order?.orderId)).toEqual([6]);
+  });
+
+  test('conservation stays exact: a cancellation whose unit never reached the store is caught', () => {
+    const r = resold();
+    r.stock = { ...r.stock, sold: 5, returned: 1 };
+    const check = checkOf(audit(r), 'conservation');
+    expect(check.passed).toBe(false);
+    expect(check.message).toBe('initial 5 - sold 5 + returned 1 = 1, but 0 remain');
+  });
+});
