@@ -714,3 +714,15 @@ describe('order flow with unpaid orders (orders.unpaid, orders.paymentTimeout)',
     expect(flow.stock.operations).toBe(2);
   });
 });
+
+describe('order flow with unpaid orders and duplicated messages', () => {
+  it('a buyer whose order and its non-idempotent copy are both cancelled may buy again (the per-user mark does not wrap below 0)', () => {
+    const s = setup({ sale: { stock: 2 }, system: { orderServers: { reopenOnReturn: true }, orders: { duplicateRate: '100%', idempotent: false, unpaid: '100%', paymentTimeout: '1s' } } });
+    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
+    s.click(T0, 1);
+    s.click(T0 + 3_000_000, 1); // both orders cancelled by now
+    s.sim.run();
+    expect(s.flow.ledger.toArray().filter((r) => r.user === 1 && r.acceptedUs === T0 + SERVICE)).toHaveLength(2);
+    expect(s.answers.map((a) => a.answer)).toEqual([OrderAnswer.Won, OrderAnswer.Won]);
+  });
+});
