@@ -19,8 +19,12 @@ export function buildResult(model: FlashSaleModel): RunResult {
   let botsWon = 0;
   for (const record of ledger) if (users.isBot(record.user)) botsWon++;
   // Counted as the audit counts them (acceptance order, cancelled orders holding nothing), so a metric and its invariant agree.
+  // Units: the most orders standing at once beyond the stock, not the orders created beyond it. They are
+  // the same without cancellations; with them, every unit that comes back and sells again while an order
+  // too many stands (a non-idempotent copy, a racy take) is one more order beyond the stock, yet no more
+  // units are short.
   const accepted = inAcceptanceOrder(ledger);
-  const oversell = Math.max(0, sold - stock.returned - stock.initial, ordersBeyondStock(accepted, stock.initial).beyond.length);
+  const oversell = Math.max(0, sold - stock.returned - stock.initial, ordersBeyondStock(accepted, stock.initial).peak - stock.initial);
   // Units unsold are initial − standing orders (created, not cancelled for non-payment), not the counter: a racy
   // counter that lost updates still shows stock after more units than there
   // were went out, and a unit taken but held by no order (a refused order

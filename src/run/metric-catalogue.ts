@@ -29,7 +29,7 @@ export const METRIC_CATALOGUE = {
   decision_latency: { kind: 'latency', unit: 'µs', description: 'Per buyer, from the first click to the first definite answer reaching them (won, sold out, sale ended, blocked), retries and their waits included; buyers who gave up or were still waiting at the end have no sample (see decided_within_2s).' },
   main_site_latency: { kind: 'latency', unit: 'µs', description: 'Main-site background request latency, from arrival to the response\'s last byte leaving its link (its own when isolated, the origin link when shared).' },
   orders_created: { kind: 'count', unit: 'orders', description: 'Orders in the ledger.' },
-  oversell: { kind: 'count', unit: 'units', description: 'Units sold beyond the stock (must be 0).' },
+  oversell: { kind: 'count', unit: 'units', description: 'Units sold beyond the stock: the most orders standing at once beyond it, or the counter\'s net takes beyond it (must be 0).' },
   undersell: { kind: 'count', unit: 'units', description: 'Units not held by any standing order at the end (left in stock or in order-server stock buffers, taken and never ordered: a refused order not compensated, a lost message, or returned by an unpaid order and not sold again) while some buyer was turned away. An order awaiting payment at the end holds its unit.' },
   duplicate_orders: { kind: 'count', unit: 'orders', description: 'Orders beyond the per-user limit.' },
   early_orders: { kind: 'count', unit: 'orders', description: 'Orders accepted or created before T0, or (behind a waiting room) presented at its door before T0.' },

@@ -221,7 +221,7 @@ export interface StockSummary {
   minLevel: number;
   /** Simulated time the last unit went, µs from the start of the run (not from T0); null if stock remained. */
   soldOutAtUs: number | null;
-  /** Units beyond the stock: by the counter's takes or by ledger orders, whichever is larger. */
+  /** Units beyond the stock: by the counter's takes or by ledger orders (the most standing at once beyond the stock), whichever is larger. */
   oversell: number;
   /** Units held by no standing order (ledger orders not cancelled for non-payment) while some user ended without an order (0 otherwise). */
   undersell: number;

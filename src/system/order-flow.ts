@@ -317,7 +317,11 @@ export class OrderFlow implements PaymentListener {
     this.ledger.cancel(orderId, this.sim.now);
     this.stock.giveBack();
     if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
-    this.ordered[user]--;
+    // A mark released, not a count lowered below 0: a consumer that is not
+    // idempotent made two orders of one accepted attempt (one mark), and
+    // each cancellation releases the mark; a second would wrap the Uint8
+    // to 255 and refuse the user as a duplicate for the rest of the run.
+    if (this.ordered[user] > 0) this.ordered[user]--;
     this.servers.reopen();
   }
 

@@ -70,7 +70,13 @@ export class WaitingRoom {
   /** Earliest time the next request may be let through, µs (not rounded: the spacing need not be whole µs). */
   private nextAt: number;
   private scheduled = false;
-  private flushScheduled = false;
+  /**
+   * When the latest planned flush fires, µs (-Infinity: none planned). A
+   * flush planned for a sold-out flag that was then cleared
+   * (orderServers.reopenOnReturn) may still be pending when the flag is set
+   * again for a later time: that one is planned too.
+   */
+  private flushAt = -Infinity;
   private lotteryOpen: boolean;
 
   /** Per user, the request holding their place (-1: none). */
@@ -108,7 +114,7 @@ export class WaitingRoom {
     this.nextAt = this.opensAt;
     this.lotteryOpen = this.random;
     this.letThroughKind = sim.register('room.let-through', () => this.letThrough());
-    this.flushKind = sim.register('room.flush', () => this.flush());
+    this.flushKind = sim.register('room.flush', () => this.plannedFlush());
     if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
   }
 
@@ -172,14 +178,26 @@ export class WaitingRoom {
   }
 
   private scheduleFlush(at: number): void {
-    if (this.flushScheduled || at >= this.closesAt) return;
-    this.flushScheduled = true;
+    if (at <= this.flushAt || at >= this.closesAt) return;
+    this.flushAt = at;
     this.sim.scheduleAt(at, this.flushKind);
+  }
+
+  /**
+   * A flush planned for when the servers would know the stock is gone. A
+   * unit that came back since (a cancelled unpaid order or a compensation,
+   * with orderServers.reopenOnReturn) cleared their flag: the stock is on
+   * sale again, so the room goes on letting people through at its rate
+   * instead of sending the whole line at once to the servers.
+   */
+  private plannedFlush(): void {
+    if (this.sim.now >= this.flushAt) this.flushAt = -Infinity;
+    if (this.listener.soldOut()) this.flush();
+    else this.ensureScheduled();
   }
 
   /** Lets the whole line through (the servers know the stock is gone). */
   private flush(): void {
-    this.flushScheduled = false;
     while (this.line.size > 0) this.listener.onLetThrough(this.leave());
   }
 

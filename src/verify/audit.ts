@@ -115,7 +115,11 @@ function noOversell(result: RunResult, max: number): InvariantCheck {
   const atOnce = cancelled > 0 ? ` standing at once (${ledger.length} created, ${cancelled} cancelled for non-payment)` : '';
   const problems: string[] = [];
   if (beyond.length > 0) {
-    problems.push(`${peak} orders${atOnce} for a stock of ${stock.initial} (${beyond.length} oversold)${repeatsNote(repeatedAttempts(ledger))}`);
+    // With cancellations the units short at once and the orders created beyond the stock differ (a unit
+    // back on sale while an order too many stands is sold beyond it again): name both.
+    const oversold = peak - stock.initial;
+    const count = oversold === beyond.length ? `${oversold} oversold` : `${oversold} oversold at most at once, ${plural(beyond.length, 'order')} created beyond the stock`;
+    problems.push(`${peak} orders${atOnce} for a stock of ${stock.initial} (${count})${repeatsNote(repeatedAttempts(ledger))}`);
   }
   if (stock.minLevel < 0) {
     const reason = `the stock counter went down to ${stock.minLevel}`;

@@ -3,6 +3,7 @@ import { FlashSaleModel, runOnce } from '../../src/run/run-once.js';
 import type { RunResult } from '../../src/run/result.js';
 import { TIMESERIES_COLUMNS } from '../../src/run/result.js';
 import { verifyLedgerToken } from '../../src/system/token-gate.js';
+import { inAcceptanceOrder, ordersBeyondStock } from '../../src/system/ledger.js';
 import { audit } from '../../src/verify/audit.js';
 import { columnIndex, configOf, merge, NAIVE, SMALL } from '../helpers/flash-config.js';
 
@@ -244,6 +245,23 @@ describe('runOnce: undersell', () => {
       dupes.ledger.filter((o, i) => dupes.ledger.findIndex((p) => p.user === o.user) === i).map((o) => [o.user, o.timeUs]),
     );
     expect(audit(idem).passed).toBe(true);
+  });
+
+  it('copies of unpaid orders: oversell counts the units short at once, not every resale made while short', () => {
+    // A copy holds no unit: while it stands, every unit that comes back and sells again is sold while
+    // one order too many stands, so more orders are created beyond the stock than units are ever short.
+    const r = run({ system: { orderServers: { reopenOnReturn: true }, orders: { duplicateRate: '10%', idempotent: false, unpaid: '50%', paymentTimeout: '1s' } } });
+    const { beyond, peak } = ordersBeyondStock(inAcceptanceOrder(r.ledger), r.stock.initial);
+    expect(r.counters.ordersCancelled).toBeGreaterThan(0);
+    expect(peak).toBeGreaterThan(r.stock.initial);
+    expect(beyond.length).toBeGreaterThan(peak - r.stock.initial);
+    expect(r.stock.oversell).toBe(peak - r.stock.initial);
+    expect(r.metrics.oversell).toBe(peak - r.stock.initial);
+    const check = audit(r).invariants.find((c) => c.name === 'no-oversell')!;
+    expect(check.passed).toBe(false);
+    expect(check.offendingCount).toBe(beyond.length);
+    expect(check.message).toContain(`${peak} orders standing at once`);
+    expect(check.message).toContain(`(${peak - r.stock.initial} oversold at most at once, ${beyond.length} orders created beyond the stock)`);
   });
 
   it('duplicateRate 0% (the default) changes nothing, idempotent consumers or not', () => {

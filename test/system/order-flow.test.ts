@@ -714,3 +714,37 @@ describe('order flow with unpaid orders (orders.unpaid, orders.paymentTimeout)',
     expect(flow.stock.operations).toBe(2);
   });
 });
+
+describe('order flow with unpaid orders and duplicated messages', () => {
+  it('a buyer whose order and its non-idempotent copy are both cancelled may buy again (the per-user mark does not wrap below 0)', () => {
+    const s = setup({ sale: { stock: 2 }, system: { orderServers: { reopenOnReturn: true }, orders: { duplicateRate: '100%', idempotent: false, unpaid: '100%', paymentTimeout: '1s' } } });
+    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
+    s.click(T0, 1);
+    s.click(T0 + 3_000_000, 1); // both orders cancelled by now
+    s.sim.run();
+    expect(s.flow.ledger.toArray().filter((r) => r.user === 1 && r.acceptedUs === T0 + SERVICE)).toHaveLength(2);
+    expect(s.answers.map((a) => a.answer)).toEqual([OrderAnswer.Won, OrderAnswer.Won]);
+  });
+});
+
+describe('order flow with unpaid orders behind a waiting room', () => {
+  it('a unit back before the sold-out flag is known keeps the room metering: the flush planned for the flag does not let the whole line through', () => {
+    const s = setup({
+      sale: { stock: 1 },
+      system: {
+        orderServers: { reopenOnReturn: true }, // soldOutFlagDelay 100 ms (setup)
+        orders: { unpaid: '100%', paymentTimeout: '50ms' },
+        waitingRoom: { mode: 'fifo', rate: '1/s' },
+      },
+    });
+    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
+    for (let u = 1; u <= 5; u++) s.click(T0 + u, u);
+    s.sim.run();
+    // User 1 takes the unit at T0 + 10 ms; the flag would be known at T0 + 110 ms, but the
+    // order is cancelled at T0 + 65 ms (reopenOnReturn): the stock is back, so the room
+    // goes on letting one through a second. User 2 buys the unit at T0 + 1 s.
+    const first = s.answers.filter((a) => a.user !== 1 && a.answer !== OrderAnswer.Queued).map((a) => a.at).sort((a, b) => a - b)[0];
+    expect(first).toBeGreaterThanOrEqual(T0 + 1_000_000);
+    expect(byUser(s.answers).get(2)).toBe(OrderAnswer.Won);
+  });
+});
