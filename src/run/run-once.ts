@@ -166,6 +166,7 @@ export class FlashSaleModel {
       random.stream('order-create').sequence(),
       random.stream('order-loss').sequence(),
       random.stream('order-duplicate'),
+      random.stream('order-payment'),
       random.stream('room-ticket'),
       {
         onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs),
@@ -173,8 +174,6 @@ export class FlashSaleModel {
         onUnanswered: (user, clickedAtUs) => this.users.orderListener.onUnanswered(user, clickedAtUs),
       },
     );
-    // Only with unpaid orders, so that a run without them has the same events and draws as before the knob.
-    if (system.orders.unpaid > 0) this.flow.payWith(random.stream('order-payment'));
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {
       this.users.close();

@@ -120,8 +120,8 @@ export class OrderFlow implements PaymentListener {
   readonly buffers: StockBuffers | null;
   /** Users told "won", in answer order. */
   readonly wonResponses: number[] = [];
-  /** Payment deadlines of created orders; null until {@link payWith} (orders.unpaid 0%: every order is paid). */
-  payments: PaymentDeadlines | null = null;
+  /** Payment deadlines of created orders; null when orders.unpaid is 0% (every order is paid). */
+  readonly payments: PaymentDeadlines | null;
 
   /** Requests that reached the order servers. */
   attempts = 0;
@@ -207,6 +207,7 @@ export class OrderFlow implements PaymentListener {
    * @param orderDraws draws for order-creation times.
    * @param lossDraws draws deciding which async order messages are lost (orders.lossRate).
    * @param duplicateDraws draws deciding which async order messages are delivered twice (orders.duplicateRate), keyed by (user, message).
+   * @param paymentDraws draws deciding which created orders go unpaid (orders.unpaid), keyed by (user, the user's n-th order).
    * @param roomDraws the waiting room's lottery tickets (random mode).
    */
   constructor(
@@ -220,6 +221,7 @@ export class OrderFlow implements PaymentListener {
     orderDraws: RandomSequence,
     private readonly lossDraws: RandomSequence,
     private readonly duplicateDraws: RandomStream,
+    paymentDraws: RandomStream,
     roomDraws: RandomStream,
     private readonly listener: OrderFlowListener,
   ) {
@@ -259,6 +261,8 @@ export class OrderFlow implements PaymentListener {
               if (taken === 0 || this.stock.level <= 0) this.stockRanOut(now);
             },
           });
+    // Only with unpaid orders (its deadline event kind is registered then), as for the buffers.
+    this.payments = system.orders.unpaid > 0 ? new PaymentDeadlines(sim, system.orders, config.duration, paymentDraws, this) : null;
   }
 
   /**
@@ -296,15 +300,6 @@ export class OrderFlow implements PaymentListener {
     const unanswered = this.listener.onUnanswered;
     if (this.room === null || unanswered === undefined) return;
     this.room.forEachWaiting((r) => unanswered.call(this.listener, this.user[r], this.clickedAt[r]));
-  }
-
-  /**
-   * Makes orders.unpaid of the created orders go unpaid, each cancelled
-   * orders.paymentTimeout after its creation ({@link PaymentDeadlines}).
-   * @param draws the payment draws, keyed by (user, the user's n-th order).
-   */
-  payWith(draws: RandomStream): void {
-    this.payments = new PaymentDeadlines(this.sim, this.config.system.orders, this.config.duration, draws, this);
   }
 
   /**

@@ -50,6 +50,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
     random.stream('order-create').sequence(),
     lossDraws ?? random.stream('order-loss').sequence(),
     duplicateDraws ?? random.stream('order-duplicate'),
+    random.stream('order-payment'),
     random.stream('room-ticket'),
     { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
   );
@@ -659,7 +660,6 @@ describe('order flow with unpaid orders (orders.unpaid, orders.paymentTimeout)',
   const CREATED = T0 + SERVICE + STOCK_US + CREATE_US;
   const unpaid = (overrides: Record<string, unknown> = {}) => {
     const s = setup(merge({ sale: { stock: 1 }, system: { orders: { unpaid: '100%', paymentTimeout: '1s' } } }, overrides));
-    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
     return s;
   };
 
@@ -718,7 +718,6 @@ describe('order flow with unpaid orders (orders.unpaid, orders.paymentTimeout)',
 describe('order flow with unpaid orders and duplicated messages', () => {
   it('a buyer whose order and its non-idempotent copy are both cancelled may buy again (the per-user mark does not wrap below 0)', () => {
     const s = setup({ sale: { stock: 2 }, system: { orderServers: { reopenOnReturn: true }, orders: { duplicateRate: '100%', idempotent: false, unpaid: '100%', paymentTimeout: '1s' } } });
-    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
     s.click(T0, 1);
     s.click(T0 + 3_000_000, 1); // both orders cancelled by now
     s.sim.run();
@@ -737,7 +736,6 @@ describe('order flow with unpaid orders behind a waiting room', () => {
         waitingRoom: { mode: 'fifo', rate: '1/s' },
       },
     });
-    s.flow.payWith(new RandomSource(1, 0).stream('order-payment'));
     for (let u = 1; u <= 5; u++) s.click(T0 + u, u);
     s.sim.run();
     // User 1 takes the unit at T0 + 10 ms; the flag would be known at T0 + 110 ms, but the
