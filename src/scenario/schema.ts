@@ -477,7 +477,11 @@ const baseFields = {
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a file-name-safe word (letters, digits, . _ -)')
     .meta({ description: 'Scenario name; reports go under reports/<name>/.' }),
   description: z.string().optional().meta({ description: 'What the scenario shows.' }),
-  seed: z.union([z.number().int(), z.string()]).default(42).meta({ description: 'Master seed: same seed, same results.' }),
+  // An empty seed is what `--seed "$SEED"` gives with the variable unset: a seed nobody chose.
+  seed: z
+    .union([z.number().int(), z.string().regex(/\S/, 'must be a number or a word such as 42 or nightly')])
+    .default(42)
+    .meta({ description: 'Master seed: same seed, same results.' }),
   duration: unit(
     parseDuration,
     'Simulated time. More than 0s, at most 7 days (168h); sale.start and the first arrivals must fall inside it.',

@@ -203,8 +203,11 @@ describe('sim run', () => {
     expect(set.stderr).toContain('system.cdn.ttl');
     const users = await sim(['run', rel('pass.yaml'), '--users', 'lots']);
     expect(users).toMatchObject({ code: 2, stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "lots")\n' });
-    for (const r of [bad, missing, strategy, set, users]) expect(r.stderr).not.toMatch(STACK);
-    expect(readdirSync(work).filter((d) => ['bad', 'missing', 'strategy', 'set'].includes(d))).toEqual([]);
+    // An unset variable in `--seed "$SEED"`: refused, not run with the empty seed.
+    const seed = await sim(['run', rel('pass.yaml'), '--seed', '', '--out', out('seed')]);
+    expect(seed).toMatchObject({ code: 2, stderr: '--seed seed: must be a number or a word such as 42 or nightly (got "")\n' });
+    for (const r of [bad, missing, strategy, set, users, seed]) expect(r.stderr).not.toMatch(STACK);
+    expect(readdirSync(work).filter((d) => ['bad', 'missing', 'strategy', 'set', 'seed'].includes(d))).toEqual([]);
   });
 
   it('--verbose adds the stack trace', async () => {
