@@ -310,13 +310,23 @@ export class OrderFlow implements PaymentListener {
    */
   onCancelled(orderId: number, user: number): void {
     this.ledger.cancel(orderId, this.sim.now);
-    this.stock.giveBack();
-    if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
+    this.unitBack();
     // A mark released, not a count lowered below 0: a consumer that is not
     // idempotent made two orders of one accepted attempt (one mark), and
     // each cancellation releases the mark; a second would wrap the Uint8
     // to 255 and refuse the user as a duplicate for the rest of the run.
     if (this.ordered[user] > 0) this.ordered[user]--;
+  }
+
+  /**
+   * A unit goes back on sale (a refused order's compensation, a cancelled
+   * unpaid order): to the store, not a server's buffer, so that any server
+   * can sell it again; the sale is no longer sold out, and with
+   * orderServers.reopenOnReturn the servers forget they sold out.
+   */
+  private unitBack(): void {
+    this.stock.giveBack();
+    if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
     this.servers.reopen();
   }
 
@@ -474,10 +484,7 @@ export class OrderFlow implements PaymentListener {
     }
     if (!this.orders.submit(r)) {
       if (orders.compensate) {
-        // To the store, not the server's buffer: any server can sell it again.
-        this.stock.giveBack();
-        if (this.unitsHandedOut < this.stock.initial) this.soldOutAtUs = null;
-        this.servers.reopen();
+        this.unitBack();
       } else {
         this.leakedUnits++;
       }

@@ -29,12 +29,10 @@ export class Stock {
   minLevel: number;
   /** Units taken out of the store, gross: returns are counted in `returned`. So initial − sold + returned = level for a correct primitive. With buffers (stock.buffer) they went to order servers' buffers, not all to buyers yet. */
   sold = 0;
-  /** Units given back by failed order steps. */
+  /** Units given back: by failed order steps (compensation) and by orders cancelled unpaid. */
   returned = 0;
   /** Stock operations asked for (counted when they reach the store; a serial store may still queue them). */
   operations = 0;
-  /** Outcome of the last `begin`. */
-  lastSuccess = false;
   /** Units the last `begin` took (or, for the racy primitive, will write as taken): min(want, level read), 0 when the read saw none. */
   lastTaken = 0;
   /** Value read by the last `begin` (what the racy primitive will write from). */
@@ -92,7 +90,6 @@ export class Stock {
     const taken = read <= 0 ? 0 : read < want ? read : want;
     this.lastRead = read;
     this.lastTaken = taken;
-    this.lastSuccess = taken > 0;
     if (!this.racy && taken > 0) {
       this.decrementTo(read - taken, taken);
       this.takenInFlight += taken;
@@ -132,6 +129,11 @@ export class Stock {
     return this.sold - this.returned;
   }
 
+  /** Outcome of the last `begin`: whether it took (or, racy, will write as taken) any unit. */
+  get lastSuccess(): boolean {
+    return this.lastTaken > 0;
+  }
+
   /**
    * Serial primitives: the store's busy time up to `nowUs` (µs), all
    * operations begun minus the part of the backlog still ahead; differences
@@ -142,7 +144,7 @@ export class Stock {
     return this.busyUs - (this.freeAt > nowUs ? this.freeAt - nowUs : 0);
   }
 
-  /** Gives a unit back (compensation after a failed order step). */
+  /** Gives a unit back (compensation after a failed order step, or an unpaid order cancelled). */
   giveBack(): void {
     this.level++;
     this.returned++;

@@ -98,8 +98,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-const byAcceptance = inAcceptanceOrder;
-
 function describe(order: LedgerRecord): string {
   // Behind a waiting room the door time is what no-early-orders judges too: name it.
   const door = order.presentedUs === undefined ? '' : `presented at the waiting room at ${formatDuration(order.presentedUs)}, `;
@@ -108,7 +106,7 @@ function describe(order: LedgerRecord): string {
 
 function noOversell(result: RunResult, max: number): InvariantCheck {
   const { stock, ledger } = result;
-  const { beyond, peak } = ordersBeyondStock(byAcceptance(ledger), stock.initial);
+  const { beyond, peak } = ordersBeyondStock(inAcceptanceOrder(ledger), stock.initial);
   const offences: Offence[] = beyond.map(({ order }) => ({ reason: `${describe(order)} is beyond the stock of ${stock.initial}`, order }));
   const cancelled = ledger.length - liveOrders(ledger);
   // Without cancellations every order stands, and the sentences read as they always did.
@@ -169,7 +167,7 @@ function repeatsNote(repeats: Map<number, number>): string {
 
 function onePerUser(result: RunResult, max: number): InvariantCheck {
   const limit = result.config.sale.perUserLimit;
-  const { extra, buyers } = ordersBeyondLimit(byAcceptance(result.ledger), limit);
+  const { extra, buyers } = ordersBeyondLimit(inAcceptanceOrder(result.ledger), limit);
   const users = new Set(extra.map((e) => e.order.user));
   const repeats = repeatedAttempts(result.ledger);
   const offences: Offence[] = extra.map(({ order, n }) => {
@@ -190,7 +188,7 @@ function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
   // An order accepted and created after T0 is early only by its waiting-room door time: say so,
   // or "accepted at 10m3s ... is before T0 (10m)" reads as a contradiction.
   const atDoorOnly = (order: LedgerRecord): boolean => order.acceptedUs >= start && order.timeUs >= start;
-  const offences: Offence[] = byAcceptance(result.ledger)
+  const offences: Offence[] = inAcceptanceOrder(result.ledger)
     .filter((order) => isEarlyOrder(order, start))
     .map((order) => ({ reason: `${describe(order)} ${atDoorOnly(order) ? 'was presented' : 'is'} before T0 (${t0})`, order }));
   const doorOnly = offences.filter((o) => atDoorOnly(o.order!)).length;
@@ -202,7 +200,7 @@ function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
 
 function validTokens(result: RunResult, max: number, verify: TokenVerifier): InvariantCheck {
   const offences: Offence[] = [];
-  for (const order of byAcceptance(result.ledger)) {
+  for (const order of inAcceptanceOrder(result.ledger)) {
     const why = verify(order, result.config, result.seed, result.replication);
     if (why !== null) offences.push({ reason: `${describe(order)} has an invalid token: ${why}`, order });
   }
