@@ -25,7 +25,7 @@ import { childMain, FLASH_SALE_SCENARIO, runChild } from './child.js';
 import { kernelHoldRate } from './kernel.js';
 import { formatRate, median, seconds, type BenchOptions, type BenchSection } from './section.js';
 import { EventQueue } from '../src/kernel/event-queue.js';
-import type { FlashSaleModel } from '../src/run/run-once.js';
+import type { FlashSaleModel } from '../src/model/flash-sale-model.js';
 
 const USERS = 1_000_000;
 const SMALL_USERS = 250_000;
@@ -119,8 +119,8 @@ async function queueShareChild(users: number, rounds: number): Promise<QueueShar
 
 /** A builder of the seed design's model at `users` users (modules loaded and the scenario resolved beforehand). */
 async function seedDesign(users: number): Promise<() => FlashSaleModel> {
-  const { prepareRun } = await import('../src/index.js');
-  const { FlashSaleModel } = await import('../src/run/run-once.js');
+  const { prepareRun } = await import('../src/app/prepare.js');
+  const { FlashSaleModel } = await import('../src/model/flash-sale-model.js');
   const task = prepareRun(FLASH_SALE_SCENARIO, { users, strategies: ['seed-design'] }).plan.tasks[0];
   return () => new FlashSaleModel(task.config, { strategy: task.strategy, replication: task.replication, seed: task.seed });
 }
@@ -129,7 +129,7 @@ async function child(argv: string[]): Promise<SeedRun | QueueShare> {
   const users = Number(argv[0]);
   if (argv[1] === 'queue-share') return queueShareChild(users, Number(argv[2]));
   const build = await seedDesign(users);
-  const { buildResult } = await import('../src/run/build-result.js');
+  const { buildResult } = await import('../src/model/build-result.js');
   const started = performance.now();
   const model = build();
   const built = performance.now();

@@ -28,3 +28,51 @@ describe('the package entry point', () => {
     }
   });
 });
+
+describe('the public API', () => {
+  it('is the curated list of docs/architecture.md, nothing more', async () => {
+    const api = await import('../src/index.js');
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'FlashsimError',
+        'InternalError',
+        'METRIC_CATALOGUE',
+        'ScenarioError',
+        'UsageError',
+        'compareSummaries',
+        'executeRun',
+        'executeSweep',
+        'parseSummaryJson',
+        'prepareRun',
+        'prepareSweep',
+        'readSummary',
+        'renderCompareMarkdown',
+        'renderCompareText',
+        'renderConsoleSummary',
+        'renderRunFiles',
+        'runScenario',
+        'scenarioJsonSchema',
+        'validateScenario',
+        'writeRunDirectory',
+      ].sort(),
+    );
+  });
+
+  it("offers the discrete-event kernel alone as 'flashsim/kernel'", () => {
+    ensureBuilt();
+    const script = join(ROOT, 'dist', `.kernel-subpath-${process.pid}.mjs`);
+    try {
+      writeFileSync(
+        script,
+        "import { Simulation } from 'flashsim/kernel';\n" +
+          'const sim = new Simulation(16);\nlet fired = 0;\nconst kind = sim.register("tick", () => fired++);\n' +
+          'sim.scheduleAt(5, kind);\nsim.run({});\nconsole.log(fired, sim.now);\n',
+      );
+      const r = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('1 5\n');
+    } finally {
+      rmSync(script, { force: true });
+    }
+  });
+});

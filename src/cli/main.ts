@@ -12,7 +12,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { FlashsimError, InternalError, ScenarioError, UsageError } from '../errors.js';
-import { toolVersion } from '../report/summary-json.js';
+import { toolVersion } from '../results/summary.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type PlanArgs } from './commands/run.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseBytes, UnitError } from '../kernel/units.js';
-import { fitWorkers, PROCESS_BASE_BYTES, RUN_BYTES_PER_USER } from '../run/memory.js';
-import type { RunPlan } from '../run/plan.js';
+import { fitWorkers, PROCESS_BASE_BYTES, RUN_BYTES_PER_USER } from '../execute/memory.js';
+import type { RunPlan } from '../execute/plan.js';
 import { write, type CliIO } from './io.js';
 
 /** cgroup v2, then v1: a container's memory limit, which os.totalmem() does not see. */
@@ -50,7 +50,7 @@ export function parseMemory(text: string | undefined): number | undefined {
 }
 
 /**
- * Runs at most as many runs at once as fit in memory (see src/run/memory.ts):
+ * Runs at most as many runs at once as fit in memory (see src/execute/memory.ts):
  * returns `workers`, or fewer with a note on stderr (unless quiet). Results
  * do not depend on the number of workers, so fewer only takes longer.
  *

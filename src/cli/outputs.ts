@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { writeRunDirectory } from '../index.js';
+import { writeRunDirectory } from '../report/run-files.js';
 import { checkWritableDirectory } from '../report/write-atomic.js';
 
 /*

@@ -1,4 +1,4 @@
-import type { TaskProgress } from '../run/execute.js';
+import type { TaskProgress } from '../execute/execute.js';
 import { formatMicros, formatNumber } from '../report/console-table.js';
 
 /**

@@ -1,9 +1,9 @@
-import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../run/metric-catalogue.js';
-import { latencyNameOf, measuredLatency, measuredMetric, type RunResult } from '../run/result.js';
+import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../metrics/catalogue.js';
+import { latencyNameOf, measuredLatency, measuredMetric, type RunResult } from '../results/result.js';
 import { testDifference, type DifferenceTest } from '../kernel/stats/difference-test.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
-import type { RunSummary, StrategySummary } from './summary-json.js';
+import type { RunSummary, StrategySummary } from '../results/summary.js';
 
 /**
  * `sim compare`: the metric deltas between a baseline run and a candidate

@@ -1,6 +1,6 @@
-import { METRIC_CATALOGUE, metricRange, type MetricName, type ValueRange } from '../run/metric-catalogue.js';
-import { clampToRange, type Estimate } from '../run/aggregate.js';
-import type { RunSummary, StrategySummary } from './summary-json.js';
+import { METRIC_CATALOGUE, metricRange, type MetricName, type ValueRange } from '../metrics/catalogue.js';
+import { clampToRange, type Estimate } from '../results/aggregate.js';
+import type { RunSummary, StrategySummary } from '../results/summary.js';
 
 /**
  * The console summary (one column per strategy, one row per headline

@@ -8,7 +8,7 @@ import { buildCharts } from './charts/specs.js';
 import type { ChartSpec } from './charts/types.js';
 import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import { BADGE_COLORS, strategyColor } from './palette.js';
-import { parseSummaryJson, type RunSummary, type StrategySummary } from './summary-json.js';
+import { parseSummaryJson, type RunSummary, type StrategySummary } from '../results/summary.js';
 import { reproduceCommand } from './summary-md.js';
 
 /**

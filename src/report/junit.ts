@@ -1,6 +1,6 @@
-import { METRIC_CATALOGUE } from '../run/metric-catalogue.js';
+import { METRIC_CATALOGUE } from '../metrics/catalogue.js';
 import { formatMetricValue } from './console-table.js';
-import type { RunSummary } from './summary-json.js';
+import type { RunSummary } from '../results/summary.js';
 
 /**
  * junit.xml for CI dashboards: one <testsuite> per strategy, named

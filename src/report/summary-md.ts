@@ -1,8 +1,8 @@
-import { METRIC_CATALOGUE, METRIC_NAMES } from '../run/metric-catalogue.js';
-import { LATENCY_NAMES, latencyNameOf } from '../run/result.js';
+import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
+import { LATENCY_NAMES, latencyNameOf } from '../results/result.js';
 import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
-import type { RunSummary, StrategySummary } from './summary-json.js';
-import type { Estimate } from '../run/aggregate.js';
+import type { RunSummary, StrategySummary } from '../results/summary.js';
+import type { Estimate } from '../results/aggregate.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
 import { buildCharts } from './charts/specs.js';
 

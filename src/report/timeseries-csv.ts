@@ -1,10 +1,10 @@
-import type { RunSummary } from './summary-json.js';
+import type { RunSummary } from '../results/summary.js';
 
 /**
  * timeseries.csv, long format: one row per (strategy, replication,
  * interval), columns `strategy,replication,interval_start_s` then every
  * time-series column of the results (see TIMESERIES_COLUMNS in
- * src/run/result.ts). Counts are per interval (divide by the interval for a
+ * src/results/result.ts). Counts are per interval (divide by the interval for a
  * rate). Numbers are written in JavaScript's shortest round-trip form, so
  * the file is deterministic; text fields are quoted as RFC 4180 requires.
  */

@@ -9,7 +9,7 @@
  */
 import type { ScenarioIssue } from '../errors.js';
 import type { z } from 'zod';
-import { METRIC_NAMES } from '../run/metric-catalogue.js';
+import { METRIC_NAMES } from '../metrics/catalogue.js';
 import type { Anchor, PathSegment } from './positions.js';
 import { keysOf, schemaAt, suggestion } from './paths.js';
 

@@ -17,12 +17,12 @@
  * - Overlay values and `--set` values are validated too, per strategy, when
  *   loading: `sim validate` catches `system.cdn.ttl: 10x` in an overlay.
  *   Threshold expressions are checked against their metric's kind here as well
- *   (see {@link validateThresholds}).
+ *   (see {@link thresholdIssues}).
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
-import { thresholdIssues } from '../verify/thresholds.js';
+import { thresholdIssues } from './thresholds.js';
 import { problemsOf, scenarioErrorMap, uniqueIssues } from './issues.js';
 import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig, totalIntervalsIssue } from './overlay.js';
 import { SourceMap, formatPath, type PathSegment } from './positions.js';

@@ -10,7 +10,8 @@ import {
 } from '../kernel/units.js';
 import { largestDraw, type DistributionSpec } from '../kernel/distributions.js';
 import { formatDuration, UnitError } from '../kernel/units.js';
-import { METRIC_NAMES } from '../run/metric-catalogue.js';
+import { METRIC_NAMES } from '../metrics/catalogue.js';
+import { isThresholdSyntax, THRESHOLD_SYNTAX } from '../metrics/thresholds.js';
 
 /**
  * The scenario schema: the one source of the scenario's types, defaults and
@@ -462,12 +463,7 @@ export const INVARIANTS = [
 /** One of {@link INVARIANTS}. */
 export type InvariantName = (typeof INVARIANTS)[number];
 
-const thresholdExpression = z
-  .string()
-  .regex(
-    /^\s*(p\(\s*\d+(\.\d+)?\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*[0-9.]+\s*(us|µs|ms|s|m|%)?\s*$/,
-    'must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95',
-  );
+const thresholdExpression = z.string().refine(isThresholdSyntax, THRESHOLD_SYNTAX);
 
 /** The fields of one scenario's shared part (everything but strategies, thresholds, invariants). */
 const baseFields = {

@@ -41,7 +41,7 @@
  * were turned away).
  */
 import { formatDuration } from '../kernel/units.js';
-import type { LedgerRecord, RunResult } from '../run/result.js';
+import type { LedgerRecord, RunResult } from '../results/result.js';
 import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
 import { inAcceptanceOrder, isEarlyOrder, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../system/ledger.js';
 import { verifyLedgerToken, type TokenVerifier } from './tokens.js';

@@ -6,7 +6,7 @@
  * as the server judged it). A forged, foreign, expired or early token in the
  * ledger fails it.
  */
-import type { LedgerRecord } from '../run/result.js';
+import type { LedgerRecord } from '../results/result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
 import { verifyLedgerToken as verifyWithGate } from '../system/token-gate.js';
 

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { fitToMemory, machineMemoryBytes, parseMemory } from '../../src/cli/memory-fit.js';
-import type { RunPlan } from '../../src/run/plan.js';
+import type { RunPlan } from '../../src/execute/plan.js';
 
 /** A reader that serves these files and fails (as a missing file does) for any other. */
 const files = (contents: Record<string, string>) => (path: string) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCompact, ProgressDisplay } from '../../src/cli/progress.js';
-import type { TaskProgress } from '../../src/run/execute.js';
+import type { TaskProgress } from '../../src/execute/execute.js';
 
 function sink(columns?: number) {
   const chunks: string[] = [];

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScenarioError, formatIssue } from '../../src/errors.js';
-import { loadScenario, resolveStrategies, type ResolveOptions } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies, type ResolveOptions } from '../../src/scenario/strategies.js';
 
 /*
  * Scenario files written on the fly, and the issues loading them reports:

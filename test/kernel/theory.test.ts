@@ -23,7 +23,7 @@
  * times to whole µs perturbs means by well under 0.1%.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarize, type Summary } from '../../src/kernel/stats/index.js';
+import { summarize, type Summary } from '../../src/kernel/stats/summary.js';
 import { erlangB, erlangC, mmcWaitInQueue } from '../helpers/erlang.js';
 import { runMM, type MMRunResult } from '../helpers/mm-queue.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareSummaries, METRIC_DIRECTION, regressions, renderCompareMarkdown, renderCompareText } from '../../src/report/compare.js';
-import { METRIC_NAMES } from '../../src/run/metric-catalogue.js';
+import { METRIC_NAMES } from '../../src/metrics/catalogue.js';
 import { makeResult, makeStrategy, makeSummary } from './make-result.js';
-import { aggregateStrategy } from '../../src/run/aggregate.js';
+import { aggregateStrategy } from '../../src/results/aggregate.js';
 
 const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']) =>
   makeSummary(names.map((name) => makeStrategy({ name, results: [makeResult({ ...opts, strategy: name })] })));

@@ -7,7 +7,7 @@ import { runScenario } from '../../src/index.js';
 import { buildCharts } from '../../src/report/charts/specs.js';
 import { renderChartsMarkdown } from '../../src/report/charts/markdown.js';
 import { chartJsUmd, escapeHtml, renderHtmlReport, scriptJson, withVisualReport } from '../../src/report/html.js';
-import { renderSummaryJson, type RunSummary } from '../../src/report/summary-json.js';
+import { renderSummaryJson, type RunSummary } from '../../src/results/summary.js';
 
 let summary: RunSummary;
 let html: string;

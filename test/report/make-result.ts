@@ -1,10 +1,10 @@
 import { LatencyHistogram } from '../../src/kernel/stats/latency-histogram.js';
-import type { LatencyName, LatencySummary, RunResult } from '../../src/run/result.js';
-import { TIMESERIES_COLUMNS } from '../../src/run/result.js';
+import type { LatencyName, LatencySummary, RunResult } from '../../src/results/result.js';
+import { TIMESERIES_COLUMNS } from '../../src/results/result.js';
 import { BaseSchema, type ResolvedConfig } from '../../src/scenario/schema.js';
-import type { RunSummary, StrategySummary } from '../../src/report/summary-json.js';
-import { SUMMARY_SCHEMA_VERSION, verdictExitCode } from '../../src/report/summary-json.js';
-import { aggregateStrategy } from '../../src/run/aggregate.js';
+import type { RunSummary, StrategySummary } from '../../src/results/summary.js';
+import { SUMMARY_SCHEMA_VERSION, verdictExitCode } from '../../src/results/summary.js';
+import { aggregateStrategy } from '../../src/results/aggregate.js';
 
 /** Hand-made results for report and aggregation tests (no simulator needed). */
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metricTableMarkdown } from '../../src/report/compare.js';
-import { METRIC_NAMES } from '../../src/run/metric-catalogue.js';
+import { METRIC_NAMES } from '../../src/metrics/catalogue.js';
 import { INVARIANTS } from '../../src/scenario/schema.js';
-import { loadScenario, resolveStrategies } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
 
 const README = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
 

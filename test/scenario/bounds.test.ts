@@ -4,7 +4,9 @@
  * ScenarioError at the offending key (exit 2).
  */
 import { describe, expect, test } from 'vitest';
-import { loadScenario, resolveStrategies, scenarioJsonSchema } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
+import { scenarioJsonSchema } from '../../src/scenario/schema.js';
 import { issuesOf, scenarioFile as file } from '../helpers/scenario-files.js';
 
 /** A small valid scenario; `extra` lines are appended at the top level. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { loadScenario, resolveStrategies } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
 import { issuesOfFile as issuesOf, scenarioFile as file } from '../helpers/scenario-files.js';
 
 describe('loadScenario', () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { loadScenario, resolveStrategies } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
 
 const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
 

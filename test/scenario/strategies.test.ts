@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ScenarioError, UsageError, formatIssue } from '../../src/errors.js';
-import { loadScenario, resolveStrategies } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
 
 const FIXTURES = 'test/scenario/fixtures';
 const loaded = loadScenario(`${FIXTURES}/strategies.yaml`);

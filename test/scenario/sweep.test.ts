@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { expandSweep, loadScenario, resolveStrategies } from '../../src/scenario/index.js';
+import { expandSweep } from '../../src/scenario/sweep.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
 import { MAX_SWEEP_POINTS } from '../../src/scenario/sweep.js';
 
 describe('expandSweep', () => {

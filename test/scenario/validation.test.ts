@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ScenarioError, formatIssue } from '../../src/errors.js';
-import { loadScenario } from '../../src/scenario/index.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { issuesOfFile, scenarioFile } from '../helpers/scenario-files.js';
 
 const BAD = 'test/fixtures/bad';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BaseSchema } from '../../src/scenario/schema.js';
-import { runOnce } from '../../src/run/run-once.js';
-import { audit } from '../../src/verify/index.js';
+import { runOnce } from '../../src/model/run-once.js';
+import { audit } from '../../src/verify/audit.js';
 
 /**
  * Property tests of the audit over real simulated runs: random small

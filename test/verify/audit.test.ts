@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { TokenGate, tokenSecretSeed } from '../../src/system/token-gate.js';
 import { INVARIANTS } from '../../src/scenario/schema.js';
-import { audit as auditWith, type AuditOptions, type InvariantCheck, type TokenVerifier } from '../../src/verify/index.js';
-import type { RunResult } from '../../src/run/result.js';
+import { audit as auditWith, type AuditOptions, type InvariantCheck } from '../../src/verify/audit.js';
+import type { TokenVerifier } from '../../src/verify/tokens.js';
+import type { RunResult } from '../../src/results/result.js';
 import type { InvariantName } from '../../src/scenario/schema.js';
 import { T0, order, oversold, validResult } from './run-result.js';
 

@@ -4,7 +4,7 @@
  * it that break one invariant each.
  */
 import { LatencyHistogram } from '../../src/kernel/stats/latency-histogram.js';
-import type { LatencySummary, LedgerRecord, RunResult } from '../../src/run/result.js';
+import type { LatencySummary, LedgerRecord, RunResult } from '../../src/results/result.js';
 import { BaseSchema } from '../../src/scenario/schema.js';
 
 export const T0 = 60_000_000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runOnce, FlashSaleModel } from '../../src/run/run-once.js';
-import { buildResult } from '../../src/run/build-result.js';
-import type { RunResult } from '../../src/run/result.js';
+import { FlashSaleModel } from '../../src/model/flash-sale-model.js';
+import { runOnce } from '../../src/model/run-once.js';
+import { buildResult } from '../../src/model/build-result.js';
+import type { RunResult } from '../../src/results/result.js';
 import { LIMITS } from '../../src/scenario/schema.js';
 import { Outcome, RECORD_BYTES } from '../../src/workload/users.js';
 import { columnIndex, configOf, merge, SMALL } from '../helpers/flash-config.js';

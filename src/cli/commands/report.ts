@@ -1,4 +1,6 @@
-import { readSummary, renderConsoleSummary, renderRunFiles } from '../../index.js';
+import { readSummary } from '../../app/run-directory.js';
+import { renderConsoleSummary } from '../../report/console-table.js';
+import { renderRunFiles } from '../../report/run-files.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';

@@ -1,18 +1,12 @@
 import { join, relative, sep } from 'node:path';
 import { ScenarioError, UsageError } from '../../errors.js';
-import {
-  defaultRunDirectory,
-  executeRun,
-  makeRunId,
-  prepareRun,
-  renderConsoleSummary,
-  renderRunFiles,
-  renderSummaryJson,
-  renderTimingJson,
-  type PreparedRun,
-  type RunOptions,
-} from '../../index.js';
-import { defaultWorkers } from '../../run/execute.js';
+import { defaultRunDirectory, makeRunId, renderTimingJson } from '../../app/run-directory.js';
+import { executeRun } from '../../app/run.js';
+import { prepareRun, type PreparedRun, type RunOptions } from '../../app/prepare.js';
+import { renderConsoleSummary } from '../../report/console-table.js';
+import { renderRunFiles } from '../../report/run-files.js';
+import { renderSummaryJson } from '../../results/summary.js';
+import { defaultWorkers } from '../../execute/execute.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';

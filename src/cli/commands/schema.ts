@@ -1,4 +1,4 @@
-import { scenarioJsonSchema } from '../../index.js';
+import { scenarioJsonSchema } from '../../scenario/schema.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { firstFreeDirectory } from '../../index.js';
-import type { TaskProgress } from '../../run/execute.js';
-import { executeSweep, prepareSweep, type SweepOptions, type SweepResult } from '../../parallel/sweep.js';
-import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../parallel/sweep-render.js';
+import { firstFreeDirectory } from '../../app/run-directory.js';
+import type { TaskProgress } from '../../execute/execute.js';
+import { executeSweep, prepareSweep, type SweepOptions } from '../../app/sweep.js';
+import type { SweepResult } from '../../results/sweep.js';
+import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../report/sweep.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { formatCompact } from '../progress.js';

@@ -1,5 +1,5 @@
 import { ScenarioError } from '../../errors.js';
-import { validateScenario } from '../../index.js';
+import { validateScenario } from '../../app/prepare.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 

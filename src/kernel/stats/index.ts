@@ -1,7 +1,6 @@
 /** Statistics of simulation output: time-weighted levels, latency histograms, time series, confidence intervals. */
 export * from './gauge.js';
 export * from './latency-histogram.js';
-export * from './time-series.js';
 export * from './student-t.js';
 export * from './summary.js';
 export * from './difference-test.js';

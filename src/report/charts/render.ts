@@ -1,6 +1,6 @@
 import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
-import type { RunSummary } from '../summary-json.js';
+import type { RunSummary } from '../../results/summary.js';
 import { installChartRuntime } from './runtime.js';
 import { buildCharts } from './specs.js';
 import { chartPath, type ChartSpec } from './types.js';

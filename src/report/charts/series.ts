@@ -1,8 +1,8 @@
 import { LatencyHistogram } from '../../kernel/stats/latency-histogram.js';
 import { upperBound } from '../../kernel/sorted.js';
 import { summarize } from '../../kernel/stats/summary.js';
-import type { LatencyName, RunResult } from '../../run/result.js';
-import type { StrategySummary } from '../summary-json.js';
+import type { LatencyName, RunResult } from '../../results/result.js';
+import type { StrategySummary } from '../../results/summary.js';
 
 /**
  * Series extraction for the charts: per-interval values of each

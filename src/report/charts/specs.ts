@@ -1,6 +1,6 @@
-import type { LatencyName } from '../../run/result.js';
+import type { LatencyName } from '../../results/result.js';
 import { FLOW_COLORS, MARKER_COLOR, OUTCOME_COLORS, strategyColor, withAlpha } from '../palette.js';
-import type { RunSummary, StrategySummary } from '../summary-json.js';
+import type { RunSummary, StrategySummary } from '../../results/summary.js';
 import {
   binFor,
   coincide,

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand, parseRegression } from '../../../src/cli/commands/compare.js';
 import { UsageError } from '../../../src/errors.js';
-import { renderSummaryJson } from '../../../src/report/summary-json.js';
+import { renderSummaryJson } from '../../../src/results/summary.js';
 import { makeResult, makeStrategy, makeSummary } from '../../report/make-result.js';
 
 /** `sim compare` as a function: what it prints and the exit code it returns. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chartPath, renderChartFilesAsync, renderChartPng } from '../../../src/report/charts/render.js';
 import { buildCharts, stockChart } from '../../../src/report/charts/specs.js';
-import type { RunSummary } from '../../../src/report/summary-json.js';
+import type { RunSummary } from '../../../src/results/summary.js';
 import { pngSize } from '../../helpers/png-size.js';
 import { smokeSummary } from './smoke-summary.js';
 

@@ -1,5 +1,5 @@
 import { runScenario } from '../../../src/index.js';
-import type { RunSummary } from '../../../src/report/summary-json.js';
+import type { RunSummary } from '../../../src/results/summary.js';
 
 /** A small real run: the smoke scenario (seed design and naive) with 300 users, two replications. */
 export async function smokeSummary(): Promise<RunSummary> {

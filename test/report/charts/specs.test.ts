@@ -12,7 +12,7 @@ import {
 } from '../../../src/report/charts/specs.js';
 import type { ChartSpec, DatasetData } from '../../../src/report/charts/types.js';
 import { strategyColor, withAlpha } from '../../../src/report/palette.js';
-import type { RunSummary } from '../../../src/report/summary-json.js';
+import type { RunSummary } from '../../../src/results/summary.js';
 import { pngSize } from '../../helpers/png-size.js';
 import { makeResult, makeStrategy, makeSummary } from '../make-result.js';
 import { smokeSummary } from './smoke-summary.js';

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseSummaryJson, type RunSummary } from '../results/summary.js';
+import type { PreparedRun } from './prepare.js';
+import type { TimingReport } from './run.js';
+
+/** timing.json's text. */
+export function renderTimingJson(timing: TimingReport): string {
+  return `${JSON.stringify(timing, null, 2)}\n`;
+}
+
+/**
+ * A run id: the UTC start time to the second (sortable) and a short hash
+ * of the scenario file's bytes and the options, e.g. `20250101T093000Z-3f2a9c1`.
+ */
+export async function makeRunId(prepared: PreparedRun, now: Date = new Date()): Promise<string> {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const hash = createHash('sha256');
+  hash.update(await readFile(prepared.file));
+  hash.update('\0');
+  hash.update(JSON.stringify(prepared.options));
+  return `${stamp}-${hash.digest('hex').slice(0, 7)}`;
+}
+
+/** `reports/<scenario>/<run-id>`, with `-2`, `-3`… appended if that directory already exists. */
+export async function defaultRunDirectory(prepared: PreparedRun, runId: string, root = 'reports'): Promise<string> {
+  return firstFreeDirectory(join(root, prepared.plan.scenario.name, runId));
+}
+
+/** `base`, or `base-2`, `base-3`… — the first that does not exist yet. */
+export async function firstFreeDirectory(base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+/**
+ * Reads a run's summary: `path` is a run directory or a summary.json file.
+ *
+ * @throws {UsageError} when there is no readable summary there (exit 2).
+ */
+export async function readSummary(path: string): Promise<{ file: string; summary: RunSummary }> {
+  let file = path;
+  try {
+    if ((await stat(path)).isDirectory()) file = join(path, 'summary.json');
+  } catch {
+    throw new UsageError(`${path}: no such run directory`);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`${path}: no summary.json (is it a run directory written by sim run?)`);
+  }
+  try {
+    return { file, summary: parseSummaryJson(text, file) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+

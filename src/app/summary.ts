@@ -1,0 +1,128 @@
+import { formatMetricValue } from '../report/console-table.js';
+import { aggregateStrategy, type StrategyAggregate } from '../results/aggregate.js';
+import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult } from '../results/result.js';
+import {
+  SUMMARY_SCHEMA_VERSION,
+  toolVersion,
+  verdictExitCode,
+  type InvariantOutcome,
+  type RunSummary,
+  type StrategySummary,
+  type ThresholdOutcome,
+} from '../results/summary.js';
+import { expressionParts } from '../metrics/thresholds.js';
+import type { InvariantName } from '../scenario/schema.js';
+import { audit, type AuditReport } from '../verify/audit.js';
+import { evaluateThresholds, type ThresholdResult } from '../verify/thresholds.js';
+import type { PreparedRun } from './prepare.js';
+
+/**
+ * The strategy's pooled result, against which thresholds are evaluated:
+ * latencies from the histograms merged over all replications (k6 style:
+ * percentiles of all samples), every other metric at its mean across
+ * replications — or null (which fails the threshold) when some
+ * replication did not measure it.
+ */
+function pooledResult(runs: readonly RunResult[], aggregate: StrategyAggregate): RunResult {
+  const latency = {} as Record<LatencyName, LatencySummary>;
+  for (const kind of LATENCY_NAMES) {
+    const { p50Estimate: _p50, p99Estimate: _p99, ...merged } = aggregate.latency[kind];
+    latency[kind] = merged;
+  }
+  const metrics: Record<string, number | null> = {};
+  for (const [name, e] of Object.entries(aggregate.metrics)) metrics[name] = e.missing ? null : e.mean;
+  return { ...runs[0], latency, metrics };
+}
+
+function describeThreshold(t: ThresholdResult, perReplication: ThresholdResult[]): string {
+  const { aggregation, op } = expressionParts(t.expression);
+  const actual = t.actual === null ? 'not measured' : formatMetricValue(t.metric, t.actual);
+  const limit = formatMetricValue(t.metric, t.limit);
+  let message = t.actual === null ? `${aggregation} not measured (fails)` : `${aggregation} = ${actual}, ${t.passed ? '' : 'not '}${op} ${limit}`;
+  if (perReplication.length > 1) {
+    const values = perReplication.map((r) => (r.actual === null ? '—' : formatMetricValue(t.metric, r.actual)));
+    message += ` (per replication: ${values.join(', ')})`;
+  }
+  return message;
+}
+
+function invariantOutcomes(reports: readonly AuditReport[]): InvariantOutcome[] {
+  if (reports.length === 0) return [];
+  return reports[0].invariants.map((first, i) => {
+    const perReplication = reports.map((r) => ({ replication: r.replication, check: r.invariants[i] }));
+    const failing = perReplication.filter((r) => !r.check.passed);
+    const passed = failing.length === 0;
+    const message = passed
+      ? reports.length === 1
+        ? first.message
+        : `holds in all ${reports.length} replications (replication 0: ${first.message})`
+      : `${reports.length > 1 ? `${failing.length} of ${reports.length} replications; ` : ''}replication ${failing[0].replication}: ${failing[0].check.message}`;
+    return {
+      name: first.name,
+      passed,
+      message,
+      replications: perReplication.map(({ replication, check }) => ({
+        replication,
+        passed: check.passed,
+        message: check.message,
+        offending: check.offending,
+        ...(check.offendingCount > check.offending.length ? { offendingCount: check.offendingCount } : {}),
+      })),
+    };
+  });
+}
+
+/**
+ * Audits, evaluates thresholds and aggregates the results of a plan (in
+ * plan order) into the summary.
+ */
+export function buildSummary(prepared: PreparedRun, results: readonly RunResult[]): RunSummary {
+  const { loaded, plan } = prepared;
+  const invariants = loaded.scenario.invariants as InvariantName[];
+  const thresholds = loaded.scenario.thresholds as Record<string, string[]>;
+  const strategies: StrategySummary[] = plan.strategies.map(({ name, config }) => {
+    const runs = results.filter((r) => r.strategy === name).sort((a, b) => a.replication - b.replication);
+    if (runs.length === 0) throw new RangeError(`no result for strategy ${name}`);
+    const aggregate = aggregateStrategy(runs);
+    const audits = runs.map((r) => audit(r, invariants));
+    const pooled = evaluateThresholds(pooledResult(runs, aggregate), thresholds);
+    const perRun = runs.map((r) => evaluateThresholds(r, thresholds));
+    const thresholdOutcomes: ThresholdOutcome[] = pooled.map((t, i) => ({
+      metric: t.metric,
+      expression: t.expression,
+      passed: t.passed,
+      actual: t.actual,
+      message: describeThreshold(
+        t,
+        perRun.map((r) => r[i]),
+      ),
+    }));
+    const invariantResults = invariantOutcomes(audits);
+    return {
+      name,
+      config,
+      invariantsPassed: invariantResults.every((i) => i.passed),
+      thresholdsPassed: thresholdOutcomes.every((t) => t.passed),
+      invariants: invariantResults,
+      thresholds: thresholdOutcomes,
+      aggregate,
+      runs,
+    };
+  });
+  const invariantsPassed = strategies.every((s) => s.invariantsPassed);
+  const thresholdsPassed = strategies.every((s) => s.thresholdsPassed);
+  const first = plan.strategies[0].config;
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    tool: { name: 'flashsim', version: toolVersion() },
+    scenario: { name: plan.scenario.name, file: plan.scenario.file, description: loaded.scenario.description ?? null },
+    seed: first.seed,
+    replications: Math.max(...plan.strategies.map((s) => s.config.replications)),
+    options: prepared.options,
+    invariants: [...invariants],
+    thresholds,
+    verdict: { invariantsPassed, thresholdsPassed, exitCode: verdictExitCode(invariantsPassed, thresholdsPassed) },
+    strategies,
+  };
+}
+

@@ -1,0 +1,261 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { StrategyAggregate } from './aggregate.js';
+import type { RunResult } from './result.js';
+import type { ResolvedConfig } from '../scenario/schema.js';
+import { formatPath } from '../scenario/positions.js';
+
+/**
+ * summary.json: everything a run produced that is a function of the
+ * scenario, the options and the seed — and nothing else (no wall-clock
+ * time, no run id, no absolute path, no worker count), so that the same
+ * scenario and seed give a byte-identical file on any machine with any
+ * number of workers. Wall-clock figures go to timing.json.
+ *
+ * The per-replication RunResults (ledger included) are kept, so that every
+ * report can be rebuilt from this file alone (`sim report`).
+ *
+ * Versioning: `schemaVersion` is bumped on any incompatible change; readers
+ * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
+ * metric `fairness_rank_correlation` became `fairness.clickOrder` and
+ * `fairness_click_order`. Added within 2 (readers accept summaries
+ * without them): the `decision` latency and `decided_within_2s`.
+ */
+export const SUMMARY_SCHEMA_VERSION = 2;
+
+/** One invariant for one strategy, over all its replications. */
+export interface InvariantOutcome {
+  /** The invariant's name. */
+  name: string;
+  /** Whether it held in every replication. */
+  passed: boolean;
+  /** One line: what holds, or what was violated and where (first failing replication). */
+  message: string;
+  /** Per replication, in order. */
+  replications: Array<{ replication: number; passed: boolean; message: string; offending: unknown[]; offendingCount?: number }>;
+}
+
+/** One threshold expression on one metric for one strategy. */
+export interface ThresholdOutcome {
+  /** The metric's name. */
+  metric: string;
+  /** The expression as written. */
+  expression: string;
+  /** Whether the value met it. */
+  passed: boolean;
+  /** The value the expression was tested against (its unit is the metric's), null if not measured. */
+  actual: number | null;
+  /** One line for people: the value, in the metric's display unit, against the limit. */
+  message: string;
+}
+
+/** Everything summary.json says about one strategy. */
+export interface StrategySummary {
+  /** The strategy's name. */
+  name: string;
+  /** The resolved configuration (base + overlay + --set + --users + --seed). */
+  config: ResolvedConfig;
+  /** Every invariant held in every replication. */
+  invariantsPassed: boolean;
+  /** Every threshold passed. */
+  thresholdsPassed: boolean;
+  /** One per invariant checked. */
+  invariants: InvariantOutcome[];
+  /** One per threshold expression. */
+  thresholds: ThresholdOutcome[];
+  /** Means and confidence intervals across replications. */
+  aggregate: StrategyAggregate;
+  /** Per replication, in replication order. */
+  runs: RunResult[];
+}
+
+/** The options that shaped the run (not those that only change how fast it ran). */
+export interface RunOptionsRecord {
+  /** `--strategy`, or null for all. */
+  strategies: string[] | null;
+  /** `--seed`, or null for the scenario's. */
+  seed: number | string | null;
+  /** `--replications`, or null for the scenario's. */
+  replications: number | null;
+  /** `--users`, or null for the scenario's. */
+  users: number | null;
+  /** `--set` assignments, in order. */
+  set: string[];
+}
+
+/** summary.json's content. */
+export interface RunSummary {
+  /** {@link SUMMARY_SCHEMA_VERSION}. */
+  schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  /** The flashsim that wrote it. */
+  tool: { name: string; version: string };
+  /** The scenario run; `file` relative to the working directory when inside it. */
+  scenario: { name: string; file: string; description: string | null };
+  /** The first strategy's master seed. */
+  seed: number | string;
+  /** Most replications of any strategy. */
+  replications: number;
+  /** The options that shaped the run. */
+  options: RunOptionsRecord;
+  /** The invariants checked. */
+  invariants: string[];
+  /** Threshold expressions by metric, as written. */
+  thresholds: Record<string, string[]>;
+  /** Over all strategies. */
+  verdict: {
+    invariantsPassed: boolean;
+    thresholdsPassed: boolean;
+    /** `sim run`'s exit code for this scenario: 0 pass, 1 invariant violated, 99 threshold failed. */
+    exitCode: 0 | 1 | 99;
+  };
+  /** One per strategy, in plan order. */
+  strategies: StrategySummary[];
+}
+
+/** The exit code a verdict maps to: an invariant violation outranks a threshold failure. */
+export function verdictExitCode(invariantsPassed: boolean, thresholdsPassed: boolean): 0 | 1 | 99 {
+  if (!invariantsPassed) return 1;
+  if (!thresholdsPassed) return 99;
+  return 0;
+}
+
+/** summary.json's text: 2-space JSON with a final newline (NaN and ±Infinity become null). */
+export function renderSummaryJson(summary: RunSummary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+/**
+ * Parses summary.json text.
+ *
+ * @param where how to name the file in messages.
+ * @throws {Error} with a one-line message when it is not a summary this version can read.
+ */
+export function parseSummaryJson(text: string, where: string): RunSummary {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: not a flashsim summary (expected a JSON object)`);
+  const version = (data as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== SUMMARY_SCHEMA_VERSION) {
+    throw new Error(
+      `${where}: unsupported summary schemaVersion ${JSON.stringify(version ?? null)} (this flashsim reads version ${SUMMARY_SCHEMA_VERSION})`,
+    );
+  }
+  const s = data as RunSummary;
+  if (!Array.isArray(s.strategies) || typeof s.scenario?.name !== 'string') throw new Error(`${where}: not a flashsim summary (no scenario or strategies)`);
+  const checked = SUMMARY_SHAPE.safeParse(data);
+  if (!checked.success) throw new Error(`${where}: ${describeIssue(checked.error.issues[0])}`);
+  return s;
+}
+
+/** One problem of a summary, as `path is missing` or `path: expected …`. */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'not a flashsim summary';
+  const path = formatPath(issue.path.map((k) => (typeof k === 'number' ? k : String(k)))) || '(the document)';
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `${path} is missing (expected ${issue.expected})`;
+  return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+// The shape of the fields that `sim report` and `sim compare` read, checked when a summary is
+// read back so that a damaged or hand-edited file is a clear error, not a crash. Objects are
+// loose (unknown fields are allowed); the resolved config is only required to be an object
+// (the charts that read it turn a problem there into report-error.txt).
+const num = z.number().nullable();
+const estimate = z.looseObject({ n: z.number(), mean: num, sd: num, halfWidth: num, low: num, high: num, missing: z.number().optional() });
+const estimates = z.record(z.string(), estimate);
+const latencySummary = z.looseObject({
+  count: z.number(),
+  mean: num,
+  min: num,
+  p50: num,
+  p90: num,
+  p99: num,
+  p999: num,
+  max: num,
+  histogram: z.string(),
+});
+const mergedLatency = latencySummary.extend({ p50Estimate: estimate, p99Estimate: estimate });
+// `decision` came later, within version 2: summaries written before it have none (reports show it as unmeasured).
+const latencies = <T extends z.ZodType>(shape: T) => z.looseObject({ page: shape, script: shape, order: shape, decision: shape.optional(), main_site: shape });
+const timeseries = z.looseObject({ intervalUs: z.number(), columns: z.array(z.string()), rows: z.array(z.array(num)) });
+const counts = z.record(z.string(), z.unknown());
+const runResult = z.looseObject({
+  strategy: z.string(),
+  replication: z.number(),
+  seed: z.union([z.number(), z.string()]),
+  config: z.looseObject({}),
+  simulation: z.looseObject({ events: z.number(), endUs: z.number() }),
+  timeseries,
+  latency: latencies(latencySummary),
+  outcomes: counts,
+  counters: counts,
+  stock: z.looseObject({ initial: z.number(), remaining: z.number(), sold: z.number(), oversell: z.number() }),
+  fairness: z.looseObject({ winRateByDecile: z.array(num), clickOrder: num }),
+  bots: counts,
+  mainSite: counts,
+  ledger: z.array(z.unknown()),
+  wonResponses: z.array(num),
+  metrics: z.record(z.string(), num),
+});
+const SUMMARY_SHAPE = z.looseObject({
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+  scenario: z.looseObject({ name: z.string(), file: z.string(), description: z.string().nullable() }),
+  seed: z.union([z.number(), z.string()]),
+  replications: z.number(),
+  invariants: z.array(z.string()),
+  thresholds: z.record(z.string(), z.array(z.string())),
+  verdict: z.looseObject({ invariantsPassed: z.boolean(), thresholdsPassed: z.boolean(), exitCode: z.union([z.literal(0), z.literal(1), z.literal(99)]) }),
+  strategies: z.array(
+    z.looseObject({
+      name: z.string(),
+      config: z.looseObject({}),
+      invariantsPassed: z.boolean(),
+      thresholdsPassed: z.boolean(),
+      invariants: z.array(
+        z.looseObject({
+          name: z.string(),
+          passed: z.boolean(),
+          message: z.string(),
+          replications: z.array(z.looseObject({ replication: z.number(), passed: z.boolean(), message: z.string(), offending: z.array(z.unknown()) })),
+        }),
+      ),
+      thresholds: z.array(z.looseObject({ metric: z.string(), expression: z.string(), passed: z.boolean(), actual: num, message: z.string() })),
+      aggregate: z.looseObject({
+        strategy: z.string(),
+        replications: z.number(),
+        metrics: estimates,
+        latency: latencies(mergedLatency),
+        outcomes: estimates,
+        stock: estimates,
+        counters: estimates,
+        bots: estimates,
+        mainSite: estimates,
+        timeseries,
+      }),
+      runs: z.array(runResult),
+    }),
+  ),
+});
+
+let cachedVersion: string | undefined;
+
+/** flashsim's version, from the package.json above this module (src/ or dist/src/). */
+export function toolVersion(): string {
+  if (cachedVersion !== undefined) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'flashsim' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return (cachedVersion = '0.0.0');
+    dir = parent;
+  }
+}
