@@ -47,7 +47,7 @@ export function runChild<T>(file: string, args: string[]): Promise<T> {
  * line; failures go to stderr with exit code 70.
  */
 export function childMain(moduleUrl: string, body: (args: string[]) => Promise<unknown>): void {
-  let entry = false;
+  let entry: boolean;
   try {
     entry = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(moduleUrl));
   } catch {

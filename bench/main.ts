@@ -70,7 +70,7 @@ function parseArguments(argv: string[]): Arguments {
       case '--help':
       case '-h':
         process.stdout.write(USAGE + '\n');
-        process.exit(0);
+        return process.exit(0);
       default:
         throw new Error(`unknown option ${argv[i]}`);
     }
@@ -78,7 +78,17 @@ function parseArguments(argv: string[]): Arguments {
   return parsed;
 }
 
-function machine(): Record<string, unknown> {
+/** The host, for reading figures from different machines side by side. */
+interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+  arch: string;
+  loadAverage: number[];
+}
+
+function machine(): Machine {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model ?? 'unknown',

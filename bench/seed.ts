@@ -97,6 +97,7 @@ async function queueShareChild(users: number, rounds: number): Promise<QueueShar
     if (t === undefined) traces.set(queue, (t = new QueueTrace()));
     return t;
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the queue as `this`.
   const { push, pop } = EventQueue.prototype;
   EventQueue.prototype.push = function (this: EventQueue, time, kind, a, b) {
     trace(this).push(time);

@@ -11,7 +11,6 @@ import {
   type ThresholdOutcome,
 } from '../results/summary.js';
 import { expressionParts } from '../metrics/thresholds.js';
-import type { InvariantName } from '../scenario/schema.js';
 import { audit, type AuditReport } from '../verify/audit.js';
 import { evaluateThresholds, type ThresholdResult } from '../verify/thresholds.js';
 import type { PreparedRun } from './prepare.js';
@@ -78,7 +77,7 @@ function invariantOutcomes(reports: readonly AuditReport[]): InvariantOutcome[] 
  */
 export function buildSummary(prepared: PreparedRun, results: readonly RunResult[]): RunSummary {
   const { loaded, plan } = prepared;
-  const invariants = loaded.scenario.invariants as InvariantName[];
+  const invariants = loaded.scenario.invariants;
   const thresholds = loaded.scenario.thresholds as Record<string, string[]>;
   const strategies: StrategySummary[] = plan.strategies.map(({ name, config }) => {
     const runs = results.filter((r) => r.strategy === name).sort((a, b) => a.replication - b.replication);

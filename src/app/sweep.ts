@@ -18,9 +18,9 @@ import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 import { toolVersion } from '../results/summary.js';
 import { estimate, type Estimate } from '../results/aggregate.js';
 import { executePlan, type TaskProgress, type TaskTiming } from '../execute/execute.js';
-import { METRIC_CATALOGUE, metricRange, type MetricName } from '../metrics/catalogue.js';
+import { metricRange } from '../metrics/catalogue.js';
 import type { RunPlan, RunTask } from '../execute/plan.js';
-import { latencyNameOf, measuredLatency, measuredMetric, type LatencyStat, type RunResult } from '../results/result.js';
+import type { RunResult } from '../results/result.js';
 import { expandSweep } from '../scenario/sweep.js';
 import {
   DEFAULT_SWEEP_METRICS,

@@ -201,7 +201,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example('$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --metric order_latency.p99 --replications 5', 'The fewest servers keeping p99 low, with 95% CIs.'),
       async (a) => {
         done(
-          await sweepCommand({ scenario: a.scenario as string, param: a.param, metric: a.metric, ...planArgs(a) }, io),
+          await sweepCommand({ scenario: a.scenario, param: a.param, metric: a.metric, ...planArgs(a) }, io),
         );
       },
     )
@@ -245,7 +245,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       async (a) => {
         done(
           await compareCommand(
-            { baseline: a.baseline as string, candidate: a.candidate as string, markdown: a.markdown, maxRegression: a['max-regression'], chart: a.chart },
+            { baseline: a.baseline, candidate: a.candidate, markdown: a.markdown, maxRegression: a['max-regression'], chart: a.chart },
             io,
           ),
         );
@@ -261,7 +261,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No summary table.' })
           .example('$0 report reports/flash-sale/20250101T093000Z-3f2a9c1', 'Regenerate the reports in place.'),
       async (a) => {
-        done(await reportCommand({ runDir: a['run-dir'] as string, out: a.out, quiet: a.quiet }, io));
+        done(await reportCommand({ runDir: a['run-dir'], out: a.out, quiet: a.quiet }, io));
       },
     )
     .demandCommand(1, 'no command given')

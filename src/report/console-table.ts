@@ -176,6 +176,7 @@ export function renderTextTable(header: readonly string[], rows: ReadonlyArray<r
 
 /** Display length (code points; the µ and ± used here are single-width). */
 function length(s: string): number {
+  // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes being stripped.
   return [...s.replace(/\x1b\[[0-9;]*m/g, '')].length;
 }
 

@@ -137,7 +137,7 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
+    throw new Error(`${where}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: not a flashsim summary (expected a JSON object)`);
   const version = (data as { schemaVersion?: unknown }).schemaVersion;

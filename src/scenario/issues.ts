@@ -120,7 +120,7 @@ function present(document: unknown, path: readonly PathSegment[]): boolean {
   if (path.length === 0) return document !== undefined;
   const parent = valueAt(document, path.slice(0, -1));
   const last = path[path.length - 1];
-  return (isPlainObject(parent) || Array.isArray(parent)) && Object.hasOwn(parent, last as PropertyKey);
+  return (isPlainObject(parent) || Array.isArray(parent)) && Object.hasOwn(parent, last);
 }
 
 /**

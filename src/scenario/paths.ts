@@ -31,7 +31,7 @@ interface Def {
 
 /** The internal definition of a zod schema node (its `type` and children). */
 export function def(schema: Schema): Def {
-  return schema._zod.def as unknown as Def;
+  return schema._zod.def;
 }
 
 /** The schema with wrappers removed. */

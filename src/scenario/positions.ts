@@ -62,7 +62,7 @@ export class SourceMap {
 
   /** Follows a key path as far as the document goes. */
   private find(path: readonly PathSegment[]): Found {
-    let node: Node | null = this.document.contents as Node | null;
+    let node: Node | null = this.document.contents;
     let key: Node | null = null;
     let parent: Node | null = null;
     let depth = 0;

@@ -27,7 +27,7 @@ describe('npm run bench', () => {
   });
 
   it('runs the kernel and seed sections and reports their figures as JSON', () => {
-    const doc = JSON.parse(bench(['--json', '--only', 'kernel,seed', '--scale', '0.004', '--rounds', '1'])) as Record<string, any>;
+    const doc = JSON.parse(bench(['--json', '--only', 'kernel,seed', '--scale', '0.004', '--rounds', '1'])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the bench's JSON document, probed key by key
     expect(doc.ratios['1000000']).toBeGreaterThan(0);
     const seed = doc.seed;
     expect(seed.users).toBe(4000);

@@ -15,7 +15,7 @@ export function merge(...parts: Plain[]): Plain {
   for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
       const union = isPlain(value) && 'kind' in value;
-      out[key] = isPlain(value) && isPlain(out[key]) && !union ? merge(out[key] as Plain, value) : value;
+      out[key] = isPlain(value) && isPlain(out[key]) && !union ? merge(out[key], value) : value;
     }
   }
   return out;

@@ -179,8 +179,7 @@ describe('MultiServerQueue mechanics', () => {
   it('a listener that re-enters arrive() from onDone cannot overtake the waiting line', () => {
     const sim = new Simulation();
     const order: number[] = [];
-    let queue!: MultiServerQueue;
-    queue = new MultiServerQueue(
+    const queue: MultiServerQueue = new MultiServerQueue(
       sim,
       { servers: 1, capacity: Infinity, name: 'q', serviceTime: () => 10 },
       {
@@ -310,6 +309,7 @@ describe('MultiServerQueue properties (random arrivals, services, capacities, de
           const startAt: number[] = [];
           const outcome: string[] = [];
           let violations = 0;
+          // eslint-disable-next-line prefer-const -- assigned after the callbacks that read it.
           let queue!: MultiServerQueue;
           const check = () => {
             if (queue.waiting > 0 && queue.busy < servers) violations++; // idle server while someone waits

@@ -70,7 +70,7 @@ describe('compare', () => {
   it('a change smaller than the format shows its digits rather than "-0"', () => {
     const a = makeSummary([makeStrategy({ name: 'seed-design', results: [makeResult({ strategy: 'seed-design' })] })]);
     const b = makeSummary([makeStrategy({ name: 'seed-design', results: [makeResult({ strategy: 'seed-design' })] })]);
-    b.strategies[0].aggregate.metrics.fairness_click_order!.mean = a.strategies[0].aggregate.metrics.fairness_click_order!.mean! - 0.00002;
+    b.strategies[0].aggregate.metrics.fairness_click_order.mean = a.strategies[0].aggregate.metrics.fairness_click_order.mean! - 0.00002;
     expect(renderCompareText(compareSummaries(a, b))).toMatch(/seed-design\s+fairness_click_order\s+0\.800\s+0\.800\s+-0\.00002\s/);
   });
 

@@ -28,9 +28,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       const handle = await real.open(path, flags);
       if (faults.writeFailsOn && String(path).includes(faults.writeFailsOn)) {
         return Object.assign(Object.create(Object.getPrototypeOf(handle) as object) as object, handle, {
-          writeFile: async () => {
-            throw enospc();
-          },
+          writeFile: () => Promise.reject(enospc()),
           sync: () => handle.sync(),
           close: () => handle.close(),
         });

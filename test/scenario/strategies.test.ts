@@ -20,7 +20,7 @@ describe('strategy overlays', () => {
   test('all strategies in file order, each with its overlay applied to the base', () => {
     const plans = resolveStrategies(loaded);
     expect(plans.map((p) => p.name)).toEqual(['seed-design', 'naive', 'short-ttl', 'burst', 'nested']);
-    const [seed, naive, shortTtl] = plans;
+    const [seed, naive] = plans;
     expect(seed.config.system.cdn.edges).toBe(4);
     expect(seed.config.system.tokenGate.mode).toBe('dynamic');
     expect(naive.config.system.cdn.edges).toBe(0);

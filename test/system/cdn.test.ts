@@ -48,6 +48,7 @@ function setup(
     onEdgeError: (user, gen, object) => answers.push({ at: sim.now, user, gen, object, error: true }),
     ...(opts.stillWaiting ? { stillWaiting: opts.stillWaiting } : {}),
   };
+  // eslint-disable-next-line prefer-const -- assigned below, after the listeners that close over it.
   let edgeUnderTest: Cdn;
   // Fetch answers: a = index into `fetches`.
   const answerKind = sim.register('test.origin-answer', (i) => {

@@ -45,7 +45,7 @@ describe('tags', () => {
   it('pack a generation and a kind into an int32 and back (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: GEN_MASK }), fc.integer({ min: 0, max: 6 }), (gen, kind) => {
-        const tag = packTag(gen, kind as OriginKind);
+        const tag = packTag(gen, kind);
         return tag === (tag | 0) && tagGen(tag) === gen && tagKind(tag) === kind;
       }),
     );

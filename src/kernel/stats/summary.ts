@@ -32,9 +32,9 @@ export function summarize(values: readonly number[], confidence = 0.95): Summary
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
   const n = values.length;
   if (n === 0) return { n, mean: NaN, sd: NaN, halfWidth: NaN, low: NaN, high: NaN };
-  const m = mean(values as number[]);
+  const m = mean(values);
   if (n === 1) return { n, mean: m, sd: NaN, halfWidth: NaN, low: NaN, high: NaN };
-  const sd = sampleStandardDeviation(values as number[]);
+  const sd = sampleStandardDeviation(values);
   const halfWidth = (studentTQuantile(1 - (1 - confidence) / 2, n - 1) * sd) / Math.sqrt(n);
   return { n, mean: m, sd, halfWidth, low: m - halfWidth, high: m + halfWidth };
 }

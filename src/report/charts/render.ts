@@ -1,5 +1,5 @@
 import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
-import { Chart, registerables } from 'chart.js';
+import { Chart, registerables, type ChartConfiguration, type ChartItem } from 'chart.js';
 import type { RunSummary } from '../../results/summary.js';
 import { installChartRuntime } from './runtime.js';
 import { buildCharts } from './specs.js';
@@ -43,8 +43,8 @@ function draw(spec: ChartSpec, ratio: number): { canvas: Canvas; chart: Chart } 
   const config = h(JSON.parse(JSON.stringify(spec.config))) as { options: Record<string, unknown> };
   config.options = { ...config.options, animation: false, responsive: false, maintainAspectRatio: false, devicePixelRatio: ratio, events: [] };
   // chart.js takes a 2D context and finds the canvas through its `canvas` property.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const chart = new Chart(canvas.getContext('2d') as any, config as any);
+  // The canvas's 2D context is @napi-rs/canvas's, not the DOM's type chart.js declares; the config is hydrated JSON.
+  const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, config as unknown as ChartConfiguration);
   // Lay out at the logical size (chart.js scales the backing store by devicePixelRatio).
   chart.resize(spec.width, spec.height);
   chart.draw();

@@ -610,8 +610,8 @@ const OUTCOMES: ReadonlyArray<[key: string, label: string]> = [
 export function outcomesChart(summary: RunSummary): ChartSpec {
   const share = (s: StrategySummary, key: string): number | null => {
     const values = s.runs.map((r) => {
-      const total = Object.values(r.outcomes).reduce((a, b) => a + b, 0);
-      return total > 0 ? (100 * ((r.outcomes as unknown as Record<string, number>)[key] ?? 0)) / total : null;
+      const total = (Object.values(r.outcomes) as number[]).reduce((a, b) => a + b, 0);
+      return total > 0 ? (100 * ((r.outcomes as unknown as Record<string, number | undefined>)[key] ?? 0)) / total : null;
     });
     const present = values.filter((v): v is number => v !== null);
     return present.length ? round(present.reduce((a, b) => a + b, 0) / present.length) : null;
@@ -754,7 +754,7 @@ export function mainSiteChart(summary: RunSummary): ChartSpec {
     type: 'bar',
     labels: summary.strategies.map((s, i) => [
       s.name,
-      `(${s.config.system.mainSite.deployment}, ${errorRates[i] === null ? 'no requests' : `${round(100 * errorRates[i]!)}% errors`})`,
+      `(${s.config.system.mainSite.deployment}, ${errorRates[i] === null ? 'no requests' : `${round(100 * errorRates[i])}% errors`})`,
     ]),
     datasets: [
       strategyBars(summary, 'main-site p99 latency', values, errors),

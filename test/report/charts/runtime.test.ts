@@ -10,6 +10,7 @@ describe('chart runtime', () => {
       register: (p: { id: string }) => registered.push(p),
       defaults: { font: { family: 'sans-serif' } },
     };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluates the runtime as report.html does: from its source text.
     const install = new Function(`return (${installChartRuntime.toString()});`)() as typeof installChartRuntime;
     const hydrate = install(fakeChart);
     expect(registered.map((p) => p.id)).toEqual(['flashsimBackground', 'flashsimMarkers', 'flashsimErrorBars', 'flashsimBarLabels']);
