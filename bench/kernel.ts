@@ -8,7 +8,7 @@
  * - queue: the bare {@link EventQueue} in a loop (the queue's own share);
  * - reference: a bare typed-array binary heap ({@link ReferenceHeap}) in a
  *   loop doing nothing per event.
- * The target (issue 2) is kernel / reference ≥ 1.5 at 1M pending.
+ * The target is kernel / reference ≥ 1.5 at 1M pending.
  */
 import { EventQueue } from '../src/kernel/event-queue.js';
 import { Simulation } from '../src/kernel/simulation.js';

@@ -1,5 +1,5 @@
 /**
- * Seed-design storm benchmark (issue 3): scenarios/flash-sale.yaml's seed
+ * Seed-design storm benchmark: scenarios/flash-sale.yaml's seed
  * design at 1,000,000 users, single-threaded, against the kernel's hold
  * benchmark at the storm's own mean pending count, measured in the same run.
  *

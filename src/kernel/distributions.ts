@@ -127,18 +127,14 @@ export function meanOf(spec: DistributionSpec): number {
 }
 
 /*
- * Tabulated inverse CDFs. Sampling a lognormal costs an inverse normal CDF
- * and an exp (each a dependent chain of ~15-30 ns), an exponential a log;
- * with several draws per simulated request that was ~10% of a storm's run
- * time. Over the central 90% of u, a table of cubic Hermite pieces (the
- * exact values and slopes at 1024 + 1 points) gives the same quantile to
- * within ~1e-9 relative (checked at build, over 8 points per piece) in a
- * few multiply-adds. Samples become whole µs downstream, so a sample whose
- * rounding the table could change (within the checked error of x.5) is
- * computed exactly, as are the tails: every sample rounds to the exact
- * formula's whole µs. (A caller that scales or compares samples before
- * rounding could still see a ~1e-9 difference; no scenario's results
- * changed when the tables came in.)
+ * Tabulated inverse CDFs. The exact lognormal and exponential quantiles
+ * cost an inverse normal CDF and an exp, or a log: ~10% of a storm's run
+ * time. Over the central 90% of u, cubic Hermite pieces (exact values and
+ * slopes at 1024 + 1 points) give the quantile to ~1e-9 relative (checked
+ * at build, 8 points per piece) in a few multiply-adds. A sample the table
+ * could round differently (within that error of x.5), and the tails, are
+ * computed exactly, so every sample rounds to the exact formula's whole µs;
+ * only a caller that uses samples before rounding sees a ~1e-9 difference.
  */
 const TABLE_PIECES = 1024;
 /** The table covers u in [1 - TABLE_HIGH, TABLE_HIGH) (lognormal) or [0, TABLE_HIGH) (exponential). */

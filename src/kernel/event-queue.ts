@@ -71,8 +71,8 @@ const SPLIT_FACTOR = 4;
  * costs), heap and run become a new rung of buckets expected to receive
  * about SPAWN_RUN events each, at most SPAWN_BUCKETS of them. Every bucket
  * that receives an event holds a chunk of CHUNK events, so finer or more
- * buckets waste memory: 32 per bucket and up to 4096 buckets added 30 MB
- * (120 bytes per user) to the seed design at 250k users, for 5% more speed.
+ * buckets cost memory (in the seed design at 250k users, 32 per bucket and
+ * up to 4096 buckets: 120 bytes per user for 5% more speed).
  */
 const SPAWN_TRAFFIC = 512;
 const SPAWN_RUN = 64;
@@ -455,11 +455,10 @@ export class EventQueue {
    * bucket being served), with buckets sized to the heap's traffic. Short
    * delays (a request's service, a round trip, background arrivals) keep
    * landing in the bucket being served; without this the heap would take
-   * every such event for as long as that bucket lasts, at O(log n) each,
-   * where finer buckets take most of them at O(1). (Seen in the seed design:
-   * with buckets fitted to the far-future refreshes, 40% of all events went
-   * through a heap of ~660 at 1M users, 83% at 100k.) Heap and run together
-   * hold every pending event of the current bucket.
+   * every such event for as long as that bucket lasts, at O(log n) each
+   * (40% of the seed design's events at 1M users), where finer buckets take
+   * most of them at O(1). Heap and run together hold every pending event of
+   * the current bucket.
    */
   private spawn(): void {
     const traffic = this.heapTraffic;

@@ -38,14 +38,6 @@ function finalise(h: number): number {
   return h >>> 0;
 }
 
-/**
- * 32 random bits for (key0, key1, entity, index), all taken as int32 words.
- * Exposed for tests of the generator's quality.
- */
-export function hash4(key0: number, key1: number, entity: number, index: number): number {
-  return bitsAt(mixWord(mixWord(key0, key1), entity), index);
-}
-
 /** The 32 bits for `index` of an entity whose key words are already mixed into `entityHash`. */
 function bitsAt(entityHash: number, index: number): number {
   return finalise(mixWord(entityHash, index) ^ 16);

@@ -14,7 +14,7 @@
  * message says what was expected and what was got, starts lower-case and
  * names no file: the scenario layer prefixes file:line:col and the key path.
  *
- * Decisions (where the brief was silent):
+ * Decisions:
  * - Duration parts must come largest unit first, each unit at most once
  *   ("1h2m3.5s"; "30s10m" and "5m5m" are rejected as likely typos).
  *   Units: h, m (or min), s, ms, us (or µs, μs). There is no ns: time is

@@ -82,11 +82,6 @@ export interface StrategyAggregate {
 /** Confidence level of every interval in an aggregate (fraction 0–1). */
 export const CONFIDENCE = 0.95;
 
-/** The catalogue metric name of a latency kind: page → page_latency. */
-export function latencyMetricName(kind: LatencyName): string {
-  return `${kind}_latency`;
-}
-
 function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
@@ -238,15 +233,4 @@ export function aggregateStrategy(results: readonly RunResult[]): StrategyAggreg
     mainSite: estimateAll(results, (r) => r.mainSite, (name) => (name === 'errorRate' ? FRACTION : NON_NEGATIVE)),
     timeseries: averageTimeseries(results.map((r) => r.timeseries)),
   };
-}
-
-/** Aggregates results (in plan order) per strategy, strategies in first-seen order. */
-export function aggregateByStrategy(results: readonly RunResult[]): StrategyAggregate[] {
-  const groups = new Map<string, RunResult[]>();
-  for (const r of results) {
-    const group = groups.get(r.strategy);
-    if (group) group.push(r);
-    else groups.set(r.strategy, [r]);
-  }
-  return [...groups.values()].map(aggregateStrategy);
 }

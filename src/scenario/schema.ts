@@ -21,8 +21,8 @@ import { isThresholdSyntax, THRESHOLD_SYNTAX } from '../metrics/thresholds.js';
  * events/s, shares as fractions, distributions as {@link DistributionSpec}
  * in the same units. `sim schema` prints the input side as JSON Schema.
  *
- * Defaults follow the seed design and ../shared/DOMAIN.md's published
- * figures; each says where it comes from in its description.
+ * Defaults follow the seed design and the published figures of
+ * docs/domain.md; each says where it comes from in its description.
  */
 
 type Input = string | number;

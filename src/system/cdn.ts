@@ -35,8 +35,9 @@ export interface CdnListener {
 const NONE = -1;
 
 /**
- * CDN edges with a TTL cache per object (DESIGN defence 2). A request is
- * served from the edge's cache when fresh; a miss fetches from the origin.
+ * CDN edges with a TTL cache per object (a seed-design defence,
+ * docs/domain.md). A request is served from the edge's cache when fresh; a
+ * miss fetches from the origin.
  * With coalescing, concurrent misses at an edge wait for a single fetch;
  * without it, each miss makes its own fetch — so at TTL expiry or purge every
  * waiting request hits the origin (the stampede).

@@ -7,7 +7,7 @@
  *
  * FIFO rather than processor sharing is a simplification: throughput and
  * mean backlog match, but a small transfer waits behind large ones instead of
- * sharing the pipe (documented in the README's model section).
+ * sharing the pipe (docs/model.md, "The system").
  */
 export class Link {
   /** Capacity in bytes per µs (bytes/s ÷ 1e6). */

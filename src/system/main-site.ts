@@ -8,7 +8,8 @@ import { Link } from './link.js';
 import { MainSitePool } from './main-site-pool.js';
 
 /**
- * The main shop's own traffic (DESIGN defence 1: independent deployment).
+ * The main shop's own traffic (isolating the sale from it is a seed-design
+ * defence, docs/domain.md).
  * Poisson arrivals at `rps`. Isolated: served by the main site's own pool,
  * and its responses cross a link of its own. Shared: sent to the flash
  * sale's origin pool and link, where the storm's queueing and link

@@ -13,10 +13,11 @@ export const enum Admission {
 }
 
 /**
- * Bounded order servers (DESIGN defence 7): S servers × K slots behind a
- * balancer. Slot accounting and waiting lines only; what a request does
- * while it holds a slot is the order flow's business. A slot is held from
- * admission to the answer, so a slow stock or order step keeps it busy.
+ * Bounded order servers (a seed-design defence, docs/domain.md): S servers
+ * × K slots behind a balancer. Slot accounting and waiting lines only; what
+ * a request does while it holds a slot is the order flow's business. A slot
+ * is held from admission to the answer, so a slow stock or order step keeps
+ * it busy.
  */
 export class OrderServers {
   /** S, the number of servers. */

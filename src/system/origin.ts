@@ -60,7 +60,8 @@ export interface OriginListener {
  * The origin pool: `servers × concurrency` slots sharing one FIFO queue of
  * at most `queue` requests (overflow → error response), and the origin link
  * that every response crosses. With a shared deployment the main site's
- * requests compete for the same slots and link (DESIGN defence 1).
+ * requests compete for the same slots and link (the cascade that isolating
+ * the sale prevents, docs/domain.md).
  */
 export class OriginPool {
   /** The `servers × concurrency` slots and their FIFO line. */

@@ -13,8 +13,8 @@ export interface StockBuffersListener {
 }
 
 /**
- * Sharded stock with a buffer per order server (DOMAIN "Knobs worth
- * exposing", system.stock.buffer): each server sells from units it took from
+ * Sharded stock with a buffer per order server (system.stock.buffer;
+ * docs/model.md, "Stock buffers"): each server sells from units it took from
  * the central store in batches, so the store sees one operation per batch
  * instead of one per sale.
  *
@@ -30,7 +30,7 @@ export interface StockBuffersListener {
  *   first; if more takes wait than it brought, a new refill starts for them.
  *   A refill that brought nothing answers every take still waiting "none"
  *   (sold out), while other servers may still hold units: the stranded units
- *   of DOMAIN failure mode 8.
+ *   of failure mode 8 in docs/domain.md.
  * - With the racy check-then-decrement primitive a refill writes
  *   read − batch from its stale read, so concurrent refills lose whole
  *   batches of updates (oversell by batches).

@@ -1,8 +1,8 @@
 import type { StockConfig } from '../scenario/schema.js';
 
 /**
- * The stock counter and its four primitives (see DOMAIN.md "How real
- * implementations keep stock correct").
+ * The stock counter and its four primitives (docs/domain.md, "How real
+ * systems keep stock correct").
  *
  * A take is two-phase so that every primitive fits one shape:
  * `begin(now)` decides (or, for the racy primitive, reads) and says when the
@@ -17,7 +17,7 @@ import type { StockConfig } from '../scenario/schema.js';
  * - row-lock: a database hot row. Transactions serialize on the row lock and
  *   hold it for `service`; throughput is at most 1/service. The same
  *   queueing as single-thread-server, with a lock hold time (typically
- *   0.5–2 ms, DOMAIN) instead of an op time.
+ *   0.5–2 ms, docs/domain.md) instead of an op time.
  * - check-then-decrement: read, then `service` later write read − 1 if the
  *   read was positive. Concurrent takes read the same value and each
  *   "succeeds": lost updates, the classic oversell. The negative control.

@@ -4,9 +4,10 @@ import type { ResolvedConfig, TokenGateConfig } from '../scenario/schema.js';
 import type { LedgerRecord } from './ledger.js';
 
 /**
- * The dynamic order URL (DESIGN defence 4): the button script hands out an
- * order URL carrying a token the server generated, so the URL cannot be used
- * before the sale starts, nor by another user, nor after it expires.
+ * The dynamic order URL (a seed-design defence, docs/domain.md): the
+ * button script hands out an order URL carrying a token the server
+ * generated, so the URL cannot be used before the sale starts, nor by
+ * another user, nor after it expires.
  *
  * Token format (dynamic): `v1.<user>.<issuedAtUs>.<signature>` where the
  * signature is HMAC-SHA256(secret, "v1.<user>.<issuedAtUs>") in base64url,

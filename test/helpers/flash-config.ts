@@ -38,7 +38,7 @@ export const SMALL: Plain = {
   system: { mainSite: { rps: '100/s' } },
 };
 
-/** The naive design of DESIGN.md with a realistic racy read-write time. */
+/** The naive strategy of scenarios/flash-sale.yaml, with a realistic racy read-write time. */
 export const NAIVE: Plain = {
   system: {
     cdn: { edges: 0 },

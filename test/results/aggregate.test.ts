@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateByStrategy, aggregateStrategy, averageTimeseries, estimate, mergeLatency } from '../../src/results/aggregate.js';
+import { aggregateStrategy, averageTimeseries, estimate, mergeLatency } from '../../src/results/aggregate.js';
 import { latency, makeResult } from '../report/make-result.js';
 
 describe('estimate', () => {
@@ -168,19 +168,5 @@ describe('aggregateStrategy', () => {
 
   it('refuses to mix strategies', () => {
     expect(() => aggregateStrategy([makeResult({ strategy: 'a' }), makeResult({ strategy: 'b' })])).toThrow(/different strategies/);
-  });
-});
-
-describe('aggregateByStrategy', () => {
-  it('groups results in first-seen order', () => {
-    const aggs = aggregateByStrategy([
-      makeResult({ strategy: 'z', replication: 0 }),
-      makeResult({ strategy: 'z', replication: 1 }),
-      makeResult({ strategy: 'a', replication: 0 }),
-    ]);
-    expect(aggs.map((a) => [a.strategy, a.replications])).toEqual([
-      ['z', 2],
-      ['a', 1],
-    ]);
   });
 });

@@ -6,14 +6,12 @@ const SIGNIFICANT_DIGITS = 3;
 const FORMAT = 'hdr1';
 
 /*
- * The record path. hdr-histogram-js computes a value's slot with
- * Math.log2, Math.pow and Math.floor (its 64-bit counts cannot use 32-bit
- * integer ops), which made recording ~15% of a storm's run time. Values
- * below 2^31 µs (35 minutes; every latency in practice) are instead counted
- * in a local array laid out exactly as HDR's counts for 3 significant
- * digits, with the slot found by Math.clz32, and moved into the HDR
- * histogram by {@link LatencyHistogram.flush} before anything reads it. The
- * HDR counts are then the same as if each value had been recorded there.
+ * The record path. hdr-histogram-js finds a value's slot with Math.log2,
+ * Math.pow and Math.floor, ~15% of a storm's run time. Values below 2^31 µs
+ * (35 minutes) are counted instead in a local array laid out as HDR's counts
+ * for 3 significant digits, the slot found by Math.clz32, and moved into the
+ * HDR histogram by {@link LatencyHistogram.flush} before anything reads it:
+ * the same counts as recording each value there.
  *
  * For 3 significant digits HDR uses 2048 sub-buckets (half: 1024 = 2^10)
  * and unit magnitude 0 (lowest discernible value 1 µs).

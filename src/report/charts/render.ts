@@ -61,16 +61,10 @@ export function renderChartPng(spec: ChartSpec, options: RenderOptions = {}): Bu
   }
 }
 
-/** The PNG files of a run's charts, by path relative to the run directory: `charts/<id>.png`. */
-export function renderChartFiles(summary: RunSummary, options: RenderOptions & { charts?: ChartSpec[] } = {}): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  for (const spec of options.charts ?? buildCharts(summary)) files.set(chartPath(spec), renderChartPng(spec, options));
-  return files;
-}
-
 /**
- * As {@link renderChartFiles}, but PNG encoding (the slower half) runs on
- * libuv's thread pool while the next chart is drawn. Same bytes.
+ * The PNG files of a run's charts, by path relative to the run directory
+ * (`charts/<id>.png`). PNG encoding (the slower half) runs on libuv's
+ * thread pool while the next chart is drawn.
  */
 export async function renderChartFilesAsync(summary: RunSummary, options: RenderOptions & { charts?: ChartSpec[] } = {}): Promise<Map<string, Buffer>> {
   const specs = options.charts ?? buildCharts(summary);

@@ -39,13 +39,6 @@ export function meanBand(values: ReadonlyArray<number | null>): { y: number | nu
   };
 }
 
-/** Column index in a run's time series (throws when the column is missing: results and report out of step). */
-export function columnIndex(run: RunResult, column: string): number {
-  const j = run.timeseries.columns.indexOf(column);
-  if (j < 0) throw new RangeError(`time series has no column ${column}`);
-  return j;
-}
-
 /**
  * A value per interval: `value(get, intervalSeconds)` where `get(column)` is
  * the interval's count of that column. Returns null to leave a gap.
