@@ -19,7 +19,7 @@ export interface RunResult {
   config: ResolvedConfig;
   /** Events handled (both clocks) and the time of the last one, µs (after `duration`: in-flight requests drain). */
   simulation: { events: number; endUs: number };
-  /** Per-interval series; see {@link TIMESERIES_COLUMNS}. */
+  /** Per-interval series (the columns are listed in src/model/series-columns.ts). */
   timeseries: TimeSeriesData;
   /** Latency distributions, µs. */
   latency: Record<LatencyName, LatencySummary>;
@@ -103,11 +103,11 @@ export interface LatencySummary {
   histogram: string;
 }
 
-/** Per-interval series of a run (see SeriesRecorder for what each column holds). */
+/** Per-interval series of a run (src/model/series-columns.ts says what each column holds). */
 export interface TimeSeriesData {
   /** Interval width, µs (the last row may cover less, up to `duration`). */
   intervalUs: number;
-  /** Column names, {@link TIMESERIES_COLUMNS} for a run. */
+  /** Column names (a run's are those of src/model/series-columns.ts). */
   columns: string[];
   /** rows[i][j]: column j in interval i (interval i covers [i·interval, (i+1)·interval)). */
   rows: number[][];
@@ -253,29 +253,3 @@ export interface RunTiming {
   /** Peak resident set of the whole process so far (not just this run), bytes. */
   peakRssBytes: number;
 }
-
-/** Column names of `timeseries`, in order. */
-export const TIMESERIES_COLUMNS = [
-  'page_views',
-  'cdn_hits',
-  'cdn_misses',
-  'origin_page_requests',
-  'origin_script_requests',
-  'origin_errors',
-  'origin_busy',
-  'link_busy',
-  'script_requests',
-  'order_attempts',
-  'order_admitted',
-  'order_rejected',
-  'orders_created',
-  'stock',
-  'main_site_requests',
-  'main_site_errors',
-  'user_timeouts',
-  'bytes_origin_link',
-  'stock_ops',
-  'stock_busy',
-] as const;
-/** One column name of {@link TIMESERIES_COLUMNS}. */
-export type TimeSeriesColumn = (typeof TIMESERIES_COLUMNS)[number];

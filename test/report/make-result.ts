@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../../src/kernel/stats/latency-histogram.js';
 import type { LatencyName, LatencySummary, RunResult } from '../../src/results/result.js';
-import { TIMESERIES_COLUMNS } from '../../src/results/result.js';
+import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { BaseSchema, type ResolvedConfig } from '../../src/scenario/schema.js';
 import type { RunSummary, StrategySummary } from '../../src/results/summary.js';
 import { SUMMARY_SCHEMA_VERSION, verdictExitCode } from '../../src/results/summary.js';

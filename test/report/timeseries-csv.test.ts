@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
-import { TIMESERIES_COLUMNS } from '../../src/results/result.js';
+import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { twoStrategies } from './make-result.js';
 
 describe('timeseries.csv', () => {
