@@ -1,3 +1,4 @@
+import { METRIC_CATALOGUE, METRIC_NAMES, type LatencyMetricName, type ValueMetricName } from '../metrics/catalogue.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
 import type { LedgerRecord } from '../system/ledger.js';
 
@@ -39,17 +40,19 @@ export interface RunResult {
   ledger: LedgerRecord[];
   /** Users who were told "won" (order confirmed), in response order. */
   wonResponses: number[];
-  /** Named metrics (see metric-catalogue.ts) as plain numbers; latency metrics live in `latency`. */
-  metrics: Record<string, number | null>;
+  /** Every non-latency catalogue metric (src/metrics/catalogue.ts), catalogue order; null when unmeasured. Latency metrics live in `latency`. */
+  metrics: Record<ValueMetricName, number | null>;
 }
 
-/** The latency distributions a run measures. */
-export type LatencyName = 'page' | 'script' | 'order' | 'decision' | 'main_site';
+const LATENCY_SUFFIX = '_latency';
+
+/** The latency distributions a run measures: one per latency metric of the catalogue (page_latency → page). */
+export type LatencyName = LatencyMetricName extends `${infer N}${typeof LATENCY_SUFFIX}` ? N : never;
 
 /** Every {@link LatencyName}, in report order (the catalogue's order of the `<name>_latency` metrics). */
-export const LATENCY_NAMES: readonly LatencyName[] = ['page', 'script', 'order', 'decision', 'main_site'];
-
-const LATENCY_SUFFIX = '_latency';
+export const LATENCY_NAMES: readonly LatencyName[] = METRIC_NAMES.filter((name) => METRIC_CATALOGUE[name].kind === 'latency').map(
+  (name) => name.slice(0, -LATENCY_SUFFIX.length) as LatencyName,
+);
 
 /** The latency distribution a latency metric measures (page_latency → page); undefined for any other metric. */
 export function latencyNameOf(metric: string): LatencyName | undefined {
@@ -71,9 +74,12 @@ export function measuredLatency(run: Pick<RunResult, 'latency'>, kind: LatencyNa
   return summary && summary.count > 0 ? summary[stat] : null;
 }
 
-/** A run's value of a non-latency metric; null when the run could not measure it (null, absent, or not finite). */
+/**
+ * A run's value of a non-latency metric; null when the run could not measure
+ * it (null, absent from a summary written before the metric existed, or not finite).
+ */
 export function measuredMetric(run: Pick<RunResult, 'metrics'>, metric: string): number | null {
-  const value = run.metrics[metric];
+  const value = (run.metrics as Partial<Record<string, number | null>>)[metric];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
