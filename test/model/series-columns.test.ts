@@ -3,7 +3,7 @@ import { runOnce } from '../../src/model/run-once.js';
 import { SERIES_COLUMNS, seriesIndex, TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
 import { configOf, SMALL } from '../helpers/flash-config.js';
-import { makeStrategy, makeSummary } from '../report/make-result.js';
+import { makeStrategy, makeSummary } from '../helpers/summary.js';
 
 describe('the series table', () => {
   const r = runOnce(configOf(SMALL), { strategy: 's', replication: 0, seed: 1 }).result;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareSummaries, regressions, renderCompareMarkdown, renderCompareText } from '../../src/report/compare.js';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../../src/metrics/catalogue.js';
-import { makeResult, makeStrategy, makeSummary } from './make-result.js';
+import { makeResult } from '../helpers/run-result.js';
+import { makeStrategy, makeSummary } from '../helpers/summary.js';
 import { aggregateStrategy } from '../../src/results/aggregate.js';
 
 const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']) =>

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateThreshold, evaluateThresholds } from '../../src/verify/thresholds.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
-import { latencyOf, validResult } from './run-result.js';
+import { latencyOf, validResult } from '../helpers/run-result.js';
 import type { RunResult } from '../../src/results/result.js';
 
 describe('evaluating thresholds on a run', () => {
