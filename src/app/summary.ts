@@ -30,7 +30,8 @@ function pooledResult(runs: readonly RunResult[], aggregate: StrategyAggregate):
   }
   const metrics: Record<string, number | null> = {};
   for (const [name, e] of Object.entries(aggregate.metrics)) metrics[name] = e.missing ? null : e.mean;
-  return { ...runs[0], latency, metrics };
+  // The aggregate's names: every non-latency catalogue metric of a run.
+  return { ...runs[0], latency, metrics: metrics as RunResult['metrics'] };
 }
 
 function describeThreshold(t: ThresholdResult, perReplication: ThresholdResult[]): string {

@@ -1,15 +1,37 @@
 import type { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
-import { Outcome, type Users } from '../workload/users.js';
-import type { FlashSaleModel } from './flash-sale-model.js';
-import type { LatencySummary, OutcomeCounts, RunResult } from '../results/result.js';
-import { OriginKind } from '../system/origin.js';
+import { Outcome } from '../workload/users.js';
+import type { LatencyName, LatencySummary, OutcomeCounts, RunResult } from '../results/result.js';
+import { LATENCY_NAMES } from '../results/result.js';
 import { CdnObject } from '../system/cdn.js';
 import { clickRankFairness } from './fairness.js';
-import { inAcceptanceOrder, isEarlyOrder, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../system/ledger.js';
+import { inAcceptanceOrder, liveOrders, ordersBeyondStock } from '../system/ledger.js';
+import type { RunOptions } from './flash-sale-model.js';
+import { originPageRequests, originPageScriptErrors, originScriptRequests, type MeasuredModel, type UsersStats } from './measured-model.js';
+import { computeMetrics } from './metric-compute.js';
+import type { SeriesRecorder } from './series-recorder.js';
+
+/** A finished model as the result builder reads it. */
+export interface FinishedModel extends MeasuredModel {
+  readonly options: RunOptions;
+  /** Events handled, both clocks. */
+  readonly eventsProcessed: number;
+  /** Time of the last event, µs. */
+  readonly endUs: number;
+  readonly series: Pick<SeriesRecorder, 'toJSON'>;
+}
+
+/** Where each latency distribution is recorded: one per latency metric of the catalogue, so that none is left out. */
+const LATENCY_SOURCES: Record<LatencyName, (model: MeasuredModel) => LatencyHistogram> = {
+  page: (m) => m.users.pageLatency,
+  script: (m) => m.users.scriptLatency,
+  order: (m) => m.users.orderLatency,
+  decision: (m) => m.users.decisionLatency,
+  main_site: (m) => m.mainSite.latency,
+};
 
 /** Reads a finished model into its serialisable {@link RunResult}. */
-export function buildResult(model: FlashSaleModel): RunResult {
-  const { config, options, sim, users, cdn, origin, flow, mainSite } = model;
+export function buildResult(model: FinishedModel): RunResult {
+  const { config, options, users, cdn, origin, flow, mainSite } = model;
   const stock = flow.stock;
   // With buffers, units out of the store are either sold (to requests) or still in a buffer at the end.
   const sold = flow.buffers === null ? stock.sold : flow.buffers.sold;
@@ -36,41 +58,24 @@ export function buildResult(model: FlashSaleModel): RunResult {
   const undersell = turnedAway > 0 ? Math.max(0, stock.initial - standing) : 0;
   const payments = flow.payments;
   const unsold = Math.max(0, stock.level) + (flow.buffers?.held ?? 0);
-  const req = origin.requests;
-  const originPage = req[OriginKind.PageDirect] + req[OriginKind.EdgePageShared] + req[OriginKind.EdgePageSingle];
-  const originScript = req[OriginKind.ScriptDirect] + req[OriginKind.EdgeScriptShared] + req[OriginKind.EdgeScriptSingle];
-  let originErrors = 0;
-  for (let k = 0; k < OriginKind.MainSite; k++) originErrors += origin.errors[k];
-  const series = model.series.toJSON();
-  const intervalSeconds = series.intervalUs / 1e6;
-  const column = (name: string) => series.columns.indexOf(name);
-  const peak = (name: string, scale = 1) => series.rows.reduce((m, row) => Math.max(m, row[column(name)] * scale), 0);
-  const pageViews = users.pageViews;
-  // Page views only: script requests through the edges are counted apart (a
-  // script that must not be cached would otherwise halve the ratio).
+  // Page views only: script requests through the edges are counted apart.
   const pageHits = cdn ? cdn.hitsByObject[CdnObject.Page] : 0;
   const pageMisses = cdn ? cdn.missesByObject[CdnObject.Page] : 0;
-  const cdnHitRatio = pageHits + pageMisses > 0 ? pageHits / (pageHits + pageMisses) : 0;
-  const requestsAll = pageViews + users.scriptRequests + flow.attempts;
   const soldOutAtUs = flow.unitsHandedOut >= stock.initial ? flow.soldOutAtUs : null;
+  const latency = {} as Record<LatencyName, LatencySummary>;
+  for (const kind of LATENCY_NAMES) latency[kind] = summarize(LATENCY_SOURCES[kind](model));
 
-  const result: RunResult = {
+  const result: Omit<RunResult, 'metrics'> = {
     strategy: options.strategy,
     replication: options.replication,
     seed: options.seed,
     config,
     simulation: { events: model.eventsProcessed, endUs: model.endUs },
-    timeseries: series,
-    latency: {
-      page: summarize(users.pageLatency),
-      script: summarize(users.scriptLatency),
-      order: summarize(users.orderLatency),
-      decision: summarize(users.decisionLatency),
-      main_site: summarize(mainSite.latency),
-    },
+    timeseries: model.series.toJSON(),
+    latency,
     outcomes,
     counters: {
-      pageViews,
+      pageViews: users.pageViews,
       cdnHits: pageHits,
       cdnMisses: pageMisses,
       cdnScriptHits: cdn ? cdn.hitsByObject[CdnObject.Script] : 0,
@@ -79,9 +84,9 @@ export function buildResult(model: FlashSaleModel): RunResult {
       cdnScriptStaleHits: cdn ? cdn.staleHitsByObject[CdnObject.Script] : 0,
       cdnCoalesced: cdn?.coalesced ?? 0,
       cdnOriginFetches: cdn?.originFetches ?? 0,
-      originPageRequests: originPage,
-      originScriptRequests: originScript,
-      originErrors,
+      originPageRequests: originPageRequests(origin),
+      originScriptRequests: originScriptRequests(origin),
+      originErrors: originPageScriptErrors(origin),
       scriptRequests: users.scriptRequests,
       orderAttempts: flow.attempts,
       orderAdmitted: flow.admitted,
@@ -130,44 +135,8 @@ export function buildResult(model: FlashSaleModel): RunResult {
     },
     ledger,
     wonResponses: flow.wonResponses.slice(),
-    metrics: {},
   };
-
-  result.metrics = {
-    orders_created: ledger.length,
-    oversell,
-    undersell,
-    duplicate_orders: ordersBeyondLimit(accepted, config.sale.perUserLimit).extra.length,
-    early_orders: ledger.filter((r) => isEarlyOrder(r, config.sale.start)).length,
-    lost_orders: ledgerWonMismatches(ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
-    orders_cancelled: flow.ledger.cancelled,
-    page_error_rate: pageViews > 0 ? (users.pageErrors + users.pageTimeouts) / (pageViews + users.scriptRequests) : 0,
-    // Rates over order activity are unmeasured (null) when there was none, so
-    // that a threshold on them fails, as documented, rather than passing on a
-    // run in which nobody could order (they read 0%, 0% and 100%: the best figures).
-    order_reject_rate: flow.attempts > 0 ? flow.rejected / flow.attempts : null,
-    main_site_error_rate: result.mainSite.errorRate,
-    cdn_hit_ratio: round(cdnHitRatio),
-    bot_share: result.bots.shareOfStock === null ? null : round(result.bots.shareOfStock),
-    answered_within_2s: users.orderAnswers > 0 ? round(users.ordersAnsweredWithin2s / users.orderAnswers) : null,
-    decided_within_2s: users.clickers > 0 ? round(users.decidedWithin2s / users.clickers) : null,
-    sell_out_time: soldOutAtUs === null ? null : soldOutAtUs - config.sale.start,
-    origin_peak_rps: round(
-      series.rows.reduce(
-        (m, row) => Math.max(m, (row[column('origin_page_requests')] + row[column('origin_script_requests')]) / intervalSeconds),
-        0,
-      ),
-    ),
-    origin_utilisation: peak('origin_busy'),
-    link_utilisation: peak('link_busy'),
-    stock_peak_ops: round(peak('stock_ops') / intervalSeconds),
-    // Only a serial store has a ceiling (1 / service): a parallel one's "utilisation" is not defined.
-    stock_utilisation: stock.serial ? peak('stock_busy') : null,
-    attempts_per_order: ledger.length > 0 ? round(flow.attempts / ledger.length) : null,
-    amplification: round(requestsAll / users.count),
-    fairness_click_order: fairness.clickOrder,
-  };
-  return result;
+  return { ...result, metrics: computeMetrics({ result, accepted, model }) };
 }
 
 function summarize(h: LatencyHistogram): LatencySummary {
@@ -186,7 +155,7 @@ function summarize(h: LatencyHistogram): LatencySummary {
   };
 }
 
-function countOutcomes(users: Users): OutcomeCounts {
+function countOutcomes(users: UsersStats): OutcomeCounts {
   const counts = new Float64Array(6);
   for (let u = 0; u < users.count; u++) counts[users.outcomeOf(u)]++;
   return {

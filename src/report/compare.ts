@@ -1,4 +1,4 @@
-import { METRIC_CATALOGUE, METRIC_NAMES, type MetricName } from '../metrics/catalogue.js';
+import { METRIC_CATALOGUE, METRIC_NAMES, type Direction, type MetricName } from '../metrics/catalogue.js';
 import { latencyNameOf, measuredLatency, measuredMetric, type RunResult } from '../results/result.js';
 import { testDifference, type DifferenceTest } from '../kernel/stats/difference-test.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
@@ -9,7 +9,8 @@ import type { RunSummary, StrategySummary } from '../results/summary.js';
  * `sim compare`: the metric deltas between a baseline run and a candidate
  * run, per strategy (matched by name), and a regression gate.
  *
- * Which way is worse, per metric (the documented rule):
+ * Which way is worse, per metric (the documented rule, held as each
+ * METRIC_CATALOGUE entry's `direction`):
  * - lower is better: every latency, oversell, undersell, duplicate, early
  *   and lost orders, every error and reject rate, bots' share, origin peak
  *   rps, origin and link utilisation, stock operations and utilisation,
@@ -41,41 +42,8 @@ import type { RunSummary, StrategySummary } from '../results/summary.js';
 /** Confidence level of the noise test. */
 export const COMPARE_CONFIDENCE = 0.95;
 
-/** Which way a metric gets worse (see the rule above). */
-export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
-
-/** The rule above, per catalogue metric. */
-export const METRIC_DIRECTION: Record<MetricName, Direction> = {
-  page_latency: 'lower-is-better',
-  script_latency: 'lower-is-better',
-  order_latency: 'lower-is-better',
-  decision_latency: 'lower-is-better',
-  main_site_latency: 'lower-is-better',
-  orders_created: 'higher-is-better',
-  oversell: 'lower-is-better',
-  undersell: 'lower-is-better',
-  duplicate_orders: 'lower-is-better',
-  early_orders: 'lower-is-better',
-  lost_orders: 'lower-is-better',
-  // Set by the buyers who do not pay, not by the design under test.
-  orders_cancelled: 'neutral',
-  page_error_rate: 'lower-is-better',
-  order_reject_rate: 'lower-is-better',
-  main_site_error_rate: 'lower-is-better',
-  cdn_hit_ratio: 'higher-is-better',
-  bot_share: 'lower-is-better',
-  answered_within_2s: 'higher-is-better',
-  decided_within_2s: 'higher-is-better',
-  sell_out_time: 'neutral',
-  origin_peak_rps: 'lower-is-better',
-  origin_utilisation: 'lower-is-better',
-  link_utilisation: 'lower-is-better',
-  stock_peak_ops: 'lower-is-better',
-  stock_utilisation: 'lower-is-better',
-  attempts_per_order: 'lower-is-better',
-  amplification: 'lower-is-better',
-  fairness_click_order: 'higher-is-better',
-};
+/** Which way a metric gets worse: each catalogue entry's `direction`. */
+export type { Direction } from '../metrics/catalogue.js';
 
 /** A row's judgement; 'n/a' for neutral metrics and unmeasured values. */
 export type Verdict = 'worse' | 'better' | 'same' | 'n/a';
@@ -226,7 +194,7 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
     if (Math.min(a.runs.length, b.runs.length) < 2) untested.push(a.name);
     const fb = new Map(figures(b).map((f) => [f.figure, f.value]));
     for (const f of figures(a)) {
-      const direction = METRIC_DIRECTION[f.metric];
+      const direction = METRIC_CATALOGUE[f.metric].direction;
       const value = fb.get(f.figure) ?? null;
       const judged = judge(direction, f.value, value);
       const test = judged.delta === null || judged.delta === 0 ? null : noiseTest(f.of, a, b);
@@ -373,15 +341,15 @@ const WORSE_WHEN: Record<Direction, string> = {
 };
 
 /**
- * The metric names table of the README, generated from METRIC_CATALOGUE
- * and {@link METRIC_DIRECTION} (a test keeps the README in sync with it).
+ * The metric names table of the README, generated from METRIC_CATALOGUE,
+ * directions included (a test keeps the README in sync with it).
  */
 export function metricTableMarkdown(): string {
   return mdTable(
     ['metric', 'kind', 'unit', 'thresholds', 'worse when', 'description'],
     METRIC_NAMES.map((name) => {
       const info = METRIC_CATALOGUE[name];
-      return [`\`${name}\``, info.kind, info.unit, AGGREGATIONS[info.kind], WORSE_WHEN[METRIC_DIRECTION[name]], info.description];
+      return [`\`${name}\``, info.kind, info.unit, AGGREGATIONS[info.kind], WORSE_WHEN[info.direction], info.description];
     }),
     true,
   );

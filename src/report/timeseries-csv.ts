@@ -3,8 +3,8 @@ import type { RunSummary } from '../results/summary.js';
 /**
  * timeseries.csv, long format: one row per (strategy, replication,
  * interval), columns `strategy,replication,interval_start_s` then every
- * time-series column of the results (see TIMESERIES_COLUMNS in
- * src/results/result.ts). Counts are per interval (divide by the interval for a
+ * time-series column of the results (see SERIES_COLUMNS in
+ * src/model/series-columns.ts). Counts are per interval (divide by the interval for a
  * rate). Numbers are written in JavaScript's shortest round-trip form, so
  * the file is deterministic; text fields are quoted as RFC 4180 requires.
  */

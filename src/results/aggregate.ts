@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { summarize } from '../kernel/stats/summary.js';
-import { METRIC_CATALOGUE, METRIC_NAMES, metricRange, type ValueRange } from '../metrics/catalogue.js';
+import { VALUE_METRIC_NAMES, metricRange, type ValueRange } from '../metrics/catalogue.js';
 import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult, type TimeSeriesData } from './result.js';
 
 /**
@@ -61,7 +61,7 @@ export interface StrategyAggregate {
   strategy: string;
   /** Replications aggregated. */
   replications: number;
-  /** Named non-latency metrics of the catalogue (and any extra ones the results carry), catalogue order. */
+  /** Named non-latency metrics of the catalogue, catalogue order (and any others results read from an older summary carry, after them). */
   metrics: Record<string, Estimate>;
   /** Merged latency by kind (see LATENCY_NAMES). */
   latency: Record<LatencyName, MergedLatency>;
@@ -219,11 +219,10 @@ export function aggregateStrategy(results: readonly RunResult[]): StrategyAggreg
     const present = results.map((r) => r.latency[kind]).filter((s): s is LatencySummary => s !== undefined);
     latency[kind] = mergeLatency(present);
   }
-  const catalogueOrder = METRIC_NAMES.filter((name) => METRIC_CATALOGUE[name].kind !== 'latency');
   return {
     strategy,
     replications: results.length,
-    metrics: estimateAll(results, (r) => r.metrics, metricRange, catalogueOrder),
+    metrics: estimateAll(results, (r) => r.metrics, metricRange, VALUE_METRIC_NAMES),
     latency,
     outcomes: estimateAll(results, (r) => r.outcomes, () => NON_NEGATIVE),
     // The stock level may go below 0 (a racy counter): not cut.

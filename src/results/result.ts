@@ -1,3 +1,4 @@
+import { METRIC_CATALOGUE, METRIC_NAMES, type LatencyMetricName, type ValueMetricName } from '../metrics/catalogue.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
 import type { LedgerRecord } from '../system/ledger.js';
 
@@ -19,7 +20,7 @@ export interface RunResult {
   config: ResolvedConfig;
   /** Events handled (both clocks) and the time of the last one, µs (after `duration`: in-flight requests drain). */
   simulation: { events: number; endUs: number };
-  /** Per-interval series; see {@link TIMESERIES_COLUMNS}. */
+  /** Per-interval series (the columns are listed in src/model/series-columns.ts). */
   timeseries: TimeSeriesData;
   /** Latency distributions, µs. */
   latency: Record<LatencyName, LatencySummary>;
@@ -39,17 +40,19 @@ export interface RunResult {
   ledger: LedgerRecord[];
   /** Users who were told "won" (order confirmed), in response order. */
   wonResponses: number[];
-  /** Named metrics (see metric-catalogue.ts) as plain numbers; latency metrics live in `latency`. */
-  metrics: Record<string, number | null>;
+  /** Every non-latency catalogue metric (src/metrics/catalogue.ts), catalogue order; null when unmeasured. Latency metrics live in `latency`. */
+  metrics: Record<ValueMetricName, number | null>;
 }
 
-/** The latency distributions a run measures. */
-export type LatencyName = 'page' | 'script' | 'order' | 'decision' | 'main_site';
+const LATENCY_SUFFIX = '_latency';
+
+/** The latency distributions a run measures: one per latency metric of the catalogue (page_latency → page). */
+export type LatencyName = LatencyMetricName extends `${infer N}${typeof LATENCY_SUFFIX}` ? N : never;
 
 /** Every {@link LatencyName}, in report order (the catalogue's order of the `<name>_latency` metrics). */
-export const LATENCY_NAMES: readonly LatencyName[] = ['page', 'script', 'order', 'decision', 'main_site'];
-
-const LATENCY_SUFFIX = '_latency';
+export const LATENCY_NAMES: readonly LatencyName[] = METRIC_NAMES.filter((name) => METRIC_CATALOGUE[name].kind === 'latency').map(
+  (name) => name.slice(0, -LATENCY_SUFFIX.length) as LatencyName,
+);
 
 /** The latency distribution a latency metric measures (page_latency → page); undefined for any other metric. */
 export function latencyNameOf(metric: string): LatencyName | undefined {
@@ -71,9 +74,12 @@ export function measuredLatency(run: Pick<RunResult, 'latency'>, kind: LatencyNa
   return summary && summary.count > 0 ? summary[stat] : null;
 }
 
-/** A run's value of a non-latency metric; null when the run could not measure it (null, absent, or not finite). */
+/**
+ * A run's value of a non-latency metric; null when the run could not measure
+ * it (null, absent from a summary written before the metric existed, or not finite).
+ */
 export function measuredMetric(run: Pick<RunResult, 'metrics'>, metric: string): number | null {
-  const value = run.metrics[metric];
+  const value = (run.metrics as Partial<Record<string, number | null>>)[metric];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
@@ -103,11 +109,11 @@ export interface LatencySummary {
   histogram: string;
 }
 
-/** Per-interval series of a run (see SeriesRecorder for what each column holds). */
+/** Per-interval series of a run (src/model/series-columns.ts says what each column holds). */
 export interface TimeSeriesData {
   /** Interval width, µs (the last row may cover less, up to `duration`). */
   intervalUs: number;
-  /** Column names, {@link TIMESERIES_COLUMNS} for a run. */
+  /** Column names (a run's are those of src/model/series-columns.ts). */
   columns: string[];
   /** rows[i][j]: column j in interval i (interval i covers [i·interval, (i+1)·interval)). */
   rows: number[][];
@@ -253,29 +259,3 @@ export interface RunTiming {
   /** Peak resident set of the whole process so far (not just this run), bytes. */
   peakRssBytes: number;
 }
-
-/** Column names of `timeseries`, in order. */
-export const TIMESERIES_COLUMNS = [
-  'page_views',
-  'cdn_hits',
-  'cdn_misses',
-  'origin_page_requests',
-  'origin_script_requests',
-  'origin_errors',
-  'origin_busy',
-  'link_busy',
-  'script_requests',
-  'order_attempts',
-  'order_admitted',
-  'order_rejected',
-  'orders_created',
-  'stock',
-  'main_site_requests',
-  'main_site_errors',
-  'user_timeouts',
-  'bytes_origin_link',
-  'stock_ops',
-  'stock_busy',
-] as const;
-/** One column name of {@link TIMESERIES_COLUMNS}. */
-export type TimeSeriesColumn = (typeof TIMESERIES_COLUMNS)[number];

@@ -9,6 +9,7 @@
  *   summary; other percentiles from its encoded histogram.
  */
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
+import type { ValueMetricName } from '../metrics/catalogue.js';
 import { parseThreshold, type Comparison, type Threshold } from '../metrics/thresholds.js';
 import { latencyNameOf, type LatencySummary, type RunResult } from '../results/result.js';
 
@@ -76,7 +77,7 @@ function latencyValue(summary: LatencySummary | undefined, threshold: Threshold)
 /** Evaluates one parsed threshold against a run. */
 export function evaluateThreshold(result: RunResult, threshold: Threshold): ThresholdResult {
   const latency = latencyNameOf(threshold.metric);
-  const actual = latency !== undefined ? latencyValue(result.latency[latency], threshold) : finite(result.metrics[threshold.metric]);
+  const actual = latency !== undefined ? latencyValue(result.latency[latency], threshold) : finite(result.metrics[threshold.metric as ValueMetricName]);
   return {
     metric: threshold.metric,
     expression: threshold.expression,

@@ -4,7 +4,7 @@ import { UsageError } from '../../src/errors.js';
 import { formatSweepEstimate, renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../src/report/sweep.js';
 import { buildSweep, prepareSweep } from '../../src/app/sweep.js';
 import { DEFAULT_SWEEP_METRICS, metricValue, parseSweepMetric } from '../../src/results/sweep.js';
-import { makeResult } from '../report/make-result.js';
+import { makeResult } from '../helpers/run-result.js';
 import { ROOT } from '../cli/build.js';
 
 /** The sweep's planning and data, without simulating (results are made up). */

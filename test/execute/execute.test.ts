@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executePlan, type TaskProgress, type TaskRunner } from '../../src/execute/execute.js';
 import { buildPlan } from '../../src/execute/plan.js';
-import { makeResult } from '../report/make-result.js';
+import { makeResult } from '../helpers/run-result.js';
 import { strategies } from './two-strategies.js';
 
 const once = strategies.map((s) => ({ ...s, config: { ...s.config, replications: 1 } }));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runOnce } from '../../src/model/run-once.js';
+import { METRIC_COMPUTE } from '../../src/model/metric-compute.js';
+import { METRIC_CATALOGUE, METRIC_NAMES, VALUE_METRIC_NAMES } from '../../src/metrics/catalogue.js';
 import { evaluateThresholds } from '../../src/verify/thresholds.js';
 import { configOf, merge, SMALL } from '../helpers/flash-config.js';
 
@@ -42,6 +44,27 @@ describe('metrics of a run with orders', () => {
   it('keeps the rates as numbers', () => {
     const r = runOnce(configOf(SMALL), { strategy: 's', replication: 0, seed: 1 }).result;
     expect(r.counters.orderAttempts).toBeGreaterThan(0);
-    for (const name of ['answered_within_2s', 'order_reject_rate', 'bot_share']) expect(typeof r.metrics[name]).toBe('number');
+    for (const name of ['answered_within_2s', 'order_reject_rate', 'bot_share'] as const) expect(typeof r.metrics[name]).toBe('number');
+  });
+});
+
+describe('every catalogue metric is computed', () => {
+  const r = runOnce(configOf(SMALL), { strategy: 's', replication: 0, seed: 1 }).result;
+
+  it('a run carries every non-latency catalogue metric, in catalogue order, each a finite number or null', () => {
+    expect(Object.keys(r.metrics)).toEqual([...VALUE_METRIC_NAMES]);
+    for (const name of VALUE_METRIC_NAMES) {
+      const value = r.metrics[name];
+      expect(value === null || Number.isFinite(value), name).toBe(true);
+    }
+  });
+
+  it('and a distribution for every latency metric', () => {
+    const latencyMetrics = METRIC_NAMES.filter((name) => METRIC_CATALOGUE[name].kind === 'latency');
+    expect(Object.keys(r.latency).map((kind) => `${kind}_latency`)).toEqual(latencyMetrics);
+  });
+
+  it('the computations are keyed by exactly the non-latency catalogue names', () => {
+    expect(Object.keys(METRIC_COMPUTE).sort()).toEqual([...VALUE_METRIC_NAMES].sort());
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FlashSaleModel } from '../../src/model/flash-sale-model.js';
 import { runOnce } from '../../src/model/run-once.js';
 import type { RunResult } from '../../src/results/result.js';
-import { TIMESERIES_COLUMNS } from '../../src/results/result.js';
+import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { verifyLedgerToken } from '../../src/system/token-gate.js';
 import { inAcceptanceOrder, ordersBeyondStock } from '../../src/system/ledger.js';
 import { audit } from '../../src/verify/audit.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compareSummaries, METRIC_DIRECTION, regressions, renderCompareMarkdown, renderCompareText } from '../../src/report/compare.js';
-import { METRIC_NAMES } from '../../src/metrics/catalogue.js';
-import { makeResult, makeStrategy, makeSummary } from './make-result.js';
+import { compareSummaries, regressions, renderCompareMarkdown, renderCompareText } from '../../src/report/compare.js';
+import { METRIC_CATALOGUE, METRIC_NAMES } from '../../src/metrics/catalogue.js';
+import { makeResult } from '../helpers/run-result.js';
+import { makeStrategy, makeSummary } from '../helpers/summary.js';
 import { aggregateStrategy } from '../../src/results/aggregate.js';
 
 const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']) =>
@@ -16,8 +17,10 @@ const replicated = (orders: number[], seed: number | string = 42) => ({
 });
 
 describe('compare', () => {
-  it('defines a direction for every catalogue metric', () => {
-    expect(Object.keys(METRIC_DIRECTION).sort()).toEqual([...METRIC_NAMES].sort());
+  it('judges every figure by its catalogue entry\'s direction', () => {
+    const c = compareSummaries(summary({}), summary({}));
+    for (const row of c.rows) expect(row.direction).toBe(METRIC_CATALOGUE[row.metric].direction);
+    expect(new Set(c.rows.map((r) => r.metric))).toEqual(new Set(METRIC_NAMES));
   });
 
   it('identical runs: every delta 0, no regression', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatEstimate, formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.js';
-import { twoStrategies } from './make-result.js';
+import { twoStrategies } from '../helpers/summary.js';
 
 describe('formatting', () => {
   it('formats numbers, times and percentages without locale', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderJunitXml, xmlEscape } from '../../src/report/junit.js';
-import { twoStrategies } from './make-result.js';
+import { twoStrategies } from '../helpers/summary.js';
 import { parseXml } from './xml-check.js';
 
 describe('junit.xml', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mdCell, renderSummaryMarkdown, reproduceCommand } from '../../src/report/summary-md.js';
-import { twoStrategies } from './make-result.js';
+import { twoStrategies } from '../helpers/summary.js';
 
 describe('summary.md', () => {
   it('has the headline, every catalogue metric, invariants, thresholds and a reproduce command', () => {

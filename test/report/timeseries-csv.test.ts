@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
-import { TIMESERIES_COLUMNS } from '../../src/results/result.js';
-import { twoStrategies } from './make-result.js';
+import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
+import { twoStrategies } from '../helpers/summary.js';
 
 describe('timeseries.csv', () => {
   it('is long format: strategy, replication, interval start in seconds, then the columns', () => {

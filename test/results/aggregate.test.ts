@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateStrategy, averageTimeseries, estimate, mergeLatency } from '../../src/results/aggregate.js';
-import { latency, makeResult } from '../report/make-result.js';
+import { latencyOf, makeResult } from '../helpers/run-result.js';
+import type { RunResult } from '../../src/results/result.js';
 
 describe('estimate', () => {
   it('gives the mean and a Student-t 95% interval across replications', () => {
@@ -43,8 +44,8 @@ describe('estimate', () => {
 
 describe('mergeLatency', () => {
   it('takes percentiles over all samples of all replications', () => {
-    const a = latency([1000, 1000, 1000, 1000]);
-    const b = latency([9000, 9000, 9000, 9000]);
+    const a = latencyOf([1000, 1000, 1000, 1000]);
+    const b = latencyOf([9000, 9000, 9000, 9000]);
     const m = mergeLatency([a, b]);
     expect(m.count).toBe(8);
     expect(m.min).toBe(1000);
@@ -58,13 +59,13 @@ describe('mergeLatency', () => {
   // Guards leaving empty replications out of the per-replication percentile estimates: their
   // p50/p99 of 0 is "not measured", not a latency of 0 µs.
   it('per-replication p50/p99 estimates skip replications with no samples', () => {
-    const m = mergeLatency([latency([4000, 4000]), latency([]), latency([6000, 6000])]);
+    const m = mergeLatency([latencyOf([4000, 4000]), latencyOf([]), latencyOf([6000, 6000])]);
     expect(m.p50Estimate).toMatchObject({ n: 2, mean: 5000, missing: 1 });
     expect(m.p99Estimate).toMatchObject({ n: 2, mean: 5000, missing: 1 });
   });
 
   it('handles empty histograms', () => {
-    const m = mergeLatency([latency([]), latency([])]);
+    const m = mergeLatency([latencyOf([]), latencyOf([])]);
     expect(m.count).toBe(0);
     expect(m.p99).toBe(0);
     expect(m.p99Estimate).toMatchObject({ n: 0, mean: null, missing: 2 });
@@ -151,7 +152,8 @@ describe('aggregateStrategy', () => {
     const results = [0, 1].map((replication) => {
       const r = makeResult({ replication });
       const { amplification: _dropped, ...metrics } = r.metrics;
-      return { ...r, metrics };
+      // As read from a summary written before the metric existed.
+      return { ...r, metrics: metrics as RunResult['metrics'] };
     });
     const agg = aggregateStrategy(results);
     expect('amplification' in agg.metrics).toBe(false);

@@ -27,7 +27,7 @@ describe('latency names', () => {
   });
 
   it('measuredMetric: a finite value; null when null, absent or not finite', () => {
-    const run = { metrics: { a: 0.5, b: null, c: Number.NaN, d: Infinity } };
+    const run = { metrics: { a: 0.5, b: null, c: Number.NaN, d: Infinity } } as unknown as Pick<RunResult, 'metrics'>;
     expect(measuredMetric(run, 'a')).toBe(0.5);
     for (const name of ['b', 'c', 'd', 'missing']) expect(measuredMetric(run, name)).toBeNull();
   });

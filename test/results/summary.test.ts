@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSummaryJson, renderSummaryJson, toolVersion } from '../../src/results/summary.js';
-import { twoStrategies } from '../report/make-result.js';
+import { twoStrategies } from '../helpers/summary.js';
 import { compareSummaries } from '../../src/report/compare.js';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.js';
 import { buildCharts } from '../../src/report/charts/specs.js';

@@ -5,7 +5,7 @@ import { audit as auditWith, type AuditOptions, type InvariantCheck } from '../.
 import type { TokenVerifier } from '../../src/verify/tokens.js';
 import type { RunResult } from '../../src/results/result.js';
 import type { InvariantName } from '../../src/scenario/schema.js';
-import { T0, order, oversold, validResult } from './run-result.js';
+import { T0, ledgerOrder, oversold, validResult } from '../helpers/run-result.js';
 
 /** The hand-made runs carry tokens "tok-<user>"; the real gate would call them forged. */
 const fakeTokens: TokenVerifier = (record) => (record.token === `tok-${record.user}` ? null : 'not tok-<user>');
@@ -51,7 +51,7 @@ describe('audit of a consistent run', () => {
 
   test('units returned by failed orders may be sold again without oversell', () => {
     const r = validResult();
-    r.ledger.push(order(6, 16, T0 + 900_000));
+    r.ledger.push(ledgerOrder(6, 16, T0 + 900_000));
     r.wonResponses.push(16);
     r.ledger.splice(1, 1); // user 12's order failed after the stock step, its unit went back and user 16 bought it
     r.wonResponses.splice(1, 1);
@@ -86,7 +86,7 @@ describe('audit catches violations, listing the offending records', () => {
     // an order accepted first but created last (a slow consumer) took a unit
     // before the others and is not the one beyond the stock.
     const r = validResult();
-    r.ledger.push(order(6, 21, T0 + 50_000, { timeUs: T0 + 990_000 }));
+    r.ledger.push(ledgerOrder(6, 21, T0 + 50_000, { timeUs: T0 + 990_000 }));
     r.wonResponses.push(21);
     r.stock = { ...r.stock, sold: 6, remaining: -1, minLevel: -1, oversell: 1 };
     const check = checkOf(audit(r, ['no-oversell']), 'no-oversell');
@@ -111,7 +111,7 @@ describe('audit catches violations, listing the offending records', () => {
 
   test('one-per-user: the orders beyond the limit', () => {
     const r = validResult();
-    r.ledger.push(order(6, 12, T0 + 900_000), order(7, 12, T0 + 950_000), order(8, 13, T0 + 990_000));
+    r.ledger.push(ledgerOrder(6, 12, T0 + 900_000), ledgerOrder(7, 12, T0 + 950_000), ledgerOrder(8, 13, T0 + 990_000));
     const check = checkOf(audit(r), 'one-per-user');
     expect(check.passed).toBe(false);
     expect(check.message).toBe('2 users have more than 1 order (3 extra orders)');
@@ -127,7 +127,7 @@ describe('audit catches violations, listing the offending records', () => {
     // Kills counting a user's orders in ledger (creation) order instead of acceptance order:
     // user 12's second-created order was accepted first, so order 2 is the extra one.
     const r = validResult();
-    r.ledger.push(order(6, 12, T0 + 150_000, { timeUs: T0 + 900_000 }));
+    r.ledger.push(ledgerOrder(6, 12, T0 + 150_000, { timeUs: T0 + 900_000 }));
     const check = checkOf(audit(r, ['one-per-user']), 'one-per-user');
     expect(check.offending.map((o) => [o.order?.orderId, o.user])).toEqual([[2, 12]]);
   });
@@ -135,14 +135,14 @@ describe('audit catches violations, listing the offending records', () => {
   test('one-per-user honours a higher limit', () => {
     const r = validResult();
     r.config = { ...r.config, sale: { ...r.config.sale, perUserLimit: 2 } };
-    r.ledger.push(order(6, 12, T0 + 900_000));
+    r.ledger.push(ledgerOrder(6, 12, T0 + 900_000));
     expect(checkOf(audit(r), 'one-per-user').passed).toBe(true);
   });
 
   test('no-early-orders: accepted or created before T0', () => {
     const r = validResult();
-    r.ledger[0] = order(1, 11, T0 - 2_000_000);
-    r.ledger[1] = order(2, 12, T0 - 1, { timeUs: T0 + 10 });
+    r.ledger[0] = ledgerOrder(1, 11, T0 - 2_000_000);
+    r.ledger[1] = ledgerOrder(2, 12, T0 - 1, { timeUs: T0 + 10 });
     const check = checkOf(audit(r), 'no-early-orders');
     expect(check.passed).toBe(false);
     expect(check.message).toBe('2 orders before T0 (1m)');
@@ -154,8 +154,8 @@ describe('audit catches violations, listing the offending records', () => {
 
   test('no-early-orders behind a waiting room: the reason names the door time, not an acceptance after T0 as "before T0"', () => {
     const r = validResult();
-    r.ledger[0] = order(1, 11, T0 + 3_000_000, { presentedUs: T0 - 4_000_000 });
-    r.ledger[1] = order(2, 12, T0 + 3_100_000, { presentedUs: T0 + 200_000 }); // reached the door after T0: not early
+    r.ledger[0] = ledgerOrder(1, 11, T0 + 3_000_000, { presentedUs: T0 - 4_000_000 });
+    r.ledger[1] = ledgerOrder(2, 12, T0 + 3_100_000, { presentedUs: T0 + 200_000 }); // reached the door after T0: not early
     const check = checkOf(audit(r), 'no-early-orders');
     expect(check.passed).toBe(false);
     expect(check.message).toBe('1 order before T0 (1m) (1 presented at the waiting room before T0, accepted after it)');
@@ -246,9 +246,9 @@ describe('audit catches violations, listing the offending records', () => {
   test('a second order of the same user with another attempt is no copy', () => {
     // Kills keying repeats by user (or user and token) alone: a retry with the same token, accepted later.
     const r = validResult();
-    r.ledger.push(order(6, 13, T0 + 900_000));
+    r.ledger.push(ledgerOrder(6, 13, T0 + 900_000));
     expect(checkOf(audit(r), 'one-per-user').message).toBe('1 user has more than 1 order (1 extra order)');
-    r.ledger[5] = order(6, 13, r.ledger[2].acceptedUs, { token: 'tok-13b' });
+    r.ledger[5] = ledgerOrder(6, 13, r.ledger[2].acceptedUs, { token: 'tok-13b' });
     expect(checkOf(audit(r), 'one-per-user').message).toBe('1 user has more than 1 order (1 extra order)');
   });
 
@@ -287,7 +287,7 @@ describe('audit with orders cancelled for non-payment (orders.unpaid)', () => {
   /** validResult, but user 11's order (id 1, created T0 + 105 ms) is cancelled at CANCELLED and user 11 buys the unit again. */
   function resold(rebuyAcceptedUs = T0 + 700_000): RunResult {
     const r = validResult();
-    r.ledger = [...r.ledger.map((o) => (o.orderId === 1 ? { ...o, cancelledUs: CANCELLED } : o)), order(6, 11, rebuyAcceptedUs)];
+    r.ledger = [...r.ledger.map((o) => (o.orderId === 1 ? { ...o, cancelledUs: CANCELLED } : o)), ledgerOrder(6, 11, rebuyAcceptedUs)];
     r.wonResponses = [...r.wonResponses, 11];
     r.stock = { ...r.stock, sold: 6, returned: 1 };
     return r;
@@ -303,7 +303,7 @@ describe('audit with orders cancelled for non-payment (orders.unpaid)', () => {
   });
 
   test('an order created at the very µs of the cancellation takes the returned unit; one µs earlier it is beyond the stock', () => {
-    // order() creates 5 ms after acceptance.
+    // ledgerOrder() creates 5 ms after acceptance.
     expect(checkOf(audit(resold(CANCELLED - 5_000)), 'no-oversell').passed).toBe(true);
     const early = checkOf(audit(resold(CANCELLED - 5_001)), 'no-oversell');
     expect(early.passed).toBe(false);
@@ -313,7 +313,7 @@ describe('audit with orders cancelled for non-payment (orders.unpaid)', () => {
 
   test('a real oversell among cancellations is still caught: an order created while the stock was fully held', () => {
     const r = resold();
-    r.ledger = [...r.ledger, order(7, 17, T0 + 150_000)];
+    r.ledger = [...r.ledger, ledgerOrder(7, 17, T0 + 150_000)];
     r.wonResponses = [...r.wonResponses, 17];
     const check = checkOf(audit(r), 'no-oversell');
     expect(check.passed).toBe(false);

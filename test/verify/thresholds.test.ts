@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateThreshold, evaluateThresholds } from '../../src/verify/thresholds.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
-import { latencyOf, validResult } from './run-result.js';
+import { latencyOf, validResult } from '../helpers/run-result.js';
+import type { RunResult } from '../../src/results/result.js';
 
 describe('evaluating thresholds on a run', () => {
   const result = validResult();
@@ -58,7 +59,7 @@ describe('evaluating thresholds on a run', () => {
     expect(evaluateThreshold(result, parseThreshold('main_site_latency', 'count==0')).passed).toBe(true);
     const r = validResult();
     r.metrics.sell_out_time = null;
-    delete r.metrics.bot_share;
+    delete (r.metrics as Partial<RunResult['metrics']>).bot_share;
     expect(evaluateThreshold(r, parseThreshold('sell_out_time', 'value<30s'))).toMatchObject({ passed: false, actual: null });
     expect(evaluateThreshold(r, parseThreshold('bot_share', 'rate<10%'))).toMatchObject({ passed: false, actual: null });
   });

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand, parseRegression } from '../../../src/cli/commands/compare.js';
 import { UsageError } from '../../../src/errors.js';
 import { renderSummaryJson } from '../../../src/results/summary.js';
-import { makeResult, makeStrategy, makeSummary } from '../../report/make-result.js';
+import { makeResult } from '../../helpers/run-result.js';
+import { makeStrategy, makeSummary } from '../../helpers/summary.js';
 
 /** `sim compare` as a function: what it prints and the exit code it returns. */
 

@@ -14,7 +14,8 @@ import type { ChartSpec, DatasetData } from '../../../src/report/charts/types.js
 import { strategyColor, withAlpha } from '../../../src/report/palette.js';
 import type { RunSummary } from '../../../src/results/summary.js';
 import { pngSize } from '../../helpers/png-size.js';
-import { makeResult, makeStrategy, makeSummary } from '../make-result.js';
+import { makeResult } from '../../helpers/run-result.js';
+import { makeStrategy, makeSummary } from '../../helpers/summary.js';
 import { smokeSummary } from './smoke-summary.js';
 
 let summary: RunSummary;
