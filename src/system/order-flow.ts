@@ -125,10 +125,10 @@ export interface OrderFlowDependencies {
 
 /**
  * One order attempt's path through the system, with the real logic of each
- * step: balancer → local sold-out flag → server admission (quota; slots:
- * reject / queue / unbounded) → service → token check (HMAC) → per-user
- * limit → stock step → order subsystem (through the broker when async) →
- * ledger → answer. A request holds its slot from admission to its answer.
+ * step: balancer → local sold-out flag → server admission (quota spent?
+ * slots: reject / queue / unbounded) → service → token check (HMAC) →
+ * per-user limit → the server's quota → stock step → order subsystem
+ * (through the broker when async) → ledger → answer. A request holds its slot from admission to its answer.
  *
  * The per-user step counts the user's order before the stock step (an
  * atomic check-and-increment, like a unique index or a Redis SETNX when the
@@ -264,7 +264,7 @@ export class OrderFlow {
     return this.#admitted;
   }
 
-  /** "Sale ended" answers: server full or its quota spent, or waited past maxWait. */
+  /** "Sale ended" answers: server full, its quota spent (on arrival or at the check), or waited past maxWait. */
   get rejected(): number {
     return this.#rejected;
   }
@@ -492,6 +492,11 @@ export class OrderFlow {
     if (this.ordered[user] >= this.config.sale.perUserLimit) {
       this.#duplicates++;
       this.finish(r, OrderAnswer.Duplicate);
+      return;
+    }
+    if (!this.servers.passOn(q.server[r])) {
+      this.#rejected++;
+      this.finish(r, OrderAnswer.SaleEnded);
       return;
     }
     this.ordered[user]++;

@@ -737,3 +737,31 @@ describe('order flow with unpaid orders behind a waiting room', () => {
     expect(byUser(s.answers).get(2)).toBe(OrderAnswer.Won);
   });
 });
+
+describe('order flow: the admission quota', () => {
+  it('a server passes its first N orders on; forgeries and duplicates spend nothing; later requests hear "sale ended", at arrival once spent', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 10 }, system: { orderServers: { quota: 2 } } });
+    click(T0, 1, TokenKind.Forged);
+    click(T0 + 1, 2);
+    click(T0 + 2, 2); // a duplicate of the same buyer
+    click(T0 + 3, 3);
+    click(T0 + 4, 4); // admitted (nothing passed on yet), refused at its check: the quota went meanwhile
+    click(T0 + 1_000_000, 5); // quota spent: refused on arrival, without a slot
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
+      [1, OrderAnswer.Blocked, SERVICE],
+      [2, OrderAnswer.Duplicate, 2 + SERVICE],
+      [4, OrderAnswer.SaleEnded, 4 + SERVICE],
+      [2, OrderAnswer.Won, 1 + SERVICE + STOCK_US],
+      [3, OrderAnswer.Won, 3 + SERVICE + STOCK_US],
+      [5, OrderAnswer.SaleEnded, 1_000_000],
+    ]);
+    expect(flow.attempts).toBe(6);
+    expect(flow.admitted).toBe(5);
+    expect(flow.rejected).toBe(2);
+    expect(flow.servers.quotaRefusals).toBe(2);
+    expect(Array.from(flow.servers.passedOn)).toEqual([2]);
+    expect(flow.stock.operations).toBe(2);
+    expect(flow.ledger.size).toBe(2);
+  });
+});
