@@ -371,10 +371,9 @@ export class OrderFlow {
    * Requests with the servers are answered while the run drains.
    */
   close(): void {
-    const unanswered = this.listener.onUnanswered;
-    if (this.room === null || unanswered === undefined) return;
-    const q = this.requests;
-    this.room.forEachWaiting((r) => unanswered.call(this.listener, q.user[r], q.clickedAt[r]));
+    const { listener, room, requests: q } = this;
+    if (room === null || listener.onUnanswered === undefined) return;
+    room.forEachWaiting((r) => listener.onUnanswered?.(q.user[r], q.clickedAt[r]));
   }
 
   /**
