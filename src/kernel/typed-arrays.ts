@@ -7,6 +7,9 @@
 /** The typed arrays state is kept in. */
 export type StateArray = Int32Array | Uint8Array | Float64Array;
 
+/** A read-only view of a typed array of counts or levels, for a component's stats: index it or iterate it, never write it. */
+export type ReadonlyNumbers = ArrayLike<number> & Iterable<number>;
+
 /** A new array of `array`'s type and `length` elements (at least its own), starting with a copy of it; the rest is 0. */
 export function grownTo<T extends StateArray>(array: T, length: number): T {
   const grown = new (array.constructor as new (length: number) => T)(length);

@@ -5,7 +5,8 @@ import { Cdn, CdnObject } from '../system/cdn.js';
 import { OriginKind, OriginPool, packTag, tagGen } from '../system/origin.js';
 import { MainSite } from '../system/main-site.js';
 import { EdgeFetches } from '../system/edge-fetches.js';
-import { OrderFlow } from '../system/order-flow.js';
+import { OrderFlow, orderFlowStreams } from '../system/order-flow.js';
+import { STREAM } from '../system/streams.js';
 import { tokenSecretSeed } from '../system/token-gate.js';
 import { Users } from '../workload/users.js';
 import { SeriesRecorder } from './series-recorder.js';
@@ -80,7 +81,7 @@ export class FlashSaleModel {
       system.cdn.pageBytes,
       scriptBytes,
       system.mainSite,
-      random.stream('origin-service').sequence(),
+      random.stream(STREAM.originService).sequence(),
       {
         stillWaiting: (customer, tag) => {
           // An edge's fetch is wanted by the edge (to cache it) even when the
@@ -149,29 +150,23 @@ export class FlashSaleModel {
       sim,
       system.mainSite,
       system.mainSite.deployment === 'shared' ? this.origin : null,
-      random.stream('main-site-arrivals').sequence(),
-      random.stream('main-site-service').sequence(),
+      random.stream(STREAM.mainSiteArrivals).sequence(),
+      random.stream(STREAM.mainSiteService).sequence(),
       system.mainSite.bandwidth,
     );
-    this.flow = new OrderFlow(
+    this.flow = new OrderFlow({
       sim,
       config,
-      config.users.count,
-      options.strategy,
-      tokenSecretSeed(options.seed, options.replication),
-      random.stream('balancer'),
-      random.stream('order-service').sequence(),
-      random.stream('order-create').sequence(),
-      random.stream('order-loss').sequence(),
-      random.stream('order-duplicate'),
-      random.stream('order-payment'),
-      random.stream('room-ticket'),
-      {
+      users: config.users.count,
+      strategy: options.strategy,
+      tokenSecret: tokenSecretSeed(options.seed, options.replication),
+      streams: orderFlowStreams(random),
+      listener: {
         onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs),
         onLetThrough: (user, gen) => this.users.orderListener.onLetThrough(user, gen),
         onUnanswered: (user, clickedAtUs) => this.users.orderListener.onUnanswered(user, clickedAtUs),
       },
-    );
+    });
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
     const close = sim.register('run.close', () => {
       this.users.close();

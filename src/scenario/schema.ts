@@ -300,6 +300,18 @@ const orderServers = z
   .strictObject({
     servers: boundedInt(1, 'Order servers.', LIMITS.orderServers).default(10),
     slots: positiveInt('Concurrent requests per order server.').default(10),
+    quota: z
+      .number()
+      .int('must be a whole number')
+      .positive('must be a positive integer')
+      .nullable()
+      .optional()
+      // null is "no quota" too, and leaves no key in the resolved config (summaries stay as they were).
+      .transform((quota) => quota ?? undefined)
+      .meta({
+        description:
+          'Admission quota: each order server passes only its first `quota` orders of the run on to the stock and order steps, and answers every later request "sale ended" at once on arrival, free slots or not (one already in service when the last place went is told so after its service): at most servers × quota orders reach the stock. An order counts once it passed the token check and sale.perUserLimit, so forged, expired or early tokens and duplicates spend nothing (counting arrivals would let bots\' forged shots before T0 spend every quota). Works beside `slots`, or alone with onFull: unbounded. Absent or null (default): no quota.',
+      }),
     onFull: z
       .enum(['reject', 'queue', 'unbounded'])
       .default('reject')

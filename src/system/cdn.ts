@@ -1,6 +1,7 @@
 import type { CdnConfig } from '../scenario/schema.js';
 import type { Simulation } from '../kernel/simulation.js';
 import { Link } from './link.js';
+import type { ReadonlyNumbers } from '../kernel/typed-arrays.js';
 
 /** Objects an edge can cache. */
 export const enum CdnObject {
@@ -59,16 +60,11 @@ const NONE = -1;
 export class Cdn {
   /** Number of edges (0: no CDN). */
   readonly edges: number;
-  /** Requests served from cache, by object (index = CdnObject). */
-  readonly hitsByObject = new Float64Array(2);
-  /** Requests that found no fresh copy, by object (index = CdnObject). */
-  readonly missesByObject = new Float64Array(2);
-  /** Of {@link hitsByObject}, requests served an expired copy (stale-while-revalidate), by object. */
-  readonly staleHitsByObject = new Float64Array(2);
-  /** Misses that joined a fetch already under way. */
-  coalesced = 0;
-  /** Fetches sent to the origin. */
-  originFetches = 0;
+  readonly #hitsByObject = new Float64Array(2);
+  readonly #missesByObject = new Float64Array(2);
+  readonly #staleHitsByObject = new Float64Array(2);
+  #coalesced = 0;
+  #originFetches = 0;
   /** Per-edge egress links. */
   readonly links: Link[];
   private readonly expiresAt: Float64Array;
@@ -129,14 +125,39 @@ export class Cdn {
     }
   }
 
+  /** Requests served from cache, by object (index = CdnObject). */
+  get hitsByObject(): ReadonlyNumbers {
+    return this.#hitsByObject;
+  }
+
+  /** Requests that found no fresh copy, by object (index = CdnObject). */
+  get missesByObject(): ReadonlyNumbers {
+    return this.#missesByObject;
+  }
+
+  /** Of {@link hitsByObject}, requests served an expired copy (stale-while-revalidate), by object. */
+  get staleHitsByObject(): ReadonlyNumbers {
+    return this.#staleHitsByObject;
+  }
+
+  /** Misses that joined a fetch already under way. */
+  get coalesced(): number {
+    return this.#coalesced;
+  }
+
+  /** Fetches sent to the origin. */
+  get originFetches(): number {
+    return this.#originFetches;
+  }
+
   /** Requests served from cache, pages and scripts. */
   get hits(): number {
-    return this.hitsByObject[CdnObject.Page] + this.hitsByObject[CdnObject.Script];
+    return this.#hitsByObject[CdnObject.Page] + this.#hitsByObject[CdnObject.Script];
   }
 
   /** Requests that found no fresh copy, pages and scripts. */
   get misses(): number {
-    return this.missesByObject[CdnObject.Page] + this.missesByObject[CdnObject.Script];
+    return this.#missesByObject[CdnObject.Page] + this.#missesByObject[CdnObject.Script];
   }
 
   /** The edge that serves `user`. */
@@ -150,7 +171,7 @@ export class Cdn {
     const slot = edge * 2 + object;
     const now = this.sim.now;
     if (now < this.expiresAt[slot]) {
-      this.hitsByObject[object]++;
+      this.#hitsByObject[object]++;
       this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
       return;
     }
@@ -158,30 +179,30 @@ export class Cdn {
       this.serveStale(edge, object, slot, user, gen, now);
       return;
     }
-    this.missesByObject[object]++;
+    this.#missesByObject[object]++;
     if (!this.config.coalesce) {
-      this.originFetches++;
+      this.#originFetches++;
       this.origin.fetchForEdge(edge, object, user, gen);
       return;
     }
     this.join(slot, object, user, gen);
     if (this.fetching[slot]) {
-      this.coalesced++;
+      this.#coalesced++;
     } else {
       this.fetching[slot] = 1;
-      this.originFetches++;
+      this.#originFetches++;
       this.origin.fetchForEdge(edge, object, NONE, 0);
     }
   }
 
   /** Serves the expired copy in `slot` (a hit) and starts its refresh unless one is under way. */
   private serveStale(edge: number, object: CdnObject, slot: number, user: number, gen: number, now: number): void {
-    this.hitsByObject[object]++;
-    this.staleHitsByObject[object]++;
+    this.#hitsByObject[object]++;
+    this.#staleHitsByObject[object]++;
     this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
     if (this.fetching[slot]) return;
     this.fetching[slot] = 1;
-    this.originFetches++;
+    this.#originFetches++;
     this.origin.fetchForEdge(edge, object, NONE, 0);
   }
 

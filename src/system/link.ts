@@ -14,12 +14,9 @@ export class Link {
   private readonly bytesPerUs: number;
   /** Time (µs) the link finishes its backlog. */
   private freeAt = 0;
-  /** Bytes sent so far. */
-  bytes = 0;
   /** Transfer time accumulated so far (µs of busy link). */
-  busyUs = 0;
-  /** Transfers so far. */
-  transfers = 0;
+  private busyUs = 0;
+  #bytes = 0;
 
   /** @param bytesPerSecond capacity in bytes/s; Infinity for an ideal link. */
   constructor(bytesPerSecond: number) {
@@ -35,10 +32,14 @@ export class Link {
     const duration = bytes / this.bytesPerUs;
     const start = this.freeAt > nowUs ? this.freeAt : nowUs;
     this.freeAt = start + duration;
-    this.bytes += bytes;
+    this.#bytes += bytes;
     this.busyUs += duration;
-    this.transfers++;
     return this.freeAt;
+  }
+
+  /** Bytes sent so far. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Backlog (µs of transfers not yet finished) seen at `nowUs`. */

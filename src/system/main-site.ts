@@ -29,10 +29,18 @@ import { MainSitePool } from './main-site-pool.js';
 export class MainSite {
   /** Latency of answered requests, µs: from arrival to the response's last byte leaving the link (its own when isolated, the origin link when shared). */
   readonly latency = new LatencyHistogram();
+  #requests = 0;
+  #errors = 0;
   /** Requests sent. */
-  requests = 0;
+  get requests(): number {
+    return this.#requests;
+  }
+
   /** Requests refused by a full queue. */
-  errors = 0;
+  get errors(): number {
+    return this.#errors;
+  }
+
   /** Isolated: the main site's own pool and event loop; null when shared. */
   private readonly own: MainSitePool | null;
   /** Shared: the sale's simulation, which runs the main site's arrivals; null when isolated. */
@@ -72,8 +80,8 @@ export class MainSite {
         capacity: config.queue,
         nextGap: () => gap(arrivals.next()),
         nextService: () => service(services.next()),
-        onArrival: () => this.requests++,
-        onRefused: () => this.errors++,
+        onArrival: () => this.#requests++,
+        onRefused: () => this.#errors++,
         onDone: (sojournUs) => {
           const now = pool.now;
           this.latency.record(sojournUs + (link.transmit(now, bytes) - now));
@@ -133,13 +141,13 @@ export class MainSite {
   /** A shared-pool answer for a main-site request that arrived at `arrivedUs`. */
   answered(arrivedUs: number, linkDoneUs: number, ok: boolean): void {
     if (ok) this.latency.record(linkDoneUs - arrivedUs);
-    else this.errors++;
+    else this.#errors++;
   }
 
   /** Shared: a request arrives on the sale's simulation and goes to its origin pool. */
   private arrive(): void {
     if (this.stopped) return;
-    this.requests++;
+    this.#requests++;
     this.shared!.request(-1, packTag(0, OriginKind.MainSite));
     this.scheduleNext();
   }

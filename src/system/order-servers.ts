@@ -1,6 +1,6 @@
 import type { OrderServersConfig } from '../scenario/schema.js';
 import type { RandomStream } from '../kernel/random.js';
-import { unwrappedTo } from '../kernel/typed-arrays.js';
+import { unwrappedTo, type ReadonlyNumbers } from '../kernel/typed-arrays.js';
 
 /** What happened to an order request arriving at a server. */
 export const enum Admission {
@@ -8,30 +8,42 @@ export const enum Admission {
   Admitted = 0,
   /** All slots busy, onFull = queue: the request waits for a slot (up to maxWait). */
   Queued = 1,
-  /** All slots busy, onFull = reject: the "sale ended" page. */
+  /** All slots busy, onFull = reject, or the server's quota is spent: the "sale ended" page. */
   Rejected = 2,
 }
 
 /**
  * Bounded order servers (a seed-design defence, docs/domain.md): S servers
- * × K slots behind a balancer. Slot accounting and waiting lines only; what
- * a request does while it holds a slot is the order flow's business. A slot
- * is held from admission to the answer, so a slow stock or order step keeps
- * it busy.
+ * × K slots behind a balancer, and optionally a quota of N orders per
+ * server. Slot accounting, quotas and waiting lines only; what a request
+ * does while it holds a slot is the order flow's business. A slot is held
+ * from admission to the answer, so a slow stock or order step keeps it
+ * busy.
+ *
+ * The quota (orderServers.quota) counts the orders a server passes on to
+ * the stock step ({@link passOn}): requests that passed its token check and
+ * the per-user limit. Once N have, every later request to that server is
+ * refused on arrival ("sale ended"), whether slots are free or not, and one
+ * already in service when the N-th went on is refused at its check.
+ * Forged, expired or early tokens and duplicates do not count: counting
+ * what arrives would let bots' forged shots before T0 spend every quota
+ * before the sale opens.
  */
 export class OrderServers {
   /** S, the number of servers. */
   readonly count: number;
   /** K, slots per server. */
   readonly slots: number;
-  /** Requests holding a slot, per server. */
-  readonly busy: Int32Array;
-  /** Requests still waiting, per server (onFull = queue): not those that gave up at their deadline. */
-  readonly waiting: Int32Array;
-  /** Admitted requests per server (fairness across servers). */
-  readonly admitted: Float64Array;
-  /** Requests per server refused on arrival or given up in its line at the deadline. */
-  readonly rejected: Float64Array;
+  /** N, requests each server takes in at most (Infinity: no quota). */
+  readonly quota: number;
+  readonly #busy: Int32Array;
+  readonly #waiting: Int32Array;
+  readonly #admitted: Float64Array;
+  readonly #rejected: Float64Array;
+  /** Orders each server passed on to the stock step: what the quota counts. */
+  readonly #passedOn: Float64Array;
+  #quotaRefusals = 0;
+  #soldOutFlagAt = Infinity;
   private readonly mode: OrderServersConfig['onFull'];
   private readonly balancer: OrderServersConfig['balancer'];
   private nextRoundRobin = 0;
@@ -43,8 +55,6 @@ export class OrderServers {
    * up at their deadline, which stay in the line until it reaches them.
    */
   private readonly lineLengths: Int32Array;
-  /** Time (µs) from which servers answer "sold out" locally; Infinity until stock runs out. */
-  soldOutFlagAt = Infinity;
 
   /** @param balancerDraws the stream the random balancer draws from, keyed by (user, attempt). */
   constructor(
@@ -53,15 +63,52 @@ export class OrderServers {
   ) {
     this.count = config.servers;
     this.slots = config.slots;
+    this.quota = config.quota ?? Infinity;
     this.mode = config.onFull;
     this.balancer = config.balancer;
-    this.busy = new Int32Array(this.count);
-    this.waiting = new Int32Array(this.count);
-    this.admitted = new Float64Array(this.count);
-    this.rejected = new Float64Array(this.count);
+    this.#busy = new Int32Array(this.count);
+    this.#waiting = new Int32Array(this.count);
+    this.#admitted = new Float64Array(this.count);
+    this.#rejected = new Float64Array(this.count);
+    this.#passedOn = new Float64Array(this.count);
     this.lines = Array.from({ length: this.count }, () => new Int32Array(16));
     this.heads = new Int32Array(this.count);
     this.lineLengths = new Int32Array(this.count);
+  }
+
+  /** Requests holding a slot, per server. */
+  get busy(): ReadonlyNumbers {
+    return this.#busy;
+  }
+
+  /** Requests still waiting, per server (onFull = queue): not those that gave up at their deadline. */
+  get waiting(): ReadonlyNumbers {
+    return this.#waiting;
+  }
+
+  /** Admitted requests (given a slot, on arrival or from the line) per server: fairness across servers. */
+  get admitted(): ReadonlyNumbers {
+    return this.#admitted;
+  }
+
+  /** Requests per server refused on arrival (full, or its quota spent), at the check for its spent quota, or given up in its line at the deadline. */
+  get rejected(): ReadonlyNumbers {
+    return this.#rejected;
+  }
+
+  /** Orders per server passed on to the stock step (what the quota counts). */
+  get passedOn(): ReadonlyNumbers {
+    return this.#passedOn;
+  }
+
+  /** Requests refused because their server's quota was spent, on arrival or at the check (all servers). */
+  get quotaRefusals(): number {
+    return this.#quotaRefusals;
+  }
+
+  /** Time (µs) from which servers answer "sold out" locally; Infinity until stock runs out (or again after a reopen). */
+  get soldOutFlagAt(): number {
+    return this.#soldOutFlagAt;
   }
 
   /**
@@ -82,7 +129,7 @@ export class OrderServers {
         let best = 0;
         let bestLoad = Infinity;
         for (let s = 0; s < this.count; s++) {
-          const load = this.busy[s] + this.waiting[s];
+          const load = this.#busy[s] + this.#waiting[s];
           if (load < bestLoad) {
             bestLoad = load;
             best = s;
@@ -95,12 +142,12 @@ export class OrderServers {
 
   /** Whether the servers (all of them: the flag is shared) answer "sold out" by themselves at `nowUs`. */
   knowsSoldOut(nowUs: number): boolean {
-    return this.config.soldOutFlag && nowUs >= this.soldOutFlagAt;
+    return this.config.soldOutFlag && nowUs >= this.#soldOutFlagAt;
   }
 
   /** Stock ran out at `nowUs`: servers learn it after the configured delay. */
   stockRanOut(nowUs: number): void {
-    if (this.soldOutFlagAt === Infinity) this.soldOutFlagAt = nowUs + this.config.soldOutFlagDelay;
+    if (this.#soldOutFlagAt === Infinity) this.#soldOutFlagAt = nowUs + this.config.soldOutFlagDelay;
   }
 
   /**
@@ -109,22 +156,42 @@ export class OrderServers {
    * with orderServers.reopenOnReturn: otherwise the flag, once set, stays.
    */
   reopen(): void {
-    if (this.config.reopenOnReturn) this.soldOutFlagAt = Infinity;
+    if (this.config.reopenOnReturn) this.#soldOutFlagAt = Infinity;
   }
 
-  /** Tries to give request `request` a slot on `server`. */
+  /** Tries to give request `request` a slot on `server` (or a place in its line), unless its quota is spent. */
   admit(server: number, request: number): Admission {
-    if (this.busy[server] < this.slots || this.mode === 'unbounded') {
-      this.busy[server]++;
-      this.admitted[server]++;
+    if (this.#passedOn[server] >= this.quota) {
+      this.#quotaRefusals++;
+      this.#rejected[server]++;
+      return Admission.Rejected;
+    }
+    if (this.#busy[server] < this.slots || this.mode === 'unbounded') {
+      this.#busy[server]++;
+      this.#admitted[server]++;
       return Admission.Admitted;
     }
     if (this.mode === 'queue') {
       this.enqueue(server, request);
       return Admission.Queued;
     }
-    this.rejected[server]++;
+    this.#rejected[server]++;
     return Admission.Rejected;
+  }
+
+  /**
+   * A request on `server` passed its checks: whether it may go on to the
+   * stock step within the server's quota (counted if so). False: refused,
+   * the N-th having gone on while it was in service.
+   */
+  passOn(server: number): boolean {
+    if (this.#passedOn[server] >= this.quota) {
+      this.#quotaRefusals++;
+      this.#rejected[server]++;
+      return false;
+    }
+    this.#passedOn[server]++;
+    return true;
   }
 
   /**
@@ -133,7 +200,7 @@ export class OrderServers {
    * request by `overloadFactor` per request beyond the slots.
    */
   slowdown(server: number): number {
-    const excess = this.busy[server] - this.slots;
+    const excess = this.#busy[server] - this.slots;
     return excess > 0 ? 1 + this.config.overloadFactor * excess : 1;
   }
 
@@ -144,13 +211,13 @@ export class OrderServers {
    * (it may have given up at its deadline).
    */
   release(server: number, isWaiting: (request: number) => boolean): number {
-    this.busy[server]--;
+    this.#busy[server]--;
     while (this.lineLengths[server] > 0) {
       const request = this.dequeue(server);
       if (isWaiting(request)) {
-        this.waiting[server]--;
-        this.busy[server]++;
-        this.admitted[server]++;
+        this.#waiting[server]--;
+        this.#busy[server]++;
+        this.#admitted[server]++;
         return request;
       }
     }
@@ -159,8 +226,8 @@ export class OrderServers {
 
   /** A queued request left the line at its deadline: no longer waiting (the line skips its entry later). */
   abandoned(server: number): void {
-    this.waiting[server]--;
-    this.rejected[server]++;
+    this.#waiting[server]--;
+    this.#rejected[server]++;
   }
 
   private enqueue(server: number, request: number): void {
@@ -172,7 +239,7 @@ export class OrderServers {
     }
     line[(this.heads[server] + n) % line.length] = request;
     this.lineLengths[server] = n + 1;
-    this.waiting[server]++;
+    this.#waiting[server]++;
   }
 
   private dequeue(server: number): number {

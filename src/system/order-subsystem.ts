@@ -20,8 +20,6 @@ export interface OrderSubsystemListener {
 export class OrderSubsystem {
   /** The `consumers` writers and, in async mode, the message queue in front of them. */
   readonly pool: MultiServerQueue;
-  /** Orders refused by a full queue. */
-  refused = 0;
   private lastRefused = false;
 
   /** @param draws draws for order-creation times (µs, from `config.service`). */
@@ -43,7 +41,6 @@ export class OrderSubsystem {
       {
         onDone: (request) => listener.onOrderCreated(request),
         onBlocked: () => {
-          this.refused++;
           this.lastRefused = true;
         },
       },

@@ -4,6 +4,7 @@ import type { RandomSequence } from '../kernel/random.js';
 import { samplerOf, type Sampler } from '../kernel/distributions.js';
 import { MultiServerQueue } from '../kernel/multi-server-queue.js';
 import { Link } from './link.js';
+import type { ReadonlyNumbers } from '../kernel/typed-arrays.js';
 
 /** What an origin request is for: the low 3 bits of its tag. */
 export const enum OriginKind {
@@ -68,12 +69,8 @@ export class OriginPool {
   readonly queue: MultiServerQueue;
   /** The origin's egress link, crossed by every response sent. */
   readonly link: Link;
-  /** Requests by kind (index = OriginKind). */
-  readonly requests = new Float64Array(7);
-  /** Responses not sent because their requester had given up. */
-  abandoned = 0;
-  /** Requests refused because the queue was full, by kind. */
-  readonly errors = new Float64Array(7);
+  readonly #requests = new Float64Array(7);
+  readonly #errors = new Float64Array(7);
   private readonly services: Sampler[];
   private readonly bytes: Float64Array;
 
@@ -109,24 +106,32 @@ export class OriginPool {
       },
       {
         onDone: (customer, tag, _wait, sojourn) => {
-          if (this.listener.stillWaiting && !this.listener.stillWaiting(customer, tag)) {
-            this.abandoned++;
-            return;
-          }
+          // Its requester gave up: no response is sent.
+          if (this.listener.stillWaiting && !this.listener.stillWaiting(customer, tag)) return;
           const doneAt = this.link.transmit(sim.now, this.bytes[tag & 7]);
           this.listener.onOriginAnswer(customer, tag, doneAt, true, sojourn);
         },
         onBlocked: (customer, tag) => {
-          this.errors[tag & 7]++;
+          this.#errors[tag & 7]++;
           this.listener.onOriginAnswer(customer, tag, sim.now, false, 0);
         },
       },
     );
   }
 
+  /** Requests by kind (index = OriginKind). */
+  get requests(): ReadonlyNumbers {
+    return this.#requests;
+  }
+
+  /** Requests refused because the queue was full, by kind (index = OriginKind). */
+  get errors(): ReadonlyNumbers {
+    return this.#errors;
+  }
+
   /** Sends a request; the answer comes through the listener. */
   request(customer: number, tag: number): void {
-    this.requests[tag & 7]++;
+    this.#requests[tag & 7]++;
     this.queue.arrive(customer, tag);
   }
 }

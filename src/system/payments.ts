@@ -29,12 +29,9 @@ export interface PaymentListener {
  * ({@link awaitingAtEnd}).
  */
 export class PaymentDeadlines {
-  /** Orders drawn unpaid (cancelled, or awaiting payment at the end). */
-  unpaid = 0;
-  /** Unpaid orders cancelled at their deadline (each returned one unit). */
-  cancelled = 0;
-  /** Unpaid orders whose deadline falls at or after `duration`: still awaiting payment at the end, holding their units. */
-  awaitingAtEnd = 0;
+  #unpaid = 0;
+  #cancelled = 0;
+  #awaitingAtEnd = 0;
 
   private readonly share: number;
   private readonly timeoutUs: number;
@@ -58,22 +55,37 @@ export class PaymentDeadlines {
     this.deadlineKind = sim.register('order.payment-deadline', (orderId, user) => this.deadline(orderId, user));
   }
 
+  /** Orders drawn unpaid (cancelled, or awaiting payment at the end). */
+  get unpaid(): number {
+    return this.#unpaid;
+  }
+
+  /** Unpaid orders cancelled at their deadline (each returned one unit). */
+  get cancelled(): number {
+    return this.#cancelled;
+  }
+
+  /** Unpaid orders whose deadline falls at or after `duration`: still awaiting payment at the end, holding their units. */
+  get awaitingAtEnd(): number {
+    return this.#awaitingAtEnd;
+  }
+
   /** Order `orderId` of `user` was created now: decides whether it will be paid, and arms its deadline if not. */
   created(orderId: number, user: number): void {
     const n = this.ordersOf.get(user) ?? 0;
     this.ordersOf.set(user, n + 1);
     if (this.draws.uniform(user, n) >= this.share) return;
-    this.unpaid++;
+    this.#unpaid++;
     const dueUs = this.sim.now + this.timeoutUs;
     if (dueUs >= this.endUs) {
-      this.awaitingAtEnd++;
+      this.#awaitingAtEnd++;
       return;
     }
     this.sim.scheduleAt(dueUs, this.deadlineKind, orderId, user);
   }
 
   private deadline(orderId: number, user: number): void {
-    this.cancelled++;
+    this.#cancelled++;
     this.listener.onCancelled(orderId, user);
   }
 }

@@ -1,16 +1,7 @@
 import type { Simulation } from '../kernel/simulation.js';
 import { FifoRing } from '../kernel/fifo-ring.js';
 import type { Stock } from './stock.js';
-
-/** What the buffers tell the order flow. */
-export interface StockBuffersListener {
-  /** Request `request` got a unit from its server's buffer (now, synchronously or when a refill arrived). */
-  onUnit(request: number): void;
-  /** Request `request` found its server's buffer empty and the refill it waited for brought nothing: sold out, as far as this server knows. */
-  onNone(request: number): void;
-  /** A refill finished at `nowUs` having taken `taken` units; the store's level is what it left. */
-  onRefilled(nowUs: number, taken: number): void;
-}
+import type { StockStep, StockStepListener } from './stock-step.js';
 
 /**
  * Sharded stock with a buffer per order server (system.stock.buffer;
@@ -40,13 +31,9 @@ export interface StockBuffersListener {
  * So at any time `stock.sold = sold + held + units in refills in flight`,
  * and at the end of a run (no refill in flight) `stock.sold = sold + held`.
  */
-export class StockBuffers {
-  /** Units sold from the buffers (to requests), gross of units given back. */
-  sold = 0;
-  /** Units sitting in all buffers now (not those of refills in flight). */
-  held = 0;
-  /** Refills begun (store operations made for the buffers). */
-  refills = 0;
+export class StockBuffers implements StockStep {
+  #sold = 0;
+  #held = 0;
   /** Units in each server's buffer. */
   private readonly level: Int32Array;
   /** Whether each server has a refill in flight. */
@@ -67,7 +54,7 @@ export class StockBuffers {
     private readonly stock: Stock,
     readonly batch: number,
     servers: number,
-    private readonly listener: StockBuffersListener,
+    private readonly listener: StockStepListener,
   ) {
     this.level = new Int32Array(servers);
     this.refilling = new Uint8Array(servers);
@@ -75,6 +62,16 @@ export class StockBuffers {
     this.refillTaken = new Int32Array(servers);
     this.waiting = Array.from({ length: servers }, () => new FifoRing(new Int32Array(4)));
     this.refillDoneKind = sim.register('order.refill-done', (s) => this.refillDone(s));
+  }
+
+  /** Units sold from the buffers (to requests), gross of units given back. */
+  get sold(): number {
+    return this.#sold;
+  }
+
+  /** Units sitting in all buffers now (not those of refills in flight). */
+  get held(): number {
+    return this.#held;
   }
 
   /** Units in `server`'s buffer now. */
@@ -85,7 +82,8 @@ export class StockBuffers {
   /**
    * Request `request` on `server` takes one unit: from the buffer now
    * (listener.onUnit before this returns), or after a refill (onUnit or
-   * onNone when it arrives).
+   * onNone when it arrives; onRanOut first if that refill found the store
+   * empty or emptied it).
    */
   take(server: number, request: number): void {
     if (this.level[server] > 0) {
@@ -98,7 +96,6 @@ export class StockBuffers {
 
   private refill(server: number): void {
     const doneAt = this.stock.begin(this.sim.now, this.batch);
-    this.refills++;
     this.refilling[server] = 1;
     this.refillRead[server] = this.stock.lastRead;
     this.refillTaken[server] = this.stock.lastTaken;
@@ -110,8 +107,8 @@ export class StockBuffers {
     this.stock.complete(this.refillRead[server], taken);
     this.refilling[server] = 0;
     this.level[server] += taken;
-    this.held += taken;
-    this.listener.onRefilled(this.sim.now, taken);
+    this.#held += taken;
+    if (taken === 0 || this.stock.level <= 0) this.listener.onRanOut(this.sim.now);
     const line = this.waiting[server];
     while (line.size > 0 && this.level[server] > 0) this.hand(server, line.shift());
     if (line.size === 0) return;
@@ -125,8 +122,8 @@ export class StockBuffers {
 
   private hand(server: number, request: number): void {
     this.level[server]--;
-    this.held--;
-    this.sold++;
+    this.#held--;
+    this.#sold++;
     this.listener.onUnit(request);
   }
 }

@@ -23,20 +23,13 @@ import type { StockConfig } from '../scenario/schema.js';
  *   "succeeds": lost updates, the classic oversell. The negative control.
  */
 export class Stock {
-  /** Current counter value. */
-  level: number;
-  /** Lowest value the counter ever held. */
-  minLevel: number;
-  /** Units taken out of the store, gross: returns are counted in `returned`. So initial − sold + returned = level for a correct primitive. With buffers (stock.buffer) they went to order servers' buffers, not all to buyers yet. */
-  sold = 0;
-  /** Units given back: by failed order steps (compensation) and by orders cancelled unpaid. */
-  returned = 0;
-  /** Stock operations asked for (counted when they reach the store; a serial store may still queue them). */
-  operations = 0;
-  /** Units the last `begin` took (or, for the racy primitive, will write as taken): min(want, level read), 0 when the read saw none. */
-  lastTaken = 0;
-  /** Value read by the last `begin` (what the racy primitive will write from). */
-  lastRead = 0;
+  #level: number;
+  #minLevel: number;
+  #sold = 0;
+  #returned = 0;
+  #operations = 0;
+  #lastTaken = 0;
+  #lastRead = 0;
   /**
    * Whether operations run one at a time (single-thread-server, row-lock):
    * then the store has a ceiling of 1/service operations per second, and
@@ -61,11 +54,51 @@ export class Stock {
     readonly initial: number,
     config: StockConfig,
   ) {
-    this.level = initial;
-    this.minLevel = initial;
+    this.#level = initial;
+    this.#minLevel = initial;
     this.racy = config.primitive === 'check-then-decrement';
     this.serial = config.primitive === 'single-thread-server' || config.primitive === 'row-lock';
     this.serviceUs = config.service;
+  }
+
+  /** Current counter value. */
+  get level(): number {
+    return this.#level;
+  }
+
+  /** Lowest value the counter ever held. */
+  get minLevel(): number {
+    return this.#minLevel;
+  }
+
+  /**
+   * Units taken out of the store, gross: returns are counted in `returned`,
+   * so initial − sold + returned = level for a correct primitive. With
+   * buffers (stock.buffer) they went to order servers' buffers, not all to
+   * buyers yet.
+   */
+  get sold(): number {
+    return this.#sold;
+  }
+
+  /** Units given back: by failed order steps (compensation) and by orders cancelled unpaid. */
+  get returned(): number {
+    return this.#returned;
+  }
+
+  /** Stock operations asked for (counted when they reach the store; a serial store may still queue them). */
+  get operations(): number {
+    return this.#operations;
+  }
+
+  /** Units the last `begin` took (or, for the racy primitive, will write as taken): min(want, level read), 0 when the read saw none. */
+  get lastTaken(): number {
+    return this.#lastTaken;
+  }
+
+  /** Value read by the last `begin` (what the racy primitive will write from). */
+  get lastRead(): number {
+    return this.#lastRead;
   }
 
   /**
@@ -77,7 +110,7 @@ export class Stock {
    * @returns when the operation finishes (µs); call {@link complete} then.
    */
   begin(nowUs: number, want = 1): number {
-    this.operations++;
+    this.#operations++;
     let done: number;
     if (this.serial) {
       const start = this.freeAt > nowUs ? this.freeAt : nowUs;
@@ -86,10 +119,10 @@ export class Stock {
     } else {
       done = nowUs + this.serviceUs;
     }
-    const read = this.level;
+    const read = this.#level;
     const taken = read <= 0 ? 0 : read < want ? read : want;
-    this.lastRead = read;
-    this.lastTaken = taken;
+    this.#lastRead = read;
+    this.#lastTaken = taken;
     if (!this.racy && taken > 0) {
       this.decrementTo(read - taken, taken);
       this.takenInFlight += taken;
@@ -117,7 +150,7 @@ export class Stock {
    * whose writes land when its operations end, always the same.
    */
   get committedLevel(): number {
-    return this.level + this.takenInFlight;
+    return this.#level + this.takenInFlight;
   }
 
   /**
@@ -126,12 +159,12 @@ export class Stock {
    * the racy one oversells, while its counter still shows stock.
    */
   get handedOut(): number {
-    return this.sold - this.returned;
+    return this.#sold - this.#returned;
   }
 
   /** Outcome of the last `begin`: whether it took (or, racy, will write as taken) any unit. */
   get lastSuccess(): boolean {
-    return this.lastTaken > 0;
+    return this.#lastTaken > 0;
   }
 
   /**
@@ -146,13 +179,13 @@ export class Stock {
 
   /** Gives a unit back (compensation after a failed order step, or an unpaid order cancelled). */
   giveBack(): void {
-    this.level++;
-    this.returned++;
+    this.#level++;
+    this.#returned++;
   }
 
   private decrementTo(value: number, taken: number): void {
-    this.level = value;
-    this.sold += taken;
-    if (value < this.minLevel) this.minLevel = value;
+    this.#level = value;
+    this.#sold += taken;
+    if (value < this.#minLevel) this.#minLevel = value;
   }
 }

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RandomSource } from '../kernel/random.js';
 import type { ResolvedConfig, TokenGateConfig } from '../scenario/schema.js';
 import type { LedgerRecord } from './ledger.js';
+import { DERIVED } from './streams.js';
 
 /**
  * The dynamic order URL (a seed-design defence, docs/domain.md): the
@@ -94,7 +95,7 @@ export class TokenGate {
 
 /** The HMAC secret seed of a run: derived from its seed and replication, never from the wall clock. */
 export function tokenSecretSeed(seed: number | string, replication: number): number {
-  return new RandomSource(seed, replication).derivedInt('token-gate-secret');
+  return new RandomSource(seed, replication).derivedInt(DERIVED.tokenGateSecret);
 }
 
 /** The last gate built for an audit, reused across the records of one run. */

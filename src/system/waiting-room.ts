@@ -50,10 +50,8 @@ export interface WaitingRoomListener {
  * record index of their latest request.
  */
 export class WaitingRoom {
-  /** Requests that reached the room (those that took over their user's place included). */
-  entries = 0;
-  /** Most places taken in line at once (the lottery pool included). */
-  peak = 0;
+  #entries = 0;
+  #peak = 0;
 
   private readonly sim: Simulation;
   private readonly listener: WaitingRoomListener;
@@ -118,6 +116,16 @@ export class WaitingRoom {
     if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
   }
 
+  /** Requests that reached the room (those that took over their user's place included). */
+  get entries(): number {
+    return this.#entries;
+  }
+
+  /** Most places taken in line at once (the lottery pool included). */
+  get peak(): number {
+    return this.#peak;
+  }
+
   /** Calls `visit` with every request still in line (the lottery pool included), in no particular order. */
   forEachWaiting(visit: (request: number) => void): void {
     for (let k = 0; k < this.line.size; k++) visit(this.placeOf[this.line.at(k)]);
@@ -135,7 +143,7 @@ export class WaitingRoom {
    * dropped through `onReplaced`).
    */
   enter(request: number, user: number): void {
-    this.entries++;
+    this.#entries++;
     const earlier = this.placeOf[user];
     this.placeOf[user] = request;
     if (earlier >= 0) {
@@ -155,7 +163,7 @@ export class WaitingRoom {
       if (this.listener.soldOut()) this.scheduleFlush(this.sim.now);
       else this.ensureScheduled();
     }
-    if (this.waiting > this.peak) this.peak = this.waiting;
+    if (this.waiting > this.#peak) this.#peak = this.waiting;
   }
 
   /** The window closes: the pool, in ticket order, goes to the head of the line. */

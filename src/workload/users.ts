@@ -7,6 +7,7 @@ import { CdnObject, type Cdn, type CdnListener } from '../system/cdn.js';
 import { GEN_MASK, OriginKind, packTag, type OriginPool } from '../system/origin.js';
 import { OrderAnswer, TokenKind, type OrderFlow, type OrderFlowListener } from '../system/order-flow.js';
 import { cacheAlignedBuffer } from '../kernel/aligned-buffer.js';
+import { STREAM } from '../system/streams.js';
 import { arrivalSampler } from './arrivals.js';
 
 /** Where a user is in its life. */
@@ -226,11 +227,11 @@ export class Users {
 
     this.think = samplerOf(users.refresh);
     this.reaction = samplerOf(users.reaction);
-    this.thinkDraws = random.stream('think');
-    this.reactionDraws = random.stream('reaction');
-    this.retryDraws = random.stream('retry');
-    this.lateDraws = random.stream('late-refresh');
-    this.skewDraws = random.stream('clock-skew');
+    this.thinkDraws = random.stream(STREAM.think);
+    this.reactionDraws = random.stream(STREAM.reaction);
+    this.retryDraws = random.stream(STREAM.retry);
+    this.lateDraws = random.stream(STREAM.lateRefresh);
+    this.skewDraws = random.stream(STREAM.clockSkew);
     this.saleStart = config.sale.start;
     this.patience = users.patience;
     this.viaCdn = cdn !== null;
@@ -262,9 +263,9 @@ export class Users {
     // Per-user constants and the first arrival, all from keyed draws.
     const arrival = arrivalSampler(users.arrival);
     const rtt = samplerOf(users.rtt);
-    const arrivalDraws = random.stream('arrival');
-    const rttDraws = random.stream('rtt');
-    const botDraws = random.stream('bot');
+    const arrivalDraws = random.stream(STREAM.arrival);
+    const rttDraws = random.stream(STREAM.rtt);
+    const botDraws = random.stream(STREAM.bot);
     const botShare = users.bots.share;
     for (let u = 0; u < n; u++) {
       this.f64[(u << F64_SHIFT) + FIRST_CLICK_AT] = Infinity;

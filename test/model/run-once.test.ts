@@ -6,6 +6,7 @@ import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { verifyLedgerToken } from '../../src/system/token-gate.js';
 import { inAcceptanceOrder, ordersBeyondStock } from '../../src/system/ledger.js';
 import { audit } from '../../src/verify/audit.js';
+import { OrderAnswer } from '../../src/system/order-flow.js';
 import { columnIndex, configOf, merge, NAIVE, SMALL } from '../helpers/flash-config.js';
 
 const T0 = 60_000_000;
@@ -620,6 +621,48 @@ describe('runOnce: waiting room', () => {
     expect(withSettings.system.waitingRoom.rate).not.toBe(without.system.waitingRoom.rate);
     expect(off).toEqual(plain);
     expect(off.counters.roomEntries).toBe(0);
+  });
+});
+
+describe('runOnce: the admission quota (orderServers.quota)', () => {
+  const S = 4;
+  const N = 10;
+  for (const onFull of ['reject', 'unbounded'] as const) {
+    it(`servers ${S} × quota ${N} (onFull: ${onFull}): S·N orders reach the stock and order steps, no more; every later request hears "sale ended"`, () => {
+      const config = configOf(merge(SMALL, { system: { orderServers: { servers: S, slots: 5, onFull, quota: N } } }));
+      const model = new FlashSaleModel(config, { strategy: 's', replication: 0, seed: 1 });
+      // The users hear every refusal as "sale ended".
+      let saleEnded = 0;
+      const answer = model.users.orderListener.onOrderAnswer;
+      model.users.orderListener.onOrderAnswer = (user, gen, outcome, clickedAtUs) => {
+        if (outcome === OrderAnswer.SaleEnded) saleEnded++;
+        answer.call(model.users.orderListener, user, gen, outcome, clickedAtUs);
+      };
+      model.sim.run({});
+      const flow = model.flow;
+      // The storm spends every server's quota: the bound is reached, not just respected.
+      expect(Array.from(flow.servers.passedOn)).toEqual(Array<number>(S).fill(N));
+      expect(flow.stock.operations).toBe(S * N);
+      // What reached the order subsystem: orders created, refused by its queue, or lost by its broker.
+      const reachedOrders = flow.ledger.size + flow.errors + flow.lostMessages;
+      expect(reachedOrders).toBe(S * N);
+      // Stock is left (100 units for 40 orders), so no "sold out" flag stands in for the quota.
+      expect(flow.stock.level).toBe(config.sale.stock - S * N);
+      expect(flow.soldOutAnswers).toBe(0);
+      // Everyone else heard "sale ended": almost all on arrival, without a slot.
+      expect(flow.servers.quotaRefusals).toBeGreaterThan(100);
+      expect(flow.attempts - flow.admitted).toBeGreaterThan(100);
+      if (onFull === 'unbounded') expect(flow.servers.quotaRefusals).toBe(flow.rejected);
+      expect(saleEnded).toBe(flow.rejected);
+    });
+  }
+
+  it('absent, the results are those of the same run without the key (null means no quota too)', () => {
+    const { config: a, ...plain } = run({ system: { orderServers: { servers: S } } });
+    const { config: b, ...withNull } = run({ system: { orderServers: { servers: S, quota: null } } });
+    expect(b.system.orderServers.quota).toBeUndefined();
+    expect(withNull).toEqual(plain);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 });
 

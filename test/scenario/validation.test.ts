@@ -68,6 +68,19 @@ describe('validation messages for bad scenario files', () => {
     expect(loadScenario('scenarios/smoke.yaml').scenario.system.stock.buffer).toBe(0);
   });
 
+  test('admission quota: a whole number of requests, at least 1, or null (no quota); absent by default and absent from the resolved config', () => {
+    expect(issuesOfFile(scenarioFile('version: 1\nname: x\nsystem:\n  orderServers: { quota: 0 }\nstrategies:\n  half: { system.orderServers.quota: 2.5 }\n'))).toEqual([
+      'F:4:26 system.orderServers.quota: must be a positive integer (got 0)',
+      'F:6:38 strategies.half.system.orderServers.quota: must be a whole number (got 2.5)',
+    ]);
+    expect(issuesOf('scenarios/smoke.yaml', ['system.orderServers.quota=-1'])).toEqual(['--set system.orderServers.quota: must be a positive integer (got -1)']);
+    const plain = loadScenario('scenarios/smoke.yaml').scenario.system.orderServers;
+    expect(plain.quota).toBeUndefined();
+    expect('quota' in plain).toBe(false);
+    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orderServers.quota=null'] }).scenario.system.orderServers.quota).toBeUndefined();
+    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orderServers.quota=25'] }).scenario.system.orderServers.quota).toBe(25);
+  });
+
   test('bad distribution strings', () => {
     expect(issuesOf(`${BAD}/bad-distribution.yaml`)).toEqual([
       `${BAD}/bad-distribution.yaml:3:12 users.refresh: expected lognormal(median, sigma) with 2 arguments (got "lognormal(5s)")`,

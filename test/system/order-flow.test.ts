@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/kernel/simulation.js';
 import { RandomSequence, RandomSource, RandomStream } from '../../src/kernel/random.js';
-import { OrderAnswer, OrderFlow, TokenKind } from '../../src/system/order-flow.js';
+import { OrderAnswer, OrderFlow, TokenKind, orderFlowStreams } from '../../src/system/order-flow.js';
 import { tokenSecretSeed, verifyLedgerToken } from '../../src/system/token-gate.js';
 import { configOf, merge } from '../helpers/flash-config.js';
 
@@ -39,21 +39,16 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
   const sim = new Simulation();
   const random = new RandomSource(seed, 0);
   const answers: Answer[] = [];
-  const flow = new OrderFlow(
+  const streams = orderFlowStreams(random);
+  const flow = new OrderFlow({
     sim,
     config,
-    100,
-    'test',
-    tokenSecretSeed(seed, 0),
-    random.stream('balancer'),
-    random.stream('order-service').sequence(),
-    random.stream('order-create').sequence(),
-    lossDraws ?? random.stream('order-loss').sequence(),
-    duplicateDraws ?? random.stream('order-duplicate'),
-    random.stream('order-payment'),
-    random.stream('room-ticket'),
-    { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
-  );
+    users: 100,
+    strategy: 'test',
+    tokenSecret: tokenSecretSeed(seed, 0),
+    streams: { ...streams, loss: lossDraws ?? streams.loss, duplicate: duplicateDraws ?? streams.duplicate },
+    listener: { onOrderAnswer: (user, gen, answer, clickedAt) => answers.push({ user, gen, answer, at: sim.now, clickedAt }) },
+  });
   let attempt = 0;
   const sendKind = sim.register('test.send', (user, kind) => {
     const issued = tokenIssuedAt.get(user) ?? sim.now;
@@ -187,8 +182,6 @@ describe('order flow', () => {
       [OrderAnswer.Duplicate, 1_000_000 + SERVICE],
     ]);
     expect(flow.duplicates).toBe(2);
-    // A duplicate is not a buyer turned away: that user already has the order (kills counting it in turnedAway).
-    expect(flow.turnedAway).toBe(0);
     expect(flow.stock.sold).toBe(1);
     expect(flow.stock.operations).toBe(1);
     expect(flow.ledger.size).toBe(1);
@@ -238,7 +231,6 @@ describe('order flow', () => {
     expect(flow.rejected).toBe(3);
     expect(flow.admitted).toBe(2);
     expect(flow.ledger.size).toBe(2);
-    expect(flow.turnedAway).toBe(3);
   });
 
   it('queue: waiting requests get a slot in order; one still waiting at maxWait gets "sale ended" then', () => {
@@ -321,7 +313,6 @@ describe('order flow', () => {
     expect(flow.stock.returned).toBe(1);
     expect(flow.stock.level).toBe(3);
     expect(flow.stock.initial - flow.stock.sold + flow.stock.returned).toBe(flow.stock.level);
-    expect(flow.orders.refused).toBe(1);
     expect(flow.errors).toBe(1);
     expect(flow.ledger.toArray().map((r) => r.user)).toEqual([1, 2]);
     expect(flow.leakedUnits).toBe(0);
@@ -432,7 +423,7 @@ describe('order flow', () => {
     expect(flow.stock.level).toBe(1);
     expect(flow.wonResponses).toEqual([1, 2]);
     expect(audit()).toEqual([null, null, null, null]);
-    expect(flow.pendingOrders).toBe(0);
+    expect(flow.orders.backlog).toBe(0);
   });
 
   it('an idempotent consumer drops the second delivery and counts it; the redelivery still takes a consumer for an order-creation time', () => {
@@ -744,5 +735,33 @@ describe('order flow with unpaid orders behind a waiting room', () => {
     const first = s.answers.filter((a) => a.user !== 1 && a.answer !== OrderAnswer.Queued).map((a) => a.at).sort((a, b) => a - b)[0];
     expect(first).toBeGreaterThanOrEqual(T0 + 1_000_000);
     expect(byUser(s.answers).get(2)).toBe(OrderAnswer.Won);
+  });
+});
+
+describe('order flow: the admission quota', () => {
+  it('a server passes its first N orders on; forgeries and duplicates spend nothing; later requests hear "sale ended", at arrival once spent', () => {
+    const { sim, flow, answers, click } = setup({ sale: { stock: 10 }, system: { orderServers: { quota: 2 } } });
+    click(T0, 1, TokenKind.Forged);
+    click(T0 + 1, 2);
+    click(T0 + 2, 2); // a duplicate of the same buyer
+    click(T0 + 3, 3);
+    click(T0 + 4, 4); // admitted (nothing passed on yet), refused at its check: the quota went meanwhile
+    click(T0 + 1_000_000, 5); // quota spent: refused on arrival, without a slot
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
+      [1, OrderAnswer.Blocked, SERVICE],
+      [2, OrderAnswer.Duplicate, 2 + SERVICE],
+      [4, OrderAnswer.SaleEnded, 4 + SERVICE],
+      [2, OrderAnswer.Won, 1 + SERVICE + STOCK_US],
+      [3, OrderAnswer.Won, 3 + SERVICE + STOCK_US],
+      [5, OrderAnswer.SaleEnded, 1_000_000],
+    ]);
+    expect(flow.attempts).toBe(6);
+    expect(flow.admitted).toBe(5);
+    expect(flow.rejected).toBe(2);
+    expect(flow.servers.quotaRefusals).toBe(2);
+    expect(Array.from(flow.servers.passedOn)).toEqual([2]);
+    expect(flow.stock.operations).toBe(2);
+    expect(flow.ledger.size).toBe(2);
   });
 });

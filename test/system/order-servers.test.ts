@@ -169,3 +169,50 @@ describe('bounded order servers', () => {
     expect(off.knowsSoldOut(1e12)).toBe(false);
   });
 });
+
+describe('the admission quota (orderServers.quota)', () => {
+  it('absent: no quota', () => {
+    const s = servers({ servers: 1, slots: 1 });
+    expect(s.quota).toBe(Infinity);
+    for (let r = 0; r < 1000; r++) {
+      expect(s.admit(0, r)).toBe(Admission.Admitted);
+      expect(s.passOn(0)).toBe(true);
+      s.release(0, alwaysWaiting);
+    }
+    expect(s.quotaRefusals).toBe(0);
+  });
+
+  it('each server passes its first N orders on; later requests are refused on arrival, though slots are free', () => {
+    const s = servers({ servers: 2, slots: 2, onFull: 'reject', quota: 2 });
+    expect(s.admit(0, 0)).toBe(Admission.Admitted);
+    expect(s.admit(0, 1)).toBe(Admission.Admitted);
+    // Full: refused for its slots, which does not touch the quota.
+    expect(s.admit(0, 2)).toBe(Admission.Rejected);
+    expect(s.quotaRefusals).toBe(0);
+    // Admitted requests that fail their checks (a forged token) are not passed on: nothing spent.
+    s.release(0, alwaysWaiting);
+    expect(s.admit(0, 3)).toBe(Admission.Admitted);
+    expect([s.passOn(0), s.passOn(0)]).toEqual([true, true]);
+    // Request 3 was in service when the second went on: refused at its check.
+    expect(s.passOn(0)).toBe(false);
+    s.release(0, alwaysWaiting);
+    s.release(0, alwaysWaiting);
+    expect(Array.from(s.busy)).toEqual([0, 0]);
+    expect(s.admit(0, 4)).toBe(Admission.Rejected);
+    expect(s.quotaRefusals).toBe(2);
+    // The other server has its own quota.
+    expect(s.admit(1, 5)).toBe(Admission.Admitted);
+    expect(s.passOn(1)).toBe(true);
+    expect(Array.from(s.passedOn)).toEqual([2, 1]);
+    expect(Array.from(s.admitted)).toEqual([3, 1]);
+    expect(Array.from(s.rejected)).toEqual([3, 0]);
+  });
+
+  it('alone, with onFull: unbounded: everyone is served at once until N orders went on', () => {
+    const s = servers({ servers: 1, slots: 1, onFull: 'unbounded', quota: 3 });
+    expect(Array.from({ length: 5 }, (_, r) => s.admit(0, r))).toEqual(Array<Admission>(5).fill(Admission.Admitted));
+    expect(Array.from({ length: 5 }, () => s.passOn(0))).toEqual([true, true, true, false, false]);
+    expect(s.admit(0, 5)).toBe(Admission.Rejected);
+    expect(s.quotaRefusals).toBe(3);
+  });
+});

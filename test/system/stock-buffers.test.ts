@@ -16,15 +16,15 @@ function setup(primitive: Primitive, initial: number, batch: number, servers: nu
   const stock = new Stock(initial, configOf({ system: { stock: { primitive, service } } }).system.stock);
   const got = new Map<number, number>();
   const none = new Map<number, number>();
-  const refilled: number[] = [];
+  const ranOut: number[] = [];
   const buffers = new StockBuffers(sim, stock, batch, servers, {
     onUnit: (r) => got.set(r, sim.now),
     onNone: (r) => none.set(r, sim.now),
-    onRefilled: (_now, taken) => refilled.push(taken),
+    onRanOut: (now) => ranOut.push(now),
   });
   const kind = sim.register('test.take', (server, request) => buffers.take(server, request));
   const take = (at: number, server: number, request: number) => sim.scheduleAt(at, kind, server, request);
-  return { sim, stock, buffers, got, none, refilled, take };
+  return { sim, stock, buffers, got, none, ranOut, take };
 }
 
 describe('stock buffers', () => {
@@ -53,13 +53,14 @@ describe('stock buffers', () => {
   });
 
   it('a refill takes min(batch, level): the last units of the store, then nothing; a refill of nothing answers its waiting takes "none"', () => {
-    const { sim, stock, buffers, got, none, refilled, take } = setup('atomic', 4, 3, 2);
+    const { sim, stock, buffers, got, none, ranOut, take } = setup('atomic', 4, 3, 2);
     take(0, 0, 0); // server 0 takes 3
     take(10, 1, 1); // server 1 takes the last 1
     take(5000, 1, 2); // server 1: its buffer is empty, the store too
     take(5001, 1, 3); // waits for that empty refill
     sim.run();
-    expect(refilled).toEqual([3, 1, 0]);
+    // Every refill that finished with the store empty says so: the first (server 1's refill, begun at 10 µs, had taken the last unit), the second, and the empty one.
+    expect(ranOut).toEqual([1000, 1010, 6000]);
     expect([...got.keys()].sort()).toEqual([0, 1]);
     expect([...none.keys()].sort()).toEqual([2, 3]);
     // Server 1 said "none" while server 0 still holds 2 units: stranded.
