@@ -111,13 +111,12 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
   });
   const invariantsPassed = strategies.every((s) => s.invariantsPassed);
   const thresholdsPassed = strategies.every((s) => s.thresholdsPassed);
-  const first = plan.strategies[0].config;
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     tool: { name: 'flashsim', version: toolVersion() },
     scenario: { name: plan.scenario.name, file: plan.scenario.file, description: loaded.scenario.description ?? null },
-    seed: first.seed,
-    replications: Math.max(...plan.strategies.map((s) => s.config.replications)),
+    seed: plan.seed,
+    replications: plan.replications,
     options: prepared.options,
     invariants: [...invariants],
     thresholds,

@@ -210,6 +210,25 @@ describe('sim run', () => {
     expect(readdirSync(work).filter((d) => ['bad', 'missing', 'strategy', 'set', 'seed'].includes(d))).toEqual([]);
   });
 
+  it('seed and replications belong to the run: an overlay, --set or --param setting them exits 2 at the key; --seed still works', async () => {
+    const file = join(work, 'per-strategy-seed.yaml');
+    writeFileSync(file, readFileSync(fixture('pass.yaml'), 'utf8').replace('more-servers: { system.orderServers.servers: 4 }', 'more-servers: { seed: 42 }'));
+    const refused = 'more-servers.seed: seed belongs to the run, not to a strategy: every strategy runs with the same seed, so they all see the same users; set it at the top of the file or with --seed\n';
+    const run = await sim(['run', file, '--out', out('per-strategy-seed')]);
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${file}:19:19 strategies.${refused}` });
+    expect(await sim(['validate', file])).toMatchObject({ code: 2, stderr: `${file}:19:19 strategies.${refused}` });
+    const set = await sim(['run', rel('pass.yaml'), '--set', 'replications=2', '--out', out('set-replications')]);
+    expect(set).toMatchObject({ code: 2, stderr: '--set replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications\n' });
+    const sweep = await sim(['sweep', rel('pass.yaml'), '--param', 'seed=1,2', '--out', out('sweep-seed')]);
+    expect(sweep).toMatchObject({ code: 2, stderr: 'sim: sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed\n' });
+    expect(readdirSync(work).filter((d) => ['per-strategy-seed', 'set-replications', 'sweep-seed'].includes(d))).toEqual([]);
+    const seeded = await sim(['run', rel('pass.yaml'), '--seed', '9', '--replications', '2', '--json', '--out', out('seeded'), '--quiet']);
+    expect(seeded.code).toBe(0);
+    const summary = JSON.parse(seeded.stdout) as { seed: number; replications: number; strategies: Array<{ config: { seed: number; replications: number } }> };
+    expect([summary.seed, summary.replications]).toEqual([9, 2]);
+    expect(summary.strategies.map((s) => [s.config.seed, s.config.replications])).toEqual([[9, 2], [9, 2]]);
+  });
+
   it('--verbose adds the stack trace', async () => {
     const r = await sim(['run', rel('bad.yaml'), '--verbose']);
     expect(r.code).toBe(2);
