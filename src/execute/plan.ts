@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../scenario/schema.js';
+import { tokenSecretSeed } from '../system/token-gate.js';
 
 /**
  * A run plan: every (strategy, replication) of one scenario run, as plain
@@ -32,6 +33,12 @@ export interface RunTask {
    * replications see independent ones.
    */
   seed: number | string;
+  /**
+   * The token gate's secret seed for this replication (tokenSecretSeed of
+   * the seed and replication), derived once per replication of the run: the
+   * run's token gate is built with it and the auditor re-checks tokens with it.
+   */
+  tokenSecret: number;
   /** The strategy's resolved configuration. */
   config: ResolvedConfig;
 }
@@ -62,6 +69,7 @@ export interface RunPlan {
 export function buildPlan(scenario: { name: string; file: string }, strategies: readonly PlannedStrategy[]): RunPlan {
   if (strategies.length === 0) throw new RangeError('a run plan needs at least one strategy');
   const { seed, replications } = strategies[0].config;
+  const secrets: number[] = [];
   const tasks: RunTask[] = [];
   for (const { name, config } of strategies) {
     if (!(Number.isInteger(config.replications) && config.replications >= 1)) {
@@ -73,7 +81,8 @@ export function buildPlan(scenario: { name: string; file: string }, strategies: 
       );
     }
     for (let replication = 0; replication < config.replications; replication++) {
-      tasks.push({ index: tasks.length, strategy: name, replication, seed: config.seed, config });
+      secrets[replication] ??= tokenSecretSeed(seed, replication);
+      tasks.push({ index: tasks.length, strategy: name, replication, seed, tokenSecret: secrets[replication], config });
     }
   }
   return {

@@ -28,6 +28,8 @@ export interface RunOptions {
   replication: number;
   /** The master seed. */
   seed: number | string;
+  /** The token gate's secret seed, as the run's plan derived it (default: tokenSecretSeed of `seed` and `replication`). */
+  tokenSecret?: number;
   /** Called every `progressEvery` events of the sale's simulation (default 1M) and once at the end; `events` counts every event. */
   onProgress?: (progress: RunProgress) => void;
   /** Events between progress calls. */
@@ -158,7 +160,7 @@ export class FlashSaleModel {
       config,
       config.users.count,
       options.strategy,
-      tokenSecretSeed(options.seed, options.replication),
+      options.tokenSecret ?? tokenSecretSeed(options.seed, options.replication),
       random.stream('balancer'),
       random.stream('order-service').sequence(),
       random.stream('order-create').sequence(),
