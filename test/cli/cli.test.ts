@@ -96,6 +96,18 @@ describe('sim validate and sim schema', () => {
     expect(r.stdout).toBe(`ok ${rel('pass.yaml')} (2 strategies)\n`);
   });
 
+  it('thresholds: hours and a negative sell-out limit validate; a malformed expression exits 2 at its line with the grammar message', async () => {
+    const good = join(work, 'thresholds-good.yaml');
+    writeFileSync(good, "version: 1\nname: th\nthresholds:\n  order_latency: ['p(99)<1h']\n  sell_out_time: ['value>-1s']\n");
+    expect(await sim(['validate', good])).toMatchObject({ code: 0, stdout: `ok ${good} (1 strategy)\n`, stderr: '' });
+    const bad = join(work, 'thresholds-bad.yaml');
+    writeFileSync(bad, "version: 1\nname: th\nthresholds:\n  order_latency: ['p99<1s']\n");
+    expect(await sim(['validate', bad])).toMatchObject({
+      code: 2,
+      stderr: `${bad}:4:19 thresholds.order_latency[0]: must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95 (got 'p99<1s')\n`,
+    });
+  });
+
   it('schema prints a JSON Schema', async () => {
     const r = await sim(['schema']);
     expect(r.code).toBe(0);
