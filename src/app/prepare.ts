@@ -10,7 +10,7 @@ export interface RunOptions {
   strategies?: readonly string[];
   /** Overrides the scenario's master seed. */
   seed?: number | string;
-  /** Overrides `replications` (per strategy). */
+  /** Overrides `replications`, the run's for every strategy. */
   replications?: number;
   /** Population size (users.count) for every strategy. */
   users?: number;

@@ -84,7 +84,9 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
     const runs = results.filter((r) => r.strategy === name).sort((a, b) => a.replication - b.replication);
     if (runs.length === 0) throw new RangeError(`no result for strategy ${name}`);
     const aggregate = aggregateStrategy(runs);
-    const audits = runs.map((r) => audit(r, invariants));
+    // The secret each replication's token gate was built with, as the plan derived it.
+    const secrets = new Map(plan.tasks.filter((t) => t.strategy === name).map((t) => [t.replication, t.tokenSecret]));
+    const audits = runs.map((r) => audit(r, invariants, { tokenSecret: secrets.get(r.replication) }));
     const pooled = evaluateThresholds(pooledResult(runs, aggregate), thresholds);
     const perRun = runs.map((r) => evaluateThresholds(r, thresholds));
     const thresholdOutcomes: ThresholdOutcome[] = pooled.map((t, i) => ({
@@ -111,13 +113,12 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
   });
   const invariantsPassed = strategies.every((s) => s.invariantsPassed);
   const thresholdsPassed = strategies.every((s) => s.thresholdsPassed);
-  const first = plan.strategies[0].config;
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     tool: { name: 'flashsim', version: toolVersion() },
     scenario: { name: plan.scenario.name, file: plan.scenario.file, description: loaded.scenario.description ?? null },
-    seed: first.seed,
-    replications: Math.max(...plan.strategies.map((s) => s.config.replications)),
+    seed: plan.seed,
+    replications: plan.replications,
     options: prepared.options,
     invariants: [...invariants],
     thresholds,

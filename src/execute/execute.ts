@@ -47,6 +47,7 @@ const inProcessRunner: TaskRunner = async (task, onProgress) => {
     strategy: task.strategy,
     replication: task.replication,
     seed: task.seed,
+    tokenSecret: task.tokenSecret,
     onProgress,
   });
 };

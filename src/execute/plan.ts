@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../scenario/schema.js';
+import { tokenSecretSeed } from '../system/token-gate.js';
 
 /**
  * A run plan: every (strategy, replication) of one scenario run, as plain
@@ -32,6 +33,12 @@ export interface RunTask {
    * replications see independent ones.
    */
   seed: number | string;
+  /**
+   * The token gate's secret seed for this replication (tokenSecretSeed of
+   * the seed and replication), derived once per replication of the run: the
+   * run's token gate is built with it and the auditor re-checks tokens with it.
+   */
+  tokenSecret: number;
   /** The strategy's resolved configuration. */
   config: ResolvedConfig;
 }
@@ -40,6 +47,10 @@ export interface RunTask {
 export interface RunPlan {
   /** The scenario's name and file. */
   scenario: { name: string; file: string };
+  /** The run's master seed: every strategy's `config.seed`. */
+  seed: number | string;
+  /** The run's replications per strategy: every strategy's `config.replications`. */
+  replications: number;
   /** The strategies, in task order. */
   strategies: PlannedStrategy[];
   /** One per (strategy, replication). */
@@ -48,24 +59,36 @@ export interface RunPlan {
 
 /**
  * Builds the plan: for each strategy, `config.replications` tasks, each
- * with `config.seed` (the scenario's seed, or whatever --seed, --set or the
- * strategy's overlay made it).
+ * with `config.seed` (the scenario's seed, or the one --seed gave). Seed
+ * and replications are the run's, the same for every strategy; the scenario
+ * layer refuses overlays that would make them differ.
  *
- * @throws {RangeError} when there is no strategy or a replication count is not a positive integer.
+ * @throws {RangeError} when there is no strategy, a replication count is not
+ *   a positive integer, or two strategies differ in seed or replications.
  */
 export function buildPlan(scenario: { name: string; file: string }, strategies: readonly PlannedStrategy[]): RunPlan {
   if (strategies.length === 0) throw new RangeError('a run plan needs at least one strategy');
+  const { seed, replications } = strategies[0].config;
+  const secrets: number[] = [];
   const tasks: RunTask[] = [];
   for (const { name, config } of strategies) {
     if (!(Number.isInteger(config.replications) && config.replications >= 1)) {
       throw new RangeError(`replications must be a positive integer, got ${config.replications}`);
     }
+    if (config.seed !== seed || config.replications !== replications) {
+      throw new RangeError(
+        `strategy ${name} has seed ${config.seed} and ${config.replications} replications, the run ${seed} and ${replications}: seed and replications belong to the run`,
+      );
+    }
     for (let replication = 0; replication < config.replications; replication++) {
-      tasks.push({ index: tasks.length, strategy: name, replication, seed: config.seed, config });
+      secrets[replication] ??= tokenSecretSeed(seed, replication);
+      tasks.push({ index: tasks.length, strategy: name, replication, seed, tokenSecret: secrets[replication], config });
     }
   }
   return {
     scenario: { ...scenario },
+    seed,
+    replications,
     strategies: strategies.map((s) => ({ name: s.name, config: s.config })),
     tasks,
   };

@@ -44,6 +44,7 @@ export default function runTask(request: WorkerRequest): WorkerResponse {
       strategy: task.strategy,
       replication: task.replication,
       seed: task.seed,
+      tokenSecret: task.tokenSecret,
       progressEvery: PROGRESS_EVERY_EVENTS,
       onProgress: (p) => {
         peak = Math.max(peak, memoryNow());

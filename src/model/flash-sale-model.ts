@@ -29,6 +29,8 @@ export interface RunOptions {
   replication: number;
   /** The master seed. */
   seed: number | string;
+  /** The token gate's secret seed, as the run's plan derived it (default: tokenSecretSeed of `seed` and `replication`). */
+  tokenSecret?: number;
   /** Called every `progressEvery` events of the sale's simulation (default 1M) and once at the end; `events` counts every event. */
   onProgress?: (progress: RunProgress) => void;
   /** Events between progress calls. */
@@ -159,7 +161,7 @@ export class FlashSaleModel {
       config,
       users: config.users.count,
       strategy: options.strategy,
-      tokenSecret: tokenSecretSeed(options.seed, options.replication),
+      tokenSecret: options.tokenSecret ?? tokenSecretSeed(options.seed, options.replication),
       streams: orderFlowStreams(random),
       listener: {
         onOrderAnswer: (user, gen, answer, clickedAtUs) => this.users.orderListener.onOrderAnswer(user, gen, answer, clickedAtUs),

@@ -291,7 +291,7 @@ function noiseLine(c: Comparison): string {
         : sameSeed
           ? 'Welch t-test (the runs measured different replications)'
           : 'Welch t-test (different seeds)';
-  // A strategy whose overlay sets replications: 1 inside runs with more: its rows carry no test, and are gated.
+  // A strategy with one replication beside others with more (summary.json is read as given): its rows carry no test, and are gated.
   const alone = c.untested.length ? `; not tested (one replication): ${c.untested.join(', ')}` : '';
   return `noise: ${how}, ${level} two-sided; "(noise)" differences are not gated${alone}`;
 }

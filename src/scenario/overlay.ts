@@ -15,6 +15,9 @@
  *   ramp's `from`/`to`.
  * - Order: base, overlay keys in file order, then assignments in the order
  *   given; later wins.
+ * - `seed` and `replications` belong to the run ({@link RUN_KEYS}): an overlay
+ *   or `--set` that sets them is refused at its key; `--seed` and
+ *   `--replications` set them for every strategy at once.
  * - A problem is reported where the offending value came from: a command-line
  *   assignment (file `--set`, no line), else the overlay key in the file
  *   (path `strategies.<name>.<path>`), else — when the base alone is valid
@@ -53,6 +56,29 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Top-level keys that belong to the run, not to a strategy, each with why
+ * and the option that sets it. One seed for every strategy is what makes
+ * them see the same users (common random numbers), and one replication
+ * count pairs replication r of each strategy with the others'.
+ */
+export const RUN_KEYS = {
+  seed: { why: 'every strategy runs with the same seed, so they all see the same users', option: '--seed' },
+  replications: { why: 'every strategy runs the same replications, so they pair up replication by replication', option: '--replications' },
+} as const;
+
+/** The run-level key a path sets ({@link RUN_KEYS}), or undefined. */
+export function runKeyOf(path: readonly string[]): keyof typeof RUN_KEYS | undefined {
+  const head = path[0];
+  return head !== undefined && Object.hasOwn(RUN_KEYS, head) ? (head as keyof typeof RUN_KEYS) : undefined;
+}
+
+/** Why an overlay or `--set` may not set a run-level key. */
+function runKeyMessage(key: keyof typeof RUN_KEYS): string {
+  const { why, option } = RUN_KEYS[key];
+  return `${key} belongs to the run, not to a strategy: ${why}; set it at the top of the file or with ${option}`;
+}
+
 /** How a command-line value is quoted in "(got …)". */
 function shownValue(value: unknown): string {
   if (isPlainObject(value)) return 'a mapping';
@@ -74,7 +100,8 @@ function assignedValue(written: string): { value: unknown } | { bad: string } {
 /**
  * Parses `path=value` assignments (`--set`). The value is read as YAML:
  * `0` is a number, `false` a boolean, `10s` a string, `{kind: burst}` a
- * mapping. The path must name a field of the configuration.
+ * mapping. The path must name a field of the configuration other than a
+ * {@link RUN_KEYS} one.
  */
 export function parseAssignments(texts: readonly string[], source = '--set'): { assignments: Assignment[]; issues: ScenarioIssue[] } {
   const assignments: Assignment[] = [];
@@ -89,6 +116,11 @@ export function parseAssignments(texts: readonly string[], source = '--set'): { 
     const path = splitPath(dotted);
     if (!path) {
       issues.push({ file: source, path: dotted, message: `expected a dotted path such as system.cdn.ttl (got ${JSON.stringify(dotted)})` });
+      continue;
+    }
+    const runKey = runKeyOf(path);
+    if (runKey) {
+      issues.push({ file: source, path: dotted, message: runKeyMessage(runKey) });
       continue;
     }
     const why = checkPath(BaseSchema, path);
@@ -111,7 +143,7 @@ export function parseAssignments(texts: readonly string[], source = '--set'): { 
   return { assignments, issues };
 }
 
-/** Reads a strategy overlay's keys; bad paths become issues at the key. */
+/** Reads a strategy overlay's keys; bad paths and {@link RUN_KEYS} become issues at the key. */
 export function overlayEntries(
   name: string,
   overlay: unknown,
@@ -127,6 +159,11 @@ export function overlayEntries(
     const why = path ? checkPath(BaseSchema, path) : `"${key}" has an empty segment`;
     if (why || !path) {
       issues.push(source.issue(at, `unknown path in strategy "${name}": ${why}`, 'key', shown));
+      continue;
+    }
+    const runKey = runKeyOf(path);
+    if (runKey) {
+      issues.push(source.issue(at, runKeyMessage(runKey), 'key', shown));
       continue;
     }
     entries.push({ key, path, value });

@@ -489,7 +489,7 @@ const baseFields = {
   seed: z
     .union([z.number().int(), z.string().regex(/\S/, 'must be a number or a word such as 42 or nightly')])
     .default(42)
-    .meta({ description: 'Master seed: same seed, same results.' }),
+    .meta({ description: 'Master seed: same seed, same results. The run\'s, shared by every strategy (common random numbers): set here or with --seed, not in an overlay or --set.' }),
   duration: unit(
     parseDuration,
     'Simulated time. More than 0s, at most 7 days (168h); sale.start and the first arrivals must fall inside it.',
@@ -502,7 +502,7 @@ const baseFields = {
   ).prefault('1s'),
   replications: boundedInt(
     1,
-    'Independent replications per strategy (confidence intervals need 2 or more).',
+    'Independent replications of every strategy, the run\'s: set here or with --replications, not in an overlay or --set (confidence intervals need 2 or more).',
     LIMITS.replications,
   ).default(1),
   sale: sale.prefault({}),
@@ -575,7 +575,7 @@ export const ScenarioSchema = BaseSchema.extend({
   strategies: z
     .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'), z.record(z.string(), z.unknown()))
     .default({ base: {} })
-    .meta({ description: 'Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side.' }),
+    .meta({ description: 'Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side, all with the run\'s seed and replications (an overlay may not set them).' }),
   thresholds: z
     .partialRecord(z.enum(METRIC_NAMES), z.array(thresholdExpression).min(1))
     .default({})

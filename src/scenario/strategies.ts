@@ -38,7 +38,9 @@ export interface ResolveOptions {
  * Order of application: base document, the strategy's overlay, the
  * load-time `set`, `options.set`, then `--seed`, `--users`, `--replications`.
  * Strategies come in the order `options.strategies` names them (duplicates
- * dropped), or in file order.
+ * dropped), or in file order. Every plan has the run's `seed` and
+ * `replications`: no overlay or `--set` may change them (see RUN_KEYS in
+ * overlay.ts).
  *
  * @throws {UsageError} when `options.strategies` names a strategy the scenario does not have (the message lists the known ones).
  * @throws {ScenarioError} when an override is invalid; its issues name the option (`--set`, `--users`, …) instead of a file line.

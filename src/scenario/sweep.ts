@@ -3,6 +3,7 @@
  * cartesian grid of `--set`-style assignments.
  */
 import { UsageError } from '../errors.js';
+import { RUN_KEYS, runKeyOf } from './overlay.js';
 import { checkPath, splitPath } from './paths.js';
 import { BaseSchema } from './schema.js';
 
@@ -49,7 +50,8 @@ function splitValues(text: string): string[] {
  * parameters give one point with no assignments.
  *
  * @returns one list of `path=value` strings per grid point, ready for `--set`.
- * @throws {UsageError} for a parameter without `=`, an unknown path, an
+ * @throws {UsageError} for a parameter without `=`, an unknown path or a
+ *   run-level one (`seed`, `replications`), an
  *   empty value, a value given twice for one path, the same path swept
  *   twice, or a grid of more than {@link MAX_SWEEP_POINTS} points.
  */
@@ -62,6 +64,9 @@ export function expandSweep(params: readonly string[]): string[][] {
     const segments = splitPath(path);
     const why = segments ? checkPath(BaseSchema, segments) : 'the path has an empty segment';
     if (why) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: unknown path: ${why}`);
+    // Every point runs with the run's seed and replications (common random numbers across points).
+    const runKey = runKeyOf(segments!);
+    if (runKey) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: ${runKey} belongs to the run, not to a point: every point runs with the same ${runKey}; set it with ${RUN_KEYS[runKey].option}`);
     if (axes.some((axis) => axis.path === path)) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: ${path} is swept twice`);
     const values = splitValues(param.slice(eq + 1));
     if (values.some((v) => v === '')) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: empty value`);

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RandomSource } from '../kernel/random.js';
-import type { ResolvedConfig, TokenGateConfig } from '../scenario/schema.js';
+import type { TokenGateConfig } from '../scenario/schema.js';
 import type { LedgerRecord } from './ledger.js';
 import { DERIVED } from './streams.js';
 
@@ -93,35 +93,25 @@ export class TokenGate {
   }
 }
 
-/** The HMAC secret seed of a run: derived from its seed and replication, never from the wall clock. */
+/**
+ * The HMAC secret seed of a run: derived from its seed and replication,
+ * never from the wall clock. A run plan derives it once per replication and hands
+ * it to the run's token gate and to the auditor.
+ */
 export function tokenSecretSeed(seed: number | string, replication: number): number {
   return new RandomSource(seed, replication).derivedInt(DERIVED.tokenGateSecret);
 }
 
-/** The last gate built for an audit, reused across the records of one run. */
-let cachedGate: { key: string; config: unknown; gate: TokenGate } | null = null;
-
-function gateFor(config: Pick<ResolvedConfig, 'system' | 'sale'>, seed: number | string, replication: number): TokenGate {
-  const key = `${String(seed)}/${replication}`;
-  if (cachedGate === null || cachedGate.key !== key || cachedGate.config !== config) {
-    cachedGate = { key, config, gate: new TokenGate(config.system.tokenGate, config.sale.start, tokenSecretSeed(seed, replication)) };
-  }
-  return cachedGate.gate;
-}
-
 /**
- * Re-checks a ledger order's token after the run, as the auditor does:
+ * Re-checks a ledger order's token after the run with the run's gate:
  * `null` when the token was valid for that user at the time it was judged
  * (when the order was accepted, or presented at a waiting room's door),
  * else the verdict.
  */
 export function verifyLedgerToken(
+  gate: TokenGate,
   record: Pick<LedgerRecord, 'token' | 'user' | 'acceptedUs' | 'presentedUs'>,
-  config: Pick<ResolvedConfig, 'system' | 'sale'>,
-  seed: number | string,
-  replication: number,
 ): Exclude<TokenVerdict, 'ok'> | null {
-  const gate = gateFor(config, seed, replication);
   const verdict = gate.verify(record.token, record.user, record.presentedUs ?? record.acceptedUs);
   return verdict === 'ok' ? null : verdict;
 }

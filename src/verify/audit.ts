@@ -44,7 +44,8 @@ import { formatDuration } from '../kernel/units.js';
 import type { LedgerRecord, RunResult } from '../results/result.js';
 import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
 import { inAcceptanceOrder, isEarlyOrder, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../system/ledger.js';
-import { verifyLedgerToken, type TokenVerifier } from './tokens.js';
+import { tokenSecretSeed } from '../system/token-gate.js';
+import { tokenVerifier, type TokenVerifier } from './tokens.js';
 
 /** One offending record: a sentence for people, and the data it is about. */
 export interface Offence {
@@ -84,7 +85,13 @@ export interface AuditReport {
 
 /** Knobs of {@link audit}, for tests and reports. */
 export interface AuditOptions {
-  /** The token check for valid-tokens (default: {@link verifyLedgerToken}). */
+  /**
+   * The run's token secret seed, the one its token gate was built with (a
+   * plan's task carries it). Default: tokenSecretSeed of the result's seed
+   * and replication, the same number.
+   */
+  tokenSecret?: number;
+  /** The token check for valid-tokens (default: {@link tokenVerifier} with `tokenSecret`). */
   verifyToken?: TokenVerifier;
   /** How many offending records to list per invariant (default 10). */
   maxOffending?: number;
@@ -198,10 +205,11 @@ function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
   return check('no-early-orders', offences, message, max);
 }
 
-function validTokens(result: RunResult, max: number, verify: TokenVerifier): InvariantCheck {
+function validTokens(result: RunResult, max: number, options: AuditOptions): InvariantCheck {
+  const verify = options.verifyToken ?? tokenVerifier(result.config, options.tokenSecret ?? tokenSecretSeed(result.seed, result.replication));
   const offences: Offence[] = [];
   for (const order of inAcceptanceOrder(result.ledger)) {
-    const why = verify(order, result.config, result.seed, result.replication);
+    const why = verify(order);
     if (why !== null) offences.push({ reason: `${describe(order)} has an invalid token: ${why}`, order });
   }
   const message =
@@ -251,7 +259,6 @@ function conservation(result: RunResult, max: number): InvariantCheck {
  */
 export function audit(result: RunResult, invariants: readonly InvariantName[] = INVARIANTS, options: AuditOptions = {}): AuditReport {
   const max = options.maxOffending ?? 10;
-  const verify = options.verifyToken ?? verifyLedgerToken;
   const checks = [...new Set(invariants)].map((name): InvariantCheck => {
     switch (name) {
       case 'no-oversell':
@@ -261,7 +268,7 @@ export function audit(result: RunResult, invariants: readonly InvariantName[] = 
       case 'no-early-orders':
         return noEarlyOrders(result, max);
       case 'valid-tokens':
-        return validTokens(result, max, verify);
+        return validTokens(result, max, options);
       case 'ledger-matches-responses':
         return ledgerMatchesResponses(result, max);
       case 'conservation':

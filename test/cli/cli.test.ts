@@ -96,6 +96,18 @@ describe('sim validate and sim schema', () => {
     expect(r.stdout).toBe(`ok ${rel('pass.yaml')} (2 strategies)\n`);
   });
 
+  it('thresholds: hours and a negative sell-out limit validate; a malformed expression exits 2 at its line with the grammar message', async () => {
+    const good = join(work, 'thresholds-good.yaml');
+    writeFileSync(good, "version: 1\nname: th\nthresholds:\n  order_latency: ['p(99)<1h']\n  sell_out_time: ['value>-1s']\n");
+    expect(await sim(['validate', good])).toMatchObject({ code: 0, stdout: `ok ${good} (1 strategy)\n`, stderr: '' });
+    const bad = join(work, 'thresholds-bad.yaml');
+    writeFileSync(bad, "version: 1\nname: th\nthresholds:\n  order_latency: ['p99<1s']\n");
+    expect(await sim(['validate', bad])).toMatchObject({
+      code: 2,
+      stderr: `${bad}:4:19 thresholds.order_latency[0]: must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95 (got 'p99<1s')\n`,
+    });
+  });
+
   it('schema prints a JSON Schema', async () => {
     const r = await sim(['schema']);
     expect(r.code).toBe(0);
@@ -208,6 +220,25 @@ describe('sim run', () => {
     expect(seed).toMatchObject({ code: 2, stderr: '--seed seed: must be a number or a word such as 42 or nightly (got "")\n' });
     for (const r of [bad, missing, strategy, set, users, seed]) expect(r.stderr).not.toMatch(STACK);
     expect(readdirSync(work).filter((d) => ['bad', 'missing', 'strategy', 'set', 'seed'].includes(d))).toEqual([]);
+  });
+
+  it('seed and replications belong to the run: an overlay, --set or --param setting them exits 2 at the key; --seed still works', async () => {
+    const file = join(work, 'per-strategy-seed.yaml');
+    writeFileSync(file, readFileSync(fixture('pass.yaml'), 'utf8').replace('more-servers: { system.orderServers.servers: 4 }', 'more-servers: { seed: 42 }'));
+    const refused = 'more-servers.seed: seed belongs to the run, not to a strategy: every strategy runs with the same seed, so they all see the same users; set it at the top of the file or with --seed\n';
+    const run = await sim(['run', file, '--out', out('per-strategy-seed')]);
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${file}:19:19 strategies.${refused}` });
+    expect(await sim(['validate', file])).toMatchObject({ code: 2, stderr: `${file}:19:19 strategies.${refused}` });
+    const set = await sim(['run', rel('pass.yaml'), '--set', 'replications=2', '--out', out('set-replications')]);
+    expect(set).toMatchObject({ code: 2, stderr: '--set replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications\n' });
+    const sweep = await sim(['sweep', rel('pass.yaml'), '--param', 'seed=1,2', '--out', out('sweep-seed')]);
+    expect(sweep).toMatchObject({ code: 2, stderr: 'sim: sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed\n' });
+    expect(readdirSync(work).filter((d) => ['per-strategy-seed', 'set-replications', 'sweep-seed'].includes(d))).toEqual([]);
+    const seeded = await sim(['run', rel('pass.yaml'), '--seed', '9', '--replications', '2', '--json', '--out', out('seeded'), '--quiet']);
+    expect(seeded.code).toBe(0);
+    const summary = JSON.parse(seeded.stdout) as { seed: number; replications: number; strategies: Array<{ config: { seed: number; replications: number } }> };
+    expect([summary.seed, summary.replications]).toEqual([9, 2]);
+    expect(summary.strategies.map((s) => [s.config.seed, s.config.replications])).toEqual([[9, 2], [9, 2]]);
   });
 
   it('--verbose adds the stack trace', async () => {

@@ -3,7 +3,8 @@ import { FlashSaleModel } from '../../src/model/flash-sale-model.js';
 import { runOnce } from '../../src/model/run-once.js';
 import type { RunResult } from '../../src/results/result.js';
 import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
-import { verifyLedgerToken } from '../../src/system/token-gate.js';
+import { tokenSecretSeed } from '../../src/system/token-gate.js';
+import { tokenVerifier } from '../../src/verify/tokens.js';
 import { inAcceptanceOrder, ordersBeyondStock } from '../../src/system/ledger.js';
 import { audit } from '../../src/verify/audit.js';
 import { OrderAnswer } from '../../src/system/order-flow.js';
@@ -38,7 +39,7 @@ describe('runOnce: the seed design', () => {
       expect(sorted(r.wonResponses)).toEqual(sorted(r.ledger.map((o) => o.user)));
       expect(r.metrics.lost_orders).toBe(0);
       for (const order of r.ledger) {
-        expect(verifyLedgerToken(order, r.config, seed, 0)).toBeNull();
+        expect(tokenVerifier(r.config, tokenSecretSeed(seed, 0))(order)).toBeNull();
         expect(order.acceptedUs).toBeGreaterThanOrEqual(T0);
         expect(order.timeUs).toBeGreaterThanOrEqual(order.acceptedUs);
         expect(order.strategy).toBe('s');
@@ -59,7 +60,8 @@ describe('runOnce: the seed design', () => {
 
   it('the ledger tokens do not verify under another seed (the secret is the run\'s)', () => {
     const r = run({}, 1);
-    expect(r.ledger.every((o) => verifyLedgerToken(o, r.config, 2, 0) === 'forged')).toBe(true);
+    const otherSeed = tokenVerifier(r.config, tokenSecretSeed(2, 0));
+    expect(r.ledger.every((o) => otherSeed(o) === 'forged')).toBe(true);
   });
 
   it('the result is plain JSON (no Infinity, NaN or typed arrays)', () => {
@@ -416,7 +418,8 @@ describe('runOnce: bots', () => {
     expect(r.bots.earlyAttempts).toBeGreaterThan(0);
     expect(r.counters.tokenRejected.forged).toBeGreaterThan(0);
     expect(r.counters.tokenRejected.forged).toBeLessThanOrEqual(r.bots.earlyAttempts);
-    for (const order of r.ledger) expect(verifyLedgerToken(order, r.config, 1, 0)).toBeNull();
+    const verify = tokenVerifier(r.config, tokenSecretSeed(1, 0));
+    for (const order of r.ledger) expect(verify(order)).toBeNull();
   });
 
   it('a start-time check on the static URL refuses the early attempts as early', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ScenarioError, UsageError, formatIssue } from '../../src/errors.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { resolveStrategies } from '../../src/scenario/strategies.js';
+import { issuesOf as issuesOfText, scenarioFile } from '../helpers/scenario-files.js';
 
 const FIXTURES = 'test/scenario/fixtures';
 const loaded = loadScenario(`${FIXTURES}/strategies.yaml`);
@@ -140,6 +141,33 @@ describe('--set and the other command-line overrides', () => {
     ]);
     expect(issuesOf(() => resolveStrategies(loaded, { set: ['system.cdn.ttl.x=1'] }))).toEqual([
       '--set system.cdn.ttl.x: unknown path: system.cdn.ttl is a single value, not a mapping',
+    ]);
+  });
+});
+
+describe('seed and replications belong to the run', () => {
+  const base = 'version: 1\nname: x\nseed: 42\nreplications: 2\nstrategies:\n';
+
+  test('an overlay that sets them is refused at its key, with the option to use instead', () => {
+    expect(issuesOfText(`${base}  a: {}\n  b: { seed: 7 }\n  c:\n    replications: 3\n    system.cdn.edges: 0\n`)).toEqual([
+      'F:7:8 strategies.b.seed: seed belongs to the run, not to a strategy: every strategy runs with the same seed, so they all see the same users; set it at the top of the file or with --seed',
+      'F:9:5 strategies.c.replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications',
+    ]);
+  });
+
+  test('--set may not set them, at load time or when resolving', () => {
+    const message = (key: string, option: string) =>
+      expect.stringMatching(new RegExp(`^--set ${key}: ${key} belongs to the run, not to a strategy: .*; set it at the top of the file or with ${option}$`));
+    expect(issuesOf(() => resolveStrategies(loaded, { set: ['seed=7', 'replications=3'] }))).toEqual([message('seed', '--seed'), message('replications', '--replications')]);
+    expect(issuesOf(() => loadScenario(`${FIXTURES}/strategies.yaml`, { set: ['seed=nightly'] }))).toEqual([message('seed', '--seed')]);
+  });
+
+  test('every strategy gets the file\'s, or --seed\'s and --replications\'s, values', () => {
+    const file = loadScenario(scenarioFile(`${base}  a: {}\n  b: { system.cdn.edges: 0 }\n`));
+    expect(resolveStrategies(file).map((p) => [p.config.seed, p.config.replications])).toEqual([[42, 2], [42, 2]]);
+    expect(resolveStrategies(file, { seed: 'nightly', replications: 3 }).map((p) => [p.config.seed, p.config.replications])).toEqual([
+      ['nightly', 3],
+      ['nightly', 3],
     ]);
   });
 });

@@ -36,6 +36,11 @@ describe('expandSweep', () => {
     expect(() => expandSweep(['sale.stock=1,,2'])).toThrow('sweep parameter "sale.stock=1,,2": empty value');
     expect(() => expandSweep(['sale.stock=1', 'sale.stock=2'])).toThrow('sweep parameter "sale.stock=2": sale.stock is swept twice');
     expect(() => expandSweep(['sale.stock=1,2,1'])).toThrow('sweep parameter "sale.stock=1,2,1": value 1 is given twice');
+    // Every point runs with the run's seed and replications: --seed and --replications set them.
+    expect(() => expandSweep(['seed=1,2'])).toThrow('sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed');
+    expect(() => expandSweep(['replications=1,2'])).toThrow(
+      'sweep parameter "replications=1,2": replications belongs to the run, not to a point: every point runs with the same replications; set it with --replications',
+    );
   });
 
   test(`a grid of more than ${MAX_SWEEP_POINTS} points is refused before it is built`, () => {

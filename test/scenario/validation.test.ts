@@ -48,7 +48,7 @@ describe('validation messages for bad scenario files', () => {
 
   test('an empty seed is refused (an unset variable; --seed "" in test/cli/cli.test.ts); a word is a seed', () => {
     expect(issuesOfFile(scenarioFile('version: 1\nname: x\nseed: " "\n'))).toEqual(['F:3:7 seed: must be a number or a word such as 42 or nightly (got " ")']);
-    expect(loadScenario('scenarios/smoke.yaml', { set: ['seed=nightly'] }).scenario.seed).toBe('nightly');
+    expect(loadScenario(scenarioFile('version: 1\nname: x\nseed: nightly\n')).scenario.seed).toBe('nightly');
   });
 
   test('negative count', () => {
@@ -120,6 +120,36 @@ describe('validation messages for bad scenario files', () => {
       `${BAD}/wrong-aggregation.yaml:3:47 thresholds.order_latency[2]: the limit of order_latency is a duration and needs a unit, e.g. 500ms or 500s (got 'p(99)<500')`,
       `${BAD}/wrong-aggregation.yaml:4:21 thresholds.page_error_rate[0]: p(N) does not apply to page_error_rate, a rate metric: use rate (got 'p(95)<1s')`,
     ]);
+  });
+
+  test('thresholds: the schema takes the one grammar of src/metrics/thresholds.ts (hours, negative limits)', () => {
+    // Both were refused when the schema had a pattern of its own, without `h` or a sign.
+    const file = scenarioFile("version: 1\nname: x\nthresholds:\n  order_latency: ['p(99)<1h']\n  sell_out_time: ['value>-1s', 'value >= -0s']\n");
+    expect(loadScenario(file).scenario.thresholds).toEqual({ order_latency: ['p(99)<1h'], sell_out_time: ['value>-1s', 'value >= -0s'] });
+  });
+
+  test('thresholds: a malformed expression gets the grammar message at its line, quoting it; a negative limit the metric cannot have, its own', () => {
+    const malformed = 'must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95';
+    const file = scenarioFile(
+      "version: 1\nname: x\nthresholds:\n  order_latency: ['p99<1s', 'avg<1s', 'p(99)<-1s']\n  page_latency:\n    - 'p(99)<500 ms s'\n  sell_out_time: ['value>>1s', 'value<=1d', 'value > - 1s']\n",
+    );
+    expect(issuesOfFile(file)).toEqual([
+      `F:4:19 thresholds.order_latency[0]: ${malformed} (got 'p99<1s')`,
+      "F:4:39 thresholds.order_latency[2]: order_latency is never negative: the limit must be at least 0 (got 'p(99)<-1s')",
+      `F:6:7 thresholds.page_latency[0]: ${malformed} (got 'p(99)<500 ms s')`,
+      `F:7:19 thresholds.sell_out_time[0]: ${malformed} (got 'value>>1s')`,
+      `F:7:32 thresholds.sell_out_time[1]: ${malformed} (got 'value<=1d')`,
+      `F:7:45 thresholds.sell_out_time[2]: ${malformed} (got 'value > - 1s')`,
+    ]);
+    // The refine's issue carries the same structure the pattern's did: a line, a column and the dotted path.
+    try {
+      loadScenario(scenarioFile("version: 1\nname: x\nthresholds:\n  order_latency: ['p99<1s']\n"));
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ScenarioError).issues).toEqual([
+        { file: expect.any(String), line: 4, column: 19, path: 'thresholds.order_latency[0]', message: `${malformed} (got 'p99<1s')` },
+      ]);
+    }
   });
 
   test('missing required keys point at the mapping that lacks them', () => {

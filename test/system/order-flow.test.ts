@@ -61,7 +61,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
     sim.scheduleAt(at, sendKind, user, kind);
   };
   const audit = () =>
-    flow.ledger.toArray().map((r) => verifyLedgerToken(r, config, seed, 0));
+    flow.ledger.toArray().map((r) => verifyLedgerToken(flow.gate, r));
   return { sim, flow, answers, click, config, audit };
 }
 

@@ -125,16 +125,19 @@ describe('verifyLedgerToken and the secret', () => {
   it('agrees with the gate of the run: null for a genuine order, the verdict otherwise', () => {
     const seed = 42;
     const replication = 3;
-    const g = new TokenGate(config.system.tokenGate, config.sale.start, tokenSecretSeed(seed, replication));
+    const gateOf = (secret: number) => new TokenGate(config.system.tokenGate, config.sale.start, secret);
+    const g = gateOf(tokenSecretSeed(seed, replication));
     const token = g.issue(7, T0 + 10);
-    expect(verifyLedgerToken({ token, user: 7, acceptedUs: T0 + 20 }, config, seed, replication)).toBeNull();
-    expect(verifyLedgerToken({ token, user: 8, acceptedUs: T0 + 20 }, config, seed, replication)).toBe('foreign');
-    expect(verifyLedgerToken({ token, user: 7, acceptedUs: T0 + 10 + TTL + 1 }, config, seed, replication)).toBe('expired');
-    expect(verifyLedgerToken({ token, user: 7, acceptedUs: T0 - 1 }, config, seed, replication)).toBe('early');
+    expect(verifyLedgerToken(g, { token, user: 7, acceptedUs: T0 + 20 })).toBeNull();
+    expect(verifyLedgerToken(g, { token, user: 8, acceptedUs: T0 + 20 })).toBe('foreign');
+    expect(verifyLedgerToken(g, { token, user: 7, acceptedUs: T0 + 10 + TTL + 1 })).toBe('expired');
+    expect(verifyLedgerToken(g, { token, user: 7, acceptedUs: T0 - 1 })).toBe('early');
+    // Behind a waiting room the token is judged when presented at the door.
+    expect(verifyLedgerToken(g, { token, user: 7, acceptedUs: T0 + 10 + TTL + 1, presentedUs: T0 + 20 })).toBeNull();
     // Another replication or seed has another secret.
-    expect(verifyLedgerToken({ token, user: 7, acceptedUs: T0 + 20 }, config, seed, replication + 1)).toBe('forged');
-    expect(verifyLedgerToken({ token, user: 7, acceptedUs: T0 + 20 }, config, seed + 1, replication)).toBe('forged');
-    expect(verifyLedgerToken({ token, user: 7, acceptedUs: T0 + 20 }, config, String(seed), replication)).toBeNull();
+    expect(verifyLedgerToken(gateOf(tokenSecretSeed(seed, replication + 1)), { token, user: 7, acceptedUs: T0 + 20 })).toBe('forged');
+    expect(verifyLedgerToken(gateOf(tokenSecretSeed(seed + 1, replication)), { token, user: 7, acceptedUs: T0 + 20 })).toBe('forged');
+    expect(verifyLedgerToken(gateOf(tokenSecretSeed(String(seed), replication)), { token, user: 7, acceptedUs: T0 + 20 })).toBeNull();
   });
 
   it('different seeds and replications give different secrets; the same gives the same', () => {

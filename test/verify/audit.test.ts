@@ -174,18 +174,28 @@ describe('audit catches violations, listing the offending records', () => {
     expect(check.offending[0].order?.orderId).toBe(3);
   });
 
-  test('valid-tokens: the verifier gets the record, config, seed and replication', () => {
-    const seen: unknown[] = [];
-    const r = validResult();
-    // Replication 3, not the default 0: the secret differs per replication, so passing any other would call genuine tokens forged.
-    r.replication = 3;
-    auditWith(r, ['valid-tokens'], {
-      verifyToken: (record, config, seed, replication) => {
-        seen.push([record.orderId, config.name, seed, replication]);
+  test('valid-tokens: the verifier gets every ledger record, in acceptance order', () => {
+    const seen: number[] = [];
+    auditWith(validResult(), ['valid-tokens'], {
+      verifyToken: (record) => {
+        seen.push(record.orderId);
         return null;
       },
     });
-    expect(seen).toEqual([1, 2, 3, 4, 5].map((id) => [id, 'audit', 42, 3]));
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('valid-tokens: the default check uses the token secret it is given, else the one of the result\'s seed and replication', () => {
+    const r = validResult();
+    // Replication 3, not the default 0: the secret differs per replication, so any other would call genuine tokens forged.
+    r.replication = 3;
+    const secret = tokenSecretSeed(r.seed, 3);
+    const gate = new TokenGate(r.config.system.tokenGate, r.config.sale.start, secret);
+    r.ledger = r.ledger.map((record) => ({ ...record, token: gate.issue(record.user, record.acceptedUs) }));
+    expect(auditWith(r, ['valid-tokens'], { tokenSecret: secret }).passed).toBe(true);
+    expect(auditWith(r, ['valid-tokens']).passed).toBe(true);
+    const other = auditWith(r, ['valid-tokens'], { tokenSecret: tokenSecretSeed(r.seed, 0) }).invariants[0];
+    expect([other.passed, other.offendingCount, other.offending[0].reason]).toEqual([false, 5, expect.stringMatching(/has an invalid token: forged$/)]);
   });
 
   test('valid-tokens: the default check is the token gate\'s HMAC check: genuine tokens pass, empty and forged ones fail', () => {
