@@ -3,7 +3,22 @@
  * imports only from the layers below it; no cycles, not even through
  * type-only imports. `npm run lint:imports` checks them.
  */
-const LAYERS = ['errors', 'kernel', 'metrics', 'scenario', 'system', 'workload', 'results', 'model', 'verify', 'report', 'execute', 'app', 'index', 'cli'];
+const LAYERS = [
+  'errors',
+  'kernel',
+  'metrics',
+  'scenario',
+  'system',
+  'workload',
+  'results',
+  'model',
+  'verify',
+  'report',
+  'execute',
+  'app',
+  'index',
+  'cli',
+];
 
 const layerOf = (name) => `^src/${name === 'errors' || name === 'index' ? `${name}\\.ts$` : `${name}/`}`;
 

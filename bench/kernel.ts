@@ -138,8 +138,7 @@ export const kernelSection: BenchSection = {
       target: { pending: 1_000_000, minimumRatio: TARGET_RATIO, met: false },
     };
     const lines = [
-      'kernel: hold model, pop the earliest event and schedule one at now + U(0, 1 s); median of ' +
-        `${options.rounds} rounds`,
+      'kernel: hold model, pop the earliest event and schedule one at now + U(0, 1 s); median of ' + `${options.rounds} rounds`,
       `  ${'pending'.padEnd(8)} ${'kernel/s'.padStart(10)} ${'queue/s'.padStart(10)} ${'heap/s'.padStart(10)}  kernel/heap`,
     ];
     for (const pending of SIZES) {
@@ -159,8 +158,7 @@ export const kernelSection: BenchSection = {
     const ratio = json.ratios[String(json.target.pending)];
     json.target.met = ratio >= TARGET_RATIO;
     lines.push(
-      `  target: kernel ≥ ${TARGET_RATIO}x the heap at 1M pending: ${ratio.toFixed(2)}x, ` +
-        (json.target.met ? 'met' : 'NOT met'),
+      `  target: kernel ≥ ${TARGET_RATIO}x the heap at 1M pending: ${ratio.toFixed(2)}x, ` + (json.target.met ? 'met' : 'NOT met'),
     );
     return { json, lines };
   },

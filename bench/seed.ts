@@ -218,7 +218,12 @@ export const seedSection: BenchSection = {
         peakPending: typical.peakPending,
         kernelHold: hold,
         ratio: Math.round(ratio * 1000) / 1000,
-        queueOnly: { pops: share.pops, eventsPerSecond: queueRate, rounds: share.rounds, ratioToHold: Math.round((queueRate / hold.eventsPerSecond) * 1000) / 1000 },
+        queueOnly: {
+          pops: share.pops,
+          eventsPerSecond: queueRate,
+          rounds: share.rounds,
+          ratioToHold: Math.round((queueRate / hold.eventsPerSecond) * 1000) / 1000,
+        },
         budget: {
           targetLoopMs: Math.round(targetLoopSeconds * 1000),
           queueMs: Math.round(queueSeconds * 1000),

@@ -44,12 +44,23 @@ interface ChildReport {
   events: number;
   eventsPerSecond: number;
   processPeakRssBytes: number;
-  tasks: Array<{ strategy: string; wallMs: number; events: number; eventsPerSecond: number; worker?: { threadId: number; peakBytes: number } }>;
+  tasks: Array<{
+    strategy: string;
+    wallMs: number;
+    events: number;
+    eventsPerSecond: number;
+    worker?: { threadId: number; peakBytes: number };
+  }>;
 }
 
 /** Child mode: one run through the API; its report is printed as one JSON line. */
 async function child(argv: string[]): Promise<ChildReport> {
-  const [users, workers, strategies, replications] = [Number(argv[0]), Number(argv[1]), argv[2] === 'all' ? undefined : argv[2].split(','), Number(argv[3] ?? 1)];
+  const [users, workers, strategies, replications] = [
+    Number(argv[0]),
+    Number(argv[1]),
+    argv[2] === 'all' ? undefined : argv[2].split(','),
+    Number(argv[3] ?? 1),
+  ];
   const { prepareRun, executeRun } = await import('../src/index.js');
   const prepared = prepareRun(FLASH_SALE_SCENARIO, { users, replications, ...(strategies ? { strategies } : {}) });
   const run = await executeRun(prepared, { workers });
@@ -73,7 +84,9 @@ async function child(argv: string[]): Promise<ChildReport> {
 }
 
 function runChild(users: number, workers: number, strategies: string, log: (m: string) => void, replications = 1): Promise<ChildReport> {
-  log(`storm: ${users.toLocaleString('en')} users, ${strategies === 'all' ? 'all strategies' : strategies}, ${replications} replication(s), --workers ${workers} …`);
+  log(
+    `storm: ${users.toLocaleString('en')} users, ${strategies === 'all' ? 'all strategies' : strategies}, ${replications} replication(s), --workers ${workers} …`,
+  );
   return spawnChild<ChildReport>(fileURLToPath(import.meta.url), [String(users), String(workers), strategies, String(replications)]);
 }
 
@@ -93,7 +106,8 @@ function workerPeaks(r: ChildReport): Record<string, number> {
 
 export const stormSection: BenchSection = {
   name: 'storm',
-  description: 'opt-in, minutes: 1M-user flash sale, all strategies, 1 vs 2 workers (speedup, events/s, RSS); 10M-user seed design (linearity)',
+  description:
+    'opt-in, minutes: 1M-user flash sale, all strategies, 1 vs 2 workers (speedup, events/s, RSS); 10M-user seed design (linearity)',
   async run(options: BenchOptions) {
     const users = Math.max(1_000, Math.round(BASE_USERS * options.scale));
     const big = Math.max(10_000, Math.round(BIG_USERS * options.scale));
@@ -125,7 +139,12 @@ export const stormSection: BenchSection = {
       eventsPerSecond: Math.round(r.eventsPerSecond),
       processPeakRssMiB: mib(r.processPeakRssBytes),
       workerPeakMiB: workerPeaks(r),
-      tasks: r.tasks.map((t) => ({ strategy: t.strategy, wallMs: Math.round(t.wallMs), events: t.events, eventsPerSecond: Math.round(t.eventsPerSecond) })),
+      tasks: r.tasks.map((t) => ({
+        strategy: t.strategy,
+        wallMs: Math.round(t.wallMs),
+        events: t.events,
+        eventsPerSecond: Math.round(t.eventsPerSecond),
+      })),
     });
     const json = {
       storm: {
@@ -138,7 +157,11 @@ export const stormSection: BenchSection = {
         repeats: { workers2WallMs: Math.round(twoAgain.wallMs), workers1WallMs: Math.round(oneAgain.wallMs) },
         speedup: Math.round(speedup * 100) / 100,
         /** The best any 2-thread schedule of these tasks can do, from the 1-worker task times. */
-        bestPossible: { wallMs: Math.round(boundMs), speedup: Math.round(boundSpeedup * 100) / 100, poolEfficiency: Math.round((boundMs / two.wallMs) * 100) / 100 },
+        bestPossible: {
+          wallMs: Math.round(boundMs),
+          speedup: Math.round(boundSpeedup * 100) / 100,
+          poolEfficiency: Math.round((boundMs / two.wallMs) * 100) / 100,
+        },
         balanced: {
           strategy: 'seed-design',
           replications: 4,
@@ -170,7 +193,9 @@ export const stormSection: BenchSection = {
     const lines = [
       `storm: flash-sale.yaml, ${users.toLocaleString('en')} users, ${one.strategies.length} strategies (${one.strategies.join(', ')}), 1 replication`,
       `  --workers 1: ${secs(one.wallMs)} and ${secs(oneAgain.wallMs)} wall, ${formatRate(one.eventsPerSecond)} events/s (${one.events.toLocaleString('en')} events), peak RSS ${mib(one.processPeakRssBytes)} MiB`,
-      `  --workers 2: ${secs(two.wallMs)} and ${secs(twoAgain.wallMs)} wall, ${formatRate(two.eventsPerSecond)} events/s, peak RSS ${mib(two.processPeakRssBytes)} MiB; per worker: ${Object.entries(workerPeaks(two))
+      `  --workers 2: ${secs(two.wallMs)} and ${secs(twoAgain.wallMs)} wall, ${formatRate(two.eventsPerSecond)} events/s, peak RSS ${mib(two.processPeakRssBytes)} MiB; per worker: ${Object.entries(
+        workerPeaks(two),
+      )
         .map(([k, v]) => `${k} ${v} MiB`)
         .join(', ')}`,
       `  per task (1 worker): ${one.tasks.map((t) => `${t.strategy} ${secs(t.wallMs)}`).join(', ')}`,

@@ -74,5 +74,3 @@ export function prepareRun(file: string, options: RunOptions = {}): PreparedRun 
 export function validateScenario(file: string, options: Pick<RunOptions, 'set'> = {}): { file: string; strategies: string[] } {
   return { file, strategies: prepareRun(file, options).plan.strategies.map((s) => s.name) };
 }
-
-

@@ -16,7 +16,10 @@ export function renderTimingJson(timing: TimingReport): string {
  * of the scenario file's bytes and the options, e.g. `20250101T093000Z-3f2a9c1`.
  */
 export async function makeRunId(prepared: PreparedRun, now: Date = new Date()): Promise<string> {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const hash = createHash('sha256');
   hash.update(await readFile(prepared.file));
   hash.update('\0');
@@ -65,4 +68,3 @@ export async function readSummary(path: string): Promise<{ file: string; summary
     throw new UsageError((error as Error).message);
   }
 }
-

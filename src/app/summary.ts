@@ -31,14 +31,15 @@ function pooledResult(runs: readonly RunResult[], aggregate: StrategyAggregate):
   const metrics: Record<string, number | null> = {};
   for (const [name, e] of Object.entries(aggregate.metrics)) metrics[name] = e.missing ? null : e.mean;
   // The aggregate's names: every non-latency catalogue metric of a run.
-  return { ...runs[0], latency, metrics: metrics as RunResult['metrics'] };
+  return { ...runs[0], latency, metrics: metrics };
 }
 
 function describeThreshold(t: ThresholdResult, perReplication: ThresholdResult[]): string {
   const { aggregation, op } = expressionParts(t.expression);
   const actual = t.actual === null ? 'not measured' : formatMetricValue(t.metric, t.actual);
   const limit = formatMetricValue(t.metric, t.limit);
-  let message = t.actual === null ? `${aggregation} not measured (fails)` : `${aggregation} = ${actual}, ${t.passed ? '' : 'not '}${op} ${limit}`;
+  let message =
+    t.actual === null ? `${aggregation} not measured (fails)` : `${aggregation} = ${actual}, ${t.passed ? '' : 'not '}${op} ${limit}`;
   if (perReplication.length > 1) {
     const values = perReplication.map((r) => (r.actual === null ? '—' : formatMetricValue(t.metric, r.actual)));
     message += ` (per replication: ${values.join(', ')})`;
@@ -126,4 +127,3 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
     strategies,
   };
 }
-

@@ -90,7 +90,9 @@ function refuseSamePoints(points: readonly PreparedPoint[]): void {
     }
     const differ = Object.keys(point.parameters).filter((path) => point.parameters[path] !== earlier.parameters[path]);
     const what = differ.map((path) => `${path}=${earlier.parameters[path]} and ${path}=${point.parameters[path]}`).join(', ');
-    throw new UsageError(`sweep parameters: ${what} give the same configuration, so the sweep would run the same point twice; give each value once`);
+    throw new UsageError(
+      `sweep parameters: ${what} give the same configuration, so the sweep would run the same point twice; give each value once`,
+    );
   }
 }
 
@@ -103,11 +105,17 @@ function refuseSamePoints(points: readonly PreparedPoint[]): void {
  *   mean the same; {@link ScenarioError} for a bad value.
  */
 export function prepareSweep(file: string, options: SweepOptions): PreparedSweep {
-  if (options.params.length === 0) throw new UsageError('a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)');
-  const metrics = (options.metrics && options.metrics.length > 0 ? options.metrics : DEFAULT_SWEEP_METRICS).flatMap((m) => m.split(',')).filter((m) => m.trim() !== '').map(parseSweepMetric);
+  if (options.params.length === 0)
+    throw new UsageError('a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)');
+  const metrics = (options.metrics && options.metrics.length > 0 ? options.metrics : DEFAULT_SWEEP_METRICS)
+    .flatMap((m) => m.split(','))
+    .filter((m) => m.trim() !== '')
+    .map(parseSweepMetric);
   if (metrics.length === 0) {
     // `--metric ""` would otherwise give a sweep with no metric columns (and no chart).
-    throw new UsageError(`--metric: no metric named (got ${options.metrics!.map((m) => JSON.stringify(m)).join(', ')}); name one, e.g. --metric order_latency.p99`);
+    throw new UsageError(
+      `--metric: no metric named (got ${options.metrics!.map((m) => JSON.stringify(m)).join(', ')}); name one, e.g. --metric order_latency.p99`,
+    );
   }
   const twice = metrics.find((m, i) => metrics.findIndex((n) => n.name === m.name) !== i);
   if (twice) throw new UsageError(`--metric ${twice.name} is given twice`);
@@ -140,7 +148,13 @@ export function prepareSweep(file: string, options: SweepOptions): PreparedSweep
     axes,
     metrics,
     points,
-    plan: { scenario: { ...head.plan.scenario }, seed: head.plan.seed, replications: head.plan.replications, strategies: points.flatMap((p) => p.prepared.plan.strategies), tasks },
+    plan: {
+      scenario: { ...head.plan.scenario },
+      seed: head.plan.seed,
+      replications: head.plan.replications,
+      strategies: points.flatMap((p) => p.prepared.plan.strategies),
+      tasks,
+    },
     options: {
       strategies: head.options.strategies,
       seed: head.options.seed,
@@ -189,7 +203,11 @@ export function buildSweep(sweep: PreparedSweep, results: readonly RunResult[]):
       parameters: point.parameters,
       strategies: summary.strategies.map((s) => {
         const metrics: Record<string, Estimate> = {};
-        for (const m of sweep.metrics) metrics[m.name] = estimate(s.runs.map((r) => metricValue(m, r)), metricRange(m.metric));
+        for (const m of sweep.metrics)
+          metrics[m.name] = estimate(
+            s.runs.map((r) => metricValue(m, r)),
+            metricRange(m.metric),
+          );
         return {
           strategy: s.name,
           invariantsPassed: s.invariantsPassed,
@@ -219,7 +237,10 @@ export function buildSweep(sweep: PreparedSweep, results: readonly RunResult[]):
 }
 
 /** Runs every point's tasks on the pool (one plan) and builds the sweep. */
-export async function executeSweep(sweep: PreparedSweep, options: ExecuteSweepOptions): Promise<{ result: SweepResult; timing: SweepTiming }> {
+export async function executeSweep(
+  sweep: PreparedSweep,
+  options: ExecuteSweepOptions,
+): Promise<{ result: SweepResult; timing: SweepTiming }> {
   const startedAt = new Date();
   const t0 = performance.now();
   let executed;
@@ -233,7 +254,11 @@ export async function executeSweep(sweep: PreparedSweep, options: ExecuteSweepOp
     if (!(error instanceof WorkerTaskError)) throw error;
     // Name the grid point too.
     const point = sweep.points.find((p) => error.task.index >= p.first && error.task.index < p.first + p.count);
-    const context = point ? `point ${Object.entries(point.parameters).map(([k, v]) => `${k}=${v}`).join(' ')}` : undefined;
+    const context = point
+      ? `point ${Object.entries(point.parameters)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : undefined;
     throw new WorkerTaskError(error.task, error.reason, { cause: error.cause, ...(context ? { context } : {}) });
   }
   const result = buildSweep(sweep, executed.results);

@@ -49,7 +49,9 @@ function checkOptions(argv: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(argv)) {
     // yargs also sets camelCase twins of dashed options (maxRegression): check the dashed ones.
     if (Array.isArray(value) && !REPEATABLE.has(key) && !/[A-Z]/.test(key)) {
-      throw new UsageError(`--${key} given ${value.length === 2 ? 'twice' : `${value.length} times`} (${value.map((v) => JSON.stringify(String(v))).join(', ')}); it takes one value`);
+      throw new UsageError(
+        `--${key} given ${value.length === 2 ? 'twice' : `${value.length} times`} (${value.map((v) => JSON.stringify(String(v))).join(', ')}); it takes one value`,
+      );
     }
   }
   for (const key of PATH_OPTIONS) {
@@ -158,24 +160,29 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file(s).', defaultDescription: 'none' })
           .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
-          .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s). Same seed → same summary.json.' })
-          .option('replications', { type: 'string', describe: 'Independent replications per strategy (default: the scenario\'s).' })
+          .option('seed', { type: 'string', describe: "Master seed (default: the scenario's). Same seed → same summary.json." })
+          .option('replications', { type: 'string', describe: "Independent replications per strategy (default: the scenario's)." })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
-          .option('memory', { type: 'string', describe: 'Memory the runs may use, e.g. 8GiB (default: the machine\'s, or its container\'s limit). Fewer runs go at once if they would not fit.' })
+          .option('memory', {
+            type: 'string',
+            describe:
+              "Memory the runs may use, e.g. 8GiB (default: the machine's, or its container's limit). Fewer runs go at once if they would not fit.",
+          })
           .option('users', { type: 'string', describe: 'Population size for every strategy: 10000, 10k, 1M.' })
           .option('set', { type: 'string', describe: 'Override a field: path=value (repeatable), e.g. system.cdn.ttl=10s.', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/<run-id>/).' })
           .option('json', { type: 'boolean', default: false, describe: 'Print summary.json on stdout (and nothing else there).' })
           .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no summary table; errors only.' })
           .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
-          .example('$0 run scenarios/flash-sale.yaml', 'All strategies, the scenario\'s seed and replications.')
-          .example('$0 run scenarios/flash-sale.yaml --strategy seed-design,naive --replications 5', 'Two strategies, 5 replications each (95% CIs).')
+          .example('$0 run scenarios/flash-sale.yaml', "All strategies, the scenario's seed and replications.")
+          .example(
+            '$0 run scenarios/flash-sale.yaml --strategy seed-design,naive --replications 5',
+            'Two strategies, 5 replications each (95% CIs).',
+          )
           .example('$0 run scenarios/smoke.yaml --set system.orderServers.servers=20 --users 10k', 'Override a field and the population.')
           .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.'),
       async (a) => {
-        done(
-          await runCommand({ scenarios: many(a.scenario) ?? [], ...planArgs(a) }, io),
-        );
+        done(await runCommand({ scenarios: many(a.scenario) ?? [], ...planArgs(a) }, io));
       },
     )
     .command(
@@ -184,25 +191,41 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file.' })
-          .option('param', { type: 'string', describe: 'A swept field: path=v1,v2,… (repeatable; the grid is their product, at most 1,000 points).', coerce: many })
-          .option('metric', { type: 'string', describe: 'Metrics to report, e.g. order_latency.p99, sell_out_time (repeatable; default: a handful).', coerce: many })
+          .option('param', {
+            type: 'string',
+            describe: 'A swept field: path=v1,v2,… (repeatable; the grid is their product, at most 1,000 points).',
+            coerce: many,
+          })
+          .option('metric', {
+            type: 'string',
+            describe: 'Metrics to report, e.g. order_latency.p99, sell_out_time (repeatable; default: a handful).',
+            coerce: many,
+          })
           .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
-          .option('seed', { type: 'string', describe: 'Master seed (default: the scenario\'s); the same for every point.' })
-          .option('replications', { type: 'string', describe: 'Replications per point and strategy (default: the scenario\'s).' })
+          .option('seed', { type: 'string', describe: "Master seed (default: the scenario's); the same for every point." })
+          .option('replications', { type: 'string', describe: "Replications per point and strategy (default: the scenario's)." })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
-          .option('memory', { type: 'string', describe: 'Memory the runs may use, e.g. 8GiB (default: the machine\'s, or its container\'s limit). Fewer runs go at once if they would not fit.' })
+          .option('memory', {
+            type: 'string',
+            describe:
+              "Memory the runs may use, e.g. 8GiB (default: the machine's, or its container's limit). Fewer runs go at once if they would not fit.",
+          })
           .option('users', { type: 'string', describe: 'Population size: 10000, 10k, 1M.' })
           .option('set', { type: 'string', describe: 'Override a field for every point: path=value (repeatable).', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/sweep-<time>/).' })
           .option('json', { type: 'boolean', default: false, describe: 'Print sweep.json on stdout (the table goes to stderr).' })
           .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no table; errors only.' })
           .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
-          .example('$0 sweep scenarios/flash-sale.yaml --strategy seed-design --param system.orderServers.servers=5,10,20 --param system.cdn.ttl=1s,10s,60s', '9 points: order servers x CDN TTL.')
-          .example('$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --metric order_latency.p99 --replications 5', 'The fewest servers keeping p99 low, with 95% CIs.'),
+          .example(
+            '$0 sweep scenarios/flash-sale.yaml --strategy seed-design --param system.orderServers.servers=5,10,20 --param system.cdn.ttl=1s,10s,60s',
+            '9 points: order servers x CDN TTL.',
+          )
+          .example(
+            '$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --metric order_latency.p99 --replications 5',
+            'The fewest servers keeping p99 low, with 95% CIs.',
+          ),
       async (a) => {
-        done(
-          await sweepCommand({ scenario: a.scenario, param: a.param, metric: a.metric, ...planArgs(a) }, io),
-        );
+        done(await sweepCommand({ scenario: a.scenario, param: a.param, metric: a.metric, ...planArgs(a) }, io));
       },
     )
     .command(
@@ -253,7 +276,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     )
     .command(
       'report <run-dir>',
-      'Rebuild the reports (summary.md, timeseries.csv, junit.xml, charts, report.html) from a run\'s summary.json, without re-running.',
+      "Rebuild the reports (summary.md, timeseries.csv, junit.xml, charts, report.html) from a run's summary.json, without re-running.",
       (y) =>
         y
           .positional('run-dir', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })
@@ -265,7 +288,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       },
     )
     .demandCommand(1, 'no command given')
-    .epilog('Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error, 130 interrupted (Ctrl-C).')
+    .epilog(
+      'Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error, 130 interrupted (Ctrl-C).',
+    )
     .fail((message, error) => {
       throw error ?? new YargsUsage(message);
     });
@@ -308,4 +333,3 @@ if (isEntryPoint()) {
     },
   );
 }
-

@@ -57,7 +57,13 @@ export function parseMemory(text: string | undefined): number | undefined {
  * @param memoryArg `--memory` as typed; default: {@link machineMemoryBytes}.
  * @throws {UsageError} when not even one run fits.
  */
-export async function fitToMemory(plans: readonly RunPlan[], workers: number, memoryArg: string | undefined, io: CliIO, quiet: boolean): Promise<number> {
+export async function fitToMemory(
+  plans: readonly RunPlan[],
+  workers: number,
+  memoryArg: string | undefined,
+  io: CliIO,
+  quiet: boolean,
+): Promise<number> {
   const given = parseMemory(memoryArg);
   const memory = given ?? machineMemoryBytes();
   const fit = fitWorkers(plans, workers, memory);
@@ -71,7 +77,10 @@ export async function fitToMemory(plans: readonly RunPlan[], workers: number, me
   }
   if (fit.limited && !quiet) {
     // "instead of" the runs that would have gone at once: never more than the plan has, whatever --workers asked.
-    await write(io.stderr, `sim: ${fit.workers} run${fit.workers === 1 ? '' : 's'} at a time instead of ${fit.atOnce}: ${run}, and ${of} holds ${fit.workers}\n`);
+    await write(
+      io.stderr,
+      `sim: ${fit.workers} run${fit.workers === 1 ? '' : 's'} at a time instead of ${fit.atOnce}: ${run}, and ${of} holds ${fit.workers}\n`,
+    );
   }
   return fit.workers;
 }

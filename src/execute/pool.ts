@@ -68,7 +68,8 @@ function describeFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const died = /^worker exited with code: (-?\d+)/.exec(message);
   if (died) return `the worker thread died (exit code ${died[1]})`;
-  if (error instanceof Error && (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return `the worker thread ran out of memory (${message})`;
+  if (error instanceof Error && (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return `the worker thread ran out of memory (${message})`;
   return message;
 }
 
@@ -120,7 +121,15 @@ export async function runPlanOnPool(plan: RunPlan, options: PoolOptions): Promis
     const { port1, port2 } = new MessageChannel();
     let finished = false;
     const report = (phase: TaskProgress['phase'], p: Omit<WorkerProgress, 'phase'>): void => {
-      onProgress?.({ task: task.index, strategy: task.strategy, replication: task.replication, phase, simulatedUs: p.simulatedUs, durationUs: p.durationUs, events: p.events });
+      onProgress?.({
+        task: task.index,
+        strategy: task.strategy,
+        replication: task.replication,
+        phase,
+        simulatedUs: p.simulatedUs,
+        durationUs: p.durationUs,
+        events: p.events,
+      });
     };
     port1.on('message', (m: WorkerProgress) => {
       if (!finished && !stop.signal.aborted) report(m.phase, m);

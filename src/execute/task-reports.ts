@@ -36,4 +36,3 @@ export interface ExecutedPlan {
   /** One per task, in plan order. */
   timings: TaskTiming[];
 }
-

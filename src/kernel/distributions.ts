@@ -41,7 +41,9 @@ export function samplerOf(spec: DistributionSpec): Sampler {
         const z = inverseNormalCdf(u);
         return exact(u) * sigma * SQRT_2PI * Math.exp(0.5 * z * z);
       };
-      return sigma > 0 && spec.median > 0 && Number.isFinite(Math.log(spec.median)) ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH) : exact;
+      return sigma > 0 && spec.median > 0 && Number.isFinite(Math.log(spec.median))
+        ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH)
+        : exact;
     }
     default:
       return exact;
@@ -258,8 +260,7 @@ export function inverseNormalCdf(p: number): number {
   if (p < pLow) {
     const q = Math.sqrt(-2 * Math.log(p));
     x =
-      (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q +
-        4.374664141464968) *
+      (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) *
         q +
         2.938163982698783) /
       ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1);
@@ -280,8 +281,7 @@ export function inverseNormalCdf(p: number): number {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x =
       -(
-        ((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q +
-          4.374664141464968) *
+        ((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) *
           q +
         2.938163982698783
       ) /

@@ -246,7 +246,7 @@ export class EventQueue {
       return;
     }
     const depth = this.depth;
-    for (let r = 0; ; ) {
+    for (let r = 0; ;) {
       let bucket = Math.floor((time - this.rungStart[r]) * this.rungInverseWidth[r]);
       // The last bucket of a rung takes everything up to the rung's end.
       const last = this.rungBuckets[r] - 1;
@@ -620,11 +620,7 @@ export class EventQueue {
       const g = offset + c;
       const n = counts[g];
       const span = this.bucketMax[g] - this.bucketMin[g];
-      if (
-        span > 0 &&
-        (n > SPLIT_FACTOR * TARGET_RUN || (span + 1) * pow2AtLeast(n) > TWO_POW_53) &&
-        r + 1 < MAX_RUNGS
-      ) {
+      if (span > 0 && (n > SPLIT_FACTOR * TARGET_RUN || (span + 1) * pow2AtLeast(n) > TWO_POW_53) && r + 1 < MAX_RUNGS) {
         this.split(g, r);
         continue;
       }
@@ -650,11 +646,7 @@ export class EventQueue {
     this.fitAverage = average;
     this.fitBuckets += empty + 1;
     const run = this.fitRun;
-    if (
-      this.fitBuckets < 4 ||
-      this.servedSinceFit * 4 < this.size ||
-      (average <= DENSE_DRIFT * run && average * SPARSE_DRIFT >= run)
-    ) {
+    if (this.fitBuckets < 4 || this.servedSinceFit * 4 < this.size || (average <= DENSE_DRIFT * run && average * SPARSE_DRIFT >= run)) {
       return 0;
     }
     const factor = Math.min(64, Math.max(1 / 64, run / Math.max(average, 1e-9)));
@@ -799,7 +791,7 @@ export class EventQueue {
     const last = this.rungBuckets[0] - 1;
     const end = this.topStart;
     let chunk = head;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const stop = Math.min(n, i + CHUNK);
       for (let e = chunk << CHUNK_BITS; i < stop; i++, e++) {
         // append() may grow and replace the arrays: read them afresh.
@@ -856,7 +848,7 @@ export class EventQueue {
     }
     const q = wanted >> 2;
     const front = sample[q] - min + 1;
-    return ((q + 0.5) / wanted) * n / front;
+    return (((q + 0.5) / wanted) * n) / front;
   }
 
   /** Splits bucket `g` (the cursor of rung r) into a new rung r + 1. */
@@ -873,7 +865,7 @@ export class EventQueue {
     const last = buckets - 1;
     let chunk = this.bucketHead[g];
     this.bucketCount[g] = 0;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const stop = Math.min(n, i + CHUNK);
       for (let e = chunk << CHUNK_BITS; i < stop; i++, e++) {
         const t = this.times[e * F64_STRIDE];

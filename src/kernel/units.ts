@@ -72,9 +72,7 @@ const BINARY_PREFIX: ReadonlyArray<[prefix: string, scale: number]> = [
 ];
 
 /** Byte units: B, kB (KB), MB, GB, TB, PB, KiB, MiB, GiB, TiB. */
-const BYTES_PER: ReadonlyMap<string, number> = new Map(
-  [...DECIMAL_PREFIX, ...BINARY_PREFIX].map(([p, scale]) => [`${p}B`, scale]),
-);
+const BYTES_PER: ReadonlyMap<string, number> = new Map([...DECIMAL_PREFIX, ...BINARY_PREFIX].map(([p, scale]) => [`${p}B`, scale]));
 
 /** Bandwidth units in bytes per second: bit rates (bps, bit/s) and byte rates (B/s). */
 const BYTES_PER_SECOND_PER: ReadonlyMap<string, number> = new Map([
@@ -199,7 +197,11 @@ export function parseBytes(text: string | number): number {
   const scale = BYTES_PER.get(parsed.unit);
   if (scale === undefined) {
     if (BITS.test(parsed.unit)) {
-      fail(BYTES_EXAMPLES, text, `: "${parsed.unit}" is bits; sizes are in bytes (B), and a transfer rate is a bandwidth such as ${parsed.amount}${parsed.unit.replace(/its?$/, '')}ps`);
+      fail(
+        BYTES_EXAMPLES,
+        text,
+        `: "${parsed.unit}" is bits; sizes are in bytes (B), and a transfer rate is a bandwidth such as ${parsed.amount}${parsed.unit.replace(/its?$/, '')}ps`,
+      );
     }
     fail(BYTES_EXAMPLES, text);
   }
@@ -347,12 +349,13 @@ export function parseDistribution(text: string | number, quantity: Quantity): Di
       `unknown distribution ${JSON.stringify(name)} (expected one of: ${DISTRIBUTION_NAMES.join(', ')}, or a plain value)`,
     );
   }
-  const signature = {
-    lognormal: 'lognormal(median, sigma)',
-    uniform: 'uniform(min, max)',
-    normal: 'normal(mean, sd)',
-    empirical: 'empirical(value: probability, ...)',
-  }[kind] ?? `${kind}(${kind.startsWith('exp') ? 'mean' : 'value'})`;
+  const signature =
+    {
+      lognormal: 'lognormal(median, sigma)',
+      uniform: 'uniform(min, max)',
+      normal: 'normal(mean, sd)',
+      empirical: 'empirical(value: probability, ...)',
+    }[kind] ?? `${kind}(${kind.startsWith('exp') ? 'mean' : 'value'})`;
   const inside = /^\((.*)\)$/s.exec(call[2]);
   if (!inside) bad();
   const args = inside[1].trim() === '' ? [] : inside[1].split(',').map((a) => a.trim());

@@ -57,7 +57,8 @@ export interface Threshold {
 }
 
 /** The one grammar of an expression: aggregation, operator, number, unit. */
-const EXPRESSION = /^\s*(p\(\s*([0-9.]+)\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+)\s*(us|µs|ms|s|m|h|%)?\s*$/;
+const EXPRESSION =
+  /^\s*(p\(\s*([0-9.]+)\s*\)|avg|min|max|med|rate|count|value)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+)\s*(us|µs|ms|s|m|h|%)?\s*$/;
 const DURATION_UNITS = new Set(['us', 'µs', 'ms', 's', 'm', 'h']);
 
 const FITTING: Record<string, string> = {
@@ -85,10 +86,10 @@ export function parseThreshold(metric: string, expression: string): Threshold {
   // (sell_out_time: sold out before T0); on any other it can never be met
   // or never fail.
   const negative = m[4].startsWith('-');
-  if (number < 0 && metricRange(metric).min !== undefined) throw new ThresholdError(`${metric} is never negative: the limit must be at least 0`);
+  if (number < 0 && metricRange(metric).min !== undefined)
+    throw new ThresholdError(`${metric} is never negative: the limit must be at least 0`);
   const shownAggregation = aggregation === 'p' ? 'p(N)' : aggregation;
-  const fits =
-    info.kind === 'latency' ? !['rate', 'value'].includes(aggregation) : aggregation === (info.kind as string);
+  const fits = info.kind === 'latency' ? !['rate', 'value'].includes(aggregation) : aggregation === (info.kind as string);
   if (!fits) {
     throw new ThresholdError(`${shownAggregation} does not apply to ${metric}, a ${info.kind} metric: use ${FITTING[info.kind]}`);
   }
@@ -118,7 +119,6 @@ export function parseThreshold(metric: string, expression: string): Threshold {
   if (isFraction && limit > 1) throw new ThresholdError(`${metric} is a fraction from 0 to 1: the limit must be at most 1 (or 100%)`);
   return { metric: metric as MetricName, expression, aggregation, ...(percentile !== undefined ? { percentile } : {}), op, limit };
 }
-
 
 /** Why an expression is not in the grammar at all (whatever its metric). */
 export const THRESHOLD_SYNTAX = 'must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95';

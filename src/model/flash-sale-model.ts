@@ -130,7 +130,10 @@ export class FlashSaleModel {
             {
               fetchForEdge: (edge, object, waiter, waiterGen) => {
                 if (waiter < 0) {
-                  this.origin.request(edge, packTag(0, object === CdnObject.Page ? OriginKind.EdgePageShared : OriginKind.EdgeScriptShared));
+                  this.origin.request(
+                    edge,
+                    packTag(0, object === CdnObject.Page ? OriginKind.EdgePageShared : OriginKind.EdgeScriptShared),
+                  );
                 } else {
                   this.origin.request(
                     waiter,
@@ -210,4 +213,3 @@ export class FlashSaleModel {
     this.cdn!.fetched(this.cdn!.edgeOf(user), object, user, tagGen(tag), ok === 1, generatedAt);
   }
 }
-

@@ -63,7 +63,10 @@ export type OriginStats = View<OriginPool, 'requests' | 'errors'> & {
 };
 
 /** What measurement reads of the stock store. */
-export type StockStats = View<Stock, 'initial' | 'level' | 'minLevel' | 'sold' | 'returned' | 'operations' | 'serial' | 'committedLevel' | 'busyUntil'>;
+export type StockStats = View<
+  Stock,
+  'initial' | 'level' | 'minLevel' | 'sold' | 'returned' | 'operations' | 'serial' | 'committedLevel' | 'busyUntil'
+>;
 
 type Flow = OrderFlow;
 

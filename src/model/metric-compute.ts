@@ -26,9 +26,11 @@ export const METRIC_COMPUTE: Record<ValueMetricName, (run: MeasuredRun) => numbe
   undersell: ({ result }) => result.stock.undersell,
   duplicate_orders: ({ result, accepted }) => ordersBeyondLimit(accepted, result.config.sale.perUserLimit).extra.length,
   early_orders: ({ result }) => result.ledger.filter((r) => isEarlyOrder(r, result.config.sale.start)).length,
-  lost_orders: ({ result }) => ledgerWonMismatches(result.ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
+  lost_orders: ({ result }) =>
+    ledgerWonMismatches(result.ledger, result.wonResponses).reduce((sum, m) => sum + Math.abs(m.orders - m.won), 0),
   orders_cancelled: ({ model }) => model.flow.ledger.cancelled,
-  page_error_rate: ({ model: { users } }) => (users.pageViews > 0 ? (users.pageErrors + users.pageTimeouts) / (users.pageViews + users.scriptRequests) : 0),
+  page_error_rate: ({ model: { users } }) =>
+    users.pageViews > 0 ? (users.pageErrors + users.pageTimeouts) / (users.pageViews + users.scriptRequests) : 0,
   // Rates over order activity are unmeasured (null) when there was none, so
   // that a threshold on them fails, as documented, rather than passing on a
   // run in which nobody could order (they read 0%, 0% and 100%: the best figures).
@@ -56,7 +58,8 @@ export const METRIC_COMPUTE: Record<ValueMetricName, (run: MeasuredRun) => numbe
   // Only a serial store has a ceiling (1 / service): a parallel one's "utilisation" is not defined.
   stock_utilisation: ({ result, model }) => (model.flow.stock.serial ? peak(result, 'stock_busy') : null),
   attempts_per_order: ({ result }) => (result.ledger.length > 0 ? round(result.counters.orderAttempts / result.ledger.length) : null),
-  amplification: ({ result: { counters }, model }) => round((counters.pageViews + counters.scriptRequests + counters.orderAttempts) / model.users.count),
+  amplification: ({ result: { counters }, model }) =>
+    round((counters.pageViews + counters.scriptRequests + counters.orderAttempts) / model.users.count),
   fairness_click_order: ({ result }) => result.fairness.clickOrder,
 };
 

@@ -47,7 +47,11 @@ function reportProgress(model: FlashSaleModel, report: (progress: RunProgress) =
 /** The last progress report, the result, and the run's wall-clock figures (from `startedMs`, performance.now()). */
 function finish(model: FlashSaleModel, startedMs: number): { result: RunResult; timing: RunTiming } {
   const { sim, config } = model;
-  model.options.onProgress?.({ simulatedUs: Math.max(sim.now, config.duration), durationUs: config.duration, events: model.eventsProcessed });
+  model.options.onProgress?.({
+    simulatedUs: Math.max(sim.now, config.duration),
+    durationUs: config.duration,
+    events: model.eventsProcessed,
+  });
   const result = buildResult(model);
   const wallMs = performance.now() - startedMs;
   return {

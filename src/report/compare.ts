@@ -159,7 +159,11 @@ function noiseTest(of: Figure['of'], a: StrategySummary, b: StrategySummary): Di
       );
 }
 
-function judge(direction: Direction, a: number | null, b: number | null): Pick<CompareRow, 'delta' | 'relative' | 'verdict' | 'regression'> {
+function judge(
+  direction: Direction,
+  a: number | null,
+  b: number | null,
+): Pick<CompareRow, 'delta' | 'relative' | 'verdict' | 'regression'> {
   if (a === null || b === null) return { delta: null, relative: null, verdict: 'n/a', regression: 0 };
   const delta = b - a;
   const relative = delta === 0 ? 0 : a === 0 ? (delta > 0 ? Infinity : -Infinity) : delta / Math.abs(a);
@@ -198,7 +202,16 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
       const value = fb.get(f.figure) ?? null;
       const judged = judge(direction, f.value, value);
       const test = judged.delta === null || judged.delta === 0 ? null : noiseTest(f.of, a, b);
-      const row: CompareRow = { strategy: a.name, figure: f.figure, metric: f.metric, direction, baseline: f.value, candidate: value, ...judged, test };
+      const row: CompareRow = {
+        strategy: a.name,
+        figure: f.figure,
+        metric: f.metric,
+        direction,
+        baseline: f.value,
+        candidate: value,
+        ...judged,
+        test,
+      };
       // Not distinguishable from noise: shown, never gated.
       if (isNoise(row)) row.regression = 0;
       rows.push(row);
@@ -314,7 +327,11 @@ const HEADER = ['strategy', 'metric', 'baseline', 'candidate', 'delta', 'change'
 /** The comparison as a terminal table. */
 export function renderCompareText(c: Comparison, gate?: number): string {
   const lines = [...headerLines(c), ''];
-  lines.push(c.rows.length ? renderTextTable(HEADER, tableRows(c, gate), ['left', 'left', 'right', 'right', 'right', 'right', 'left']) : 'no strategy in common');
+  lines.push(
+    c.rows.length
+      ? renderTextTable(HEADER, tableRows(c, gate), ['left', 'left', 'right', 'right', 'right', 'right', 'left'])
+      : 'no strategy in common',
+  );
   if (gate !== undefined) lines.push('', gateLine(c, gate));
   return `${lines.join('\n')}\n`;
 }

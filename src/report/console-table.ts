@@ -137,7 +137,8 @@ export const CUT_INTERVAL_NOTE = '[low, high]: the 95% CI where it stops at 0 or
  * percentiles. Said wherever such a figure is shown, so that an interval
  * that is not centred on the per-replication mean does not surprise.
  */
-export const POOLED_PERCENTILE_NOTE = "latency percentiles: of all replications' samples together (as thresholds check them), ± the 95% CI of the per-replication percentile";
+export const POOLED_PERCENTILE_NOTE =
+  "latency percentiles: of all replications' samples together (as thresholds check them), ± the 95% CI of the per-replication percentile";
 
 /**
  * "mean ± halfWidth", or "mean [low, high]" when the interval is cut at
@@ -170,7 +171,11 @@ export function renderTextTable(header: readonly string[], rows: ReadonlyArray<r
     const gap = ' '.repeat(width[j] - length(cell));
     return (align?.[j] ?? (j === 0 ? 'left' : 'right')) === 'left' ? cell + gap : gap + cell;
   };
-  const line = (cells: readonly string[]): string => cells.map((c, j) => pad(c, j)).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, j) => pad(c, j))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(header.map((_, j) => r[j] ?? '')))].join('\n');
 }
 
@@ -235,7 +240,11 @@ export function verdictLine(summary: RunSummary): string {
   const { invariantsPassed, thresholdsPassed, exitCode } = summary.verdict;
   const parts = [
     invariantsPassed ? 'invariants hold' : 'INVARIANT VIOLATED',
-    summary.strategies.every((s) => s.thresholds.length === 0) ? 'no thresholds' : thresholdsPassed ? 'thresholds pass' : 'THRESHOLD FAILED',
+    summary.strategies.every((s) => s.thresholds.length === 0)
+      ? 'no thresholds'
+      : thresholdsPassed
+        ? 'thresholds pass'
+        : 'THRESHOLD FAILED',
   ];
   return `${summary.scenario.name}: ${parts.join(', ')} (exit ${exitCode})`;
 }

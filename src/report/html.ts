@@ -30,7 +30,11 @@ export function escapeHtml(text: string): string {
 
 /** JSON safe inside a <script> element: no `</script>`, no `<!--`, no line separators that old parsers choke on. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** JavaScript source safe inside a <script> element. */
@@ -105,7 +109,10 @@ function headlineTable(summary: RunSummary): string {
   const rows = HEADLINE_ROWS.filter((r) => r.label !== 'invariants' && r.label !== 'thresholds');
   const head = `<tr><th scope="col"></th>${summary.strategies.map(strategyHeader).join('')}</tr>`;
   const body = rows
-    .map((r) => `<tr><th scope="row">${escapeHtml(r.label)}</th>${summary.strategies.map((s) => `<td>${escapeHtml(r.cell(s))}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr><th scope="row">${escapeHtml(r.label)}</th>${summary.strategies.map((s) => `<td>${escapeHtml(r.cell(s))}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   const verdicts = [
     `<tr><th scope="row">invariants</th>${summary.strategies
@@ -149,7 +156,9 @@ function checksTable(summary: RunSummary): string {
 function differences(a: unknown, b: unknown, prefix = ''): string[] {
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+    return keys.flatMap((k) =>
+      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k),
+    );
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
 }
@@ -160,7 +169,11 @@ function scenarioSection(summary: RunSummary): string {
     .map((s, i) => {
       const diff = i === 0 ? [] : differences(first.config, s.config);
       const note =
-        i === 0 ? 'the first strategy' : diff.length === 0 ? `same as ${first.name}` : `differs from ${first.name} in ${diff.slice(0, 6).join(', ')}${diff.length > 6 ? ', …' : ''}`;
+        i === 0
+          ? 'the first strategy'
+          : diff.length === 0
+            ? `same as ${first.name}`
+            : `differs from ${first.name} in ${diff.slice(0, 6).join(', ')}${diff.length > 6 ? ', …' : ''}`;
       return `<details${i === 0 ? '' : ''}><summary><span class="swatch" style="background:${strategyColor(i)}"></span><strong>${escapeHtml(s.name)}</strong> <span class="diff">— ${escapeHtml(note)}</span></summary>\n<pre>${escapeHtml(stringify(s.config, { lineWidth: 0 }))}</pre></details>`;
     })
     .join('\n');
@@ -220,7 +233,10 @@ export function renderHtmlReport(summary: RunSummary, options: HtmlReportOptions
   const facts: Array<[string, string]> = [
     ['scenario file', summary.scenario.file],
     ['seed', String(summary.seed)],
-    ['replications', `${reps}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`],
+    [
+      'replications',
+      `${reps}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`,
+    ],
     ['strategies', summary.strategies.map((s) => s.name).join(', ')],
     ['tool', `${summary.tool.name} ${summary.tool.version}, summary schema ${summary.schemaVersion}`],
   ];

@@ -15,7 +15,6 @@ export function renderRunFiles(summary: RunSummary): Map<string, string> {
   ]);
 }
 
-
 /**
  * Writes files into a run directory, each atomically; on failure nothing new remains.
  * A run's report set (it has summary.md) gets its charts/*.png and report.html added.
@@ -23,4 +22,3 @@ export function renderRunFiles(summary: RunSummary): Map<string, string> {
 export async function writeRunDirectory(dir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<string[]> {
   return writeFilesAtomic(dir, await withVisualReport(dir, files));
 }
-

@@ -69,7 +69,10 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
     '',
     '## Headline',
     '',
-    mdTable(['', ...names], HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)])),
+    mdTable(
+      ['', ...names],
+      HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]),
+    ),
     '',
     '## Metrics',
     '',
@@ -97,15 +100,34 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
     const rows = summary.strategies.map((s) => {
       const l = s.aggregate.latency[kind];
       if (!l || l.count === 0) return [s.name, '0', '—', '—', '—', '—', '—', '—'];
-      return [s.name, formatNumber(l.count), formatMicros(l.mean), formatMicros(l.p50), formatMicros(l.p90), formatMicros(l.p99), formatMicros(l.p999), formatMicros(l.max)];
+      return [
+        s.name,
+        formatNumber(l.count),
+        formatMicros(l.mean),
+        formatMicros(l.p50),
+        formatMicros(l.p90),
+        formatMicros(l.p99),
+        formatMicros(l.p999),
+        formatMicros(l.max),
+      ];
     });
     out.push(`### ${kind.replace('_', ' ')}`, '', mdTable(['strategy', 'count', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows), '');
   }
 
-  out.push('## User outcomes', '', countsTable(summary, 'outcome', (s) => s.aggregate.outcomes), '');
+  out.push(
+    '## User outcomes',
+    '',
+    countsTable(summary, 'outcome', (s) => s.aggregate.outcomes),
+    '',
+  );
   // Every raw counter of the run (summary.json's `counters`), so that a
   // scenario's "what to look at" can name one and find it here.
-  out.push('## Counters', '', countsTable(summary, 'counter', (s) => s.aggregate.counters), '');
+  out.push(
+    '## Counters',
+    '',
+    countsTable(summary, 'counter', (s) => s.aggregate.counters),
+    '',
+  );
 
   out.push('## Invariants', '');
   const invariantRows: string[][] = [];

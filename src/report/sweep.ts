@@ -57,7 +57,9 @@ export function formatSweepEstimate(metric: SweepMetric, e: Estimate | undefined
   const mean = e.mean;
   // A latency statistic reads in µs like its metric; others by the catalogue's rules.
   const spread = (hw: number): string => (metric.unit === 'µs' ? value(hw) : formatSpread(metric.metric, hw, mean));
-  const ci = formatInterval(e.mean, e.halfWidth, metricRange(metric.metric), value, spread, (x, digits) => formatMetricPrecisely(metric.metric, x, digits));
+  const ci = formatInterval(e.mean, e.halfWidth, metricRange(metric.metric), value, spread, (x, digits) =>
+    formatMetricPrecisely(metric.metric, x, digits),
+  );
   const missing = e.missing ? ` (${e.n}/${e.n + e.missing})` : '';
   return `${value(e.mean)}${ci}${missing}`;
 }
@@ -76,7 +78,12 @@ function checks(cell: SweepResult['points'][number]['strategies'][number]): stri
 function table(sweep: SweepResult): { header: string[]; rows: string[][]; align: Align[] } {
   const strategies = new Set(sweep.points.flatMap((p) => p.strategies.map((s) => s.strategy)));
   const showStrategy = strategies.size > 1;
-  const header = [...sweep.parameters.map((p) => shortPath(p.path)), ...(showStrategy ? ['strategy'] : []), ...sweep.metrics.map((m) => m.name), 'checks'];
+  const header = [
+    ...sweep.parameters.map((p) => shortPath(p.path)),
+    ...(showStrategy ? ['strategy'] : []),
+    ...sweep.metrics.map((m) => m.name),
+    'checks',
+  ];
   const rows: string[][] = [];
   for (const point of sweep.points) {
     for (const cell of point.strategies) {
@@ -125,14 +132,23 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
     `| ${align.map((a) => (a === 'left' ? ':---' : '---:')).join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
     '',
-    sweep.replications > 1 ? 'Figures: mean ± half-width of the 95% confidence interval across replications, or mean [low, high] where the interval stops at 0 or 100% (a rate cannot go below 0 or above 100%). "—": not measured (e.g. stock left, so no sell-out time).' : 'Figures: one replication per point. "—": not measured.',
+    sweep.replications > 1
+      ? 'Figures: mean ± half-width of the 95% confidence interval across replications, or mean [low, high] where the interval stops at 0 or 100% (a rate cannot go below 0 or above 100%). "—": not measured (e.g. stock left, so no sell-out time).'
+      : 'Figures: one replication per point. "—": not measured.',
     '',
     'Metrics:',
     '',
     ...sweep.metrics.map((m) => `- \`${m.name}\` (${m.unit}): ${m.description}`),
   ];
   const failures = sweep.points.flatMap((p) =>
-    p.strategies.flatMap((s) => s.failures.map((f) => `- ${Object.entries(p.parameters).map(([k, v]) => `${shortPath(k)}=${v}`).join(', ')}, ${s.strategy}: ${f}`)),
+    p.strategies.flatMap((s) =>
+      s.failures.map(
+        (f) =>
+          `- ${Object.entries(p.parameters)
+            .map(([k, v]) => `${shortPath(k)}=${v}`)
+            .join(', ')}, ${s.strategy}: ${f}`,
+      ),
+    ),
   );
   if (failures.length > 0) lines.push('', 'Failed checks:', '', ...failures);
   return `${lines.join('\n')}\n`;
@@ -176,7 +192,12 @@ export function sweepChartData(sweep: SweepResult, metric: SweepMetric): SweepCh
       const e = cell.metrics[metric.name];
       let s = series.get(label);
       if (!s) series.set(label, (s = { label, points: [] }));
-      s.points.push({ x: asX(point.parameters[axis.path]), y: scale(e?.mean ?? null), low: scale(e?.low ?? null), high: scale(e?.high ?? null) });
+      s.points.push({
+        x: asX(point.parameters[axis.path]),
+        y: scale(e?.mean ?? null),
+        low: scale(e?.low ?? null),
+        high: scale(e?.high ?? null),
+      });
     }
   }
   return { param: axis.path, values: axis.values.map(asX), series: [...series.values()] };

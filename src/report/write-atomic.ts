@@ -244,7 +244,12 @@ function topLevel(names: readonly string[]): string[] {
 }
 
 /** Writes every file under `stage` (subdirectories made as needed) and flushes them and the directories. */
-async function stageFiles(stage: string, dir: string, names: readonly string[], files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
+async function stageFiles(
+  stage: string,
+  dir: string,
+  names: readonly string[],
+  files: ReadonlyMap<string, string | Uint8Array>,
+): Promise<void> {
   const dirs = new Set<string>([stage]);
   for (const name of names) {
     const parts = name.split('/');

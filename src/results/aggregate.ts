@@ -158,7 +158,11 @@ function estimateAll(
     }
   }
   const out: Record<string, Estimate> = {};
-  for (const name of names) out[name] = estimate(perRun.map((m) => m.get(name) ?? null), range(name));
+  for (const name of names)
+    out[name] = estimate(
+      perRun.map((m) => m.get(name) ?? null),
+      range(name),
+    );
   return out;
 }
 
@@ -178,8 +182,14 @@ export function mergeLatency(summaries: readonly LatencySummary[]): MergedLatenc
     p999: pct(99.9),
     max: n === 0 ? 0 : merged.max,
     histogram: merged.encode(),
-    p50Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p50 : null)), NON_NEGATIVE),
-    p99Estimate: estimate(summaries.map((s) => (s.count > 0 ? s.p99 : null)), NON_NEGATIVE),
+    p50Estimate: estimate(
+      summaries.map((s) => (s.count > 0 ? s.p50 : null)),
+      NON_NEGATIVE,
+    ),
+    p99Estimate: estimate(
+      summaries.map((s) => (s.count > 0 ? s.p99 : null)),
+      NON_NEGATIVE,
+    ),
   };
 }
 
@@ -224,12 +234,32 @@ export function aggregateStrategy(results: readonly RunResult[]): StrategyAggreg
     replications: results.length,
     metrics: estimateAll(results, (r) => r.metrics, metricRange, VALUE_METRIC_NAMES),
     latency,
-    outcomes: estimateAll(results, (r) => r.outcomes, () => NON_NEGATIVE),
+    outcomes: estimateAll(
+      results,
+      (r) => r.outcomes,
+      () => NON_NEGATIVE,
+    ),
     // The stock level may go below 0 (a racy counter): not cut.
-    stock: estimateAll(results, (r) => r.stock, () => ({})),
-    counters: estimateAll(results, (r) => r.counters, () => NON_NEGATIVE),
-    bots: estimateAll(results, (r) => r.bots, (name) => (name === 'shareOfStock' ? FRACTION : NON_NEGATIVE)),
-    mainSite: estimateAll(results, (r) => r.mainSite, (name) => (name === 'errorRate' ? FRACTION : NON_NEGATIVE)),
+    stock: estimateAll(
+      results,
+      (r) => r.stock,
+      () => ({}),
+    ),
+    counters: estimateAll(
+      results,
+      (r) => r.counters,
+      () => NON_NEGATIVE,
+    ),
+    bots: estimateAll(
+      results,
+      (r) => r.bots,
+      (name) => (name === 'shareOfStock' ? FRACTION : NON_NEGATIVE),
+    ),
+    mainSite: estimateAll(
+      results,
+      (r) => r.mainSite,
+      (name) => (name === 'errorRate' ? FRACTION : NON_NEGATIVE),
+    ),
     timeseries: averageTimeseries(results.map((r) => r.timeseries)),
   };
 }

@@ -139,7 +139,8 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
   } catch (error) {
     throw new Error(`${where}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: not a flashsim summary (expected a JSON object)`);
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new Error(`${where}: not a flashsim summary (expected a JSON object)`);
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
   if (version !== SUMMARY_SCHEMA_VERSION) {
     throw new Error(
@@ -147,7 +148,8 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
     );
   }
   const s = data as RunSummary;
-  if (!Array.isArray(s.strategies) || typeof s.scenario?.name !== 'string') throw new Error(`${where}: not a flashsim summary (no scenario or strategies)`);
+  if (!Array.isArray(s.strategies) || typeof s.scenario?.name !== 'string')
+    throw new Error(`${where}: not a flashsim summary (no scenario or strategies)`);
   const checked = SUMMARY_SHAPE.safeParse(data);
   if (!checked.success) throw new Error(`${where}: ${describeIssue(checked.error.issues[0])}`);
   return s;
@@ -181,7 +183,8 @@ const latencySummary = z.looseObject({
 });
 const mergedLatency = latencySummary.extend({ p50Estimate: estimate, p99Estimate: estimate });
 // `decision` came later, within version 2: summaries written before it have none (reports show it as unmeasured).
-const latencies = <T extends z.ZodType>(shape: T) => z.looseObject({ page: shape, script: shape, order: shape, decision: shape.optional(), main_site: shape });
+const latencies = <T extends z.ZodType>(shape: T) =>
+  z.looseObject({ page: shape, script: shape, order: shape, decision: shape.optional(), main_site: shape });
 const timeseries = z.looseObject({ intervalUs: z.number(), columns: z.array(z.string()), rows: z.array(z.array(num)) });
 const counts = z.record(z.string(), z.unknown());
 const runResult = z.looseObject({
@@ -209,7 +212,11 @@ const SUMMARY_SHAPE = z.looseObject({
   replications: z.number(),
   invariants: z.array(z.string()),
   thresholds: z.record(z.string(), z.array(z.string())),
-  verdict: z.looseObject({ invariantsPassed: z.boolean(), thresholdsPassed: z.boolean(), exitCode: z.union([z.literal(0), z.literal(1), z.literal(99)]) }),
+  verdict: z.looseObject({
+    invariantsPassed: z.boolean(),
+    thresholdsPassed: z.boolean(),
+    exitCode: z.union([z.literal(0), z.literal(1), z.literal(99)]),
+  }),
   strategies: z.array(
     z.looseObject({
       name: z.string(),
@@ -221,10 +228,14 @@ const SUMMARY_SHAPE = z.looseObject({
           name: z.string(),
           passed: z.boolean(),
           message: z.string(),
-          replications: z.array(z.looseObject({ replication: z.number(), passed: z.boolean(), message: z.string(), offending: z.array(z.unknown()) })),
+          replications: z.array(
+            z.looseObject({ replication: z.number(), passed: z.boolean(), message: z.string(), offending: z.array(z.unknown()) }),
+          ),
         }),
       ),
-      thresholds: z.array(z.looseObject({ metric: z.string(), expression: z.string(), passed: z.boolean(), actual: num, message: z.string() })),
+      thresholds: z.array(
+        z.looseObject({ metric: z.string(), expression: z.string(), passed: z.boolean(), actual: num, message: z.string() }),
+      ),
       aggregate: z.looseObject({
         strategy: z.string(),
         replications: z.number(),

@@ -39,14 +39,23 @@ export interface SweepMetric {
 export function parseSweepMetric(name: string): SweepMetric {
   const [base, stat, ...rest] = name.trim().split('.');
   const info = (METRIC_CATALOGUE as Record<string, { kind: string; unit: string; description: string } | undefined>)[base];
-  const latencies = Object.entries(METRIC_CATALOGUE).filter(([, i]) => i.kind === 'latency').map(([n]) => n);
-  const others = Object.entries(METRIC_CATALOGUE).filter(([, i]) => i.kind !== 'latency').map(([n]) => n);
+  const latencies = Object.entries(METRIC_CATALOGUE)
+    .filter(([, i]) => i.kind === 'latency')
+    .map(([n]) => n);
+  const others = Object.entries(METRIC_CATALOGUE)
+    .filter(([, i]) => i.kind !== 'latency')
+    .map(([n]) => n);
   const choices = `a latency statistic (${latencies[0]}.p99; statistics ${LATENCY_STATS.join(', ')}) or one of ${others.join(', ')}`;
   if (!info || rest.length > 0) throw new UsageError(`--metric ${JSON.stringify(name)}: unknown metric; expected ${choices}`);
   if (info.kind === 'latency') {
-    if (stat === undefined) throw new UsageError(`--metric ${JSON.stringify(name)}: ${base} is a latency; name a statistic, e.g. ${base}.p99 (${LATENCY_STATS.join(', ')})`);
+    if (stat === undefined)
+      throw new UsageError(
+        `--metric ${JSON.stringify(name)}: ${base} is a latency; name a statistic, e.g. ${base}.p99 (${LATENCY_STATS.join(', ')})`,
+      );
     if (!(LATENCY_STATS as readonly string[]).includes(stat)) {
-      throw new UsageError(`--metric ${JSON.stringify(name)}: unknown latency statistic ${JSON.stringify(stat)}; expected one of ${LATENCY_STATS.join(', ')}`);
+      throw new UsageError(
+        `--metric ${JSON.stringify(name)}: unknown latency statistic ${JSON.stringify(stat)}; expected one of ${LATENCY_STATS.join(', ')}`,
+      );
     }
     return { name: `${base}.${stat}`, metric: base as MetricName, unit: 'µs', description: `${stat} of: ${info.description}` };
   }
@@ -115,4 +124,3 @@ export interface SweepResult {
   /** Every grid point, in grid order. */
   points: SweepPoint[];
 }
-

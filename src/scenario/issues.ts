@@ -54,7 +54,11 @@ function show(value: unknown): string {
 export const scenarioErrorMap = (issue: z.core.$ZodRawIssue): string | undefined => {
   // YAML's .inf and .nan are numbers, but no field takes them: say so
   // rather than "must be a number (got .inf)".
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+  if (
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union') &&
+    typeof issue.input === 'number' &&
+    !Number.isFinite(issue.input)
+  ) {
     return 'must be a finite value, not .inf or .nan';
   }
   switch (issue.code) {
@@ -136,7 +140,7 @@ export function problemsOf(issue: z.core.$ZodIssue, document: unknown, schema: S
   switch (issue.code) {
     case 'unrecognized_keys': {
       const isThresholds = path.length === 1 && path[0] === 'thresholds';
-      const known = isThresholds ? [...METRIC_NAMES] : keysOf(schemaAt(schema, path, document) ?? schema, valueAt(document, path)) ?? [];
+      const known = isThresholds ? [...METRIC_NAMES] : (keysOf(schemaAt(schema, path, document) ?? schema, valueAt(document, path)) ?? []);
       return issue.keys.map((key) => ({
         path: [...path, key],
         message: isThresholds

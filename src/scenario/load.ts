@@ -65,7 +65,13 @@ function readSource(file: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a scenario file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
     throw new ScenarioError([{ file, path: '', message }]);
   }
 }
@@ -135,14 +141,17 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
       document.errors.map((error) => {
         const { line, column } = source.position(error.pos[0]);
         const message =
-          error.code === 'DUPLICATE_KEY'
-            ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}`
-            : syntaxMessage(error);
+          error.code === 'DUPLICATE_KEY' ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}` : syntaxMessage(error);
         return { file, line, column, path: '', message: `invalid YAML: ${message}` };
       }),
     );
   }
-  const located = (problem: YamlProblem): ScenarioIssue => ({ file, ...source.position(problem.offset), path: formatPath(problem.path), message: problem.message });
+  const located = (problem: YamlProblem): ScenarioIssue => ({
+    file,
+    ...source.position(problem.offset),
+    path: formatPath(problem.path),
+    message: problem.message,
+  });
   const structure = structureProblems(document);
   if (structure.length > 0) throw new ScenarioError(structure.map(located));
   const cut = cutDistributions(document, source);
@@ -188,7 +197,13 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         issues.push(...pathIssues);
         if (pathIssues.length > 0) continue;
         const strategyInput = overlayInput(raw, entries, assignments);
-        const { config, issues: configIssues } = parseConfig(strategyInput, { source, strategy: name, overlay: entries, assignments, baseHasIssues });
+        const { config, issues: configIssues } = parseConfig(strategyInput, {
+          source,
+          strategy: name,
+          overlay: entries,
+          assignments,
+          baseHasIssues,
+        });
         issues.push(...configIssues);
         if (config) configs.push(config);
       }

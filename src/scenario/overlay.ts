@@ -84,6 +84,8 @@ function shownValue(value: unknown): string {
   if (isPlainObject(value)) return 'a mapping';
   if (Array.isArray(value)) return 'a list';
   if (value === null || value === undefined) return 'nothing';
+  // Past the checks above only scalars remain (numbers, booleans, dates from YAML).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return quoteSource(typeof value === 'string' ? JSON.stringify(value) : String(value));
 }
 
@@ -144,11 +146,7 @@ export function parseAssignments(texts: readonly string[], source = '--set'): { 
 }
 
 /** Reads a strategy overlay's keys; bad paths and {@link RUN_KEYS} become issues at the key. */
-export function overlayEntries(
-  name: string,
-  overlay: unknown,
-  source: SourceMap,
-): { entries: OverlayEntry[]; issues: ScenarioIssue[] } {
+export function overlayEntries(name: string, overlay: unknown, source: SourceMap): { entries: OverlayEntry[]; issues: ScenarioIssue[] } {
   const entries: OverlayEntry[] = [];
   const issues: ScenarioIssue[] = [];
   if (!isPlainObject(overlay)) return { entries, issues };
@@ -226,11 +224,7 @@ export interface ParseContext {
  * Locates problems found in a parsed document per the module's rules.
  * @param problems problems at paths of `input` (as produced by {@link problemsOf}).
  */
-export function locateProblems(
-  problems: ReturnType<typeof problemsOf>,
-  input: unknown,
-  context: ParseContext,
-): ScenarioIssue[] {
+export function locateProblems(problems: ReturnType<typeof problemsOf>, input: unknown, context: ParseContext): ScenarioIssue[] {
   const { source, strategy, overlay = [], assignments } = context;
   const issues: ScenarioIssue[] = [];
   for (const problem of problems) {
@@ -268,10 +262,7 @@ export function locateProblems(
 }
 
 /** Parses one strategy's (or the base's) configuration document; problems are located per {@link locateProblems}. */
-export function parseConfig(
-  input: Record<string, unknown>,
-  context: ParseContext,
-): { config?: ResolvedConfig; issues: ScenarioIssue[] } {
+export function parseConfig(input: Record<string, unknown>, context: ParseContext): { config?: ResolvedConfig; issues: ScenarioIssue[] } {
   const parsed = ConfigSchema.safeParse(input, { error: scenarioErrorMap });
   if (parsed.success) return { config: parsed.data, issues: [] };
   const problems = parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ConfigSchema));

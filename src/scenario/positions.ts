@@ -100,7 +100,7 @@ export class SourceMap {
     let target: Node | null;
     if (found.depth < path.length || anchor === 'parent') {
       // The path leaves the document here: point at the mapping that lacks the key.
-      target = found.depth < path.length ? this.resolve(found.node) ?? found.key : found.parent;
+      target = found.depth < path.length ? (this.resolve(found.node) ?? found.key) : found.parent;
       if (found.depth < path.length && !isMap(target) && !isSeq(target)) target = found.key ?? target;
     } else if (anchor === 'key') {
       target = found.key ?? found.node;
@@ -132,7 +132,9 @@ export class SourceMap {
   /** An issue about `path` in this file, located per `anchor`. */
   issue(path: readonly PathSegment[], message: string, anchor: Anchor = 'value', shownPath = formatPath(path)): ScenarioIssue {
     const at = this.locate(path, anchor);
-    return at ? { file: this.file, line: at.line, column: at.column, path: shownPath, message } : { file: this.file, path: shownPath, message };
+    return at
+      ? { file: this.file, line: at.line, column: at.column, path: shownPath, message }
+      : { file: this.file, path: shownPath, message };
   }
 }
 

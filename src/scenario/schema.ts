@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  parseBandwidth,
-  parseBytes,
-  parseDistribution,
-  parseDuration,
-  parsePercent,
-  parseRate,
-  type Quantity,
-} from '../kernel/units.js';
+import { parseBandwidth, parseBytes, parseDistribution, parseDuration, parsePercent, parseRate, type Quantity } from '../kernel/units.js';
 import { largestDraw, type DistributionSpec } from '../kernel/distributions.js';
 import { formatDuration, UnitError } from '../kernel/units.js';
 import { METRIC_NAMES } from '../metrics/catalogue.js';
@@ -92,17 +84,20 @@ const MAIN_SITE_REQUESTS_TEXT = '2e9';
  * "(got …)" quotes what was written).
  */
 function unit<T>(parse: (value: Input) => T, what: string, check?: (parsed: T) => string | undefined) {
-  return z.union([z.string(), z.number()]).transform((value, ctx): T => {
-    try {
-      const parsed = parse(value);
-      const why = check?.(parsed);
-      if (why !== undefined) throw new UnitError(why);
-      return parsed;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
-      return z.NEVER;
-    }
-  }).meta({ description: what });
+  return z
+    .union([z.string(), z.number()])
+    .transform((value, ctx): T => {
+      try {
+        const parsed = parse(value);
+        const why = check?.(parsed);
+        if (why !== undefined) throw new UnitError(why);
+        return parsed;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message, input: value });
+        return z.NEVER;
+      }
+    })
+    .meta({ description: what });
 }
 
 const atMostAnyDuration = (us: number) => (us > LIMITS.anyDurationUs ? `must be at most ${ANY_DURATION_TEXT}` : undefined);
@@ -112,7 +107,9 @@ const bytes = (what: string) => unit(parseBytes, what);
 const bandwidth = (what: string) => unit(parseBandwidth, what);
 /** A bandwidth that must be > 0: a link of 0 bytes/s never delivers anything. */
 const positiveBandwidth = (what: string) =>
-  unit(parseBandwidth, `${what} Must be greater than 0.`, (bps) => (bps > 0 ? undefined : 'must be greater than 0: a link of 0 bytes/s never delivers a response'));
+  unit(parseBandwidth, `${what} Must be greater than 0.`, (bps) =>
+    bps > 0 ? undefined : 'must be greater than 0: a link of 0 bytes/s never delivers a response',
+  );
 const percent = (what: string) => unit(parsePercent, what);
 const distribution = (quantity: Quantity, what: string) =>
   unit(
@@ -160,9 +157,7 @@ const arrival = z
         .enum(['uniform', 'linear', 'exponential'])
         .default('exponential')
         .meta({ description: 'Density over [from, to]: flat, rising linearly, or rising exponentially towards `to`.' }),
-      scale: duration('For the exponential shape: the e-folding time of the density (time for it to grow e-fold).').prefault(
-        '60s',
-      ),
+      scale: duration('For the exponential shape: the e-folding time of the density (time for it to grow e-fold).').prefault('60s'),
     }),
     z.strictObject({
       kind: z.literal('burst'),
@@ -174,10 +169,10 @@ const arrival = z
 
 const retry = z
   .strictObject({
-    policy: z
-      .enum(['none', 'fixed', 'exponential', 'jittered'])
-      .default('jittered')
-      .meta({ description: 'How a user re-clicks after an error or "sale ended": not at all, after a fixed delay, doubling, or doubling with full jitter.' }),
+    policy: z.enum(['none', 'fixed', 'exponential', 'jittered']).default('jittered').meta({
+      description:
+        'How a user re-clicks after an error or "sale ended": not at all, after a fixed delay, doubling, or doubling with full jitter.',
+    }),
     delay: duration('Base delay before a retry.').prefault('1s'),
     cap: duration('Longest delay between retries.').prefault('30s'),
     maxAttempts: positiveInt('Order attempts a user makes at most (up to 100).').max(100, 'must be at most 100').default(5),
@@ -209,14 +204,12 @@ const users = z
       LIMITS.users,
     ).default(1_000_000),
     arrival: arrival.prefault({ kind: 'ramp' }),
-    refresh: distribution('duration', 'Think time between page refreshes before the button is enabled.').prefault(
-      'lognormal(5s, 0.6)',
-    ),
-    patience: duration('A page or order response slower than this makes the user refresh/retry (the retry storm); DOMAIN: ~2-3 s.').prefault(
-      '3s',
-    ),
+    refresh: distribution('duration', 'Think time between page refreshes before the button is enabled.').prefault('lognormal(5s, 0.6)'),
+    patience: duration(
+      'A page or order response slower than this makes the user refresh/retry (the retry storm); DOMAIN: ~2-3 s.',
+    ).prefault('3s'),
     reaction: distribution('duration', 'From the enabled button to the click.').prefault('lognormal(600ms, 0.5)'),
-    clockSkew: duration('Standard deviation of the users\' clock error (normal, centred); shifts when they refresh around T0.').prefault(
+    clockSkew: duration("Standard deviation of the users' clock error (normal, centred); shifts when they refresh around T0.").prefault(
       '500ms',
     ),
     rtt: distribution('duration', 'Network round trip of a user (fixed per user): added to every request.').prefault(
@@ -227,7 +220,9 @@ const users = z
     ).default(10),
     giveUpAfter: positiveInt(
       'Failed page loads in a row (patience ran out, or an error page) after which a user leaves for good. Bounds the retry storm of a site that never answers.',
-    ).max(255, 'must be at most 255').default(10),
+    )
+      .max(255, 'must be at most 255')
+      .default(10),
     retry: retry.prefault({}),
     bots: bots.prefault({}),
   })
@@ -255,9 +250,7 @@ const origin = z
   .strictObject({
     servers: positiveInt('Origin application servers.').default(8),
     concurrency: positiveInt('Requests one origin server works on at once.').default(64),
-    service: distribution('duration', 'Service time of one page or script request at the origin.').prefault(
-      'lognormal(20ms, 0.5)',
-    ),
+    service: distribution('duration', 'Service time of one page or script request at the origin.').prefault('lognormal(20ms, 0.5)'),
     scriptService: distribution('duration', 'Service time of the small button script.').prefault('lognormal(1ms, 0.5)'),
     queue: nonNegativeInt('Requests that may wait for a free origin slot; beyond that, an error response.').default(1000),
   })
@@ -268,7 +261,7 @@ const originLink = z
     bandwidth: positiveBandwidth('Origin uplink bandwidth.').prefault('1Gbps'),
     leased: bandwidth('Extra bandwidth leased for the sale, added to `bandwidth`.').prefault('0Gbps'),
   })
-  .meta({ description: 'The origin\'s network link; transfers queue on it.' });
+  .meta({ description: "The origin's network link; transfers queue on it." });
 
 const buttonScript = z
   .strictObject({
@@ -312,27 +305,22 @@ const orderServers = z
         description:
           'Admission quota: each order server passes only its first `quota` orders of the run on to the stock and order steps, and answers every later request "sale ended" at once on arrival, free slots or not (one already in service when the last place went is told so after its service): at most servers × quota orders reach the stock. An order counts once it passed the token check and sale.perUserLimit, so forged, expired or early tokens and duplicates spend nothing (counting arrivals would let bots\' forged shots before T0 spend every quota). Works beside `slots`, or alone with onFull: unbounded. Absent or null (default): no quota.',
       }),
-    onFull: z
-      .enum(['reject', 'queue', 'unbounded'])
-      .default('reject')
-      .meta({ description: 'Chosen server full: reject with "sale ended" (seed design), queue up to maxWait, or admit everything (naive; service slows with load).' }),
+    onFull: z.enum(['reject', 'queue', 'unbounded']).default('reject').meta({
+      description:
+        'Chosen server full: reject with "sale ended" (seed design), queue up to maxWait, or admit everything (naive; service slows with load).',
+    }),
     maxWait: duration('With onFull: queue, the longest wait before "sale ended".').prefault('500ms'),
-    service: distribution('duration', 'Order server work per request (besides stock and order steps).').prefault(
-      'lognormal(15ms, 0.4)',
-    ),
+    service: distribution('duration', 'Order server work per request (besides stock and order steps).').prefault('lognormal(15ms, 0.4)'),
     balancer: z
       .enum(['random', 'round-robin', 'least-loaded'])
       .default('random')
       .meta({ description: 'How requests are spread over order servers.' }),
     soldOutFlag: z.boolean().default(true).meta({ description: 'Servers answer "sold out" locally once they learn stock is gone.' }),
     soldOutFlagDelay: duration('Delay before a server learns that stock is gone.').prefault('100ms'),
-    reopenOnReturn: z
-      .boolean()
-      .default(false)
-      .meta({
-        description:
-          'Clear the servers\' sold-out flag when a unit comes back to the stock (an unpaid order cancelled, a failed order compensated), so the unit can be sold again; the flag is set anew when the stock runs out again. false (default): the flag, once set, stays set and returned units are never sold, the bug of many seckill systems.',
-      }),
+    reopenOnReturn: z.boolean().default(false).meta({
+      description:
+        "Clear the servers' sold-out flag when a unit comes back to the stock (an unpaid order cancelled, a failed order compensated), so the unit can be sold again; the flag is set anew when the stock runs out again. false (default): the flag, once set, stays set and returned units are never sold, the bug of many seckill systems.",
+    }),
     overloadFactor: z
       .number()
       .nonnegative()
@@ -343,15 +331,14 @@ const orderServers = z
 
 const waitingRoom = z
   .strictObject({
-    mode: z
-      .enum(['off', 'fifo', 'random'])
-      .default('off')
-      .meta({
-        description:
-          'A waiting room in front of the order servers. off: clicks go straight to the servers (seed design). fifo: every clicker takes a place in line (one per user: a later click takes over the user\'s place) and is let through at `rate`, in the order they reached the room, from T0. random: those who reach the room before T0 + `window` are let through in a random order (a lottery: reacting in 5 ms is no advantage), from T0 + window, and later ones behind them in order. People in line wait there without giving up; once the servers know stock is gone, everyone still in line is let through to hear "sold out". The room closes with the run: those still in line at `duration` end without an answer.',
-      }),
-    window: duration('random mode: clicks reaching the room before T0 + window share the lottery; nobody is let through before it ends.').prefault('3s'),
-    rate: unit(parseRate, 'Clicks let through to the order servers per second (the room\'s outflow); more than 0.', (rps) =>
+    mode: z.enum(['off', 'fifo', 'random']).default('off').meta({
+      description:
+        'A waiting room in front of the order servers. off: clicks go straight to the servers (seed design). fifo: every clicker takes a place in line (one per user: a later click takes over the user\'s place) and is let through at `rate`, in the order they reached the room, from T0. random: those who reach the room before T0 + `window` are let through in a random order (a lottery: reacting in 5 ms is no advantage), from T0 + window, and later ones behind them in order. People in line wait there without giving up; once the servers know stock is gone, everyone still in line is let through to hear "sold out". The room closes with the run: those still in line at `duration` end without an answer.',
+    }),
+    window: duration(
+      'random mode: clicks reaching the room before T0 + window share the lottery; nobody is let through before it ends.',
+    ).prefault('3s'),
+    rate: unit(parseRate, "Clicks let through to the order servers per second (the room's outflow); more than 0.", (rps) =>
       rps > 0 ? undefined : 'must be more than 0/s: a room that lets nobody through sells nothing',
     ).prefault('5000/s'),
   })
@@ -359,10 +346,10 @@ const waitingRoom = z
 
 const stock = z
   .strictObject({
-    primitive: z
-      .enum(['atomic', 'check-then-decrement', 'row-lock', 'single-thread-server'])
-      .default('atomic')
-      .meta({ description: 'atomic decrement-if-positive; check-then-decrement (racy: the negative control); a database hot row; a Redis-Lua-style single-threaded server.' }),
+    primitive: z.enum(['atomic', 'check-then-decrement', 'row-lock', 'single-thread-server']).default('atomic').meta({
+      description:
+        'atomic decrement-if-positive; check-then-decrement (racy: the negative control); a database hot row; a Redis-Lua-style single-threaded server.',
+    }),
     service: duration('Time of one stock operation (for row-lock: lock hold time).').prefault('50us'),
     buffer: boundedInt(
       0,
@@ -377,40 +364,44 @@ const orders = z
     mode: z.enum(['sync', 'async']).default('async').meta({ description: 'Create the order inline, or enqueue it for consumers.' }),
     consumers: positiveInt('Order-creating consumers (async) or concurrent writers (sync).').default(4),
     service: distribution('duration', 'Time to create one order.').prefault('5ms'),
-    queue: nonNegativeInt('Async queue capacity; a full queue fails the order (and returns its stock, unless compensate is false).').default(100_000),
+    queue: nonNegativeInt(
+      'Async queue capacity; a full queue fails the order (and returns its stock, unless compensate is false).',
+    ).default(100_000),
     unpaid: percent(
       'Share of created orders never paid (DOMAIN: up to 43% of grabbed tickets at one ticketing site). Each is cancelled `paymentTimeout` after its creation and its unit goes back on sale, to whoever still clicks: by then the herd told "sold out" has left, so returned units mostly stay unsold (undersell), and behind a set sold-out flag they cannot be sold at all unless orderServers.reopenOnReturn. A keyed draw per order: every strategy sees the same buyers not paying. 0% (default): every order is paid.',
     ).prefault('0%'),
     paymentTimeout: duration(
       'How long after its creation an unpaid order waits for payment before it is cancelled and its unit returned. Shorter returns units while buyers are still clicking; longer holds them past the rush (a deadline at or after `duration` is never reached in the run: the order ends awaiting payment, its unit held).',
     ).prefault('15m'),
-    compensate: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          'When the order step fails after the stock step (a full async queue), give the unit back to the sale. false: the unit stays taken and the stock leaks away, the classic undersell bug.',
-      }),
+    compensate: z.boolean().default(true).meta({
+      description:
+        'When the order step fails after the stock step (a full async queue), give the unit back to the sale. false: the unit stays taken and the stock leaks away, the classic undersell bug.',
+    }),
     lossRate: percent(
       'Share of async order messages lost after the buyer was told "won" (a broker failover): no order is created and nobody gives the unit back, so the audit finds a lost order and the sale undersells. 0% in a correct system.',
     ).prefault('0%'),
     duplicateRate: percent(
-      'Share of async order messages the broker delivers twice (at-least-once delivery: the first delivery\'s acknowledgement is lost, so the message goes back to the tail of the queue as its order is created). The second delivery takes a consumer for another order-creation time; see `idempotent` for what it does. A message is duplicated at most once; a lost one (lossRate) is not duplicated. 0% by default.',
+      "Share of async order messages the broker delivers twice (at-least-once delivery: the first delivery's acknowledgement is lost, so the message goes back to the tail of the queue as its order is created). The second delivery takes a consumer for another order-creation time; see `idempotent` for what it does. A message is duplicated at most once; a lost one (lossRate) is not duplicated. 0% by default.",
     ).prefault('0%'),
-    idempotent: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          'Whether consumers recognise a redelivered message whose order already exists (by its request and token, like a unique index) and drop it. true (default): the correct system, duplicates cost consumer time only. false: a redelivery creates a second order for the same buyer and unit, which the audit catches (one-per-user, ledger-matches-responses). Without duplicateRate it changes nothing.',
-      }),
+    idempotent: z.boolean().default(true).meta({
+      description:
+        'Whether consumers recognise a redelivered message whose order already exists (by its request and token, like a unique index) and drop it. true (default): the correct system, duplicates cost consumer time only. false: a redelivery creates a second order for the same buyer and unit, which the audit catches (one-per-user, ledger-matches-responses). Without duplicateRate it changes nothing.',
+    }),
   })
   .superRefine((orders, ctx) => {
     if (orders.mode === 'sync' && orders.lossRate > 0) {
-      ctx.addIssue({ code: 'custom', path: ['lossRate'], message: 'messages are lost only in an async order queue: set mode: async, or lossRate: 0%' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lossRate'],
+        message: 'messages are lost only in an async order queue: set mode: async, or lossRate: 0%',
+      });
     }
     if (orders.mode === 'sync' && orders.duplicateRate > 0) {
-      ctx.addIssue({ code: 'custom', path: ['duplicateRate'], message: 'messages are redelivered only in an async order queue: set mode: async, or duplicateRate: 0%' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duplicateRate'],
+        message: 'messages are redelivered only in an async order queue: set mode: async, or duplicateRate: 0%',
+      });
     }
   })
   .meta({ description: 'The order subsystem and its ledger.' });
@@ -431,7 +422,9 @@ const mainSite = z
     concurrency: positiveInt('Concurrent requests per main-site server when isolated.').default(64),
     queue: nonNegativeInt('Main-site requests that may wait when isolated; beyond that, an error.').default(1000),
     bytes: bytes('Main-site response size: over the origin link when shared, over its own `bandwidth` when isolated.').prefault('50kB'),
-    bandwidth: positiveBandwidth('The main site\'s own uplink when isolated (its responses cross it, so latency is measured to the last byte as when shared). 2,000 requests/s of 50kB are 0.8Gbps.').prefault('10Gbps'),
+    bandwidth: positiveBandwidth(
+      "The main site's own uplink when isolated (its responses cross it, so latency is measured to the last byte as when shared). 2,000 requests/s of 50kB are 0.8Gbps.",
+    ).prefault('10Gbps'),
   })
   .meta({ description: 'The main shop, which must not suffer from the sale.' });
 
@@ -489,7 +482,10 @@ const baseFields = {
   seed: z
     .union([z.number().int(), z.string().regex(/\S/, 'must be a number or a word such as 42 or nightly')])
     .default(42)
-    .meta({ description: 'Master seed: same seed, same results. The run\'s, shared by every strategy (common random numbers): set here or with --seed, not in an overlay or --set.' }),
+    .meta({
+      description:
+        "Master seed: same seed, same results. The run's, shared by every strategy (common random numbers): set here or with --seed, not in an overlay or --set.",
+    }),
   duration: unit(
     parseDuration,
     'Simulated time. More than 0s, at most 7 days (168h); sale.start and the first arrivals must fall inside it.',
@@ -502,7 +498,7 @@ const baseFields = {
   ).prefault('1s'),
   replications: boundedInt(
     1,
-    'Independent replications of every strategy, the run\'s: set here or with --replications, not in an overlay or --set (confidence intervals need 2 or more).',
+    "Independent replications of every strategy, the run's: set here or with --replications, not in an overlay or --set (confidence intervals need 2 or more).",
     LIMITS.replications,
   ).default(1),
   sale: sale.prefault({}),
@@ -532,17 +528,26 @@ function checkConfig(config: z.output<typeof BaseSchema>, ctx: z.core.$Refinemen
     );
   }
   if (config.sale.start >= config.duration) {
-    issue(['sale', 'start'], `must be before the end of the run (duration: ${end}), or the sale never opens (got ${formatDuration(config.sale.start)})`);
+    issue(
+      ['sale', 'start'],
+      `must be before the end of the run (duration: ${end}), or the sale never opens (got ${formatDuration(config.sale.start)})`,
+    );
   }
   const arrival = config.users.arrival;
   if (arrival.kind === 'ramp') {
     if (arrival.from > arrival.to) {
       issue(['users', 'arrival', 'from'], `must not be after to (${formatDuration(arrival.to)}) (got ${formatDuration(arrival.from)})`);
     } else if (arrival.from >= config.duration) {
-      issue(['users', 'arrival', 'from'], `must be before the end of the run (duration: ${end}), or no user ever arrives (got ${formatDuration(arrival.from)})`);
+      issue(
+        ['users', 'arrival', 'from'],
+        `must be before the end of the run (duration: ${end}), or no user ever arrives (got ${formatDuration(arrival.from)})`,
+      );
     }
   } else if (arrival.at >= config.duration) {
-    issue(['users', 'arrival', 'at'], `must be before the end of the run (duration: ${end}), or most users arrive after it (got ${formatDuration(arrival.at)})`);
+    issue(
+      ['users', 'arrival', 'at'],
+      `must be before the end of the run (duration: ${end}), or most users arrive after it (got ${formatDuration(arrival.at)})`,
+    );
   }
   const room = config.system.waitingRoom;
   if (room.mode === 'random' && config.sale.start + room.window >= config.duration) {
@@ -555,7 +560,7 @@ function checkConfig(config: z.output<typeof BaseSchema>, ctx: z.core.$Refinemen
   if (requests > LIMITS.mainSiteRequests) {
     issue(
       ['system', 'mainSite', 'rps'],
-      `over ${end} gives ${requests.toExponential(2).replace("e+", "e")} main-site requests, at most ${MAIN_SITE_REQUESTS_TEXT} (one event each): lower rps or duration (got ${config.system.mainSite.rps}/s)`,
+      `over ${end} gives ${requests.toExponential(2).replace('e+', 'e')} main-site requests, at most ${MAIN_SITE_REQUESTS_TEXT} (one event each): lower rps or duration (got ${config.system.mainSite.rps}/s)`,
     );
   }
 }
@@ -573,9 +578,15 @@ export const ConfigSchema = BaseSchema.superRefine(checkConfig);
 /** The whole scenario file; the base part is checked as {@link ConfigSchema} is. */
 export const ScenarioSchema = BaseSchema.extend({
   strategies: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'), z.record(z.string(), z.unknown()))
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'),
+      z.record(z.string(), z.unknown()),
+    )
     .default({ base: {} })
-    .meta({ description: 'Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side, all with the run\'s seed and replications (an overlay may not set them).' }),
+    .meta({
+      description:
+        "Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side, all with the run's seed and replications (an overlay may not set them).",
+    }),
   thresholds: z
     .partialRecord(z.enum(METRIC_NAMES), z.array(thresholdExpression).min(1))
     .default({})

@@ -50,10 +50,14 @@ export function resolveStrategies(loaded: LoadedScenario, options: ResolveOption
   const known = Object.keys(overlays);
   let names = known;
   if (options.strategies !== undefined) {
-    const wanted = options.strategies.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    const wanted = options.strategies
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const unknown = wanted.filter((name) => !Object.hasOwn(overlays, name));
     if (unknown.length > 0) {
-      const what = unknown.length === 1 ? `unknown strategy "${unknown[0]}"` : `unknown strategies ${unknown.map((n) => `"${n}"`).join(', ')}`;
+      const what =
+        unknown.length === 1 ? `unknown strategy "${unknown[0]}"` : `unknown strategies ${unknown.map((n) => `"${n}"`).join(', ')}`;
       throw new UsageError(`--strategy: ${what}; ${loaded.file} has: ${known.join(', ')}`);
     }
     if (wanted.length === 0) throw new UsageError(`--strategy: no strategy named; ${loaded.file} has: ${known.join(', ')}`);
@@ -82,10 +86,12 @@ export function resolveStrategies(loaded: LoadedScenario, options: ResolveOption
     if (config) plans.push({ name, config, input });
   }
   if (issues.length === 0) {
-    const tooMany = totalIntervalsIssue(plans.map((p) => p.config), loaded.source);
+    const tooMany = totalIntervalsIssue(
+      plans.map((p) => p.config),
+      loaded.source,
+    );
     if (tooMany) issues.push(tooMany);
   }
   if (issues.length > 0) throw new ScenarioError(uniqueIssues(issues));
   return plans;
 }
-

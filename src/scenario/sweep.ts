@@ -59,14 +59,18 @@ export function expandSweep(params: readonly string[]): string[][] {
   const axes: Array<{ path: string; values: string[] }> = [];
   for (const param of params) {
     const eq = param.indexOf('=');
-    if (eq < 0) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: expected path=v1,v2,… such as system.orderServers.servers=5,10,20`);
+    if (eq < 0)
+      throw new UsageError(`sweep parameter ${JSON.stringify(param)}: expected path=v1,v2,… such as system.orderServers.servers=5,10,20`);
     const path = param.slice(0, eq).trim();
     const segments = splitPath(path);
     const why = segments ? checkPath(BaseSchema, segments) : 'the path has an empty segment';
     if (why) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: unknown path: ${why}`);
     // Every point runs with the run's seed and replications (common random numbers across points).
     const runKey = runKeyOf(segments!);
-    if (runKey) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: ${runKey} belongs to the run, not to a point: every point runs with the same ${runKey}; set it with ${RUN_KEYS[runKey].option}`);
+    if (runKey)
+      throw new UsageError(
+        `sweep parameter ${JSON.stringify(param)}: ${runKey} belongs to the run, not to a point: every point runs with the same ${runKey}; set it with ${RUN_KEYS[runKey].option}`,
+      );
     if (axes.some((axis) => axis.path === path)) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: ${path} is swept twice`);
     const values = splitValues(param.slice(eq + 1));
     if (values.some((v) => v === '')) throw new UsageError(`sweep parameter ${JSON.stringify(param)}: empty value`);
@@ -78,7 +82,9 @@ export function expandSweep(params: readonly string[]): string[][] {
   const points = axes.reduce((n, axis) => n * axis.values.length, 1);
   if (points > MAX_SWEEP_POINTS) {
     const sizes = axes.map((axis) => `${axis.values.length} (${axis.path})`).join(' × ');
-    throw new UsageError(`the sweep grid has ${points.toLocaleString('en')} points (${sizes}); at most ${MAX_SWEEP_POINTS.toLocaleString('en')}: sweep fewer values, or split the sweep`);
+    throw new UsageError(
+      `the sweep grid has ${points.toLocaleString('en')} points (${sizes}); at most ${MAX_SWEEP_POINTS.toLocaleString('en')}: sweep fewer values, or split the sweep`,
+    );
   }
   let grid: string[][] = [[]];
   for (const axis of axes) {

@@ -64,14 +64,18 @@ export function structureProblems(document: Document.Parsed): YamlProblem[] {
     },
     Pair(_key, pair, ancestors) {
       const key = pair.key as Node | null;
-      const target = isAlias(key) ? (key.resolve(document) as Node | undefined) ?? null : key;
+      const target = isAlias(key) ? ((key.resolve(document) as Node | undefined) ?? null) : key;
       const offset = key?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
       if (offset === undefined) return;
       const path = pathOf(ancestors);
       if (target === null || (isScalar(target) && target.value === null)) {
         problems.push({ offset, path, message: 'a key is empty or null (~); keys must be names such as cdn or ttl' });
       } else if (isCollection(target)) {
-        problems.push({ offset, path, message: `a ${isSeq(target) ? 'list' : 'mapping'} cannot be a key; keys must be names such as cdn or ttl` });
+        problems.push({
+          offset,
+          path,
+          message: `a ${isSeq(target) ? 'list' : 'mapping'} cannot be a key; keys must be names such as cdn or ttl`,
+        });
       }
     },
   });
@@ -90,7 +94,8 @@ function expandedAliases(node: unknown, document: Document.Parsed, memo: Map<unk
   }
   if (isMap(node)) {
     let n = 0;
-    for (const pair of node.items) n += expandedAliases(pair.key, document, memo, depth + 1) + expandedAliases(pair.value, document, memo, depth + 1);
+    for (const pair of node.items)
+      n += expandedAliases(pair.key, document, memo, depth + 1) + expandedAliases(pair.value, document, memo, depth + 1);
     return n;
   }
   if (isSeq(node)) {

@@ -180,7 +180,8 @@ export class MainSitePool {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && (times[right] < times[child] || (times[right] === times[child] && sequences[right] < sequences[child]))) child = right;
+      if (right < n && (times[right] < times[child] || (times[right] === times[child] && sequences[right] < sequences[child])))
+        child = right;
       const ct = times[child];
       if (time < ct || (time === ct && sequence < sequences[child])) break;
       times[i] = ct;

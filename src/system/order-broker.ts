@@ -75,7 +75,8 @@ export class OrderBroker {
    * order they reach the queue in.
    */
   deliveryOf(user: number): Delivery {
-    if (this.duplicateRate > 0 && this.duplicateDraws.uniform(user, ++this.messagesOf[user]) < this.duplicateRate) return Delivery.FirstOfTwo;
+    if (this.duplicateRate > 0 && this.duplicateDraws.uniform(user, ++this.messagesOf[user]) < this.duplicateRate)
+      return Delivery.FirstOfTwo;
     return Delivery.Once;
   }
 

@@ -556,7 +556,14 @@ export class OrderFlow {
   private created(r: number): void {
     const q = this.requests;
     if (this.broker.creates(q.delivery[r])) {
-      const orderId = this.ledger.append(q.user[r], this.sim.now, q.acceptedAt[r], q.token[r], q.server[r], this.room !== null ? q.enteredRoomAt[r] : undefined);
+      const orderId = this.ledger.append(
+        q.user[r],
+        this.sim.now,
+        q.acceptedAt[r],
+        q.token[r],
+        q.server[r],
+        this.room !== null ? q.enteredRoomAt[r] : undefined,
+      );
       if (this.payments !== null) this.payments.created(orderId, q.user[r]);
     }
     if (this.orders.synchronous) {

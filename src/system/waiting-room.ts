@@ -113,7 +113,11 @@ export class WaitingRoom {
     this.lotteryOpen = this.random;
     this.letThroughKind = sim.register('room.let-through', () => this.letThrough());
     this.flushKind = sim.register('room.flush', () => this.plannedFlush());
-    if (this.random && this.opensAt < closesAtUs) sim.scheduleAt(Math.max(sim.now, this.opensAt), sim.register('room.draw', () => this.draw()));
+    if (this.random && this.opensAt < closesAtUs)
+      sim.scheduleAt(
+        Math.max(sim.now, this.opensAt),
+        sim.register('room.draw', () => this.draw()),
+      );
   }
 
   /** Requests that reached the room (those that took over their user's place included). */

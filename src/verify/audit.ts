@@ -43,7 +43,14 @@
 import { formatDuration } from '../kernel/units.js';
 import type { LedgerRecord, RunResult } from '../results/result.js';
 import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
-import { inAcceptanceOrder, isEarlyOrder, ledgerWonMismatches, liveOrders, ordersBeyondLimit, ordersBeyondStock } from '../system/ledger.js';
+import {
+  inAcceptanceOrder,
+  isEarlyOrder,
+  ledgerWonMismatches,
+  liveOrders,
+  ordersBeyondLimit,
+  ordersBeyondStock,
+} from '../system/ledger.js';
 import { tokenSecretSeed } from '../system/token-gate.js';
 import { tokenVerifier, type TokenVerifier } from './tokens.js';
 
@@ -123,7 +130,10 @@ function noOversell(result: RunResult, max: number): InvariantCheck {
     // With cancellations the units short at once and the orders created beyond the stock differ (a unit
     // back on sale while an order too many stands is sold beyond it again): name both.
     const oversold = peak - stock.initial;
-    const count = oversold === beyond.length ? `${oversold} oversold` : `${oversold} oversold at most at once, ${plural(beyond.length, 'order')} created beyond the stock`;
+    const count =
+      oversold === beyond.length
+        ? `${oversold} oversold`
+        : `${oversold} oversold at most at once, ${plural(beyond.length, 'order')} created beyond the stock`;
     problems.push(`${peak} orders${atOnce} for a stock of ${stock.initial} (${count})${repeatsNote(repeatedAttempts(ledger))}`);
   }
   if (stock.minLevel < 0) {
@@ -169,7 +179,9 @@ function repeatedAttempts(ledger: readonly LedgerRecord[]): Map<number, number> 
 
 /** ` (…)` naming how many orders repeat an earlier one's attempt, or '' when none do. */
 function repeatsNote(repeats: Map<number, number>): string {
-  return repeats.size > 0 ? `; ${plural(repeats.size, 'order repeats', 'orders repeat')} an earlier order's attempt (same token and acceptance: an order message delivered twice)` : '';
+  return repeats.size > 0
+    ? `; ${plural(repeats.size, 'order repeats', 'orders repeat')} an earlier order's attempt (same token and acceptance: an order message delivered twice)`
+    : '';
 }
 
 function onePerUser(result: RunResult, max: number): InvariantCheck {
@@ -200,13 +212,13 @@ function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
     .map((order) => ({ reason: `${describe(order)} ${atDoorOnly(order) ? 'was presented' : 'is'} before T0 (${t0})`, order }));
   const doorOnly = offences.filter((o) => atDoorOnly(o.order!)).length;
   const door = doorOnly > 0 ? ` (${doorOnly} presented at the waiting room before T0, accepted after it)` : '';
-  const message =
-    offences.length > 0 ? `${plural(offences.length, 'order')} before T0 (${t0})${door}` : `no order before T0 (${t0})`;
+  const message = offences.length > 0 ? `${plural(offences.length, 'order')} before T0 (${t0})${door}` : `no order before T0 (${t0})`;
   return check('no-early-orders', offences, message, max);
 }
 
 function validTokens(result: RunResult, max: number, options: AuditOptions): InvariantCheck {
-  const verify = options.verifyToken ?? tokenVerifier(result.config, options.tokenSecret ?? tokenSecretSeed(result.seed, result.replication));
+  const verify =
+    options.verifyToken ?? tokenVerifier(result.config, options.tokenSecret ?? tokenSecretSeed(result.seed, result.replication));
   const offences: Offence[] = [];
   for (const order of inAcceptanceOrder(result.ledger)) {
     const why = verify(order);

@@ -77,7 +77,8 @@ function latencyValue(summary: LatencySummary | undefined, threshold: Threshold)
 /** Evaluates one parsed threshold against a run. */
 export function evaluateThreshold(result: RunResult, threshold: Threshold): ThresholdResult {
   const latency = latencyNameOf(threshold.metric);
-  const actual = latency !== undefined ? latencyValue(result.latency[latency], threshold) : finite(result.metrics[threshold.metric as ValueMetricName]);
+  const actual =
+    latency !== undefined ? latencyValue(result.latency[latency], threshold) : finite(result.metrics[threshold.metric as ValueMetricName]);
   return {
     metric: threshold.metric,
     expression: threshold.expression,

@@ -284,7 +284,7 @@ export class Users {
 
   /** User `user`'s final outcome ({@link Outcome.Pending} while undecided). */
   outcomeOf(user: number): Outcome {
-    return this.u8[(user << U8_SHIFT) + OUTCOME] as Outcome;
+    return this.u8[(user << U8_SHIFT) + OUTCOME];
   }
 
   /** Whether user `user` ended with an order. */
@@ -325,7 +325,8 @@ export class Users {
   /** The CDN side of the user model. */
   readonly cdnListener: CdnListener = {
     onEdgeResponse: (user, gen, object, edgeDoneUs, generatedAtUs) => {
-      const f = user << F64_SHIFT, i = user << I32_SHIFT;
+      const f = user << F64_SHIFT,
+        i = user << I32_SHIFT;
       if (this.i32[i + GEN] !== gen) return;
       const deliverAt = edgeDoneUs + this.i32[i + RTT];
       if (deliverAt - this.f64[f + SENT_AT] > this.patience) {
@@ -361,7 +362,9 @@ export class Users {
    * `linkDoneUs` is when the response's last byte leaves the origin link.
    */
   originAnswer(user: number, gen: number, kind: OriginKind, linkDoneUs: number, ok: boolean): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.i32[i + GEN] !== gen) return;
     const now = this.sim.now;
     if (!ok) {
@@ -406,7 +409,8 @@ export class Users {
       this.sim.scheduleAt(deliverAt, this.orderAnswerKind, user, (gen << 3) | answer);
     },
     onLetThrough: (user, gen) => {
-      const i = user << I32_SHIFT, b = user << U8_SHIFT;
+      const i = user << I32_SHIFT,
+        b = user << U8_SHIFT;
       const state = this.u8[b + STATE];
       if (this.closing || this.i32[i + GEN] !== gen || (state !== UserState.InRoom && state !== UserState.Ordering)) return gen;
       // Out of the line: the request is with the servers from now, and the
@@ -427,7 +431,8 @@ export class Users {
   // ---- the state machine -------------------------------------------------
 
   private arrive(user: number): void {
-    const f = user << F64_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing) return;
     if (this.u8[b + BOT] && this.sim.now < this.saleStart) this.planEarlyAttempts(user);
     this.f64[f + INTENDED_AT] = this.sim.now;
@@ -435,14 +440,17 @@ export class Users {
   }
 
   private refresh(user: number, gen: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Thinking) return;
     this.f64[f + INTENDED_AT] = this.sim.now;
     this.sendPage(user);
   }
 
   private sendPage(user: number): void {
-    const f = user << F64_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      b = user << U8_SHIFT;
     const gen = this.nextGen(user);
     const now = this.sim.now;
     this.u8[b + STATE] = UserState.AwaitingPage;
@@ -452,7 +460,8 @@ export class Users {
   }
 
   private sendScript(user: number): void {
-    const f = user << F64_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      b = user << U8_SHIFT;
     const gen = this.nextGen(user);
     this.u8[b + STATE] = UserState.AwaitingScript;
     this.f64[f + SENT_AT] = this.sim.now;
@@ -462,7 +471,8 @@ export class Users {
 
   /** Sends a page or script request through the CDN or to the origin, with a patience timer unless the answer is already known. */
   private send(user: number, gen: number, object: CdnObject, viaCdn: boolean, kind: OriginKind): void {
-    const f = user << F64_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      b = user << U8_SHIFT;
     if (viaCdn) {
       this.hitScheduled = true;
       this.cdn!.request(user, gen, object);
@@ -493,14 +503,18 @@ export class Users {
   }
 
   private pageArrived(user: number, gen: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingPage) return;
     this.pageLatency.record(this.sim.now - this.f64[f + INTENDED_AT]);
     this.sendScript(user);
   }
 
   private scriptArrived(user: number, bits: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     const gen = bits & GEN_MASK;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.AwaitingScript) return;
     const now = this.sim.now;
@@ -509,11 +523,7 @@ export class Users {
     // (not at the page: a script that never comes is a failed load too).
     this.u8[b + FAILURES] = 0;
     if (bits & ENABLED_BIT) {
-      this.u8[b + TOKEN_KIND] = this.staticUrl
-        ? TokenKind.Static
-        : bits & ANONYMOUS_BIT
-          ? TokenKind.Anonymous
-          : TokenKind.Genuine;
+      this.u8[b + TOKEN_KIND] = this.staticUrl ? TokenKind.Static : bits & ANONYMOUS_BIT ? TokenKind.Anonymous : TokenKind.Genuine;
       this.u8[b + STATE] = UserState.Reacting;
       const delay = this.u8[b + BOT] ? this.botReaction : this.reaction(this.reactionDraws.uniform(user, this.u8[b + ATTEMPTS]));
       this.sim.schedule(delay, this.clickKind, user, gen);
@@ -524,7 +534,9 @@ export class Users {
 
   /** Button still disabled: when does this user look again? */
   private scheduleRefresh(user: number, gen: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     const now = this.sim.now;
     let next: number;
     if (this.u8[b + BOT]) {
@@ -558,7 +570,9 @@ export class Users {
   }
 
   private timedOut(user: number, gen: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     const state = this.u8[b + STATE];
     if (state !== UserState.AwaitingPage && state !== UserState.AwaitingScript) return;
@@ -573,7 +587,9 @@ export class Users {
   }
 
   private errorPage(user: number, gen: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     this.pageErrors++;
     const scriptFailed = this.scriptFailed(user, this.u8[b + STATE]);
@@ -603,7 +619,8 @@ export class Users {
    * page (`pageUnanswered`) records how long the page took to not come.
    */
   private failedAgain(user: number, pageUnanswered: boolean): boolean {
-    const f = user << F64_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      b = user << U8_SHIFT;
     const failures = this.u8[b + FAILURES] + 1;
     this.u8[b + FAILURES] = failures;
     if (failures < this.giveUpAfter) return false;
@@ -614,13 +631,16 @@ export class Users {
 
   /** Retry after an error page: the same intention to see the page, so its latency keeps running. */
   private retryPage(user: number, gen: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Thinking) return;
     this.sendPage(user);
   }
 
   private click(user: number, gen: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen) return;
     const state = this.u8[b + STATE];
     if (state !== UserState.Reacting && state !== UserState.RetryWait) return;
@@ -638,7 +658,8 @@ export class Users {
   }
 
   private orderTimedOut(user: number, gen: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.i32[i + GEN] !== gen || this.u8[b + STATE] !== UserState.Ordering) return;
     this.timeouts++;
     if (this.u8[b + ATTEMPTS] >= this.config.users.retry.maxAttempts) {
@@ -650,7 +671,9 @@ export class Users {
   }
 
   private orderAnswered(user: number, bits: number): void {
-    const f = user << F64_SHIFT, i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const f = user << F64_SHIFT,
+      i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     const answer = (bits & 7) as OrderAnswer;
     const gen = bits >>> 3;
     if (answer === OrderAnswer.Won) {
@@ -760,7 +783,8 @@ export class Users {
   }
 
   private earlyAttempt(user: number, k: number): void {
-    const i = user << I32_SHIFT, b = user << U8_SHIFT;
+    const i = user << I32_SHIFT,
+      b = user << U8_SHIFT;
     if (this.closing || this.u8[b + STATE] === UserState.Done) return;
     const now = this.sim.now;
     const kind = this.staticUrl ? TokenKind.Static : TokenKind.Forged;

@@ -20,7 +20,7 @@ describe('the token secret: derived once per replication by the plan, handed to 
     );
   });
 
-  it('the run\'s gate and the summary\'s audit use the task\'s secret, not one derived again', async () => {
+  it("the run's gate and the summary's audit use the task's secret, not one derived again", async () => {
     const prepared = prepareRun(PASS, { replications: 2, strategies: ['seed-design'] });
     // A secret nobody would derive: if either side derived its own, the audit would find every token forged.
     for (const task of prepared.plan.tasks) task.tokenSecret = 12_345 + task.replication;

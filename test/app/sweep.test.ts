@@ -32,7 +32,7 @@ describe('parseSweepMetric', () => {
 });
 
 describe('formatSweepEstimate', () => {
-  it('gives the ends of a cut interval that read alike at three digits in the metric\'s unit (percent), not as fractions', () => {
+  it("gives the ends of a cut interval that read alike at three digits in the metric's unit (percent), not as fractions", () => {
     const e = { n: 3, mean: 0.9999, sd: 0.0001, halfWidth: 0.0003, low: 0.9996, high: 1 };
     expect(formatSweepEstimate(parseSweepMetric('origin_utilisation'), e)).toBe('100% [99.96%, 100%]');
   });
@@ -40,7 +40,12 @@ describe('formatSweepEstimate', () => {
 
 describe('prepareSweep', () => {
   it('plans the grid point-major, re-indexes the tasks and applies each point after --set', () => {
-    const sweep = prepareSweep(PASS, { params: ['system.orderServers.servers=1,3', 'system.cdn.ttl=1s,10s,60s'], set: ['system.orderServers.servers=9'], replications: 2, strategies: ['seed-design'] });
+    const sweep = prepareSweep(PASS, {
+      params: ['system.orderServers.servers=1,3', 'system.cdn.ttl=1s,10s,60s'],
+      set: ['system.orderServers.servers=9'],
+      replications: 2,
+      strategies: ['seed-design'],
+    });
     expect(sweep.axes).toEqual([
       { path: 'system.orderServers.servers', values: ['1', '3'] },
       { path: 'system.cdn.ttl', values: ['1s', '10s', '60s'] },
@@ -67,22 +72,32 @@ describe('prepareSweep', () => {
     expect(() => prepareSweep(PASS, { params: ['system.cdn.ttl=1s,1000ms'], strategies: ['seed-design'] })).toThrow(
       /system\.cdn\.ttl=1s and system\.cdn\.ttl=1000ms give the same configuration/,
     );
-    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2', 'system.orders.service=5ms,5000us'], strategies: ['seed-design'] })).toThrow(/system\.orders\.service=5ms and system\.orders\.service=5000us/);
+    expect(() =>
+      prepareSweep(PASS, { params: ['system.orderServers.servers=1,2', 'system.orders.service=5ms,5000us'], strategies: ['seed-design'] }),
+    ).toThrow(/system\.orders\.service=5ms and system\.orders\.service=5000us/);
     // Different values are fine.
     expect(prepareSweep(PASS, { params: ['system.cdn.ttl=1s,1001ms'], strategies: ['seed-design'] }).points).toHaveLength(2);
   });
 
   it('needs a parameter and refuses a metric given twice', () => {
     expect(() => prepareSweep(PASS, { params: [] })).toThrow(/at least one --param/);
-    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: ['sell_out_time', 'sell_out_time'] })).toThrow(/twice/);
+    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: ['sell_out_time', 'sell_out_time'] })).toThrow(
+      /twice/,
+    );
     // An empty --metric named no metric: the sweep had no columns and its chart failed.
     expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: [''] })).toThrow(UsageError);
-    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: [' , '] })).toThrow(/--metric: no metric named/);
+    expect(() => prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], metrics: [' , '] })).toThrow(
+      /--metric: no metric named/,
+    );
   });
 });
 
 describe('buildSweep and its renderings', () => {
-  const sweep = prepareSweep(PASS, { params: ['system.orderServers.servers=1,2', 'system.cdn.ttl=1s,60s'], replications: 2, metrics: ['orders_created', 'order_latency.p99'] });
+  const sweep = prepareSweep(PASS, {
+    params: ['system.orderServers.servers=1,2', 'system.cdn.ttl=1s,60s'],
+    replications: 2,
+    metrics: ['orders_created', 'order_latency.p99'],
+  });
   // Made-up results: orders_created = servers × 10 + replication.
   const results = sweep.plan.tasks.map((t) => {
     const r = makeResult({ strategy: t.strategy, replication: t.replication });
@@ -100,7 +115,12 @@ describe('buildSweep and its renderings', () => {
   });
 
   it('a rate near 0: the interval stops at 0 in sweep.json, sweep.csv and the table', () => {
-    const rateSweep = prepareSweep(PASS, { params: ['system.orderServers.servers=1,2'], replications: 3, strategies: ['seed-design'], metrics: ['order_reject_rate'] });
+    const rateSweep = prepareSweep(PASS, {
+      params: ['system.orderServers.servers=1,2'],
+      replications: 3,
+      strategies: ['seed-design'],
+      metrics: ['order_reject_rate'],
+    });
     const rateResults = rateSweep.plan.tasks.map((t) => {
       const r = makeResult({ strategy: t.strategy, replication: t.replication });
       return { ...r, metrics: { ...r.metrics, order_reject_rate: [0, 0, 0.00094][t.replication] } };
@@ -125,7 +145,12 @@ describe('buildSweep and its renderings', () => {
     const data = sweepChartData(result, result.metrics[1]);
     expect(data.param).toBe('system.orderServers.servers');
     expect(data.values).toEqual([1, 2]);
-    expect(data.series.map((s) => s.label)).toEqual(['cdn.ttl=1s, seed-design', 'cdn.ttl=1s, more-servers', 'cdn.ttl=60s, seed-design', 'cdn.ttl=60s, more-servers']);
+    expect(data.series.map((s) => s.label)).toEqual([
+      'cdn.ttl=1s, seed-design',
+      'cdn.ttl=1s, more-servers',
+      'cdn.ttl=60s, seed-design',
+      'cdn.ttl=60s, more-servers',
+    ]);
     const p99 = results[0].latency.order.p99;
     expect(data.series[0].points[0]).toMatchObject({ x: 1, y: p99 / 1000 });
   });

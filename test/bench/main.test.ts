@@ -46,7 +46,7 @@ describe('npm run bench', () => {
     expect(seed.queueOnly.ratioToHold).toBeCloseTo(seed.queueOnly.eventsPerSecond / seed.kernelHold.eventsPerSecond, 2);
     // The target's budget: the loop it allows, less the queue's share, against what the rest takes.
     const { budget } = seed;
-    expect(budget.targetLoopMs).toBeCloseTo(seed.events / (0.5 * seed.kernelHold.eventsPerSecond) * 1000, -1);
+    expect(budget.targetLoopMs).toBeCloseTo((seed.events / (0.5 * seed.kernelHold.eventsPerSecond)) * 1000, -1);
     expect(budget.queueMs).toBeCloseTo((seed.queueOnly.pops / seed.queueOnly.eventsPerSecond) * 1000, -1);
     expect(budget.restBudgetMs).toBeCloseTo(budget.targetLoopMs - budget.queueMs, -1);
     expect(budget.restMs + budget.queueMs).toBeCloseTo(seed.runs[0].loopMs, -1);

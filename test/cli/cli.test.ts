@@ -12,7 +12,6 @@ type Outcome = CliOutcome;
 
 const sim = (args: string[], cwd = ROOT): Promise<Outcome> => runCli(args, { cwd });
 
-
 const fixture = (name: string) => join(ROOT, 'test/cli/fixtures', name);
 const rel = (name: string) => `test/cli/fixtures/${name}`;
 const STACK = /\n\s+at /;
@@ -67,7 +66,9 @@ describe('sim (no command, --version, --help)', () => {
   it('an unknown command or option is a usage error: exit 2, one line', async () => {
     const a = await sim(['frobnicate']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/^sim: unknown command "frobnicate"; the commands are run, validate, schema, compare, report(, [a-z]+)* \(see sim --help\)\n$/);
+    expect(a.stderr).toMatch(
+      /^sim: unknown command "frobnicate"; the commands are run, validate, schema, compare, report(, [a-z]+)* \(see sim --help\)\n$/,
+    );
     const b = await sim(['run', rel('pass.yaml'), '--bogus']);
     expect(b.code).toBe(2);
     expect(b.stderr).toBe('sim run: Unknown argument: bogus (see sim run --help)\n');
@@ -82,7 +83,9 @@ describe('sim validate and sim schema', () => {
   });
 
   it('every shipped scenario validates', async () => {
-    const scenarios = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
+    const scenarios = readdirSync(join(ROOT, 'scenarios'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `scenarios/${f}`);
     const r = await sim(['validate', ...scenarios]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -120,16 +123,35 @@ describe('sim validate and sim schema', () => {
 describe('sim run', () => {
   it('a valid run exits 0 and writes every output atomically (no temp files)', async () => {
     const r = await runPass();
-    expect(r.stderr).toMatch(new RegExp(`^wrote ${out('pass')}/ \\(summary\\.json, summary\\.md, timeseries\\.csv, junit\\.xml, timing\\.json(, [^)]+)?\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^wrote ${out('pass')}/ \\(summary\\.json, summary\\.md, timeseries\\.csv, junit\\.xml, timing\\.json(, [^)]+)?\\)\\n$`),
+    );
     expect(r.code).toBe(0);
     expect(files(out('pass'))).toEqual(expect.arrayContaining(OUTPUTS));
     expect(files(out('pass')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(r.stdout).toContain('cli-pass: invariants hold, thresholds pass (exit 0)');
-    for (const label of ['orders', 'oversell', 'sell-out time', 'p99 page latency', 'p99 order latency', 'CDN hit ratio', 'origin peak rps', "bots' share", 'invariants', 'thresholds']) {
+    for (const label of [
+      'orders',
+      'oversell',
+      'sell-out time',
+      'p99 page latency',
+      'p99 order latency',
+      'CDN hit ratio',
+      'origin peak rps',
+      "bots' share",
+      'invariants',
+      'thresholds',
+    ]) {
       expect(r.stdout).toContain(label);
     }
     const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ schemaVersion: 2, tool: { name: 'flashsim' }, scenario: { name: 'cli-pass', file: rel('pass.yaml') }, seed: 7, replications: 1 });
+    expect(summary).toMatchObject({
+      schemaVersion: 2,
+      tool: { name: 'flashsim' },
+      scenario: { name: 'cli-pass', file: rel('pass.yaml') },
+      seed: 7,
+      replications: 1,
+    });
     expect(summary.strategies.map((s: { name: string }) => s.name)).toEqual(['seed-design', 'more-servers']);
     expect(summary.strategies[0].runs[0].ledger.length).toBe(20);
     expect(summary.strategies[0].config.system.orderServers.servers).toBe(2);
@@ -203,7 +225,11 @@ describe('sim run', () => {
 
   it('bad input exits 2 with one message and no stack trace; nothing is written', async () => {
     const bad = await sim(['run', rel('bad.yaml'), '--out', out('bad')]);
-    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n` });
+    expect(bad).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: `${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n`,
+    });
     const missing = await sim(['run', 'no/such.yaml', rel('pass.yaml'), '--out', out('missing')]);
     expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'no/such.yaml: no such file\n' });
     const strategy = await sim(['run', rel('pass.yaml'), '--strategy', 'nope', '--out', out('strategy')]);
@@ -214,7 +240,10 @@ describe('sim run', () => {
     expect(set.stderr.trim().split('\n')).toHaveLength(1);
     expect(set.stderr).toContain('system.cdn.ttl');
     const users = await sim(['run', rel('pass.yaml'), '--users', 'lots']);
-    expect(users).toMatchObject({ code: 2, stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "lots")\n' });
+    expect(users).toMatchObject({
+      code: 2,
+      stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "lots")\n',
+    });
     // An unset variable in `--seed "$SEED"`: refused, not run with the empty seed.
     const seed = await sim(['run', rel('pass.yaml'), '--seed', '', '--out', out('seed')]);
     expect(seed).toMatchObject({ code: 2, stderr: '--seed seed: must be a number or a word such as 42 or nightly (got "")\n' });
@@ -224,21 +253,40 @@ describe('sim run', () => {
 
   it('seed and replications belong to the run: an overlay, --set or --param setting them exits 2 at the key; --seed still works', async () => {
     const file = join(work, 'per-strategy-seed.yaml');
-    writeFileSync(file, readFileSync(fixture('pass.yaml'), 'utf8').replace('more-servers: { system.orderServers.servers: 4 }', 'more-servers: { seed: 42 }'));
-    const refused = 'more-servers.seed: seed belongs to the run, not to a strategy: every strategy runs with the same seed, so they all see the same users; set it at the top of the file or with --seed\n';
+    writeFileSync(
+      file,
+      readFileSync(fixture('pass.yaml'), 'utf8').replace('more-servers: { system.orderServers.servers: 4 }', 'more-servers: { seed: 42 }'),
+    );
+    const refused =
+      'more-servers.seed: seed belongs to the run, not to a strategy: every strategy runs with the same seed, so they all see the same users; set it at the top of the file or with --seed\n';
     const run = await sim(['run', file, '--out', out('per-strategy-seed')]);
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${file}:19:19 strategies.${refused}` });
     expect(await sim(['validate', file])).toMatchObject({ code: 2, stderr: `${file}:19:19 strategies.${refused}` });
     const set = await sim(['run', rel('pass.yaml'), '--set', 'replications=2', '--out', out('set-replications')]);
-    expect(set).toMatchObject({ code: 2, stderr: '--set replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications\n' });
+    expect(set).toMatchObject({
+      code: 2,
+      stderr:
+        '--set replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications\n',
+    });
     const sweep = await sim(['sweep', rel('pass.yaml'), '--param', 'seed=1,2', '--out', out('sweep-seed')]);
-    expect(sweep).toMatchObject({ code: 2, stderr: 'sim: sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed\n' });
+    expect(sweep).toMatchObject({
+      code: 2,
+      stderr:
+        'sim: sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed\n',
+    });
     expect(readdirSync(work).filter((d) => ['per-strategy-seed', 'set-replications', 'sweep-seed'].includes(d))).toEqual([]);
     const seeded = await sim(['run', rel('pass.yaml'), '--seed', '9', '--replications', '2', '--json', '--out', out('seeded'), '--quiet']);
     expect(seeded.code).toBe(0);
-    const summary = JSON.parse(seeded.stdout) as { seed: number; replications: number; strategies: Array<{ config: { seed: number; replications: number } }> };
+    const summary = JSON.parse(seeded.stdout) as {
+      seed: number;
+      replications: number;
+      strategies: Array<{ config: { seed: number; replications: number } }>;
+    };
     expect([summary.seed, summary.replications]).toEqual([9, 2]);
-    expect(summary.strategies.map((s) => [s.config.seed, s.config.replications])).toEqual([[9, 2], [9, 2]]);
+    expect(summary.strategies.map((s) => [s.config.seed, s.config.replications])).toEqual([
+      [9, 2],
+      [9, 2],
+    ]);
   });
 
   it('--verbose adds the stack trace', async () => {
@@ -274,16 +322,21 @@ describe('sim run', () => {
     expect(() => statSync(dir)).toThrow();
   });
 
-  it('a reader that stops early (sim run --json | head) ends only the output: no stack trace, the run\'s own exit code', () => {
+  it("a reader that stops early (sim run --json | head) ends only the output: no stack trace, the run's own exit code", () => {
     // summary.json (~180 kB) is larger than a pipe holds: once head has
     // gone, the rest of the write fails with EPIPE. That used to crash with
     // an unhandled 'error' event: a stack trace and exit 1 ("invariant
     // violated") for a run that passed. A real OS pipe (sh), not a socket pair.
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const cli = [process.execPath, join(ROOT, 'dist/src/cli/main.js'), 'run', rel('pass.yaml'), '--json', '--quiet', '--out', out('epipe')].map(q).join(' ');
+    const cli = [process.execPath, join(ROOT, 'dist/src/cli/main.js'), 'run', rel('pass.yaml'), '--json', '--quiet', '--out', out('epipe')]
+      .map(q)
+      .join(' ');
     const script = `(${cli} 2>${q(out('epipe.err'))}; echo $? >${q(out('epipe.code'))}) | head -c 1 >/dev/null`;
     expect(spawnSync('sh', ['-c', script], { cwd: ROOT }).status).toBe(0);
-    expect({ code: readFileSync(out('epipe.code'), 'utf8').trim(), stderr: readFileSync(out('epipe.err'), 'utf8') }).toEqual({ code: '0', stderr: '' });
+    expect({ code: readFileSync(out('epipe.code'), 'utf8').trim(), stderr: readFileSync(out('epipe.err'), 'utf8') }).toEqual({
+      code: '0',
+      stderr: '',
+    });
     expect(files(out('epipe'))).toEqual([...OUTPUTS, 'charts', 'report.html'].sort());
   });
 
@@ -297,9 +350,21 @@ describe('sim run', () => {
     });
     expect(() => statSync(out('too-large'))).toThrow();
     // 500 users: each run ~64 MiB, plus 96 MiB for the process; 200 MiB holds one run at a time.
-    const squeezed = await sim(['run', rel('pass.yaml'), '--workers', '2', '--memory', '200MiB', '--out', out('squeezed'), '--no-progress']);
+    const squeezed = await sim([
+      'run',
+      rel('pass.yaml'),
+      '--workers',
+      '2',
+      '--memory',
+      '200MiB',
+      '--out',
+      out('squeezed'),
+      '--no-progress',
+    ]);
     expect(squeezed.code).toBe(0);
-    expect(squeezed.stderr).toContain('sim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n');
+    expect(squeezed.stderr).toContain(
+      'sim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n',
+    );
     const passed = await runPass();
     expect(readFileSync(join(out('squeezed'), 'summary.json'), 'utf8')).toBe(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
     expect(passed.code).toBe(0);
@@ -318,7 +383,9 @@ describe('sim report and sim compare', () => {
   it('report rebuilds the reports from summary.json, byte for byte', async () => {
     expect((await runPass()).code).toBe(0);
     const dir = out('pass');
-    const before = Object.fromEntries(['summary.md', 'timeseries.csv', 'junit.xml', 'summary.json'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    const before = Object.fromEntries(
+      ['summary.md', 'timeseries.csv', 'junit.xml', 'summary.json'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    );
     unlinkSync(join(dir, 'summary.md'));
     unlinkSync(join(dir, 'junit.xml'));
     writeFileSync(join(dir, 'timeseries.csv'), 'stale');
@@ -350,7 +417,9 @@ describe('sim report and sim compare', () => {
     const base = out('cmp-base');
     const worse = out('cmp-worse');
     expect((await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', base, '--quiet'])).code).toBe(0);
-    expect((await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', worse, '--quiet', '--set', 'sale.stock=10'])).code).toBe(0);
+    expect(
+      (await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', worse, '--quiet', '--set', 'sale.stock=10'])).code,
+    ).toBe(0);
     const same = await sim(['compare', base, join(base, 'summary.json'), '--max-regression', '10%']);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('gate: no metric worse by more than 10%');

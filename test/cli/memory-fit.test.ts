@@ -21,7 +21,9 @@ describe('machineMemoryBytes', () => {
 
   it("a container's lower limit (cgroup v2 or v1)", () => {
     expect(machineMemoryBytes(files({ '/sys/fs/cgroup/memory.max': '2147483648\n' }))).toBe(Math.min(totalmem(), 2147483648));
-    expect(machineMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824' }))).toBe(Math.min(totalmem(), 1073741824));
+    expect(machineMemoryBytes(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824' }))).toBe(
+      Math.min(totalmem(), 1073741824),
+    );
   });
 });
 
@@ -46,7 +48,13 @@ describe('fitToMemory', () => {
     ({
       scenario: { name: 'x', file: 'x.yaml' },
       strategies: [],
-      tasks: Array.from({ length: tasks }, (_, index) => ({ index, strategy: 's', replication: index, seed: 1, config: { users: { count: 500 } } })),
+      tasks: Array.from({ length: tasks }, (_, index) => ({
+        index,
+        strategy: 's',
+        replication: index,
+        seed: 1,
+        config: { users: { count: 500 } },
+      })),
     }) as unknown as RunPlan;
 
   async function note(tasks: number, workers: number, memory: string): Promise<{ workers: number; stderr: string }> {
@@ -68,8 +76,14 @@ describe('fitToMemory', () => {
   });
   it('names a --memory below a mebibyte as given, not as "0 MiB"', async () => {
     // `--memory 10` (10 bytes) said "more than the 0 MiB of --memory": a limit nobody gave.
-    await expect(fitToMemory([planOf(1)], 1, '10', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow('more than the 10 B of --memory');
-    await expect(fitToMemory([planOf(1)], 1, '1kB', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow('more than the 1000 B of --memory');
-    await expect(fitToMemory([planOf(1)], 1, '600KiB', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow('more than the 600 KiB of --memory');
+    await expect(fitToMemory([planOf(1)], 1, '10', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow(
+      'more than the 10 B of --memory',
+    );
+    await expect(fitToMemory([planOf(1)], 1, '1kB', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow(
+      'more than the 1000 B of --memory',
+    );
+    await expect(fitToMemory([planOf(1)], 1, '600KiB', { stdout: new PassThrough(), stderr: new PassThrough() }, true)).rejects.toThrow(
+      'more than the 600 KiB of --memory',
+    );
   });
 });

@@ -47,9 +47,15 @@ describe('options', () => {
     [['run', rel('pass.yaml'), '--seed', '1', '--seed', '2'], 'sim: --seed given twice ("1", "2"); it takes one value'],
     [['run', rel('pass.yaml'), '--out', 'a', '--out', 'b'], 'sim: --out given twice ("a", "b"); it takes one value'],
     [['run', rel('pass.yaml'), '--workers', '1', '--workers', '2'], 'sim: --workers given twice ("1", "2"); it takes one value'],
-    [['sweep', rel('pass.yaml'), '--param', 'sale.stock=1,2', '--users', '1k', '--users', '2k'], 'sim: --users given twice ("1k", "2k"); it takes one value'],
+    [
+      ['sweep', rel('pass.yaml'), '--param', 'sale.stock=1,2', '--users', '1k', '--users', '2k'],
+      'sim: --users given twice ("1k", "2k"); it takes one value',
+    ],
     [['compare', 'A', 'B', '--chart', 'a.png', '--chart', 'b.png'], 'sim: --chart given twice ("a.png", "b.png"); it takes one value'],
-    [['compare', 'A', 'B', '--max-regression', '1%', '--max-regression', '2%'], 'sim: --max-regression given twice ("1%", "2%"); it takes one value'],
+    [
+      ['compare', 'A', 'B', '--max-regression', '1%', '--max-regression', '2%'],
+      'sim: --max-regression given twice ("1%", "2%"); it takes one value',
+    ],
     [['report', 'A', '--out', 'a', '--out', 'b'], 'sim: --out given twice ("a", "b"); it takes one value'],
   ])('a single-valued option given twice is a usage error before any work: %j', async (args, message) => {
     expectUsage(await sim(args, { cwd: work }), message);
@@ -59,9 +65,23 @@ describe('options', () => {
   it('repeatable options still take several values', async () => {
     const r = await sim(['validate', rel('pass.yaml'), '--set', 'sale.stock=5', '--set', 'system.cdn.edges=3']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    const strategies = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--strategy', 'more-servers', '--out', out('two'), '--quiet', '--json']);
+    const strategies = await sim([
+      'run',
+      rel('pass.yaml'),
+      '--strategy',
+      'seed-design',
+      '--strategy',
+      'more-servers',
+      '--out',
+      out('two'),
+      '--quiet',
+      '--json',
+    ]);
     expect(strategies.code).toBe(0);
-    expect((JSON.parse(strategies.stdout) as { strategies: Array<{ name: string }> }).strategies.map((s) => s.name)).toEqual(['seed-design', 'more-servers']);
+    expect((JSON.parse(strategies.stdout) as { strategies: Array<{ name: string }> }).strategies.map((s) => s.name)).toEqual([
+      'seed-design',
+      'more-servers',
+    ]);
   });
 
   it('an unknown option without a command is named', async () => {
@@ -71,14 +91,23 @@ describe('options', () => {
 
   it('a bad number quotes what was typed', async () => {
     expectUsage(await sim(['run', rel('pass.yaml'), '--workers', 'abc']), 'sim: --workers: expected a positive whole number (got "abc")');
-    expectUsage(await sim(['run', rel('pass.yaml'), '--replications', '1.5']), 'sim: --replications: expected a positive whole number (got "1.5")');
-    expectUsage(await sim(['sweep', rel('pass.yaml'), '--param', 'sale.stock=1,2', '--workers', '0']), 'sim: --workers: expected a positive whole number (got "0")');
+    expectUsage(
+      await sim(['run', rel('pass.yaml'), '--replications', '1.5']),
+      'sim: --replications: expected a positive whole number (got "1.5")',
+    );
+    expectUsage(
+      await sim(['sweep', rel('pass.yaml'), '--param', 'sale.stock=1,2', '--workers', '0']),
+      'sim: --workers: expected a positive whole number (got "0")',
+    );
   });
 
   it('an empty --out is a usage error and writes nothing into the working directory', async () => {
     const cwd = mkdtempSync(join(work, 'empty-out-'));
     expectUsage(await sim(['run', join(ROOT, rel('pass.yaml')), '--out', ''], { cwd }), 'sim: --out: expected a path (got "")');
-    expectUsage(await sim(['sweep', join(ROOT, rel('pass.yaml')), '--param', 'sale.stock=1,2', '--out', ''], { cwd }), 'sim: --out: expected a path (got "")');
+    expectUsage(
+      await sim(['sweep', join(ROOT, rel('pass.yaml')), '--param', 'sale.stock=1,2', '--out', ''], { cwd }),
+      'sim: --out: expected a path (got "")',
+    );
     expectUsage(await sim(['report', await base(), '--out', ''], { cwd }), 'sim: --out: expected a path (got "")');
     expect(readdirSync(cwd)).toEqual([]);
   });
@@ -95,7 +124,11 @@ describe('options', () => {
 describe('output paths are checked before the simulation', () => {
   it.each([
     ['a regular file', () => out('afile'), (p: string) => `sim: cannot write ${p}: ${p} is not a directory`],
-    ['a path under a regular file', () => join(out('afile'), 'x', 'run'), (p: string) => `sim: cannot write ${p}: ${out('afile')} is not a directory`],
+    [
+      'a path under a regular file',
+      () => join(out('afile'), 'x', 'run'),
+      (p: string) => `sim: cannot write ${p}: ${out('afile')} is not a directory`,
+    ],
     ['/dev/null', () => '/dev/null', () => 'sim: cannot write /dev/null: /dev/null is not a directory'],
   ])('run --out %s: exit 2 naming it, nothing run or written', async (_what, path, message) => {
     writeFileSync(out('afile'), 'a file');
@@ -110,11 +143,21 @@ describe('output paths are checked before the simulation', () => {
     expect(readFileSync(out('afile'), 'utf8')).toBe('a file');
   });
 
-  it.runIf(existsSync('/proc/self'))('paths under /proc fail at once instead of hanging (recursive mkdir spins there)', async () => {
-    expectUsage(await sim(['run', rel('pass.yaml'), '--out', '/proc/flashsim-nope']), /^sim: cannot write \/proc\/flashsim-nope: .*\(ENOENT\)\n$/);
-    const dir = await base();
-    expectUsage(await sim(['compare', dir, dir, '--chart', '/proc/flashsim-nope/y.png']), /^sim: --chart \/proc\/flashsim-nope\/y\.png: .*\/proc.*\(ENOENT\)\n$/);
-  }, 30_000);
+  it.runIf(existsSync('/proc/self'))(
+    'paths under /proc fail at once instead of hanging (recursive mkdir spins there)',
+    async () => {
+      expectUsage(
+        await sim(['run', rel('pass.yaml'), '--out', '/proc/flashsim-nope']),
+        /^sim: cannot write \/proc\/flashsim-nope: .*\(ENOENT\)\n$/,
+      );
+      const dir = await base();
+      expectUsage(
+        await sim(['compare', dir, dir, '--chart', '/proc/flashsim-nope/y.png']),
+        /^sim: --chart \/proc\/flashsim-nope\/y\.png: .*\/proc.*\(ENOENT\)\n$/,
+      );
+    },
+    30_000,
+  );
 
   it('compare --chart under a regular file: exit 2 naming it', async () => {
     const dir = await base();
@@ -137,9 +180,15 @@ describe('damaged summaries', () => {
     expectUsage(await sim(['compare', dir, damaged]), `sim: ${file}: strategies[0].aggregate is missing (expected object)\n`.trimEnd());
     expectUsage(await sim(['report', damaged]), `sim: ${file}: strategies[0].aggregate is missing (expected object)`);
     expect(readdirSync(damaged).sort()).toEqual(before);
-    summary.strategies[0].aggregate = { ...JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).strategies[0].aggregate, latency: { page: 1 } };
+    summary.strategies[0].aggregate = {
+      ...JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).strategies[0].aggregate,
+      latency: { page: 1 },
+    };
     writeFileSync(join(damaged, 'summary.json'), JSON.stringify(summary));
-    expectUsage(await sim(['compare', damaged, dir]), `sim: ${file}: strategies[0].aggregate.latency.page: expected object, received number`);
+    expectUsage(
+      await sim(['compare', damaged, dir]),
+      `sim: ${file}: strategies[0].aggregate.latency.page: expected object, received number`,
+    );
   });
 });
 

@@ -16,7 +16,6 @@ type Outcome = CliOutcome;
 
 const sim = (args: string[], env: Record<string, string> = {}): Promise<Outcome> => runCli(args, { env });
 
-
 let work: string;
 beforeAll(() => {
   ensureBuilt();
@@ -36,7 +35,21 @@ describe('sim run on the pool', () => {
     const outcomes = new Map<number, Outcome>();
     for (const workers of [1, 2, 4]) {
       const out = join(work, `w${workers}`);
-      outcomes.set(workers, await sim(['run', 'scenarios/smoke.yaml', '--replications', '3', '--workers', String(workers), '--out', out, '--quiet', '--no-progress']));
+      outcomes.set(
+        workers,
+        await sim([
+          'run',
+          'scenarios/smoke.yaml',
+          '--replications',
+          '3',
+          '--workers',
+          String(workers),
+          '--out',
+          out,
+          '--quiet',
+          '--no-progress',
+        ]),
+      );
     }
     const summary = (w: number) => readFileSync(join(work, `w${w}`, 'summary.json'), 'utf8');
     const timing = (w: number) => JSON.parse(readFileSync(join(work, `w${w}`, 'timing.json'), 'utf8')) as Timing;
@@ -65,10 +78,14 @@ describe('sim run on the pool', () => {
   ])('a fault in a worker (%s): exit 70, the task named, nothing written', async (fault, reason) => {
     const out = join(work, `fault-${fault}`);
     const started = performance.now();
-    const r = await sim(['run', 'test/cli/fixtures/pass.yaml', '--workers', '2', '--out', out, '--no-progress'], { FLASHSIM_TEST_FAULT: fault });
+    const r = await sim(['run', 'test/cli/fixtures/pass.yaml', '--workers', '2', '--out', out, '--no-progress'], {
+      FLASHSIM_TEST_FAULT: fault,
+    });
     expect(r.code).toBe(70);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`sim: internal error: task 1 (strategy more-servers, replication 0) ${reason} (a bug in flashsim; --verbose shows the stack trace)\n`);
+    expect(r.stderr).toBe(
+      `sim: internal error: task 1 (strategy more-servers, replication 0) ${reason} (a bug in flashsim; --verbose shows the stack trace)\n`,
+    );
     expect(existsSync(out)).toBe(false);
     expect(performance.now() - started).toBeLessThan(60_000);
   });

@@ -39,7 +39,16 @@ describe('ProgressDisplay', () => {
   it('live: one line per strategy, redrawn in place', () => {
     const { stream, chunks } = sink(80);
     const t = 0;
-    const d = new ProgressDisplay(stream, 'live', 'sale', [{ name: 'a', replications: 1 }, { name: 'bb', replications: 1 }], () => t);
+    const d = new ProgressDisplay(
+      stream,
+      'live',
+      'sale',
+      [
+        { name: 'a', replications: 1 },
+        { name: 'bb', replications: 1 },
+      ],
+      () => t,
+    );
     d.update(event('start', 0, 0));
     d.update(event('done', 100_000_000, 5));
     d.finish();

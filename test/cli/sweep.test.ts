@@ -10,7 +10,6 @@ type Outcome = CliOutcome;
 
 const sim = runCli;
 
-
 const PASS = 'test/cli/fixtures/pass.yaml';
 const GRID = ['--param', 'system.orderServers.servers=1,2,4', '--param', 'system.cdn.ttl=1s,60s'];
 
@@ -37,13 +36,30 @@ interface SweepJson {
   replications: number;
   parameters: Array<{ path: string; values: string[] }>;
   metrics: Array<{ name: string; unit: string }>;
-  points: Array<{ index: number; parameters: Record<string, string>; strategies: Array<{ strategy: string; invariantsPassed: boolean; thresholdsPassed: boolean; metrics: Record<string, Estimate> }> }>;
+  points: Array<{
+    index: number;
+    parameters: Record<string, string>;
+    strategies: Array<{ strategy: string; invariantsPassed: boolean; thresholdsPassed: boolean; metrics: Record<string, Estimate> }>;
+  }>;
 }
 
 /** The 3 × 2 grid, seed-design only, 2 replications, shared by several tests. */
 let gridRun: Promise<Outcome> | undefined;
 const runGrid = () =>
-  (gridRun ??= sim(['sweep', PASS, ...GRID, '--strategy', 'seed-design', '--replications', '2', '--workers', '2', '--out', out('grid'), '--no-progress']));
+  (gridRun ??= sim([
+    'sweep',
+    PASS,
+    ...GRID,
+    '--strategy',
+    'seed-design',
+    '--replications',
+    '2',
+    '--workers',
+    '2',
+    '--out',
+    out('grid'),
+    '--no-progress',
+  ]));
 
 describe('sim sweep', () => {
   it('runs the grid × replications and writes sweep.json, sweep.csv, sweep.md, sweep.png and timing.json', async () => {
@@ -58,9 +74,23 @@ describe('sim sweep', () => {
       { path: 'system.orderServers.servers', values: ['1', '2', '4'] },
       { path: 'system.cdn.ttl', values: ['1s', '60s'] },
     ]);
-    expect(sweep.metrics.map((m) => m.name)).toEqual(['order_latency.p99', 'page_latency.p99', 'sell_out_time', 'orders_created', 'order_reject_rate', 'origin_peak_rps']);
+    expect(sweep.metrics.map((m) => m.name)).toEqual([
+      'order_latency.p99',
+      'page_latency.p99',
+      'sell_out_time',
+      'orders_created',
+      'order_reject_rate',
+      'origin_peak_rps',
+    ]);
     // First parameter slowest, like nested loops.
-    expect(sweep.points.map((p) => `${p.parameters['system.orderServers.servers']}/${p.parameters['system.cdn.ttl']}`)).toEqual(['1/1s', '1/60s', '2/1s', '2/60s', '4/1s', '4/60s']);
+    expect(sweep.points.map((p) => `${p.parameters['system.orderServers.servers']}/${p.parameters['system.cdn.ttl']}`)).toEqual([
+      '1/1s',
+      '1/60s',
+      '2/1s',
+      '2/60s',
+      '4/1s',
+      '4/60s',
+    ]);
     for (const point of sweep.points) {
       expect(point.strategies.map((s) => s.strategy)).toEqual(['seed-design']);
       const m = point.strategies[0].metrics;
@@ -74,22 +104,34 @@ describe('sim sweep', () => {
     // The table on stdout: a row per point, the parameters first.
     const lines = r.stdout.split('\n');
     const header = lines.find((l) => l.startsWith('orderServers.servers'))!;
-    expect(header).toMatch(/^orderServers\.servers\s+cdn\.ttl\s+order_latency\.p99\s+page_latency\.p99\s+sell_out_time\s+orders_created\s+order_reject_rate\s+origin_peak_rps\s+checks$/);
+    expect(header).toMatch(
+      /^orderServers\.servers\s+cdn\.ttl\s+order_latency\.p99\s+page_latency\.p99\s+sell_out_time\s+orders_created\s+order_reject_rate\s+origin_peak_rps\s+checks$/,
+    );
     const rows = lines.filter((l) => /^[124]\s+(1s|60s)\s/.test(l));
     expect(rows).toHaveLength(6);
     expect(rows[0]).toMatch(/ms ± [\d.]+ms/);
     expect(rows.every((l) => l.endsWith('pass'))).toBe(true);
 
-    const csv = readFileSync(join(out('grid'), 'sweep.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(out('grid'), 'sweep.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv).toHaveLength(7);
-    expect(csv[0].startsWith('point,system.orderServers.servers,system.cdn.ttl,strategy,invariants_passed,thresholds_passed,order_latency.p99.mean,order_latency.p99.low,order_latency.p99.high,order_latency.p99.n,')).toBe(true);
+    expect(
+      csv[0].startsWith(
+        'point,system.orderServers.servers,system.cdn.ttl,strategy,invariants_passed,thresholds_passed,order_latency.p99.mean,order_latency.p99.low,order_latency.p99.high,order_latency.p99.n,',
+      ),
+    ).toBe(true);
     expect(csv[1].startsWith('0,1,1s,seed-design,true,true,')).toBe(true);
     const md = readFileSync(join(out('grid'), 'sweep.md'), 'utf8');
     expect(md).toContain('| orderServers.servers | cdn.ttl | order_latency.p99 |');
     expect(md.split('\n').filter((l) => /^\| [124] \| (1s|60s) \|/.test(l))).toHaveLength(6);
     const png = readFileSync(join(out('grid'), 'sweep.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    const timing = JSON.parse(readFileSync(join(out('grid'), 'timing.json'), 'utf8')) as { workers: number; tasks: number; perTask: Array<{ point: number; worker?: unknown }> };
+    const timing = JSON.parse(readFileSync(join(out('grid'), 'timing.json'), 'utf8')) as {
+      workers: number;
+      tasks: number;
+      perTask: Array<{ point: number; worker?: unknown }>;
+    };
     expect(timing).toMatchObject({ workers: 2, tasks: 12 });
     expect(timing.perTask.map((t) => t.point)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     expect(timing.perTask.every((t) => t.worker !== undefined)).toBe(true);
@@ -97,14 +139,42 @@ describe('sim sweep', () => {
 
   it('sweep.json is byte-identical with 1 worker (in process) and with 2', async () => {
     await runGrid();
-    const r = await sim(['sweep', PASS, ...GRID, '--strategy', 'seed-design', '--replications', '2', '--workers', '1', '--out', out('grid-1'), '--quiet']);
+    const r = await sim([
+      'sweep',
+      PASS,
+      ...GRID,
+      '--strategy',
+      'seed-design',
+      '--replications',
+      '2',
+      '--workers',
+      '1',
+      '--out',
+      out('grid-1'),
+      '--quiet',
+    ]);
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(readFileSync(join(out('grid-1'), 'sweep.json'), 'utf8')).toBe(readFileSync(join(out('grid'), 'sweep.json'), 'utf8'));
     expect(readFileSync(join(out('grid-1'), 'sweep.csv'), 'utf8')).toBe(readFileSync(join(out('grid'), 'sweep.csv'), 'utf8'));
   });
 
   it('--metric picks the metrics; every strategy is a row; --json prints sweep.json on stdout', async () => {
-    const r = await sim(['sweep', PASS, '--param', 'system.orderServers.slots=1,10', '--metric', 'order_latency.p50', '--metric', 'sell_out_time,cdn_hit_ratio', '--workers', '2', '--out', out('metrics'), '--json', '--no-progress']);
+    const r = await sim([
+      'sweep',
+      PASS,
+      '--param',
+      'system.orderServers.slots=1,10',
+      '--metric',
+      'order_latency.p50',
+      '--metric',
+      'sell_out_time,cdn_hit_ratio',
+      '--workers',
+      '2',
+      '--out',
+      out('metrics'),
+      '--json',
+      '--no-progress',
+    ]);
     expect(r.code).toBe(0);
     const sweep = JSON.parse(r.stdout) as SweepJson;
     expect(r.stdout).toBe(readFileSync(join(out('metrics'), 'sweep.json'), 'utf8'));
@@ -125,7 +195,10 @@ describe('sim sweep', () => {
     [[], 'sim: a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)\n'],
     [['--param', 'system.orderServers.servers'], 'expected path=v1,v2'],
     [['--param', 'system.orderServers.nope=1,2'], 'unknown path'],
-    [['--param', 'system.orderServers.servers=1,2', '--metric', 'order_latency'], 'order_latency is a latency; name a statistic, e.g. order_latency.p99'],
+    [
+      ['--param', 'system.orderServers.servers=1,2', '--metric', 'order_latency'],
+      'order_latency is a latency; name a statistic, e.g. order_latency.p99',
+    ],
     [['--param', 'system.orderServers.servers=1,2', '--metric', 'bogus'], '--metric "bogus": unknown metric'],
     [['--param', 'system.orderServers.servers=1,-2'], 'system.orderServers.servers'],
     [['--param', 'system.orderServers.servers=1,2', '--workers', '0'], '--workers: expected a positive whole number'],
@@ -141,9 +214,13 @@ describe('sim sweep', () => {
 
   it('a failing worker: exit 70 naming the task, nothing written', async () => {
     const dir = out('fault');
-    const r = await sim(['sweep', PASS, '--param', 'system.orderServers.servers=1,2', '--workers', '2', '--out', dir, '--no-progress'], { env: { FLASHSIM_TEST_FAULT: 'exit@2' } });
+    const r = await sim(['sweep', PASS, '--param', 'system.orderServers.servers=1,2', '--workers', '2', '--out', dir, '--no-progress'], {
+      env: { FLASHSIM_TEST_FAULT: 'exit@2' },
+    });
     expect(r.code).toBe(70);
-    expect(r.stderr).toContain('task 2 (strategy seed-design, replication 0, point system.orderServers.servers=2) failed in a worker thread: the worker thread died (exit code 3)');
+    expect(r.stderr).toContain(
+      'task 2 (strategy seed-design, replication 0, point system.orderServers.servers=2) failed in a worker thread: the worker thread died (exit code 3)',
+    );
     expect(existsSync(dir)).toBe(false);
   });
 

@@ -18,14 +18,24 @@ describe('memory estimate', () => {
 
   it('keeps the workers asked for when every run that goes at once fits', () => {
     const run = estimateRunBytes(1_000_000);
-    expect(fitWorkers([planOf(1e6, 1e6)], 2, PROCESS_BASE_BYTES + 2 * run)).toEqual({ workers: 2, limited: false, atOnce: 2, largestUsers: 1e6, largestRunBytes: run });
+    expect(fitWorkers([planOf(1e6, 1e6)], 2, PROCESS_BASE_BYTES + 2 * run)).toEqual({
+      workers: 2,
+      limited: false,
+      atOnce: 2,
+      largestUsers: 1e6,
+      largestRunBytes: run,
+    });
     // One task never runs more than one at a time: 8 workers asked, room for 1, nothing to limit.
     expect(fitWorkers([planOf(1e6)], 8, PROCESS_BASE_BYTES + run)).toMatchObject({ workers: 8, limited: false });
   });
 
   it('runs fewer at once when memory says so, sized by the largest run of every plan', () => {
     const large = estimateRunBytes(10_000_000);
-    expect(fitWorkers([planOf(1e6, 1e6, 1e6), planOf(1e7)], 4, PROCESS_BASE_BYTES + 2 * large + MiB)).toMatchObject({ workers: 2, limited: true, largestUsers: 1e7 });
+    expect(fitWorkers([planOf(1e6, 1e6, 1e6), planOf(1e7)], 4, PROCESS_BASE_BYTES + 2 * large + MiB)).toMatchObject({
+      workers: 2,
+      limited: true,
+      largestUsers: 1e7,
+    });
   });
 
   it('0 when not even one run fits', () => {

@@ -15,15 +15,19 @@ describe('buildPlan', () => {
 
   it('refuses empty plans', () => {
     expect(() => buildPlan({ name: 's', file: 's.yaml' }, [])).toThrow(/at least one strategy/);
-    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [{ name: 'x', config: { ...strategies[0].config, replications: 0 } }])).toThrow(/replications/);
+    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [{ name: 'x', config: { ...strategies[0].config, replications: 0 } }])).toThrow(
+      /replications/,
+    );
   });
 
-  it('carries the run\'s seed and replications, and refuses strategies that differ in them', () => {
+  it("carries the run's seed and replications, and refuses strategies that differ in them", () => {
     expect(buildPlan({ name: 's', file: 's.yaml' }, strategies)).toMatchObject({ seed: 7, replications: 2 });
     const [a, b] = strategies;
     expect(() => buildPlan({ name: 's', file: 's.yaml' }, [a, { ...b, config: { ...b.config, seed: 8 } }])).toThrow(
       'strategy naive has seed 8 and 2 replications, the run 7 and 2: seed and replications belong to the run',
     );
-    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [a, { ...b, config: { ...b.config, replications: 3 } }])).toThrow(/belong to the run/);
+    expect(() => buildPlan({ name: 's', file: 's.yaml' }, [a, { ...b, config: { ...b.config, replications: 3 } }])).toThrow(
+      /belong to the run/,
+    );
   });
 });

@@ -34,10 +34,17 @@ describe('runPlanOnPool with the real worker', () => {
     const inProcess = await executePlan(plan, { workers: 1 });
     for (const workers of [2, 4]) {
       const pooled = await runPlanOnPool(plan, { workers });
-      expect(pooled.results.map((r) => `${r.strategy}/${r.replication}`)).toEqual(['seed-design/0', 'seed-design/1', 'more-servers/0', 'more-servers/1']);
+      expect(pooled.results.map((r) => `${r.strategy}/${r.replication}`)).toEqual([
+        'seed-design/0',
+        'seed-design/1',
+        'more-servers/0',
+        'more-servers/1',
+      ]);
       // Byte for byte what summary.json is built from.
       expect(JSON.stringify(pooled.results)).toBe(JSON.stringify(inProcess.results));
-      expect(pooled.timings.map((t) => `${t.strategy}/${t.replication}`)).toEqual(pooled.results.map((r) => `${r.strategy}/${r.replication}`));
+      expect(pooled.timings.map((t) => `${t.strategy}/${t.replication}`)).toEqual(
+        pooled.results.map((r) => `${r.strategy}/${r.replication}`),
+      );
       for (const t of pooled.timings) {
         expect(t.worker?.threadId).toBeGreaterThan(0);
         expect(t.worker?.peakBytes).toBeGreaterThan(0);
@@ -105,7 +112,10 @@ describe('faults', () => {
     // of 150 runs died with SIGABRT 1 to 2 times in 3 (so this takes 300).
     // The child also runs with a V8 flag, which worker threads must not be
     // handed explicitly (ERR_WORKER_INVALID_EXEC_ARGV: a first fix did that).
-    const child = spawnSync(process.execPath, ['--max-old-space-size=4096', fixture('failing-runs.mjs'), '300'], { encoding: 'utf8', timeout: 90_000 });
+    const child = spawnSync(process.execPath, ['--max-old-space-size=4096', fixture('failing-runs.mjs'), '300'], {
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
     expect(child.stderr).not.toMatch(/FATAL ERROR/);
     expect({ status: child.status, signal: child.signal }).toEqual({ status: 0, signal: null });
   });
@@ -113,7 +123,9 @@ describe('faults', () => {
   it('a worker thread that dies (process.exit) fails the run, never hangs', async () => {
     const started = performance.now();
     const run = runPlanOnPool(stubPlan(5), { workers: 2, filename: fixture('exiting-worker.mjs') });
-    await expect(run).rejects.toThrow('task 2 (strategy only, replication 2) failed in a worker thread: the worker thread died (exit code 7)');
+    await expect(run).rejects.toThrow(
+      'task 2 (strategy only, replication 2) failed in a worker thread: the worker thread died (exit code 7)',
+    );
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 

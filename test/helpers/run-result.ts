@@ -35,7 +35,16 @@ export function latencyOf(samples: readonly number[]): LatencySummary {
 
 /** A ledger order accepted at `acceptedUs` and created 5 ms later. */
 export function ledgerOrder(orderId: number, user: number, acceptedUs: number, patch: Partial<LedgerRecord> = {}): LedgerRecord {
-  return { orderId, user, timeUs: acceptedUs + 5_000, acceptedUs, token: `tok-${user}`, server: orderId % 2, strategy: 'seed-design', ...patch };
+  return {
+    orderId,
+    user,
+    timeUs: acceptedUs + 5_000,
+    acceptedUs,
+    token: `tok-${user}`,
+    server: orderId % 2,
+    strategy: 'seed-design',
+    ...patch,
+  };
 }
 
 /** `rows` series rows over every column: row i, column j holds i·10 + j + `offset`. */
@@ -45,7 +54,13 @@ export function seriesRows(rows: number, offset = 0): number[][] {
 
 /** Overrides of a RunResult: plain values replace, sections (objects) are merged one level deep. */
 export type RunResultOverrides = {
-  [K in keyof RunResult]?: K extends 'config' ? RunResult[K] : RunResult[K] extends readonly unknown[] ? RunResult[K] : RunResult[K] extends object ? Partial<RunResult[K]> : RunResult[K];
+  [K in keyof RunResult]?: K extends 'config'
+    ? RunResult[K]
+    : RunResult[K] extends readonly unknown[]
+      ? RunResult[K]
+      : RunResult[K] extends object
+        ? Partial<RunResult[K]>
+        : RunResult[K];
 };
 
 /**
@@ -113,7 +128,17 @@ export function runResult(o: RunResultOverrides = {}): RunResult {
     fairness: { winRateByDecile: [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0], clickOrder: 0.8, ...o.fairness },
     bots: { count: 1, won: 0, shareOfStock: 0, earlyAttempts: 0, ...o.bots },
     mainSite: { requests: 0, errors: 0, errorRate: 0, ...o.mainSite },
-    ledger: o.ledger ?? Array.from({ length: 10 }, (_, i) => ({ orderId: i, user: i, timeUs: 5_000_000 + i, acceptedUs: 5_000_000 + i, token: `t${i}`, server: 0, strategy })),
+    ledger:
+      o.ledger ??
+      Array.from({ length: 10 }, (_, i) => ({
+        orderId: i,
+        user: i,
+        timeUs: 5_000_000 + i,
+        acceptedUs: 5_000_000 + i,
+        token: `t${i}`,
+        server: 0,
+        strategy,
+      })),
     wonResponses: o.wonResponses ?? Array.from({ length: 10 }, (_, i) => i),
     metrics: {
       orders_created: 10,
@@ -176,7 +201,15 @@ export function makeResult(o: ResultOptions = {}): RunResult {
     },
     outcomes: { won: orders },
     stock: { remaining: 10 - orders + oversell, sold: orders, minLevel: -oversell, oversell },
-    ledger: Array.from({ length: orders }, (_, i) => ({ orderId: i, user: i, timeUs: 5_000_000 + i, acceptedUs: 5_000_000 + i, token: `t${i}`, server: 0, strategy })),
+    ledger: Array.from({ length: orders }, (_, i) => ({
+      orderId: i,
+      user: i,
+      timeUs: 5_000_000 + i,
+      acceptedUs: 5_000_000 + i,
+      token: `t${i}`,
+      server: 0,
+      strategy,
+    })),
     wonResponses: Array.from({ length: orders }, (_, i) => i),
     metrics: {
       orders_created: orders,

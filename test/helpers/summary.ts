@@ -19,10 +19,21 @@ export function makeStrategy(o: StrategyOptions): StrategySummary {
       name,
       passed,
       message: passed ? 'holds in every replication' : `replication 0: 1 unit oversold <&> "quoted"`,
-      replications: o.results.map((r) => ({ replication: r.replication, passed, message: passed ? 'ok' : 'oversold', offending: passed ? [] : [{ user: 1 }] })),
+      replications: o.results.map((r) => ({
+        replication: r.replication,
+        passed,
+        message: passed ? 'ok' : 'oversold',
+        offending: passed ? [] : [{ user: 1 }],
+      })),
     };
   });
-  const thresholds = (o.thresholds ?? []).map((t) => ({ metric: t.metric, expression: t.expression, passed: t.passed, actual: t.actual ?? 1, message: t.passed ? 'ok' : 'p(99)=600ms, wanted <500ms' }));
+  const thresholds = (o.thresholds ?? []).map((t) => ({
+    metric: t.metric,
+    expression: t.expression,
+    passed: t.passed,
+    actual: t.actual ?? 1,
+    message: t.passed ? 'ok' : 'p(99)=600ms, wanted <500ms',
+  }));
   return {
     name: o.name,
     config: o.results[0].config,
@@ -57,12 +68,18 @@ export function twoStrategies() {
   return makeSummary([
     makeStrategy({
       name: 'seed-design',
-      results: [makeResult({ strategy: 'seed-design', replication: 0 }), makeResult({ strategy: 'seed-design', replication: 1, orders: 9 })],
+      results: [
+        makeResult({ strategy: 'seed-design', replication: 0 }),
+        makeResult({ strategy: 'seed-design', replication: 1, orders: 9 }),
+      ],
       thresholds: [{ metric: 'order_latency', expression: 'p(99)<500ms', passed: true }],
     }),
     makeStrategy({
       name: 'naive',
-      results: [makeResult({ strategy: 'naive', replication: 0, oversell: 2 }), makeResult({ strategy: 'naive', replication: 1, oversell: 1 })],
+      results: [
+        makeResult({ strategy: 'naive', replication: 0, oversell: 2 }),
+        makeResult({ strategy: 'naive', replication: 1, oversell: 1 }),
+      ],
       invariantFailures: ['no-oversell'],
       thresholds: [{ metric: 'order_latency', expression: 'p(99)<500ms', passed: false, actual: 600_000 }],
     }),

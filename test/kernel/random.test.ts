@@ -136,31 +136,67 @@ describe('RandomStream keys: every coordinate matters', () => {
 
   it('a different replication gives different values', () => {
     const other = new RandomSource(42, 1).stream('arrival');
-    expect(equalCount(n, (k) => arrivals.uniform(k, 0), (k) => other.uniform(k, 0))).toBe(0);
+    expect(
+      equalCount(
+        n,
+        (k) => arrivals.uniform(k, 0),
+        (k) => other.uniform(k, 0),
+      ),
+    ).toBe(0);
   });
 
   it('a different seed gives different values (and 42 is not "42 " nor 43)', () => {
     for (const seed of [43, '42 ', 0]) {
       const other = new RandomSource(seed, 0).stream('arrival');
-      expect(equalCount(n, (k) => arrivals.uniform(k, 0), (k) => other.uniform(k, 0))).toBe(0);
+      expect(
+        equalCount(
+          n,
+          (k) => arrivals.uniform(k, 0),
+          (k) => other.uniform(k, 0),
+        ),
+      ).toBe(0);
     }
   });
 
   it('a different stream name gives different values', () => {
     const other = source.stream('refresh');
-    expect(equalCount(n, (k) => arrivals.uniform(k, 0), (k) => other.uniform(k, 0))).toBe(0);
+    expect(
+      equalCount(
+        n,
+        (k) => arrivals.uniform(k, 0),
+        (k) => other.uniform(k, 0),
+      ),
+    ).toBe(0);
   });
 
   it('a different entity gives different values', () => {
-    expect(equalCount(n, (k) => arrivals.uniform(k, 0), (k) => arrivals.uniform(k + 1, 0))).toBe(0);
+    expect(
+      equalCount(
+        n,
+        (k) => arrivals.uniform(k, 0),
+        (k) => arrivals.uniform(k + 1, 0),
+      ),
+    ).toBe(0);
   });
 
   it('a different index gives different values', () => {
-    expect(equalCount(n, (k) => arrivals.uniform(0, k), (k) => arrivals.uniform(0, k + 1))).toBe(0);
+    expect(
+      equalCount(
+        n,
+        (k) => arrivals.uniform(0, k),
+        (k) => arrivals.uniform(0, k + 1),
+      ),
+    ).toBe(0);
   });
 
   it('entity and index are not interchangeable', () => {
-    expect(equalCount(n, (k) => arrivals.uniform(k, k + 1), (k) => arrivals.uniform(k + 1, k))).toBe(0);
+    expect(
+      equalCount(
+        n,
+        (k) => arrivals.uniform(k, k + 1),
+        (k) => arrivals.uniform(k + 1, k),
+      ),
+    ).toBe(0);
   });
 
   it('stream keys of many names and replications are distinct', () => {
@@ -233,7 +269,14 @@ describe('RandomStream independence', () => {
   });
 
   it('draws of index 0 and 1 of the same entity are uncorrelated', () => {
-    expect(Math.abs(correlation(xs, draws(N, (k) => arrivals.uniform(k, 1))))).toBeLessThan(0.01);
+    expect(
+      Math.abs(
+        correlation(
+          xs,
+          draws(N, (k) => arrivals.uniform(k, 1)),
+        ),
+      ),
+    ).toBeLessThan(0.01);
   });
 
   it('consecutive replications give uncorrelated streams', () => {

@@ -45,8 +45,7 @@ const table: Row[] = [];
 afterAll(() => {
   const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(5));
   const lines = table.map(
-    (r) =>
-      `| ${r.check} | ${fmt(r.formula)} | [${fmt(r.low)}, ${fmt(r.high)}] | ${fmt(r.simulated)} | ${r.inside ? 'yes' : 'NO'} |`,
+    (r) => `| ${r.check} | ${fmt(r.formula)} | [${fmt(r.low)}, ${fmt(r.high)}] | ${fmt(r.simulated)} | ${r.inside ? 'yes' : 'NO'} |`,
   );
   console.log(
     [

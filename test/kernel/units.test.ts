@@ -223,9 +223,27 @@ describe('parseDistribution', () => {
     [
       'empirical(10ms: 0.5, 50ms: 0.9, 200ms: 1)',
       'duration',
-      { kind: 'empirical', points: [[10_000, 0.5], [50_000, 0.9], [200_000, 1]] },
+      {
+        kind: 'empirical',
+        points: [
+          [10_000, 0.5],
+          [50_000, 0.9],
+          [200_000, 1],
+        ],
+      },
     ],
-    ['empirical(10ms:50%,10ms:60%,20ms:100%)', 'duration', { kind: 'empirical', points: [[10_000, 0.5], [10_000, 0.6], [20_000, 1]] }],
+    [
+      'empirical(10ms:50%,10ms:60%,20ms:100%)',
+      'duration',
+      {
+        kind: 'empirical',
+        points: [
+          [10_000, 0.5],
+          [10_000, 0.6],
+          [20_000, 1],
+        ],
+      },
+    ],
     ['empirical(5ms: 1)', 'duration', { kind: 'empirical', points: [[5_000, 1]] }],
     ['lognormal(250kB, 0.3)', 'bytes', { kind: 'lognormal', median: 250_000, sigma: 0.3 }],
     ['uniform(1KiB, 1MB)', 'bytes', { kind: 'uniform', min: 1024, max: 1_000_000 }],
@@ -291,9 +309,7 @@ describe('parseDistribution', () => {
   });
 
   it('rejects values of the wrong quantity', () => {
-    expect(messageOf(() => parseDistribution('exp(5ms)', 'number'))).toBe(
-      'expected a non-negative plain number (got "5ms") in "exp(5ms)"',
-    );
+    expect(messageOf(() => parseDistribution('exp(5ms)', 'number'))).toBe('expected a non-negative plain number (got "5ms") in "exp(5ms)"');
     expect(messageOf(() => parseDistribution('uniform(1Mb, 2MB)', 'bytes'))).toBe(
       `${SIZE} (got "1Mb": "Mb" is bits; sizes are in bytes (B), and a transfer rate is a bandwidth such as 1Mbps) in "uniform(1Mb, 2MB)"`,
     );

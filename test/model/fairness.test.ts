@@ -44,7 +44,10 @@ function reference(users: User[]): { winRateByDecile: number[]; clickOrder: numb
 
 describe('clickRankFairness', () => {
   it('first come, first served scores 1, the last clickers winning 0, whatever the share of winners', () => {
-    for (const [n, w] of [[20, 4], [100_000, 100]]) {
+    for (const [n, w] of [
+      [20, 4],
+      [100_000, 100],
+    ]) {
       const users: User[] = Array.from({ length: n }, (_, u) => ({ click: 1000 + u, bot: false, won: u < w }));
       const f = clickRankFairness(records(users));
       expect(f.clickOrder).toBe(1);
@@ -59,17 +62,34 @@ describe('clickRankFairness', () => {
     // Winners spread evenly through the click order.
     const users: User[] = Array.from({ length: 1000 }, (_, u) => ({ click: u, bot: false, won: u % 10 === 5 }));
     expect(clickRankFairness(records(users)).clickOrder).toBeCloseTo(0.5, 2);
-    const tie = clickRankFairness(records([{ click: 7, bot: false, won: true }, { click: 7, bot: false, won: false }]));
+    const tie = clickRankFairness(
+      records([
+        { click: 7, bot: false, won: true },
+        { click: 7, bot: false, won: false },
+      ]),
+    );
     expect(tie.clickOrder).toBe(0.5);
   });
 
   it('ignores bots and users who never clicked; empty and all-winner cases have no click-order figure', () => {
     expect(clickRankFairness(records([]))).toEqual({ winRateByDecile: [], clickOrder: null });
-    expect(clickRankFairness(records([{ click: Infinity, bot: false, won: false }, { click: 5, bot: true, won: true }]))).toEqual({
+    expect(
+      clickRankFairness(
+        records([
+          { click: Infinity, bot: false, won: false },
+          { click: 5, bot: true, won: true },
+        ]),
+      ),
+    ).toEqual({
       winRateByDecile: [],
       clickOrder: null,
     });
-    const all = clickRankFairness(records([{ click: 1, bot: false, won: true }, { click: 2, bot: false, won: true }]));
+    const all = clickRankFairness(
+      records([
+        { click: 1, bot: false, won: true },
+        { click: 2, bot: false, won: true },
+      ]),
+    );
     expect(all.clickOrder).toBeNull();
   });
 

@@ -58,7 +58,7 @@ describe('runOnce: the seed design', () => {
     });
   }
 
-  it('the ledger tokens do not verify under another seed (the secret is the run\'s)', () => {
+  it("the ledger tokens do not verify under another seed (the secret is the run's)", () => {
     const r = run({}, 1);
     const otherSeed = tokenVerifier(r.config, tokenSecretSeed(2, 0));
     expect(r.ledger.every((o) => otherSeed(o) === 'forged')).toBe(true);
@@ -106,7 +106,7 @@ describe('runOnce: the seed design', () => {
     expect(pv[T0 / SECOND]).toBe(100);
   });
 
-  it('reports progress, ending at the duration with the run\'s event count', () => {
+  it("reports progress, ending at the duration with the run's event count", () => {
     const seen: number[] = [];
     let last = { simulatedUs: 0, durationUs: 0, events: 0 };
     const { timing } = runOnce(configOf(SMALL), {
@@ -159,7 +159,12 @@ describe('runOnce: undersell', () => {
     // the stock were handed out; the slow servers turn some away.
     const r = run({
       sale: { stock: 50 },
-      users: { count: 200, arrival: { kind: 'burst', at: '0s', spread: '0s' }, retry: { policy: 'none' }, bots: { share: '100%', earlyAttempts: 1 } },
+      users: {
+        count: 200,
+        arrival: { kind: 'burst', at: '0s', spread: '0s' },
+        retry: { policy: 'none' },
+        bots: { share: '100%', earlyAttempts: 1 },
+      },
       system: {
         tokenGate: { mode: 'static' },
         orderServers: { servers: 1, slots: 150, service: '500ms', soldOutFlag: false },
@@ -208,7 +213,9 @@ describe('runOnce: undersell', () => {
   });
 
   it('stock buffers with the racy check-then-decrement primitive oversell by batches, and the audit catches it', () => {
-    const r = run({ system: { orderServers: { onFull: 'unbounded' }, stock: { primitive: 'check-then-decrement', service: '2ms', buffer: 10 } } });
+    const r = run({
+      system: { orderServers: { onFull: 'unbounded' }, stock: { primitive: 'check-then-decrement', service: '2ms', buffer: 10 } },
+    });
     expect(r.stock.oversell).toBeGreaterThan(0);
     const report = audit(r);
     expect(report.invariants.filter((c) => !c.passed).map((c) => c.name)).toEqual(expect.arrayContaining(['no-oversell', 'conservation']));
@@ -240,7 +247,11 @@ describe('runOnce: undersell', () => {
     expect(dupes.metrics.duplicate_orders).toBe(n);
     // Two orders for one unit: the stock counter is consistent, the ledger is not.
     const report = audit(dupes);
-    expect(report.invariants.filter((c) => !c.passed).map((c) => c.name)).toEqual(['no-oversell', 'one-per-user', 'ledger-matches-responses']);
+    expect(report.invariants.filter((c) => !c.passed).map((c) => c.name)).toEqual([
+      'no-oversell',
+      'one-per-user',
+      'ledger-matches-responses',
+    ]);
     expect(report.invariants.find((c) => c.name === 'one-per-user')!.message).toContain('an order message delivered twice');
     // The same buyers' messages are duplicated either way (common random numbers): the idempotent consumers drop them all.
     expect(idem.counters.orderMessagesDuplicated).toBe(n);
@@ -254,7 +265,12 @@ describe('runOnce: undersell', () => {
   it('copies of unpaid orders: oversell counts the units short at once, not every resale made while short', () => {
     // A copy holds no unit: while it stands, every unit that comes back and sells again is sold while
     // one order too many stands, so more orders are created beyond the stock than units are ever short.
-    const r = run({ system: { orderServers: { reopenOnReturn: true }, orders: { duplicateRate: '10%', idempotent: false, unpaid: '50%', paymentTimeout: '1s' } } });
+    const r = run({
+      system: {
+        orderServers: { reopenOnReturn: true },
+        orders: { duplicateRate: '10%', idempotent: false, unpaid: '50%', paymentTimeout: '1s' },
+      },
+    });
     const { beyond, peak } = ordersBeyondStock(inAcceptanceOrder(r.ledger), r.stock.initial);
     expect(r.counters.ordersCancelled).toBeGreaterThan(0);
     expect(peak).toBeGreaterThan(r.stock.initial);
@@ -265,7 +281,9 @@ describe('runOnce: undersell', () => {
     expect(check.passed).toBe(false);
     expect(check.offendingCount).toBe(beyond.length);
     expect(check.message).toContain(`${peak} orders standing at once`);
-    expect(check.message).toContain(`(${peak - r.stock.initial} oversold at most at once, ${beyond.length} orders created beyond the stock)`);
+    expect(check.message).toContain(
+      `(${peak - r.stock.initial} oversold at most at once, ${beyond.length} orders created beyond the stock)`,
+    );
   });
 
   it('duplicateRate 0% (the default) changes nothing, idempotent consumers or not', () => {
@@ -375,7 +393,15 @@ describe('runOnce: CDN stampede', () => {
     const config = configOf({
       duration: '40s',
       sale: { start: '20s', stock: 1000 },
-      users: { count: 100, arrival: { kind: 'burst', at: '15s', spread: '1s' }, refresh: '500ms', patience: '60s', reaction: '10ms', clockSkew: '0s', bots: { share: 0 } },
+      users: {
+        count: 100,
+        arrival: { kind: 'burst', at: '15s', spread: '1s' },
+        refresh: '500ms',
+        patience: '60s',
+        reaction: '10ms',
+        clockSkew: '0s',
+        bots: { share: 0 },
+      },
       system: {
         cdn: { edges: 1, coalesce: false, ttl: '60s' },
         buttonScript: { servedBy: 'cdn', cdnTtl: '0s', bytes: '100kB' },
@@ -480,7 +506,8 @@ describe('runOnce: the stock store against its ceiling', () => {
 
 describe('runOnce: waiting room', () => {
   const BOTS = { users: { bots: { share: '5%' } } };
-  const room = (mode: string, rate = '500/s', extra: Record<string, unknown> = {}) => merge(BOTS, { system: { waitingRoom: { mode, rate, ...extra } } });
+  const room = (mode: string, rate = '500/s', extra: Record<string, unknown> = {}) =>
+    merge(BOTS, { system: { waitingRoom: { mode, rate, ...extra } } });
 
   for (const seed of [1, 2]) {
     it(`random: bots' 5 ms reaction buys them no place, their share of the stock falls to about their share of users (seed ${seed})`, () => {
@@ -490,7 +517,11 @@ describe('runOnce: waiting room', () => {
       expect(lottery.bots.shareOfStock!).toBeLessThan(0.12);
       for (const r of [off, lottery]) {
         expect(r.ledger).toHaveLength(100);
-        expect(audit(r).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+        expect(
+          audit(r)
+            .invariants.filter((i) => !i.passed)
+            .map((i) => i.message),
+        ).toEqual([]);
       }
       // Nobody is let through before the lottery is drawn (T0 + window, 3s).
       expect(lottery.ledger.every((o) => o.acceptedUs >= T0 + 3 * SECOND)).toBe(true);
@@ -522,15 +553,28 @@ describe('runOnce: waiting room', () => {
     expect(slow.outcomes.gaveUp).toBe(0);
     expect(slow.latency.decision.max).toBeGreaterThan(10 * SECOND);
     expect(slow.counters.roomPeak).toBeGreaterThan(100);
-    expect(audit(slow).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+    expect(
+      audit(slow)
+        .invariants.filter((i) => !i.passed)
+        .map((i) => i.message),
+    ).toEqual([]);
   });
 
   it('a user let through waits for the servers with fresh patience: a slow server after the line still times out', () => {
     const r = run(room('fifo', '1000/s', {}), 1);
-    const slowServers = run(merge(room('fifo', '1000/s'), { system: { orderServers: { servers: 1, slots: 1000, onFull: 'queue', maxWait: '60s', service: '5s' } } }), 1);
+    const slowServers = run(
+      merge(room('fifo', '1000/s'), {
+        system: { orderServers: { servers: 1, slots: 1000, onFull: 'queue', maxWait: '60s', service: '5s' } },
+      }),
+      1,
+    );
     expect(r.counters.userTimeouts).toBe(0);
     expect(slowServers.counters.userTimeouts).toBeGreaterThan(0);
-    expect(audit(slowServers).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+    expect(
+      audit(slowServers)
+        .invariants.filter((i) => !i.passed)
+        .map((i) => i.message),
+    ).toEqual([]);
   });
 
   it('the room closes with the run: nobody is let through after duration, and those still in line end pending', () => {
@@ -552,7 +596,11 @@ describe('runOnce: waiting room', () => {
     expect(r.latency.order.count).toBe(2000);
     expect(r.latency.order.p99).toBeGreaterThan(end - T0 - 10 * SECOND);
     expect(r.latency.order.max).toBeLessThanOrEqual(end - T0);
-    expect(audit(r).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+    expect(
+      audit(r)
+        .invariants.filter((i) => !i.passed)
+        .map((i) => i.message),
+    ).toEqual([]);
   });
 
   it('a room slower than one request per run neither runs on for hours nor schedules beyond the clock', () => {
@@ -574,7 +622,7 @@ describe('runOnce: waiting room', () => {
     expect(r.latency.decision.max).toBeLessThan(11 * SECOND);
   });
 
-  it('a static URL behind a room: bots\' shots before T0 wait for T0 in line, and their orders are early orders all the same', () => {
+  it("a static URL behind a room: bots' shots before T0 wait for T0 in line, and their orders are early orders all the same", () => {
     const staticUrl = (checkStartTime: boolean) => merge(room('fifo'), { system: { tokenGate: { mode: 'static', checkStartTime } } });
     const open = run(staticUrl(false), 1);
     // The line holds the shots until T0, so no order is accepted before it; but they were presented before T0,
@@ -593,7 +641,11 @@ describe('runOnce: waiting room', () => {
     expect(checked.metrics.early_orders).toBe(0);
     expect(checked.counters.tokenRejected.early).toBeGreaterThan(0);
     expect(checked.counters.tokenRejected.early).toBeLessThanOrEqual(checked.bots.earlyAttempts);
-    expect(audit(checked).invariants.filter((i) => !i.passed).map((i) => i.message)).toEqual([]);
+    expect(
+      audit(checked)
+        .invariants.filter((i) => !i.passed)
+        .map((i) => i.message),
+    ).toEqual([]);
   });
 
   for (const balancer of ['least-loaded', 'round-robin']) {
@@ -780,7 +832,7 @@ describe('runOnce: retry storm and isolation', () => {
     }
   });
 
-  it('shared deployment: the storm hurts the main site\'s latency; isolated it does not', () => {
+  it("shared deployment: the storm hurts the main site's latency; isolated it does not", () => {
     const storm = merge(NO_CDN, { system: { origin: { servers: 1, concurrency: 8 }, mainSite: { rps: '50/s' } } });
     const isolated = run(merge(storm, { system: { mainSite: { deployment: 'isolated' } } }));
     const shared = run(merge(storm, { system: { mainSite: { deployment: 'shared' } } }));
@@ -810,7 +862,11 @@ describe('runOnce: unpaid orders (orders.unpaid, orders.paymentTimeout)', () => 
       for (const o of cancelled) expect(o.cancelledUs).toBe(o.timeUs + 20 * SECOND);
       expect(r.stock.returned).toBe(r.counters.ordersCancelled);
       expect(r.counters.ordersUnpaid).toBe(r.counters.ordersCancelled + r.counters.ordersAwaitingPayment);
-      expect(audit(r).invariants.filter((c) => !c.passed).map((c) => c.message)).toEqual([]);
+      expect(
+        audit(r)
+          .invariants.filter((c) => !c.passed)
+          .map((c) => c.message),
+      ).toEqual([]);
       expect(r.metrics.oversell).toBe(0);
       expect(r.metrics.duplicate_orders).toBe(0);
       expect(r.stock.undersell).toBe(r.stock.initial - (r.ledger.length - cancelled.length));
@@ -832,7 +888,7 @@ describe('runOnce: unpaid orders (orders.unpaid, orders.paymentTimeout)', () => 
     for (const user of unpaidUsers(kept)) expect(unpaidUsers(reopen).has(user)).toBe(true);
   });
 
-  it('a deadline past the run\'s end leaves the order awaiting payment, its unit held, and does not stretch the run', () => {
+  it("a deadline past the run's end leaves the order awaiting payment, its unit held, and does not stretch the run", () => {
     const r = run({ system: { orders: { unpaid: '43%', paymentTimeout: '2m' } } });
     expect(r.counters.ordersUnpaid).toBeGreaterThan(0);
     expect(r.counters.ordersAwaitingPayment).toBe(r.counters.ordersUnpaid);
@@ -844,7 +900,12 @@ describe('runOnce: unpaid orders (orders.unpaid, orders.paymentTimeout)', () => 
   it('defaults change nothing: unpaid 0% gives the same run whatever the timeout and the reopen flag', () => {
     const strip = (r: RunResult) => JSON.stringify({ ...r, config: null });
     const plain = run({ system: { orders: { queue: 5, consumers: 1, service: '50ms' } } });
-    const knobs = run({ system: { orders: { queue: 5, consumers: 1, service: '50ms', unpaid: '0%', paymentTimeout: '1s' }, orderServers: { reopenOnReturn: false } } });
+    const knobs = run({
+      system: {
+        orders: { queue: 5, consumers: 1, service: '50ms', unpaid: '0%', paymentTimeout: '1s' },
+        orderServers: { reopenOnReturn: false },
+      },
+    });
     expect(plain.counters.ordersFailed).toBeGreaterThan(0);
     expect(strip(knobs)).toBe(strip(plain));
     expect(plain.counters.ordersUnpaid).toBe(0);

@@ -15,7 +15,7 @@ describe('the series table', () => {
     names.forEach((name, j) => expect(seriesIndex(name)).toBe(j));
   });
 
-  it('a run\'s series and its timeseries.csv header list the table\'s columns, in order', () => {
+  it("a run's series and its timeseries.csv header list the table's columns, in order", () => {
     expect(r.timeseries.columns).toEqual(SERIES_COLUMNS.map((c) => c.name));
     for (const row of r.timeseries.rows) expect(row).toHaveLength(SERIES_COLUMNS.length);
     const csv = renderTimeseriesCsv(makeSummary([makeStrategy({ name: 's', results: [r] })]));

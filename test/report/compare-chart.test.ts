@@ -21,7 +21,8 @@ function pngSize(buf: Buffer): { width: number; height: number } {
 
 function row(strategy: string, figure: string, baseline: number | null, candidate: number | null): CompareRow {
   const delta = baseline === null || candidate === null ? null : candidate - baseline;
-  const relative = delta === null ? null : delta === 0 ? 0 : baseline === 0 ? (delta > 0 ? Infinity : -Infinity) : delta / Math.abs(baseline!);
+  const relative =
+    delta === null ? null : delta === 0 ? 0 : baseline === 0 ? (delta > 0 ? Infinity : -Infinity) : delta / Math.abs(baseline!);
   const metric = figure.replace(/ p\d+$/, '') as CompareRow['metric'];
   const direction = metric === 'orders_created' || metric === 'cdn_hit_ratio' ? 'higher-is-better' : 'lower-is-better';
   return { strategy, figure, metric, direction, baseline, candidate, delta, relative, verdict: 'n/a', regression: 0, test: null };
@@ -49,7 +50,7 @@ function handMade(): Comparison {
 }
 
 describe('compare chart', () => {
-  it('charts the headline figures present, one dataset per strategy in the run\'s colours, with a zero line', () => {
+  it("charts the headline figures present, one dataset per strategy in the run's colours, with a zero line", () => {
     const spec = buildCompareChart(handMade(), ['seed-design', 'naive']);
     expect(spec.title).toBe('Change from runs/base to runs/small');
     expect([spec.width, spec.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
@@ -64,7 +65,11 @@ describe('compare chart', () => {
     expect(naive.data.slice(0, 2)).toEqual([20, -50]);
     expect(naive.data[2] as number).toBeGreaterThan(50);
     expect(JSON.stringify(spec.config.options)).toContain('naive oversell +∞ (from 0)');
-    const options = spec.config.options as { indexAxis: string; plugins: { flashsimMarkers: { lines: Array<{ x: number }> } }; scales: { x: { title: { text: string } } } };
+    const options = spec.config.options as {
+      indexAxis: string;
+      plugins: { flashsimMarkers: { lines: Array<{ x: number }> } };
+      scales: { x: { title: { text: string } } };
+    };
     expect(options.indexAxis).toBe('y');
     expect(options.plugins.flashsimMarkers.lines[0].x).toBe(0);
     expect(options.scales.x.title.text).toBe('change from baseline (%)');

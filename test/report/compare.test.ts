@@ -11,13 +11,16 @@ const summary = (opts: Parameters<typeof makeResult>[0], names = ['seed-design']
 /** One strategy with one replication per entry of `orders` (orders_created of that replication), under `seed`. */
 const replicated = (orders: number[], seed: number | string = 42) => ({
   ...makeSummary([
-    makeStrategy({ name: 'seed-design', results: orders.map((n, replication) => ({ ...makeResult({ strategy: 'seed-design', replication, orders: n }), seed })) }),
+    makeStrategy({
+      name: 'seed-design',
+      results: orders.map((n, replication) => ({ ...makeResult({ strategy: 'seed-design', replication, orders: n }), seed })),
+    }),
   ]),
   seed,
 });
 
 describe('compare', () => {
-  it('judges every figure by its catalogue entry\'s direction', () => {
+  it("judges every figure by its catalogue entry's direction", () => {
     const c = compareSummaries(summary({}), summary({}));
     for (const row of c.rows) expect(row.direction).toBe(METRIC_CATALOGUE[row.metric].direction);
     expect(new Set(c.rows.map((r) => r.metric))).toEqual(new Set(METRIC_NAMES));
@@ -41,8 +44,16 @@ describe('compare', () => {
     expect(row('orders_created').regression).toBeCloseTo(0.1, 12);
     expect(row('cdn_hit_ratio').verdict).toBe('better');
     expect(row('oversell')).toMatchObject({ verdict: 'worse', relative: Infinity, regression: Infinity });
-    expect(regressions(c, 0.15).map((r) => r.figure).sort()).toEqual(['order_latency p99', 'oversell']);
-    expect(regressions(c, 0.05).map((r) => r.figure).sort()).toEqual(['order_latency p99', 'orders_created', 'oversell']);
+    expect(
+      regressions(c, 0.15)
+        .map((r) => r.figure)
+        .sort(),
+    ).toEqual(['order_latency p99', 'oversell']);
+    expect(
+      regressions(c, 0.05)
+        .map((r) => r.figure)
+        .sort(),
+    ).toEqual(['order_latency p99', 'orders_created', 'oversell']);
   });
 
   it('sell-out time is neutral and never gated', () => {
@@ -112,7 +123,9 @@ describe('compare', () => {
       expect(renderCompareText(c, 0.1)).toContain(
         'gate: no metric confirmed worse by more than 10% (not gated, within noise: seed-design orders_created -13.3%)',
       );
-      expect(renderCompareMarkdown(c, 0.1)).toContain('**gate: no metric confirmed worse by more than 10% (not gated, within noise: seed-design orders_created -13.3%)**');
+      expect(renderCompareMarkdown(c, 0.1)).toContain(
+        '**gate: no metric confirmed worse by more than 10% (not gated, within noise: seed-design orders_created -13.3%)**',
+      );
       // Below the limit, or nothing worse: the plain line.
       expect(renderCompareText(c, 0.2)).toContain('gate: no metric worse by more than 20%\n');
     });
@@ -126,7 +139,10 @@ describe('compare', () => {
     it('a strategy with one replication inside runs with more is named as not tested; its rows are gated', () => {
       const mixed = (orders: number[], single: number) =>
         makeSummary([
-          makeStrategy({ name: 'seed-design', results: orders.map((n, replication) => makeResult({ strategy: 'seed-design', replication, orders: n })) }),
+          makeStrategy({
+            name: 'seed-design',
+            results: orders.map((n, replication) => makeResult({ strategy: 'seed-design', replication, orders: n })),
+          }),
           makeStrategy({ name: 'naive', results: [makeResult({ strategy: 'naive', replication: 0, orders: single })] }),
         ]);
       const c = compareSummaries(mixed([100, 80, 120], 50), mixed([98, 78, 118], 40));
@@ -169,7 +185,10 @@ describe('compare', () => {
       expect(unpaired.test).toMatchObject({ method: 'welch', significant: false });
       expect(unpaired.regression).toBe(0);
       // The streams are keyed by String(seed): 42 and "42" draw the same numbers.
-      expect(ordersRow(compareSummaries(withRunSeed([100, 80, 120], 42), withRunSeed([98, 78, 118], '42'))).test).toMatchObject({ method: 'paired', significant: true });
+      expect(ordersRow(compareSummaries(withRunSeed([100, 80, 120], 42), withRunSeed([98, 78, 118], '42'))).test).toMatchObject({
+        method: 'paired',
+        significant: true,
+      });
     });
 
     it('a replication that did not measure a figure on one side: Welch over the measured ones, rather than pairs too few to test', () => {
@@ -186,7 +205,7 @@ describe('compare', () => {
       expect(row.test).toMatchObject({ method: 'welch', n: 2 });
     });
 
-    it('latency percentiles: a pooled percentile that got worse while every replication\'s got better is not a confirmed regression', () => {
+    it("latency percentiles: a pooled percentile that got worse while every replication's got better is not a confirmed regression", () => {
       // The table shows percentiles of all replications' samples pooled, the
       // test compares per-replication percentiles. Here each replication's p99
       // fell by 5-6 ms, but the candidate's samples sit mostly in its slowest
@@ -196,13 +215,12 @@ describe('compare', () => {
         makeSummary([
           makeStrategy({
             name: 'seed-design',
-            results: perReplication.map((orderLatencies, replication) => makeResult({ strategy: 'seed-design', replication, orderLatencies })),
+            results: perReplication.map((orderLatencies, replication) =>
+              makeResult({ strategy: 'seed-design', replication, orderLatencies }),
+            ),
           }),
         ]);
-      const c = compareSummaries(
-        runs([many(200, 10_000), many(200, 10_000), [1_000_000]]),
-        runs([[5_000], [5_000], many(200, 994_000)]),
-      );
+      const c = compareSummaries(runs([many(200, 10_000), many(200, 10_000), [1_000_000]]), runs([[5_000], [5_000], many(200, 994_000)]));
       const row = c.rows.find((r) => r.figure === 'order_latency p99')!;
       expect(row.verdict).toBe('worse');
       expect(row.delta!).toBeGreaterThan(900_000);
@@ -218,7 +236,13 @@ describe('compare', () => {
         makeSummary([
           makeStrategy({
             name: 'seed-design',
-            results: [0, 1, 2].map((replication) => makeResult({ strategy: 'seed-design', replication, orderLatencies: [10_000, 20_000 + replication * 5_000 + shift, 30_000 + replication * 5_000 + shift] })),
+            results: [0, 1, 2].map((replication) =>
+              makeResult({
+                strategy: 'seed-design',
+                replication,
+                orderLatencies: [10_000, 20_000 + replication * 5_000 + shift, 30_000 + replication * 5_000 + shift],
+              }),
+            ),
           }),
         ]);
       const c = compareSummaries(runs(0), runs(1_000));
@@ -228,4 +252,3 @@ describe('compare', () => {
     });
   });
 });
-

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatEstimate, formatMicros, formatNumber, formatPercent, renderConsoleSummary, renderTextTable } from '../../src/report/console-table.js';
+import {
+  formatEstimate,
+  formatMicros,
+  formatNumber,
+  formatPercent,
+  renderConsoleSummary,
+  renderTextTable,
+} from '../../src/report/console-table.js';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.js';
 import { twoStrategies } from '../helpers/summary.js';
 
@@ -29,23 +36,47 @@ describe('formatting', () => {
     // 99.7% ± 0.444% would claim a hit ratio up to 100.1%; 0.0313% ± 0.0673% a reject rate down to -0.036%.
     const hits = { n: 3, mean: 0.996539, sd: 0.0018, halfWidth: 0.004441622251185043, low: 0.9920973777488149, high: 1.000980622251185 };
     expect(formatEstimate('cdn_hit_ratio', hits)).toBe('99.7% [99.2%, 100%]');
-    const rejects = { n: 3, mean: 0.0003128168334191672, sd: 0.00027, halfWidth: 0.0006733, low: -0.000360545906304129, high: 0.0009861795731424634 };
+    const rejects = {
+      n: 3,
+      mean: 0.0003128168334191672,
+      sd: 0.00027,
+      halfWidth: 0.0006733,
+      low: -0.000360545906304129,
+      high: 0.0009861795731424634,
+    };
     expect(formatEstimate('order_reject_rate', rejects)).toBe('0.0313% [0%, 0.0986%]');
     // Counts cannot go below 0 either.
     expect(formatEstimate('early_orders', { n: 3, mean: 0.333, sd: 0.58, halfWidth: 1.43, low: -1.1, high: 1.76 })).toBe('0.3 [0, 1.8]');
     // An interval inside the range stays mean ± half-width; sell_out_time may be negative.
     expect(formatEstimate('cdn_hit_ratio', { n: 3, mean: 0.9, sd: 0.01, halfWidth: 0.02, low: 0.88, high: 0.92 })).toBe('90% ± 2%');
-    expect(formatEstimate('sell_out_time', { n: 3, mean: -100_000, sd: 1, halfWidth: 200_000, low: -300_000, high: 100_000 })).toBe('-100ms ± 200ms');
+    expect(formatEstimate('sell_out_time', { n: 3, mean: -100_000, sd: 1, halfWidth: 200_000, low: -300_000, high: 100_000 })).toBe(
+      '-100ms ± 200ms',
+    );
   });
 
   it('gives a half-width no more decimals than its mean, and never rounds a spread to zero', () => {
     // "1,007 ± 53.91": a mean to the unit beside a spread to the hundredth.
-    expect(formatEstimate('origin_peak_rps', { n: 3, mean: 1007, sd: 21.7, halfWidth: 53.91208417890017, low: 953.09, high: 1060.91 })).toBe('1,007 ± 54');
-    expect(formatEstimate('attempts_per_order', { n: 3, mean: 42.32, sd: 0.99, halfWidth: 2.453644, low: 39.87, high: 44.77 })).toBe('42.32 ± 2.45');
+    expect(
+      formatEstimate('origin_peak_rps', { n: 3, mean: 1007, sd: 21.7, halfWidth: 53.91208417890017, low: 953.09, high: 1060.91 }),
+    ).toBe('1,007 ± 54');
+    expect(formatEstimate('attempts_per_order', { n: 3, mean: 42.32, sd: 0.99, halfWidth: 2.453644, low: 39.87, high: 44.77 })).toBe(
+      '42.32 ± 2.45',
+    );
     // "1.000 ± 0.000" read as no spread at all.
-    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.9998853, sd: 2.9e-5, halfWidth: 7.205426887991058e-5, low: 0.99981, high: 0.99996 })).toBe('1.000 ± 0.000072');
+    expect(
+      formatEstimate('fairness_click_order', {
+        n: 3,
+        mean: 0.9998853,
+        sd: 2.9e-5,
+        halfWidth: 7.205426887991058e-5,
+        low: 0.99981,
+        high: 0.99996,
+      }),
+    ).toBe('1.000 ± 0.000072');
     // Cut at 1 and narrower than three decimals: "[1.000, 1.000]" said nothing.
-    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.999995, sd: 1e-5, halfWidth: 2.5e-5, low: 0.99997, high: 1 })).toBe('1.000 [0.99997, 1]');
+    expect(formatEstimate('fairness_click_order', { n: 3, mean: 0.999995, sd: 1e-5, halfWidth: 2.5e-5, low: 0.99997, high: 1 })).toBe(
+      '1.000 [0.99997, 1]',
+    );
   });
 
   it('keeps percentages in percent when a cut interval needs more digits to tell its ends apart', () => {
@@ -56,11 +87,21 @@ describe('formatting', () => {
     const hits = { n: 3, mean: 0.99999, sd: 0.00001, halfWidth: 0.00003, low: 0.99996, high: 1 };
     expect(formatEstimate('cdn_hit_ratio', hits)).toBe('100% [99.996%, 100%]');
     // Ends that already differ at three significant digits are left as they are.
-    expect(formatEstimate('order_reject_rate', { n: 3, mean: 1e-7, sd: 1e-7, halfWidth: 3e-7, low: 0, high: 4e-7 })).toBe('0.00001% [0%, 0.00004%]');
+    expect(formatEstimate('order_reject_rate', { n: 3, mean: 1e-7, sd: 1e-7, halfWidth: 3e-7, low: 0, high: 4e-7 })).toBe(
+      '0.00001% [0%, 0.00004%]',
+    );
   });
 
   it('aligns text tables', () => {
-    expect(renderTextTable(['', 'a'], [['x', '1'], ['longer', '100']])).toBe(['          a', '------  ---', 'x         1', 'longer  100'].join('\n'));
+    expect(
+      renderTextTable(
+        ['', 'a'],
+        [
+          ['x', '1'],
+          ['longer', '100'],
+        ],
+      ),
+    ).toBe(['          a', '------  ---', 'x         1', 'longer  100'].join('\n'));
   });
 });
 
@@ -77,7 +118,8 @@ describe('console summary', () => {
   });
 
   it('with replications, says that a latency percentile pools every sample and its ± is the per-replication spread', () => {
-    const pooled = "latency percentiles: of all replications' samples together (as thresholds check them), ± the 95% CI of the per-replication percentile";
+    const pooled =
+      "latency percentiles: of all replications' samples together (as thresholds check them), ± the 95% CI of the per-replication percentile";
     const s = twoStrategies();
     expect(s.replications).toBe(2);
     expect(renderConsoleSummary(s)).toContain(`\n${pooled}\n`);

@@ -46,9 +46,13 @@ describe('report.html', () => {
     for (const m of html.matchAll(/\b(src|href|action|srcset|poster)\s*=\s*["']?([^"'\s>]*)/gi)) {
       expect(m[2], `${m[1]}=${m[2]}`).toMatch(/^#[\w-]+$/);
     }
-    expect(own).not.toMatch(/\bfetch\s*\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts|\bimport\s*\(|<link\b|<iframe\b|@import|url\(/i);
+    expect(own).not.toMatch(
+      /\bfetch\s*\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts|\bimport\s*\(|<link\b|<iframe\b|@import|url\(/i,
+    );
     // And the browser is told to refuse any request anyway.
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     // The library is the one from node_modules, inlined whole, without its
     // source-map comment (a reference to a file the report does not carry).
     expect(html).toContain('Chart.js v4');
@@ -100,19 +104,33 @@ describe('report.html', () => {
     expect(ownPart(page).match(/<\/script>/g)).toHaveLength(4);
   });
 
-  it('a headless Chromium builds every chart without an error (local check: FLASHSIM_CHROMIUM=1)', { skip: !process.env.FLASHSIM_CHROMIUM }, () => {
-    const dir = tempDir();
-    const file = join(dir, 'report.html');
-    writeFileSync(file, html);
-    const r = spawnSync(
-      process.env.FLASHSIM_CHROMIUM === '1' ? 'chromium' : process.env.FLASHSIM_CHROMIUM!,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(dir, 'profile')}`, '--dump-dom', `file://${file}`],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    const root = /<html[^>]*>/.exec(r.stdout)?.[0] ?? '';
-    expect(root).toContain(`data-charts="${buildCharts(summary).length}"`);
-    expect(root).not.toContain('data-chart-errors');
-  });
+  it(
+    'a headless Chromium builds every chart without an error (local check: FLASHSIM_CHROMIUM=1)',
+    { skip: !process.env.FLASHSIM_CHROMIUM },
+    () => {
+      const dir = tempDir();
+      const file = join(dir, 'report.html');
+      writeFileSync(file, html);
+      const r = spawnSync(
+        process.env.FLASHSIM_CHROMIUM === '1' ? 'chromium' : process.env.FLASHSIM_CHROMIUM!,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+          `--user-data-dir=${join(dir, 'profile')}`,
+          '--dump-dom',
+          `file://${file}`,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      const root = /<html[^>]*>/.exec(r.stdout)?.[0] ?? '';
+      expect(root).toContain(`data-charts="${buildCharts(summary).length}"`);
+      expect(root).not.toContain('data-chart-errors');
+    },
+  );
 });
 
 describe('the visual report in the run directory', () => {
@@ -126,7 +144,9 @@ describe('the visual report in the run directory', () => {
     ]);
     const out = await withVisualReport('unused', files);
     const names = [...out.keys()];
-    expect(names).toEqual(expect.arrayContaining(['summary.json', 'summary.md', 'report.html', 'charts/origin-requests.png', 'charts/stock.png']));
+    expect(names).toEqual(
+      expect.arrayContaining(['summary.json', 'summary.md', 'report.html', 'charts/origin-requests.png', 'charts/stock.png']),
+    );
     expect(names.filter((n) => n.startsWith('charts/'))).toHaveLength(buildCharts(single()).length);
     expect(out.get('summary.md')).toBe('# md');
   });

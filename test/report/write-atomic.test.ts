@@ -168,11 +168,17 @@ describe('ensureDirectory and checkWritableDirectory', () => {
     expect(await ensureDirectory(join(root, 'a', 'b'))).toEqual([]);
   });
 
-  it.runIf(existsSync('/proc/self'))('fail under /proc instead of hanging (recursive mkdir spins there)', async () => {
-    await expect(ensureDirectory('/proc/flashsim-nope/x')).rejects.toThrow(/^cannot create directory \/proc\/flashsim-nope: no such file or directory \(ENOENT\)$/);
-    await expect(checkWritableDirectory('/proc/flashsim-nope/x')).rejects.toThrow(/\/proc\/flashsim-nope/);
-    await expect(writeFileAtomic('/proc/flashsim-nope/x.png', 'x')).rejects.toThrow(/\/proc\/flashsim-nope/);
-  }, 5000);
+  it.runIf(existsSync('/proc/self'))(
+    'fail under /proc instead of hanging (recursive mkdir spins there)',
+    async () => {
+      await expect(ensureDirectory('/proc/flashsim-nope/x')).rejects.toThrow(
+        /^cannot create directory \/proc\/flashsim-nope: no such file or directory \(ENOENT\)$/,
+      );
+      await expect(checkWritableDirectory('/proc/flashsim-nope/x')).rejects.toThrow(/\/proc\/flashsim-nope/);
+      await expect(writeFileAtomic('/proc/flashsim-nope/x.png', 'x')).rejects.toThrow(/\/proc\/flashsim-nope/);
+    },
+    5000,
+  );
 
   it('checkWritableDirectory refuses a regular file, a path under one and /dev/null, and leaves nothing behind', async () => {
     await writeFile(join(root, 'afile'), 'x');
@@ -196,7 +202,13 @@ describe('atomic writes', () => {
   });
 
   it('writes the files and leaves no temporary file behind', async () => {
-    await writeFilesAtomic(join(dir, 'run'), new Map([['a.txt', 'A'], ['b.txt', 'B']]));
+    await writeFilesAtomic(
+      join(dir, 'run'),
+      new Map([
+        ['a.txt', 'A'],
+        ['b.txt', 'B'],
+      ]),
+    );
     expect((await readdir(join(dir, 'run'))).sort()).toEqual(['a.txt', 'b.txt']);
     await writeFileAtomic(join(dir, 'run', 'a.txt'), 'A2');
     expect(await readFile(join(dir, 'run', 'a.txt'), 'utf8')).toBe('A2');
@@ -206,7 +218,16 @@ describe('atomic writes', () => {
   it('on failure removes what it wrote and its temporary files', async () => {
     const target = join(dir, 'run');
     // 'b.txt/x' cannot be created because b.txt is a file written just before.
-    await expect(writeFilesAtomic(target, new Map([['a.txt', 'A'], ['b.txt', 'B'], ['b.txt/x', 'X']]))).rejects.toThrow();
+    await expect(
+      writeFilesAtomic(
+        target,
+        new Map([
+          ['a.txt', 'A'],
+          ['b.txt', 'B'],
+          ['b.txt/x', 'X'],
+        ]),
+      ),
+    ).rejects.toThrow();
     await expect(readdir(target)).rejects.toThrow(); // the directory it created is gone
   });
 

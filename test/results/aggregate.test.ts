@@ -96,10 +96,24 @@ describe('aggregateStrategy: intervals within what a figure can be', () => {
 describe('averageTimeseries', () => {
   it('averages cell by cell, over the replications that have the interval', () => {
     const avg = averageTimeseries([
-      { intervalUs: 10, columns: ['a', 'b'], rows: [[1, 2], [3, 4]] },
+      {
+        intervalUs: 10,
+        columns: ['a', 'b'],
+        rows: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
       { intervalUs: 10, columns: ['a', 'b'], rows: [[3, 6]] },
     ]);
-    expect(avg).toEqual({ intervalUs: 10, columns: ['a', 'b'], rows: [[2, 4], [3, 4]] });
+    expect(avg).toEqual({
+      intervalUs: 10,
+      columns: ['a', 'b'],
+      rows: [
+        [2, 4],
+        [3, 4],
+      ],
+    });
   });
 
   it('refuses series of different shapes', () => {

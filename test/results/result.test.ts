@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../../src/metrics/catalogue.js';
-import { LATENCY_NAMES, latencyNameOf, measuredLatency, measuredMetric, type LatencySummary, type RunResult } from '../../src/results/result.js';
+import {
+  LATENCY_NAMES,
+  latencyNameOf,
+  measuredLatency,
+  measuredMetric,
+  type LatencySummary,
+  type RunResult,
+} from '../../src/results/result.js';
 
 describe('latency names', () => {
   it('LATENCY_NAMES are the catalogue latency metrics, in catalogue order', () => {
@@ -18,8 +25,21 @@ describe('latency names', () => {
   });
 
   it('measuredLatency: a statistic of a distribution with samples; null with none, or none recorded (an older summary)', () => {
-    const summary = (count: number): LatencySummary => ({ count, mean: 5, min: 1, p50: 4, p90: 8, p99: 9, p999: 10, max: 11, histogram: '' });
-    const run = { latency: { page: summary(3), script: summary(0), order: summary(3), main_site: summary(3) } } as unknown as Pick<RunResult, 'latency'>;
+    const summary = (count: number): LatencySummary => ({
+      count,
+      mean: 5,
+      min: 1,
+      p50: 4,
+      p90: 8,
+      p99: 9,
+      p999: 10,
+      max: 11,
+      histogram: '',
+    });
+    const run = { latency: { page: summary(3), script: summary(0), order: summary(3), main_site: summary(3) } } as unknown as Pick<
+      RunResult,
+      'latency'
+    >;
     expect(measuredLatency(run, 'page', 'p99')).toBe(9);
     expect(measuredLatency(run, 'page', 'min')).toBe(1);
     expect(measuredLatency(run, 'script', 'p99')).toBeNull();

@@ -10,7 +10,12 @@ import { scenarioJsonSchema } from '../../src/scenario/schema.js';
 import { issuesOf, scenarioFile as file } from '../helpers/scenario-files.js';
 
 /** A small valid scenario; `extra` lines are appended at the top level. */
-const BASE = ['name: t', 'duration: 2m', 'sale: { start: 1m, stock: 50 }', 'users: { count: 2000, arrival: { kind: ramp, from: 0s, to: 70s } }'];
+const BASE = [
+  'name: t',
+  'duration: 2m',
+  'sale: { start: 1m, stock: 50 }',
+  'users: { count: 2000, arrival: { kind: ramp, from: 0s, to: 70s } }',
+];
 function scenario(...extra: string[]): string {
   return [...BASE, ...extra].join('\n') + '\n';
 }
@@ -47,7 +52,9 @@ describe('the time series: interval and duration', () => {
     expect(issuesOf(scenario().replace('duration: 2m', 'duration: 100000h'))).toEqual([
       'F:2:11 duration: must be at most 168h (7 days) (got 100000h)',
     ]);
-    expect(loadScenario(file(scenario('interval: 1m').replace('duration: 2m', 'duration: 168h'))).scenario.duration).toBe(168 * 3_600_000_000);
+    expect(loadScenario(file(scenario('interval: 1m').replace('duration: 2m', 'duration: 168h'))).scenario.duration).toBe(
+      168 * 3_600_000_000,
+    );
   });
 
   test('other durations at most 300000h', () => {
@@ -176,7 +183,9 @@ describe('distributions', () => {
       expect(issuesOf(scenario(`system: { origin: { service: '${text}' } }`))).toEqual([`F:5:30 ${far(text, hours)}`]);
     }
     // A heavy but plausible tail still fits.
-    expect(() => loadScenario(file(scenario("users: { count: 10, refresh: 'lognormal(5s, 3)' }").replace(/^users: \{ count: 2000.*\n/m, '')))).not.toThrow();
+    expect(() =>
+      loadScenario(file(scenario("users: { count: 10, refresh: 'lognormal(5s, 3)' }").replace(/^users: \{ count: 2000.*\n/m, ''))),
+    ).not.toThrow();
   });
 });
 

@@ -8,7 +8,18 @@ const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml'));
 describe('every file in scenarios/', () => {
   test('the expected scenarios are there', () => {
     expect(files.sort()).toEqual(
-      ['bots', 'cdn-stampede', 'flash-sale', 'isolation', 'order-admission', 'smoke', 'stock-buffers', 'stock-primitives', 'undersell', 'unpaid'].map((n) => `${n}.yaml`),
+      [
+        'bots',
+        'cdn-stampede',
+        'flash-sale',
+        'isolation',
+        'order-admission',
+        'smoke',
+        'stock-buffers',
+        'stock-primitives',
+        'undersell',
+        'unpaid',
+      ].map((n) => `${n}.yaml`),
     );
   });
 

@@ -157,14 +157,22 @@ describe('seed and replications belong to the run', () => {
 
   test('--set may not set them, at load time or when resolving', () => {
     const message = (key: string, option: string) =>
-      expect.stringMatching(new RegExp(`^--set ${key}: ${key} belongs to the run, not to a strategy: .*; set it at the top of the file or with ${option}$`));
-    expect(issuesOf(() => resolveStrategies(loaded, { set: ['seed=7', 'replications=3'] }))).toEqual([message('seed', '--seed'), message('replications', '--replications')]);
+      expect.stringMatching(
+        new RegExp(`^--set ${key}: ${key} belongs to the run, not to a strategy: .*; set it at the top of the file or with ${option}$`),
+      );
+    expect(issuesOf(() => resolveStrategies(loaded, { set: ['seed=7', 'replications=3'] }))).toEqual([
+      message('seed', '--seed'),
+      message('replications', '--replications'),
+    ]);
     expect(issuesOf(() => loadScenario(`${FIXTURES}/strategies.yaml`, { set: ['seed=nightly'] }))).toEqual([message('seed', '--seed')]);
   });
 
-  test('every strategy gets the file\'s, or --seed\'s and --replications\'s, values', () => {
+  test("every strategy gets the file's, or --seed's and --replications's, values", () => {
     const file = loadScenario(scenarioFile(`${base}  a: {}\n  b: { system.cdn.edges: 0 }\n`));
-    expect(resolveStrategies(file).map((p) => [p.config.seed, p.config.replications])).toEqual([[42, 2], [42, 2]]);
+    expect(resolveStrategies(file).map((p) => [p.config.seed, p.config.replications])).toEqual([
+      [42, 2],
+      [42, 2],
+    ]);
     expect(resolveStrategies(file, { seed: 'nightly', replications: 3 }).map((p) => [p.config.seed, p.config.replications])).toEqual([
       ['nightly', 3],
       ['nightly', 3],

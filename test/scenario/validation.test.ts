@@ -47,7 +47,9 @@ describe('validation messages for bad scenario files', () => {
   });
 
   test('an empty seed is refused (an unset variable; --seed "" in test/cli/cli.test.ts); a word is a seed', () => {
-    expect(issuesOfFile(scenarioFile('version: 1\nname: x\nseed: " "\n'))).toEqual(['F:3:7 seed: must be a number or a word such as 42 or nightly (got " ")']);
+    expect(issuesOfFile(scenarioFile('version: 1\nname: x\nseed: " "\n'))).toEqual([
+      'F:3:7 seed: must be a number or a word such as 42 or nightly (got " ")',
+    ]);
     expect(loadScenario(scenarioFile('version: 1\nname: x\nseed: nightly\n')).scenario.seed).toBe('nightly');
   });
 
@@ -69,15 +71,25 @@ describe('validation messages for bad scenario files', () => {
   });
 
   test('admission quota: a whole number of requests, at least 1, or null (no quota); absent by default and absent from the resolved config', () => {
-    expect(issuesOfFile(scenarioFile('version: 1\nname: x\nsystem:\n  orderServers: { quota: 0 }\nstrategies:\n  half: { system.orderServers.quota: 2.5 }\n'))).toEqual([
+    expect(
+      issuesOfFile(
+        scenarioFile(
+          'version: 1\nname: x\nsystem:\n  orderServers: { quota: 0 }\nstrategies:\n  half: { system.orderServers.quota: 2.5 }\n',
+        ),
+      ),
+    ).toEqual([
       'F:4:26 system.orderServers.quota: must be a positive integer (got 0)',
       'F:6:38 strategies.half.system.orderServers.quota: must be a whole number (got 2.5)',
     ]);
-    expect(issuesOf('scenarios/smoke.yaml', ['system.orderServers.quota=-1'])).toEqual(['--set system.orderServers.quota: must be a positive integer (got -1)']);
+    expect(issuesOf('scenarios/smoke.yaml', ['system.orderServers.quota=-1'])).toEqual([
+      '--set system.orderServers.quota: must be a positive integer (got -1)',
+    ]);
     const plain = loadScenario('scenarios/smoke.yaml').scenario.system.orderServers;
     expect(plain.quota).toBeUndefined();
     expect('quota' in plain).toBe(false);
-    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orderServers.quota=null'] }).scenario.system.orderServers.quota).toBeUndefined();
+    expect(
+      loadScenario('scenarios/smoke.yaml', { set: ['system.orderServers.quota=null'] }).scenario.system.orderServers.quota,
+    ).toBeUndefined();
     expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orderServers.quota=25'] }).scenario.system.orderServers.quota).toBe(25);
   });
 
@@ -124,7 +136,9 @@ describe('validation messages for bad scenario files', () => {
 
   test('thresholds: the schema takes the one grammar of src/metrics/thresholds.ts (hours, negative limits)', () => {
     // Both were refused when the schema had a pattern of its own, without `h` or a sign.
-    const file = scenarioFile("version: 1\nname: x\nthresholds:\n  order_latency: ['p(99)<1h']\n  sell_out_time: ['value>-1s', 'value >= -0s']\n");
+    const file = scenarioFile(
+      "version: 1\nname: x\nthresholds:\n  order_latency: ['p(99)<1h']\n  sell_out_time: ['value>-1s', 'value >= -0s']\n",
+    );
     expect(loadScenario(file).scenario.thresholds).toEqual({ order_latency: ['p(99)<1h'], sell_out_time: ['value>-1s', 'value >= -0s'] });
   });
 
@@ -184,7 +198,13 @@ describe('validation messages for bad scenario files', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as ScenarioError).issues).toEqual([
-        { file: `${BAD}/negative-count.yaml`, line: 5, column: 12, path: 'system.orderServers.slots', message: 'must be a positive integer (got -3)' },
+        {
+          file: `${BAD}/negative-count.yaml`,
+          line: 5,
+          column: 12,
+          path: 'system.orderServers.slots',
+          message: 'must be a positive integer (got -3)',
+        },
       ]);
     }
     expect(issuesOf(`${BAD}/many-problems.yaml`)).toEqual([
@@ -225,7 +245,9 @@ describe('--set at load time', () => {
       'F:4:40 system.orders.duplicateRate: messages are redelivered only in an async order queue: set mode: async, or duplicateRate: 0% (got 2%)',
     ]);
     // Without duplicates an idempotent flag asks nothing of the mode.
-    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orders.mode=sync', 'system.orders.idempotent=false'] }).scenario.system.orders).toMatchObject({
+    expect(
+      loadScenario('scenarios/smoke.yaml', { set: ['system.orders.mode=sync', 'system.orders.idempotent=false'] }).scenario.system.orders,
+    ).toMatchObject({
       mode: 'sync',
       duplicateRate: 0,
       idempotent: false,
@@ -265,7 +287,10 @@ describe('--set at load time', () => {
     const [issue] = issuesOf('scenarios/smoke.yaml', ['system.waitingRoom.mode=random', 'system.waitingRoom.window=10m']);
     expect(issue).toMatch(/^--set system\.waitingRoom\.window: must end before the end of the run/);
     // fifo has no lottery: the same window is not checked.
-    expect(loadScenario('scenarios/smoke.yaml', { set: ['system.waitingRoom.mode=fifo', 'system.waitingRoom.window=10m'] }).scenario.system.waitingRoom).toMatchObject({
+    expect(
+      loadScenario('scenarios/smoke.yaml', { set: ['system.waitingRoom.mode=fifo', 'system.waitingRoom.window=10m'] }).scenario.system
+        .waitingRoom,
+    ).toMatchObject({
       mode: 'fifo',
       window: 600_000_000,
     });

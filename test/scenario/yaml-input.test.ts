@@ -19,7 +19,13 @@ describe('YAML the library would throw on or warn about', () => {
 
   test('an alias bomb, at the alias that expands the most', () => {
     const lines = ['name: t', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) {
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ]) {
       lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     expect(issuesOf(lines.join('\n'))).toEqual([

@@ -55,12 +55,21 @@ function setup(
     const f = fetches[i];
     edgeUnderTest.fetched(f.edge, f.object, f.waiter, f.waiterGen, !opts.failFetches, f.at);
   });
-  edgeUnderTest = new Cdn(sim, config.system.cdn, opts.users ?? 100, 100, 0, true, {
-    fetchForEdge: (edge, object, waiter, waiterGen) => {
-      fetches.push({ at: sim.now, edge, object, waiter, waiterGen });
-      sim.schedule(FETCH_US, answerKind, fetches.length - 1);
+  edgeUnderTest = new Cdn(
+    sim,
+    config.system.cdn,
+    opts.users ?? 100,
+    100,
+    0,
+    true,
+    {
+      fetchForEdge: (edge, object, waiter, waiterGen) => {
+        fetches.push({ at: sim.now, edge, object, waiter, waiterGen });
+        sim.schedule(FETCH_US, answerKind, fetches.length - 1);
+      },
     },
-  }, listener);
+    listener,
+  );
   const requestKind = sim.register('test.request', (user, gen) => edgeUnderTest.request(user, gen, CdnObject.Page));
   /** Schedules `user` asking for the page at `at` with generation `gen`. */
   const ask = (at: number, user: number, gen = 1) => sim.scheduleAt(at, requestKind, user, gen);

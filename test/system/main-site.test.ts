@@ -10,7 +10,14 @@ function isolated(mainSite: Record<string, unknown>, seed = 1, linkBytesPerSecon
   const config = configOf({ system: { mainSite: { deployment: 'isolated', ...mainSite } } });
   const sim = new Simulation();
   const random = new RandomSource(seed, 0);
-  const site = new MainSite(sim, config.system.mainSite, null, random.stream('a').sequence(), random.stream('s').sequence(), linkBytesPerSecond);
+  const site = new MainSite(
+    sim,
+    config.system.mainSite,
+    null,
+    random.stream('a').sequence(),
+    random.stream('s').sequence(),
+    linkBytesPerSecond,
+  );
   return { sim, site };
 }
 
@@ -71,7 +78,7 @@ describe('main site', () => {
     expect(Math.abs(rate - a / (1 + a))).toBeLessThan(0.03);
   });
 
-  it('isolated: runs on its own clock, never on the sale\'s, and only as far as syncTo asks', () => {
+  it("isolated: runs on its own clock, never on the sale's, and only as far as syncTo asks", () => {
     const { sim, site } = isolated({ rps: '1000/s', service: '30ms' });
     expect(sim.pending).toBe(0);
     site.syncTo(1_000_000);
@@ -85,12 +92,12 @@ describe('main site', () => {
     expect(site.requests).toBeGreaterThan(first + 900);
   });
 
-  it('isolated: syncTo(t) runs exactly the events before t (a series tick at t sees those on the sale\'s clock)', () => {
+  it("isolated: syncTo(t) runs exactly the events before t (a series tick at t sees those on the sale's clock)", () => {
     const { site } = isolated({ rps: '1000/s', service: '30ms' }, 7);
     // The arrival times, from the same stream: gaps of -mean·ln(1 - u), each rounded to a µs.
     const draws = new RandomSource(7, 0).stream('a').sequence();
     const times: number[] = [];
-    for (let t = 0; times.length < 50; ) times.push((t += Math.round(-1000 * Math.log(1 - draws.next()))));
+    for (let t = 0; times.length < 50;) times.push((t += Math.round(-1000 * Math.log(1 - draws.next()))));
     for (const k of [0, 10, 49]) {
       site.syncTo(times[k]);
       expect(site.requests).toBe(k); // the arrival at exactly times[k] is not yet counted
@@ -99,7 +106,7 @@ describe('main site', () => {
     }
   });
 
-  it('isolated: a first request at exactly the closing µs still counts, as it did on the sale\'s clock (it was scheduled before the close)', () => {
+  it("isolated: a first request at exactly the closing µs still counts, as it did on the sale's clock (it was scheduled before the close)", () => {
     const first = Math.round(-1000 * Math.log(1 - new RandomSource(3, 0).stream('a').sequence().next()));
     const { site } = isolated({ rps: '1000/s', service: '30ms' }, 3);
     site.close(first);
@@ -122,7 +129,7 @@ describe('main site', () => {
     expect(site.requests).toBe(count);
   });
 
-  it('shared: close() stops new requests on the sale\'s simulation', () => {
+  it("shared: close() stops new requests on the sale's simulation", () => {
     const { sim, site } = shared();
     sim.run({ time: 1_000_000 });
     site.close(sim.now);

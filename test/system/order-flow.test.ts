@@ -60,8 +60,7 @@ function setup(overrides: Record<string, unknown> = {}, seed = 1, lossDraws?: Ra
     if (issuedAt !== undefined) tokenIssuedAt.set(user, issuedAt);
     sim.scheduleAt(at, sendKind, user, kind);
   };
-  const audit = () =>
-    flow.ledger.toArray().map((r) => verifyLedgerToken(flow.gate, r));
+  const audit = () => flow.ledger.toArray().map((r) => verifyLedgerToken(flow.gate, r));
   return { sim, flow, answers, click, config, audit };
 }
 
@@ -163,7 +162,12 @@ describe('order flow', () => {
     checked.click(T0 - 3_000_000, 1, TokenKind.Static);
     checked.click(T0, 2, TokenKind.Static);
     checked.sim.run();
-    expect(byUser(checked.answers)).toEqual(new Map([[1, OrderAnswer.Blocked], [2, OrderAnswer.Won]]));
+    expect(byUser(checked.answers)).toEqual(
+      new Map([
+        [1, OrderAnswer.Blocked],
+        [2, OrderAnswer.Won],
+      ]),
+    );
     expect(checked.flow.tokenRejected.early).toBe(1);
     // A request reaching the servers at T0 exactly is not an early attempt (kills `now <= start`).
     expect(checked.flow.earlyAttempts).toBe(1);
@@ -269,7 +273,7 @@ describe('order flow', () => {
     expect(answers.find((a) => a.user === 6)?.at).toBe(T0 + 5 * (SERVICE + STOCK_US) + SERVICE + STOCK_US);
   });
 
-  it('the token is checked before the per-user limit: a buyer\'s forged retry is refused for its token', () => {
+  it("the token is checked before the per-user limit: a buyer's forged retry is refused for its token", () => {
     // Kills swapping the two steps: the token step must see (and count) every bad
     // token, and a bad token must not learn whether its user already bought.
     const { sim, flow, answers, click } = setup({ sale: { stock: 5 } });
@@ -398,7 +402,10 @@ describe('order flow', () => {
   });
 
   it('a duplicated message with a consumer that is not idempotent: a second ledger order for the same buyer, token and unit', () => {
-    const { sim, flow, answers, click, audit } = setup({ sale: { stock: 3 }, system: { orders: { duplicateRate: '100%', idempotent: false } } });
+    const { sim, flow, answers, click, audit } = setup({
+      sale: { stock: 3 },
+      system: { orders: { duplicateRate: '100%', idempotent: false } },
+    });
     click(T0, 1);
     click(T0 + 1000, 2);
     sim.run();
@@ -427,7 +434,10 @@ describe('order flow', () => {
   });
 
   it('an idempotent consumer drops the second delivery and counts it; the redelivery still takes a consumer for an order-creation time', () => {
-    const { sim, flow, click } = setup({ sale: { stock: 3 }, system: { orders: { consumers: 1, duplicateRate: '100%', idempotent: true } } });
+    const { sim, flow, click } = setup({
+      sale: { stock: 3 },
+      system: { orders: { consumers: 1, duplicateRate: '100%', idempotent: true } },
+    });
     click(T0, 1);
     click(T0 + 1000, 2);
     sim.run();
@@ -463,11 +473,24 @@ describe('order flow', () => {
   });
 
   it('the duplicate draw is keyed by (user, message): the same buyers are duplicated whatever order they come in', () => {
-    for (const order of [[1, 2, 3], [3, 2, 1]]) {
-      const { sim, flow, click } = setup({ sale: { stock: 5 }, system: { orders: { duplicateRate: '50%', idempotent: false } } }, 1, undefined, new Keyed(0, 0));
+    for (const order of [
+      [1, 2, 3],
+      [3, 2, 1],
+    ]) {
+      const { sim, flow, click } = setup(
+        { sale: { stock: 5 }, system: { orders: { duplicateRate: '50%', idempotent: false } } },
+        1,
+        undefined,
+        new Keyed(0, 0),
+      );
       order.forEach((user, k) => click(T0 + k * 1000, user));
       sim.run();
-      expect(flow.ledger.toArray().map((r) => r.user).sort()).toEqual([1, 2, 2, 3]);
+      expect(
+        flow.ledger
+          .toArray()
+          .map((r) => r.user)
+          .sort(),
+      ).toEqual([1, 2, 2, 3]);
       expect(flow.duplicatedMessages).toBe(1);
     }
   });
@@ -488,7 +511,12 @@ describe('order flow', () => {
         throw new Error('drew a duplicate');
       }
     }
-    const { sim, flow, click } = setup({ sale: { stock: 3 }, system: { orders: { idempotent: false } } }, 1, undefined, new Untouchable(0, 0));
+    const { sim, flow, click } = setup(
+      { sale: { stock: 3 }, system: { orders: { idempotent: false } } },
+      1,
+      undefined,
+      new Untouchable(0, 0),
+    );
     click(T0, 1);
     click(T0 + 1000, 2);
     sim.run();
@@ -498,7 +526,10 @@ describe('order flow', () => {
   });
 
   it('a lost message is not also duplicated', () => {
-    const { sim, flow, click } = setup({ sale: { stock: 3 }, system: { orders: { lossRate: '100%', duplicateRate: '100%', idempotent: false } } });
+    const { sim, flow, click } = setup({
+      sale: { stock: 3 },
+      system: { orders: { lossRate: '100%', duplicateRate: '100%', idempotent: false } },
+    });
     click(T0, 1);
     sim.run();
     expect(flow.lostMessages).toBe(1);
@@ -516,7 +547,12 @@ describe('order flow', () => {
     expect(flow.ledger.size).toBe(20);
     expect(flow.stock.level).toBe(0);
     expect(flow.stock.minLevel).toBe(0);
-    expect([...flow.wonResponses].sort((a, b) => a - b)).toEqual(flow.ledger.toArray().map((r) => r.user).sort((a, b) => a - b));
+    expect([...flow.wonResponses].sort((a, b) => a - b)).toEqual(
+      flow.ledger
+        .toArray()
+        .map((r) => r.user)
+        .sort((a, b) => a - b),
+    );
     expect(new Set(flow.wonResponses).size).toBe(20);
     expect(audit().every((v) => v === null)).toBe(true);
   });
@@ -573,7 +609,13 @@ describe('order flow with stock buffers (system.stock.buffer)', () => {
     click(T0 + 200_000, 4); // after u3's "sold out", to server 0
     sim.run();
     const got = byUser(answers);
-    expect([0, 1, 2, 3, 4].map((u) => got.get(u))).toEqual([OrderAnswer.Won, OrderAnswer.Won, OrderAnswer.Won, OrderAnswer.SoldOut, OrderAnswer.Won]);
+    expect([0, 1, 2, 3, 4].map((u) => got.get(u))).toEqual([
+      OrderAnswer.Won,
+      OrderAnswer.Won,
+      OrderAnswer.Won,
+      OrderAnswer.SoldOut,
+      OrderAnswer.Won,
+    ]);
     // u3 clicked before u4 and lost: the unfairness of per-node stock.
     expect(flow.strandedSoldOut).toBe(1);
     expect(flow.stock.operations).toBe(3); // refills only: 3 units, 1 unit, nothing
@@ -622,7 +664,10 @@ describe('order flow with stock buffers (system.stock.buffer)', () => {
   });
 
   it('a failed order step gives its unit back to the store, not the buffer', () => {
-    const { sim, flow, answers, click } = setup({ sale: { stock: 10 }, system: { stock: { buffer: 5 }, orders: { consumers: 1, queue: 0, service: '1s' } } });
+    const { sim, flow, answers, click } = setup({
+      sale: { stock: 10 },
+      system: { stock: { buffer: 5 }, orders: { consumers: 1, queue: 0, service: '1s' } },
+    });
     click(T0, 1);
     click(T0 + 100_000, 2); // consumer busy, no queue: refused, its unit back to the store
     sim.run();
@@ -708,7 +753,13 @@ describe('order flow with unpaid orders (orders.unpaid, orders.paymentTimeout)',
 
 describe('order flow with unpaid orders and duplicated messages', () => {
   it('a buyer whose order and its non-idempotent copy are both cancelled may buy again (the per-user mark does not wrap below 0)', () => {
-    const s = setup({ sale: { stock: 2 }, system: { orderServers: { reopenOnReturn: true }, orders: { duplicateRate: '100%', idempotent: false, unpaid: '100%', paymentTimeout: '1s' } } });
+    const s = setup({
+      sale: { stock: 2 },
+      system: {
+        orderServers: { reopenOnReturn: true },
+        orders: { duplicateRate: '100%', idempotent: false, unpaid: '100%', paymentTimeout: '1s' },
+      },
+    });
     s.click(T0, 1);
     s.click(T0 + 3_000_000, 1); // both orders cancelled by now
     s.sim.run();
@@ -732,7 +783,10 @@ describe('order flow with unpaid orders behind a waiting room', () => {
     // User 1 takes the unit at T0 + 10 ms; the flag would be known at T0 + 110 ms, but the
     // order is cancelled at T0 + 65 ms (reopenOnReturn): the stock is back, so the room
     // goes on letting one through a second. User 2 buys the unit at T0 + 1 s.
-    const first = s.answers.filter((a) => a.user !== 1 && a.answer !== OrderAnswer.Queued).map((a) => a.at).sort((a, b) => a - b)[0];
+    const first = s.answers
+      .filter((a) => a.user !== 1 && a.answer !== OrderAnswer.Queued)
+      .map((a) => a.at)
+      .sort((a, b) => a - b)[0];
     expect(first).toBeGreaterThanOrEqual(T0 + 1_000_000);
     expect(byUser(s.answers).get(2)).toBe(OrderAnswer.Won);
   });

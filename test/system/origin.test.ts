@@ -34,7 +34,9 @@ function setup(origin: Record<string, unknown>) {
     config.system.buttonScript.bytes,
     config.system.mainSite,
     new RandomSource(1, 0).stream('origin').sequence(),
-    { onOriginAnswer: (customer, tag, linkDoneUs, ok, sojournUs) => answers.push({ at: sim.now, customer, tag, linkDoneUs, ok, sojournUs }) },
+    {
+      onOriginAnswer: (customer, tag, linkDoneUs, ok, sojournUs) => answers.push({ at: sim.now, customer, tag, linkDoneUs, ok, sojournUs }),
+    },
   );
   const kind = sim.register('test.request', (customer, tag) => pool.request(customer, tag));
   const ask = (at: number, customer: number, tag: number) => sim.scheduleAt(at, kind, customer, tag);

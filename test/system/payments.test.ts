@@ -42,7 +42,7 @@ describe('payment deadlines (orders.unpaid, orders.paymentTimeout)', () => {
     expect(payments.awaitingAtEnd).toBe(0);
   });
 
-  it('a deadline at or after the run\'s end is not reached: the order ends awaiting payment, and the run is not stretched', () => {
+  it("a deadline at or after the run's end is not reached: the order ends awaiting payment, and the run is not stretched", () => {
     const { sim, payments, cancelled, created } = setup({ '1/0': 0.1, '2/0': 0.1, '3/0': 0.1 });
     created(12 * MIN, 0, 1); // due 14m: cancelled
     created(13 * MIN, 1, 2); // due 15m = the end: awaiting
@@ -54,7 +54,7 @@ describe('payment deadlines (orders.unpaid, orders.paymentTimeout)', () => {
     expect(sim.now).toBe(14 * MIN);
   });
 
-  it('the draw is keyed by (user, the user\'s n-th order), not by creation order', () => {
+  it("the draw is keyed by (user, the user's n-th order), not by creation order", () => {
     const { sim, cancelled, created, stream } = setup({ '5/1': 0.2 });
     created(10 * MIN, 0, 9);
     created(10 * MIN + 1, 1, 5); // user 5's first order: draw (5, 0), paid

@@ -91,7 +91,7 @@ describe('stock primitives', () => {
     }
   });
 
-  it('committedLevel: a take shows in the store when its operation ends; a serial backlog commits at the store\'s pace', () => {
+  it("committedLevel: a take shows in the store when its operation ends; a serial backlog commits at the store's pace", () => {
     const stock = new Stock(10, stockConfig('row-lock', '1ms'));
     const dones = [0, 0, 0].map(() => stock.begin(0));
     expect(dones).toEqual([1000, 2000, 3000]);
@@ -148,7 +148,10 @@ describe('stock primitives', () => {
       fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), (initial, extra) => {
         const stock = new Stock(initial, stockConfig('check-then-decrement', '2ms'));
         const n = initial + extra;
-        const takes = drive(stock, Array.from({ length: n }, (_, i) => i)); // all within 2 ms
+        const takes = drive(
+          stock,
+          Array.from({ length: n }, (_, i) => i),
+        ); // all within 2 ms
         return takes.filter((t) => t.success).length === n && stock.sold > initial;
       }),
     );

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  ANONYMOUS,
-  STATIC_TOKEN,
-  TokenGate,
-  tokenSecretSeed,
-  verifyLedgerToken,
-} from '../../src/system/token-gate.js';
+import { ANONYMOUS, STATIC_TOKEN, TokenGate, tokenSecretSeed, verifyLedgerToken } from '../../src/system/token-gate.js';
 import { configOf } from '../helpers/flash-config.js';
 
 const T0 = 60_000_000;
@@ -65,7 +59,7 @@ describe('token gate, dynamic mode', () => {
     expect(mine.verify(token, 5, T0 + 2)).toBe('forged');
   });
 
-  it('another user\'s token is foreign when bound to the user, ok when not', () => {
+  it("another user's token is foreign when bound to the user, ok when not", () => {
     const token = gate().issue(5, T0 + 1);
     expect(gate().verify(token, 6, T0 + 2)).toBe('foreign');
     expect(gate({ bindToUser: false }).verify(token, 6, T0 + 2)).toBe('ok');

@@ -12,11 +12,19 @@ function run(config: Partial<WaitingRoomConfig>, arrivals: Array<[number, number
   const out: Array<{ request: number; at: number }> = [];
   const replaced: number[] = [];
   const users = Math.max(0, ...arrivals.map(([, user]) => user)) + 1;
-  const room = new WaitingRoom(sim, { mode: 'fifo', window: 3_000_000, rate: 1000, ...config }, T0, closesAt, users, new RandomSource(seed, 0).stream('room-ticket'), {
-    onLetThrough: (request) => out.push({ request, at: sim.now }),
-    soldOut: () => sim.now >= soldOutAt,
-    onReplaced: (request) => replaced.push(request),
-  });
+  const room = new WaitingRoom(
+    sim,
+    { mode: 'fifo', window: 3_000_000, rate: 1000, ...config },
+    T0,
+    closesAt,
+    users,
+    new RandomSource(seed, 0).stream('room-ticket'),
+    {
+      onLetThrough: (request) => out.push({ request, at: sim.now }),
+      soldOut: () => sim.now >= soldOutAt,
+      onReplaced: (request) => replaced.push(request),
+    },
+  );
   const enter = sim.register('enter', (request, user) => room.enter(request, user));
   // The order flow tells the room when the servers will know, as soon as the stock runs out.
   if (soldOutAt !== Infinity) room.soldOutKnownAt(soldOutAt);
@@ -101,7 +109,12 @@ describe('waiting room', () => {
     expect(order(7)).toEqual(order(7));
     expect(order(7)).not.toEqual(order(8));
     // Entering later within the window changes nothing: the ticket is the user's.
-    const later = run({ mode: 'random' }, arrivals.map(([at, user]) => [at + 1_000_000, user] as [number, number]), Infinity, 7).out.map((o) => o.request);
+    const later = run(
+      { mode: 'random' },
+      arrivals.map(([at, user]) => [at + 1_000_000, user] as [number, number]),
+      Infinity,
+      7,
+    ).out.map((o) => o.request);
     expect(later).toEqual(order(7));
   });
 
@@ -123,11 +136,33 @@ describe('waiting room', () => {
       return seen.sort((a, b) => a - b);
     };
     // fifo at 1/s closing at T0 + 1.5 s: users 0 and 1 are let through, 2 and 3 stay (user 3's second request holds its place).
-    const fifo = run({ mode: 'fifo', rate: 1 }, [[T0, 0], [T0, 1], [T0, 2], [T0, 3], [T0 + 1, 3]], Infinity, 7, T0 + 1_500_000);
+    const fifo = run(
+      { mode: 'fifo', rate: 1 },
+      [
+        [T0, 0],
+        [T0, 1],
+        [T0, 2],
+        [T0, 3],
+        [T0 + 1, 3],
+      ],
+      Infinity,
+      7,
+      T0 + 1_500_000,
+    );
     expect(fifo.out.map((o) => o.request)).toEqual([0, 1]);
     expect(waitingOf(fifo.room)).toEqual([2, 4]);
     // random, closing before the draw: everyone is still in the pool.
-    const pool = run({ mode: 'random', window: 3_000_000 }, [[T0, 0], [T0 + 1, 1], [T0 + 2, 0]], Infinity, 7, T0 + 2_000_000);
+    const pool = run(
+      { mode: 'random', window: 3_000_000 },
+      [
+        [T0, 0],
+        [T0 + 1, 1],
+        [T0 + 2, 0],
+      ],
+      Infinity,
+      7,
+      T0 + 2_000_000,
+    );
     expect(pool.out).toEqual([]);
     expect(waitingOf(pool.room)).toEqual([1, 2]);
   });

@@ -57,7 +57,14 @@ function configOf(s: Small, primitive: string) {
       tokenGate: { mode: s.tokens },
       orderServers: { servers: s.orderServers, slots: s.slots, onFull: s.onFull, balancer: s.balancer, reopenOnReturn: s.reopenOnReturn },
       stock: { primitive, service: s.stockService, buffer: s.buffer },
-      orders: { mode: s.orders, consumers: 2, queue: s.queue, duplicateRate: s.orders === 'async' ? s.duplicateRate : '0%', unpaid: s.unpaid, paymentTimeout: s.paymentTimeout },
+      orders: {
+        mode: s.orders,
+        consumers: 2,
+        queue: s.queue,
+        duplicateRate: s.orders === 'async' ? s.duplicateRate : '0%',
+        unpaid: s.unpaid,
+        paymentTimeout: s.paymentTimeout,
+      },
       waitingRoom: { mode: s.room, rate: s.roomRate, window: '2s' },
       mainSite: { rps: '20/s' },
     },
@@ -101,7 +108,9 @@ const combined = fc.record({
 describe('the audit over random small scenarios', () => {
   it('with atomic, serial or row-lock stock, never finds oversell, and every "won" answer matches one ledger order', () => {
     fc.assert(
-      fc.property(smallScenario, fc.constantFrom('atomic', 'single-thread-server', 'row-lock'), (s, primitive) => expectSound(s, primitive)),
+      fc.property(smallScenario, fc.constantFrom('atomic', 'single-thread-server', 'row-lock'), (s, primitive) =>
+        expectSound(s, primitive),
+      ),
       { numRuns: 25 },
     );
   });
@@ -122,14 +131,34 @@ describe('the audit over random small scenarios', () => {
       fc.property(smallScenario, fc.constantFrom('0%', '30%', '100%'), fc.constantFrom('200ms', '5s'), (drawn, unpaid, paymentTimeout) => {
         // Contention: a burst at T0, a slow racy read-then-write, admitting servers.
         // (No waiting room: letting requests through one by one would take the contention away.)
-        const s = { ...drawn, users: Math.max(drawn.users, 800), stock: Math.min(drawn.stock, 40), burst: true, stockService: '2ms' as const, onFull: 'unbounded' as const, orders: 'async' as const, queue: 50, room: 'off' as const, unpaid, paymentTimeout, orderServers: drawn.buffer > 0 ? Math.max(drawn.orderServers, 2) : drawn.orderServers };
+        const s = {
+          ...drawn,
+          users: Math.max(drawn.users, 800),
+          stock: Math.min(drawn.stock, 40),
+          burst: true,
+          stockService: '2ms' as const,
+          onFull: 'unbounded' as const,
+          orders: 'async' as const,
+          queue: 50,
+          room: 'off' as const,
+          unpaid,
+          paymentTimeout,
+          orderServers: drawn.buffer > 0 ? Math.max(drawn.orderServers, 2) : drawn.orderServers,
+        };
         // (At least two servers: with buffers, one server's refills never overlap, so only servers refilling at once race.)
         const { result } = runOnce(configOf(s, 'check-then-decrement'), { strategy: 'racy', replication: 0, seed: s.seed });
         const check = audit(result, ['no-oversell']).invariants[0];
         // The most orders standing at once, swept over time independently of the audit:
         // an order stands from its creation until its cancellation (a cancellation at an
         // order's creation time freed its unit first).
-        const events = result.ledger.flatMap((order) => (order.cancelledUs === undefined ? [[order.timeUs, 1]] : [[order.timeUs, 1], [order.cancelledUs, -1]]));
+        const events = result.ledger.flatMap((order) =>
+          order.cancelledUs === undefined
+            ? [[order.timeUs, 1]]
+            : [
+                [order.timeUs, 1],
+                [order.cancelledUs, -1],
+              ],
+        );
         events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         let standing = 0;
         let peak = 0;
@@ -151,19 +180,25 @@ describe('the audit over random small scenarios', () => {
 
   it('with consumers that are not idempotent, every order copy is caught, paid or not, and the stock counter stays consistent', () => {
     fc.assert(
-      fc.property(smallScenario, fc.constantFrom('5%', '50%'), fc.constantFrom('30%', '0%', '100%'), fc.constantFrom('200ms', '5s'), (drawn, duplicateRate, unpaid, paymentTimeout) => {
-        const s = { ...drawn, orders: 'async' as const, duplicateRate, unpaid, paymentTimeout };
-        const config = configOf(s, 'atomic');
-        config.system.orders.idempotent = false;
-        const { result } = runOnce(config, { strategy: 'copies', replication: 0, seed: s.seed });
-        const report = audit(result, ['ledger-matches-responses', 'conservation', 'valid-tokens']);
-        const passed = Object.fromEntries(report.invariants.map((check) => [check.name, check.passed]));
-        // A redelivery to such a consumer always makes a second order of one "won" answer.
-        expect(result.counters.orderDuplicatesDropped).toBe(0);
-        expect(passed['ledger-matches-responses']).toBe(result.counters.orderMessagesDuplicated === 0);
-        expect(passed.conservation).toBe(true);
-        expect(passed['valid-tokens']).toBe(true);
-      }),
+      fc.property(
+        smallScenario,
+        fc.constantFrom('5%', '50%'),
+        fc.constantFrom('30%', '0%', '100%'),
+        fc.constantFrom('200ms', '5s'),
+        (drawn, duplicateRate, unpaid, paymentTimeout) => {
+          const s = { ...drawn, orders: 'async' as const, duplicateRate, unpaid, paymentTimeout };
+          const config = configOf(s, 'atomic');
+          config.system.orders.idempotent = false;
+          const { result } = runOnce(config, { strategy: 'copies', replication: 0, seed: s.seed });
+          const report = audit(result, ['ledger-matches-responses', 'conservation', 'valid-tokens']);
+          const passed = Object.fromEntries(report.invariants.map((check) => [check.name, check.passed]));
+          // A redelivery to such a consumer always makes a second order of one "won" answer.
+          expect(result.counters.orderDuplicatesDropped).toBe(0);
+          expect(passed['ledger-matches-responses']).toBe(result.counters.orderMessagesDuplicated === 0);
+          expect(passed.conservation).toBe(true);
+          expect(passed['valid-tokens']).toBe(true);
+        },
+      ),
       { numRuns: 15 },
     );
   });

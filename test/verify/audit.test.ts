@@ -120,7 +120,9 @@ describe('audit catches violations, listing the offending records', () => {
       [7, 12],
       [8, 13],
     ]);
-    expect(check.offending[1].reason).toBe("order 7 (user 12, accepted at 1m0.95s, created at 1m0.955s) is user 12's order number 3 (limit 1)");
+    expect(check.offending[1].reason).toBe(
+      "order 7 (user 12, accepted at 1m0.95s, created at 1m0.955s) is user 12's order number 3 (limit 1)",
+    );
   });
 
   test('one-per-user: the order beyond the limit is the one accepted later, even if it was created first', () => {
@@ -170,7 +172,9 @@ describe('audit catches violations, listing the offending records', () => {
     const check = checkOf(audit(r), 'valid-tokens');
     expect(check.passed).toBe(false);
     expect(check.message).toBe('1 order with an invalid token');
-    expect(check.offending[0].reason).toBe('order 3 (user 13, accepted at 1m0.3s, created at 1m0.305s) has an invalid token: not tok-<user>');
+    expect(check.offending[0].reason).toBe(
+      'order 3 (user 13, accepted at 1m0.3s, created at 1m0.305s) has an invalid token: not tok-<user>',
+    );
     expect(check.offending[0].order?.orderId).toBe(3);
   });
 
@@ -185,7 +189,7 @@ describe('audit catches violations, listing the offending records', () => {
     expect(seen).toEqual([1, 2, 3, 4, 5]);
   });
 
-  test('valid-tokens: the default check uses the token secret it is given, else the one of the result\'s seed and replication', () => {
+  test("valid-tokens: the default check uses the token secret it is given, else the one of the result's seed and replication", () => {
     const r = validResult();
     // Replication 3, not the default 0: the secret differs per replication, so any other would call genuine tokens forged.
     r.replication = 3;
@@ -195,10 +199,14 @@ describe('audit catches violations, listing the offending records', () => {
     expect(auditWith(r, ['valid-tokens'], { tokenSecret: secret }).passed).toBe(true);
     expect(auditWith(r, ['valid-tokens']).passed).toBe(true);
     const other = auditWith(r, ['valid-tokens'], { tokenSecret: tokenSecretSeed(r.seed, 0) }).invariants[0];
-    expect([other.passed, other.offendingCount, other.offending[0].reason]).toEqual([false, 5, expect.stringMatching(/has an invalid token: forged$/)]);
+    expect([other.passed, other.offendingCount, other.offending[0].reason]).toEqual([
+      false,
+      5,
+      expect.stringMatching(/has an invalid token: forged$/),
+    ]);
   });
 
-  test('valid-tokens: the default check is the token gate\'s HMAC check: genuine tokens pass, empty and forged ones fail', () => {
+  test("valid-tokens: the default check is the token gate's HMAC check: genuine tokens pass, empty and forged ones fail", () => {
     const r = validResult();
     const gate = new TokenGate(r.config.system.tokenGate, r.config.sale.start, tokenSecretSeed(r.seed, r.replication));
     r.ledger = r.ledger.map((record) => ({ ...record, token: gate.issue(record.user, record.acceptedUs) }));
@@ -277,7 +285,10 @@ describe('audit catches violations, listing the offending records', () => {
     r.config = { ...r.config, system: { ...r.config.system, stock: { ...r.config.system.stock, buffer: 2 } } };
     r.stock = { ...r.stock, sold: 3, remaining: 0 };
     r.counters = { ...r.counters, unitsInBuffers: 2 };
-    expect(checkOf(audit(r), 'conservation')).toMatchObject({ passed: true, message: 'initial 5 - sold 3 - in buffers 2 + returned 0 = 0 = remaining' });
+    expect(checkOf(audit(r), 'conservation')).toMatchObject({
+      passed: true,
+      message: 'initial 5 - sold 3 - in buffers 2 + returned 0 = 0 = remaining',
+    });
     // One unit more or less in the buffers is a unit made up or lost.
     for (const unitsInBuffers of [1, 3]) {
       r.counters = { ...r.counters, unitsInBuffers };

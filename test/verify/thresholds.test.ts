@@ -37,7 +37,9 @@ describe('evaluating thresholds on a run', () => {
     r.latency.order = latencyOf([3_000]);
     r.latency.main_site = latencyOf([4_000]);
     expect(
-      ['page_latency', 'script_latency', 'order_latency', 'main_site_latency'].map((m) => evaluateThreshold(r, parseThreshold(m, 'max<1s')).actual),
+      ['page_latency', 'script_latency', 'order_latency', 'main_site_latency'].map(
+        (m) => evaluateThreshold(r, parseThreshold(m, 'max<1s')).actual,
+      ),
     ).toEqual([1_000, 2_000, 3_000, 4_000]);
   });
 

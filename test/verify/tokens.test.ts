@@ -5,8 +5,8 @@ import { configOf } from '../helpers/flash-config.js';
 
 const T0 = 60_000_000;
 
-describe('the audit\'s token check', () => {
-  it('checks with the secret it is given: a replication\'s genuine token passes, under another replication\'s secret it is forged', () => {
+describe("the audit's token check", () => {
+  it("checks with the secret it is given: a replication's genuine token passes, under another replication's secret it is forged", () => {
     // Kills a check that ignores its secret (e.g. always using replication 0's):
     // every run but the first would then see its genuine orders as forged.
     const config = configOf({ sale: { start: '1m' } });

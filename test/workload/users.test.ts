@@ -177,7 +177,9 @@ describe('users', () => {
 
   it('a button script that never comes in time counts as a failed page load: users leave after giveUpAfter', () => {
     // Pages always from the edge cache; the script from an origin far too slow for it.
-    const r = run({ system: { cdn: { ttl: '1h' }, origin: { servers: 1, concurrency: 1, scriptService: 'lognormal(20ms, 0.5)', queue: 100000 } } });
+    const r = run({
+      system: { cdn: { ttl: '1h' }, origin: { servers: 1, concurrency: 1, scriptService: 'lognormal(20ms, 0.5)', queue: 100000 } },
+    });
     expect(r.counters.userTimeouts).toBeGreaterThan(1000);
     // Every user arrived by 70 s; ten failed loads of 3 s each leave them gone well before the end (3 min).
     expect(r.outcomes.pending).toBe(0);
@@ -215,7 +217,7 @@ describe('time to a definite answer (decision_latency, decided_within_2s)', () =
     return { result, clicked, definite };
   }
 
-  it('one sample per buyer who got a definite answer; when every buyer is answered at once, all within 2 s and the time equals the one answer\'s', () => {
+  it("one sample per buyer who got a definite answer; when every buyer is answered at once, all within 2 s and the time equals the one answer's", () => {
     const r = run(CLOCKWORK);
     expect(r.outcomes.won).toBe(100);
     expect(r.latency.decision.count).toBe(100);
@@ -226,7 +228,11 @@ describe('time to a definite answer (decision_latency, decided_within_2s)', () =
   });
 
   it('retries after "sale ended" make buyers wait seconds for a definite answer although each answer is fast', () => {
-    const { result: r, clicked, definite } = buyers({
+    const {
+      result: r,
+      clicked,
+      definite,
+    } = buyers({
       system: { orderServers: { servers: 1, slots: 1, onFull: 'reject' } },
       users: { retry: { policy: 'jittered', delay: '1s', cap: '30s', maxAttempts: 5 } },
     });
@@ -253,7 +259,11 @@ describe('time to a definite answer (decision_latency, decided_within_2s)', () =
 
   it('buyers who give up have no sample and count as not decided', () => {
     // One slow order server queueing up to a minute: most buyers lose patience (3 s) and, with one attempt, give up.
-    const { result: r, clicked, definite } = buyers({
+    const {
+      result: r,
+      clicked,
+      definite,
+    } = buyers({
       sale: { stock: 2000 },
       system: { orderServers: { servers: 1, slots: 1, onFull: 'queue', maxWait: '60s', service: '1s' } },
       users: { retry: { maxAttempts: 1 } },

@@ -34,7 +34,9 @@ export function parseRegression(text: string): number {
     throw new UsageError(`--max-regression: expected a percentage such as 10% or a fraction such as 0.1 (got ${JSON.stringify(text)})`);
   }
   if (m && !m[2] && value >= 1) {
-    throw new UsageError(`--max-regression: a bare ${m[1]} is ambiguous: write ${m[1]}% for a percentage, or a fraction below 1 such as 0.1`);
+    throw new UsageError(
+      `--max-regression: a bare ${m[1]} is ambiguous: write ${m[1]}% for a percentage, or a fraction below 1 such as 0.1`,
+    );
   }
   return value;
 }
@@ -68,7 +70,10 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<numb
     );
   }
   if (args.chart !== undefined) {
-    const png = renderCompareChartPng(comparison, a.summary.strategies.map((s) => s.name));
+    const png = renderCompareChartPng(
+      comparison,
+      a.summary.strategies.map((s) => s.name),
+    );
     const ctrlC = new CtrlC();
     ctrlC.listen();
     try {

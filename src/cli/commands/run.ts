@@ -65,7 +65,8 @@ export function parseUsers(text: string): number {
 function positiveInt(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive whole number (got ${JSON.stringify(text)})`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`--${name}: expected a positive whole number (got ${JSON.stringify(text)})`);
   return value;
 }
 
@@ -133,7 +134,13 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   }
 
   // Pre-flight: a run too large for the memory, or an unwritable --out (or reports/), fails now, not after the simulation.
-  const workers = await fitToMemory(prepared.map((p) => p.plan), asked, args.memory, io, args.quiet);
+  const workers = await fitToMemory(
+    prepared.map((p) => p.plan),
+    asked,
+    args.memory,
+    io,
+    args.quiet,
+  );
   for (const p of prepared) await checkOutput(outputBase(args, p, prepared.length));
 
   const progressMode = progressModeOf(args, io);

@@ -24,7 +24,10 @@ export interface SweepArgs extends PlanArgs {
 
 /** `reports/<scenario>/sweep-<UTC stamp>`, with -2, -3… if taken. */
 async function defaultSweepDirectory(scenario: string, now: Date): Promise<string> {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return firstFreeDirectory(join('reports', scenario, `sweep-${stamp}`));
 }
 
@@ -51,7 +54,9 @@ class SweepProgress {
   begin(points: number, workers: number): void {
     if (this.mode === 'off') return;
     const threads = Math.min(workers, this.total);
-    this.stream.write(`[${this.name}] sweep: ${points} point${points === 1 ? '' : 's'}, ${this.total} runs on ${threads} ${workers === 1 ? 'thread (in process)' : `worker thread${threads === 1 ? '' : 's'}`}\n`);
+    this.stream.write(
+      `[${this.name}] sweep: ${points} point${points === 1 ? '' : 's'}, ${this.total} runs on ${threads} ${workers === 1 ? 'thread (in process)' : `worker thread${threads === 1 ? '' : 's'}`}\n`,
+    );
   }
 
   update(p: TaskProgress): void {
@@ -86,7 +91,10 @@ class SweepProgress {
 
 /** sweep.png: the first metric against a swept parameter (the report helper's sweep chart). */
 async function renderSweepPng(sweep: SweepResult): Promise<Uint8Array> {
-  const [{ sweepChart }, { renderChartPng }] = await Promise.all([import('../../report/charts/specs.js'), import('../../report/charts/render.js')]);
+  const [{ sweepChart }, { renderChartPng }] = await Promise.all([
+    import('../../report/charts/specs.js'),
+    import('../../report/charts/render.js'),
+  ]);
   const metric = sweep.metrics[0];
   const { format, label } = chartScale(metric);
   const spec = sweepChart(sweepChartData(sweep, metric), { metric: label, format, id: 'sweep' });

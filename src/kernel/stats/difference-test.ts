@@ -42,7 +42,12 @@ function twoSided(difference: number, standardError: number, df: number): number
  *
  * @throws {RangeError} when a value is not finite, or `confidence` is not in (0, 1).
  */
-export function testDifference(baseline: readonly number[], candidate: readonly number[], paired: boolean, confidence = 0.95): DifferenceTest | null {
+export function testDifference(
+  baseline: readonly number[],
+  candidate: readonly number[],
+  paired: boolean,
+  confidence = 0.95,
+): DifferenceTest | null {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
   const values = [...baseline, ...candidate];
   if (!values.every(Number.isFinite)) throw new RangeError('testDifference: every value must be a finite number');
@@ -58,7 +63,13 @@ export function testDifference(baseline: readonly number[], candidate: readonly 
 }
 
 /** {@link testDifference} on the values times `scale` (a power of two); `difference` in the scaled unit. */
-function scaled(baselineValues: readonly number[], candidateValues: readonly number[], paired: boolean, confidence: number, scale: number): DifferenceTest | null {
+function scaled(
+  baselineValues: readonly number[],
+  candidateValues: readonly number[],
+  paired: boolean,
+  confidence: number,
+  scale: number,
+): DifferenceTest | null {
   const baseline = baselineValues.map((x) => x * scale);
   const candidate = candidateValues.map((x) => x * scale);
   const alpha = 1 - confidence;

@@ -68,7 +68,15 @@ export function buildCompareChart(comparison: Comparison, strategyOrder: readonl
     });
     // A ±∞ bar is pale with a solid outline: its length is not a value.
     const backgroundColor = data.map((_, i) => (infinite[i] ? withAlpha(color, 0.3) : color));
-    return { label: name, data, backgroundColor, borderColor: color, borderWidth: data.map((_, i) => (infinite[i] ? 2 : 0)), barPercentage: 0.9, categoryPercentage: 0.8 };
+    return {
+      label: name,
+      data,
+      backgroundColor,
+      borderColor: color,
+      borderWidth: data.map((_, i) => (infinite[i] ? 2 : 0)),
+      barPercentage: 0.9,
+      categoryPercentage: 0.8,
+    };
   });
 
   const title = `Change from ${comparison.baseline.label} to ${comparison.candidate.label}`;
@@ -93,8 +101,18 @@ export function buildCompareChart(comparison: Comparison, strategyOrder: readonl
         interaction: { mode: 'index', intersect: false },
         plugins: {
           title: { display: true, text: title, color: '#111111', font: { size: 17, weight: 'bold' }, padding: { top: 6, bottom: 2 } },
-          subtitle: { display: true, text: notes.join(' · ').length <= 125 ? notes.join(' · ') : notes, color: '#555555', font: { size: 12 }, padding: { bottom: 6 } },
-          legend: { display: true, position: 'top', labels: { boxWidth: 28, boxHeight: 10, padding: 14, font: { size: 12 }, color: '#222222' } },
+          subtitle: {
+            display: true,
+            text: notes.join(' · ').length <= 125 ? notes.join(' · ') : notes,
+            color: '#555555',
+            font: { size: 12 },
+            padding: { bottom: 6 },
+          },
+          legend: {
+            display: true,
+            position: 'top',
+            labels: { boxWidth: 28, boxHeight: 10, padding: 14, font: { size: 12 }, color: '#222222' },
+          },
           flashsimMarkers: { lines: [{ x: 0, color: MARKER_COLOR, width: 1.5 }] },
         },
         scales: {

@@ -41,7 +41,14 @@ function draw(spec: ChartSpec, ratio: number): { canvas: Canvas; chart: Chart } 
   const canvas = createCanvas(Math.round(spec.width * ratio), Math.round(spec.height * ratio));
   // A deep copy: hydration adds callbacks, and chart.js mutates what it is given.
   const config = h(JSON.parse(JSON.stringify(spec.config))) as { options: Record<string, unknown> };
-  config.options = { ...config.options, animation: false, responsive: false, maintainAspectRatio: false, devicePixelRatio: ratio, events: [] };
+  config.options = {
+    ...config.options,
+    animation: false,
+    responsive: false,
+    maintainAspectRatio: false,
+    devicePixelRatio: ratio,
+    events: [],
+  };
   // chart.js takes a 2D context and finds the canvas through its `canvas` property.
   // The canvas's 2D context is @napi-rs/canvas's, not the DOM's type chart.js declares; the config is hydrated JSON.
   const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, config as unknown as ChartConfiguration);
@@ -66,7 +73,10 @@ export function renderChartPng(spec: ChartSpec, options: RenderOptions = {}): Bu
  * (`charts/<id>.png`). PNG encoding (the slower half) runs on libuv's
  * thread pool while the next chart is drawn.
  */
-export async function renderChartFilesAsync(summary: RunSummary, options: RenderOptions & { charts?: ChartSpec[] } = {}): Promise<Map<string, Buffer>> {
+export async function renderChartFilesAsync(
+  summary: RunSummary,
+  options: RenderOptions & { charts?: ChartSpec[] } = {},
+): Promise<Map<string, Buffer>> {
   const specs = options.charts ?? buildCharts(summary);
   const pending = specs.map((spec) => {
     const { canvas, chart } = draw(spec, options.pixelRatio ?? 1);
@@ -75,4 +85,3 @@ export async function renderChartFilesAsync(summary: RunSummary, options: Render
   const buffers = await Promise.all(pending);
   return new Map(specs.map((spec, i) => [chartPath(spec), buffers[i]]));
 }
-

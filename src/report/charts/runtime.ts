@@ -30,9 +30,8 @@
  * @param Chart the chart.js `Chart` class (the ESM export in Node, `window.Chart` in the browser).
  * @returns `hydrate(config)`, which adds the callbacks to a spec's config in place and returns it.
  */
- 
+
 export function installChartRuntime(Chart: any): (config: any) => any {
-   
   const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
   const plain = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
   const one = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
@@ -290,5 +289,4 @@ export function installChartRuntime(Chart: any): (config: any) => any {
     }
     return config;
   };
-   
 }

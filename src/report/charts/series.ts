@@ -198,7 +198,6 @@ export function stockCurve(s: StrategySummary, from: number, to: number, steps =
   return points;
 }
 
-
 /** The moment a strategy's stock ran out, seconds from T0 (mean over the replications that sold out). */
 export function sellOut(s: StrategySummary): { seconds: number | null; soldOut: number; runs: number } {
   const times = s.runs.filter((r) => r.stock.soldOutAtUs !== null).map((r) => secondsFromT0(r.stock.soldOutAtUs as number, r));

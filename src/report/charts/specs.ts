@@ -115,8 +115,20 @@ function spec(input: SpecInput): ChartSpec {
     layout: { padding: { left: 8, right: 20, top: 4, bottom: 4 } },
     interaction: input.type === 'line' ? { mode: 'nearest', intersect: false, axis: 'x' } : { mode: 'index', intersect: false },
     plugins: {
-      title: { display: true, text: input.title, color: '#111111', font: { size: 17, weight: 'bold' }, padding: { top: 6, bottom: input.subtitle ? 2 : 8 } },
-      subtitle: { display: Boolean(input.subtitle), text: wrapNotes(input.subtitle ?? ''), color: '#555555', font: { size: 12 }, padding: { bottom: 6 } },
+      title: {
+        display: true,
+        text: input.title,
+        color: '#111111',
+        font: { size: 17, weight: 'bold' },
+        padding: { top: 6, bottom: input.subtitle ? 2 : 8 },
+      },
+      subtitle: {
+        display: Boolean(input.subtitle),
+        text: wrapNotes(input.subtitle ?? ''),
+        color: '#555555',
+        font: { size: 12 },
+        padding: { bottom: 6 },
+      },
       legend: {
         display: input.legend !== false,
         position: 'top',
@@ -127,7 +139,12 @@ function spec(input: SpecInput): ChartSpec {
           padding: 14,
           font: { size: 12 },
           color: '#222222',
-          ...(input.type === 'line' ? { usePointStyle: true, ...(input.datasets.every((d) => d.pointStyle === 'line' || d.flashsimBand) ? { pointStyleWidth: 28 } : {}) } : {}),
+          ...(input.type === 'line'
+            ? {
+                usePointStyle: true,
+                ...(input.datasets.every((d) => d.pointStyle === 'line' || d.flashsimBand) ? { pointStyleWidth: 28 } : {}),
+              }
+            : {}),
         },
       },
       ...(input.markers && input.markers.length ? { flashsimMarkers: { lines: input.markers } } : {}),
@@ -160,7 +177,15 @@ function pushLine(
   label: string,
   color: string,
   points: readonly BandPoint[],
-  opts: { stepped?: boolean; log?: boolean; logFloor?: number; pointRadius?: number; dash?: number[]; floor?: number; ceiling?: number } = {},
+  opts: {
+    stepped?: boolean;
+    log?: boolean;
+    logFloor?: number;
+    pointRadius?: number;
+    dash?: number[];
+    floor?: number;
+    ceiling?: number;
+  } = {},
 ): void {
   const clean = (v: number | null): number | null => (v === null || (opts.log && v <= 0) ? null : round(v));
   // A band never reaches below what the quantity can be (a rate below 0 is noise of the t interval).
@@ -295,8 +320,12 @@ function peak(points: readonly BandPoint[]): number {
  * mean or band end, so that a band whose interval reaches 0 can run down
  * to it (undefined when nothing is positive).
  */
-export function logAxisFloor(series: ReadonlyArray<ReadonlyArray<{ y: number | null; low?: number | null; high?: number | null }>>): number | undefined {
-  const positive = series.flatMap((points) => points.flatMap((p) => [p.y, p.low ?? null, p.high ?? null])).filter((v): v is number => v !== null && v > 0);
+export function logAxisFloor(
+  series: ReadonlyArray<ReadonlyArray<{ y: number | null; low?: number | null; high?: number | null }>>,
+): number | undefined {
+  const positive = series
+    .flatMap((points) => points.flatMap((p) => [p.y, p.low ?? null, p.high ?? null]))
+    .filter((v): v is number => v !== null && v > 0);
   if (positive.length === 0) return undefined;
   return Math.pow(10, Math.floor(Math.log10(Math.min(...positive)) + 1e-9));
 }
@@ -310,7 +339,17 @@ function needsLog(series: ReadonlyArray<readonly BandPoint[]>): boolean {
 /** A per-second rate over time, one line per strategy. */
 function rateOverTime(
   summary: RunSummary,
-  o: { id: string; title: string; yTitle: string; caption: string; value: IntervalValue; from: number; to: number; note: string; log?: 'auto' | 'never' },
+  o: {
+    id: string;
+    title: string;
+    yTitle: string;
+    caption: string;
+    value: IntervalValue;
+    from: number;
+    to: number;
+    note: string;
+    log?: 'auto' | 'never';
+  },
 ): ChartSpec {
   const intervalUs = summary.strategies[0].runs[0]?.timeseries.intervalUs ?? 1e6;
   const bin = binFor(o.to - o.from, intervalUs, MAX_POINTS);
@@ -336,7 +375,9 @@ function rateOverTime(
     type: 'line',
     datasets,
     x: timeAxis(o.from, o.to),
-    y: log ? { type: 'logarithmic', title: o.yTitle, format: 'compact', min: logFloor } : { type: 'linear', title: o.yTitle, format: 'compact', beginAtZero: true, grace: '5%' },
+    y: log
+      ? { type: 'logarithmic', title: o.yTitle, format: 'compact', min: logFloor }
+      : { type: 'linear', title: o.yTitle, format: 'compact', beginAtZero: true, grace: '5%' },
     markers: [T0_MARKER],
   });
 }
@@ -350,7 +391,8 @@ export function originRequestsChart(summary: RunSummary): ChartSpec {
     id: 'origin-requests',
     title: 'Origin requests per second',
     yTitle: 'origin requests/s (page + button script)',
-    caption: 'What reaches the origin servers: page misses and refreshes from the CDN plus every button-script fetch. The button script comes from the origin unless served by the CDN (it must say whether the sale has started), so the herd at T0 shows here even when the CDN absorbs every page view; what matters is whether the origin answers it or queues, errs and sets off a retry storm.',
+    caption:
+      'What reaches the origin servers: page misses and refreshes from the CDN plus every button-script fetch. The button script comes from the origin unless served by the CDN (it must say whether the sale has started), so the herd at T0 shows here even when the CDN absorbs every page view; what matters is whether the origin answers it or queues, errs and sets off a retry storm.',
     value: originRate,
     ...w,
   });
@@ -363,7 +405,8 @@ export function originRequestsFullRunChart(summary: RunSummary): ChartSpec {
     id: 'origin-requests-full-run',
     title: 'Origin requests per second, whole run',
     yTitle: 'origin requests/s (page + button script)',
-    caption: 'The same series over the whole run: the arrival ramp before T0, and a spike at every CDN TTL expiry when edges do not coalesce.',
+    caption:
+      'The same series over the whole run: the arrival ramp before T0, and a spike at every CDN TTL expiry when edges do not coalesce.',
     value: originRate,
     from: Math.min(...spans.map((s) => s[0])),
     to: Math.max(...spans.map((s) => s[1])),
@@ -389,7 +432,9 @@ export function cdnHitRatioChart(summary: RunSummary): ChartSpec {
     series,
   );
   const datasets: DatasetData[] = [];
-  summary.strategies.forEach((_, i) => pushLine(datasets, labels[i], strategyColor(i), series[i], { stepped: true, floor: 0, ceiling: 100 }));
+  summary.strategies.forEach((_, i) =>
+    pushLine(datasets, labels[i], strategyColor(i), series[i], { stepped: true, floor: 0, ceiling: 100 }),
+  );
   return spec({
     id: 'cdn-hit-ratio',
     title: 'CDN hit ratio over time',
@@ -404,7 +449,14 @@ export function cdnHitRatioChart(summary: RunSummary): ChartSpec {
     datasets,
     x: timeAxis(from, to),
     // A little room beyond 0% and 100%, so that lines there do not vanish into the frame.
-    y: { type: 'linear', title: 'CDN hit ratio (%)', format: 'percent', min: -3, max: 103, ticks: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
+    y: {
+      type: 'linear',
+      title: 'CDN hit ratio (%)',
+      format: 'percent',
+      min: -3,
+      max: 103,
+      ticks: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+    },
     markers: [T0_MARKER],
   });
 }
@@ -416,7 +468,8 @@ export function scriptLoadChart(summary: RunSummary): ChartSpec {
     id: 'script-requests',
     title: 'Button-script server load',
     yTitle: 'button-script requests/s',
-    caption: 'Every page view also fetches the small never-cached script that enables the buy button, so its server sees the full refresh rate.',
+    caption:
+      'Every page view also fetches the small never-cached script that enables the buy button, so its server sees the full refresh rate.',
     value: (get, dt) => get('script_requests') / dt,
     ...w,
   });
@@ -435,14 +488,24 @@ export function orderWindow(summary: RunSummary): { from: number; to: number; no
       }
     }
   }
-  const [from, to] = niceWindow(Math.min(-5, Number.isFinite(first) ? first - 2 : -5), Math.max(15, Number.isFinite(last) ? last + 3 : 15), storm.from, storm.to);
+  const [from, to] = niceWindow(
+    Math.min(-5, Number.isFinite(first) ? first - 2 : -5),
+    Math.max(15, Number.isFinite(last) ? last + 3 : 15),
+    storm.from,
+    storm.to,
+  );
   const zoomed = storm.zoomed || from > storm.from + 1e-9 || to < storm.to - 1e-9;
   return { from, to, note: zoomed ? ` (${t0Offset(from)} … ${t0Offset(to)})` : '' };
 }
 
 /** File-name-safe form of a strategy name. */
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'strategy';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'strategy'
+  );
 }
 
 /** Order attempts, admitted and rejected per second for one strategy (one chart per strategy). */
@@ -527,9 +590,15 @@ export function stockChart(summary: RunSummary): ChartSpec {
     // The band stays within what the level can be: never above the initial
     // stock, and not below 0 unless the primitive can oversell (a band
     // dipping under the "oversold" line would accuse an atomic counter).
-    const canOversell = s.runs.some((r) => r.config.system.stock.primitive === 'check-then-decrement' || r.stock.oversell > 0 || r.ledger.length > r.stock.initial);
+    const canOversell = s.runs.some(
+      (r) => r.config.system.stock.primitive === 'check-then-decrement' || r.stock.oversell > 0 || r.ledger.length > r.stock.initial,
+    );
     const ceiling = s.runs.length ? Math.max(...s.runs.map((r) => r.stock.initial)) : undefined;
-    pushLine(datasets, label, strategyColor(i), curves[i], { stepped: true, ...(ceiling !== undefined ? { ceiling } : {}), ...(canOversell ? {} : { floor: 0 }) });
+    pushLine(datasets, label, strategyColor(i), curves[i], {
+      stepped: true,
+      ...(ceiling !== undefined ? { ceiling } : {}),
+      ...(canOversell ? {} : { floor: 0 }),
+    });
     if (out.seconds !== null) markers.push({ x: round(out.seconds), color: strategyColor(i), dash: [3, 3] });
   });
   if (oversold) markers.push({ y: 0, label: 'below 0: oversold', color: '#c0392b', dash: [2, 2], width: 1 });
@@ -563,7 +632,8 @@ const LATENCY_CAPTION: Record<LatencyName, string> = {
   page: 'Time to get the product page, measured from when the user meant to send the request (so queueing counts). Read the tail on the right.',
   order: 'Time from the click to the answer (order, sold out, sale ended), measured from the intended send time.',
   script: 'Time to fetch the button script.',
-  decision: 'Per buyer, from the first click to the first definite answer (won, sold out, sale ended, blocked), retries included: how long people wait to learn where they stand. Buyers who never got one are not in it (see decided_within_2s).',
+  decision:
+    'Per buyer, from the first click to the first definite answer (won, sold out, sale ended, blocked), retries included: how long people wait to learn where they stand. Buyers who never got one are not in it (see decided_within_2s).',
   main_site: "Latency of the main site's own traffic.",
 };
 
@@ -592,7 +662,14 @@ export function latencyChart(summary: RunSummary, kind: LatencyName): ChartSpec 
     caption: LATENCY_CAPTION[kind],
     type: 'line',
     datasets,
-    x: { type: 'linear', title: 'percentile', format: 'nines', min: 0, max: Math.min(MAX_NINES, max), ticks: [0, round(ninesOf(50)), 1, 2, 3, 4, 5] },
+    x: {
+      type: 'linear',
+      title: 'percentile',
+      format: 'nines',
+      min: 0,
+      max: Math.min(MAX_NINES, max),
+      ticks: [0, round(ninesOf(50)), 1, 2, 3, 4, 5],
+    },
     y: { type: 'logarithmic', title: 'latency (log scale)', format: 'ms' },
   });
 }
@@ -629,8 +706,12 @@ export function outcomesChart(summary: RunSummary): ChartSpec {
   return spec({
     id: 'outcomes',
     title: 'What became of the users',
-    subtitle: joinNotes('share of all users (bots included), each user counted once by final outcome', summary.replications > 1 && `mean of ${summary.replications} replications`),
-    caption: 'Most users cannot win a small stock; what matters is that they get a definite, fast answer ("sold out") rather than a timeout.',
+    subtitle: joinNotes(
+      'share of all users (bots included), each user counted once by final outcome',
+      summary.replications > 1 && `mean of ${summary.replications} replications`,
+    ),
+    caption:
+      'Most users cannot win a small stock; what matters is that they get a definite, fast answer ("sold out") rather than a timeout.',
     type: 'bar',
     horizontal: true,
     // The winners' share is usually too thin a segment to carry its own label: it goes under the name.
@@ -653,7 +734,9 @@ function ordinal(n: number): string {
 /** Win rate of human clickers by click-rank decile (earliest tenth first), one line per strategy. */
 export function fairnessChart(summary: RunSummary): ChartSpec {
   const deciles = Math.max(10, ...summary.strategies.flatMap((s) => s.runs.map((r) => r.fairness.winRateByDecile.length)));
-  const labels = Array.from({ length: deciles }, (_, d) => (d === 0 ? ['1st tenth', '(earliest)'] : d === deciles - 1 ? [`${ordinal(d + 1)} tenth`, '(latest)'] : `${ordinal(d + 1)} tenth`));
+  const labels = Array.from({ length: deciles }, (_, d) =>
+    d === 0 ? ['1st tenth', '(earliest)'] : d === deciles - 1 ? [`${ordinal(d + 1)} tenth`, '(latest)'] : `${ordinal(d + 1)} tenth`,
+  );
   const curves = summary.strategies.map((s) =>
     Array.from({ length: deciles }, (_, d): BandPoint => {
       const values = s.runs.map((r) => (d < r.fairness.winRateByDecile.length ? 100 * r.fairness.winRateByDecile[d] : null));
@@ -668,15 +751,24 @@ export function fairnessChart(summary: RunSummary): ChartSpec {
   summary.strategies.forEach((_, i) => {
     const before = datasets.length;
     const empty = curves[i].every((p) => p.y === null);
-    pushLine(datasets, empty ? `${names.labels[i]} (no human clicked buy)` : names.labels[i], strategyColor(i), curves[i], { pointRadius: 4, floor: 0, ceiling: 100 });
+    pushLine(datasets, empty ? `${names.labels[i]} (no human clicked buy)` : names.labels[i], strategyColor(i), curves[i], {
+      pointRadius: 4,
+      floor: 0,
+      ceiling: 100,
+    });
     // Category axis: plain values, not {x, y}.
     for (const ds of datasets.slice(before)) ds.data = (ds.data as Array<{ x: number; y: number | null }>).map((p) => p.y);
   });
   return spec({
     id: 'fairness',
     title: 'Fairness: win rate by click order',
-    subtitle: joinNotes('human users ranked by the moment they clicked buy, in tenths; bots excluded', names.note, replicationNote(summary)),
-    caption: 'A fair sale gives the earliest clickers the stock: a line falling from left to right. A flat or rising line means clicking early did not help.',
+    subtitle: joinNotes(
+      'human users ranked by the moment they clicked buy, in tenths; bots excluded',
+      names.note,
+      replicationNote(summary),
+    ),
+    caption:
+      'A fair sale gives the earliest clickers the stock: a line falling from left to right. A flat or rising line means clicking early did not help.',
     type: 'line',
     labels,
     datasets,
@@ -710,15 +802,29 @@ export function botShareChart(summary: RunSummary): ChartSpec {
     id: 'bot-share',
     title: "Bots' share of the stock",
     subtitle: joinNotes('units bought by bots ÷ units sold', fair, summary.replications > 1 && 'mean and 95% CI over replications'),
-    caption: 'Bots refresh faster and click in milliseconds; with a static order URL they can order before T0. Above the dashed line they beat humans.',
+    caption:
+      'Bots refresh faster and click in milliseconds; with a static order URL they can order before T0. Above the dashed line they beat humans.',
     type: 'bar',
     labels: summary.strategies.map((s) => s.name),
     datasets: [
-      strategyBars(summary, "bots' share of units sold", values.map((v) => (v === null ? null : round(100 * v))), errors),
+      strategyBars(
+        summary,
+        "bots' share of units sold",
+        values.map((v) => (v === null ? null : round(100 * v))),
+        errors,
+      ),
     ],
     legend: false,
     x: { type: 'category', title: 'strategy' },
-    y: { type: 'linear', title: "bots' share of units sold (%)", format: 'percent', min: 0, beginAtZero: true, grace: '8%', suggestedMax: errorTop(errors) },
+    y: {
+      type: 'linear',
+      title: "bots' share of units sold (%)",
+      format: 'percent',
+      min: 0,
+      beginAtZero: true,
+      grace: '8%',
+      suggestedMax: errorTop(errors),
+    },
     markers,
     barLabels: { format: 'percent', position: 'end' },
   });
@@ -756,9 +862,7 @@ export function mainSiteChart(summary: RunSummary): ChartSpec {
       s.name,
       `(${s.config.system.mainSite.deployment}, ${errorRates[i] === null ? 'no requests' : `${round(100 * errorRates[i])}% errors`})`,
     ]),
-    datasets: [
-      strategyBars(summary, 'main-site p99 latency', values, errors),
-    ],
+    datasets: [strategyBars(summary, 'main-site p99 latency', values, errors)],
     legend: false,
     x: { type: 'category', title: 'strategy' },
     y: { type: 'linear', title: 'p99 latency', format: 'ms', min: 0, beginAtZero: true, grace: '8%', suggestedMax: errorTop(errors) },
@@ -809,7 +913,9 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
       .sort((a, b) => a.x - b.x);
     const before = datasets.length;
     pushLine(datasets, s.label, strategyColor(i), points, { log: logY, logFloor, pointRadius: 4 });
-    if (!numeric) for (const ds of datasets.slice(before)) ds.data = valuesByIndex(ds.data as Array<{ x: number; y: number | null }>, data.values.length);
+    if (!numeric)
+      for (const ds of datasets.slice(before))
+        ds.data = valuesByIndex(ds.data as Array<{ x: number; y: number | null }>, data.values.length);
   });
   const title = options.title ?? `${options.metric} against ${data.param}`;
   return spec({
@@ -823,9 +929,16 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
     // Ticks at the swept values (a few of them): an axis of 1, 2, 4 servers
     // should not offer 1.5 servers.
     x: numeric
-      ? { type: logX ? 'logarithmic' : 'linear', title: data.param, format: 'compact', ...(data.values.length <= MAX_SWEEP_TICKS ? { ticks: [...new Set(data.values as number[])].sort((a, b) => a - b) } : {}) }
+      ? {
+          type: logX ? 'logarithmic' : 'linear',
+          title: data.param,
+          format: 'compact',
+          ...(data.values.length <= MAX_SWEEP_TICKS ? { ticks: [...new Set(data.values as number[])].sort((a, b) => a - b) } : {}),
+        }
       : { type: 'category', title: data.param, offset: true },
-    y: logY ? { type: 'logarithmic', title: options.metric, format: options.format ?? 'compact', min: logFloor } : { type: 'linear', title: options.metric, format: options.format ?? 'compact', beginAtZero: true },
+    y: logY
+      ? { type: 'logarithmic', title: options.metric, format: options.format ?? 'compact', min: logFloor }
+      : { type: 'linear', title: options.metric, format: options.format ?? 'compact', beginAtZero: true },
   });
 }
 
@@ -853,7 +966,14 @@ export function buildCharts(summary: RunSummary): ChartSpec[] {
     ids.add(id);
     charts.push(orderFlowChart(summary, i, id));
   });
-  charts.push(latencyChart(summary, 'page'), latencyChart(summary, 'order'), latencyChart(summary, 'decision'), outcomesChart(summary), fairnessChart(summary), botShareChart(summary));
+  charts.push(
+    latencyChart(summary, 'page'),
+    latencyChart(summary, 'order'),
+    latencyChart(summary, 'decision'),
+    outcomesChart(summary),
+    fairnessChart(summary),
+    botShareChart(summary),
+  );
   if (hasMainSite(summary)) charts.push(mainSiteChart(summary));
   return charts;
 }

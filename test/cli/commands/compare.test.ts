@@ -16,7 +16,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function summaryFile(name: string, strategies: string[], orders = 10): string {
   const file = join(work, `${name}.json`);
-  writeFileSync(file, renderSummaryJson(makeSummary(strategies.map((s) => makeStrategy({ name: s, results: [makeResult({ strategy: s, orders })] })))));
+  writeFileSync(
+    file,
+    renderSummaryJson(makeSummary(strategies.map((s) => makeStrategy({ name: s, results: [makeResult({ strategy: s, orders })] })))),
+  );
   return file;
 }
 
@@ -24,7 +27,10 @@ async function compare(baseline: string, candidate: string, maxRegression?: stri
   const stdout = new PassThrough();
   let text = '';
   stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await compareCommand({ baseline, candidate, markdown: false, ...(maxRegression ? { maxRegression } : {}) }, { stdout, stderr: new PassThrough() });
+  const code = await compareCommand(
+    { baseline, candidate, markdown: false, ...(maxRegression ? { maxRegression } : {}) },
+    { stdout, stderr: new PassThrough() },
+  );
   return { code, stdout: text };
 }
 
@@ -59,7 +65,9 @@ describe('sim compare --max-regression', () => {
   it('refuses a bare number of 1 or more: 10 could be 10% or 1000%', async () => {
     for (const text of ['10', '1', '2.5']) {
       expect(() => parseRegression(text)).toThrow(UsageError);
-      expect(() => parseRegression(text)).toThrow(`--max-regression: a bare ${text} is ambiguous: write ${text}% for a percentage, or a fraction below 1 such as 0.1`);
+      expect(() => parseRegression(text)).toThrow(
+        `--max-regression: a bare ${text} is ambiguous: write ${text}% for a percentage, or a fraction below 1 such as 0.1`,
+      );
     }
     const base = summaryFile('gate-base', ['s'], 10);
     const halved = summaryFile('gate-halved', ['s'], 5);

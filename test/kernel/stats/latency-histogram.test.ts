@@ -116,11 +116,22 @@ describe('LatencyHistogram', () => {
     // Values across every bucket boundary below and above 2^31 µs (the fast
     // path's limit), recorded in several batches with reads in between.
     const values = fc.sample(
-      fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 2 ** 31 + 10 }), fc.integer({ min: 0, max: HISTOGRAM_MAX_US }).map((v) => Math.floor(v / 2 ** (v % 32)))),
+      fc.oneof(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 0, max: 2 ** 31 + 10 }),
+        fc.integer({ min: 0, max: HISTOGRAM_MAX_US }).map((v) => Math.floor(v / 2 ** (v % 32))),
+      ),
       { numRuns: 20_000, seed: 7 },
     );
     for (let b = 11; b < 32; b++) values.push(2 ** b - 1, 2 ** b, 2 ** b + 1, 2 ** b + 2 ** (b - 10));
-    const reference = build({ useWebAssembly: false, bitBucketSize: 64, autoResize: false, lowestDiscernibleValue: 1, highestTrackableValue: HISTOGRAM_MAX_US, numberOfSignificantValueDigits: 3 });
+    const reference = build({
+      useWebAssembly: false,
+      bitBucketSize: 64,
+      autoResize: false,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: HISTOGRAM_MAX_US,
+      numberOfSignificantValueDigits: 3,
+    });
     const h = new LatencyHistogram();
     values.forEach((v, i) => {
       reference.recordValue(v);

@@ -94,7 +94,8 @@ describe('chart specs', () => {
 
   it('the stock chart marks each sell-out moment and its curve starts at the initial stock', () => {
     const stock = stockChart(summary);
-    const lines = (stock.config.options.plugins as { flashsimMarkers: { lines: Array<{ x?: number; color?: string }> } }).flashsimMarkers.lines;
+    const lines = (stock.config.options.plugins as { flashsimMarkers: { lines: Array<{ x?: number; color?: string }> } }).flashsimMarkers
+      .lines;
     summary.strategies.forEach((s, i) => {
       const times = s.runs.filter((r) => r.stock.soldOutAtUs !== null).map((r) => (r.stock.soldOutAtUs! - r.config.sale.start) / 1e6);
       if (times.length === 0) return;
@@ -134,8 +135,22 @@ describe('chart specs', () => {
     expect(curve[0].x).toBe(0);
     for (let i = 1; i < curve.length; i++) expect(curve[i].y!).toBeGreaterThanOrEqual(curve[i - 1].y! * 0.999);
     expect(coincide(curve, curve)).toBe(true);
-    expect(coincide(curve, curve.map((p) => ({ ...p, y: p.y! * 2 })), 0.01, true)).toBe(false);
-    expect(coincide(curve, curve.map((p) => ({ ...p, y: p.y! * 1.001 })), 0.01, true)).toBe(true);
+    expect(
+      coincide(
+        curve,
+        curve.map((p) => ({ ...p, y: p.y! * 2 })),
+        0.01,
+        true,
+      ),
+    ).toBe(false);
+    expect(
+      coincide(
+        curve,
+        curve.map((p) => ({ ...p, y: p.y! * 1.001 })),
+        0.01,
+        true,
+      ),
+    ).toBe(true);
     expect(niceWindow(-4.26, 1.47)).toEqual([-5, 2]);
     expect(niceWindow(-0.2, 0.83)).toEqual([-0.2, 1]);
     expect(niceWindow(-7, 40, -5)).toEqual([-5, 40]);
@@ -149,8 +164,22 @@ describe('chart specs', () => {
         param: 'system.orderServers.servers',
         values: [2, 4, 8],
         series: [
-          { label: 'slots=10', points: [{ x: 2, y: 300, low: 250, high: 350 }, { x: 4, y: 200, low: 180, high: 220 }, { x: 8, y: 120, low: 110, high: 130 }] },
-          { label: 'slots=20', points: [{ x: 2, y: 250 }, { x: 4, y: 150 }, { x: 8, y: 90 }] },
+          {
+            label: 'slots=10',
+            points: [
+              { x: 2, y: 300, low: 250, high: 350 },
+              { x: 4, y: 200, low: 180, high: 220 },
+              { x: 8, y: 120, low: 110, high: 130 },
+            ],
+          },
+          {
+            label: 'slots=20',
+            points: [
+              { x: 2, y: 250 },
+              { x: 4, y: 150 },
+              { x: 8, y: 90 },
+            ],
+          },
         ],
       },
       { metric: 'p99 order latency', format: 'ms' },
@@ -162,7 +191,19 @@ describe('chart specs', () => {
     expect(meanDatasets(numeric).map((d) => d.label)).toEqual(['slots=10', 'slots=20']);
     expect(numeric.config.data.datasets.filter((d) => d.flashsimBand)).toHaveLength(2);
     const named = sweepChart(
-      { param: 'system.stock.primitive', values: ['atomic', 'lock'], series: [{ label: 'all', points: [{ x: 'lock', y: 5 }, { x: 'atomic', y: 1 }] }] },
+      {
+        param: 'system.stock.primitive',
+        values: ['atomic', 'lock'],
+        series: [
+          {
+            label: 'all',
+            points: [
+              { x: 'lock', y: 5 },
+              { x: 'atomic', y: 1 },
+            ],
+          },
+        ],
+      },
       { metric: 'sell-out time (s)' },
     );
     expect(named.config.data.labels).toEqual(['atomic', 'lock']);
@@ -173,7 +214,13 @@ describe('chart specs', () => {
   it('the stock band stays within what the stock can be: at most the initial stock, and at least 0 with a primitive that cannot oversell', () => {
     // Replications that sold 3, 0, 0 (and 10, 0, 0) units: the t interval of the mean level reaches above the initial 10 (and below 0).
     const make = (name: string, sold: number[]) =>
-      makeStrategy({ name, results: sold.map((orders, replication) => ({ ...makeResult({ strategy: name, replication, orders }), stock: { ...makeResult({ orders }).stock, initial: 10 } })) });
+      makeStrategy({
+        name,
+        results: sold.map((orders, replication) => ({
+          ...makeResult({ strategy: name, replication, orders }),
+          stock: { ...makeResult({ orders }).stock, initial: 10 },
+        })),
+      });
     const chart = stockChart(makeSummary([make('atomic-a', [3, 0, 0]), make('atomic-b', [10, 0, 0])]));
     const bands = chart.config.data.datasets.filter((d) => d.flashsimBand) as Array<{ data: Array<{ x: number; y: number | null }> }>;
     expect(bands).toHaveLength(4);
@@ -195,15 +242,31 @@ describe('chart specs', () => {
         param: 'system.orderServers.servers',
         values: [1, 2, 4],
         series: [
-          { label: 'slots=1', points: [{ x: 1, y: 29, low: 22.3, high: 35.7 }, { x: 2, y: 14.1, low: 9.26, high: 18.9 }, { x: 4, y: 7.04, low: 5.5, high: 8.58 }] },
-          { label: 'slots=5', points: [{ x: 1, y: 2.52, low: 0.55, high: 4.49 }, { x: 2, y: 0.546, low: 0.109, high: 0.983 }, { x: 4, y: 0.0313, low: 0, high: 0.0986 }] },
+          {
+            label: 'slots=1',
+            points: [
+              { x: 1, y: 29, low: 22.3, high: 35.7 },
+              { x: 2, y: 14.1, low: 9.26, high: 18.9 },
+              { x: 4, y: 7.04, low: 5.5, high: 8.58 },
+            ],
+          },
+          {
+            label: 'slots=5',
+            points: [
+              { x: 1, y: 2.52, low: 0.55, high: 4.49 },
+              { x: 2, y: 0.546, low: 0.109, high: 0.983 },
+              { x: 4, y: 0.0313, low: 0, high: 0.0986 },
+            ],
+          },
         ],
       },
       { metric: 'order_reject_rate', format: 'percent' },
     );
     const y = (chart.config.options.scales as Record<string, { type: string; min?: number }>).y;
     expect(y.type).toBe('logarithmic');
-    const [, , low, high] = chart.config.data.datasets.filter((d) => d.flashsimBand) as Array<{ data: Array<{ x: number; y: number | null }> }>;
+    const [, , low, high] = chart.config.data.datasets.filter((d) => d.flashsimBand) as Array<{
+      data: Array<{ x: number; y: number | null }>;
+    }>;
     expect(high.data[2].y).toBeCloseTo(0.0986, 4);
     expect(low.data[2].y).not.toBeNull();
     expect(y.min).toBeDefined();
