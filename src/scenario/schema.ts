@@ -206,7 +206,7 @@ const users = z
     arrival: arrival.prefault({ kind: 'ramp' }),
     refresh: distribution('duration', 'Think time between page refreshes before the button is enabled.').prefault('lognormal(5s, 0.6)'),
     patience: duration(
-      'A page or order response slower than this makes the user refresh/retry (the retry storm); DOMAIN: ~2-3 s.',
+      'A page or order response slower than this makes the user refresh/retry (the retry storm); people give up after about 2-3 s (docs/domain.md).',
     ).prefault('3s'),
     reaction: distribution('duration', 'From the enabled button to the click.').prefault('lognormal(600ms, 0.5)'),
     clockSkew: duration("Standard deviation of the users' clock error (normal, centred); shifts when they refresh around T0.").prefault(
@@ -368,7 +368,7 @@ const orders = z
       'Async queue capacity; a full queue fails the order (and returns its stock, unless compensate is false).',
     ).default(100_000),
     unpaid: percent(
-      'Share of created orders never paid (DOMAIN: up to 43% of grabbed tickets at one ticketing site). Each is cancelled `paymentTimeout` after its creation and its unit goes back on sale, to whoever still clicks: by then the herd told "sold out" has left, so returned units mostly stay unsold (undersell), and behind a set sold-out flag they cannot be sold at all unless orderServers.reopenOnReturn. A keyed draw per order: every strategy sees the same buyers not paying. 0% (default): every order is paid.',
+      'Share of created orders never paid (a published figure, docs/domain.md: up to 43% of grabbed tickets at one ticketing site). Each is cancelled `paymentTimeout` after its creation and its unit goes back on sale, to whoever still clicks: by then the herd told "sold out" has left, so returned units mostly stay unsold (undersell), and behind a set sold-out flag they cannot be sold at all unless orderServers.reopenOnReturn. A keyed draw per order: every strategy sees the same buyers not paying. 0% (default): every order is paid.',
     ).prefault('0%'),
     paymentTimeout: duration(
       'How long after its creation an unpaid order waits for payment before it is cancelled and its unit returned. Shorter returns units while buyers are still clicking; longer holds them past the rush (a deadline at or after `duration` is never reached in the run: the order ends awaiting payment, its unit held).',
