@@ -28,10 +28,10 @@ function pooledResult(runs: readonly RunResult[], aggregate: StrategyAggregate):
     const { p50Estimate: _p50, p99Estimate: _p99, ...merged } = aggregate.latency[kind];
     latency[kind] = merged;
   }
-  const metrics: Record<string, number | null> = {};
-  for (const [name, e] of Object.entries(aggregate.metrics)) metrics[name] = e.missing ? null : e.mean;
-  // The aggregate's names: every non-latency catalogue metric of a run.
-  return { ...runs[0], latency, metrics: metrics };
+  // The aggregate's names are every non-latency catalogue metric of a run.
+  const metrics = {} as RunResult['metrics'];
+  for (const [name, e] of Object.entries(aggregate.metrics)) metrics[name as keyof RunResult['metrics']] = e.missing ? null : e.mean;
+  return { ...runs[0], latency, metrics };
 }
 
 function describeThreshold(t: ThresholdResult, perReplication: ThresholdResult[]): string {
@@ -86,8 +86,7 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
     if (runs.length === 0) throw new RangeError(`no result for strategy ${name}`);
     const aggregate = aggregateStrategy(runs);
     // The secret each replication's token gate was built with, as the plan derived it.
-    const secrets = new Map(plan.tasks.filter((t) => t.strategy === name).map((t) => [t.replication, t.tokenSecret]));
-    const audits = runs.map((r) => audit(r, invariants, { tokenSecret: secrets.get(r.replication) }));
+    const audits = runs.map((r) => audit(r, invariants, { tokenSecret: plan.tokenSecrets[r.replication] }));
     const pooled = evaluateThresholds(pooledResult(runs, aggregate), thresholds);
     const perRun = runs.map((r) => evaluateThresholds(r, thresholds));
     const thresholdOutcomes: ThresholdOutcome[] = pooled.map((t, i) => ({

@@ -152,6 +152,7 @@ export function prepareSweep(file: string, options: SweepOptions): PreparedSweep
       scenario: { ...head.plan.scenario },
       seed: head.plan.seed,
       replications: head.plan.replications,
+      tokenSecrets: head.plan.tokenSecrets,
       strategies: points.flatMap((p) => p.prepared.plan.strategies),
       tasks,
     },

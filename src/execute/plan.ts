@@ -33,11 +33,7 @@ export interface RunTask {
    * replications see independent ones.
    */
   seed: number | string;
-  /**
-   * The token gate's secret seed for this replication (tokenSecretSeed of
-   * the seed and replication), derived once per replication of the run: the
-   * run's token gate is built with it and the auditor re-checks tokens with it.
-   */
+  /** The token gate's secret seed: the plan's `tokenSecrets[replication]`. */
   tokenSecret: number;
   /** The strategy's resolved configuration. */
   config: ResolvedConfig;
@@ -51,6 +47,12 @@ export interface RunPlan {
   seed: number | string;
   /** The run's replications per strategy: every strategy's `config.replications`. */
   replications: number;
+  /**
+   * The token gate's secret seed per replication (tokenSecretSeed of the seed
+   * and replication), derived once for the run: each replication's gate is
+   * built with it, whatever the strategy, and the auditor re-checks tokens with it.
+   */
+  tokenSecrets: number[];
   /** The strategies, in task order. */
   strategies: PlannedStrategy[];
   /** One per (strategy, replication). */
@@ -69,7 +71,7 @@ export interface RunPlan {
 export function buildPlan(scenario: { name: string; file: string }, strategies: readonly PlannedStrategy[]): RunPlan {
   if (strategies.length === 0) throw new RangeError('a run plan needs at least one strategy');
   const { seed, replications } = strategies[0].config;
-  const secrets: number[] = [];
+  const tokenSecrets = Array.from({ length: replications }, (_, replication) => tokenSecretSeed(seed, replication));
   const tasks: RunTask[] = [];
   for (const { name, config } of strategies) {
     if (!(Number.isInteger(config.replications) && config.replications >= 1)) {
@@ -81,14 +83,14 @@ export function buildPlan(scenario: { name: string; file: string }, strategies: 
       );
     }
     for (let replication = 0; replication < config.replications; replication++) {
-      secrets[replication] ??= tokenSecretSeed(seed, replication);
-      tasks.push({ index: tasks.length, strategy: name, replication, seed, tokenSecret: secrets[replication], config });
+      tasks.push({ index: tasks.length, strategy: name, replication, seed, tokenSecret: tokenSecrets[replication], config });
     }
   }
   return {
     scenario: { ...scenario },
     seed,
     replications,
+    tokenSecrets,
     strategies: strategies.map((s) => ({ name: s.name, config: s.config })),
     tasks,
   };

@@ -15,15 +15,17 @@ const validTokens = (summary: ReturnType<typeof buildSummary>) =>
 describe('the token secret: derived once per replication by the plan, handed to the run and to the auditor', () => {
   it('every task carries tokenSecretSeed(seed, replication), the same for every strategy', () => {
     const { plan } = prepareRun(PASS, { replications: 2 });
+    expect(plan.tokenSecrets).toEqual([tokenSecretSeed(7, 0), tokenSecretSeed(7, 1)]);
     expect(plan.tasks.map((t) => [t.strategy, t.replication, t.tokenSecret])).toEqual(
       ['seed-design', 'more-servers'].flatMap((s) => [0, 1].map((r) => [s, r, tokenSecretSeed(7, r)])),
     );
   });
 
-  it("the run's gate and the summary's audit use the task's secret, not one derived again", async () => {
+  it("the run's gate and the summary's audit use the plan's secret, not one derived again", async () => {
     const prepared = prepareRun(PASS, { replications: 2, strategies: ['seed-design'] });
     // A secret nobody would derive: if either side derived its own, the audit would find every token forged.
-    for (const task of prepared.plan.tasks) task.tokenSecret = 12_345 + task.replication;
+    prepared.plan.tokenSecrets = [12_345, 12_346];
+    for (const task of prepared.plan.tasks) task.tokenSecret = prepared.plan.tokenSecrets[task.replication];
     const { results } = await executePlan(prepared.plan, { workers: 1 });
     expect(results.every((r) => r.ledger.length > 0)).toBe(true);
     expect(validTokens(buildSummary(prepared, results))).toEqual([true]);
