@@ -161,11 +161,7 @@ export class OrderServers {
 
   /** Tries to give request `request` a slot on `server` (or a place in its line), unless its quota is spent. */
   admit(server: number, request: number): Admission {
-    if (this.#passedOn[server] >= this.quota) {
-      this.#quotaRefusals++;
-      this.#rejected[server]++;
-      return Admission.Rejected;
-    }
+    if (this.#refusedByQuota(server)) return Admission.Rejected;
     if (this.#busy[server] < this.slots || this.mode === 'unbounded') {
       this.#busy[server]++;
       this.#admitted[server]++;
@@ -185,12 +181,16 @@ export class OrderServers {
    * the N-th having gone on while it was in service.
    */
   passOn(server: number): boolean {
-    if (this.#passedOn[server] >= this.quota) {
-      this.#quotaRefusals++;
-      this.#rejected[server]++;
-      return false;
-    }
+    if (this.#refusedByQuota(server)) return false;
     this.#passedOn[server]++;
+    return true;
+  }
+
+  /** Whether `server`'s quota is spent; a refusal is counted if so. */
+  #refusedByQuota(server: number): boolean {
+    if (this.#passedOn[server] < this.quota) return false;
+    this.#quotaRefusals++;
+    this.#rejected[server]++;
     return true;
   }
 
