@@ -4,7 +4,9 @@ import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult } 
 import {
   SUMMARY_SCHEMA_VERSION,
   toolVersion,
-  verdictExitCode,
+  checkVerdict,
+  summaryVerdict,
+  verdictHolds,
   type InvariantOutcome,
   type RunSummary,
   type StrategySummary,
@@ -14,6 +16,7 @@ import { expressionParts } from '../metrics/thresholds.js';
 import { audit, type AuditReport } from '../verify/audit.js';
 import { evaluateThresholds, type ThresholdResult } from '../verify/thresholds.js';
 import type { PreparedRun } from './prepare.js';
+import { strategyChecks } from '../scenario/expectations.js';
 
 /**
  * The strategy's pooled result, against which thresholds are evaluated:
@@ -47,7 +50,7 @@ function describeThreshold(t: ThresholdResult, perReplication: ThresholdResult[]
   return message;
 }
 
-function invariantOutcomes(reports: readonly AuditReport[]): InvariantOutcome[] {
+function invariantOutcomes(reports: readonly AuditReport[], violates: readonly string[]): InvariantOutcome[] {
   if (reports.length === 0) return [];
   return reports[0].invariants.map((first, i) => {
     const perReplication = reports.map((r) => ({ replication: r.replication, check: r.invariants[i] }));
@@ -58,9 +61,12 @@ function invariantOutcomes(reports: readonly AuditReport[]): InvariantOutcome[] 
         ? first.message
         : `holds in all ${reports.length} replications (replication 0: ${first.message})`
       : `${reports.length > 1 ? `${failing.length} of ${reports.length} replications; ` : ''}replication ${failing[0].replication}: ${failing[0].check.message}`;
+    const expectViolation = violates.includes(first.name);
     return {
       name: first.name,
       passed,
+      expectViolation,
+      verdict: checkVerdict(passed, expectViolation),
       message,
       replications: perReplication.map(({ replication, check }) => ({
         replication,
@@ -84,35 +90,38 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
   const strategies: StrategySummary[] = plan.strategies.map(({ name, config }) => {
     const runs = results.filter((r) => r.strategy === name).sort((a, b) => a.replication - b.replication);
     if (runs.length === 0) throw new RangeError(`no result for strategy ${name}`);
+    const checks = strategyChecks(loaded.scenario, name);
     const aggregate = aggregateStrategy(runs);
     // The secret each replication's token gate was built with, as the plan derived it.
-    const audits = runs.map((r) => audit(r, invariants, { tokenSecret: plan.tokenSecrets[r.replication] }));
-    const pooled = evaluateThresholds(pooledResult(runs, aggregate), thresholds);
-    const perRun = runs.map((r) => evaluateThresholds(r, thresholds));
+    const audits = runs.map((r) => audit(r, checks.invariants, { tokenSecret: plan.tokenSecrets[r.replication] }));
+    const pooled = evaluateThresholds(pooledResult(runs, aggregate), checks.thresholds);
+    const perRun = runs.map((r) => evaluateThresholds(r, checks.thresholds));
     const thresholdOutcomes: ThresholdOutcome[] = pooled.map((t, i) => ({
       metric: t.metric,
       expression: t.expression,
       passed: t.passed,
+      expectViolation: checks.violates.includes(t.metric),
+      verdict: checkVerdict(t.passed, checks.violates.includes(t.metric)),
       actual: t.actual,
       message: describeThreshold(
         t,
         perRun.map((r) => r[i]),
       ),
     }));
-    const invariantResults = invariantOutcomes(audits);
+    const invariantResults = invariantOutcomes(audits, checks.violates);
     return {
       name,
       config,
-      invariantsPassed: invariantResults.every((i) => i.passed),
-      thresholdsPassed: thresholdOutcomes.every((t) => t.passed),
+      invariantsPassed: invariantResults.every((i) => verdictHolds(i.verdict)),
+      thresholdsPassed: thresholdOutcomes.every((t) => verdictHolds(t.verdict)),
+      expect: { violates: checks.violates },
+      thresholdsApplied: checks.thresholds,
       invariants: invariantResults,
       thresholds: thresholdOutcomes,
       aggregate,
       runs,
     };
   });
-  const invariantsPassed = strategies.every((s) => s.invariantsPassed);
-  const thresholdsPassed = strategies.every((s) => s.thresholdsPassed);
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     tool: { name: 'flashsim', version: toolVersion() },
@@ -122,7 +131,7 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
     options: prepared.options,
     invariants: [...invariants],
     thresholds,
-    verdict: { invariantsPassed, thresholdsPassed, exitCode: verdictExitCode(invariantsPassed, thresholdsPassed) },
+    verdict: summaryVerdict(strategies),
     strategies,
   };
 }

@@ -15,7 +15,7 @@
 import { UsageError } from '../errors.js';
 import { buildSummary } from './summary.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
-import { toolVersion } from '../results/summary.js';
+import { toolVersion, verdictHolds } from '../results/summary.js';
 import { estimate, type Estimate } from '../results/aggregate.js';
 import { executePlan, type TaskProgress, type TaskTiming } from '../execute/execute.js';
 import { metricRange } from '../metrics/catalogue.js';
@@ -214,8 +214,8 @@ export function buildSweep(sweep: PreparedSweep, results: readonly RunResult[]):
           invariantsPassed: s.invariantsPassed,
           thresholdsPassed: s.thresholdsPassed,
           failures: [
-            ...s.invariants.filter((i) => !i.passed).map((i) => `${i.name}: ${i.message}`),
-            ...s.thresholds.filter((t) => !t.passed).map((t) => `${t.metric} ${t.expression}: ${t.message}`),
+            ...s.invariants.filter((i) => !verdictHolds(i.verdict)).map((i) => `${i.name}: ${i.message}`),
+            ...s.thresholds.filter((t) => !verdictHolds(t.verdict)).map((t) => `${t.metric} ${t.expression}: ${t.message}`),
           ],
           metrics,
         };

@@ -1,3 +1,4 @@
+import { checksCell, isFailure, verdictMessage } from './verdicts.js';
 import { METRIC_CATALOGUE, metricRange, type MetricName, type ValueRange } from '../metrics/catalogue.js';
 import { clampToRange, type Estimate } from '../results/aggregate.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
@@ -208,17 +209,14 @@ function sellOut(s: StrategySummary): string {
   return formatEstimate('sell_out_time', e);
 }
 
-/** "pass (6)", or "FAIL 2/6" (the failing names are spelled out under the table). */
+/** "pass (6)", "pass (4), caught 2" (declared violations that happened), or "FAIL 2/6" (the failing names are spelled out under the table). */
 export function invariantsCell(s: StrategySummary): string {
-  const failed = s.invariants.filter((i) => !i.passed).length;
-  return failed === 0 ? `pass (${s.invariants.length})` : `FAIL ${failed}/${s.invariants.length}`;
+  return checksCell(s.invariants);
 }
 
-/** "none", "pass (3)", or "FAIL 1/3". */
+/** "none", "pass (3)", "pass (2), caught 1", or "FAIL 1/3". */
 export function thresholdsCell(s: StrategySummary): string {
-  if (s.thresholds.length === 0) return 'none';
-  const failed = s.thresholds.filter((t) => !t.passed);
-  return failed.length === 0 ? `pass (${s.thresholds.length})` : `FAIL ${failed.length}/${s.thresholds.length}`;
+  return checksCell(s.thresholds, 'none');
 }
 
 /** The headline figures, in display order. */
@@ -235,9 +233,9 @@ export const HEADLINE_ROWS: readonly HeadlineRow[] = [
   { label: 'thresholds', cell: thresholdsCell },
 ];
 
-/** The verdict line: what passed, what failed, and the exit code it means. */
+/** The verdict line: what passed, what failed, the declared violations caught or missed, and the exit code it means. */
 export function verdictLine(summary: RunSummary): string {
-  const { invariantsPassed, thresholdsPassed, exitCode } = summary.verdict;
+  const { invariantsPassed, thresholdsPassed, expected, exitCode } = summary.verdict;
   const parts = [
     invariantsPassed ? 'invariants hold' : 'INVARIANT VIOLATED',
     summary.strategies.every((s) => s.thresholds.length === 0)
@@ -246,6 +244,13 @@ export function verdictLine(summary: RunSummary): string {
         ? 'thresholds pass'
         : 'THRESHOLD FAILED',
   ];
+  if (expected.declared > 0) {
+    parts.push(
+      expected.missed > 0
+        ? `${expected.missed} of ${expected.declared} EXPECTED VIOLATIONS NOT CAUGHT`
+        : `${expected.caught} expected violation${expected.caught === 1 ? '' : 's'} caught`,
+    );
+  }
   return `${summary.scenario.name}: ${parts.join(', ')} (exit ${exitCode})`;
 }
 
@@ -259,12 +264,20 @@ export function renderConsoleSummary(summary: RunSummary): string {
   const rows = HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]);
   const lines = [title, '', renderTextTable(header, rows)];
   const failures: string[] = [];
+  const caught: string[] = [];
   for (const s of summary.strategies) {
-    for (const i of s.invariants) if (!i.passed) failures.push(`  ${s.name}: invariant ${i.name}: ${i.message}`);
-    for (const t of s.thresholds) if (!t.passed) failures.push(`  ${s.name}: threshold ${t.metric} ${t.expression}: ${t.message}`);
+    const checks = [
+      ...s.invariants.map((i) => ({ check: i, what: `invariant ${i.name}` })),
+      ...s.thresholds.map((t) => ({ check: t, what: `threshold ${t.metric} ${t.expression}` })),
+    ];
+    for (const { check, what } of checks) {
+      if (isFailure(check.verdict)) failures.push(`  ${s.name}: ${what}: ${verdictMessage(check)}`);
+      else if (check.verdict === 'caught') caught.push(`  ${s.name}: ${what}: ${check.message}`);
+    }
   }
   if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
   if (reps > 1) lines.push(POOLED_PERCENTILE_NOTE);
+  if (caught.length > 0) lines.push('', 'expected violations (declared in expect.violates), caught:', ...caught);
   if (failures.length > 0) lines.push('', 'failures:', ...failures);
   lines.push('', verdictLine(summary));
   return `${lines.join('\n')}\n`;

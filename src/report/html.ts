@@ -1,3 +1,5 @@
+import { VERDICT_LABEL, verdictMessage } from './verdicts.js';
+import type { CheckVerdict } from '../results/summary.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -82,6 +84,7 @@ thead th { background: #f0f3f6; }
 .badge.pass { background: ${BADGE_COLORS.pass}; }
 .badge.fail { background: ${BADGE_COLORS.fail}; }
 .badge.none { background: ${BADGE_COLORS.none}; }
+.badge.caught { background: ${BADGE_COLORS.caught}; }
 .verdict { font-size: 15px; padding: 3px 12px; }
 td.check { text-align: left; }
 td.check .detail { display: block; color: #57606a; font-size: 12px; margin-top: 2px; }
@@ -97,8 +100,15 @@ summary .diff { color: #57606a; font-size: 13px; }
 footer { color: #57606a; font-size: 13px; padding: 24px 20px 40px; }
 `;
 
-function badge(state: 'pass' | 'fail' | 'none', text?: string): string {
+function badge(state: 'pass' | 'fail' | 'none' | 'caught', text?: string): string {
   return `<span class="badge ${state}">${escapeHtml(text ?? (state === 'pass' ? 'PASS' : state === 'fail' ? 'FAIL' : '—'))}</span>`;
+}
+
+/** The badge of a set of checks: PASS, FAIL, or PASS with the declared violations caught. */
+function checksBadge(checks: ReadonlyArray<{ verdict: CheckVerdict }>, passed: boolean): string {
+  const caught = checks.filter((c) => c.verdict === 'caught').length;
+  if (!passed) return badge('fail');
+  return caught > 0 ? badge('caught', `PASS, ${caught} caught`) : badge('pass');
 }
 
 function strategyHeader(s: StrategySummary, index: number): string {
@@ -116,19 +126,20 @@ function headlineTable(summary: RunSummary): string {
     .join('\n');
   const verdicts = [
     `<tr><th scope="row">invariants</th>${summary.strategies
-      .map((s) => `<td>${s.invariants.length === 0 ? badge('none', 'none') : badge(s.invariantsPassed ? 'pass' : 'fail')}</td>`)
+      .map((s) => `<td>${s.invariants.length === 0 ? badge('none', 'none') : checksBadge(s.invariants, s.invariantsPassed)}</td>`)
       .join('')}</tr>`,
     `<tr><th scope="row">thresholds</th>${summary.strategies
-      .map((s) => `<td>${s.thresholds.length === 0 ? badge('none', 'none') : badge(s.thresholdsPassed ? 'pass' : 'fail')}</td>`)
+      .map((s) => `<td>${s.thresholds.length === 0 ? badge('none', 'none') : checksBadge(s.thresholds, s.thresholdsPassed)}</td>`)
       .join('')}</tr>`,
   ].join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n${verdicts}\n</tbody>\n</table>`;
 }
 
-function checkCell(result: { passed: boolean; message: string } | undefined): string {
+function checkCell(result: { verdict: CheckVerdict; message: string } | undefined): string {
   if (!result) return `<td class="check">${badge('none', 'not checked')}</td>`;
-  const state = result.passed ? 'pass' : 'fail';
-  return `<td class="check ${state}" title="${escapeHtml(result.message)}">${badge(state)}<span class="detail">${escapeHtml(result.message)}</span></td>`;
+  const state = result.verdict === 'pass' ? 'pass' : result.verdict === 'caught' ? 'caught' : 'fail';
+  const message = verdictMessage(result);
+  return `<td class="check ${state}" title="${escapeHtml(message)}">${badge(state, VERDICT_LABEL[result.verdict].toUpperCase())}<span class="detail">${escapeHtml(message)}</span></td>`;
 }
 
 function checksTable(summary: RunSummary): string {

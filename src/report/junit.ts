@@ -1,3 +1,4 @@
+import { isFailure, verdictMessage } from './verdicts.js';
 import { METRIC_CATALOGUE } from '../metrics/catalogue.js';
 import { formatMetricValue } from './console-table.js';
 import type { RunSummary } from '../results/summary.js';
@@ -74,22 +75,24 @@ export function renderJunitXml(summary: RunSummary): string {
       cases.push({
         classname: `${scenario}.${s.name}.invariants`,
         name: inv.name,
-        failure: inv.passed
+        failure: !isFailure(inv.verdict)
           ? undefined
-          : {
-              message: inv.message,
-              details: inv.replications
-                .filter((r) => !r.passed)
-                .map((r) => `replication ${r.replication}: ${r.message}\noffending: ${details(r.offending)}`)
-                .join('\n\n'),
-            },
+          : inv.verdict === 'missed'
+            ? { message: verdictMessage(inv), details: 'declared in expect.violates; it held in every replication' }
+            : {
+                message: inv.message,
+                details: inv.replications
+                  .filter((r) => !r.passed)
+                  .map((r) => `replication ${r.replication}: ${r.message}\noffending: ${details(r.offending)}`)
+                  .join('\n\n'),
+              },
       });
     }
     for (const t of s.thresholds) {
       cases.push({
         classname: `${scenario}.${s.name}.thresholds`,
         name: `${t.metric}: ${t.expression}`,
-        failure: t.passed ? undefined : { message: t.message, details: actualText(t.metric, t.actual) },
+        failure: !isFailure(t.verdict) ? undefined : { message: verdictMessage(t), details: actualText(t.metric, t.actual) },
       });
     }
     return { name: `${scenario}/${s.name}`, cases };

@@ -56,5 +56,5 @@ export const FLOW_COLORS = {
 /** Markers: T0 and neutral reference lines. */
 export const MARKER_COLOR = '#222222';
 
-/** Pass / fail badges in the HTML report. */
-export const BADGE_COLORS = { pass: '#1a7f37', fail: '#cf222e', none: '#6e7781' } as const;
+/** Pass / fail badges in the HTML report; `caught` is a declared violation that happened (a pass). */
+export const BADGE_COLORS = { pass: '#1a7f37', fail: '#cf222e', none: '#6e7781', caught: '#8250df' } as const;

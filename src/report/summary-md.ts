@@ -1,3 +1,5 @@
+import { isFailure, VERDICT_LABEL, verdictMessage } from './verdicts.js';
+import type { CheckVerdict } from '../results/summary.js';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
 import { LATENCY_NAMES, latencyNameOf } from '../results/result.js';
 import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
@@ -52,6 +54,11 @@ function countsTable(summary: RunSummary, label: string, pick: (s: StrategySumma
     [label, ...summary.strategies.map((s) => s.name)],
     rowNames.map((name) => [name, ...strategyColumns(summary, (s) => formatEstimate('', pick(s)[name], { min: 0 }))]),
   );
+}
+
+/** A result cell: the verdict's label, in bold when it fails the run. */
+function resultCell(verdict: CheckVerdict): string {
+  return isFailure(verdict) ? `**${VERDICT_LABEL[verdict]}**` : VERDICT_LABEL[verdict];
 }
 
 /** summary.md's text for a run's summary. */
@@ -132,14 +139,14 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   out.push('## Invariants', '');
   const invariantRows: string[][] = [];
   for (const s of summary.strategies) {
-    for (const i of s.invariants) invariantRows.push([s.name, i.name, i.passed ? 'pass' : '**FAIL**', i.message]);
+    for (const i of s.invariants) invariantRows.push([s.name, i.name, resultCell(i.verdict), verdictMessage(i)]);
   }
   out.push(invariantRows.length ? mdTable(['strategy', 'invariant', 'result', 'detail'], invariantRows) : 'No invariants checked.', '');
 
   out.push('## Thresholds', '');
   const thresholdRows: string[][] = [];
   for (const s of summary.strategies) {
-    for (const t of s.thresholds) thresholdRows.push([s.name, `${t.metric}: ${t.expression}`, t.passed ? 'pass' : '**FAIL**', t.message]);
+    for (const t of s.thresholds) thresholdRows.push([s.name, `${t.metric}: ${t.expression}`, resultCell(t.verdict), verdictMessage(t)]);
   }
   out.push(thresholdRows.length ? mdTable(['strategy', 'threshold', 'result', 'detail'], thresholdRows) : 'No thresholds set.', '');
 

@@ -21,16 +21,42 @@ import { formatPath } from '../scenario/positions.js';
  * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
  * metric `fairness_rank_correlation` became `fairness.clickOrder` and
  * `fairness_click_order`. Added within 2 (readers accept summaries
- * without them): the `decision` latency and `decided_within_2s`.
+ * without them): the `decision` latency and `decided_within_2s`. 3: a
+ * strategy's `expect` and `thresholdsApplied`, every check's
+ * `expectViolation` and `verdict`, and `verdict.expected`;
+ * `invariantsPassed`/`thresholdsPassed` mean "came out as declared".
  */
-export const SUMMARY_SCHEMA_VERSION = 2;
+export const SUMMARY_SCHEMA_VERSION = 3;
+
+/**
+ * A check once the strategy's declared expectations are applied:
+ * `pass` held as it should, `fail` broke undeclared, `caught` broke as the
+ * strategy declared (a negative control: the audit working), `missed` was
+ * declared to break and held (the negative control or the audit is broken).
+ */
+export type CheckVerdict = 'pass' | 'fail' | 'caught' | 'missed';
+
+/** The verdict of a check that `passed` or not, declared a violation (`expectViolation`) or not. */
+export function checkVerdict(passed: boolean, expectViolation: boolean): CheckVerdict {
+  if (expectViolation) return passed ? 'missed' : 'caught';
+  return passed ? 'pass' : 'fail';
+}
+
+/** Whether a verdict lets the run pass: the check came out as declared. */
+export function verdictHolds(verdict: CheckVerdict): boolean {
+  return verdict === 'pass' || verdict === 'caught';
+}
 
 /** One invariant for one strategy, over all its replications. */
 export interface InvariantOutcome {
   /** The invariant's name. */
   name: string;
-  /** Whether it held in every replication. */
+  /** Whether it held in every replication (the fact, whatever was expected). */
   passed: boolean;
+  /** The strategy declared this invariant violated (`expect.violates`). */
+  expectViolation: boolean;
+  /** {@link checkVerdict} of `passed` and `expectViolation`. */
+  verdict: CheckVerdict;
   /** One line: what holds, or what was violated and where (first failing replication). */
   message: string;
   /** Per replication, in order. */
@@ -43,8 +69,12 @@ export interface ThresholdOutcome {
   metric: string;
   /** The expression as written. */
   expression: string;
-  /** Whether the value met it. */
+  /** Whether the value met it (the fact, whatever was expected). */
   passed: boolean;
+  /** The strategy declared this metric's thresholds violated (`expect.violates`). */
+  expectViolation: boolean;
+  /** {@link checkVerdict} of `passed` and `expectViolation`. */
+  verdict: CheckVerdict;
   /** The value the expression was tested against (its unit is the metric's), null if not measured. */
   actual: number | null;
   /** One line for people: the value, in the metric's display unit, against the limit. */
@@ -57,10 +87,14 @@ export interface StrategySummary {
   name: string;
   /** The resolved configuration (base + overlay + --set + --users + --seed). */
   config: ResolvedConfig;
-  /** Every invariant held in every replication. */
+  /** Every invariant came out as declared: held, or broke where `expect` says it should ({@link verdictHolds}). */
   invariantsPassed: boolean;
-  /** Every threshold passed. */
+  /** Every threshold came out as declared ({@link verdictHolds}). */
   thresholdsPassed: boolean;
+  /** The violations this strategy declared (`expect.violates`: invariant and metric names; empty for most). */
+  expect: { violates: string[] };
+  /** Threshold expressions by metric this strategy was judged by: the scenario's with its overrides. */
+  thresholdsApplied: Record<string, string[]>;
   /** One per invariant checked. */
   invariants: InvariantOutcome[];
   /** One per threshold expression. */
@@ -105,20 +139,45 @@ export interface RunSummary {
   thresholds: Record<string, string[]>;
   /** Over all strategies. */
   verdict: {
+    /** Every strategy's invariants came out as declared. */
     invariantsPassed: boolean;
+    /** Every strategy's thresholds came out as declared. */
     thresholdsPassed: boolean;
-    /** `sim run`'s exit code for this scenario: 0 pass, 1 invariant violated, 99 threshold failed. */
+    /** Declared violations (negative controls) over all strategies: how many were declared, caught, missed. */
+    expected: { declared: number; caught: number; missed: number };
+    /** `sim run`'s exit code for this scenario: 0 pass, 1 invariant violated or a declared violation missed, 99 threshold failed. */
     exitCode: 0 | 1 | 99;
   };
   /** One per strategy, in plan order. */
   strategies: StrategySummary[];
 }
 
-/** The exit code a verdict maps to: an invariant violation outranks a threshold failure. */
-export function verdictExitCode(invariantsPassed: boolean, thresholdsPassed: boolean): 0 | 1 | 99 {
-  if (!invariantsPassed) return 1;
-  if (!thresholdsPassed) return 99;
+/**
+ * The exit code of a set of checks: an undeclared invariant violation or a
+ * missed declared violation (either kind: the negative control or the
+ * audit is broken) gives 1 and outranks an undeclared threshold failure (99).
+ */
+export function verdictExitCode(invariants: readonly CheckVerdict[], thresholds: readonly CheckVerdict[]): 0 | 1 | 99 {
+  if (invariants.includes('fail') || invariants.includes('missed') || thresholds.includes('missed')) return 1;
+  if (thresholds.includes('fail')) return 99;
   return 0;
+}
+
+/** The run's verdict over its strategies' checks (see {@link verdictExitCode}). */
+export function summaryVerdict(strategies: readonly StrategySummary[]): RunSummary['verdict'] {
+  const invariants = strategies.flatMap((s) => s.invariants.map((i) => i.verdict));
+  const thresholds = strategies.flatMap((s) => s.thresholds.map((t) => t.verdict));
+  const all = [...invariants, ...thresholds];
+  return {
+    invariantsPassed: invariants.every(verdictHolds),
+    thresholdsPassed: thresholds.every(verdictHolds),
+    expected: {
+      declared: all.filter((v) => v === 'caught' || v === 'missed').length,
+      caught: all.filter((v) => v === 'caught').length,
+      missed: all.filter((v) => v === 'missed').length,
+    },
+    exitCode: verdictExitCode(invariants, thresholds),
+  };
 }
 
 /** summary.json's text: 2-space JSON with a final newline (NaN and ±Infinity become null). */
@@ -168,6 +227,7 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
 // loose (unknown fields are allowed); the resolved config is only required to be an object
 // (the charts that read it turn a problem there into report-error.txt).
 const num = z.number().nullable();
+const checkVerdictShape = z.enum(['pass', 'fail', 'caught', 'missed']);
 const estimate = z.looseObject({ n: z.number(), mean: num, sd: num, halfWidth: num, low: num, high: num, missing: z.number().optional() });
 const estimates = z.record(z.string(), estimate);
 const latencySummary = z.looseObject({
@@ -215,6 +275,7 @@ const SUMMARY_SHAPE = z.looseObject({
   verdict: z.looseObject({
     invariantsPassed: z.boolean(),
     thresholdsPassed: z.boolean(),
+    expected: z.looseObject({ declared: z.number(), caught: z.number(), missed: z.number() }),
     exitCode: z.union([z.literal(0), z.literal(1), z.literal(99)]),
   }),
   strategies: z.array(
@@ -223,10 +284,14 @@ const SUMMARY_SHAPE = z.looseObject({
       config: z.looseObject({}),
       invariantsPassed: z.boolean(),
       thresholdsPassed: z.boolean(),
+      expect: z.looseObject({ violates: z.array(z.string()) }),
+      thresholdsApplied: z.record(z.string(), z.array(z.string())),
       invariants: z.array(
         z.looseObject({
           name: z.string(),
           passed: z.boolean(),
+          expectViolation: z.boolean(),
+          verdict: checkVerdictShape,
           message: z.string(),
           replications: z.array(
             z.looseObject({ replication: z.number(), passed: z.boolean(), message: z.string(), offending: z.array(z.unknown()) }),
@@ -234,7 +299,15 @@ const SUMMARY_SHAPE = z.looseObject({
         }),
       ),
       thresholds: z.array(
-        z.looseObject({ metric: z.string(), expression: z.string(), passed: z.boolean(), actual: num, message: z.string() }),
+        z.looseObject({
+          metric: z.string(),
+          expression: z.string(),
+          passed: z.boolean(),
+          expectViolation: z.boolean(),
+          verdict: checkVerdictShape,
+          actual: num,
+          message: z.string(),
+        }),
       ),
       aggregate: z.looseObject({
         strategy: z.string(),

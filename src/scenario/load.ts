@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { thresholdIssues } from './thresholds.js';
+import { expectIssues } from './expectations.js';
 import { problemsOf, scenarioErrorMap, uniqueIssues } from './issues.js';
 import { locateProblems, overlayEntries, overlayInput, parseAssignments, parseConfig, totalIntervalsIssue } from './overlay.js';
 import { SourceMap, formatPath, type PathSegment } from './positions.js';
@@ -206,6 +207,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         });
         issues.push(...configIssues);
         if (config) configs.push(config);
+        if (isPlainObject(overlay) && isPlainObject(overlay.thresholds)) {
+          const at = ['strategies', name, 'thresholds'];
+          issues.push(...thresholdIssues(overlay.thresholds, source, (path) => problemAt(path), at));
+        }
       }
     }
     // Thresholds: each expression must suit its metric's kind.
@@ -214,6 +219,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     }
   }
 
+  if (issues.length === 0 && parsed.success) issues.push(...expectIssues(parsed.data, source));
   if (issues.length === 0 && parsed.success) {
     const tooMany = totalIntervalsIssue(configs, source);
     if (tooMany) issues.push(tooMany);

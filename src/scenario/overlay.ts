@@ -25,7 +25,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
-import { BaseSchema, ConfigSchema, LIMITS, intervalsOf, type ResolvedConfig } from './schema.js';
+import { BaseSchema, ConfigSchema, LIMITS, STRATEGY_CHECK_KEYS, intervalsOf, type ResolvedConfig } from './schema.js';
 import { problemsOf, scenarioErrorMap, valueAt } from './issues.js';
 import { checkPath, def, schemaAt, setPath, splitPath, unwrap } from './paths.js';
 import { formatPath, quoteSource, type PathSegment, type SourceMap } from './positions.js';
@@ -145,12 +145,17 @@ export function parseAssignments(texts: readonly string[], source = '--set'): { 
   return { assignments, issues };
 }
 
-/** Reads a strategy overlay's keys; bad paths and {@link RUN_KEYS} become issues at the key. */
+/**
+ * Reads a strategy overlay's keys; bad paths and {@link RUN_KEYS} become
+ * issues at the key. The {@link STRATEGY_CHECK_KEYS} are not overlay paths
+ * and are left to the schema.
+ */
 export function overlayEntries(name: string, overlay: unknown, source: SourceMap): { entries: OverlayEntry[]; issues: ScenarioIssue[] } {
   const entries: OverlayEntry[] = [];
   const issues: ScenarioIssue[] = [];
   if (!isPlainObject(overlay)) return { entries, issues };
   for (const [key, value] of Object.entries(overlay)) {
+    if ((STRATEGY_CHECK_KEYS as readonly string[]).includes(key)) continue;
     const at: PathSegment[] = ['strategies', name, key];
     const shown = `strategies.${name}.${key}`;
     const path = splitPath(key);

@@ -470,6 +470,37 @@ export type InvariantName = (typeof INVARIANTS)[number];
 
 const thresholdExpression = z.string().refine(isThresholdSyntax, THRESHOLD_SYNTAX);
 
+/** Threshold expressions by metric; `least` is the fewest expressions a metric may list. */
+function thresholdsBlock(least: number) {
+  return z.partialRecord(z.enum(METRIC_NAMES), z.array(thresholdExpression).min(least)).default({});
+}
+
+/**
+ * Keys of a strategy that are not overlay paths: what the strategy is
+ * checked against rather than what it runs with (see docs/verdicts.md).
+ */
+export const STRATEGY_CHECK_KEYS = ['expect', 'thresholds'] as const;
+
+const strategyExpect = z
+  .strictObject({
+    violates: z.array(z.string().min(1, 'must name an invariant or a metric')).default([]).meta({
+      description:
+        'Invariants (e.g. no-oversell) and threshold metrics (e.g. order_latency: every expression on it) this strategy exists to break. A listed violation that happens is the audit working ("caught", passes); one that does not happen fails the run (exit 1).',
+    }),
+  })
+  .meta({ description: 'What a negative control is expected to break.' });
+
+/** One strategy: overlay paths to values, plus the optional {@link STRATEGY_CHECK_KEYS}. */
+const strategy = z.looseObject({
+  expect: strategyExpect.optional(),
+  thresholds: thresholdsBlock(0).optional().meta({
+    description:
+      "Per-metric overrides of the scenario's thresholds for this strategy: a metric listed here replaces the scenario's expressions on it; an empty list removes them.",
+  }),
+});
+/** A strategy's `expect` block, parsed. */
+export type StrategyExpect = z.output<typeof strategyExpect>;
+
 /** The fields of one scenario's shared part (everything but strategies, thresholds, invariants). */
 const baseFields = {
   version: z.literal(1).default(1).meta({ description: 'Scenario format version.' }),
@@ -578,23 +609,20 @@ export const ConfigSchema = BaseSchema.superRefine(checkConfig);
 /** The whole scenario file; the base part is checked as {@link ConfigSchema} is. */
 export const ScenarioSchema = BaseSchema.extend({
   strategies: z
-    .record(
-      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'),
-      z.record(z.string(), z.unknown()),
-    )
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'strategy names must be file-name-safe words'), strategy)
     .default({ base: {} })
     .meta({
       description:
-        "Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side, all with the run's seed and replications (an overlay may not set them).",
+        "Named overlays on the base: dotted paths to values, e.g. { system.cdn.edges: 0 }. Run side by side, all with the run's seed and replications (an overlay may not set them). Two keys are not paths: `expect` (the violations a negative control exists to show) and `thresholds` (per-metric overrides of the scenario's).",
     }),
-  thresholds: z
-    .partialRecord(z.enum(METRIC_NAMES), z.array(thresholdExpression).min(1))
-    .default({})
-    .meta({ description: 'k6-style pass/fail criteria per metric, checked for every strategy; a failure exits 99.' }),
+  thresholds: thresholdsBlock(1).meta({
+    description:
+      "k6-style pass/fail criteria per metric, checked for every strategy (a strategy's `thresholds` override them per metric); a failure exits 99.",
+  }),
   invariants: z
     .array(z.enum(INVARIANTS))
     .default([...INVARIANTS])
-    .meta({ description: 'Invariants the auditor checks after every run; a violation exits 1.' }),
+    .meta({ description: 'Invariants the auditor checks after every run; a violation exits 1 unless the strategy expects it.' }),
 }).superRefine(checkConfig);
 
 /** A scenario after parsing: units resolved, defaults filled. */

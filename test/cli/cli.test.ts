@@ -146,7 +146,7 @@ describe('sim run', () => {
     }
     const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       tool: { name: 'flashsim' },
       scenario: { name: 'cli-pass', file: rel('pass.yaml') },
       seed: 7,
@@ -171,7 +171,7 @@ describe('sim run', () => {
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const parsed = JSON.parse(a.stdout);
-    expect(parsed.schemaVersion).toBe(2);
+    expect(parsed.schemaVersion).toBe(3);
     expect(parsed.strategies[0].aggregate.metrics.orders_created.n).toBe(2);
     const fileA = readFileSync(join(out('json-a'), 'summary.json'), 'utf8');
     const fileB = readFileSync(join(out('json-b'), 'summary.json'), 'utf8');
@@ -406,7 +406,7 @@ describe('sim report and sim compare', () => {
     expect(none).toMatchObject({ code: 2, stderr: `sim: ${work}: no summary.json (is it a run directory written by sim run?)\n` });
     const corrupt = out('corrupt');
     rmSync(corrupt, { recursive: true, force: true });
-    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 2, scenario: { name: 'x' }, strategies: [{}] }));
+    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 3, scenario: { name: 'x' }, strategies: [{}] }));
     const r = await sim(['report', join(work, 'corrupt.json'), '--out', corrupt]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`sim: ${join(work, 'corrupt.json')}: tool is missing (expected object)\n`);

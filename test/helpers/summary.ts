@@ -1,7 +1,7 @@
 /** Hand-made summaries for report and comparison tests, from the RunResults of ./run-result.ts. */
 import type { RunResult } from '../../src/results/result.js';
 import type { RunSummary, StrategySummary } from '../../src/results/summary.js';
-import { SUMMARY_SCHEMA_VERSION, verdictExitCode } from '../../src/results/summary.js';
+import { SUMMARY_SCHEMA_VERSION, checkVerdict, summaryVerdict, verdictHolds } from '../../src/results/summary.js';
 import { aggregateStrategy } from '../../src/results/aggregate.js';
 import { makeResult } from './run-result.js';
 
@@ -9,15 +9,20 @@ export interface StrategyOptions {
   name: string;
   results: RunResult[];
   invariantFailures?: string[];
+  /** Invariant and metric names declared in `expect.violates`. */
+  violates?: string[];
   thresholds?: Array<{ metric: string; expression: string; passed: boolean; actual?: number | null }>;
 }
 
 export function makeStrategy(o: StrategyOptions): StrategySummary {
   const invariants = ['no-oversell', 'one-per-user'].map((name) => {
     const passed = !(o.invariantFailures ?? []).includes(name);
+    const expectViolation = (o.violates ?? []).includes(name);
     return {
       name,
       passed,
+      expectViolation,
+      verdict: checkVerdict(passed, expectViolation),
       message: passed ? 'holds in every replication' : `replication 0: 1 unit oversold <&> "quoted"`,
       replications: o.results.map((r) => ({
         replication: r.replication,
@@ -31,14 +36,18 @@ export function makeStrategy(o: StrategyOptions): StrategySummary {
     metric: t.metric,
     expression: t.expression,
     passed: t.passed,
+    expectViolation: (o.violates ?? []).includes(t.metric),
+    verdict: checkVerdict(t.passed, (o.violates ?? []).includes(t.metric)),
     actual: t.actual ?? 1,
     message: t.passed ? 'ok' : 'p(99)=600ms, wanted <500ms',
   }));
   return {
     name: o.name,
     config: o.results[0].config,
-    invariantsPassed: invariants.every((i) => i.passed),
-    thresholdsPassed: thresholds.every((t) => t.passed),
+    invariantsPassed: invariants.every((i) => verdictHolds(i.verdict)),
+    thresholdsPassed: thresholds.every((t) => verdictHolds(t.verdict)),
+    expect: { violates: o.violates ?? [] },
+    thresholdsApplied: Object.fromEntries(thresholds.map((t) => [t.metric, [t.expression]])),
     invariants,
     thresholds,
     aggregate: aggregateStrategy(o.results),
@@ -47,8 +56,6 @@ export function makeStrategy(o: StrategyOptions): StrategySummary {
 }
 
 export function makeSummary(strategies: StrategySummary[], name = 'hand-made'): RunSummary {
-  const invariantsPassed = strategies.every((s) => s.invariantsPassed);
-  const thresholdsPassed = strategies.every((s) => s.thresholdsPassed);
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     tool: { name: 'flashsim', version: '0.0.0-test' },
@@ -58,7 +65,7 @@ export function makeSummary(strategies: StrategySummary[], name = 'hand-made'): 
     options: { strategies: null, seed: null, replications: null, users: null, set: ['sale.stock=10'] },
     invariants: ['no-oversell', 'one-per-user'],
     thresholds: {},
-    verdict: { invariantsPassed, thresholdsPassed, exitCode: verdictExitCode(invariantsPassed, thresholdsPassed) },
+    verdict: summaryVerdict(strategies),
     strategies,
   };
 }

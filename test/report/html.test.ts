@@ -63,11 +63,11 @@ describe('report.html', () => {
     for (const s of summary.strategies) expect(html).toContain(escapeHtml(s.name));
     expect(html).toContain(`<dt>seed</dt><dd>${summary.seed}</dd>`);
     expect(html).toContain(`flashsim ${summary.tool.version}`);
-    const badges = [...html.matchAll(/class="badge (pass|fail|none)"/g)].length;
+    const badges = [...html.matchAll(/class="badge (pass|fail|none|caught)"/g)].length;
     const checks = summary.strategies.reduce((n, s) => n + s.invariants.length + s.thresholds.length, 0);
     expect(badges).toBeGreaterThanOrEqual(checks);
-    // naive's invariant failure is shown as such.
-    expect(html).toMatch(/class="check fail"[^>]*><span class="badge fail">FAIL<\/span>/);
+    // naive's declared oversell is shown as caught, not as a failure.
+    expect(html).toMatch(/class="check caught"[^>]*><span class="badge caught">EXPECTED: CAUGHT<\/span>/);
     // The resolved scenario, collapsible, per strategy.
     expect([...html.matchAll(/<details>/g)]).toHaveLength(summary.strategies.length);
     expect(html).toContain('onFull: unbounded');
@@ -165,7 +165,7 @@ describe('the visual report in the run directory', () => {
   it('a summary it cannot draw still lets the run files be written, with the reason in report-error.txt', async () => {
     const broken = new Map([
       ['summary.md', '# md'],
-      ['summary.json', JSON.stringify({ schemaVersion: 2, scenario: { name: 'x' }, strategies: [{ name: 'a' }] })],
+      ['summary.json', JSON.stringify({ schemaVersion: 3, scenario: { name: 'x' }, strategies: [{ name: 'a' }] })],
     ]);
     const out = await withVisualReport('unused', broken);
     expect([...out.keys()].sort()).toEqual(['report-error.txt', 'summary.json', 'summary.md']);

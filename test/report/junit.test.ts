@@ -8,10 +8,42 @@ describe('junit.xml', () => {
     const summary = twoStrategies();
     const naive = summary.strategies[1];
     naive.thresholds = [
-      { metric: 'order_latency', expression: 'p(99)<500ms', passed: false, actual: 600_000, message: 'p(99) = 600ms, not < 500ms' },
-      { metric: 'answered_within_2s', expression: 'rate>95%', passed: false, actual: 0.807499, message: 'rate = 80.7%, not > 95%' },
-      { metric: 'early_orders', expression: 'count==0', passed: false, actual: 500, message: 'count = 500, not == 0' },
-      { metric: 'sell_out_time', expression: 'value<1s', passed: false, actual: null, message: 'not measured' },
+      {
+        metric: 'order_latency',
+        expression: 'p(99)<500ms',
+        passed: false,
+        expectViolation: false,
+        verdict: 'fail',
+        actual: 600_000,
+        message: 'p(99) = 600ms, not < 500ms',
+      },
+      {
+        metric: 'answered_within_2s',
+        expression: 'rate>95%',
+        passed: false,
+        expectViolation: false,
+        verdict: 'fail',
+        actual: 0.807499,
+        message: 'rate = 80.7%, not > 95%',
+      },
+      {
+        metric: 'early_orders',
+        expression: 'count==0',
+        passed: false,
+        expectViolation: false,
+        verdict: 'fail',
+        actual: 500,
+        message: 'count = 500, not == 0',
+      },
+      {
+        metric: 'sell_out_time',
+        expression: 'value<1s',
+        passed: false,
+        expectViolation: false,
+        verdict: 'fail',
+        actual: null,
+        message: 'not measured',
+      },
     ];
     const xml = renderJunitXml(summary);
     expect(xml).toContain('type="threshold">actual: 600000 µs (600ms)</failure>');
