@@ -147,12 +147,17 @@ const sale = z
   })
   .meta({ description: 'The sale itself.' });
 
+/** The default end of the arrival ramp, µs: 30 s after the default T0 (10m). */
+const DEFAULT_RAMP_END_US = 630_000_000;
+
 const arrival = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('ramp'),
       from: duration('First arrival; must be before the end of `duration`, and not after `to`.').prefault('0s'),
-      to: duration('Last arrival; arrivals are densest here when shape is exponential.').prefault('10m30s'),
+      to: duration(
+        'Last arrival; at most `duration` (later users would never be simulated); arrivals are densest here when shape is exponential.',
+      ).prefault(formatDuration(DEFAULT_RAMP_END_US)),
       shape: z
         .enum(['uniform', 'linear', 'exponential'])
         .default('exponential')
@@ -573,11 +578,22 @@ function checkConfig(config: z.output<typeof BaseSchema>, ctx: z.core.$Refinemen
         ['users', 'arrival', 'from'],
         `must be before the end of the run (duration: ${end}), or no user ever arrives (got ${formatDuration(arrival.from)})`,
       );
+    } else if (arrival.to > config.duration) {
+      // Users drawn after the end are never simulated: the sale would run on a fraction of the population and pass.
+      issue(
+        ['users', 'arrival', 'to'],
+        `must be at most the end of the run (duration: ${end}): users arriving after it are never simulated, so the sale would see only part of users.count; set users.arrival.to (default ${formatDuration(DEFAULT_RAMP_END_US)}) within duration, or lengthen duration (got ${formatDuration(arrival.to)})`,
+      );
     }
   } else if (arrival.at >= config.duration) {
     issue(
       ['users', 'arrival', 'at'],
       `must be before the end of the run (duration: ${end}), or most users arrive after it (got ${formatDuration(arrival.at)})`,
+    );
+  } else if (arrival.at + 3 * arrival.spread > config.duration) {
+    issue(
+      ['users', 'arrival', 'spread'],
+      `puts the burst's tail (at + 3 × spread = ${formatDuration(arrival.at + 3 * arrival.spread)}) after the end of the run (duration: ${end}): those users are never simulated; narrow the spread, move users.arrival.at earlier, or lengthen duration (got ${formatDuration(arrival.spread)})`,
     );
   }
   const room = config.system.waitingRoom;

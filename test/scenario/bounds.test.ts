@@ -80,6 +80,26 @@ describe('cross-field checks, at the key to change', () => {
     ]);
   });
 
+  test('a ramp that ends after the end of the run: refused, not a silently near-empty sale', () => {
+    // Kills dropping the check: the run simulated 1 of 2,000 users and passed with orders 1.
+    expect(issuesOf(scenario().replace('to: 70s', 'to: 3m'))).toEqual([
+      'F:4:60 users.arrival.to: must be at most the end of the run (duration: 2m): users arriving after it are never simulated, so the sale would see only part of users.count; set users.arrival.to (default 10m30s) within duration, or lengthen duration (got 3m)',
+    ]);
+    // The default ramp (to 10m30s) with a short run: named although not written.
+    const defaulted = issuesOf(scenario().replace(/, arrival: \{[^}]*\}/, ''));
+    expect(defaulted).toEqual([
+      expect.stringMatching(/ users\.arrival\.to: must be at most the end of the run \(duration: 2m\).*\(got 10m30s\)$/),
+    ]);
+  });
+
+  test('a burst whose tail (at + 3 spread) falls after the end', () => {
+    expect(issuesOf(scenario().replace('kind: ramp, from: 0s, to: 70s', 'kind: burst, at: 100s, spread: 10s'))).toEqual([
+      expect.stringMatching(
+        / users\.arrival\.spread: puts the burst's tail \(at \+ 3 × spread = 2m10s\) after the end of the run \(duration: 2m\)/,
+      ),
+    ]);
+  });
+
   test('a burst centred after the end', () => {
     expect(issuesOf(scenario().replace('kind: ramp, from: 0s, to: 70s', 'kind: burst, at: 5m'))).toEqual([
       'F:4:51 users.arrival.at: must be before the end of the run (duration: 2m), or most users arrive after it (got 5m)',
@@ -90,6 +110,7 @@ describe('cross-field checks, at the key to change', () => {
     expect(issuesOf(scenario('strategies:', '  short: { duration: 30s }'))).toEqual([
       // The base alone is valid: the combination is reported at the strategy.
       'F:6:3 strategies.short.sale.start: must be before the end of the run (duration: 30s), or the sale never opens (got 1m)',
+      'F:6:3 strategies.short.users.arrival.to: must be at most the end of the run (duration: 30s): users arriving after it are never simulated, so the sale would see only part of users.count; set users.arrival.to (default 10m30s) within duration, or lengthen duration (got 1m10s)',
     ]);
     expect(issuesOf(scenario('strategies:', '  late: { sale.start: 3m }'))).toEqual([
       'F:6:23 strategies.late.sale.start: must be before the end of the run (duration: 2m), or the sale never opens (got 3m)',
@@ -184,7 +205,14 @@ describe('distributions', () => {
     }
     // A heavy but plausible tail still fits.
     expect(() =>
-      loadScenario(file(scenario("users: { count: 10, refresh: 'lognormal(5s, 3)' }").replace(/^users: \{ count: 2000.*\n/m, ''))),
+      loadScenario(
+        file(
+          scenario("users: { count: 10, refresh: 'lognormal(5s, 3)', arrival: { kind: ramp, to: 70s } }").replace(
+            /^users: \{ count: 2000.*\n/m,
+            '',
+          ),
+        ),
+      ),
     ).not.toThrow();
   });
 });
