@@ -29,7 +29,15 @@ import { SourceMap, formatPath, type PathSegment } from './positions.js';
 import { ScenarioSchema, type ResolvedConfig, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { yamlOptions } from './yaml-options.js';
-import { structureProblems, syntaxMessage, toPlain, type YamlProblem } from './yaml-document.js';
+import {
+  depthProblem,
+  duplicateKeys,
+  isStackOverflow,
+  structureProblems,
+  syntaxMessage,
+  toPlain,
+  type YamlProblem,
+} from './yaml-document.js';
 
 /** A scenario file, read and validated. */
 export interface LoadedScenario {
@@ -133,25 +141,30 @@ function cutDistributions(document: Document.Parsed, source: SourceMap): Scenari
 export function loadScenario(file: string, options: LoadOptions = {}): LoadedScenario {
   const text = readSource(file);
   const lines = new LineCounter();
-  const document = parseDocument(text, { ...yamlOptions(), lineCounter: lines });
+  // Duplicate keys are found by duplicateKeys (linear), not by the parser (quadratic in a mapping's size).
+  const document = parseDocument(text, { ...yamlOptions(), uniqueKeys: false, lineCounter: lines });
   const source = new SourceMap(file, text, document, lines);
 
-  if (document.errors.length > 0) {
-    throw new ScenarioError(
-      document.errors.map((error) => {
-        const { line, column } = source.position(error.pos[0]);
-        const message =
-          error.code === 'DUPLICATE_KEY' ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}` : syntaxMessage(error);
-        return { file, line, column, path: '', message: `invalid YAML: ${message}` };
-      }),
-    );
-  }
   const located = (problem: YamlProblem): ScenarioIssue => ({
     file,
     ...source.position(problem.offset),
     path: formatPath(problem.path),
     message: problem.message,
   });
+  const deep = document.errors.length > 0 ? undefined : depthProblem(document);
+  if (deep) throw new ScenarioError([located(deep)]);
+  const invalid = [
+    ...document.errors.map((error) => ({ offset: error.pos[0], message: syntaxMessage(error) })),
+    ...(document.errors.some(isStackOverflow) ? [] : duplicateKeys(document)).map((offset) => ({
+      offset,
+      message: `duplicate key ${/^[^:\n]*/.exec(text.slice(offset))![0].trim()}`,
+    })),
+  ].sort((a, b) => a.offset - b.offset);
+  if (invalid.length > 0) {
+    throw new ScenarioError(
+      invalid.map(({ offset, message }) => ({ file, ...source.position(offset), path: '', message: `invalid YAML: ${message}` })),
+    );
+  }
   const structure = structureProblems(document);
   if (structure.length > 0) throw new ScenarioError(structure.map(located));
   const cut = cutDistributions(document, source);
