@@ -201,4 +201,21 @@ describe('property: no scenario file makes the loader fail other than as a user 
       { numRuns: 300 },
     );
   });
+
+  it('arbitrary strategy names (JavaScript-reserved ones included) and overlays', () => {
+    const name = fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', '.', 'a.b'),
+      fc.string(),
+    );
+    const overlay = fc.oneof(
+      fc.dictionary(fc.constantFrom(...PATHS.map((p) => p.join('.'))), HOSTILE_VALUE, { maxKeys: 3 }),
+      HOSTILE_VALUE,
+    );
+    fc.assert(
+      fc.property(fc.dictionary(name, overlay, { minKeys: 1, maxKeys: 3 }), (strategies) => {
+        verdict(stringify({ ...SMOKE, strategies }));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
