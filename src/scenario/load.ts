@@ -19,7 +19,7 @@
  *   Threshold expressions are checked against their metric's kind here as well
  *   (see {@link thresholdIssues}).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { thresholdIssues } from './thresholds.js';
@@ -67,10 +67,51 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The largest scenario file read, in bytes (1 MiB). Real ones are a few kB;
+ * the bound keeps a huge or wrong file (50 MB of keys, a disk image) from
+ * costing minutes and gigabytes of memory before it is refused.
+ */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+/** Appends `items` to `issues` (push(...items) overflows the call stack for a few hundred thousand). */
+export function append<T>(issues: T[], items: readonly T[]): void {
+  for (const item of items) issues.push(item);
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The size of a regular file (0 for a device or a pipe, whose size is unknown). */
+function fstatSizeOf(file: string): number {
+  try {
+    const stats = statSync(file);
+    return stats.isFile() ? stats.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
 function readSource(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    // Read at most one byte past the bound, so that /dev/zero or a pipe cannot make this read forever either.
+    const fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let length = 0;
+    try {
+      for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    } finally {
+      closeSync(fd);
+    }
+    if (length > MAX_SCENARIO_BYTES) {
+      const size = fstatSizeOf(file);
+      const what = size > MAX_SCENARIO_BYTES ? `the file is ${mib(size)}` : 'the file is larger than that';
+      throw new ScenarioError([{ file, path: '', message: `${what}; a scenario file is at most ${mib(MAX_SCENARIO_BYTES)}` }]);
+    }
+    return buffer.toString('utf8', 0, length);
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT'
@@ -179,7 +220,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   const raw: unknown = plain.value;
   const issues: ScenarioIssue[] = [];
   const { assignments, issues: setIssues } = parseAssignments(options.set ?? []);
-  issues.push(...setIssues);
+  append(issues, setIssues);
 
   // The whole file, with the command line's assignments applied.
   let input: unknown = raw;
@@ -189,7 +230,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   }
   const parsed = ScenarioSchema.safeParse(input, { error: scenarioErrorMap });
   const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ScenarioSchema));
-  issues.push(...locateProblems(problems, input, { source, assignments }));
+  append(issues, locateProblems(problems, input, { source, assignments }));
   const baseHasIssues = problems.some((p) => p.path[0] !== 'strategies' && p.path[0] !== 'thresholds' && p.path[0] !== 'invariants');
   const problemAt = (path: readonly PathSegment[]) =>
     problems.some((p) => p.path.length >= path.length && path.every((s, i) => String(p.path[i]) === String(s)));
@@ -207,7 +248,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
       for (const [name, overlay] of Object.entries(strategies)) {
         if (problemAt(['strategies', name])) continue;
         const { entries, issues: pathIssues } = overlayEntries(name, overlay, source);
-        issues.push(...pathIssues);
+        append(issues, pathIssues);
         if (pathIssues.length > 0) continue;
         const strategyInput = overlayInput(raw, entries, assignments);
         const { config, issues: configIssues } = parseConfig(strategyInput, {
@@ -217,13 +258,16 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
           assignments,
           baseHasIssues,
         });
-        issues.push(...configIssues);
+        append(issues, configIssues);
         if (config) configs.push(config);
       }
     }
     // Thresholds: each expression must suit its metric's kind.
     if (isPlainObject(raw.thresholds)) {
-      issues.push(...thresholdIssues(raw.thresholds, source, (path) => problemAt(path)));
+      append(
+        issues,
+        thresholdIssues(raw.thresholds, source, (path) => problemAt(path)),
+      );
     }
   }
 
