@@ -26,11 +26,20 @@ export interface ScenarioIssue {
   message: string;
 }
 
+/** How many issues a {@link ScenarioError}'s message lists; the rest are counted ("… and 39,950 more"). */
+export const MAX_SHOWN_ISSUES = 50;
+
 /** A scenario (or an override of it) is invalid: the user can fix it. Carries every issue found. */
 export class ScenarioError extends FlashsimError {
-  /** The message is every issue formatted, one per line. */
+  /**
+   * The message is the issues formatted, one per line: the first
+   * {@link MAX_SHOWN_ISSUES}, then "… and N more" (a file of 40,000 unknown
+   * keys is one mistake, not 40,000 lines to read). `issues` keeps them all.
+   */
   constructor(readonly issues: ScenarioIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+    const shown = issues.slice(0, MAX_SHOWN_ISSUES).map(formatIssue);
+    const rest = issues.length - shown.length;
+    super(rest > 0 ? `${shown.join('\n')}\n… and ${rest.toLocaleString('en-US')} more` : shown.join('\n'));
   }
 }
 

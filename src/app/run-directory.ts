@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseSummaryJson, type RunSummary } from '../results/summary.js';
+import { pendingFile } from '../report/write-atomic.js';
 import type { PreparedRun } from './prepare.js';
 import type { TimingReport } from './run.js';
 
@@ -52,7 +53,8 @@ export async function firstFreeDirectory(base: string): Promise<string> {
 export async function readSummary(path: string): Promise<{ file: string; summary: RunSummary }> {
   let file = path;
   try {
-    if ((await stat(path)).isDirectory()) file = join(path, 'summary.json');
+    // A write killed between its commit and its end: the committed summary.json is the directory's (see writeFilesAtomic).
+    if ((await stat(path)).isDirectory()) file = (await pendingFile(path, 'summary.json')) ?? join(path, 'summary.json');
   } catch {
     throw new UsageError(`${path}: no such run directory`);
   }

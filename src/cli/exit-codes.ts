@@ -1,7 +1,7 @@
 /**
  * `sim`'s exit codes (the contract CI relies on; see README "Exit codes").
  * Several scenarios in one `sim run`: the most serious wins, in the order
- * interrupted > internal error > bad input > invariant violated > threshold failed > pass.
+ * interrupted or terminated > internal error > bad input > invariant violated > threshold failed > pass.
  */
 export const EXIT = {
   /** Every invariant and threshold holds (or the command succeeded). */
@@ -16,12 +16,14 @@ export const EXIT = {
   internal: 70,
   /** Ctrl-C (128 + SIGINT): the runs were stopped; a report being written was finished first, and the message says what was written. */
   interrupted: 130,
+  /** SIGTERM (128 + 15: Kubernetes, CI runners, `timeout`), handled exactly like Ctrl-C. */
+  terminated: 143,
 } as const;
 
 /** One of the {@link EXIT} codes. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-const RANK: Record<number, number> = { 0: 0, 99: 1, 1: 2, 2: 3, 70: 4, 130: 5 };
+const RANK: Record<number, number> = { 0: 0, 99: 1, 1: 2, 2: 3, 70: 4, 130: 5, 143: 5 };
 
 /** The more serious of two exit codes. */
 export function worst(a: number, b: number): number {

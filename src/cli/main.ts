@@ -4,7 +4,8 @@
  * exit code; everything else is the programmatic API in src/index.ts.
  *
  * Exit codes: 0 pass · 1 invariant violated · 2 bad input or usage ·
- * 99 threshold failed (or compare gate) · 70 internal error · 130 interrupted.
+ * 99 threshold failed (or compare gate) · 70 internal error · 130 interrupted
+ * (Ctrl-C) · 143 terminated (SIGTERM).
  * Errors are one message on stderr (a scenario's issues one per line, as
  * file:line:col key.path: message); a stack trace only with --verbose.
  */
@@ -98,7 +99,7 @@ async function report(error: unknown, io: CliIO, verbose: boolean, command: stri
   }
   if (error instanceof Interrupted) {
     await write(io.stderr, `\nsim: ${error.message}\n`);
-    return EXIT.interrupted;
+    return error.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   }
   if (error instanceof YargsUsage) {
     await write(io.stderr, `sim${command ? ` ${command}` : ''}: ${error.message} (see sim ${command ? `${command} ` : ''}--help)\n`);
@@ -289,7 +290,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     )
     .demandCommand(1, 'no command given')
     .epilog(
-      'Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error, 130 interrupted (Ctrl-C).',
+      'Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).',
     )
     .fail((message, error) => {
       throw error ?? new YargsUsage(message);

@@ -19,7 +19,7 @@
  *   Threshold expressions are checked against their metric's kind here as well
  *   (see {@link thresholdIssues}).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { LineCounter, isCollection, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { thresholdIssues } from './thresholds.js';
@@ -30,7 +30,15 @@ import { SourceMap, formatPath, type PathSegment } from './positions.js';
 import { ScenarioSchema, type ResolvedConfig, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { yamlOptions } from './yaml-options.js';
-import { structureProblems, syntaxMessage, toPlain, type YamlProblem } from './yaml-document.js';
+import {
+  depthProblem,
+  duplicateKeys,
+  isStackOverflow,
+  structureProblems,
+  syntaxMessage,
+  toPlain,
+  type YamlProblem,
+} from './yaml-document.js';
 
 /** A scenario file, read and validated. */
 export interface LoadedScenario {
@@ -60,10 +68,51 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The largest scenario file read, in bytes (1 MiB). Real ones are a few kB;
+ * the bound keeps a huge or wrong file (50 MB of keys, a disk image) from
+ * costing minutes and gigabytes of memory before it is refused.
+ */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+/** Appends `items` to `issues` (push(...items) overflows the call stack for a few hundred thousand). */
+export function append<T>(issues: T[], items: readonly T[]): void {
+  for (const item of items) issues.push(item);
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The size of a regular file (0 for a device or a pipe, whose size is unknown). */
+function fstatSizeOf(file: string): number {
+  try {
+    const stats = statSync(file);
+    return stats.isFile() ? stats.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
 function readSource(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    // Read at most one byte past the bound, so that /dev/zero or a pipe cannot make this read forever either.
+    const fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let length = 0;
+    try {
+      for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    } finally {
+      closeSync(fd);
+    }
+    if (length > MAX_SCENARIO_BYTES) {
+      const size = fstatSizeOf(file);
+      const what = size > MAX_SCENARIO_BYTES ? `the file is ${mib(size)}` : 'the file is larger than that';
+      throw new ScenarioError([{ file, path: '', message: `${what}; a scenario file is at most ${mib(MAX_SCENARIO_BYTES)}` }]);
+    }
+    return buffer.toString('utf8', 0, length);
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT'
@@ -134,25 +183,30 @@ function cutDistributions(document: Document.Parsed, source: SourceMap): Scenari
 export function loadScenario(file: string, options: LoadOptions = {}): LoadedScenario {
   const text = readSource(file);
   const lines = new LineCounter();
-  const document = parseDocument(text, { ...yamlOptions(), lineCounter: lines });
+  // Duplicate keys are found by duplicateKeys (linear), not by the parser (quadratic in a mapping's size).
+  const document = parseDocument(text, { ...yamlOptions(), uniqueKeys: false, lineCounter: lines });
   const source = new SourceMap(file, text, document, lines);
 
-  if (document.errors.length > 0) {
-    throw new ScenarioError(
-      document.errors.map((error) => {
-        const { line, column } = source.position(error.pos[0]);
-        const message =
-          error.code === 'DUPLICATE_KEY' ? `duplicate key ${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}` : syntaxMessage(error);
-        return { file, line, column, path: '', message: `invalid YAML: ${message}` };
-      }),
-    );
-  }
   const located = (problem: YamlProblem): ScenarioIssue => ({
     file,
     ...source.position(problem.offset),
     path: formatPath(problem.path),
     message: problem.message,
   });
+  const deep = document.errors.length > 0 ? undefined : depthProblem(document);
+  if (deep) throw new ScenarioError([located(deep)]);
+  const invalid = [
+    ...document.errors.map((error) => ({ offset: error.pos[0], message: syntaxMessage(error) })),
+    ...(document.errors.some(isStackOverflow) ? [] : duplicateKeys(document)).map((offset) => ({
+      offset,
+      message: `duplicate key ${/^[^:\n]*/.exec(text.slice(offset))![0].trim()}`,
+    })),
+  ].sort((a, b) => a.offset - b.offset);
+  if (invalid.length > 0) {
+    throw new ScenarioError(
+      invalid.map(({ offset, message }) => ({ file, ...source.position(offset), path: '', message: `invalid YAML: ${message}` })),
+    );
+  }
   const structure = structureProblems(document);
   if (structure.length > 0) throw new ScenarioError(structure.map(located));
   const cut = cutDistributions(document, source);
@@ -167,7 +221,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   const raw: unknown = plain.value;
   const issues: ScenarioIssue[] = [];
   const { assignments, issues: setIssues } = parseAssignments(options.set ?? []);
-  issues.push(...setIssues);
+  append(issues, setIssues);
 
   // The whole file, with the command line's assignments applied.
   let input: unknown = raw;
@@ -177,7 +231,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   }
   const parsed = ScenarioSchema.safeParse(input, { error: scenarioErrorMap });
   const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ScenarioSchema));
-  issues.push(...locateProblems(problems, input, { source, assignments }));
+  append(issues, locateProblems(problems, input, { source, assignments }));
   const baseHasIssues = problems.some((p) => p.path[0] !== 'strategies' && p.path[0] !== 'thresholds' && p.path[0] !== 'invariants');
   const problemAt = (path: readonly PathSegment[]) =>
     problems.some((p) => p.path.length >= path.length && path.every((s, i) => String(p.path[i]) === String(s)));
@@ -195,7 +249,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
       for (const [name, overlay] of Object.entries(strategies)) {
         if (problemAt(['strategies', name])) continue;
         const { entries, issues: pathIssues } = overlayEntries(name, overlay, source);
-        issues.push(...pathIssues);
+        append(issues, pathIssues);
         if (pathIssues.length > 0) continue;
         const strategyInput = overlayInput(raw, entries, assignments);
         const { config, issues: configIssues } = parseConfig(strategyInput, {
@@ -205,7 +259,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
           assignments,
           baseHasIssues,
         });
-        issues.push(...configIssues);
+        append(issues, configIssues);
         if (config) configs.push(config);
         if (isPlainObject(overlay) && isPlainObject(overlay.thresholds)) {
           const at = ['strategies', name, 'thresholds'];
@@ -215,7 +269,10 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     }
     // Thresholds: each expression must suit its metric's kind.
     if (isPlainObject(raw.thresholds)) {
-      issues.push(...thresholdIssues(raw.thresholds, source, (path) => problemAt(path)));
+      append(
+        issues,
+        thresholdIssues(raw.thresholds, source, (path) => problemAt(path)),
+      );
     }
   }
 

@@ -30,7 +30,7 @@ import { problemsOf, scenarioErrorMap, valueAt } from './issues.js';
 import { checkPath, def, schemaAt, setPath, splitPath, unwrap } from './paths.js';
 import { formatPath, quoteSource, type PathSegment, type SourceMap } from './positions.js';
 import { yamlOptions } from './yaml-options.js';
-import { structureProblems, syntaxMessage, toPlain } from './yaml-document.js';
+import { depthProblem, structureProblems, syntaxMessage, toPlain } from './yaml-document.js';
 
 /** A value set from the command line. */
 export interface Assignment {
@@ -93,7 +93,7 @@ function shownValue(value: unknown): string {
 function assignedValue(written: string): { value: unknown } | { bad: string } {
   const document = parseDocument(written, yamlOptions());
   if (document.errors.length > 0) return { bad: syntaxMessage(document.errors[0]) };
-  const problem = structureProblems(document)[0];
+  const problem = depthProblem(document) ?? structureProblems(document)[0];
   if (problem) return { bad: problem.message };
   const plain = toPlain(document);
   return 'problem' in plain ? { bad: plain.problem.message } : plain;

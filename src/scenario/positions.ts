@@ -12,7 +12,7 @@
  *   in with `<<:`) stops at the deepest node that exists.
  * - Quoted source text is cut at the first line break and at 40 characters.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ScenarioIssue } from '../errors.js';
 
 /** One step of a key path: a mapping key or a list index. */
@@ -54,6 +54,23 @@ export class SourceMap {
     private readonly lines: LineCounter,
   ) {}
 
+  /**
+   * Each mapping's pairs by key (the last of equal keys, as the document
+   * reads), built on first use: locating one issue per key of a mapping
+   * with 40,000 keys must not scan the mapping 40,000 times.
+   */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  private pairOf(map: YAMLMap, segment: PathSegment): Pair | undefined {
+    let index = this.keyIndex.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const pair of map.items) if (isScalar(pair.key)) index.set(String(pair.key.value), pair);
+      this.keyIndex.set(map, index);
+    }
+    return index.get(String(segment));
+  }
+
   /** 1-based line and column of a character offset. */
   position(offset: number): { line: number; column: number } {
     const { line, col } = this.lines.linePos(offset);
@@ -69,7 +86,7 @@ export class SourceMap {
     for (const segment of path) {
       node = this.resolve(node);
       if (isMap(node)) {
-        const pair = [...node.items].reverse().find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = this.pairOf(node, segment);
         if (!pair) break;
         parent = node;
         key = pair.key as Node;

@@ -4,7 +4,7 @@
  */
 import { ScenarioError, UsageError, type ScenarioIssue } from '../errors.js';
 import { uniqueIssues } from './issues.js';
-import type { LoadedScenario } from './load.js';
+import { append, type LoadedScenario } from './load.js';
 import { overlayEntries, overlayInput, parseAssignments, parseConfig, totalIntervalsIssue, type Assignment } from './overlay.js';
 import type { ResolvedConfig } from './schema.js';
 
@@ -67,7 +67,8 @@ export function resolveStrategies(loaded: LoadedScenario, options: ResolveOption
   const issues: ScenarioIssue[] = [];
   const fromLoad = parseAssignments(loaded.set);
   const fromSet = parseAssignments(options.set ?? []);
-  issues.push(...fromLoad.issues, ...fromSet.issues);
+  append(issues, fromLoad.issues);
+  append(issues, fromSet.issues);
   const assignments: Assignment[] = [...fromLoad.assignments, ...fromSet.assignments];
   if (options.seed !== undefined) assignments.push({ source: '--seed', path: ['seed'], value: options.seed });
   if (options.users !== undefined) assignments.push({ source: '--users', path: ['users', 'count'], value: options.users });
@@ -82,7 +83,8 @@ export function resolveStrategies(loaded: LoadedScenario, options: ResolveOption
     const { entries, issues: pathIssues } = overlayEntries(name, rawStrategies[name] ?? {}, loaded.source);
     const input = overlayInput(loaded.input, entries, assignments);
     const { config, issues: configIssues } = parseConfig(input, { source: loaded.source, strategy: name, overlay: entries, assignments });
-    issues.push(...pathIssues, ...configIssues);
+    append(issues, pathIssues);
+    append(issues, configIssues);
     if (config) plans.push({ name, config, input });
   }
   if (issues.length === 0) {
