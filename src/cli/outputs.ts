@@ -1,5 +1,7 @@
 import { UsageError } from '../errors.js';
+import { writeLedgerTables } from '../report/ledger-tables.js';
 import { writeRunDirectory } from '../report/run-files.js';
+import type { RunResult } from '../results/result.js';
 import { checkWritableDirectory } from '../report/write-atomic.js';
 
 /*
@@ -43,6 +45,15 @@ export async function writeOutputs(dir: string, files: Map<string, string | Uint
   }
   try {
     return await writeRunDirectory(dir, files);
+  } catch (error) {
+    throw cannotWrite(dir, error);
+  }
+}
+
+/** Writes a run's ledger tables into its directory (see writeLedgerTables); an unwritable place is the user's to fix (exit 2). */
+export async function writeTables(dir: string, results: readonly RunResult[]): Promise<string[]> {
+  try {
+    return await writeLedgerTables(dir, results);
   } catch (error) {
     throw cannotWrite(dir, error);
   }

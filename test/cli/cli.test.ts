@@ -146,14 +146,16 @@ describe('sim run', () => {
     }
     const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       tool: { name: 'flashsim' },
       scenario: { name: 'cli-pass', file: rel('pass.yaml') },
       seed: 7,
       replications: 1,
     });
     expect(summary.strategies.map((s: { name: string }) => s.name)).toEqual(['seed-design', 'more-servers']);
-    expect(summary.strategies[0].runs[0].ledger.length).toBe(20);
+    expect(summary.strategies[0].runs[0].metrics.orders_created).toBe(20);
+    expect(summary.strategies[0].runs[0].ledger).toBeUndefined();
+    expect(readdirSync(out('pass'))).toEqual(expect.arrayContaining(['ledger.parquet', 'users.parquet']));
     expect(summary.strategies[0].config.system.orderServers.servers).toBe(2);
     expect(summary.strategies[1].config.system.orderServers.servers).toBe(4);
     expect(JSON.stringify(summary)).not.toMatch(/wallMs|startedAt|runId/);
@@ -165,13 +167,21 @@ describe('sim run', () => {
     expect(junit.attributes).toMatchObject({ tests: String(2 * (6 + 2)), failures: '0' });
   });
 
+  it('--no-ledger writes every report but not the Parquet tables', async () => {
+    const r = await sim(['run', rel('pass.yaml'), '--no-ledger', '--quiet', '--out', out('no-ledger')]);
+    expect(r.code).toBe(0);
+    const names = readdirSync(out('no-ledger'));
+    expect(names).toEqual(expect.arrayContaining(['summary.json', 'summary.md', 'report.html', 'junit.xml']));
+    expect(names.filter((n) => n.endsWith('.parquet'))).toEqual([]);
+  });
+
   it('--json prints exactly summary.json on stdout; same seed gives a byte-identical summary whatever the workers', async () => {
     const a = await sim(['run', rel('pass.yaml'), '--json', '--out', out('json-a'), '--workers', '1', '--replications', '2']);
     const b = await sim(['run', rel('pass.yaml'), '--json', '--out', out('json-b'), '--workers', '2', '--replications', '2', '--quiet']);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const parsed = JSON.parse(a.stdout);
-    expect(parsed.schemaVersion).toBe(2);
+    expect(parsed.schemaVersion).toBe(3);
     expect(parsed.strategies[0].aggregate.metrics.orders_created.n).toBe(2);
     const fileA = readFileSync(join(out('json-a'), 'summary.json'), 'utf8');
     const fileB = readFileSync(join(out('json-b'), 'summary.json'), 'utf8');
@@ -337,7 +347,7 @@ describe('sim run', () => {
       code: '0',
       stderr: '',
     });
-    expect(files(out('epipe'))).toEqual([...OUTPUTS, 'charts', 'report.html'].sort());
+    expect(files(out('epipe'))).toEqual([...OUTPUTS, 'charts', 'ledger.parquet', 'report.html', 'users.parquet'].sort());
   });
 
   it('--memory: a run that cannot fit is exit 2 before anything runs; runs that do not fit together go one at a time', async () => {
@@ -406,7 +416,7 @@ describe('sim report and sim compare', () => {
     expect(none).toMatchObject({ code: 2, stderr: `sim: ${work}: no summary.json (is it a run directory written by sim run?)\n` });
     const corrupt = out('corrupt');
     rmSync(corrupt, { recursive: true, force: true });
-    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 2, scenario: { name: 'x' }, strategies: [{}] }));
+    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 3, scenario: { name: 'x' }, strategies: [{}] }));
     const r = await sim(['report', join(work, 'corrupt.json'), '--out', corrupt]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`sim: ${join(work, 'corrupt.json')}: tool is missing (expected object)\n`);

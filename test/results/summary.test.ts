@@ -12,7 +12,7 @@ describe('summary.json', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(parseSummaryJson(text, 'x/summary.json')).toEqual(JSON.parse(text));
     expect(() => parseSummaryJson('{"schemaVersion": 99}', 'x/summary.json')).toThrow(
-      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 2)',
+      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 3)',
     );
     expect(() => parseSummaryJson('{', 'x/summary.json')).toThrow(/^x\/summary.json: not valid JSON/);
   });

@@ -11,7 +11,7 @@ import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { fitToMemory } from '../memory-fit.js';
-import { checkOutput, writeOutputs } from '../outputs.js';
+import { checkOutput, writeOutputs, writeTables } from '../outputs.js';
 import { ProgressDisplay, type ProgressMode } from '../progress.js';
 
 /** Options of the commands that run a plan (`run`, `sweep`). */
@@ -44,6 +44,8 @@ export interface PlanArgs {
 export interface RunArgs extends PlanArgs {
   /** Scenario files, run one after another. */
   scenarios: string[];
+  /** false with --no-ledger: no ledger.parquet / users.parquet. */
+  ledger?: boolean;
 }
 
 /** "42" → 42; anything else stays a string seed. */
@@ -184,6 +186,7 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       if (ctrlC.interrupted) throw stopped();
       // A Ctrl-C from here on takes effect once the directory is complete (or rolled back on an error).
       const writtenFiles = await writeOutputs(dir, files);
+      if (args.ledger !== false) writtenFiles.push(...(await writeTables(dir, run.results)));
       written.push(dir);
 
       const json = files.get('summary.json') ?? renderSummaryJson(run.summary);
