@@ -3,22 +3,25 @@
  * their figures, or with `--json` one JSON document:
  * `{ <each section's keys>, node, machine, options }` — for the kernel
  * section `kernel`, `queue`, `reference`, `ratios` and `target`; for the
- * seed section `seed`; for the storm section `storm`.
+ * seed section `seed`; `peer`, `orders`, `storm` and `largeStock` for the others.
  *
- *   npm run bench -- [--json] [--only kernel[,seed][,storm]] [--rounds 5] [--scale 1] [--list]
+ *   npm run bench -- [--json] [--only kernel[,peer][,seed][,orders][,storm][,large-stock]] [--rounds 5] [--scale 1] [--list]
  *
  * To add a benchmark: write bench/<name>.ts exporting a {@link BenchSection}
  * and list it in SECTIONS below (and in OPT_IN if it takes minutes).
  */
 import os from 'node:os';
 import { kernelSection } from './kernel.js';
+import { largeStockSection } from './large-stock.js';
+import { ordersSection } from './orders.js';
+import { peerSection } from './peer.js';
 import type { BenchOptions, BenchSection } from './section.js';
 import { seedSection } from './seed.js';
 import { stormSection } from './storm.js';
 
-const SECTIONS: BenchSection[] = [kernelSection, seedSection, stormSection];
+const SECTIONS: BenchSection[] = [kernelSection, peerSection, seedSection, ordersSection, stormSection, largeStockSection];
 /** Sections that take minutes: run only when named with --only. */
-const OPT_IN = new Set(['storm']);
+const OPT_IN = new Set(['storm', 'large-stock']);
 
 const USAGE = `usage: npm run bench -- [options]
   --json            print one JSON document instead of text

@@ -1,40 +1,37 @@
 /**
- * Seed-design storm benchmark: scenarios/flash-sale.yaml's seed
- * design at 1,000,000 users, single-threaded, against the kernel's hold
- * benchmark at the storm's own mean pending count, measured in the same run.
+ * Seed-design storm benchmark: scenarios/flash-sale.yaml's seed design at
+ * 1,000,000 users, single-threaded, and the main job a user runs.
  *
  * - Events/s: the event loop's rate (model built, `sim.run()` timed, result
- *   not yet built), the figure comparable with the hold benchmark's, and the
- *   end-to-end rate including building the model and the result. Median of
- *   `min(rounds, 3)` runs, each in a fresh child process.
+ *   not yet built) and the end-to-end rate including building the model and
+ *   the result. Median of `min(rounds, 3)` runs, each in a fresh child process.
  * - Pending count: the event-weighted mean (and peak) of pending events
- *   during the loop, sampled every 4096 events; the hold benchmark runs at
- *   that mean ("a similar pending count").
+ *   during the loop, sampled every 4096 events.
  * - Memory: peak RSS of a child at 1M and at 250k users; their difference
  *   over 750k users is the cost per user, the rest is the fixed base.
+ * - Main job: `sim run scenarios/flash-sale.yaml --users 1m` (every
+ *   strategy, default workers, every report and table written), wall time.
  *
- * - Queue share: the storm's own push/pop sequence, recorded in one more
- *   child and replayed through a bare {@link EventQueue} with no handlers:
- *   the queue's cost for this pattern, hence the ceiling of storm/hold if
- *   handling an event cost nothing.
- *
- * Targets: loop events/s ≥ half the hold benchmark's; ≤ 150 bytes per user.
+ * Targets: ≤ 150 bytes per user; the main job ≤ 15 s on a 2-core machine.
+ * The child also runs the order-heavy case of bench/orders.ts.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childMain, FLASH_SALE_SCENARIO, runChild } from './child.js';
-import { kernelHoldRate } from './kernel.js';
-import { formatRate, median, seconds, type BenchOptions, type BenchSection } from './section.js';
-import { EventQueue } from '../src/kernel/event-queue.js';
+import { childMain, FLASH_SALE_SCENARIO, ROOT, runChild } from './child.js';
+import { formatRate, median, type BenchOptions, type BenchSection } from './section.js';
 import type { FlashSaleModel } from '../src/model/flash-sale-model.js';
 
 const USERS = 1_000_000;
 const SMALL_USERS = 250_000;
-const TARGET_RATIO = 0.5;
+const TARGET_MAIN_JOB_SECONDS = 15;
 const TARGET_BYTES_PER_USER = 150;
 const SAMPLE_EVERY = 4096;
 
 /** What one child run reports. */
-interface SeedRun {
+export interface SeedRun {
   users: number;
   buildMs: number;
   loopMs: number;
@@ -45,91 +42,34 @@ interface SeedRun {
   peakRssBytes: number;
 }
 
-/** What the queue-share child reports. */
-interface QueueShare {
-  pops: number;
-  /** Pops (with their pushes) per second of each replay. */
-  rounds: number[];
-}
-
-/** Push times and, per pop, how many pushes preceded it: one queue's sequence of operations. */
-class QueueTrace {
-  times = new Float64Array(1 << 20);
-  pushes = 0;
-  popAfter = new Int32Array(1 << 20);
-  pops = 0;
-
-  push(time: number): void {
-    if (this.pushes === this.times.length) this.times = grown(this.times);
-    this.times[this.pushes++] = time;
-  }
-
-  pop(): void {
-    if (this.pops === this.popAfter.length) this.popAfter = grown(this.popAfter);
-    this.popAfter[this.pops++] = this.pushes;
-  }
-
-  /** Seconds to replay the trace through a fresh queue (the sale's run pops without a time limit). */
-  replay(): number {
-    const queue = new EventQueue(this.pushes);
-    const { times, popAfter } = this;
-    return seconds(() => {
-      let j = 0;
-      for (let i = 0; i < this.pops; i++) {
-        for (const end = popAfter[i]; j < end; j++) queue.push(times[j], 0, j, 0);
-        queue.pop(Infinity);
-      }
-    });
-  }
-}
-
-function grown<T extends Float64Array | Int32Array>(array: T): T {
-  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
-  bigger.set(array);
-  return bigger;
-}
-
-/** Records the operations of every queue while the seed design runs, then replays the sale's. */
-async function queueShareChild(users: number, rounds: number): Promise<QueueShare> {
-  const traces = new Map<EventQueue, QueueTrace>();
-  const trace = (queue: EventQueue): QueueTrace => {
-    let t = traces.get(queue);
-    if (t === undefined) traces.set(queue, (t = new QueueTrace()));
-    return t;
-  };
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with the queue as `this`.
-  const { push, pop } = EventQueue.prototype;
-  EventQueue.prototype.push = function (this: EventQueue, time, kind, a, b) {
-    trace(this).push(time);
-    push.call(this, time, kind, a, b);
-  };
-  EventQueue.prototype.pop = function (this: EventQueue, limit) {
-    trace(this).pop();
-    return pop.call(this, limit);
-  };
-  const model = (await seedDesign(users))();
-  model.sim.run({});
-  EventQueue.prototype.push = push;
-  EventQueue.prototype.pop = pop;
-  const sale = traces.get(model.sim.queue)!;
-  sale.replay(); // warm-up
-  const measured: number[] = [];
-  for (let i = 0; i < rounds; i++) measured.push(Math.round(sale.pops / sale.replay()));
-  return { pops: sale.pops, rounds: measured };
-}
-
 /** A builder of the seed design's model at `users` users (modules loaded and the scenario resolved beforehand). */
-async function seedDesign(users: number): Promise<() => FlashSaleModel> {
+async function seedDesign(users: number, set: string[] = []): Promise<() => FlashSaleModel> {
   const { prepareRun } = await import('../src/app/prepare.js');
   const { FlashSaleModel } = await import('../src/model/flash-sale-model.js');
-  const task = prepareRun(FLASH_SALE_SCENARIO, { users, strategies: ['seed-design'] }).plan.tasks[0];
+  const task = prepareRun(FLASH_SALE_SCENARIO, { users, strategies: ['seed-design'], set }).plan.tasks[0];
   return () => new FlashSaleModel(task.config, { strategy: task.strategy, replication: task.replication, seed: task.seed });
 }
 
-async function child(argv: string[]): Promise<SeedRun | QueueShare> {
+/**
+ * The seed design at `users` users in a fresh child process; with `set`
+ * (`--set` assignments), a variant of it (bench/orders.ts's order-heavy case).
+ */
+export function runSeedChild(users: number, set: string[] = []): Promise<SeedRun> {
+  return runChild<SeedRun>(fileURLToPath(import.meta.url), [String(users), ...set]);
+}
+
+/** Wall time of `sim run <args>` (the built CLI) in a child process, ms. */
+export function cliWallMs(args: string[]): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'run', ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0 && run.status !== 1 && run.status !== 99)
+    throw new Error(`sim run ${args.join(' ')} exited with ${run.status}: ${run.stderr}`);
+  return performance.now() - started;
+}
+
+async function child(argv: string[]): Promise<SeedRun> {
   const users = Number(argv[0]);
-  if (argv[1] === 'queue-share') return queueShareChild(users, Number(argv[2]));
-  const build = await seedDesign(users);
+  const build = await seedDesign(users, argv.slice(1));
   const { buildResult } = await import('../src/model/build-result.js');
   const started = performance.now();
   const model = build();
@@ -169,7 +109,7 @@ const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 export const seedSection: BenchSection = {
   name: 'seed',
-  description: 'seed design, 1M users, 1 thread: loop events/s vs the kernel hold benchmark at the same pending count; RSS per user',
+  description: 'seed design, 1M users, 1 thread: loop events/s, RSS per user; the main job (all strategies, 1M users) wall time',
   async run(options: BenchOptions) {
     const file = fileURLToPath(import.meta.url);
     const users = Math.max(4_000, Math.round(USERS * options.scale));
@@ -187,20 +127,15 @@ export const seedSection: BenchSection = {
     const loopRate = typical.events / (typical.loopMs / 1000);
     const endToEnd = median(runs.map((r) => r.events / ((r.buildMs + r.loopMs + r.resultMs) / 1000)));
     const pending = Math.round(typical.meanPending);
-    options.log(`seed: kernel hold benchmark at ${pending.toLocaleString('en')} pending …`);
-    const hold = kernelHoldRate(pending, options);
-    const ratio = loopRate / hold.eventsPerSecond;
-    options.log(`seed: the storm's queue operations alone (recorded, then replayed) …`);
-    const share = await runChild<QueueShare>(file, [String(users), 'queue-share', String(repeats)]);
-    const queueRate = median(share.rounds);
-    // What the target leaves for everything but the queue: the loop may take
-    // events / (target × hold) seconds, of which the queue's own operations
-    // (measured above on a bare queue) take pops / queueRate.
-    const queueSeconds = share.pops / queueRate;
-    const targetLoopSeconds = typical.events / (TARGET_RATIO * hold.eventsPerSecond);
-    const restSeconds = typical.loopMs / 1000 - queueSeconds;
-    const restBudgetSeconds = targetLoopSeconds - queueSeconds;
-    const perEventNs = (s: number): number => Math.round((s * 1e9) / typical.events);
+    const out = mkdtempSync(join(tmpdir(), 'flashsim-bench-'));
+    const mainUsers = Math.max(4_000, Math.round(USERS * options.scale));
+    options.log(`seed: main job, sim run flash-sale.yaml --users ${mainUsers.toLocaleString('en')} (every strategy, default workers) …`);
+    let mainJobMs: number;
+    try {
+      mainJobMs = cliWallMs([FLASH_SALE_SCENARIO, '--users', String(mainUsers), '--no-progress', '-q', '--out', out]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
     const peakRss = Math.max(...runs.map((r) => r.peakRssBytes));
     const bytesPerUser = (peakRss - smallRun.peakRssBytes) / (users - small);
     const baseBytes = smallRun.peakRssBytes - bytesPerUser * small;
@@ -216,30 +151,15 @@ export const seedSection: BenchSection = {
         endToEndEventsPerSecond: Math.round(endToEnd),
         meanPending: pending,
         peakPending: typical.peakPending,
-        kernelHold: hold,
-        ratio: Math.round(ratio * 1000) / 1000,
-        queueOnly: {
-          pops: share.pops,
-          eventsPerSecond: queueRate,
-          rounds: share.rounds,
-          ratioToHold: Math.round((queueRate / hold.eventsPerSecond) * 1000) / 1000,
-        },
-        budget: {
-          targetLoopMs: Math.round(targetLoopSeconds * 1000),
-          queueMs: Math.round(queueSeconds * 1000),
-          restMs: Math.round(restSeconds * 1000),
-          restBudgetMs: Math.round(restBudgetSeconds * 1000),
-          restNsPerEvent: perEventNs(restSeconds),
-          restBudgetNsPerEvent: perEventNs(restBudgetSeconds),
-        },
+        mainJob: { users: mainUsers, strategies: 'all', wallMs: Math.round(mainJobMs) },
         peakRssMiB: mib(peakRss),
         smallUsers: small,
         smallPeakRssMiB: mib(smallRun.peakRssBytes),
         bytesPerUser: Math.round(bytesPerUser),
         baseMiB: mib(baseBytes),
         targets: {
-          ratio: TARGET_RATIO,
-          ratioMet: ratio >= TARGET_RATIO,
+          mainJobSeconds: TARGET_MAIN_JOB_SECONDS,
+          mainJobMet: mainJobMs <= TARGET_MAIN_JOB_SECONDS * 1000,
           bytesPerUser: TARGET_BYTES_PER_USER,
           bytesPerUserMet: bytesPerUser <= TARGET_BYTES_PER_USER,
         },
@@ -249,11 +169,7 @@ export const seedSection: BenchSection = {
       `seed: flash-sale.yaml seed design, ${users.toLocaleString('en')} users, 1 thread; median of ${repeats} runs, each in a fresh process`,
       `  ${typical.events.toLocaleString('en')} events; build ${secs(typical.buildMs)} + loop ${secs(typical.loopMs)} + result ${secs(typical.resultMs)} = ${secs(typical.buildMs + typical.loopMs + typical.resultMs)} wall`,
       `  loop ${formatRate(loopRate)} events/s (end to end ${formatRate(endToEnd)}/s); pending events: mean ${pending.toLocaleString('en')}, peak ${typical.peakPending.toLocaleString('en')}`,
-      `  kernel hold benchmark at ${pending.toLocaleString('en')} pending: ${formatRate(hold.eventsPerSecond)} events/s; storm/hold ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
-      `  the sale's ${share.pops.toLocaleString('en')} pops and their pushes, replayed on a bare queue: ${formatRate(queueRate)}/s (${(queueRate / hold.eventsPerSecond).toFixed(2)}x hold), ` +
-        `${secs(queueSeconds * 1000)} of the ${secs(typical.loopMs)} loop; the rest is handlers, dispatch and the main site's own simulation`,
-      `  storm/hold ${TARGET_RATIO} needs a loop of at most ${secs(targetLoopSeconds * 1000)}: after the queue's ${secs(queueSeconds * 1000)}, ` +
-        `${restBudgetSeconds > 0 ? `${secs(restBudgetSeconds * 1000)} (${perEventNs(restBudgetSeconds)} ns per event)` : 'nothing'} for the rest, which takes ${secs(restSeconds * 1000)} (${perEventNs(restSeconds)} ns per event)`,
+      `  main job: sim run flash-sale.yaml --users ${mainUsers.toLocaleString('en')}, every strategy, default workers, every report: ${secs(mainJobMs)} wall (target ≤ ${TARGET_MAIN_JOB_SECONDS}s): ${mainJobMs <= TARGET_MAIN_JOB_SECONDS * 1000 ? 'met' : 'NOT met'}`,
       `  peak RSS ${mib(peakRss)} MiB (${small.toLocaleString('en')} users: ${mib(smallRun.peakRssBytes)} MiB): ${Math.round(bytesPerUser)} bytes/user above a ${mib(baseBytes)} MiB base (target ≤ ${TARGET_BYTES_PER_USER}): ${bytesPerUser <= TARGET_BYTES_PER_USER ? 'met' : 'NOT met'}`,
     ];
     return { json, lines };

@@ -5,6 +5,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { executePlan, type TaskProgress, type TaskRunner, type TaskTiming } from '../execute/execute.js';
+import type { RunResult } from '../results/result.js';
 import type { RunSummary } from '../results/summary.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 import { buildSummary } from './summary.js';
@@ -27,6 +28,8 @@ export interface CompletedRun {
   prepared: PreparedRun;
   /** summary.json's content: a function of the scenario and options only. */
   summary: RunSummary;
+  /** Every task's result in plan order, with the per-record data summary.json leaves out (the ledger tables' rows). */
+  results: readonly RunResult[];
   /** timing.json's content (wall clock, host). */
   timing: TimingReport;
 }
@@ -69,6 +72,7 @@ export async function executeRun(prepared: PreparedRun, options: ExecuteRunOptio
   return {
     prepared,
     summary,
+    results: executed.results,
     timing: {
       startedAt: startedAt.toISOString(),
       wallMs,

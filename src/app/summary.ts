@@ -1,6 +1,6 @@
 import { formatMetricValue } from '../report/console-table.js';
 import { aggregateStrategy, type StrategyAggregate } from '../results/aggregate.js';
-import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult } from '../results/result.js';
+import { LATENCY_NAMES, toSummaryRun, type LatencyName, type LatencySummary, type RunResult, type SummaryRun } from '../results/result.js';
 import {
   SUMMARY_SCHEMA_VERSION,
   toolVersion,
@@ -25,7 +25,7 @@ import { strategyChecks } from '../scenario/expectations.js';
  * replications — or null (which fails the threshold) when some
  * replication did not measure it.
  */
-function pooledResult(runs: readonly RunResult[], aggregate: StrategyAggregate): RunResult {
+function pooledResult(runs: readonly SummaryRun[], aggregate: StrategyAggregate): SummaryRun {
   const latency = {} as Record<LatencyName, LatencySummary>;
   for (const kind of LATENCY_NAMES) {
     const { p50Estimate: _p50, p99Estimate: _p99, ...merged } = aggregate.latency[kind];
@@ -119,7 +119,8 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
       invariants: invariantResults,
       thresholds: thresholdOutcomes,
       aggregate,
-      runs,
+      // The per-record data stays with the results (the Parquet tables), out of summary.json.
+      runs: runs.map(toSummaryRun),
     };
   });
   return {

@@ -175,6 +175,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('json', { type: 'boolean', default: false, describe: 'Print summary.json on stdout (and nothing else there).' })
           .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no summary table; errors only.' })
           .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
+          .option('ledger', {
+            type: 'boolean',
+            default: true,
+            describe: 'Write ledger.parquet and users.parquet, every order and "won" answer (--no-ledger to skip them).',
+          })
           .example('$0 run scenarios/flash-sale.yaml', "All strategies, the scenario's seed and replications.")
           .example(
             '$0 run scenarios/flash-sale.yaml --strategy seed-design,naive --replications 5',
@@ -183,7 +188,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example('$0 run scenarios/smoke.yaml --set system.orderServers.servers=20 --users 10k', 'Override a field and the population.')
           .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.'),
       async (a) => {
-        done(await runCommand({ scenarios: many(a.scenario) ?? [], ...planArgs(a) }, io));
+        done(await runCommand({ scenarios: many(a.scenario) ?? [], ledger: a.ledger, ...planArgs(a) }, io));
       },
     )
     .command(

@@ -1,7 +1,7 @@
 import type { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { Outcome } from '../workload/users.js';
 import type { LatencyName, LatencySummary, OutcomeCounts, RunResult } from '../results/result.js';
-import { LATENCY_NAMES } from '../results/result.js';
+import { acceptanceCurve, LATENCY_NAMES } from '../results/result.js';
 import { CdnObject } from '../system/cdn.js';
 import { clickRankFairness } from './fairness.js';
 import { inAcceptanceOrder, liveOrders, ordersBeyondStock } from '../system/ledger.js';
@@ -135,6 +135,7 @@ export function buildResult(model: FinishedModel): RunResult {
     },
     ledger,
     wonResponses: flow.wonResponses.slice(),
+    acceptance: acceptanceCurve(accepted.map((o) => o.acceptedUs)),
   };
   return { ...result, metrics: computeMetrics({ result, accepted, model }) };
 }

@@ -1,5 +1,5 @@
 import { METRIC_CATALOGUE, METRIC_NAMES, type Direction, type MetricName } from '../metrics/catalogue.js';
-import { latencyNameOf, measuredLatency, measuredMetric, type RunResult } from '../results/result.js';
+import { latencyNameOf, measuredLatency, measuredMetric, type SummaryRun } from '../results/result.js';
 import { testDifference, type DifferenceTest } from '../kernel/stats/difference-test.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
@@ -101,7 +101,7 @@ interface Figure {
   metric: MetricName;
   value: number | null;
   /** The figure in one replication (null if unmeasured there). */
-  of: (run: RunResult) => number | null;
+  of: (run: SummaryRun) => number | null;
 }
 
 function figures(s: StrategySummary): Figure[] {

@@ -1,7 +1,7 @@
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import { summarize } from '../kernel/stats/summary.js';
 import { VALUE_METRIC_NAMES, metricRange, type ValueRange } from '../metrics/catalogue.js';
-import { LATENCY_NAMES, type LatencyName, type LatencySummary, type RunResult, type TimeSeriesData } from './result.js';
+import { LATENCY_NAMES, type LatencyName, type LatencySummary, type SummaryRun, type TimeSeriesData } from './result.js';
 
 /**
  * Aggregation of the replications of one strategy:
@@ -131,8 +131,8 @@ const FRACTION: ValueRange = { min: 0, max: 1 };
 
 /** Estimates of every numeric leaf of `pick(result)`, keyed by dotted name, in first-seen order; `range` gives each one's range. */
 function estimateAll(
-  results: readonly RunResult[],
-  pick: (r: RunResult) => unknown,
+  results: readonly SummaryRun[],
+  pick: (r: SummaryRun) => unknown,
   range: (name: string) => ValueRange,
   order?: readonly string[],
 ): Record<string, Estimate> {
@@ -220,7 +220,7 @@ export function averageTimeseries(series: readonly TimeSeriesData[]): TimeSeries
  *
  * @param results the strategy's results, in replication order (at least one).
  */
-export function aggregateStrategy(results: readonly RunResult[]): StrategyAggregate {
+export function aggregateStrategy(results: readonly SummaryRun[]): StrategyAggregate {
   if (results.length === 0) throw new RangeError('cannot aggregate zero results');
   const strategy = results[0].strategy;
   if (results.some((r) => r.strategy !== strategy)) throw new RangeError('results of different strategies cannot be aggregated together');

@@ -36,12 +36,66 @@ export interface RunResult {
   bots: { count: number; won: number; shareOfStock: number | null; earlyAttempts: number };
   /** Main-site requests, those refused by a full queue, and errors / requests (fraction 0–1). */
   mainSite: { requests: number; errors: number; errorRate: number };
-  /** Every order the order subsystem created: the audit's source of truth. */
+  /**
+   * Every order the order subsystem created: the audit's source of truth. In memory only: summary.json
+   * leaves it out (see {@link SummaryRun}) and `sim run` writes it to ledger.parquet.
+   */
   ledger: LedgerRecord[];
-  /** Users who were told "won" (order confirmed), in response order. */
+  /** Users who were told "won" (order confirmed), in response order. In memory only, like `ledger` (users.parquet). */
   wonResponses: number[];
+  /** When orders were accepted, thinned to a bounded list: what the stock chart draws (see {@link AcceptanceCurve}). */
+  acceptance: AcceptanceCurve;
   /** Every non-latency catalogue metric (src/metrics/catalogue.ts), catalogue order; null when unmeasured. Latency metrics live in `latency`. */
   metrics: Record<ValueMetricName, number | null>;
+}
+
+/**
+ * A run as summary.json keeps it: the {@link RunResult} without its
+ * per-record data (the ledger and the "won" answers), so that the file's
+ * size does not grow with the stock. The records go to ledger.parquet and
+ * users.parquet beside it.
+ */
+export type SummaryRun = Omit<RunResult, 'ledger' | 'wonResponses'>;
+
+/** The fields of a {@link RunResult} that summary.json leaves out. */
+export const PER_RECORD_FIELDS = ['ledger', 'wonResponses'] as const;
+
+/** A run without its per-record fields (a new object; the run is not changed). */
+export function toSummaryRun(run: RunResult): SummaryRun {
+  const { ledger: _ledger, wonResponses: _won, ...rest } = run;
+  return rest;
+}
+
+/** Most acceptance times an {@link AcceptanceCurve} keeps. */
+export const ACCEPTANCE_POINTS = 1000;
+
+/**
+ * Order acceptance times of a run, bounded: with `count` ≤
+ * {@link ACCEPTANCE_POINTS} orders, every acceptance time (ascending);
+ * beyond, the times of the orders of rank ⌊i·(count−1)/(points−1)⌋ in
+ * acceptance order, so the first and last are exact and a count of orders
+ * accepted by a time is off by less than count/points.
+ */
+export interface AcceptanceCurve {
+  /** Orders in the ledger. */
+  count: number;
+  /** Acceptance times, µs, ascending. */
+  timesUs: number[];
+}
+
+/** The 0-based rank in acceptance order of the order whose time is `timesUs[i]`. */
+export function acceptanceRank(curve: AcceptanceCurve, i: number): number {
+  const m = curve.timesUs.length;
+  return m === curve.count || m < 2 ? i : Math.floor((i * (curve.count - 1)) / (m - 1));
+}
+
+/** Builds the {@link AcceptanceCurve} of acceptance times sorted ascending, µs. */
+export function acceptanceCurve(sortedTimesUs: readonly number[], points = ACCEPTANCE_POINTS): AcceptanceCurve {
+  const count = sortedTimesUs.length;
+  if (count <= points) return { count, timesUs: sortedTimesUs.slice() };
+  const timesUs: number[] = [];
+  for (let i = 0; i < points; i++) timesUs.push(sortedTimesUs[Math.floor((i * (count - 1)) / (points - 1))]);
+  return { count, timesUs };
 }
 
 const LATENCY_SUFFIX = '_latency';

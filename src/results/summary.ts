@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { StrategyAggregate } from './aggregate.js';
-import type { RunResult } from './result.js';
+import type { SummaryRun } from './result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
 import { formatPath } from '../scenario/positions.js';
 
@@ -14,16 +14,21 @@ import { formatPath } from '../scenario/positions.js';
  * scenario and seed give a byte-identical file on any machine with any
  * number of workers. Wall-clock figures go to timing.json.
  *
- * The per-replication RunResults (ledger included) are kept, so that every
- * report can be rebuilt from this file alone (`sim report`).
+ * The per-replication results are kept without their per-record data
+ * ({@link SummaryRun}: no ledger, no "won" answers), so that the file stays
+ * a few MB whatever the stock, and every report can still be rebuilt from
+ * it alone (`sim report`). The records go to ledger.parquet and
+ * users.parquet beside it (src/report/ledger-tables.ts).
  *
  * Versioning: `schemaVersion` is bumped on any incompatible change; readers
  * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
  * metric `fairness_rank_correlation` became `fairness.clickOrder` and
  * `fairness_click_order`. Added within 2 (readers accept summaries
- * without them): the `decision` latency and `decided_within_2s`. 3: a
- * strategy's `expect` and `thresholdsApplied`, every check's
- * `expectViolation` and `verdict`, and `verdict.expected`;
+ * without them): the `decision` latency and `decided_within_2s`. 3: a run
+ * no longer holds `ledger` and `wonResponses` (they are in the Parquet
+ * tables) and holds `acceptance`, the bounded acceptance times the stock
+ * chart draws; a strategy has `expect` and `thresholdsApplied`, every check
+ * `expectViolation` and `verdict`, the run `verdict.expected`; and
  * `invariantsPassed`/`thresholdsPassed` mean "came out as declared".
  */
 export const SUMMARY_SCHEMA_VERSION = 3;
@@ -101,8 +106,8 @@ export interface StrategySummary {
   thresholds: ThresholdOutcome[];
   /** Means and confidence intervals across replications. */
   aggregate: StrategyAggregate;
-  /** Per replication, in replication order. */
-  runs: RunResult[];
+  /** Per replication, in replication order, without per-record data. */
+  runs: SummaryRun[];
 }
 
 /** The options that shaped the run (not those that only change how fast it ran). */
@@ -261,8 +266,7 @@ const runResult = z.looseObject({
   fairness: z.looseObject({ winRateByDecile: z.array(num), clickOrder: num }),
   bots: counts,
   mainSite: counts,
-  ledger: z.array(z.unknown()),
-  wonResponses: z.array(num),
+  acceptance: z.looseObject({ count: z.number(), timesUs: z.array(z.number()) }),
   metrics: z.record(z.string(), num),
 });
 const SUMMARY_SHAPE = z.looseObject({

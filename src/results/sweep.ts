@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import { METRIC_CATALOGUE, type MetricName } from '../metrics/catalogue.js';
 import type { Estimate } from './aggregate.js';
-import { latencyNameOf, measuredLatency, measuredMetric, type LatencyStat, type RunResult } from './result.js';
+import { latencyNameOf, measuredLatency, measuredMetric, type LatencyStat, type SummaryRun } from './result.js';
 import type { RunOptionsRecord } from './summary.js';
 
 /** sweep.json's format version; bumped on incompatible changes. */
@@ -64,7 +64,7 @@ export function parseSweepMetric(name: string): SweepMetric {
 }
 
 /** The value of a sweep metric in one run (null when the run could not measure it). */
-export function metricValue(metric: SweepMetric, run: RunResult): number | null {
+export function metricValue(metric: SweepMetric, run: SummaryRun): number | null {
   const [, stat] = metric.name.split('.') as [string, LatencyStat | undefined];
   return stat !== undefined ? measuredLatency(run, latencyNameOf(metric.metric)!, stat) : measuredMetric(run, metric.name);
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { digestBase64UrlCode, HmacSha256 } from './hmac-sha256.js';
 import { RandomSource } from '../kernel/random.js';
 import type { TokenGateConfig } from '../scenario/schema.js';
 import type { LedgerRecord } from './ledger.js';
@@ -29,7 +30,12 @@ export const STATIC_TOKEN = 'static';
 
 /** Issues, forges and verifies order-URL tokens for one run (see {@link TokenVerdict} for the format). */
 export class TokenGate {
-  private readonly secret: Buffer;
+  /** The secret's HMAC, pads hashed once per gate (a gate is built once per run). */
+  private readonly hmac: HmacSha256;
+  /** The message being signed, ASCII bytes (a body is ~30 bytes; longer ones grow it). */
+  private message = new Uint8Array(64);
+  /** The signature's character codes, reused by every {@link sign}. */
+  private readonly signature: number[] = new Array<number>(SIGNATURE_CHARS).fill(0);
 
   /**
    * @param config the tokenGate section.
@@ -41,7 +47,7 @@ export class TokenGate {
     private readonly saleStartUs: number,
     secretSeed: number,
   ) {
-    this.secret = createHmac('sha256', 'flashsim-token-gate').update(String(secretSeed)).digest();
+    this.hmac = new HmacSha256(createHmac('sha256', 'flashsim-token-gate').update(String(secretSeed)).digest());
   }
 
   /** Whether order URLs are dynamic tokens (else the static URL). */
@@ -73,25 +79,58 @@ export class TokenGate {
       if (token !== STATIC_TOKEN) return 'forged';
       return this.config.checkStartTime && nowUs < this.saleStartUs ? 'early' : 'ok';
     }
-    const parts = token.split('.');
-    if (parts.length !== 4 || parts[0] !== 'v1') return 'forged';
-    const body = `${parts[0]}.${parts[1]}.${parts[2]}`;
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(parts[3]);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'forged';
-    const issuedAt = Number(parts[2]);
+    // `v1.<user>.<issuedAtUs>.<signature>`: exactly three dots, found without splitting.
+    const first = token.indexOf('.');
+    const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    const third = second < 0 ? -1 : token.indexOf('.', second + 1);
+    if (third < 0 || token.indexOf('.', third + 1) >= 0 || first !== 2 || !token.startsWith('v1')) return 'forged';
+    if (!this.signatureMatches(token, third)) return 'forged';
+    const issuedAt = Number(token.slice(second + 1, third));
     // A genuine token issued before T0 cannot exist: the script does not
     // issue one. Keep the check so that a leaked secret still cannot order early.
     if (issuedAt < this.saleStartUs || nowUs < this.saleStartUs) return 'early';
     if (nowUs > issuedAt + this.config.ttl) return 'expired';
-    if (this.config.bindToUser && parts[1] !== String(user)) return 'foreign';
+    if (this.config.bindToUser && token.slice(first + 1, second) !== String(user)) return 'foreign';
     return 'ok';
   }
 
+  /** HMAC-SHA256(secret, body) in base64url, its first {@link SIGNATURE_CHARS} characters. */
   private sign(body: string): string {
-    return createHmac('sha256', this.secret).update(body).digest('base64url').slice(0, 22);
+    this.hmacOf(body, body.length);
+    const codes = this.signature;
+    for (let i = 0; i < SIGNATURE_CHARS; i++) codes[i] = digestBase64UrlCode(this.hmac.digest, i);
+    return String.fromCharCode(...codes);
+  }
+
+  /** Whether the characters after the last dot (at `dot`) are the signature of the text before it; every character compared. */
+  private signatureMatches(token: string, dot: number): boolean {
+    if (token.length - dot - 1 !== SIGNATURE_CHARS) return false;
+    this.hmacOf(token, dot);
+    let differ = 0;
+    for (let i = 0; i < SIGNATURE_CHARS; i++) differ |= token.charCodeAt(dot + 1 + i) ^ digestBase64UrlCode(this.hmac.digest, i);
+    return differ === 0;
+  }
+
+  /** HMAC of the first `length` characters of `text` as UTF-8 (what node:crypto signs for a string) into the digest. */
+  private hmacOf(text: string, length: number): void {
+    if (this.message.length < length) this.message = new Uint8Array(2 * length);
+    const bytes = this.message;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) {
+        // Not ASCII (no token flashsim makes): encode as node:crypto would.
+        const utf8 = Buffer.from(text.slice(0, length), 'utf8');
+        this.hmac.sign(utf8, utf8.length);
+        return;
+      }
+      bytes[i] = code;
+    }
+    this.hmac.sign(bytes, length);
   }
 }
+
+/** Characters of a token's signature: 22 base64url characters, 132 bits. */
+const SIGNATURE_CHARS = 22;
 
 /**
  * The HMAC secret seed of a run: derived from its seed and replication,

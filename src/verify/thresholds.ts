@@ -11,7 +11,7 @@
 import { LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import type { ValueMetricName } from '../metrics/catalogue.js';
 import { parseThreshold, type Comparison, type Threshold } from '../metrics/thresholds.js';
-import { latencyNameOf, type LatencySummary, type RunResult } from '../results/result.js';
+import { latencyNameOf, type LatencySummary, type SummaryRun } from '../results/result.js';
 
 /** The outcome of one threshold for one run. */
 export interface ThresholdResult {
@@ -75,7 +75,7 @@ function latencyValue(summary: LatencySummary | undefined, threshold: Threshold)
 }
 
 /** Evaluates one parsed threshold against a run. */
-export function evaluateThreshold(result: RunResult, threshold: Threshold): ThresholdResult {
+export function evaluateThreshold(result: SummaryRun, threshold: Threshold): ThresholdResult {
   const latency = latencyNameOf(threshold.metric);
   const actual =
     latency !== undefined ? latencyValue(result.latency[latency], threshold) : finite(result.metrics[threshold.metric as ValueMetricName]);
@@ -93,7 +93,7 @@ export function evaluateThreshold(result: RunResult, threshold: Threshold): Thre
  * written (metrics, then expressions).
  * @throws {ThresholdError} for an expression that does not parse (validation catches these first).
  */
-export function evaluateThresholds(result: RunResult, thresholds: Partial<Record<string, readonly string[]>>): ThresholdResult[] {
+export function evaluateThresholds(result: SummaryRun, thresholds: Partial<Record<string, readonly string[]>>): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [metric, expressions] of Object.entries(thresholds)) {
     for (const expression of expressions ?? []) results.push(evaluateThreshold(result, parseThreshold(metric, expression)));

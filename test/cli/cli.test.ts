@@ -153,7 +153,9 @@ describe('sim run', () => {
       replications: 1,
     });
     expect(summary.strategies.map((s: { name: string }) => s.name)).toEqual(['seed-design', 'more-servers']);
-    expect(summary.strategies[0].runs[0].ledger.length).toBe(20);
+    expect(summary.strategies[0].runs[0].metrics.orders_created).toBe(20);
+    expect(summary.strategies[0].runs[0].ledger).toBeUndefined();
+    expect(readdirSync(out('pass'))).toEqual(expect.arrayContaining(['ledger.parquet', 'users.parquet']));
     expect(summary.strategies[0].config.system.orderServers.servers).toBe(2);
     expect(summary.strategies[1].config.system.orderServers.servers).toBe(4);
     expect(JSON.stringify(summary)).not.toMatch(/wallMs|startedAt|runId/);
@@ -163,6 +165,14 @@ describe('sim run', () => {
     // junit.xml: well-formed, one testcase per invariant and threshold per strategy.
     const junit = parseXml(readFileSync(join(out('pass'), 'junit.xml'), 'utf8'));
     expect(junit.attributes).toMatchObject({ tests: String(2 * (6 + 2)), failures: '0' });
+  });
+
+  it('--no-ledger writes every report but not the Parquet tables', async () => {
+    const r = await sim(['run', rel('pass.yaml'), '--no-ledger', '--quiet', '--out', out('no-ledger')]);
+    expect(r.code).toBe(0);
+    const names = readdirSync(out('no-ledger'));
+    expect(names).toEqual(expect.arrayContaining(['summary.json', 'summary.md', 'report.html', 'junit.xml']));
+    expect(names.filter((n) => n.endsWith('.parquet'))).toEqual([]);
   });
 
   it('--json prints exactly summary.json on stdout; same seed gives a byte-identical summary whatever the workers', async () => {
@@ -337,7 +347,7 @@ describe('sim run', () => {
       code: '0',
       stderr: '',
     });
-    expect(files(out('epipe'))).toEqual([...OUTPUTS, 'charts', 'report.html'].sort());
+    expect(files(out('epipe'))).toEqual([...OUTPUTS, 'charts', 'ledger.parquet', 'report.html', 'users.parquet'].sort());
   });
 
   it('--memory: a run that cannot fit is exit 2 before anything runs; runs that do not fit together go one at a time', async () => {

@@ -5,7 +5,7 @@
  * presets built on it.
  */
 import { LatencyHistogram } from '../../src/kernel/stats/latency-histogram.js';
-import type { LedgerRecord, LatencySummary, RunResult } from '../../src/results/result.js';
+import { acceptanceCurve, type LedgerRecord, type LatencySummary, type RunResult } from '../../src/results/result.js';
 import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { BaseSchema, type ResolvedConfig } from '../../src/scenario/schema.js';
 
@@ -70,6 +70,17 @@ export type RunResultOverrides = {
  */
 export function runResult(o: RunResultOverrides = {}): RunResult {
   const strategy = o.strategy ?? 'base';
+  const ledger =
+    o.ledger ??
+    Array.from({ length: 10 }, (_, i) => ({
+      orderId: i,
+      user: i,
+      timeUs: 5_000_000 + i,
+      acceptedUs: 5_000_000 + i,
+      token: `t${i}`,
+      server: 0,
+      strategy,
+    }));
   return {
     strategy,
     replication: o.replication ?? 0,
@@ -128,18 +139,9 @@ export function runResult(o: RunResultOverrides = {}): RunResult {
     fairness: { winRateByDecile: [1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0], clickOrder: 0.8, ...o.fairness },
     bots: { count: 1, won: 0, shareOfStock: 0, earlyAttempts: 0, ...o.bots },
     mainSite: { requests: 0, errors: 0, errorRate: 0, ...o.mainSite },
-    ledger:
-      o.ledger ??
-      Array.from({ length: 10 }, (_, i) => ({
-        orderId: i,
-        user: i,
-        timeUs: 5_000_000 + i,
-        acceptedUs: 5_000_000 + i,
-        token: `t${i}`,
-        server: 0,
-        strategy,
-      })),
+    ledger,
     wonResponses: o.wonResponses ?? Array.from({ length: 10 }, (_, i) => i),
+    acceptance: { ...acceptanceCurve(ledger.map((r) => r.acceptedUs).sort((a, b) => a - b)), ...o.acceptance },
     metrics: {
       orders_created: 10,
       oversell: 0,

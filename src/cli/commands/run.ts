@@ -1,4 +1,5 @@
 import { join, relative, sep } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { ScenarioError, UsageError } from '../../errors.js';
 import { defaultRunDirectory, makeRunId, renderTimingJson } from '../../app/run-directory.js';
 import { executeRun } from '../../app/run.js';
@@ -12,6 +13,7 @@ import { EXIT, worst } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { fitToMemory } from '../memory-fit.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
+import { LEDGER_TABLE, USERS_TABLE, writeLedgerTables } from '../../report/ledger-tables.js';
 import { ProgressDisplay, type ProgressMode } from '../progress.js';
 
 /** Options of the commands that run a plan (`run`, `sweep`). */
@@ -44,6 +46,8 @@ export interface PlanArgs {
 export interface RunArgs extends PlanArgs {
   /** Scenario files, run one after another. */
   scenarios: string[];
+  /** false with --no-ledger: no ledger.parquet / users.parquet. */
+  ledger?: boolean;
 }
 
 /** "42" → 42; anything else stays a string seed. */
@@ -183,7 +187,11 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       files.set('timing.json', renderTimingJson({ runId, ...run.timing }));
       if (ctrlC.interrupted) throw stopped();
       // A Ctrl-C from here on takes effect once the directory is complete (or rolled back on an error).
-      const writtenFiles = await writeOutputs(dir, files);
+      // The ledger tables join the set: written into its staging directory, switched in with the rest.
+      const tables = args.ledger === false ? undefined : async (staging: string) => void (await writeLedgerTables(staging, run.results));
+      const writtenFiles = await writeOutputs(dir, files, tables);
+      // A table left from an earlier run with its ledger would not belong to this summary.
+      if (!tables) await Promise.all([LEDGER_TABLE, USERS_TABLE].map((name) => rm(join(dir, name), { force: true })));
       written.push(dir);
 
       const json = files.get('summary.json') ?? renderSummaryJson(run.summary);

@@ -1,7 +1,7 @@
 import { LatencyHistogram } from '../../kernel/stats/latency-histogram.js';
 import { upperBound } from '../../kernel/sorted.js';
 import { summarize } from '../../kernel/stats/summary.js';
-import type { LatencyName, RunResult } from '../../results/result.js';
+import { acceptanceRank, type LatencyName, type SummaryRun } from '../../results/result.js';
 import type { StrategySummary } from '../../results/summary.js';
 
 /**
@@ -23,7 +23,7 @@ export interface BandPoint {
 }
 
 /** Seconds from T0 (the strategy's own `sale.start`) of a time in µs. */
-export function secondsFromT0(us: number, run: RunResult): number {
+export function secondsFromT0(us: number, run: Pick<SummaryRun, 'config'>): number {
   return (us - run.config.sale.start) / 1e6;
 }
 
@@ -135,7 +135,7 @@ export function round(x: number): number {
 }
 
 /** The run's simulated span in seconds from T0: [start, end]. */
-export function runSpan(run: RunResult): [number, number] {
+export function runSpan(run: SummaryRun): [number, number] {
   return [secondsFromT0(0, run), secondsFromT0(run.config.duration, run)];
 }
 
@@ -178,21 +178,28 @@ export function percentileCurve(s: StrategySummary, kind: LatencyName): BandPoin
 }
 
 /**
- * Stock left over time, from the order ledger: the initial stock minus the
- * orders whose order-server acceptance (the stock step follows it at once)
- * came at or before t. Sampled on `steps` points over [from, to] seconds
- * from T0, mean and band across replications. It goes below zero when the
- * stock was oversold.
+ * Stock left over time, from the order ledger's acceptance times (the
+ * run's bounded `acceptance` curve): the initial stock minus the orders
+ * whose order-server acceptance (the stock step follows it at once) came
+ * at or before t. Sampled on `steps` points over [from, to] seconds from
+ * T0, mean and band across replications. It goes below zero when the stock
+ * was oversold. Exact up to ACCEPTANCE_POINTS orders a run; beyond, within
+ * orders/ACCEPTANCE_POINTS of the ledger's count.
  */
 export function stockCurve(s: StrategySummary, from: number, to: number, steps = 400): BandPoint[] {
   const perRun = s.runs.map((run) => ({
     initial: run.stock.initial,
-    times: run.ledger.map((o) => secondsFromT0(o.acceptedUs, run)).sort((a, b) => a - b),
+    curve: run.acceptance,
+    times: run.acceptance.timesUs.map((t) => secondsFromT0(t, run)),
   }));
+  const accepted = (curve: SummaryRun['acceptance'], times: number[], x: number): number => {
+    const n = upperBound(times, x);
+    return n === 0 ? 0 : acceptanceRank(curve, n - 1) + 1;
+  };
   const points: BandPoint[] = [];
   for (let k = 0; k <= steps; k++) {
     const x = from + ((to - from) * k) / steps;
-    const values = perRun.map(({ initial, times }) => initial - upperBound(times, x));
+    const values = perRun.map(({ initial, curve, times }) => initial - accepted(curve, times, x));
     points.push({ x: round(x), ...meanBand(values) });
   }
   return points;

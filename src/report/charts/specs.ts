@@ -559,8 +559,9 @@ export function stockChart(summary: RunSummary): ChartSpec {
   for (const s of summary.strategies) {
     for (const run of s.runs) {
       const t0 = run.config.sale.start;
-      for (const o of run.ledger) {
-        const x = (o.acceptedUs - t0) / 1e6;
+      // The curve keeps the first and last acceptance exactly.
+      for (const acceptedUs of run.acceptance.timesUs) {
+        const x = (acceptedUs - t0) / 1e6;
         if (x < earliest) earliest = x;
         if (x > latest) latest = x;
       }
@@ -591,7 +592,7 @@ export function stockChart(summary: RunSummary): ChartSpec {
     // stock, and not below 0 unless the primitive can oversell (a band
     // dipping under the "oversold" line would accuse an atomic counter).
     const canOversell = s.runs.some(
-      (r) => r.config.system.stock.primitive === 'check-then-decrement' || r.stock.oversell > 0 || r.ledger.length > r.stock.initial,
+      (r) => r.config.system.stock.primitive === 'check-then-decrement' || r.stock.oversell > 0 || r.acceptance.count > r.stock.initial,
     );
     const ceiling = s.runs.length ? Math.max(...s.runs.map((r) => r.stock.initial)) : undefined;
     pushLine(datasets, label, strategyColor(i), curves[i], {
