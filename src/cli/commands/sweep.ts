@@ -6,7 +6,7 @@ import type { SweepResult } from '../../results/sweep.js';
 import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../report/sweep.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
-import { formatCompact } from '../progress.js';
+import { fitLine, formatCompact } from '../progress.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { fitToMemory } from '../memory-fit.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
@@ -44,7 +44,7 @@ class SweepProgress {
   private readonly running = new Map<number, number>();
 
   constructor(
-    private readonly stream: NodeJS.WritableStream,
+    private readonly stream: NodeJS.WritableStream & { columns?: number },
     private readonly mode: 'live' | 'plain' | 'off',
     private readonly name: string,
     private readonly total: number,
@@ -75,7 +75,8 @@ class SweepProgress {
     }
     if (p.phase !== 'done' && now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    this.stream.write(`\r\x1b[2K[${this.name}] sweep: ${this.line(now)}`);
+    // Cut to the width: a wrapped line would leave its first part behind at every redraw.
+    this.stream.write(`\r\x1b[2K${fitLine(`[${this.name}] sweep: ${this.line(now)}`, this.stream.columns)}`);
   }
 
   private line(now: number): string {
