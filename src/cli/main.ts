@@ -172,7 +172,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('set', { type: 'string', describe: 'Override a field: path=value (repeatable), e.g. system.cdn.ttl=10s.', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/<run-id>/).' })
           .option('json', { type: 'boolean', default: false, describe: 'Print summary.json on stdout (and nothing else there).' })
-          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no summary table; errors only.' })
+          .option('quiet', {
+            type: 'boolean',
+            alias: 'q',
+            default: false,
+            describe: 'No progress and no summary table; a run that fails still prints its failures and verdict on stderr.',
+          })
           .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
           .example('$0 run scenarios/flash-sale.yaml', "All strategies, the scenario's seed and replications.")
           .example(

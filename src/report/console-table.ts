@@ -235,8 +235,15 @@ export const HEADLINE_ROWS: readonly HeadlineRow[] = [
   { label: 'thresholds', cell: thresholdsCell },
 ];
 
+/**
+ * Where a summary is shown: `run` (by `sim run`, whose exit code is the
+ * verdict's) or `report` (rebuilt later by `sim report`, which exits 0 when
+ * it rebuilt the files: the code is the original run's).
+ */
+export type VerdictContext = 'run' | 'report';
+
 /** The verdict line: what passed, what failed, and the exit code it means. */
-export function verdictLine(summary: RunSummary): string {
+export function verdictLine(summary: RunSummary, context: VerdictContext = 'run'): string {
   const { invariantsPassed, thresholdsPassed, exitCode } = summary.verdict;
   const parts = [
     invariantsPassed ? 'invariants hold' : 'INVARIANT VIOLATED',
@@ -246,11 +253,27 @@ export function verdictLine(summary: RunSummary): string {
         ? 'thresholds pass'
         : 'THRESHOLD FAILED',
   ];
-  return `${summary.scenario.name}: ${parts.join(', ')} (exit ${exitCode})`;
+  return `${summary.scenario.name}: ${parts.join(', ')} (${context === 'run' ? 'exit' : 'the run exited'} ${exitCode})`;
+}
+
+/** The failures spelled out, one per line ("  naive: invariant no-oversell: …"); none when everything passed. */
+export function failureLines(summary: RunSummary): string[] {
+  const failures: string[] = [];
+  for (const s of summary.strategies) {
+    for (const i of s.invariants) if (!i.passed) failures.push(`  ${s.name}: invariant ${i.name}: ${i.message}`);
+    for (const t of s.thresholds) if (!t.passed) failures.push(`  ${s.name}: threshold ${t.metric} ${t.expression}: ${t.message}`);
+  }
+  return failures;
+}
+
+/** The end of the console summary: the failures (if any) and the verdict line. What `sim run -q` still prints when a run fails. */
+export function renderVerdict(summary: RunSummary, context: VerdictContext = 'run'): string {
+  const failures = failureLines(summary);
+  return `${[...(failures.length > 0 ? ['failures:', ...failures, ''] : []), verdictLine(summary, context)].join('\n')}\n`;
 }
 
 /** The console summary: a header line, the headline table, the failures spelled out, the verdict. */
-export function renderConsoleSummary(summary: RunSummary): string {
+export function renderConsoleSummary(summary: RunSummary, context: VerdictContext = 'run'): string {
   const reps = summary.replications;
   const title = `${summary.scenario.name} (${summary.scenario.file}) — seed ${summary.seed}, ${reps} replication${reps === 1 ? '' : 's'}${
     reps > 1 ? ', mean ± 95% CI' : ''
@@ -258,14 +281,7 @@ export function renderConsoleSummary(summary: RunSummary): string {
   const header = ['', ...summary.strategies.map((s) => s.name)];
   const rows = HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]);
   const lines = [title, '', renderTextTable(header, rows)];
-  const failures: string[] = [];
-  for (const s of summary.strategies) {
-    for (const i of s.invariants) if (!i.passed) failures.push(`  ${s.name}: invariant ${i.name}: ${i.message}`);
-    for (const t of s.thresholds) if (!t.passed) failures.push(`  ${s.name}: threshold ${t.metric} ${t.expression}: ${t.message}`);
-  }
   if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
   if (reps > 1) lines.push(POOLED_PERCENTILE_NOTE);
-  if (failures.length > 0) lines.push('', 'failures:', ...failures);
-  lines.push('', verdictLine(summary));
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n\n${renderVerdict(summary, context)}`;
 }

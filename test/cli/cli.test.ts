@@ -223,6 +223,24 @@ describe('sim run', () => {
     expect(r.stdout).toContain('cli-threshold: invariants hold, THRESHOLD FAILED (exit 99)');
   });
 
+  it.each([
+    [
+      'threshold.yaml',
+      99,
+      /^failures:\n {2}base: threshold order_latency p\(99\)<1ms: p\(99\) = .*, not < 1ms\n\ncli-threshold: invariants hold, THRESHOLD FAILED \(exit 99\)\n$/,
+    ],
+    [
+      'oversell.yaml',
+      1,
+      /^failures:\n {2}base: invariant no-oversell: replication 0: \d+ orders for a stock of 20[^]*\n\ncli-oversell: INVARIANT VIOLATED, .* \(exit 1\)\n$/,
+    ],
+  ])('-q on a failed run (%s) still prints the failures and the verdict, on stderr only', async (file, code, expected) => {
+    const r = await sim(['run', rel(file), '--out', out(`quiet-${code}`), '-q']);
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(expected);
+  });
+
   it('bad input exits 2 with one message and no stack trace; nothing is written', async () => {
     const bad = await sim(['run', rel('bad.yaml'), '--out', out('bad')]);
     expect(bad).toMatchObject({
@@ -395,6 +413,12 @@ describe('sim report and sim compare', () => {
     for (const [f, text] of Object.entries(before)) expect(readFileSync(join(dir, f), 'utf8')).toBe(text);
     expect(files(dir)).toEqual(expect.arrayContaining(OUTPUTS));
     expect(files(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const failed = await sim(['run', rel('threshold.yaml'), '--out', out('report-failed'), '--quiet']);
+    expect(failed.code).toBe(99);
+    // Rebuilding succeeded (exit 0); the verdict line says whose exit code it quotes.
+    const rebuilt = await sim(['report', out('report-failed')]);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout).toContain('cli-threshold: invariants hold, THRESHOLD FAILED (the run exited 99)\n');
     const elsewhere = await sim(['report', dir, '--out', out('report-copy'), '--quiet']);
     expect(elsewhere.code).toBe(0);
     expect(files(out('report-copy'))).toEqual(expect.arrayContaining(['junit.xml', 'summary.json', 'summary.md', 'timeseries.csv']));

@@ -3,7 +3,7 @@ import { ScenarioError, UsageError } from '../../errors.js';
 import { defaultRunDirectory, makeRunId, renderTimingJson } from '../../app/run-directory.js';
 import { executeRun } from '../../app/run.js';
 import { prepareRun, type PreparedRun, type RunOptions } from '../../app/prepare.js';
-import { renderConsoleSummary } from '../../report/console-table.js';
+import { renderConsoleSummary, renderVerdict } from '../../report/console-table.js';
 import { renderRunFiles } from '../../report/run-files.js';
 import { renderSummaryJson } from '../../results/summary.js';
 import { defaultWorkers } from '../../execute/execute.js';
@@ -34,7 +34,7 @@ export interface PlanArgs {
   out?: string;
   /** Machine-readable output on stdout, tables to stderr. */
   json: boolean;
-  /** No progress and no table. */
+  /** No progress and no table; a failed run still prints its failures and verdict on stderr. */
   quiet: boolean;
   /** false with --no-progress. */
   progress: boolean;
@@ -192,6 +192,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         const table = renderConsoleSummary(run.summary);
         await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
         await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, writtenFiles)})\n`);
+      } else if (run.summary.verdict.exitCode !== EXIT.ok) {
+        // Quiet is not silent about a failure: CI logs still say why (as k6's -q keeps failed thresholds).
+        await write(io.stderr, renderVerdict(run.summary));
       }
       if (ctrlC.interrupted) throw stopped();
       code = worst(code, run.summary.verdict.exitCode);
