@@ -260,7 +260,7 @@ describe('sim run', () => {
     const users = await sim(['run', rel('pass.yaml'), '--users', 'lots']);
     expect(users).toMatchObject({
       code: 2,
-      stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "lots")\n',
+      stderr: 'sim: --users: expected a positive whole number such as 10000, 10k or 1M (got "lots")\n',
     });
     // An unset variable in `--seed "$SEED"`: refused, not run with the empty seed.
     const seed = await sim(['run', rel('pass.yaml'), '--seed', '', '--out', out('seed')]);

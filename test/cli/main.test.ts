@@ -25,7 +25,7 @@ describe('sim: option values that start with a dash', () => {
     const users = await sim(['run', 'scenarios/smoke.yaml', '--users', '-5']);
     expect(users).toMatchObject({
       code: 2,
-      stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "-5")\n',
+      stderr: 'sim: --users: expected a positive whole number such as 10000, 10k or 1M (got "-5")\n',
     });
   });
 });

@@ -1,5 +1,6 @@
 import { join, relative, sep } from 'node:path';
 import { ScenarioError, UsageError } from '../../errors.js';
+import { parseCount, UnitError } from '../../kernel/units.js';
 import { defaultRunDirectory, makeRunId, renderTimingJson } from '../../app/run-directory.js';
 import { executeRun } from '../../app/run.js';
 import { prepareRun, type PreparedRun, type RunOptions } from '../../app/prepare.js';
@@ -51,14 +52,14 @@ export function parseSeed(text: string): number | string {
   return /^-?\d+$/.test(text.trim()) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
 
-/** "10000", "10k", "1.5M", "1e6" → a whole number of users. */
+/** "10000", "10k", "1.5M", "1e6" → a whole number of users: the forms `users.count` takes in a scenario file. */
 export function parseUsers(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kKmM]?)\s*$/.exec(text);
-  const value = m ? Number(m[1]) * (m[2] === '' ? 1 : m[2].toLowerCase() === 'k' ? 1e3 : 1e6) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`--users: expected a positive whole number of users such as 10000, 10k or 1M (got ${JSON.stringify(text)})`);
+  try {
+    return parseCount(text);
+  } catch (error) {
+    if (error instanceof UnitError) throw new UsageError(`--users: ${error.message}`);
+    throw error;
   }
-  return value;
 }
 
 /** `--name` as typed → a positive whole number; the message quotes what was typed. */
