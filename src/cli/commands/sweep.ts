@@ -6,6 +6,7 @@ import type { SweepResult } from '../../results/sweep.js';
 import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../report/sweep.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
+import { errorText } from '../messages.js';
 import { fitLine, formatCompact } from '../progress.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { fitToMemory } from '../memory-fit.js';
@@ -154,7 +155,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
       files.set('sweep.png', await renderSweepPng(result));
     } catch (error) {
       // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
-      await write(io.stderr, `sim sweep: sweep.png not drawn: ${(error as Error).message}\n`);
+      await write(io.stderr, errorText(`sweep.png: not drawn: ${(error as Error).message}`));
     }
     files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
     const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
