@@ -62,7 +62,7 @@ export async function readSummary(path: string): Promise<{ file: string; summary
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new UsageError(`${path}: no summary.json (is it a run directory written by sim run?)`);
+    throw new UsageError(`${path}: no summary.json (is it a run directory written by flashsim run?)`);
   }
   try {
     return { file, summary: parseSummaryJson(text, file) };

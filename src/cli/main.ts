@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 /**
- * `sim`: the flashsim command line. The only place that prints or sets an
+ * `flashsim` (alias `sim`): the command line. The only place that prints or sets an
  * exit code; everything else is the programmatic API in src/index.ts.
  *
  * Exit codes: 0 pass · 1 invariant violated · 2 bad input or usage ·
  * 99 threshold failed (or compare gate) · 70 internal error · 130 interrupted
  * (Ctrl-C) · 143 terminated (SIGTERM).
- * Errors are one message on stderr (a scenario's issues one per line, as
- * file:line:col key.path: message); a stack trace only with --verbose.
+ * Errors are one message on stderr, every line `flashsim: subject: message`
+ * (src/cli/messages.ts; a scenario's issues one per line, as
+ * `flashsim: file:line:col key.path: message`); a stack trace only with --verbose.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
-import { FlashsimError, InternalError, ScenarioError, UsageError } from '../errors.js';
+import { FlashsimError, InternalError, UsageError } from '../errors.js';
 import { toolVersion } from '../results/summary.js';
 import { compareCommand } from './commands/compare.js';
 import { reportCommand } from './commands/report.js';
@@ -23,6 +24,7 @@ import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
 import { processIO, write, type CliIO } from './io.js';
+import { didYouMean, errorText, PROGRAM, seeHelp } from './messages.js';
 
 /** Collects a repeatable string option into an array (never greedy: `--set a=1 file.yaml` keeps file.yaml positional). */
 const many = (value: unknown): string[] | undefined =>
@@ -83,35 +85,54 @@ function joinDashedValues(argv: readonly string[]): string[] {
   return out;
 }
 
-/** A usage problem found by yargs (unknown option, missing argument). */
-class YargsUsage extends Error {}
+/** A usage problem found by yargs (unknown option, missing argument), with the options the command knows. */
+class YargsUsage extends Error {
+  constructor(
+    message: string,
+    readonly known: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
 
-/** Prints an error the way the CLI promises and returns its exit code. */
-async function report(error: unknown, io: CliIO, verbose: boolean, command: string): Promise<number> {
+/**
+ * yargs' "Unknown argument(s): a, b" as one line per name: an option typed
+ * on the command line ("--strtegy: unknown option; did you mean
+ * --strategy?") or an extra positional ("c: unexpected argument").
+ */
+function usageLines(error: YargsUsage, argv: readonly string[], command: string): string {
+  const help = seeHelp(command);
+  const m = /^Unknown arguments?: (.*)$/.exec(error.message);
+  if (!m) return `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}${help}`;
+  return m[1]
+    .split(', ')
+    .map((name) => {
+      const dashes = name.length === 1 ? '-' : '--';
+      const typed = argv.some((a) => a === `${dashes}${name}` || a.startsWith(`${dashes}${name}=`));
+      return typed ? `${dashes}${name}: unknown option${didYouMean(name, error.known)}${help}` : `${name}: unexpected argument${help}`;
+    })
+    .join('\n');
+}
+
+/** Prints an error the way the CLI promises (src/cli/messages.ts) and returns its exit code. */
+async function report(error: unknown, io: CliIO, verbose: boolean, command: string, argv: readonly string[]): Promise<number> {
   const stack = verbose && error instanceof Error && error.stack ? `\n${error.stack}` : '';
-  if (error instanceof ScenarioError) {
-    await write(io.stderr, `${error.message}${stack}\n`);
-    return EXIT.usage;
-  }
-  if (error instanceof UsageError) {
-    await write(io.stderr, `sim: ${error.message}${stack}\n`);
-    return EXIT.usage;
-  }
   if (error instanceof Interrupted) {
-    await write(io.stderr, `\nsim: ${error.message}\n`);
+    await write(io.stderr, `\n${errorText(error.message)}`);
     return error.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   }
   if (error instanceof YargsUsage) {
-    await write(io.stderr, `sim${command ? ` ${command}` : ''}: ${error.message} (see sim ${command ? `${command} ` : ''}--help)\n`);
+    await write(io.stderr, errorText(usageLines(error, argv, command)));
     return EXIT.usage;
   }
   if (error instanceof FlashsimError && !(error instanceof InternalError)) {
-    await write(io.stderr, `sim: ${error.message}${stack}\n`);
+    // ScenarioError (one line per issue), UsageError and the rest the user can fix.
+    await write(io.stderr, `${errorText(error.message)}${stack ? `${stack.slice(1)}\n` : ''}`);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
   const hint = verbose ? '' : ' (a bug in flashsim; --verbose shows the stack trace)';
-  await write(io.stderr, `sim: internal error: ${message}${hint}${stack}\n`);
+  await write(io.stderr, `${errorText(`internal error: ${message}${hint}`)}${stack ? `${stack.slice(1)}\n` : ''}`);
   return EXIT.internal;
 }
 
@@ -129,12 +150,20 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   const verbose = argv.includes('--verbose');
   const command = argv.find((a) => !a.startsWith('-')) ?? '';
   if (command && !COMMANDS.includes(command)) {
-    return report(new YargsUsage(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}`), io, verbose, '');
+    const near = didYouMean(command, COMMANDS, '');
+    return report(
+      new YargsUsage(`${command}: unknown command${near || `; the commands are ${COMMANDS.join(', ')}`}`),
+      io,
+      verbose,
+      '',
+      argv,
+    );
   }
   const unknown = command ? undefined : argv.find((a) => a.startsWith('-') && !GLOBAL_FLAGS.has(a));
   if (unknown !== undefined) {
     // Without a command yargs would only say "no command given".
-    return report(new YargsUsage(`Unknown argument: ${unknown.replace(/^-+/, '').replace(/=.*/, '')}`), io, verbose, '');
+    const known = [...GLOBAL_FLAGS].filter((f) => f.startsWith('--') && !f.startsWith('--no-')).map((f) => f.slice(2));
+    return report(new YargsUsage(`Unknown argument: ${unknown.replace(/^-+/, '').replace(/=.*/, '')}`, known), io, verbose, '', argv);
   }
   let code: number = EXIT.ok;
   const done = (c: number): void => {
@@ -143,8 +172,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
   const args = joinDashedValues(argv);
   const parser = yargs(args)
-    .scriptName('sim')
-    .usage('$0 <command> [options]\n\nflashsim: simulate a flash sale in virtual time, audit it, compare strategies.')
+    .scriptName(PROGRAM)
+    .usage(
+      '$0 <command> [options]\n\nSimulate a flash sale in virtual time, audit it, compare strategies. (The package also installs this command as `sim`.)',
+    )
     .strict()
     .exitProcess(false)
     .wrap(Math.min(110, io.stdout.columns || 100))
@@ -173,7 +204,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('set', { type: 'string', describe: 'Override a field: path=value (repeatable), e.g. system.cdn.ttl=10s.', coerce: many })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/<run-id>/).' })
           .option('json', { type: 'boolean', default: false, describe: 'Print summary.json on stdout (and nothing else there).' })
-          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no summary table; errors only.' })
+          .option('quiet', {
+            type: 'boolean',
+            alias: 'q',
+            default: false,
+            describe: 'No progress and no summary table; a run that fails still prints its failures and verdict on stderr.',
+          })
           .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
           .option('ledger', {
             type: 'boolean',
@@ -297,8 +333,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .epilog(
       'Exit codes: 0 pass, 1 invariant violated, 2 bad input or usage, 99 threshold failed (or compare gate), 70 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).',
     )
-    .fail((message, error) => {
-      throw error ?? new YargsUsage(message);
+    .fail((message, error, usage) => {
+      // The usage object describes the command being parsed: its options are the candidates for "did you mean".
+      throw error ?? new YargsUsage(message, Object.keys((usage as unknown as { getDescriptions(): object }).getDescriptions()));
     });
 
   try {
@@ -313,7 +350,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       await write(io.stderr, `${await parser.getHelp()}\n`);
       return EXIT.usage;
     }
-    return report(error, io, verbose, command);
+    return report(error, io, verbose, command, argv);
   }
   return code;
 }
@@ -334,7 +371,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`sim: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(errorText(`internal error: ${error instanceof Error ? error.message : String(error)}`));
       process.exitCode = EXIT.internal;
     },
   );

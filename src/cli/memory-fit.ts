@@ -5,6 +5,7 @@ import { parseBytes, UnitError } from '../kernel/units.js';
 import { fitWorkers, PROCESS_BASE_BYTES, RUN_BYTES_PER_USER } from '../execute/memory.js';
 import type { RunPlan } from '../execute/plan.js';
 import { write, type CliIO } from './io.js';
+import { errorText } from './messages.js';
 
 /** cgroup v2, then v1: a container's memory limit, which os.totalmem() does not see. */
 const CGROUP_LIMITS = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'];
@@ -79,7 +80,9 @@ export async function fitToMemory(
     // "instead of" the runs that would have gone at once: never more than the plan has, whatever --workers asked.
     await write(
       io.stderr,
-      `sim: ${fit.workers} run${fit.workers === 1 ? '' : 's'} at a time instead of ${fit.atOnce}: ${run}, and ${of} holds ${fit.workers}\n`,
+      errorText(
+        `${fit.workers} run${fit.workers === 1 ? '' : 's'} at a time instead of ${fit.atOnce}: ${run}, and ${of} holds ${fit.workers}`,
+      ),
     );
   }
   return fit.workers;

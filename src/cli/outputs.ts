@@ -61,7 +61,7 @@ export function leftoversMessage(l: Leftovers): string {
   if (l.removed.length > 0) parts.push(`removed ${l.removed.length} temporary file(s) of a killed write`);
   if (l.ignored.length > 0)
     parts.push(`left alone ${l.ignored.length} temporary file(s) of a write still running (${l.ignored.join(', ')})`);
-  return `sim: note: ${l.dir}/: ${parts.join('; ')}`;
+  return `flashsim: note: ${l.dir}/: ${parts.join('; ')}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Units of scenario values: durations, sizes, bandwidths, rates, percentages,
- * and distribution strings such as `lognormal(5s, 0.6)`.
+ * counts ("50k" users), and distribution strings such as `lognormal(5s, 0.6)`.
  *
  * Internal units (the whole simulator uses these):
  * - durations: integer microseconds (µs);
@@ -287,6 +287,28 @@ export function parsePercent(text: string | number): number {
   const parsed = isNegative(text) ? undefined : splitAmount(text as string);
   if (!parsed || parsed.unit !== '%' || !(parsed.amount <= 100)) fail(PERCENT_EXAMPLES, text);
   return parsed.amount / 100;
+}
+
+const COUNT_EXAMPLES = 'a positive whole number such as 10000, 10k or 1M';
+const COUNT_SCALE: Record<string, number> = { '': 1, k: 1e3, m: 1e6 };
+
+/**
+ * Parses a count of things (users): a whole number, or one with a k
+ * (thousand) or M (million) suffix, either case: "10000", "10k", "1.5M",
+ * "1e6", 100_000. The same forms as `--users`, so a scenario file and the
+ * command line accept the same text.
+ *
+ * @param text the scenario value.
+ * @returns the count, a positive safe integer.
+ * @throws {UnitError} for zero, negatives, fractions of one ("1.5") and anything else.
+ */
+export function parseCount(text: string | number): number {
+  const m = typeof text === 'number' ? undefined : /^\s*(\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?)\s*([kKmM]?)\s*$/.exec(text);
+  const value = typeof text === 'number' ? text : m ? Number(m[1].replace(/_/g, '')) * COUNT_SCALE[m[2].toLowerCase()] : NaN;
+  // 1.5k is 1500 users; 1.5 users is not a count. Round away float noise (1.1k = 1100.0000000000002).
+  const whole = Math.round(value);
+  if (!Number.isSafeInteger(whole) || whole < 1 || Math.abs(value - whole) > 1e-6) fail(COUNT_EXAMPLES, text);
+  return whole;
 }
 
 /** Largest lognormal sigma accepted (see {@link parseDistribution}). */

@@ -233,8 +233,15 @@ export const HEADLINE_ROWS: readonly HeadlineRow[] = [
   { label: 'thresholds', cell: thresholdsCell },
 ];
 
+/**
+ * Where a summary is shown: `run` (by `sim run`, whose exit code is the
+ * verdict's) or `report` (rebuilt later by `sim report`, which exits 0 when
+ * it rebuilt the files: the code is the original run's).
+ */
+export type VerdictContext = 'run' | 'report';
+
 /** The verdict line: what passed, what failed, the declared violations caught or missed, and the exit code it means. */
-export function verdictLine(summary: RunSummary): string {
+export function verdictLine(summary: RunSummary, context: VerdictContext = 'run'): string {
   const { invariantsPassed, thresholdsPassed, expected, exitCode } = summary.verdict;
   const parts = [
     invariantsPassed ? 'invariants hold' : 'INVARIANT VIOLATED',
@@ -251,11 +258,39 @@ export function verdictLine(summary: RunSummary): string {
         : `${expected.caught} expected violation${expected.caught === 1 ? '' : 's'} caught`,
     );
   }
-  return `${summary.scenario.name}: ${parts.join(', ')} (exit ${exitCode})`;
+  return `${summary.scenario.name}: ${parts.join(', ')} (${context === 'run' ? 'exit' : 'the run exited'} ${exitCode})`;
+}
+
+/** The checks of every strategy, each with the words that name it ("invariant no-oversell"). */
+function namedChecks(summary: RunSummary) {
+  return summary.strategies.flatMap((s) => [
+    ...s.invariants.map((check) => ({ strategy: s.name, check, what: `invariant ${check.name}` })),
+    ...s.thresholds.map((check) => ({ strategy: s.name, check, what: `threshold ${check.metric} ${check.expression}` })),
+  ]);
+}
+
+/** The failures spelled out, one per line ("  naive: invariant no-oversell: …"), declared violations that did not happen included; none when everything came out as declared. */
+export function failureLines(summary: RunSummary): string[] {
+  return namedChecks(summary)
+    .filter(({ check }) => isFailure(check.verdict))
+    .map(({ strategy, check, what }) => `  ${strategy}: ${what}: ${verdictMessage(check)}`);
+}
+
+/** The declared violations that happened (the audit working), one per line. */
+export function caughtLines(summary: RunSummary): string[] {
+  return namedChecks(summary)
+    .filter(({ check }) => check.verdict === 'caught')
+    .map(({ strategy, check, what }) => `  ${strategy}: ${what}: ${check.message}`);
+}
+
+/** The end of the console summary: the failures (if any) and the verdict line. What `sim run -q` still prints when a run fails. */
+export function renderVerdict(summary: RunSummary, context: VerdictContext = 'run'): string {
+  const failures = failureLines(summary);
+  return `${[...(failures.length > 0 ? ['failures:', ...failures, ''] : []), verdictLine(summary, context)].join('\n')}\n`;
 }
 
 /** The console summary: a header line, the headline table, the failures spelled out, the verdict. */
-export function renderConsoleSummary(summary: RunSummary): string {
+export function renderConsoleSummary(summary: RunSummary, context: VerdictContext = 'run'): string {
   const reps = summary.replications;
   const title = `${summary.scenario.name} (${summary.scenario.file}) — seed ${summary.seed}, ${reps} replication${reps === 1 ? '' : 's'}${
     reps > 1 ? ', mean ± 95% CI' : ''
@@ -263,22 +298,9 @@ export function renderConsoleSummary(summary: RunSummary): string {
   const header = ['', ...summary.strategies.map((s) => s.name)];
   const rows = HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]);
   const lines = [title, '', renderTextTable(header, rows)];
-  const failures: string[] = [];
-  const caught: string[] = [];
-  for (const s of summary.strategies) {
-    const checks = [
-      ...s.invariants.map((i) => ({ check: i, what: `invariant ${i.name}` })),
-      ...s.thresholds.map((t) => ({ check: t, what: `threshold ${t.metric} ${t.expression}` })),
-    ];
-    for (const { check, what } of checks) {
-      if (isFailure(check.verdict)) failures.push(`  ${s.name}: ${what}: ${verdictMessage(check)}`);
-      else if (check.verdict === 'caught') caught.push(`  ${s.name}: ${what}: ${check.message}`);
-    }
-  }
   if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
   if (reps > 1) lines.push(POOLED_PERCENTILE_NOTE);
+  const caught = caughtLines(summary);
   if (caught.length > 0) lines.push('', 'expected violations (declared in expect.violates), caught:', ...caught);
-  if (failures.length > 0) lines.push('', 'failures:', ...failures);
-  lines.push('', verdictLine(summary));
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n\n${renderVerdict(summary, context)}`;
 }

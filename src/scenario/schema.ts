@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseBandwidth, parseBytes, parseDistribution, parseDuration, parsePercent, parseRate, type Quantity } from '../kernel/units.js';
 import { largestDraw, type DistributionSpec } from '../kernel/distributions.js';
 import { formatDuration, UnitError } from '../kernel/units.js';
+import { parseCount } from '../kernel/units.js';
 import { METRIC_NAMES } from '../metrics/catalogue.js';
 import { isThresholdSyntax, THRESHOLD_SYNTAX } from '../metrics/thresholds.js';
 
@@ -203,10 +204,10 @@ const bots = z
 
 const users = z
   .strictObject({
-    count: boundedInt(
-      1,
-      'Users in the storm (each arrives once and refreshes until T0). Each takes ~100 bytes of memory (10M users ~1 GB); 2^25 users at most, the most 32-bit byte offsets of 64-byte user records address.',
-      LIMITS.users,
+    count: unit(
+      parseCount,
+      'Users in the storm (each arrives once and refreshes until T0): 100000, 100k or 1M, as --users. Each takes ~100 bytes of memory (10M users ~1 GB); 2^25 users at most, the most 32-bit byte offsets of 64-byte user records address. At most 33,554,432.',
+      (n) => (n > LIMITS.users ? `must be at most ${LIMITS.users.toLocaleString('en-US')}` : undefined),
     ).default(1_000_000),
     arrival: arrival.prefault({ kind: 'ramp' }),
     refresh: distribution('duration', 'Think time between page refreshes before the button is enabled.').prefault('lognormal(5s, 0.6)'),

@@ -38,7 +38,7 @@ describe('sim (no command, --version, --help)', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('Commands:');
-    expect(r.stderr).toContain('sim run <scenario..>');
+    expect(r.stderr).toContain('flashsim run <scenario..>');
   });
 
   it('--version prints package.json version', async () => {
@@ -47,11 +47,16 @@ describe('sim (no command, --version, --help)', () => {
     expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
-  it('npx sim runs the built command (the README front door: its bin must be executable)', () => {
+  it('the package publishes the bin flashsim, with sim as an alias, both the built CLI', () => {
+    const { bin } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(bin).toEqual({ flashsim: 'dist/src/cli/main.js', sim: 'dist/src/cli/main.js' });
+  });
+
+  it.each(['flashsim', 'sim'])('npx --no-install %s runs the built command (the README front door: its bin must be executable)', (name) => {
     // tsc writes new files without the execute bit; `npm run build` (run by
     // npm ci's prepare) sets it. Rebuilds keep the mode of the file they
     // overwrite, so on a fresh clone this checks the build script.
-    const r = spawnSync('npx', ['--no-install', 'sim', '--version'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('npx', ['--no-install', name, '--version'], { cwd: ROOT, encoding: 'utf8' });
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: `${version}\n` });
   });
@@ -59,7 +64,7 @@ describe('sim (no command, --version, --help)', () => {
   it.each(['run', 'validate', 'schema', 'compare', 'report'])('%s --help has examples', async (command) => {
     const r = await sim([command, '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`sim ${command}`);
+    expect(r.stdout).toContain(`flashsim ${command}`);
     expect(r.stdout).toContain('Examples:');
   });
 
@@ -67,11 +72,29 @@ describe('sim (no command, --version, --help)', () => {
     const a = await sim(['frobnicate']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(
-      /^sim: unknown command "frobnicate"; the commands are run, validate, schema, compare, report(, [a-z]+)* \(see sim --help\)\n$/,
+      /^flashsim: frobnicate: unknown command; the commands are run, validate, schema, compare, report(, [a-z]+)* \(see flashsim --help\)\n$/,
     );
     const b = await sim(['run', rel('pass.yaml'), '--bogus']);
     expect(b.code).toBe(2);
-    expect(b.stderr).toBe('sim run: Unknown argument: bogus (see sim run --help)\n');
+    expect(b.stderr).toBe('flashsim: --bogus: unknown option (see flashsim run --help)\n');
+  });
+
+  it("an unknown option close to a known one gets a suggestion from that command's options", async () => {
+    const r = await sim(['run', rel('pass.yaml'), '--strtegy', 'x', '--replication', '2', 'validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        'flashsim: --strtegy: unknown option; did you mean --strategy? (see flashsim run --help)',
+        'flashsim: --replication: unknown option; did you mean --replications? (see flashsim run --help)',
+        '',
+      ].join('\n'),
+    );
+    const compare = await sim(['compare', 'a', 'b', '--markdwn']);
+    expect(compare.stderr).toBe('flashsim: --markdwn: unknown option; did you mean --markdown? (see flashsim compare --help)\n');
+    const extra = await sim(['compare', 'a', 'b', 'c']);
+    expect(extra.stderr).toBe('flashsim: c: unexpected argument (see flashsim compare --help)\n');
+    const command = await sim(['valdate', 'x.yaml']);
+    expect(command.stderr).toBe('flashsim: valdate: unknown command; did you mean validate? (see flashsim --help)\n');
   });
 });
 
@@ -95,7 +118,7 @@ describe('sim validate and sim schema', () => {
   it('reports a bad file with file:line:col and key path, checks the others, exits 2', async () => {
     const r = await sim(['validate', rel('bad.yaml'), rel('pass.yaml')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n`);
+    expect(r.stderr).toBe(`flashsim: ${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n`);
     expect(r.stdout).toBe(`ok ${rel('pass.yaml')} (2 strategies)\n`);
   });
 
@@ -107,7 +130,7 @@ describe('sim validate and sim schema', () => {
     writeFileSync(bad, "version: 1\nname: th\nthresholds:\n  order_latency: ['p99<1s']\n");
     expect(await sim(['validate', bad])).toMatchObject({
       code: 2,
-      stderr: `${bad}:4:19 thresholds.order_latency[0]: must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95 (got 'p99<1s')\n`,
+      stderr: `flashsim: ${bad}:4:19 thresholds.order_latency[0]: must look like p(99)<500ms, avg<200ms, rate<0.01, count==0 or value>=0.95 (got 'p99<1s')\n`,
     });
   });
 
@@ -233,18 +256,36 @@ describe('sim run', () => {
     expect(r.stdout).toContain('cli-threshold: invariants hold, THRESHOLD FAILED (exit 99)');
   });
 
+  it.each([
+    [
+      'threshold.yaml',
+      99,
+      /^failures:\n {2}base: threshold order_latency p\(99\)<1ms: p\(99\) = .*, not < 1ms\n\ncli-threshold: invariants hold, THRESHOLD FAILED \(exit 99\)\n$/,
+    ],
+    [
+      'oversell.yaml',
+      1,
+      /^failures:\n {2}base: invariant no-oversell: replication 0: \d+ orders for a stock of 20[^]*\n\ncli-oversell: INVARIANT VIOLATED, .* \(exit 1\)\n$/,
+    ],
+  ])('-q on a failed run (%s) still prints the failures and the verdict, on stderr only', async (file, code, expected) => {
+    const r = await sim(['run', rel(file), '--out', out(`quiet-${code}`), '-q']);
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(expected);
+  });
+
   it('bad input exits 2 with one message and no stack trace; nothing is written', async () => {
     const bad = await sim(['run', rel('bad.yaml'), '--out', out('bad')]);
     expect(bad).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: `${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n`,
+      stderr: `flashsim: ${rel('bad.yaml')}:4:38 system.orderServers.slots: must be a positive integer (got -3)\n`,
     });
     const missing = await sim(['run', 'no/such.yaml', rel('pass.yaml'), '--out', out('missing')]);
-    expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'no/such.yaml: no such file\n' });
+    expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'flashsim: no/such.yaml: no such file\n' });
     const strategy = await sim(['run', rel('pass.yaml'), '--strategy', 'nope', '--out', out('strategy')]);
     expect(strategy.code).toBe(2);
-    expect(strategy.stderr).toBe(`sim: --strategy: unknown strategy "nope"; ${rel('pass.yaml')} has: seed-design, more-servers\n`);
+    expect(strategy.stderr).toBe(`flashsim: --strategy: unknown strategy "nope"; ${rel('pass.yaml')} has: seed-design, more-servers\n`);
     const set = await sim(['run', rel('pass.yaml'), '--set', 'system.cdn.ttl=10x', '--out', out('set')]);
     expect(set.code).toBe(2);
     expect(set.stderr.trim().split('\n')).toHaveLength(1);
@@ -252,11 +293,11 @@ describe('sim run', () => {
     const users = await sim(['run', rel('pass.yaml'), '--users', 'lots']);
     expect(users).toMatchObject({
       code: 2,
-      stderr: 'sim: --users: expected a positive whole number of users such as 10000, 10k or 1M (got "lots")\n',
+      stderr: 'flashsim: --users: expected a positive whole number such as 10000, 10k or 1M (got "lots")\n',
     });
     // An unset variable in `--seed "$SEED"`: refused, not run with the empty seed.
     const seed = await sim(['run', rel('pass.yaml'), '--seed', '', '--out', out('seed')]);
-    expect(seed).toMatchObject({ code: 2, stderr: '--seed seed: must be a number or a word such as 42 or nightly (got "")\n' });
+    expect(seed).toMatchObject({ code: 2, stderr: 'flashsim: --seed seed: must be a number or a word such as 42 or nightly (got "")\n' });
     for (const r of [bad, missing, strategy, set, users, seed]) expect(r.stderr).not.toMatch(STACK);
     expect(readdirSync(work).filter((d) => ['bad', 'missing', 'strategy', 'set', 'seed'].includes(d))).toEqual([]);
   });
@@ -270,19 +311,19 @@ describe('sim run', () => {
     const refused =
       'more-servers.seed: seed belongs to the run, not to a strategy: every strategy runs with the same seed, so they all see the same users; set it at the top of the file or with --seed\n';
     const run = await sim(['run', file, '--out', out('per-strategy-seed')]);
-    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${file}:19:19 strategies.${refused}` });
-    expect(await sim(['validate', file])).toMatchObject({ code: 2, stderr: `${file}:19:19 strategies.${refused}` });
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `flashsim: ${file}:19:19 strategies.${refused}` });
+    expect(await sim(['validate', file])).toMatchObject({ code: 2, stderr: `flashsim: ${file}:19:19 strategies.${refused}` });
     const set = await sim(['run', rel('pass.yaml'), '--set', 'replications=2', '--out', out('set-replications')]);
     expect(set).toMatchObject({
       code: 2,
       stderr:
-        '--set replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications\n',
+        'flashsim: --set replications: replications belongs to the run, not to a strategy: every strategy runs the same replications, so they pair up replication by replication; set it at the top of the file or with --replications\n',
     });
     const sweep = await sim(['sweep', rel('pass.yaml'), '--param', 'seed=1,2', '--out', out('sweep-seed')]);
     expect(sweep).toMatchObject({
       code: 2,
       stderr:
-        'sim: sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed\n',
+        'flashsim: sweep parameter "seed=1,2": seed belongs to the run, not to a point: every point runs with the same seed; set it with --seed\n',
     });
     expect(readdirSync(work).filter((d) => ['per-strategy-seed', 'set-replications', 'sweep-seed'].includes(d))).toEqual([]);
     const seeded = await sim(['run', rel('pass.yaml'), '--seed', '9', '--replications', '2', '--json', '--out', out('seeded'), '--quiet']);
@@ -310,7 +351,7 @@ describe('sim run', () => {
     writeFileSync(blocker, 'a file, not a directory');
     const r = await sim(['run', rel('pass.yaml'), '--strategy', 'seed-design', '--out', join(blocker, 'run'), '--quiet']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^sim: cannot write .*blocker\/run: /);
+    expect(r.stderr).toMatch(/^flashsim: cannot write .*blocker\/run: /);
     expect(readFileSync(blocker, 'utf8')).toBe('a file, not a directory');
   });
 
@@ -328,7 +369,7 @@ describe('sim run', () => {
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/\nsim: interrupted; nothing was written\n$/);
+    expect(r.stderr).toMatch(/\nflashsim: interrupted; nothing was written\n$/);
     expect(() => statSync(dir)).toThrow();
   });
 
@@ -355,7 +396,7 @@ describe('sim run', () => {
     expect(tooLarge).toMatchObject({
       code: 2,
       stderr:
-        'sim: a run of 30,000,000 users needs about 4.5 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 4.0 GiB of --memory; ' +
+        'flashsim: a run of 30,000,000 users needs about 4.5 GiB (160 bytes per user, estimated), and this process 96 MiB: more than the 4.0 GiB of --memory; ' +
         'simulate fewer users (users.count or --users) or give more --memory\n',
     });
     expect(() => statSync(out('too-large'))).toThrow();
@@ -373,7 +414,7 @@ describe('sim run', () => {
     ]);
     expect(squeezed.code).toBe(0);
     expect(squeezed.stderr).toContain(
-      'sim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n',
+      'flashsim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n',
     );
     const passed = await runPass();
     expect(readFileSync(join(out('squeezed'), 'summary.json'), 'utf8')).toBe(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
@@ -405,6 +446,12 @@ describe('sim report and sim compare', () => {
     for (const [f, text] of Object.entries(before)) expect(readFileSync(join(dir, f), 'utf8')).toBe(text);
     expect(files(dir)).toEqual(expect.arrayContaining(OUTPUTS));
     expect(files(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const failed = await sim(['run', rel('threshold.yaml'), '--out', out('report-failed'), '--quiet']);
+    expect(failed.code).toBe(99);
+    // Rebuilding succeeded (exit 0); the verdict line says whose exit code it quotes.
+    const rebuilt = await sim(['report', out('report-failed')]);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout).toContain('cli-threshold: invariants hold, THRESHOLD FAILED (the run exited 99)\n');
     const elsewhere = await sim(['report', dir, '--out', out('report-copy'), '--quiet']);
     expect(elsewhere.code).toBe(0);
     expect(files(out('report-copy'))).toEqual(expect.arrayContaining(['junit.xml', 'summary.json', 'summary.md', 'timeseries.csv']));
@@ -413,13 +460,16 @@ describe('sim report and sim compare', () => {
 
   it('report on a directory without a summary exits 2; so does a summary missing fields, naming the field', async () => {
     const none = await sim(['report', work]);
-    expect(none).toMatchObject({ code: 2, stderr: `sim: ${work}: no summary.json (is it a run directory written by sim run?)\n` });
+    expect(none).toMatchObject({
+      code: 2,
+      stderr: `flashsim: ${work}: no summary.json (is it a run directory written by flashsim run?)\n`,
+    });
     const corrupt = out('corrupt');
     rmSync(corrupt, { recursive: true, force: true });
     writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 3, scenario: { name: 'x' }, strategies: [{}] }));
     const r = await sim(['report', join(work, 'corrupt.json'), '--out', corrupt]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`sim: ${join(work, 'corrupt.json')}: tool is missing (expected object)\n`);
+    expect(r.stderr).toBe(`flashsim: ${join(work, 'corrupt.json')}: tool is missing (expected object)\n`);
     expect(() => statSync(corrupt)).toThrow();
   });
 

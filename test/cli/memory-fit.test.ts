@@ -69,10 +69,10 @@ describe('fitToMemory', () => {
     // 2 runs, 8 workers asked: 2 would go at once, and 200 MiB holds 1.
     expect(await note(2, 8, '200MiB')).toEqual({
       workers: 1,
-      stderr: 'sim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n',
+      stderr: 'flashsim: 1 run at a time instead of 2: a run of 500 users needs about 64 MiB, and the 200 MiB of --memory holds 1\n',
     });
     // 10 runs, 4 workers asked: 4 would go at once.
-    expect((await note(10, 4, '300MiB')).stderr).toContain('sim: 3 runs at a time instead of 4:');
+    expect((await note(10, 4, '300MiB')).stderr).toContain('flashsim: 3 runs at a time instead of 4:');
   });
   it('names a --memory below a mebibyte as given, not as "0 MiB"', async () => {
     // `--memory 10` (10 bytes) said "more than the 0 MiB of --memory": a limit nobody gave.

@@ -44,19 +44,19 @@ function expectUsage(r: { code: number | null; stderr: string; stdout: string },
 
 describe('options', () => {
   it.each([
-    [['run', rel('pass.yaml'), '--seed', '1', '--seed', '2'], 'sim: --seed given twice ("1", "2"); it takes one value'],
-    [['run', rel('pass.yaml'), '--out', 'a', '--out', 'b'], 'sim: --out given twice ("a", "b"); it takes one value'],
-    [['run', rel('pass.yaml'), '--workers', '1', '--workers', '2'], 'sim: --workers given twice ("1", "2"); it takes one value'],
+    [['run', rel('pass.yaml'), '--seed', '1', '--seed', '2'], 'flashsim: --seed given twice ("1", "2"); it takes one value'],
+    [['run', rel('pass.yaml'), '--out', 'a', '--out', 'b'], 'flashsim: --out given twice ("a", "b"); it takes one value'],
+    [['run', rel('pass.yaml'), '--workers', '1', '--workers', '2'], 'flashsim: --workers given twice ("1", "2"); it takes one value'],
     [
       ['sweep', rel('pass.yaml'), '--param', 'sale.stock=1,2', '--users', '1k', '--users', '2k'],
-      'sim: --users given twice ("1k", "2k"); it takes one value',
+      'flashsim: --users given twice ("1k", "2k"); it takes one value',
     ],
-    [['compare', 'A', 'B', '--chart', 'a.png', '--chart', 'b.png'], 'sim: --chart given twice ("a.png", "b.png"); it takes one value'],
+    [['compare', 'A', 'B', '--chart', 'a.png', '--chart', 'b.png'], 'flashsim: --chart given twice ("a.png", "b.png"); it takes one value'],
     [
       ['compare', 'A', 'B', '--max-regression', '1%', '--max-regression', '2%'],
-      'sim: --max-regression given twice ("1%", "2%"); it takes one value',
+      'flashsim: --max-regression given twice ("1%", "2%"); it takes one value',
     ],
-    [['report', 'A', '--out', 'a', '--out', 'b'], 'sim: --out given twice ("a", "b"); it takes one value'],
+    [['report', 'A', '--out', 'a', '--out', 'b'], 'flashsim: --out given twice ("a", "b"); it takes one value'],
   ])('a single-valued option given twice is a usage error before any work: %j', async (args, message) => {
     expectUsage(await sim(args, { cwd: work }), message);
     expect(readdirSync(work).filter((f) => ['a', 'b', 'a.png', 'b.png'].includes(f))).toEqual([]);
@@ -85,37 +85,40 @@ describe('options', () => {
   });
 
   it('an unknown option without a command is named', async () => {
-    expectUsage(await sim(['--bogus']), 'sim: Unknown argument: bogus (see sim --help)');
-    expectUsage(await sim(['--bogus=3', '--verbose']), 'sim: Unknown argument: bogus (see sim --help)');
+    expectUsage(await sim(['--bogus']), 'flashsim: --bogus: unknown option (see flashsim --help)');
+    expectUsage(await sim(['--bogus=3', '--verbose']), 'flashsim: --bogus: unknown option (see flashsim --help)');
   });
 
   it('a bad number quotes what was typed', async () => {
-    expectUsage(await sim(['run', rel('pass.yaml'), '--workers', 'abc']), 'sim: --workers: expected a positive whole number (got "abc")');
+    expectUsage(
+      await sim(['run', rel('pass.yaml'), '--workers', 'abc']),
+      'flashsim: --workers: expected a positive whole number (got "abc")',
+    );
     expectUsage(
       await sim(['run', rel('pass.yaml'), '--replications', '1.5']),
-      'sim: --replications: expected a positive whole number (got "1.5")',
+      'flashsim: --replications: expected a positive whole number (got "1.5")',
     );
     expectUsage(
       await sim(['sweep', rel('pass.yaml'), '--param', 'sale.stock=1,2', '--workers', '0']),
-      'sim: --workers: expected a positive whole number (got "0")',
+      'flashsim: --workers: expected a positive whole number (got "0")',
     );
   });
 
   it('an empty --out is a usage error and writes nothing into the working directory', async () => {
     const cwd = mkdtempSync(join(work, 'empty-out-'));
-    expectUsage(await sim(['run', join(ROOT, rel('pass.yaml')), '--out', ''], { cwd }), 'sim: --out: expected a path (got "")');
+    expectUsage(await sim(['run', join(ROOT, rel('pass.yaml')), '--out', ''], { cwd }), 'flashsim: --out: expected a path (got "")');
     expectUsage(
       await sim(['sweep', join(ROOT, rel('pass.yaml')), '--param', 'sale.stock=1,2', '--out', ''], { cwd }),
-      'sim: --out: expected a path (got "")',
+      'flashsim: --out: expected a path (got "")',
     );
-    expectUsage(await sim(['report', await base(), '--out', ''], { cwd }), 'sim: --out: expected a path (got "")');
+    expectUsage(await sim(['report', await base(), '--out', ''], { cwd }), 'flashsim: --out: expected a path (got "")');
     expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('sweep --metric "" is a usage error (it gave a sweep with no metric at all)', async () => {
     expectUsage(
       await sim(['sweep', rel('pass.yaml'), '--param', 'system.cdn.edges=1,2', '--metric', '', '--out', out('no-metric')]),
-      'sim: --metric: no metric named (got ""); name one, e.g. --metric order_latency.p99',
+      'flashsim: --metric: no metric named (got ""); name one, e.g. --metric order_latency.p99',
     );
     expect(existsSync(out('no-metric'))).toBe(false);
   });
@@ -123,13 +126,13 @@ describe('options', () => {
 
 describe('output paths are checked before the simulation', () => {
   it.each([
-    ['a regular file', () => out('afile'), (p: string) => `sim: cannot write ${p}: ${p} is not a directory`],
+    ['a regular file', () => out('afile'), (p: string) => `flashsim: cannot write ${p}: ${p} is not a directory`],
     [
       'a path under a regular file',
       () => join(out('afile'), 'x', 'run'),
-      (p: string) => `sim: cannot write ${p}: ${out('afile')} is not a directory`,
+      (p: string) => `flashsim: cannot write ${p}: ${out('afile')} is not a directory`,
     ],
-    ['/dev/null', () => '/dev/null', () => 'sim: cannot write /dev/null: /dev/null is not a directory'],
+    ['/dev/null', () => '/dev/null', () => 'flashsim: cannot write /dev/null: /dev/null is not a directory'],
   ])('run --out %s: exit 2 naming it, nothing run or written', async (_what, path, message) => {
     writeFileSync(out('afile'), 'a file');
     for (const command of [
@@ -148,12 +151,12 @@ describe('output paths are checked before the simulation', () => {
     async () => {
       expectUsage(
         await sim(['run', rel('pass.yaml'), '--out', '/proc/flashsim-nope']),
-        /^sim: cannot write \/proc\/flashsim-nope: .*\(ENOENT\)\n$/,
+        /^flashsim: cannot write \/proc\/flashsim-nope: .*\(ENOENT\)\n$/,
       );
       const dir = await base();
       expectUsage(
         await sim(['compare', dir, dir, '--chart', '/proc/flashsim-nope/y.png']),
-        /^sim: --chart \/proc\/flashsim-nope\/y\.png: .*\/proc.*\(ENOENT\)\n$/,
+        /^flashsim: --chart \/proc\/flashsim-nope\/y\.png: .*\/proc.*\(ENOENT\)\n$/,
       );
     },
     30_000,
@@ -163,7 +166,7 @@ describe('output paths are checked before the simulation', () => {
     const dir = await base();
     writeFileSync(out('chartfile'), 'x');
     const chart = join(out('chartfile'), 'x.png');
-    expectUsage(await sim(['compare', dir, dir, '--chart', chart]), `sim: --chart ${chart}: ${out('chartfile')} is not a directory`);
+    expectUsage(await sim(['compare', dir, dir, '--chart', chart]), `flashsim: --chart ${chart}: ${out('chartfile')} is not a directory`);
   });
 });
 
@@ -177,8 +180,11 @@ describe('damaged summaries', () => {
     writeFileSync(join(damaged, 'summary.json'), JSON.stringify(summary));
     const before = readdirSync(damaged).sort();
     const file = join(damaged, 'summary.json');
-    expectUsage(await sim(['compare', dir, damaged]), `sim: ${file}: strategies[0].aggregate is missing (expected object)\n`.trimEnd());
-    expectUsage(await sim(['report', damaged]), `sim: ${file}: strategies[0].aggregate is missing (expected object)`);
+    expectUsage(
+      await sim(['compare', dir, damaged]),
+      `flashsim: ${file}: strategies[0].aggregate is missing (expected object)\n`.trimEnd(),
+    );
+    expectUsage(await sim(['report', damaged]), `flashsim: ${file}: strategies[0].aggregate is missing (expected object)`);
     expect(readdirSync(damaged).sort()).toEqual(before);
     summary.strategies[0].aggregate = {
       ...JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).strategies[0].aggregate,
@@ -187,7 +193,7 @@ describe('damaged summaries', () => {
     writeFileSync(join(damaged, 'summary.json'), JSON.stringify(summary));
     expectUsage(
       await sim(['compare', damaged, dir]),
-      `sim: ${file}: strategies[0].aggregate.latency.page: expected object, received number`,
+      `flashsim: ${file}: strategies[0].aggregate.latency.page: expected object, received number`,
     );
   });
 });
@@ -206,7 +212,7 @@ describe('Ctrl-C while the reports are written', () => {
       },
     });
     expect(sent).toBe(true);
-    expect(r.stderr).toMatch(new RegExp(`\\nsim: interrupted; ${dir}/ was written completely\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`\\nflashsim: interrupted; ${dir}/ was written completely\\n$`));
     expect(r.code).toBe(130);
     expect(readdirSync(dir)).toEqual(expect.arrayContaining([...OUTPUTS, 'charts', 'report.html']));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -225,7 +231,7 @@ describe('Ctrl-C while the reports are written', () => {
         }
       },
     });
-    expect(r.stderr).toMatch(new RegExp(`\\nsim: interrupted; ${dir}/cli-pass/ was written completely; not run: cli-threshold\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`\\nflashsim: interrupted; ${dir}/cli-pass/ was written completely; not run: cli-threshold\\n$`));
     expect(r.code).toBe(130);
     expect(readdirSync(dir)).toEqual(['cli-pass']);
   });

@@ -84,7 +84,7 @@ describe('sim run on the pool', () => {
     expect(r.code).toBe(70);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `sim: internal error: task 1 (strategy more-servers, replication 0) ${reason} (a bug in flashsim; --verbose shows the stack trace)\n`,
+      `flashsim: internal error: task 1 (strategy more-servers, replication 0) ${reason} (a bug in flashsim; --verbose shows the stack trace)\n`,
     );
     expect(existsSync(out)).toBe(false);
     expect(performance.now() - started).toBeLessThan(60_000);

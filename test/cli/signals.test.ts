@@ -97,7 +97,7 @@ describe('SIGTERM', () => {
         },
       });
       expect(sent).toBe(true);
-      expect(r.stderr).toMatch(/\nsim: terminated; nothing was written\n$/);
+      expect(r.stderr).toMatch(/\nflashsim: terminated; nothing was written\n$/);
       expect(r.code).toBe(143);
       expect(snapshot(dir)).toEqual(previous);
       expect(temporaries(work)).toEqual([]);
@@ -110,7 +110,7 @@ describe('SIGTERM', () => {
     async (phase) => {
       const dir = withPrevious(`term-${phase}`);
       const r = await signalAt(dir, phase, 'SIGTERM');
-      expect(r.stderr).toMatch(new RegExp(`\\nsim: terminated; ${dir}/ was written completely\\n$`));
+      expect(r.stderr).toMatch(new RegExp(`\\nflashsim: terminated; ${dir}/ was written completely\\n$`));
       expect(r.code).toBe(143);
       expect(snapshot(dir)).toEqual(next);
       expect(temporaries(work)).toEqual([]);
@@ -130,7 +130,7 @@ describe('SIGKILL while the report is written, then a rerun into the directory',
     expect(rest).toEqual(previous);
     const again = await run(dir, '2', { env: {} });
     expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(new RegExp(`^sim: note: ${dir}/: removed ${left.length} temporary file\\(s\\) of a killed write\\n`));
+    expect(again.stderr).toMatch(new RegExp(`^flashsim: note: ${dir}/: removed ${left.length} temporary file\\(s\\) of a killed write\\n`));
     expect(snapshot(dir)).toEqual(next);
   }, 60_000);
 
@@ -146,7 +146,7 @@ describe('SIGKILL while the report is written, then a rerun into the directory',
     const again = await run(dir, '3');
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(
-      new RegExp(`^sim: note: ${dir}/: finished moving in \\d+ file\\(s\\) of a report set whose write was killed`),
+      new RegExp(`^flashsim: note: ${dir}/: finished moving in \\d+ file\\(s\\) of a report set whose write was killed`),
     );
     expect(temporaries(dir)).toEqual([]);
     expect(Object.keys(snapshot(dir))).toEqual(Object.keys(next));

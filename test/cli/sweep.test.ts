@@ -192,7 +192,7 @@ describe('sim sweep', () => {
   });
 
   it.each([
-    [[], 'sim: a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)\n'],
+    [[], 'flashsim: a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)\n'],
     [['--param', 'system.orderServers.servers'], 'expected path=v1,v2'],
     [['--param', 'system.orderServers.nope=1,2'], 'unknown path'],
     [
@@ -240,7 +240,7 @@ describe('sim sweep', () => {
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('sim: interrupted; nothing was written');
+    expect(r.stderr).toContain('flashsim: interrupted; nothing was written');
     expect(existsSync(dir)).toBe(false);
     expect(performance.now() - started).toBeLessThan(60_000);
   });

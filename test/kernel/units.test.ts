@@ -6,6 +6,7 @@ import {
   formatDuration,
   parseBandwidth,
   parseBytes,
+  parseCount,
   parseDistribution,
   parseDuration,
   parsePercent,
@@ -402,6 +403,22 @@ describe('values too large to be finite, and lognormal sigma', () => {
       expect(messageOf(() => parseDistribution(text, 'duration'))).toBe(
         `expected lognormal(median, sigma) with sigma a plain number from 0 to 5 (got "${text}")`,
       );
+    }
+  });
+});
+
+describe('parseCount', () => {
+  it('takes whole numbers and k/M suffixes, as --users does', () => {
+    expect(['10000', '10k', '10K', '1.5M', '1.5m', '1e6', '100_000', ' 2k '].map(parseCount)).toEqual([
+      10_000, 10_000, 10_000, 1_500_000, 1_500_000, 1_000_000, 100_000, 2_000,
+    ]);
+    expect(parseCount(42)).toBe(42);
+    expect(parseCount('1.1k')).toBe(1100);
+  });
+
+  it('refuses zero, negatives, fractions of one and other units', () => {
+    for (const bad of ['0', 0, -5, '-5', '1.5', 2.5, '5x', '10kB', '', '1e400']) {
+      expect(() => parseCount(bad), String(bad)).toThrow(UnitError);
     }
   });
 });

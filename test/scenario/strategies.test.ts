@@ -113,6 +113,19 @@ describe('--set and the other command-line overrides', () => {
     expect(plan.config.users.count).toBe(20);
   });
 
+  test('users.count takes the forms of --users (10k, 1.5M) in a file and in --set', () => {
+    const file = scenarioFile('version: 1\nname: counts\nusers:\n  count: 50k\nstrategies:\n  base: {}\n  more: { users.count: 1.5M }\n');
+    expect(resolveStrategies(loadScenario(file)).map((p) => p.config.users.count)).toEqual([50_000, 1_500_000]);
+    const [plan] = resolveStrategies(loaded, { strategies: ['seed-design'], set: ['users.count=20k'] });
+    expect(plan.config.users.count).toBe(20_000);
+    expect(issuesOf(() => resolveStrategies(loaded, { set: ['users.count=1.5'] }))).toEqual([
+      '--set users.count: expected a positive whole number such as 10000, 10k or 1M (got 1.5)',
+    ]);
+    expect(issuesOf(() => resolveStrategies(loaded, { set: ['users.count=40M'] }))).toEqual([
+      '--set users.count: must be at most 33,554,432 (got "40M")',
+    ]);
+  });
+
   test('the load-time set is applied again after each overlay', () => {
     const withSet = loadScenario(`${FIXTURES}/strategies.yaml`, { set: ['system.cdn.edges=5'] });
     expect(withSet.scenario.system.cdn.edges).toBe(5);
@@ -137,7 +150,7 @@ describe('--set and the other command-line overrides', () => {
     ]);
     expect(issuesOf(() => resolveStrategies(loaded, { users: 0, replications: 1.5 }))).toEqual([
       '--replications replications: must be a whole number (got 1.5)',
-      '--users users.count: must be a positive integer (got 0)',
+      '--users users.count: expected a positive whole number such as 10000, 10k or 1M (got 0)',
     ]);
     expect(issuesOf(() => resolveStrategies(loaded, { set: ['system.cdn.ttl.x=1'] }))).toEqual([
       '--set system.cdn.ttl.x: unknown path: system.cdn.ttl is a single value, not a mapping',

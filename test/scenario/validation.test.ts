@@ -40,7 +40,7 @@ describe('validation messages for bad scenario files', () => {
 
   test('wrong types, quoting what was written', () => {
     expect(issuesOf(`${BAD}/wrong-type.yaml`)).toEqual([
-      `${BAD}/wrong-type.yaml:3:10 users.count: must be a number (got many)`,
+      `${BAD}/wrong-type.yaml:3:10 users.count: expected a positive whole number such as 10000, 10k or 1M (got "many")`,
       `${BAD}/wrong-type.yaml:6:15 system.cdn.coalesce: must be true or false (got "yes")`,
       `${BAD}/wrong-type.yaml:7:11 system.origin: must be a mapping (got 8)`,
     ]);
@@ -223,7 +223,7 @@ describe('--set at load time', () => {
     expect(issuesOf('scenarios/smoke.yaml', ['system.cdn.ttl=10x', 'system.cdn.edgez=1', 'nonsense', 'users.count=-1'])).toEqual([
       `--set system.cdn.edgez: unknown path: system.cdn has no key "edgez" (did you mean "edges"?)`,
       `--set: expected path=value, e.g. system.cdn.ttl=10s (got "nonsense")`,
-      `--set users.count: must be a positive integer (got -1)`,
+      `--set users.count: expected a positive whole number such as 10000, 10k or 1M (got -1)`,
       `--set system.cdn.ttl: expected a duration such as 250us, 15ms, 5s or 10m30s (got "10x": unknown unit "x", expected h, m, s, ms or us)`,
     ]);
   });

@@ -36,7 +36,7 @@ export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number
     const written = await writeOutputs(dir, files);
     if (ctrlC.interrupted) throw new Interrupted(writtenMessage([`${dir.replace(/\/$/, '')}/`]));
     if (!args.quiet) {
-      await write(io.stdout, `${renderConsoleSummary(summary)}\n`);
+      await write(io.stdout, `${renderConsoleSummary(summary, 'report')}\n`);
       await write(io.stderr, `wrote ${written.join(', ')}\n`);
     }
     return EXIT.ok;

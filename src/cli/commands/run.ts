@@ -1,10 +1,11 @@
 import { join, relative, sep } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { ScenarioError, UsageError } from '../../errors.js';
+import { parseCount, UnitError } from '../../kernel/units.js';
 import { defaultRunDirectory, makeRunId, renderTimingJson } from '../../app/run-directory.js';
 import { executeRun } from '../../app/run.js';
 import { prepareRun, type PreparedRun, type RunOptions } from '../../app/prepare.js';
-import { renderConsoleSummary } from '../../report/console-table.js';
+import { renderConsoleSummary, renderVerdict } from '../../report/console-table.js';
 import { renderRunFiles } from '../../report/run-files.js';
 import { renderSummaryJson } from '../../results/summary.js';
 import { defaultWorkers } from '../../execute/execute.js';
@@ -36,7 +37,7 @@ export interface PlanArgs {
   out?: string;
   /** Machine-readable output on stdout, tables to stderr. */
   json: boolean;
-  /** No progress and no table. */
+  /** No progress and no table; a failed run still prints its failures and verdict on stderr. */
   quiet: boolean;
   /** false with --no-progress. */
   progress: boolean;
@@ -55,14 +56,14 @@ export function parseSeed(text: string): number | string {
   return /^-?\d+$/.test(text.trim()) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
 
-/** "10000", "10k", "1.5M", "1e6" → a whole number of users. */
+/** "10000", "10k", "1.5M", "1e6" → a whole number of users: the forms `users.count` takes in a scenario file. */
 export function parseUsers(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kKmM]?)\s*$/.exec(text);
-  const value = m ? Number(m[1]) * (m[2] === '' ? 1 : m[2].toLowerCase() === 'k' ? 1e3 : 1e6) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`--users: expected a positive whole number of users such as 10000, 10k or 1M (got ${JSON.stringify(text)})`);
+  try {
+    return parseCount(text);
+  } catch (error) {
+    if (error instanceof UnitError) throw new UsageError(`--users: ${error.message}`);
+    throw error;
   }
-  return value;
 }
 
 /** `--name` as typed → a positive whole number; the message quotes what was typed. */
@@ -200,6 +201,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         const table = renderConsoleSummary(run.summary);
         await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
         await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, writtenFiles)})\n`);
+      } else if (run.summary.verdict.exitCode !== EXIT.ok) {
+        // Quiet is not silent about a failure: CI logs still say why (as k6's -q keeps failed thresholds).
+        await write(io.stderr, renderVerdict(run.summary));
       }
       if (ctrlC.interrupted) throw stopped();
       code = worst(code, run.summary.verdict.exitCode);

@@ -6,7 +6,8 @@ import type { SweepResult } from '../../results/sweep.js';
 import { chartScale, renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable, sweepChartData } from '../../report/sweep.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
-import { formatCompact } from '../progress.js';
+import { errorText } from '../messages.js';
+import { fitLine, formatCompact } from '../progress.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { fitToMemory } from '../memory-fit.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
@@ -44,7 +45,7 @@ class SweepProgress {
   private readonly running = new Map<number, number>();
 
   constructor(
-    private readonly stream: NodeJS.WritableStream,
+    private readonly stream: NodeJS.WritableStream & { columns?: number },
     private readonly mode: 'live' | 'plain' | 'off',
     private readonly name: string,
     private readonly total: number,
@@ -75,7 +76,8 @@ class SweepProgress {
     }
     if (p.phase !== 'done' && now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    this.stream.write(`\r\x1b[2K[${this.name}] sweep: ${this.line(now)}`);
+    // Cut to the width: a wrapped line would leave its first part behind at every redraw.
+    this.stream.write(`\r\x1b[2K${fitLine(`[${this.name}] sweep: ${this.line(now)}`, this.stream.columns)}`);
   }
 
   private line(now: number): string {
@@ -153,7 +155,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
       files.set('sweep.png', await renderSweepPng(result));
     } catch (error) {
       // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
-      await write(io.stderr, `sim sweep: sweep.png not drawn: ${(error as Error).message}\n`);
+      await write(io.stderr, errorText(`sweep.png: not drawn: ${(error as Error).message}`));
     }
     files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
     const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));

@@ -2,6 +2,7 @@ import { ScenarioError } from '../../errors.js';
 import { validateScenario } from '../../app/prepare.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
+import { errorText } from '../messages.js';
 
 /** `sim validate`'s arguments, as yargs parsed them. */
 export interface ValidateArgs {
@@ -29,7 +30,7 @@ export async function validateCommand(args: ValidateArgs, io: CliIO): Promise<nu
       }
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
-      await write(io.stderr, `${error.message}\n`);
+      await write(io.stderr, errorText(error.message));
       code = EXIT.usage;
     }
   }
