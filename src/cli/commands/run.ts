@@ -192,6 +192,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         const table = renderConsoleSummary(run.summary);
         await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
         await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, writtenFiles)})\n`);
+        // The one file to open first: said by its path, so a terminal can make it a link.
+        const report = writtenFiles.find((f) => relative(dir, f) === 'report.html');
+        if (report !== undefined) await write(io.stderr, `report: ${join(dir, 'report.html')}\n`);
       }
       if (ctrlC.interrupted) throw stopped();
       code = worst(code, run.summary.verdict.exitCode);

@@ -5,6 +5,7 @@ import {
   binFor,
   coincide,
   intervalSeries,
+  latencyOverTimeSeries,
   MAX_NINES,
   meanBand,
   ninesOf,
@@ -674,6 +675,50 @@ export function latencyChart(summary: RunSummary, kind: LatencyName): ChartSpec 
   });
 }
 
+/** Dash patterns of the percentiles of {@link latencyOverTimeChart}: p99 solid, p90 dashed, p50 dotted. */
+const PERCENTILE_DASH: Record<'p50' | 'p90' | 'p99', number[] | undefined> = { p99: undefined, p90: [7, 4], p50: [2, 3] };
+
+/**
+ * Order or page latency percentiles (p50, p90, p99) per interval around T0,
+ * one colour per strategy and one dash per percentile, log latency axis:
+ * the moment the run-level histogram hides. Null when the summary keeps no
+ * per-interval latency or nothing was measured in the window.
+ */
+export function latencyOverTimeChart(summary: RunSummary, kind: 'order' | 'page'): ChartSpec | null {
+  const w = kind === 'order' ? orderWindow(summary) : stormWindow(summary);
+  const datasets: DatasetData[] = [];
+  const all: BandPoint[][] = [];
+  summary.strategies.forEach((s, i) => {
+    for (const p of ['p99', 'p90', 'p50'] as const) {
+      const points = latencyOverTimeSeries(s, kind, p, w.from, w.to);
+      if (!points.some((q) => q.y !== null)) continue;
+      all.push(points);
+      pushLine(datasets, `${s.name} ${p}`, strategyColor(i), points, { stepped: true, log: true, dash: PERCENTILE_DASH[p] });
+    }
+  });
+  if (datasets.length === 0) return null;
+  const intervalUs = summary.strategies.find((s) => s.runs[0]?.latencyOverTime)?.runs[0].latencyOverTime?.intervalUs ?? 1e6;
+  const what = kind === 'order' ? 'Order latency' : 'Page latency';
+  return spec({
+    id: `latency-${kind}-over-time`,
+    title: `${what} over time${w.note}`,
+    subtitle: joinNotes(
+      `p99 solid, p90 dashed, p50 dotted, per ${round(intervalUs / 1e6)} s interval, by when the answer came; gaps: no answers`,
+      'log scale',
+      summary.replications > 1 ? `mean of the replications' percentiles; shaded: 95% CI` : '',
+    ),
+    caption:
+      kind === 'order'
+        ? 'Click-to-answer time of the order requests answered in each interval: how long buyers waited at the moment that matters (the run-level percentiles mix the rush with the calm).'
+        : 'Time to get the product page, per interval of the storm window: when the origin or the CDN started to queue, and when it recovered.',
+    type: 'line',
+    datasets,
+    x: timeAxis(w.from, w.to),
+    y: { type: 'logarithmic', title: `${kind} latency (log scale)`, format: 'ms', min: logAxisFloor(all) },
+    markers: [T0_MARKER],
+  });
+}
+
 const OUTCOMES: ReadonlyArray<[key: string, label: string]> = [
   ['won', 'won (got an order)'],
   ['soldOut', 'told "sold out"'],
@@ -966,6 +1011,10 @@ export function buildCharts(summary: RunSummary): ChartSpec[] {
     ids.add(id);
     charts.push(orderFlowChart(summary, i, id));
   });
+  for (const kind of ['order', 'page'] as const) {
+    const chart = latencyOverTimeChart(summary, kind);
+    if (chart) charts.push(chart);
+  }
   charts.push(
     latencyChart(summary, 'page'),
     latencyChart(summary, 'order'),
