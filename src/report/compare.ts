@@ -143,7 +143,9 @@ export function runDifferences(baseline: RunSummary, candidate: RunSummary): { d
     for (const p of paths) if (INCOMPARABLE_PATHS.some((q) => p === q || p.startsWith(`${q}.`))) incomparable.add(p);
   }
   if (incomparable.size > 0) {
-    warnings.push(`${[...incomparable].join(', ')} differ: the runs simulate different sales, so counts and rates are not like for like`);
+    warnings.push(
+      `${[...incomparable].join(', ')} ${incomparable.size === 1 ? 'differs' : 'differ'}: the runs simulate different sales, so counts and rates are not like for like`,
+    );
   }
   if (!baseline.strategies.some((s) => candidates.has(s.name))) warnings.push('no strategy in common (strategies are matched by name)');
   return { differences, warnings };
