@@ -951,13 +951,29 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
   const logX = numeric && nums.length === data.values.length && nums.length > 2 && Math.max(...nums) / Math.min(...nums) > LOG_SPREAD;
   const datasets: DatasetData[] = [];
   const logFloor = logY ? logAxisFloor(data.series.map((s) => s.points)) : undefined;
-  data.series.forEach((s, i) => {
-    const points = s.points
+  const sorted = data.series.map((s) =>
+    s.points
       .map((p) => ({ x: position(p.x), y: p.y, low: p.low ?? null, high: p.high ?? null }))
       .filter((p) => p.x >= 0 || numeric)
-      .sort((a, b) => a.x - b.x);
+      .sort((a, b) => a.x - b.x),
+  );
+  // A series on top of an earlier one says so in its legend and is drawn dashed with larger hollow-looking
+  // markers, so that both stay visible where they coincide.
+  const { labels, note } = coincidingLabels(
+    data.series.map((s) => s.label),
+    sorted,
+    logY,
+  );
+  data.series.forEach((s, i) => {
+    const points = sorted[i];
     const before = datasets.length;
-    pushLine(datasets, s.label, strategyColor(i), points, { log: logY, logFloor, pointRadius: 4 });
+    const hidden = labels[i] !== s.label;
+    pushLine(datasets, labels[i], strategyColor(i), points, {
+      log: logY,
+      logFloor,
+      pointRadius: hidden ? 7 : 4,
+      ...(hidden ? { dash: [6, 4] } : {}),
+    });
     if (!numeric)
       for (const ds of datasets.slice(before))
         ds.data = valuesByIndex(ds.data as Array<{ x: number; y: number | null }>, data.values.length);
@@ -966,7 +982,11 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
   return spec({
     id: options.id ?? `sweep-${slug(data.param)}`,
     title,
-    subtitle: joinNotes(logY && 'log scale', datasets.some((d) => d.flashsimBand) && 'shaded: 95% confidence interval'),
+    subtitle: joinNotes(
+      logY && 'log scale',
+      note && `${note} (dashed, larger markers)`,
+      datasets.some((d) => d.flashsimBand) && 'shaded: 95% confidence interval',
+    ),
     caption: options.caption ?? `${options.metric} for each value of ${data.param}, one line per series.`,
     type: 'line',
     ...(numeric ? {} : { labels: data.values.map(String) }),
