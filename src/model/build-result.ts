@@ -17,7 +17,7 @@ export interface FinishedModel extends MeasuredModel {
   readonly eventsProcessed: number;
   /** Time of the last event, µs. */
   readonly endUs: number;
-  readonly series: Pick<SeriesRecorder, 'toJSON'>;
+  readonly series: Pick<SeriesRecorder, 'toJSON' | 'latencyOverTime'>;
 }
 
 /** Where each latency distribution is recorded: one per latency metric of the catalogue, so that none is left out. */
@@ -72,6 +72,7 @@ export function buildResult(model: FinishedModel): RunResult {
     config,
     simulation: { events: model.eventsProcessed, endUs: model.endUs },
     timeseries: model.series.toJSON(),
+    latencyOverTime: model.series.latencyOverTime(),
     latency,
     outcomes,
     counters: {

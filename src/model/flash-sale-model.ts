@@ -173,6 +173,8 @@ export class FlashSaleModel {
       },
     });
     this.users = new Users(sim, config, random, this.cdn, this.origin, this.flow);
+    this.series.watchLatency('order', this.users.orderLatency);
+    this.series.watchLatency('page', this.users.pageLatency);
     const close = sim.register('run.close', () => {
       this.users.close();
       this.flow.close();

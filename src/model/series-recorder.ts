@@ -1,5 +1,6 @@
-import type { TimeSeriesData } from '../results/result.js';
+import type { LatencyOverTime, TimeSeriesData } from '../results/result.js';
 import type { Simulation } from '../kernel/simulation.js';
+import { IntervalLatency, type LatencyHistogram } from '../kernel/stats/latency-histogram.js';
 import type { MeasuredModel } from './measured-model.js';
 import { SERIES_COLUMNS, TIMESERIES_COLUMNS } from './series-columns.js';
 
@@ -7,6 +8,16 @@ import { SERIES_COLUMNS, TIMESERIES_COLUMNS } from './series-columns.js';
 export interface SampledModel extends MeasuredModel {
   readonly sim: Simulation;
 }
+
+/** The latencies whose percentiles are kept per interval ({@link LatencyOverTime}). */
+export const LATENCY_OVER_TIME = ['order', 'page'] as const;
+
+/** One of {@link LATENCY_OVER_TIME}. */
+export type LatencyOverTimeName = (typeof LATENCY_OVER_TIME)[number];
+
+/** The percentiles kept per interval, and the columns of a {@link LatencyOverTime} row. */
+const PERCENTILES = [50, 90, 99] as const;
+const LATENCY_COLUMNS = ['interval', 'count', 'p50', 'p90', 'p99'];
 
 /**
  * Samples every column of {@link SERIES_COLUMNS} at every interval boundary,
@@ -17,6 +28,8 @@ export class SeriesRecorder {
   private readonly rows: number[][] = [];
   private readonly previous: Float64Array;
   private readonly current: Float64Array;
+  /** Per watched latency: its interval counts and the rows so far. */
+  private readonly latencies = new Map<LatencyOverTimeName, { interval: IntervalLatency; rows: number[][] }>();
 
   /**
    * Schedules every tick; construct it before the other components (see below).
@@ -44,7 +57,35 @@ export class SeriesRecorder {
     return { intervalUs: this.intervalUs, columns: [...TIMESERIES_COLUMNS], rows: this.rows };
   }
 
+  /**
+   * Keeps `histogram`'s p50/p90/p99 per interval from now on (call it
+   * before the first tick; the histogram then counts each sample in a
+   * coarse interval histogram too, which this clears at every tick).
+   */
+  watchLatency(name: LatencyOverTimeName, histogram: LatencyHistogram): void {
+    const interval = new IntervalLatency();
+    histogram.tapInto(interval);
+    this.latencies.set(name, { interval, rows: [] });
+  }
+
+  /** The watched latencies' percentiles per interval so far, in {@link LATENCY_OVER_TIME} order. */
+  latencyOverTime(): LatencyOverTime {
+    const out: LatencyOverTime = { intervalUs: this.intervalUs, columns: [...LATENCY_COLUMNS] };
+    for (const name of LATENCY_OVER_TIME) {
+      const watched = this.latencies.get(name);
+      if (watched) out[name] = watched.rows;
+    }
+    return out;
+  }
+
   private sample(): void {
+    // Only intervals with samples get a row: summary.json grows with the intervals that had traffic, never with the samples.
+    for (const watched of this.latencies.values()) {
+      const interval = watched.interval;
+      if (interval.count === 0) continue;
+      watched.rows.push([this.rows.length, interval.count, ...interval.percentiles(PERCENTILES)]);
+      interval.clear();
+    }
     const model = this.model;
     const now = model.sim.now;
     model.mainSite.syncTo(now);

@@ -3,6 +3,7 @@ import { latencyNameOf, measuredLatency, measuredMetric, type SummaryRun } from 
 import { testDifference, type DifferenceTest } from '../kernel/stats/difference-test.js';
 import { formatMetricValue, formatPercent, isPercentMetric, renderTextTable } from './console-table.js';
 import { mdTable } from './summary-md.js';
+import { configDifferences, valueAt } from './config-diff.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
 
 /**
@@ -93,6 +94,61 @@ export interface Comparison {
   onlyInCandidate: string[];
   /** Compared strategies with fewer than two replications on a side: their differences are not tested for noise. */
   untested: string[];
+  /** What differs between the two runs besides the results, one line each ("users: 20,000 → 50,000"); empty when nothing does. */
+  differences: string[];
+  /** Why the deltas may not mean what they seem (different scenario, population, duration, no strategy in common); empty when comparable. */
+  warnings: string[];
+}
+
+/** Config paths that change what is simulated so much that the runs do not measure the same sale. */
+const INCOMPARABLE_PATHS = ['users.count', 'duration', 'sale.start', 'sale.stock'];
+
+/** Most differing config paths listed per strategy. */
+const MAX_PATHS = 8;
+
+function show(value: unknown): string {
+  return value === undefined || value === null ? '(unset)' : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * What differs between two runs apart from their results: scenario, seed,
+ * replications, `--users`, `--set`, tool version, and the resolved config
+ * paths of each strategy both have; and warnings when the runs do not
+ * measure the same sale.
+ */
+export function runDifferences(baseline: RunSummary, candidate: RunSummary): { differences: string[]; warnings: string[] } {
+  const differences: string[] = [];
+  const warnings: string[] = [];
+  const pair = (what: string, a: unknown, b: unknown): void => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${what}: ${show(a)} → ${show(b)}`);
+  };
+  pair('scenario', baseline.scenario.name, candidate.scenario.name);
+  pair('scenario file', baseline.scenario.file, candidate.scenario.file);
+  pair('seed', baseline.seed, candidate.seed);
+  pair('replications', baseline.replications, candidate.replications);
+  pair('--users', baseline.options.users, candidate.options.users);
+  pair('--set', baseline.options.set.join(' ') || '(none)', candidate.options.set.join(' ') || '(none)');
+  pair('flashsim', baseline.tool.version, candidate.tool.version);
+  if (baseline.scenario.name !== candidate.scenario.name)
+    warnings.push(`different scenarios (${baseline.scenario.name}, ${candidate.scenario.name})`);
+  const candidates = new Map(candidate.strategies.map((s) => [s.name, s]));
+  const incomparable = new Set<string>();
+  for (const a of baseline.strategies) {
+    const b = candidates.get(a.name);
+    if (!b) continue;
+    const paths = configDifferences(a.config, b.config);
+    if (paths.length === 0) continue;
+    const listed = paths.slice(0, MAX_PATHS).map((p) => `${p} ${show(valueAt(a.config, p))} → ${show(valueAt(b.config, p))}`);
+    differences.push(`${a.name} config: ${listed.join(', ')}${paths.length > MAX_PATHS ? `, and ${paths.length - MAX_PATHS} more` : ''}`);
+    for (const p of paths) if (INCOMPARABLE_PATHS.some((q) => p === q || p.startsWith(`${q}.`))) incomparable.add(p);
+  }
+  if (incomparable.size > 0) {
+    warnings.push(
+      `${[...incomparable].join(', ')} ${incomparable.size === 1 ? 'differs' : 'differ'}: the runs simulate different sales, so counts and rates are not like for like`,
+    );
+  }
+  if (!baseline.strategies.some((s) => candidates.has(s.name))) warnings.push('no strategy in common (strategies are matched by name)');
+  return { differences, warnings };
 }
 
 /** One figure of a strategy: its value, and how to read it from each replication's result. */
@@ -226,6 +282,7 @@ export function compareSummaries(baseline: RunSummary, candidate: RunSummary, la
     onlyInBaseline: baseline.strategies.filter((s) => !candidates.has(s.name)).map((s) => s.name),
     onlyInCandidate: candidate.strategies.filter((s) => !inBaseline.has(s.name)).map((s) => s.name),
     untested,
+    ...runDifferences(baseline, candidate),
   };
 }
 
@@ -279,7 +336,13 @@ function tableRows(comparison: Comparison, gate?: number): string[][] {
 function headerLines(c: Comparison): string[] {
   const line = (side: Comparison['baseline'], role: string): string =>
     `${role} ${side.label}: ${side.scenario}, seed ${side.seed}, ${side.replications} replication${side.replications === 1 ? '' : 's'}`;
-  const lines = [line(c.baseline, 'baseline'), line(c.candidate, 'candidate'), noiseLine(c)];
+  const lines = [line(c.baseline, 'baseline'), line(c.candidate, 'candidate')];
+  for (const w of c.warnings) lines.push(`WARNING: not comparable: ${w}`);
+  lines.push(
+    c.differences.length ? 'what differs:' : 'what differs: nothing but the results (same scenario, options, configuration and version)',
+  );
+  for (const d of c.differences) lines.push(`  ${d}`);
+  lines.push(noiseLine(c));
   if (c.onlyInBaseline.length) lines.push(`only in baseline: ${c.onlyInBaseline.join(', ')}`);
   if (c.onlyInCandidate.length) lines.push(`only in candidate: ${c.onlyInCandidate.join(', ')}`);
   return lines;
@@ -338,7 +401,7 @@ export function renderCompareText(c: Comparison, gate?: number): string {
 
 /** The comparison as Markdown (for a pull-request comment). */
 export function renderCompareMarkdown(c: Comparison, gate?: number): string {
-  const lines = ['## flashsim compare', '', ...headerLines(c).map((l) => `- ${l}`), ''];
+  const lines = ['## flashsim compare', '', ...headerLines(c).map((l) => (l.startsWith('  ') ? `  - ${l.trim()}` : `- ${l}`)), ''];
   lines.push(c.rows.length ? mdTable(HEADER, tableRows(c, gate)) : 'No strategy in common.');
   if (gate !== undefined) lines.push('', `**${gateLine(c, gate)}**`);
   return `${lines.join('\n')}\n`;

@@ -219,16 +219,23 @@ export function thresholdsCell(s: StrategySummary): string {
   return checksCell(s.thresholds, 'none');
 }
 
-/** The headline figures, in display order. */
+/**
+ * The headline figures, in display order, each named by its catalogue
+ * metric (the name a threshold uses). Origin utilisation and the page
+ * error rate sit beside the origin's peak rate: a saturated origin that
+ * refuses most pages shows a *lower* peak than a healthy one.
+ */
 export const HEADLINE_ROWS: readonly HeadlineRow[] = [
-  { label: 'orders', cell: (s) => metric(s, 'orders_created') },
+  { label: 'orders_created', cell: (s) => metric(s, 'orders_created') },
   { label: 'oversell', cell: (s) => metric(s, 'oversell') },
-  { label: 'sell-out time (after T0)', cell: sellOut },
-  { label: 'p99 page latency', cell: (s) => latencyCell(s, 'page', 'p99') },
-  { label: 'p99 order latency', cell: (s) => latencyCell(s, 'order', 'p99') },
-  { label: 'CDN hit ratio', cell: (s) => metric(s, 'cdn_hit_ratio') },
-  { label: 'origin peak rps', cell: (s) => metric(s, 'origin_peak_rps') },
-  { label: "bots' share of stock", cell: (s) => metric(s, 'bot_share') },
+  { label: 'sell_out_time (after T0)', cell: sellOut },
+  { label: 'page_latency p99', cell: (s) => latencyCell(s, 'page', 'p99') },
+  { label: 'order_latency p99', cell: (s) => latencyCell(s, 'order', 'p99') },
+  { label: 'cdn_hit_ratio', cell: (s) => metric(s, 'cdn_hit_ratio') },
+  { label: 'origin_peak_rps', cell: (s) => metric(s, 'origin_peak_rps') },
+  { label: 'origin_utilisation', cell: (s) => metric(s, 'origin_utilisation') },
+  { label: 'page_error_rate', cell: (s) => metric(s, 'page_error_rate') },
+  { label: 'bot_share', cell: (s) => metric(s, 'bot_share') },
   { label: 'invariants', cell: invariantsCell },
   { label: 'thresholds', cell: thresholdsCell },
 ];

@@ -12,6 +12,8 @@ import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-ta
 import { BADGE_COLORS, strategyColor } from './palette.js';
 import { parseSummaryJson, type RunSummary, type StrategySummary } from '../results/summary.js';
 import { reproduceCommand } from './summary-md.js';
+import { configDifferences } from './config-diff.js';
+import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
 
 /**
  * report.html: the run in one self-contained file that opens offline —
@@ -66,6 +68,10 @@ body { font-family: ${FONT_STACK}; margin: 0; color: #1f2328; background: #f6f8f
 header, main, footer { max-width: 1080px; margin: 0 auto; padding: 0 20px; }
 header { padding-top: 24px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
+h3 { font-size: 17px; margin: 22px 0 8px; }
+h4 { font-size: 15px; margin: 14px 0 6px; color: #424a53; }
+table.stats th[scope="row"] code { font-size: 13px; }
+table.stats th[title] { cursor: help; }
 h2 { font-size: 20px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #d0d7de; }
 p.description { white-space: pre-wrap; margin: 6px 0 12px; color: #424a53; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; font-size: 14px; }
@@ -135,6 +141,32 @@ function headlineTable(summary: RunSummary): string {
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n${verdicts}\n</tbody>\n</table>`;
 }
 
+/** A {@link StatsTable} as an HTML table; a row name with a note (a metric's description) shows it on hover. */
+function statsTableHtml(table: StatsTable): string {
+  const head = `<tr>${table.header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const body = table.rows
+    .map((row, i) => {
+      const note = table.rowNotes?.[i];
+      const name = `<th scope="row"${note ? ` title="${escapeHtml(note)}"` : ''}><code>${escapeHtml(row[0])}</code></th>`;
+      return `<tr>${name}${row
+        .slice(1)
+        .map((c) => `<td>${escapeHtml(c)}</td>`)
+        .join('')}</tr>`;
+    })
+    .join('\n');
+  return `<table class="stats" id="table-${escapeHtml(table.id)}">\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+/** The full statistics: every metric, latency per stage, outcomes, counters (the tables of summary.md). */
+function statisticsSection(summary: RunSummary): string {
+  const out = [`<h3>${escapeHtml(metricsTable(summary).title)}</h3>`, statsTableHtml(metricsTable(summary))];
+  out.push(`<h3>${escapeHtml(LATENCY_SECTION_TITLE)}</h3>`);
+  for (const table of latencyTables(summary)) out.push(`<h4>${escapeHtml(table.title)}</h4>`, statsTableHtml(table));
+  for (const table of [outcomesTable(summary), countersTable(summary)])
+    out.push(`<h3>${escapeHtml(table.title)}</h3>`, statsTableHtml(table));
+  return out.join('\n');
+}
+
 function checkCell(result: { verdict: CheckVerdict; message: string } | undefined): string {
   if (!result) return `<td class="check">${badge('none', 'not checked')}</td>`;
   const state = result.verdict === 'pass' ? 'pass' : result.verdict === 'caught' ? 'caught' : 'fail';
@@ -163,22 +195,11 @@ function checksTable(summary: RunSummary): string {
   return `<table class="checks">\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
-/** Dotted paths whose values differ between two plain objects. */
-function differences(a: unknown, b: unknown, prefix = ''): string[] {
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.flatMap((k) =>
-      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k),
-    );
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
-}
-
 function scenarioSection(summary: RunSummary): string {
   const first = summary.strategies[0];
   return summary.strategies
     .map((s, i) => {
-      const diff = i === 0 ? [] : differences(first.config, s.config);
+      const diff = i === 0 ? [] : configDifferences(first.config, s.config);
       const note =
         i === 0
           ? 'the first strategy'
@@ -270,13 +291,16 @@ ${summary.scenario.description ? `<p class="description">${escapeHtml(summary.sc
 <dl class="facts">
 ${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
 </dl>
-<nav><a href="#summary">summary</a><a href="#checks">invariants and thresholds</a><a href="#charts">charts</a><a href="#scenario">scenario</a><a href="#reproduce">reproduce</a></nav>
+<nav><a href="#summary">summary</a><a href="#checks">invariants and thresholds</a><a href="#statistics">statistics</a><a href="#charts">charts</a><a href="#scenario">scenario</a><a href="#reproduce">reproduce</a></nav>
 </header>
 <main>
 <h2 id="summary">Summary</h2>
 ${headlineTable(summary)}
 <h2 id="checks">Invariants and thresholds</h2>
 ${checksTable(summary)}
+<h2 id="statistics">Statistics</h2>
+<p>Every figure of the run, by the names thresholds use (hover a metric for what it measures).</p>
+${statisticsSection(summary)}
 <h2 id="charts">Charts</h2>
 <noscript><p class="noscript">The charts need JavaScript (inlined in this file; nothing is downloaded). The same charts are in charts/*.png next to this file.</p></noscript>
 ${charts.map(figure).join('\n')}

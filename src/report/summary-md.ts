@@ -1,10 +1,8 @@
 import { isFailure, VERDICT_LABEL, verdictMessage } from './verdicts.js';
 import type { CheckVerdict } from '../results/summary.js';
-import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
-import { LATENCY_NAMES, latencyNameOf } from '../results/result.js';
-import { formatEstimate, formatMicros, formatNumber, HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
+import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
-import type { Estimate } from '../results/aggregate.js';
+import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
 import { buildCharts } from './charts/specs.js';
 
@@ -47,13 +45,9 @@ function strategyColumns(summary: RunSummary, row: (s: StrategySummary) => strin
   return summary.strategies.map(row);
 }
 
-/** One row per name that any strategy has in `pick(strategy)` (counts, never below 0), one column per strategy. */
-function countsTable(summary: RunSummary, label: string, pick: (s: StrategySummary) => Record<string, Estimate>): string {
-  const rowNames = [...new Set(summary.strategies.flatMap((s) => Object.keys(pick(s))))];
-  return mdTable(
-    [label, ...summary.strategies.map((s) => s.name)],
-    rowNames.map((name) => [name, ...strategyColumns(summary, (s) => formatEstimate('', pick(s)[name], { min: 0 }))]),
-  );
+/** A {@link StatsTable} as a Markdown table. */
+function mdStats(table: StatsTable): string {
+  return mdTable(table.header, table.rows);
 }
 
 /** A result cell: the verdict's label, in bold when it fails the run. */
@@ -81,60 +75,11 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
       HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]),
     ),
     '',
-    '## Metrics',
-    '',
   );
-  const metricRows: string[][] = [];
-  for (const name of METRIC_NAMES) {
-    const info = METRIC_CATALOGUE[name];
-    if (info.kind === 'latency') {
-      const kind = latencyNameOf(name)!;
-      metricRows.push([
-        `${name} p99`,
-        ...strategyColumns(summary, (s) => {
-          const l = s.aggregate.latency[kind];
-          return l && l.count > 0 ? formatMicros(l.p99) : '—';
-        }),
-      ]);
-    } else {
-      metricRows.push([name, ...strategyColumns(summary, (s) => formatEstimate(name, s.aggregate.metrics[name]))]);
-    }
-  }
-  out.push(mdTable(['metric', ...names], metricRows), '');
-
-  out.push('## Latency (all replications merged)', '');
-  for (const kind of LATENCY_NAMES) {
-    const rows = summary.strategies.map((s) => {
-      const l = s.aggregate.latency[kind];
-      if (!l || l.count === 0) return [s.name, '0', '—', '—', '—', '—', '—', '—'];
-      return [
-        s.name,
-        formatNumber(l.count),
-        formatMicros(l.mean),
-        formatMicros(l.p50),
-        formatMicros(l.p90),
-        formatMicros(l.p99),
-        formatMicros(l.p999),
-        formatMicros(l.max),
-      ];
-    });
-    out.push(`### ${kind.replace('_', ' ')}`, '', mdTable(['strategy', 'count', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows), '');
-  }
-
-  out.push(
-    '## User outcomes',
-    '',
-    countsTable(summary, 'outcome', (s) => s.aggregate.outcomes),
-    '',
-  );
-  // Every raw counter of the run (summary.json's `counters`), so that a
-  // scenario's "what to look at" can name one and find it here.
-  out.push(
-    '## Counters',
-    '',
-    countsTable(summary, 'counter', (s) => s.aggregate.counters),
-    '',
-  );
+  out.push('## Metrics', '', mdStats(metricsTable(summary)), '');
+  out.push(`## ${LATENCY_SECTION_TITLE}`, '');
+  for (const table of latencyTables(summary)) out.push(`### ${table.title}`, '', mdStats(table), '');
+  for (const table of [outcomesTable(summary), countersTable(summary)]) out.push(`## ${table.title}`, '', mdStats(table), '');
 
   out.push('## Invariants', '');
   const invariantRows: string[][] = [];

@@ -24,6 +24,8 @@ export interface RunResult {
   timeseries: TimeSeriesData;
   /** Latency distributions, µs. */
   latency: Record<LatencyName, LatencySummary>;
+  /** Order and page latency percentiles per interval (absent from summaries written before they were kept). */
+  latencyOverTime?: LatencyOverTime;
   /** Final outcome of every user (each user counted once). */
   outcomes: OutcomeCounts;
   /** Totals over the whole run, drain included. */
@@ -171,6 +173,23 @@ export interface TimeSeriesData {
   columns: string[];
   /** rows[i][j]: column j in interval i (interval i covers [i·interval, (i+1)·interval)). */
   rows: number[][];
+}
+
+/**
+ * Latency percentiles per time-series interval, for the intervals that had
+ * samples (a sample counts in the interval it was recorded in: when the
+ * answer came). Percentiles come from a coarse histogram (within 1.6%, or
+ * 16 µs below 2 ms; a bucket's top, as HDR reports).
+ */
+export interface LatencyOverTime {
+  /** Interval width, µs (the time series'). */
+  intervalUs: number;
+  /** Row layout: `interval` (row index of the time series), `count` (samples), `p50`, `p90`, `p99` (µs). */
+  columns: string[];
+  /** Order latency rows (click to answer). */
+  order?: number[][];
+  /** Page latency rows (intended send to page). */
+  page?: number[][];
 }
 
 /** Users by final outcome; the fields sum to the population. */

@@ -24,7 +24,8 @@ import { formatPath } from '../scenario/positions.js';
  * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
  * metric `fairness_rank_correlation` became `fairness.clickOrder` and
  * `fairness_click_order`. Added within 2 (readers accept summaries
- * without them): the `decision` latency and `decided_within_2s`. 3: a run
+ * without them): the `decision` latency and `decided_within_2s`, and
+ * `runs[].latencyOverTime`. 3: a run
  * no longer holds `ledger` and `wonResponses` (they are in the Parquet
  * tables) and holds `acceptance`, the bounded acceptance times the stock
  * chart draws; a strategy has `expect` and `thresholdsApplied`, every check
@@ -260,6 +261,14 @@ const runResult = z.looseObject({
   simulation: z.looseObject({ events: z.number(), endUs: z.number() }),
   timeseries,
   latency: latencies(latencySummary),
+  latencyOverTime: z
+    .looseObject({
+      intervalUs: z.number(),
+      columns: z.array(z.string()),
+      order: z.array(z.array(num)).optional(),
+      page: z.array(z.array(num)).optional(),
+    })
+    .optional(),
   outcomes: counts,
   counters: counts,
   stock: z.looseObject({ initial: z.number(), remaining: z.number(), sold: z.number(), oversell: z.number() }),

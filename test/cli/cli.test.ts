@@ -147,21 +147,25 @@ describe('sim run', () => {
   it('a valid run exits 0 and writes every output atomically (no temp files)', async () => {
     const r = await runPass();
     expect(r.stderr).toMatch(
-      new RegExp(`^wrote ${out('pass')}/ \\(summary\\.json, summary\\.md, timeseries\\.csv, junit\\.xml, timing\\.json(, [^)]+)?\\)\\n$`),
+      new RegExp(
+        `^wrote ${out('pass')}/ \\(summary\\.json, summary\\.md, timeseries\\.csv, junit\\.xml, timing\\.json(, [^)]+)?\\)\\nreport: ${out('pass')}/report\\.html\\n$`,
+      ),
     );
     expect(r.code).toBe(0);
     expect(files(out('pass'))).toEqual(expect.arrayContaining(OUTPUTS));
     expect(files(out('pass')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(r.stdout).toContain('cli-pass: invariants hold, thresholds pass (exit 0)');
     for (const label of [
-      'orders',
+      'orders_created',
       'oversell',
-      'sell-out time',
-      'p99 page latency',
-      'p99 order latency',
-      'CDN hit ratio',
-      'origin peak rps',
-      "bots' share",
+      'sell_out_time',
+      'page_latency p99',
+      'order_latency p99',
+      'cdn_hit_ratio',
+      'origin_peak_rps',
+      'origin_utilisation',
+      'page_error_rate',
+      'bot_share',
       'invariants',
       'thresholds',
     ]) {

@@ -33,6 +33,8 @@ function handMade(): Comparison {
   return {
     baseline: side('runs/base'),
     candidate: side('runs/small'),
+    differences: [],
+    warnings: [],
     rows: [
       row('naive', 'page_latency p99', 1000, 1200),
       row('naive', 'orders_created', 60, 30),

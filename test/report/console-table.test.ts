@@ -110,7 +110,7 @@ describe('console summary', () => {
     const text = renderConsoleSummary(twoStrategies());
     expect(text).toContain('seed-design');
     expect(text).toContain('naive');
-    expect(text).toMatch(/orders\s+9.5 ± 6.4\s+10\n/);
+    expect(text).toMatch(/orders_created\s+9.5 ± 6.4\s+10\n/);
     expect(text).toMatch(/invariants\s+pass \(2\)\s+FAIL 1\/2\n/);
     expect(text).toContain('naive: invariant no-oversell: replication 0');
     expect(text).toContain('naive: threshold order_latency p(99)<500ms');

@@ -201,6 +201,9 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         const table = renderConsoleSummary(run.summary);
         await write(args.json ? io.stderr : io.stdout, `${table}${args.json ? '' : '\n'}`);
         await write(io.stderr, `wrote ${dir}/ (${listWritten(dir, writtenFiles)})\n`);
+        // The one file to open first: said by its path, so a terminal can make it a link.
+        const report = writtenFiles.find((f) => relative(dir, f) === 'report.html');
+        if (report !== undefined) await write(io.stderr, `report: ${join(dir, 'report.html')}\n`);
       } else if (run.summary.verdict.exitCode !== EXIT.ok) {
         // Quiet is not silent about a failure: CI logs still say why (as k6's -q keeps failed thresholds).
         await write(io.stderr, renderVerdict(run.summary));

@@ -78,6 +78,8 @@ export class LatencyHistogram {
   private lo = Infinity;
   private hi = -Infinity;
   private n = 0;
+  /** Per-interval counts also fed by {@link record}, or null (see {@link IntervalLatency}). */
+  private tap: IntervalLatency | null = null;
 
   /** An empty histogram. */
   constructor() {
@@ -94,15 +96,27 @@ export class LatencyHistogram {
     }
     if (v < FAST_LIMIT) {
       const pending = this.pending ?? this.allocatePending();
-      pending[fastIndex(v)]++;
+      const index = fastIndex(v);
+      pending[index]++;
       this.pendingCount++;
+      if (this.tap !== null) this.tap.countIndex(index);
     } else {
       this.hdr.recordValue(v);
+      if (this.tap !== null) this.tap.countIndex(FAST_SLOTS - 1);
     }
     this.n++;
     this.sum += v;
     if (v < this.lo) this.lo = v;
     if (v > this.hi) this.hi = v;
+  }
+
+  /**
+   * From now on every recorded value is also counted in `interval`, until
+   * another tap (or null) replaces it: what the series recorder reads and
+   * clears at each interval boundary.
+   */
+  tapInto(interval: IntervalLatency | null): void {
+    this.tap = interval;
   }
 
   private allocatePending(): Float64Array {
@@ -213,4 +227,73 @@ export class LatencyHistogram {
     this.hi = -Infinity;
     this.clamped = 0;
   }
+}
+
+/** A group of {@link TAP_GROUP} consecutive HDR slots is one bucket of {@link IntervalLatency}. */
+const TAP_SHIFT = 4;
+const TAP_GROUP = 1 << TAP_SHIFT;
+const TAP_SLOTS = Math.ceil(FAST_SLOTS / TAP_GROUP);
+
+/**
+ * A coarse latency histogram for one time-series interval: HDR's slots in
+ * groups of 16 (1,344 buckets of at most 1.6% of their value, or 16 µs
+ * below 2 ms), fed by a {@link LatencyHistogram} it taps
+ * ({@link LatencyHistogram.tapInto}) and cleared at every interval
+ * boundary. Coarse, so that reading and clearing it per interval costs
+ * little; percentiles report a bucket's top (as HDR does), so they may
+ * exceed the largest sample by up to a bucket's width. Values of 2^31 µs
+ * and more count in the top bucket.
+ */
+export class IntervalLatency {
+  private readonly counts = new Float64Array(TAP_SLOTS);
+  private n = 0;
+  private lowest = TAP_SLOTS;
+  private highest = -1;
+
+  /** Counts one value by its HDR slot (called by the tapped histogram). */
+  countIndex(hdrIndex: number): void {
+    const b = hdrIndex >>> TAP_SHIFT;
+    this.counts[b]++;
+    this.n++;
+    if (b < this.lowest) this.lowest = b;
+    if (b > this.highest) this.highest = b;
+  }
+
+  /** Values counted since the last {@link clear}. */
+  get count(): number {
+    return this.n;
+  }
+
+  /**
+   * The values at percentiles `ps` (each in [0, 100], ascending), µs: the
+   * top of the smallest bucket holding at least p% of the values; NaN each
+   * when empty.
+   */
+  percentiles(ps: readonly number[]): number[] {
+    const out = ps.map(() => NaN);
+    if (this.n === 0) return out;
+    let k = 0;
+    let seen = 0;
+    for (let b = this.lowest; b <= this.highest && k < ps.length; b++) {
+      seen += this.counts[b];
+      while (k < ps.length && seen >= Math.max(1, Math.ceil((ps[k] / 100) * this.n))) out[k++] = bucketTop(b);
+    }
+    for (; k < ps.length; k++) out[k] = bucketTop(this.highest);
+    return out;
+  }
+
+  /** Forgets every value (the next interval starts). */
+  clear(): void {
+    if (this.n === 0) return;
+    this.counts.fill(0, this.lowest, this.highest + 1);
+    this.n = 0;
+    this.lowest = TAP_SLOTS;
+    this.highest = -1;
+  }
+}
+
+/** The largest value of a bucket of {@link IntervalLatency}, µs. */
+function bucketTop(bucket: number): number {
+  const next = (bucket + 1) << TAP_SHIFT;
+  return next >= FAST_SLOTS ? HISTOGRAM_MAX_US : fastValue(next) - 1;
 }

@@ -210,3 +210,45 @@ export function sellOut(s: StrategySummary): { seconds: number | null; soldOut: 
   const times = s.runs.filter((r) => r.stock.soldOutAtUs !== null).map((r) => secondsFromT0(r.stock.soldOutAtUs as number, r));
   return { seconds: times.length ? times.reduce((a, b) => a + b, 0) / times.length : null, soldOut: times.length, runs: s.runs.length };
 }
+
+/**
+ * A latency percentile (ms) per time-series interval of a strategy's `kind`
+ * latency (runs[].latencyOverTime), x = start of the interval in seconds
+ * from T0, keeping intervals that overlap [from, to]: the mean across the
+ * replications that had samples in the interval, with a 95% band. Empty
+ * when the summary keeps no such series (written before they were kept).
+ */
+export function latencyOverTimeSeries(
+  s: StrategySummary,
+  kind: 'order' | 'page',
+  percentile: 'p50' | 'p90' | 'p99',
+  from = -Infinity,
+  to = Infinity,
+): BandPoint[] {
+  const perRun = s.runs.map((run) => {
+    const data = run.latencyOverTime;
+    const rows = data?.[kind];
+    if (!data || !rows) return null;
+    const j = data.columns.indexOf(percentile);
+    const byInterval = new Map<number, number>();
+    for (const row of rows) byInterval.set(row[0], row[j] / 1000);
+    return { run, intervalUs: data.intervalUs, byInterval };
+  });
+  const present = perRun.filter((r): r is NonNullable<typeof r> => r !== null);
+  if (present.length === 0) return [];
+  const { run: first, intervalUs } = present[0];
+  const intervals = [...new Set(present.flatMap((r) => [...r.byInterval.keys()]))].sort((a, b) => a - b);
+  const points: BandPoint[] = [];
+  let previous = -2;
+  for (const i of intervals) {
+    const x = secondsFromT0(i * intervalUs, first);
+    if (x + intervalUs / 1e6 <= from || x >= to) continue;
+    // An interval without samples between two with samples is a gap, not a line across it.
+    if (previous >= 0 && i > previous + 1)
+      points.push({ x: round(secondsFromT0((previous + 1) * intervalUs, first)), y: null, low: null, high: null });
+    points.push({ x: round(x), ...meanBand(present.map((r) => r.byInterval.get(i) ?? null)) });
+    previous = i;
+  }
+  if (previous >= 0) points.push({ ...points[points.length - 1], x: round(secondsFromT0((previous + 1) * intervalUs, first)) });
+  return points;
+}

@@ -5,6 +5,7 @@ import {
   binFor,
   coincide,
   intervalSeries,
+  latencyOverTimeSeries,
   MAX_NINES,
   meanBand,
   ninesOf,
@@ -675,6 +676,50 @@ export function latencyChart(summary: RunSummary, kind: LatencyName): ChartSpec 
   });
 }
 
+/** Dash patterns of the percentiles of {@link latencyOverTimeChart}: p99 solid, p90 dashed, p50 dotted. */
+const PERCENTILE_DASH: Record<'p50' | 'p90' | 'p99', number[] | undefined> = { p99: undefined, p90: [7, 4], p50: [2, 3] };
+
+/**
+ * Order or page latency percentiles (p50, p90, p99) per interval around T0,
+ * one colour per strategy and one dash per percentile, log latency axis:
+ * the moment the run-level histogram hides. Null when the summary keeps no
+ * per-interval latency or nothing was measured in the window.
+ */
+export function latencyOverTimeChart(summary: RunSummary, kind: 'order' | 'page'): ChartSpec | null {
+  const w = kind === 'order' ? orderWindow(summary) : stormWindow(summary);
+  const datasets: DatasetData[] = [];
+  const all: BandPoint[][] = [];
+  summary.strategies.forEach((s, i) => {
+    for (const p of ['p99', 'p90', 'p50'] as const) {
+      const points = latencyOverTimeSeries(s, kind, p, w.from, w.to);
+      if (!points.some((q) => q.y !== null)) continue;
+      all.push(points);
+      pushLine(datasets, `${s.name} ${p}`, strategyColor(i), points, { stepped: true, log: true, dash: PERCENTILE_DASH[p] });
+    }
+  });
+  if (datasets.length === 0) return null;
+  const intervalUs = summary.strategies.find((s) => s.runs[0]?.latencyOverTime)?.runs[0].latencyOverTime?.intervalUs ?? 1e6;
+  const what = kind === 'order' ? 'Order latency' : 'Page latency';
+  return spec({
+    id: `latency-${kind}-over-time`,
+    title: `${what} over time${w.note}`,
+    subtitle: joinNotes(
+      `p99 solid, p90 dashed, p50 dotted, per ${round(intervalUs / 1e6)} s interval, by when the answer came; gaps: no answers`,
+      'log scale',
+      summary.replications > 1 ? `mean of the replications' percentiles; shaded: 95% CI` : '',
+    ),
+    caption:
+      kind === 'order'
+        ? 'Click-to-answer time of the order requests answered in each interval: how long buyers waited at the moment that matters (the run-level percentiles mix the rush with the calm).'
+        : 'Time to get the product page, per interval of the storm window: when the origin or the CDN started to queue, and when it recovered.',
+    type: 'line',
+    datasets,
+    x: timeAxis(w.from, w.to),
+    y: { type: 'logarithmic', title: `${kind} latency (log scale)`, format: 'ms', min: logAxisFloor(all) },
+    markers: [T0_MARKER],
+  });
+}
+
 const OUTCOMES: ReadonlyArray<[key: string, label: string]> = [
   ['won', 'won (got an order)'],
   ['soldOut', 'told "sold out"'],
@@ -907,13 +952,29 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
   const logX = numeric && nums.length === data.values.length && nums.length > 2 && Math.max(...nums) / Math.min(...nums) > LOG_SPREAD;
   const datasets: DatasetData[] = [];
   const logFloor = logY ? logAxisFloor(data.series.map((s) => s.points)) : undefined;
-  data.series.forEach((s, i) => {
-    const points = s.points
+  const sorted = data.series.map((s) =>
+    s.points
       .map((p) => ({ x: position(p.x), y: p.y, low: p.low ?? null, high: p.high ?? null }))
       .filter((p) => p.x >= 0 || numeric)
-      .sort((a, b) => a.x - b.x);
+      .sort((a, b) => a.x - b.x),
+  );
+  // A series on top of an earlier one says so in its legend and is drawn dashed with larger hollow-looking
+  // markers, so that both stay visible where they coincide.
+  const { labels, note } = coincidingLabels(
+    data.series.map((s) => s.label),
+    sorted,
+    logY,
+  );
+  data.series.forEach((s, i) => {
+    const points = sorted[i];
     const before = datasets.length;
-    pushLine(datasets, s.label, strategyColor(i), points, { log: logY, logFloor, pointRadius: 4 });
+    const hidden = labels[i] !== s.label;
+    pushLine(datasets, labels[i], strategyColor(i), points, {
+      log: logY,
+      logFloor,
+      pointRadius: hidden ? 7 : 4,
+      ...(hidden ? { dash: [6, 4] } : {}),
+    });
     if (!numeric)
       for (const ds of datasets.slice(before))
         ds.data = valuesByIndex(ds.data as Array<{ x: number; y: number | null }>, data.values.length);
@@ -922,7 +983,11 @@ export function sweepChart(data: SweepChartData, options: SweepChartOptions): Ch
   return spec({
     id: options.id ?? `sweep-${slug(data.param)}`,
     title,
-    subtitle: joinNotes(logY && 'log scale', datasets.some((d) => d.flashsimBand) && 'shaded: 95% confidence interval'),
+    subtitle: joinNotes(
+      logY && 'log scale',
+      note && `${note} (dashed, larger markers)`,
+      datasets.some((d) => d.flashsimBand) && 'shaded: 95% confidence interval',
+    ),
     caption: options.caption ?? `${options.metric} for each value of ${data.param}, one line per series.`,
     type: 'line',
     ...(numeric ? {} : { labels: data.values.map(String) }),
@@ -967,6 +1032,10 @@ export function buildCharts(summary: RunSummary): ChartSpec[] {
     ids.add(id);
     charts.push(orderFlowChart(summary, i, id));
   });
+  for (const kind of ['order', 'page'] as const) {
+    const chart = latencyOverTimeChart(summary, kind);
+    if (chart) charts.push(chart);
+  }
   charts.push(
     latencyChart(summary, 'page'),
     latencyChart(summary, 'order'),

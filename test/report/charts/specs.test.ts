@@ -44,6 +44,8 @@ describe('chart specs', () => {
       'stock',
       'orders-seed-design',
       'orders-naive',
+      'latency-order-over-time',
+      'latency-page-over-time',
       'latency-page',
       'latency-order',
       'latency-decision',
