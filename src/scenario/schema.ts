@@ -311,10 +311,10 @@ const orderServers = z
     }),
     maxWait: duration('With onFull: queue, the longest wait before "sale ended".').prefault('500ms'),
     service: distribution('duration', 'Order server work per request (besides stock and order steps).').prefault('lognormal(15ms, 0.4)'),
-    balancer: z
-      .enum(['random', 'round-robin', 'least-loaded'])
-      .default('random')
-      .meta({ description: 'How requests are spread over order servers.' }),
+    balancer: z.enum(['random', 'round-robin', 'least-loaded']).default('random').meta({
+      description:
+        'How requests are spread over order servers. random: a blind pick at the click (DNS-level or client-side balancing: it sees no load). round-robin and least-loaded: a balancer in front of the servers, deciding when the request reaches them; least-loaded sends it to the server holding the fewest requests (in service or waiting), a least-connections balancer, which with onFull: reject turns away only when every slot is busy (Erlang B on servers × slots).',
+    }),
     soldOutFlag: z.boolean().default(true).meta({ description: 'Servers answer "sold out" locally once they learn stock is gone.' }),
     soldOutFlagDelay: duration('Delay before a server learns that stock is gone.').prefault('100ms'),
     reopenOnReturn: z.boolean().default(false).meta({

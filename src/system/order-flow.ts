@@ -189,12 +189,12 @@ export class OrderFlow {
   /** Per user, orders counted against sale.perUserLimit. */
   private readonly ordered: Uint8Array;
   /**
-   * Whether the balancer picks a server when the room lets the request
-   * through (round-robin, least-loaded: they balance what reaches the
-   * servers) rather than at the click (no room, or the random balancer,
-   * whose keyed pick is the same whenever it is made).
+   * Whether the balancer picks a server at the click (random: a keyed draw,
+   * blind to load, the same whenever it is made) rather than when the
+   * request reaches the servers (round-robin, least-loaded: they balance
+   * what arrives, counting the requests each server holds at that moment).
    */
-  private readonly pickWhenLetThrough: boolean;
+  private readonly pickAtClick: boolean;
   private readonly service: Sampler;
   private readonly serviceDraws: RandomSequence;
 
@@ -223,7 +223,7 @@ export class OrderFlow {
     });
     this.broker = new OrderBroker(system.orders, users, this.orders, streams.loss, streams.duplicate);
     this.ordered = new Uint8Array(users);
-    this.pickWhenLetThrough = system.waitingRoom.mode !== 'off' && system.orderServers.balancer !== 'random';
+    this.pickAtClick = system.orderServers.balancer === 'random';
     this.service = samplerOf(system.orderServers.service);
     this.serviceDraws = streams.service;
     this.arriveKind = sim.register('order.arrive', (r) => this.arrive(r));
@@ -357,8 +357,10 @@ export class OrderFlow {
     const r = q.allocate();
     q.user[r] = user;
     q.gen[r] = gen;
-    // Behind a room a pick at the click would balance the line's entries on the servers' load then (all idle during a lottery window).
-    q.server[r] = this.pickWhenLetThrough ? -1 : this.servers.pick(user, attempt);
+    // A load-aware pick at the click would see the load half a round trip
+    // before the request lands (behind a room, the load when it joined the
+    // line): every click in that window would go to the same server.
+    q.server[r] = this.pickAtClick ? this.servers.pick(user, attempt) : -1;
     q.tokenKind[r] = kind;
     q.tokenIssuedAt[r] = tokenIssuedAtUs;
     q.clickedAt[r] = clickedAtUs;
@@ -421,15 +423,16 @@ export class OrderFlow {
   private letThrough(r: number): void {
     const q = this.requests;
     if (this.listener.onLetThrough) q.gen[r] = this.listener.onLetThrough(q.user[r], q.gen[r]);
-    // (The attempt number keys only the random balancer's pick, made at the click.)
-    if (this.pickWhenLetThrough) q.server[r] = this.servers.pick(q.user[r], 0);
     this.reachServers(r);
   }
 
   /** Request `r` reaches the order servers now. */
   private reachServers(r: number): void {
     this.#attempts++;
-    const s = this.requests.server[r];
+    const q = this.requests;
+    // (The attempt number keys only the random balancer's pick, made at the click.)
+    if (q.server[r] < 0) q.server[r] = this.servers.pick(q.user[r], 0);
+    const s = q.server[r];
     // With buffers the flag says the store is empty: a server still selling
     // from its buffer goes on, one with an empty buffer says "sold out" (even
     // with a refill on its way: counting on it would keep every server's

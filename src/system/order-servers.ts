@@ -113,8 +113,13 @@ export class OrderServers {
 
   /**
    * Chooses the server for `user`'s `attempt`-th order request. Random
-   * balancing draws from a stream keyed by (user, attempt), so every
-   * strategy sends the same attempt to the same server.
+   * balancing is blind (a DNS-level or client-side pick): it draws from a
+   * stream keyed by (user, attempt), so every strategy sends the same
+   * attempt to the same server, and the order flow makes the pick at the
+   * click. Round-robin and least-loaded sit in front of the servers: the
+   * flow calls them when the request arrives, and least-loaded counts the
+   * requests each server holds then (in service or waiting for a slot), as
+   * a least-connections balancer does.
    */
   pick(user: number, attempt: number): number {
     switch (this.balancer) {
