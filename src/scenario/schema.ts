@@ -286,6 +286,10 @@ const tokenGate = z
       .boolean()
       .default(false)
       .meta({ description: 'Static mode only: order servers refuse orders before T0 (a partial defence).' }),
+    checkAt: z.enum(['admission', 'after-service']).optional().meta({
+      description:
+        'When an order server checks the token (HMAC, expiry, user binding, start time). admission (absent: the default): on arrival, before it takes a slot, so a forged, early, foreign or expired token is answered at once and costs no service. after-service: only after the full order service, the refused request having held a slot for it (how flashsim modelled it before; for comparisons).',
+    }),
   })
   .meta({ description: 'How the order URL is protected.' });
 

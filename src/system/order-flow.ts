@@ -125,9 +125,10 @@ export interface OrderFlowDependencies {
 
 /**
  * One order attempt's path through the system, with the real logic of each
- * step: balancer → local sold-out flag → server admission (quota spent?
- * slots: reject / queue / unbounded) → service → token check (HMAC) →
- * per-user limit → the server's quota → stock step → order subsystem
+ * step: balancer → local sold-out flag → token check (HMAC, expiry,
+ * binding, start time; after the service instead with tokenGate.checkAt:
+ * after-service) → server admission (quota spent? slots: reject / queue /
+ * unbounded) → service → per-user limit → the server's quota → stock step → order subsystem
  * (through the broker when async) → ledger → answer. A request holds its slot from admission to its answer.
  *
  * The per-user step counts the user's order before the stock step (an
@@ -195,6 +196,10 @@ export class OrderFlow {
    * what arrives, counting the requests each server holds at that moment).
    */
   private readonly pickAtClick: boolean;
+  /** Whether the token is checked on arrival at the servers (tokenGate.checkAt admission, the default) rather than after the service. */
+  private readonly checkAtAdmission: boolean;
+  /** Whether ledger orders carry the time their token was judged at (presentedUs): behind a room, or checked at admission. */
+  private readonly recordsPresented: boolean;
   private readonly service: Sampler;
   private readonly serviceDraws: RandomSequence;
 
@@ -224,6 +229,8 @@ export class OrderFlow {
     this.broker = new OrderBroker(system.orders, users, this.orders, streams.loss, streams.duplicate);
     this.ordered = new Uint8Array(users);
     this.pickAtClick = system.orderServers.balancer === 'random';
+    this.checkAtAdmission = system.tokenGate.checkAt !== 'after-service';
+    this.recordsPresented = this.checkAtAdmission || system.waitingRoom.mode !== 'off';
     this.service = samplerOf(system.orderServers.service);
     this.serviceDraws = streams.service;
     this.arriveKind = sim.register('order.arrive', (r) => this.arrive(r));
@@ -411,7 +418,7 @@ export class OrderFlow {
     if (now < this.config.sale.start) this.#earlyAttempts++;
     if (this.room !== null) {
       const q = this.requests;
-      q.enteredRoomAt[r] = now;
+      q.presentedAt[r] = now;
       this.room.enter(r, q.user[r]);
       this.listener.onOrderAnswer(q.user[r], q.gen[r], OrderAnswer.Queued, q.clickedAt[r]);
       return;
@@ -442,6 +449,16 @@ export class OrderFlow {
       this.answer(r, OrderAnswer.SoldOut);
       this.requests.free(r);
       return;
+    }
+    if (this.checkAtAdmission) {
+      // The cheap check at the door: a refused token holds no slot and costs no service.
+      if (this.room === null) q.presentedAt[r] = this.sim.now;
+      const verdict = this.verifyToken(r);
+      if (verdict !== 'ok') {
+        this.refuseToken(r, verdict);
+        this.requests.free(r);
+        return;
+      }
     }
     switch (this.servers.admit(s, r)) {
       case Admission.Admitted:
@@ -481,15 +498,14 @@ export class OrderFlow {
     const q = this.requests;
     const now = this.sim.now;
     const user = q.user[r];
-    const token = this.presentedToken(r);
-    // Behind a waiting room the token is judged as of when it was presented
-    // at the room's door: a place in line does not expire while it waits
-    // (the room vouches for it), and a shot before T0 is still early.
-    const verdict = this.gate.verify(token, user, this.room !== null ? q.enteredRoomAt[r] : now);
-    if (verdict !== 'ok') {
-      this.#tokenRejected[verdict]++;
-      this.finish(r, verdict === 'expired' ? OrderAnswer.Expired : OrderAnswer.Blocked);
-      return;
+    if (!this.checkAtAdmission) {
+      const verdict = this.verifyToken(r);
+      if (verdict !== 'ok') {
+        this.refuseToken(r, verdict);
+        this.releaseSlot(r);
+        this.requests.free(r);
+        return;
+      }
     }
     if (this.ordered[user] >= this.config.sale.perUserLimit) {
       this.#duplicates++;
@@ -502,9 +518,28 @@ export class OrderFlow {
       return;
     }
     this.ordered[user]++;
-    q.token[r] = token;
     q.acceptedAt[r] = now;
     this.stockStep.take(q.server[r], r);
+  }
+
+  /**
+   * Checks request `r`'s token now. Behind a waiting room it is judged as
+   * of when it was presented at the room's door: a place in line does not
+   * expire while it waits (the room vouches for it), and a shot before T0
+   * is still early.
+   */
+  private verifyToken(r: number): TokenVerdict {
+    const q = this.requests;
+    const at = this.room !== null ? q.presentedAt[r] : this.sim.now;
+    // Kept for the ledger, should the order be accepted: one HMAC less than making it again.
+    const token = (q.token[r] = this.presentedToken(r));
+    return this.gate.verify(token, q.user[r], at);
+  }
+
+  /** Counts and answers request `r`'s refused token (the caller frees its slot, if it holds one, and its record). */
+  private refuseToken(r: number, verdict: Exclude<TokenVerdict, 'ok'>): void {
+    this.#tokenRejected[verdict]++;
+    this.answer(r, verdict === 'expired' ? OrderAnswer.Expired : OrderAnswer.Blocked);
   }
 
   /** Request `r`'s stock take found no unit: sold out. */
@@ -565,7 +600,7 @@ export class OrderFlow {
         q.acceptedAt[r],
         q.token[r],
         q.server[r],
-        this.room !== null ? q.enteredRoomAt[r] : undefined,
+        this.recordsPresented ? q.presentedAt[r] : undefined,
       );
       if (this.payments !== null) this.payments.created(orderId, q.user[r]);
     }
