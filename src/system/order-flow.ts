@@ -170,6 +170,7 @@ export class OrderFlow {
   #errors = 0;
   #earlyAttempts = 0;
   #leakedUnits = 0;
+  #queueWait = 0;
   #soldOutAtUs: number | null = null;
   readonly #wonResponses: number[] = [];
   readonly #tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
@@ -219,7 +220,7 @@ export class OrderFlow {
     this.config = config;
     this.listener = deps.listener;
     const system = config.system;
-    this.servers = new OrderServers(system.orderServers, streams.balancer);
+    this.servers = new OrderServers(system.orderServers, streams.balancer, { fromUs: config.sale.start, toUs: config.duration });
     this.stock = new Stock(config.sale.stock, system.stock);
     this.gate = new TokenGate(system.tokenGate, config.sale.start, deps.tokenSecret);
     this.ledger = new Ledger(deps.strategy);
@@ -294,6 +295,11 @@ export class OrderFlow {
   /** Orders refused by a full order queue (stock given back unless orders.compensate is false). */
   get errors(): number {
     return this.#errors;
+  }
+
+  /** Time requests spent in the servers' lines (onFull: queue), µs in all: to their slot, or to their deadline for those that gave up. */
+  get queueWait(): number {
+    return this.#queueWait;
   }
 
   /** Requests that reached the servers, or the waiting room's door, before T0. */
@@ -380,6 +386,7 @@ export class OrderFlow {
    * Requests with the servers are answered while the run drains.
    */
   close(): void {
+    this.servers.closeWindow(this.sim.now);
     const { listener, room, requests: q } = this;
     if (room === null || listener.onUnanswered === undefined) return;
     room.forEachWaiting((r) => listener.onUnanswered?.(q.user[r], q.clickedAt[r]));
@@ -460,13 +467,14 @@ export class OrderFlow {
         return;
       }
     }
-    switch (this.servers.admit(s, r)) {
+    switch (this.servers.admit(s, r, this.sim.now)) {
       case Admission.Admitted:
         this.#admitted++;
         this.startService(r);
         break;
       case Admission.Queued:
-        this.requests.state[r] = RequestState.Waiting;
+        q.state[r] = RequestState.Waiting;
+        q.queuedAt[r] = this.sim.now;
         this.sim.schedule(this.config.system.orderServers.maxWait, this.deadlineKind, r, this.requests.serial[r]);
         break;
       case Admission.Rejected:
@@ -489,7 +497,8 @@ export class OrderFlow {
     if (q.serial[r] !== serial || q.state[r] !== RequestState.Waiting) return;
     q.state[r] = RequestState.Abandoned;
     this.#rejected++;
-    this.servers.abandoned(q.server[r]);
+    this.#queueWait += this.sim.now - q.queuedAt[r];
+    this.servers.abandoned(q.server[r], this.sim.now);
     this.answer(r, OrderAnswer.SaleEnded);
     // The record stays allocated until the server's line reaches it.
   }
@@ -633,8 +642,10 @@ export class OrderFlow {
   }
 
   private releaseSlot(r: number): void {
-    const next = this.servers.release(this.requests.server[r], this.isWaiting);
+    const now = this.sim.now;
+    const next = this.servers.release(this.requests.server[r], this.isWaiting, now);
     if (next >= 0) {
+      this.#queueWait += now - this.requests.queuedAt[next];
       this.#admitted++;
       this.startService(next);
     }

@@ -66,6 +66,8 @@ export class OrderRequests {
    * servers (the token checked at admission); unused otherwise.
    */
   presentedAt = new Float64Array(0);
+  /** When it took a place in its server's line (onFull: queue), µs. */
+  queuedAt = new Float64Array(0);
   /** The token it presented, once checked ('' before): written into its order. */
   readonly token: string[] = [];
 
@@ -110,6 +112,7 @@ export class OrderRequests {
     this.clickedAt = grownTo(this.clickedAt, capacity);
     this.acceptedAt = grownTo(this.acceptedAt, capacity);
     this.presentedAt = grownTo(this.presentedAt, capacity);
+    this.queuedAt = grownTo(this.queuedAt, capacity);
     // Thread the new records onto the free list (the server field is the link while free).
     for (let r = capacity - 1; r >= old; r--) {
       this.server[r] = this.freeHead;
