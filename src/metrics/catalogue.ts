@@ -185,7 +185,7 @@ export const METRIC_CATALOGUE = {
   order_slots_busy: {
     kind: 'value',
     unit: 'requests',
-    direction: NEUTRAL,
+    direction: LOWER,
     range: NON_NEGATIVE,
     description:
       "Time-average number of order requests holding a slot (all servers; the carried load in Erlangs), from T0 to duration; divided by servers × slots, the slots' utilisation (above 1 is possible with onFull: unbounded).",
