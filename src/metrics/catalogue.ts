@@ -158,6 +158,38 @@ export const METRIC_CATALOGUE = {
     range: FRACTION,
     description: 'Order attempts turned away (sale ended / server full); null (unmeasured, fails its threshold) with no attempt.',
   },
+  // Order-server occupancy (the queueing-theory checks of docs/model.md, "Theory checks: order servers").
+  order_wait_rate: {
+    kind: 'rate',
+    unit: 'fraction',
+    direction: LOWER,
+    range: FRACTION,
+    description:
+      'Order requests that found every slot of their server busy and waited in its line (onFull: queue), out of those that asked a server for a slot (all but answers from the sold-out flag, tokens refused at the door and spent quotas); 0 with reject or unbounded; null when none asked. P(wait) of M/M/c.',
+  },
+  order_queue_wait: {
+    kind: 'value',
+    unit: 'µs',
+    direction: LOWER,
+    range: NON_NEGATIVE,
+    description:
+      "Mean time an order request waited in its server's line for a slot, µs, over the requests that asked for one (0 for those served at once; one that gave up at maxWait counts its wait); null when none asked.",
+  },
+  order_queue_length: {
+    kind: 'value',
+    unit: 'requests',
+    direction: LOWER,
+    range: NON_NEGATIVE,
+    description: "Time-average number of order requests waiting in the servers' lines (all servers), from T0 to duration.",
+  },
+  order_slots_busy: {
+    kind: 'value',
+    unit: 'requests',
+    direction: LOWER,
+    range: NON_NEGATIVE,
+    description:
+      "Time-average number of order requests holding a slot (all servers; the carried load in Erlangs), from T0 to duration; divided by servers × slots, the slots' utilisation (above 1 is possible with onFull: unbounded).",
+  },
   main_site_error_rate: {
     kind: 'rate',
     unit: 'fraction',

@@ -87,7 +87,9 @@ export type FlowStats = View<
   | 'droppedDuplicates'
   | 'unitsHandedOut'
   | 'wonResponses'
+  | 'queueWait'
 > & {
+  readonly servers: View<Flow['servers'], 'asked' | 'queued' | 'heldArea' | 'linedArea'>;
   readonly tokenRejected: Readonly<Flow['tokenRejected']>;
   readonly stock: StockStats;
   readonly ledger: View<Flow['ledger'], 'size' | 'cancelled' | 'toArray'>;

@@ -35,6 +35,10 @@ export const METRIC_COMPUTE: Record<ValueMetricName, (run: MeasuredRun) => numbe
   // that a threshold on them fails, as documented, rather than passing on a
   // run in which nobody could order (they read 0%, 0% and 100%: the best figures).
   order_reject_rate: ({ model: { flow } }) => (flow.attempts > 0 ? flow.rejected / flow.attempts : null),
+  order_wait_rate: ({ model: { flow } }) => (flow.servers.asked > 0 ? round(flow.servers.queued / flow.servers.asked) : null),
+  order_queue_wait: ({ model: { flow } }) => (flow.servers.asked > 0 ? round(flow.queueWait / flow.servers.asked) : null),
+  order_queue_length: ({ result, model: { flow } }) => round(flow.servers.linedArea / saleSpan(result)),
+  order_slots_busy: ({ result, model: { flow } }) => round(flow.servers.heldArea / saleSpan(result)),
   main_site_error_rate: ({ result }) => result.mainSite.errorRate,
   // Page views only: script requests through the edges are counted apart (a
   // script that must not be cached would otherwise halve the ratio).
@@ -74,6 +78,11 @@ export function computeMetrics(run: MeasuredRun): RunResult['metrics'] {
 function peak(result: MeasuredRun['result'], column: TimeSeriesColumn): number {
   const j = seriesIndex(column);
   return result.timeseries.rows.reduce((m, row) => Math.max(m, row[j]), 0);
+}
+
+/** The sale's span, T0 to duration, µs (at least 1: T0 is before the end). */
+function saleSpan(result: MeasuredRun['result']): number {
+  return Math.max(1, result.config.duration - result.config.sale.start);
 }
 
 function round(x: number): number {

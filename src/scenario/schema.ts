@@ -292,6 +292,10 @@ const tokenGate = z
       .boolean()
       .default(false)
       .meta({ description: 'Static mode only: order servers refuse orders before T0 (a partial defence).' }),
+    checkAt: z.enum(['admission', 'after-service']).optional().meta({
+      description:
+        'When an order server checks the token (HMAC, expiry, user binding, start time). admission (absent: the default): on arrival, before it takes a slot, so a forged, early, foreign or expired token is answered at once and costs no service. after-service: only after the full order service, the refused request having held a slot for it (how flashsim modelled it before; for comparisons).',
+    }),
   })
   .meta({ description: 'How the order URL is protected.' });
 
@@ -317,10 +321,10 @@ const orderServers = z
     }),
     maxWait: duration('With onFull: queue, the longest wait before "sale ended".').prefault('500ms'),
     service: distribution('duration', 'Order server work per request (besides stock and order steps).').prefault('lognormal(15ms, 0.4)'),
-    balancer: z
-      .enum(['random', 'round-robin', 'least-loaded'])
-      .default('random')
-      .meta({ description: 'How requests are spread over order servers.' }),
+    balancer: z.enum(['random', 'round-robin', 'least-loaded']).default('random').meta({
+      description:
+        'How requests are spread over order servers. random: a blind pick at the click (DNS-level or client-side balancing: it sees no load). round-robin and least-loaded: a balancer in front of the servers, deciding when the request reaches them; least-loaded sends it to the server holding the fewest requests (in service or waiting), a least-connections balancer, which with onFull: reject turns away only when every slot is busy (Erlang B on servers × slots).',
+    }),
     soldOutFlag: z.boolean().default(true).meta({ description: 'Servers answer "sold out" locally once they learn stock is gone.' }),
     soldOutFlagDelay: duration('Delay before a server learns that stock is gone.').prefault('100ms'),
     reopenOnReturn: z.boolean().default(false).meta({

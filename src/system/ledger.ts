@@ -14,9 +14,10 @@ export interface LedgerRecord {
   /** The token the attempt presented, kept so that the audit can re-verify it. */
   token: string;
   /**
-   * Behind a waiting room only: when the attempt presented its token at the
-   * room's door, µs, the time its token is judged at (see OrderFlow). Absent
-   * without a room: the token is judged at `acceptedUs`.
+   * When the attempt presented its token where it is judged, µs: at the
+   * waiting room's door behind a room, else on arrival at its order server
+   * (tokenGate.checkAt: admission, the default). Absent when the token is
+   * checked after the service without a room: it is judged at `acceptedUs`.
    */
   presentedUs?: number;
   /** Order server that handled the attempt. */

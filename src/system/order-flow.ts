@@ -125,9 +125,10 @@ export interface OrderFlowDependencies {
 
 /**
  * One order attempt's path through the system, with the real logic of each
- * step: balancer → local sold-out flag → server admission (quota spent?
- * slots: reject / queue / unbounded) → service → token check (HMAC) →
- * per-user limit → the server's quota → stock step → order subsystem
+ * step: balancer → local sold-out flag → token check (HMAC, expiry,
+ * binding, start time; after the service instead with tokenGate.checkAt:
+ * after-service) → server admission (quota spent? slots: reject / queue /
+ * unbounded) → service → per-user limit → the server's quota → stock step → order subsystem
  * (through the broker when async) → ledger → answer. A request holds its slot from admission to its answer.
  *
  * The per-user step counts the user's order before the stock step (an
@@ -169,6 +170,7 @@ export class OrderFlow {
   #errors = 0;
   #earlyAttempts = 0;
   #leakedUnits = 0;
+  #queueWait = 0;
   #soldOutAtUs: number | null = null;
   readonly #wonResponses: number[] = [];
   readonly #tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
@@ -189,12 +191,16 @@ export class OrderFlow {
   /** Per user, orders counted against sale.perUserLimit. */
   private readonly ordered: Uint8Array;
   /**
-   * Whether the balancer picks a server when the room lets the request
-   * through (round-robin, least-loaded: they balance what reaches the
-   * servers) rather than at the click (no room, or the random balancer,
-   * whose keyed pick is the same whenever it is made).
+   * Whether the balancer picks a server at the click (random: a keyed draw,
+   * blind to load, the same whenever it is made) rather than when the
+   * request reaches the servers (round-robin, least-loaded: they balance
+   * what arrives, counting the requests each server holds at that moment).
    */
-  private readonly pickWhenLetThrough: boolean;
+  private readonly pickAtClick: boolean;
+  /** Whether the token is checked on arrival at the servers (tokenGate.checkAt admission, the default) rather than after the service. */
+  private readonly checkAtAdmission: boolean;
+  /** Whether ledger orders carry the time their token was judged at (presentedUs): behind a room, or checked at admission. */
+  private readonly recordsPresented: boolean;
   private readonly service: Sampler;
   private readonly serviceDraws: RandomSequence;
 
@@ -214,7 +220,7 @@ export class OrderFlow {
     this.config = config;
     this.listener = deps.listener;
     const system = config.system;
-    this.servers = new OrderServers(system.orderServers, streams.balancer);
+    this.servers = new OrderServers(system.orderServers, streams.balancer, { fromUs: config.sale.start, toUs: config.duration });
     this.stock = new Stock(config.sale.stock, system.stock);
     this.gate = new TokenGate(system.tokenGate, config.sale.start, deps.tokenSecret);
     this.ledger = new Ledger(deps.strategy);
@@ -223,7 +229,9 @@ export class OrderFlow {
     });
     this.broker = new OrderBroker(system.orders, users, this.orders, streams.loss, streams.duplicate);
     this.ordered = new Uint8Array(users);
-    this.pickWhenLetThrough = system.waitingRoom.mode !== 'off' && system.orderServers.balancer !== 'random';
+    this.pickAtClick = system.orderServers.balancer === 'random';
+    this.checkAtAdmission = system.tokenGate.checkAt !== 'after-service';
+    this.recordsPresented = this.checkAtAdmission || system.waitingRoom.mode !== 'off';
     this.service = samplerOf(system.orderServers.service);
     this.serviceDraws = streams.service;
     this.arriveKind = sim.register('order.arrive', (r) => this.arrive(r));
@@ -287,6 +295,11 @@ export class OrderFlow {
   /** Orders refused by a full order queue (stock given back unless orders.compensate is false). */
   get errors(): number {
     return this.#errors;
+  }
+
+  /** Time requests spent in the servers' lines (onFull: queue), µs in all: to their slot, or to their deadline for those that gave up. */
+  get queueWait(): number {
+    return this.#queueWait;
   }
 
   /** Requests that reached the servers, or the waiting room's door, before T0. */
@@ -357,8 +370,10 @@ export class OrderFlow {
     const r = q.allocate();
     q.user[r] = user;
     q.gen[r] = gen;
-    // Behind a room a pick at the click would balance the line's entries on the servers' load then (all idle during a lottery window).
-    q.server[r] = this.pickWhenLetThrough ? -1 : this.servers.pick(user, attempt);
+    // A load-aware pick at the click would see the load half a round trip
+    // before the request lands (behind a room, the load when it joined the
+    // line): every click in that window would go to the same server.
+    q.server[r] = this.pickAtClick ? this.servers.pick(user, attempt) : -1;
     q.tokenKind[r] = kind;
     q.tokenIssuedAt[r] = tokenIssuedAtUs;
     q.clickedAt[r] = clickedAtUs;
@@ -371,6 +386,7 @@ export class OrderFlow {
    * Requests with the servers are answered while the run drains.
    */
   close(): void {
+    this.servers.closeWindow(this.sim.now);
     const { listener, room, requests: q } = this;
     if (room === null || listener.onUnanswered === undefined) return;
     room.forEachWaiting((r) => listener.onUnanswered?.(q.user[r], q.clickedAt[r]));
@@ -409,7 +425,7 @@ export class OrderFlow {
     if (now < this.config.sale.start) this.#earlyAttempts++;
     if (this.room !== null) {
       const q = this.requests;
-      q.enteredRoomAt[r] = now;
+      q.presentedAt[r] = now;
       this.room.enter(r, q.user[r]);
       this.listener.onOrderAnswer(q.user[r], q.gen[r], OrderAnswer.Queued, q.clickedAt[r]);
       return;
@@ -421,15 +437,16 @@ export class OrderFlow {
   private letThrough(r: number): void {
     const q = this.requests;
     if (this.listener.onLetThrough) q.gen[r] = this.listener.onLetThrough(q.user[r], q.gen[r]);
-    // (The attempt number keys only the random balancer's pick, made at the click.)
-    if (this.pickWhenLetThrough) q.server[r] = this.servers.pick(q.user[r], 0);
     this.reachServers(r);
   }
 
   /** Request `r` reaches the order servers now. */
   private reachServers(r: number): void {
     this.#attempts++;
-    const s = this.requests.server[r];
+    const q = this.requests;
+    // (The attempt number keys only the random balancer's pick, made at the click.)
+    if (q.server[r] < 0) q.server[r] = this.servers.pick(q.user[r], 0);
+    const s = q.server[r];
     // With buffers the flag says the store is empty: a server still selling
     // from its buffer goes on, one with an empty buffer says "sold out" (even
     // with a refill on its way: counting on it would keep every server's
@@ -440,13 +457,24 @@ export class OrderFlow {
       this.requests.free(r);
       return;
     }
-    switch (this.servers.admit(s, r)) {
+    if (this.checkAtAdmission) {
+      // The cheap check at the door: a refused token holds no slot and costs no service.
+      if (this.room === null) q.presentedAt[r] = this.sim.now;
+      const verdict = this.verifyToken(r);
+      if (verdict !== 'ok') {
+        this.refuseToken(r, verdict);
+        this.requests.free(r);
+        return;
+      }
+    }
+    switch (this.servers.admit(s, r, this.sim.now)) {
       case Admission.Admitted:
         this.#admitted++;
         this.startService(r);
         break;
       case Admission.Queued:
-        this.requests.state[r] = RequestState.Waiting;
+        q.state[r] = RequestState.Waiting;
+        q.queuedAt[r] = this.sim.now;
         this.sim.schedule(this.config.system.orderServers.maxWait, this.deadlineKind, r, this.requests.serial[r]);
         break;
       case Admission.Rejected:
@@ -469,7 +497,8 @@ export class OrderFlow {
     if (q.serial[r] !== serial || q.state[r] !== RequestState.Waiting) return;
     q.state[r] = RequestState.Abandoned;
     this.#rejected++;
-    this.servers.abandoned(q.server[r]);
+    this.#queueWait += this.sim.now - q.queuedAt[r];
+    this.servers.abandoned(q.server[r], this.sim.now);
     this.answer(r, OrderAnswer.SaleEnded);
     // The record stays allocated until the server's line reaches it.
   }
@@ -478,15 +507,14 @@ export class OrderFlow {
     const q = this.requests;
     const now = this.sim.now;
     const user = q.user[r];
-    const token = this.presentedToken(r);
-    // Behind a waiting room the token is judged as of when it was presented
-    // at the room's door: a place in line does not expire while it waits
-    // (the room vouches for it), and a shot before T0 is still early.
-    const verdict = this.gate.verify(token, user, this.room !== null ? q.enteredRoomAt[r] : now);
-    if (verdict !== 'ok') {
-      this.#tokenRejected[verdict]++;
-      this.finish(r, verdict === 'expired' ? OrderAnswer.Expired : OrderAnswer.Blocked);
-      return;
+    if (!this.checkAtAdmission) {
+      const verdict = this.verifyToken(r);
+      if (verdict !== 'ok') {
+        this.refuseToken(r, verdict);
+        this.releaseSlot(r);
+        this.requests.free(r);
+        return;
+      }
     }
     if (this.ordered[user] >= this.config.sale.perUserLimit) {
       this.#duplicates++;
@@ -499,9 +527,28 @@ export class OrderFlow {
       return;
     }
     this.ordered[user]++;
-    q.token[r] = token;
     q.acceptedAt[r] = now;
     this.stockStep.take(q.server[r], r);
+  }
+
+  /**
+   * Checks request `r`'s token now. Behind a waiting room it is judged as
+   * of when it was presented at the room's door: a place in line does not
+   * expire while it waits (the room vouches for it), and a shot before T0
+   * is still early.
+   */
+  private verifyToken(r: number): TokenVerdict {
+    const q = this.requests;
+    const at = this.room !== null ? q.presentedAt[r] : this.sim.now;
+    // Kept for the ledger, should the order be accepted: one HMAC less than making it again.
+    const token = (q.token[r] = this.presentedToken(r));
+    return this.gate.verify(token, q.user[r], at);
+  }
+
+  /** Counts and answers request `r`'s refused token (the caller frees its slot, if it holds one, and its record). */
+  private refuseToken(r: number, verdict: Exclude<TokenVerdict, 'ok'>): void {
+    this.#tokenRejected[verdict]++;
+    this.answer(r, verdict === 'expired' ? OrderAnswer.Expired : OrderAnswer.Blocked);
   }
 
   /** Request `r`'s stock take found no unit: sold out. */
@@ -562,7 +609,7 @@ export class OrderFlow {
         q.acceptedAt[r],
         q.token[r],
         q.server[r],
-        this.room !== null ? q.enteredRoomAt[r] : undefined,
+        this.recordsPresented ? q.presentedAt[r] : undefined,
       );
       if (this.payments !== null) this.payments.created(orderId, q.user[r]);
     }
@@ -595,8 +642,10 @@ export class OrderFlow {
   }
 
   private releaseSlot(r: number): void {
-    const next = this.servers.release(this.requests.server[r], this.isWaiting);
+    const now = this.sim.now;
+    const next = this.servers.release(this.requests.server[r], this.isWaiting, now);
     if (next >= 0) {
+      this.#queueWait += now - this.requests.queuedAt[next];
       this.#admitted++;
       this.startService(next);
     }

@@ -60,9 +60,15 @@ export class OrderRequests {
   clickedAt = new Float64Array(0);
   /** When it passed the token and per-user checks, µs (the ledger's acceptedUs). */
   acceptedAt = new Float64Array(0);
-  /** When it took its place in the waiting room's line, µs (with a room only). */
-  enteredRoomAt = new Float64Array(0);
-  /** The token it presented, once accepted ('' otherwise): written into its order. */
+  /**
+   * When it presented its token where the token is judged from, µs: the
+   * waiting room's door (with a room), else its arrival at the order
+   * servers (the token checked at admission); unused otherwise.
+   */
+  presentedAt = new Float64Array(0);
+  /** When it took a place in its server's line (onFull: queue), µs. */
+  queuedAt = new Float64Array(0);
+  /** The token it presented, once checked ('' before): written into its order. */
   readonly token: string[] = [];
 
   private capacity = 0;
@@ -105,7 +111,8 @@ export class OrderRequests {
     this.tokenIssuedAt = grownTo(this.tokenIssuedAt, capacity);
     this.clickedAt = grownTo(this.clickedAt, capacity);
     this.acceptedAt = grownTo(this.acceptedAt, capacity);
-    this.enteredRoomAt = grownTo(this.enteredRoomAt, capacity);
+    this.presentedAt = grownTo(this.presentedAt, capacity);
+    this.queuedAt = grownTo(this.queuedAt, capacity);
     // Thread the new records onto the free list (the server field is the link while free).
     for (let r = capacity - 1; r >= old; r--) {
       this.server[r] = this.freeHead;

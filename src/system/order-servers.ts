@@ -44,6 +44,18 @@ export class OrderServers {
   readonly #passedOn: Float64Array;
   #quotaRefusals = 0;
   #soldOutFlagAt = Infinity;
+  // Occupancy, for the theory metrics (order_wait_rate, order_slots_busy, order_queue_length).
+  #asked = 0;
+  #queued = 0;
+  /** Requests holding a slot / waiting, all servers. */
+  #held = 0;
+  #lined = 0;
+  /** Their integrals over the window, request·µs, up to #areaAt. */
+  #heldArea = 0;
+  #linedArea = 0;
+  #areaAt = 0;
+  private readonly windowFrom: number;
+  private readonly windowTo: number;
   private readonly mode: OrderServersConfig['onFull'];
   private readonly balancer: OrderServersConfig['balancer'];
   private nextRoundRobin = 0;
@@ -56,11 +68,17 @@ export class OrderServers {
    */
   private readonly lineLengths: Int32Array;
 
-  /** @param balancerDraws the stream the random balancer draws from, keyed by (user, attempt). */
+  /**
+   * @param balancerDraws the stream the random balancer draws from, keyed by (user, attempt).
+   * @param window the span (µs) over which occupancy is integrated ({@link heldArea}, {@link linedArea}): the sale, T0 to duration.
+   */
   constructor(
     private readonly config: OrderServersConfig,
     private readonly balancerDraws: RandomStream,
+    window: { fromUs: number; toUs: number } = { fromUs: 0, toUs: Infinity },
   ) {
+    this.windowFrom = window.fromUs;
+    this.windowTo = window.toUs;
     this.count = config.servers;
     this.slots = config.slots;
     this.quota = config.quota ?? Infinity;
@@ -106,6 +124,31 @@ export class OrderServers {
     return this.#quotaRefusals;
   }
 
+  /** Requests that asked a server for a slot (all but those its spent quota refused on arrival). */
+  get asked(): number {
+    return this.#asked;
+  }
+
+  /** Requests that found every slot of their server busy and took a place in its line (onFull: queue). */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Integral over the window of the requests holding a slot (all servers), request·µs, up to the last change or {@link closeWindow}. */
+  get heldArea(): number {
+    return this.#heldArea;
+  }
+
+  /** Integral over the window of the requests waiting in lines (all servers), request·µs, as {@link heldArea}. */
+  get linedArea(): number {
+    return this.#linedArea;
+  }
+
+  /** Brings the occupancy integrals up to `nowUs` (at the end of the window, so that they cover all of it). */
+  closeWindow(nowUs: number): void {
+    this.#advance(nowUs);
+  }
+
   /** Time (µs) from which servers answer "sold out" locally; Infinity until stock runs out (or again after a reopen). */
   get soldOutFlagAt(): number {
     return this.#soldOutFlagAt;
@@ -113,8 +156,13 @@ export class OrderServers {
 
   /**
    * Chooses the server for `user`'s `attempt`-th order request. Random
-   * balancing draws from a stream keyed by (user, attempt), so every
-   * strategy sends the same attempt to the same server.
+   * balancing is blind (a DNS-level or client-side pick): it draws from a
+   * stream keyed by (user, attempt), so every strategy sends the same
+   * attempt to the same server, and the order flow makes the pick at the
+   * click. Round-robin and least-loaded sit in front of the servers: the
+   * flow calls them when the request arrives, and least-loaded counts the
+   * requests each server holds then (in service or waiting for a slot), as
+   * a least-connections balancer does.
    */
   pick(user: number, attempt: number): number {
     switch (this.balancer) {
@@ -160,14 +208,20 @@ export class OrderServers {
   }
 
   /** Tries to give request `request` a slot on `server` (or a place in its line), unless its quota is spent. */
-  admit(server: number, request: number): Admission {
+  admit(server: number, request: number, nowUs: number): Admission {
     if (this.#refusedByQuota(server)) return Admission.Rejected;
+    this.#asked++;
     if (this.#busy[server] < this.slots || this.mode === 'unbounded') {
+      this.#advance(nowUs);
+      this.#held++;
       this.#busy[server]++;
       this.#admitted[server]++;
       return Admission.Admitted;
     }
     if (this.mode === 'queue') {
+      this.#advance(nowUs);
+      this.#lined++;
+      this.#queued++;
       this.enqueue(server, request);
       return Admission.Queued;
     }
@@ -210,11 +264,15 @@ export class OrderServers {
    * `isWaiting(request)` tells whether a queued request is still waiting
    * (it may have given up at its deadline).
    */
-  release(server: number, isWaiting: (request: number) => boolean): number {
+  release(server: number, isWaiting: (request: number) => boolean, nowUs: number): number {
+    this.#advance(nowUs);
+    this.#held--;
     this.#busy[server]--;
     while (this.lineLengths[server] > 0) {
       const request = this.dequeue(server);
       if (isWaiting(request)) {
+        this.#lined--;
+        this.#held++;
         this.#waiting[server]--;
         this.#busy[server]++;
         this.#admitted[server]++;
@@ -225,9 +283,22 @@ export class OrderServers {
   }
 
   /** A queued request left the line at its deadline: no longer waiting (the line skips its entry later). */
-  abandoned(server: number): void {
+  abandoned(server: number, nowUs: number): void {
+    this.#advance(nowUs);
+    this.#lined--;
     this.#waiting[server]--;
     this.#rejected[server]++;
+  }
+
+  /** Adds the occupancy since the last change, clipped to the window, to the integrals. */
+  #advance(nowUs: number): void {
+    const from = this.#areaAt > this.windowFrom ? this.#areaAt : this.windowFrom;
+    const to = nowUs < this.windowTo ? nowUs : this.windowTo;
+    if (to > from) {
+      this.#heldArea += this.#held * (to - from);
+      this.#linedArea += this.#lined * (to - from);
+    }
+    this.#areaAt = nowUs;
   }
 
   private enqueue(server: number, request: number): void {

@@ -22,8 +22,9 @@
  *   not idempotent) is named as its copy, here and in the messages of
  *   no-oversell and ledger-matches-responses.
  * - **no-early-orders**: no order was accepted (`acceptedUs`) or created
- *   (`timeUs`) before T0 (`sale.start`), nor, behind a waiting room,
- *   presented at its door (`presentedUs`) before T0.
+ *   (`timeUs`) before T0 (`sale.start`), nor presented (`presentedUs`:
+ *   at a waiting room's door, or at its server when the token is checked
+ *   at admission) before T0.
  * - **valid-tokens**: every ledger order carries a token the token gate
  *   accepts (see ./tokens.ts for the check).
  * - **ledger-matches-responses**: the multiset of ledger users equals the
@@ -112,16 +113,24 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function describe(order: LedgerRecord): string {
-  // Behind a waiting room the door time is what no-early-orders judges too: name it.
-  const door = order.presentedUs === undefined ? '' : `presented at the waiting room at ${formatDuration(order.presentedUs)}, `;
+/** Where a ledger order's `presentedUs` was taken: the waiting room's door, or (token checked at admission) its order server. */
+function doorOf(result: RunResult): string {
+  return result.config.system.waitingRoom.mode === 'off' ? 'its order server' : 'the waiting room';
+}
+
+function describe(order: LedgerRecord, where: string): string {
+  // The time the token was presented is what no-early-orders and valid-tokens judge too: name it.
+  const door = order.presentedUs === undefined ? '' : `presented at ${where} at ${formatDuration(order.presentedUs)}, `;
   return `order ${order.orderId} (user ${order.user}, ${door}accepted at ${formatDuration(order.acceptedUs)}, created at ${formatDuration(order.timeUs)})`;
 }
 
 function noOversell(result: RunResult, max: number): InvariantCheck {
   const { stock, ledger } = result;
   const { beyond, peak } = ordersBeyondStock(inAcceptanceOrder(ledger), stock.initial);
-  const offences: Offence[] = beyond.map(({ order }) => ({ reason: `${describe(order)} is beyond the stock of ${stock.initial}`, order }));
+  const offences: Offence[] = beyond.map(({ order }) => ({
+    reason: `${describe(order, doorOf(result))} is beyond the stock of ${stock.initial}`,
+    order,
+  }));
   const cancelled = ledger.length - liveOrders(ledger);
   // Without cancellations every order stands, and the sentences read as they always did.
   const atOnce = cancelled > 0 ? ` standing at once (${ledger.length} created, ${cancelled} cancelled for non-payment)` : '';
@@ -192,7 +201,11 @@ function onePerUser(result: RunResult, max: number): InvariantCheck {
   const offences: Offence[] = extra.map(({ order, n }) => {
     const copyOf = repeats.get(order.orderId);
     const copy = copyOf === undefined ? '' : `, a copy of order ${copyOf} (an order message delivered twice)`;
-    return { reason: `${describe(order)} is user ${order.user}'s order number ${n} (limit ${limit})${copy}`, order, user: order.user };
+    return {
+      reason: `${describe(order, doorOf(result))} is user ${order.user}'s order number ${n} (limit ${limit})${copy}`,
+      order,
+      user: order.user,
+    };
   });
   const message =
     offences.length > 0
@@ -204,14 +217,17 @@ function onePerUser(result: RunResult, max: number): InvariantCheck {
 function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
   const start = result.config.sale.start;
   const t0 = formatDuration(start);
-  // An order accepted and created after T0 is early only by its waiting-room door time: say so,
+  // An order accepted and created after T0 is early only by the time it was presented (a room's door, or its server): say so,
   // or "accepted at 10m3s ... is before T0 (10m)" reads as a contradiction.
   const atDoorOnly = (order: LedgerRecord): boolean => order.acceptedUs >= start && order.timeUs >= start;
   const offences: Offence[] = inAcceptanceOrder(result.ledger)
     .filter((order) => isEarlyOrder(order, start))
-    .map((order) => ({ reason: `${describe(order)} ${atDoorOnly(order) ? 'was presented' : 'is'} before T0 (${t0})`, order }));
+    .map((order) => ({
+      reason: `${describe(order, doorOf(result))} ${atDoorOnly(order) ? 'was presented' : 'is'} before T0 (${t0})`,
+      order,
+    }));
   const doorOnly = offences.filter((o) => atDoorOnly(o.order!)).length;
-  const door = doorOnly > 0 ? ` (${doorOnly} presented at the waiting room before T0, accepted after it)` : '';
+  const door = doorOnly > 0 ? ` (${doorOnly} presented at ${doorOf(result)} before T0, accepted after it)` : '';
   const message = offences.length > 0 ? `${plural(offences.length, 'order')} before T0 (${t0})${door}` : `no order before T0 (${t0})`;
   return check('no-early-orders', offences, message, max);
 }
@@ -222,7 +238,7 @@ function validTokens(result: RunResult, max: number, options: AuditOptions): Inv
   const offences: Offence[] = [];
   for (const order of inAcceptanceOrder(result.ledger)) {
     const why = verify(order);
-    if (why !== null) offences.push({ reason: `${describe(order)} has an invalid token: ${why}`, order });
+    if (why !== null) offences.push({ reason: `${describe(order, doorOf(result))} has an invalid token: ${why}`, order });
   }
   const message =
     offences.length > 0

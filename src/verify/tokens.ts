@@ -1,9 +1,10 @@
 /**
  * The token check used by the valid-tokens invariant: the token gate's own
  * HMAC verification, re-run after the fact with the run's secret seed (the
- * one its gate was built with), at the time the order server accepted the
- * order (behind a waiting room: when it was presented at the room's door,
- * as the server judged it). A forged, foreign, expired or early token in the
+ * one its gate was built with), at the time the order server judged it:
+ * when it was presented (`presentedUs`: at a waiting room's door, or on
+ * arrival at the server with tokenGate.checkAt: admission), else when the
+ * server accepted the order. A forged, foreign, expired or early token in the
  * ledger fails it.
  */
 import type { LedgerRecord } from '../results/result.js';

@@ -96,6 +96,8 @@ describe('order flow', () => {
         timeUs: T0 + 1000 + SERVICE + STOCK_US + CREATE_US,
         acceptedUs: T0 + 1000 + SERVICE,
         token: flow.gate.issue(7, T0 + 1000),
+        // Checked on arrival (tokenGate.checkAt: admission), so judged then.
+        presentedUs: T0 + 1000,
         server: 0,
         strategy: 'test',
       },
@@ -792,6 +794,31 @@ describe('order flow with unpaid orders behind a waiting room', () => {
   });
 });
 
+describe('order flow: where the token is checked', () => {
+  it('at admission (the default) a forgery is refused on arrival and holds no slot: a genuine click right behind it is served', () => {
+    const { sim, answers, click } = setup({ system: { orderServers: { slots: 1 } } });
+    click(T0, 1, TokenKind.Forged);
+    click(T0 + 1, 2);
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
+      [1, OrderAnswer.Blocked, 0],
+      [2, OrderAnswer.Won, 1 + SERVICE + STOCK_US],
+    ]);
+  });
+
+  it('after-service (tokenGate.checkAt) keeps the old order: the forgery holds the only slot for a service, the genuine click hears "sale ended"', () => {
+    const { sim, answers, click, flow } = setup({ system: { orderServers: { slots: 1 }, tokenGate: { checkAt: 'after-service' } } });
+    click(T0, 1, TokenKind.Forged);
+    click(T0 + 1, 2);
+    sim.run();
+    expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
+      [2, OrderAnswer.SaleEnded, 1],
+      [1, OrderAnswer.Blocked, SERVICE],
+    ]);
+    expect(flow.tokenRejected.forged).toBe(1);
+  });
+});
+
 describe('order flow: the admission quota', () => {
   it('a server passes its first N orders on; forgeries and duplicates spend nothing; later requests hear "sale ended", at arrival once spent', () => {
     const { sim, flow, answers, click } = setup({ sale: { stock: 10 }, system: { orderServers: { quota: 2 } } });
@@ -803,7 +830,7 @@ describe('order flow: the admission quota', () => {
     click(T0 + 1_000_000, 5); // quota spent: refused on arrival, without a slot
     sim.run();
     expect(answers.map((a) => [a.user, a.answer, a.at - T0])).toEqual([
-      [1, OrderAnswer.Blocked, SERVICE],
+      [1, OrderAnswer.Blocked, 0], // refused at the door: no slot, no service
       [2, OrderAnswer.Duplicate, 2 + SERVICE],
       [4, OrderAnswer.SaleEnded, 4 + SERVICE],
       [2, OrderAnswer.Won, 1 + SERVICE + STOCK_US],
@@ -811,7 +838,7 @@ describe('order flow: the admission quota', () => {
       [5, OrderAnswer.SaleEnded, 1_000_000],
     ]);
     expect(flow.attempts).toBe(6);
-    expect(flow.admitted).toBe(5);
+    expect(flow.admitted).toBe(4); // the forgery took no slot
     expect(flow.rejected).toBe(2);
     expect(flow.servers.quotaRefusals).toBe(2);
     expect(Array.from(flow.servers.passedOn)).toEqual([2]);

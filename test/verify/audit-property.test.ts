@@ -133,7 +133,7 @@ describe('the audit over random small scenarios', () => {
         // (No waiting room: letting requests through one by one would take the contention away.)
         const s = {
           ...drawn,
-          users: Math.max(drawn.users, 800),
+          users: Math.max(drawn.users, 1200),
           stock: Math.min(drawn.stock, 40),
           burst: true,
           stockService: '2ms' as const,

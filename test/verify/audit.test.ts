@@ -156,6 +156,7 @@ describe('audit catches violations, listing the offending records', () => {
 
   test('no-early-orders behind a waiting room: the reason names the door time, not an acceptance after T0 as "before T0"', () => {
     const r = validResult();
+    r.config.system.waitingRoom.mode = 'fifo';
     r.ledger[0] = ledgerOrder(1, 11, T0 + 3_000_000, { presentedUs: T0 - 4_000_000 });
     r.ledger[1] = ledgerOrder(2, 12, T0 + 3_100_000, { presentedUs: T0 + 200_000 }); // reached the door after T0: not early
     const check = checkOf(audit(r), 'no-early-orders');

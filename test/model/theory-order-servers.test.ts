@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/scenario/load.js';
+import { resolveStrategies } from '../../src/scenario/strategies.js';
+import { runOnce } from '../../src/model/run-once.js';
+import type { RunResult } from '../../src/results/result.js';
+import { scenarioFile } from '../helpers/scenario-files.js';
+import { erlangArrivalLst, erlangB, erlangC, giMccBlocking, mmcWaitInQueue, mmcdAbandonment } from '../helpers/erlang.js';
+
+/*
+ * Queueing theory on the order servers, driven only through scenario files
+ * and the loader the CLI uses (docs/model.md, "Theory checks: order
+ * servers"). Users arrive at a steady rate from T0 = 0, click once (no
+ * retry), win (the stock never runs out: async orders, a store that takes no
+ * time), so the requests reaching the servers are a Poisson stream, at the
+ * default round trip. Each check: the mean of a few replications and its 95%
+ * Student-t interval must contain the formula's value.
+ */
+
+const SERVICE_S = 0.015;
+const MU = 1 / SERVICE_S;
+/** t(0.975, n − 1) for n replications. */
+const T975: Record<number, number> = { 3: 4.303, 4: 3.182, 5: 2.776 };
+
+/** A steady order stream: `lambda` requests/s for `seconds`, onto the given order servers. */
+function scenario(lambda: number, seconds: number, orderServers: string, strategies: string): string {
+  return scenarioFile(`version: 1
+name: theory
+seed: 7
+duration: ${seconds + 3}s
+sale: { start: 0s, stock: 100000000 }
+users:
+  count: ${Math.round(lambda * seconds)}
+  arrival: { kind: ramp, from: 0s, to: ${seconds}s, shape: uniform }
+  retry: { policy: none, maxAttempts: 1 }
+system:
+  cdn: { edges: 4, pageBytes: 1kB }
+  orderServers: ${orderServers}
+  stock: { primitive: atomic, service: 0s }
+  orders: { mode: async, queue: 100000000, consumers: 1000, service: 0s }
+  mainSite: { rps: 1/s }
+strategies:
+${strategies}
+`);
+}
+
+/** Runs every strategy of `file` `n` times; results by strategy. */
+function run(file: string, n: number): Map<string, RunResult[]> {
+  const out = new Map<string, RunResult[]>();
+  for (const plan of resolveStrategies(loadScenario(file))) {
+    const results: RunResult[] = [];
+    for (let r = 0; r < n; r++) results.push(runOnce(plan.config, { strategy: plan.name, replication: r, seed: 7 }).result);
+    out.set(plan.name, results);
+  }
+  return out;
+}
+
+/** Mean and 95% half-width of `xs`. */
+function ci(xs: number[]): { mean: number; half: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  return { mean, half: (T975[n] * sd) / Math.sqrt(n) };
+}
+
+/** Rejected over attempts in the rows from `fromS` to `toS` (s): the steady part of the stream, ramp edges cut. */
+function steadyRejectRate(result: RunResult, fromS: number, toS: number): number {
+  const { columns, rows, intervalUs } = result.timeseries;
+  const attempts = columns.indexOf('order_attempts');
+  const rejected = columns.indexOf('order_rejected');
+  let a = 0;
+  let r = 0;
+  rows.forEach((row, i) => {
+    const t = (i * intervalUs) / 1e6;
+    if (t >= fromS && t + intervalUs / 1e6 <= toS) {
+      a += row[attempts];
+      r += row[rejected];
+    }
+  });
+  return r / a;
+}
+
+/** Expects `formula` inside the replications' 95% interval (and the interval to be narrow enough to mean something). */
+function agrees(xs: number[], formula: number, widest: number, label = ''): void {
+  const { mean, half } = ci(xs);
+  // THEORY_TABLE=1 prints the figures of docs/model.md's table.
+  if (process.env.THEORY_TABLE) console.log(`${label}\t${formula}\t${mean} ± ${half}`);
+  expect(half, `half-width ${half} too wide to test`).toBeLessThan(widest);
+  expect(Math.abs(mean - formula), `simulated ${mean} ± ${half}, formula ${formula}`).toBeLessThanOrEqual(half);
+}
+
+const metric = (results: RunResult[], name: keyof RunResult['metrics']): number[] => results.map((r) => r.metrics[name] as number);
+
+describe('theory checks: order servers (through scenario files, default RTT)', () => {
+  it('reject, 10 servers × 10 slots, 90 Erlang: random = Erlang B(10, 9) per server, round-robin = GI/M/10/10 (Erlang-10 gaps), least-loaded = Erlang B(100, 90)', () => {
+    const lambda = 90 / SERVICE_S;
+    const file = scenario(
+      lambda,
+      8,
+      "{ servers: 10, slots: 10, onFull: reject, service: 'exp(15ms)', balancer: random }",
+      `  random: {}
+  round-robin: { system.orderServers.balancer: round-robin }
+  least-loaded: { system.orderServers.balancer: least-loaded }`,
+    );
+    const runs = run(file, 3);
+    const steady = (name: string) => runs.get(name)!.map((r) => steadyRejectRate(r, 2, 8));
+    agrees(steady('random'), erlangB(10, 9), 0.02, 'random');
+    agrees(steady('round-robin'), giMccBlocking(10, MU, erlangArrivalLst(10, lambda)), 0.02, 'round-robin');
+    agrees(steady('least-loaded'), erlangB(100, 90), 0.01, 'least-loaded');
+  });
+
+  it('queue, 1 server × 10 slots, 8 Erlang (M/M/10): P(wait) = Erlang C, mean wait Wq, and Little: Lq = λWq, L(slots) = λ/μ', () => {
+    const lambda = 8 / SERVICE_S;
+    const seconds = 30;
+    const file = scenario(lambda, seconds, "{ servers: 1, slots: 10, onFull: queue, maxWait: 60s, service: 'exp(15ms)' }", '  mmc: {}');
+    const results = run(file, 4).get('mmc')!;
+    agrees(metric(results, 'order_wait_rate'), erlangC(10, 8), 0.05, 'P(wait)');
+    agrees(
+      metric(results, 'order_queue_wait').map((us) => us / 1e6),
+      mmcWaitInQueue(10, lambda, MU),
+      0.001,
+      'Wq (s)',
+    );
+    // Little's law, each side measured apart: the time-average line (the servers' gauge) against
+    // the arrival rate times the mean wait per request (the flow's records), over the whole run.
+    const span = results[0].config.duration / 1e6;
+    const littleGap = results.map(
+      (r) => (r.metrics.order_queue_length as number) - (r.counters.orderAttempts / span) * ((r.metrics.order_queue_wait as number) / 1e6),
+    );
+    agrees(littleGap, 0, 0.05, 'Lq - λWq');
+    const carriedGap = results.map((r) => (r.metrics.order_slots_busy as number) - (r.counters.orderAdmitted / span) * SERVICE_S);
+    agrees(carriedGap, 0, 0.2, 'L(slots) - λ/μ');
+  });
+
+  it('queue with maxWait 20ms, 1 server × 10 slots, 11 Erlang (M/M/10+D): "sale ended" at the deadline with the abandonment probability', () => {
+    const lambda = 11 / SERVICE_S;
+    const file = scenario(lambda, 20, "{ servers: 1, slots: 10, onFull: queue, maxWait: 20ms, service: 'exp(15ms)' }", '  mmcd: {}');
+    const results = run(file, 4).get('mmcd')!;
+    agrees(
+      results.map((r) => steadyRejectRate(r, 2, 20)),
+      mmcdAbandonment(10, lambda, MU, 0.02),
+      0.02,
+      'M/M/10+D abandonment',
+    );
+  });
+});
