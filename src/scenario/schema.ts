@@ -239,13 +239,10 @@ const cdn = z
     pageBytes: bytes('Size of the product page (HTML and assets served by the edge).').prefault('250kB'),
     edgeBandwidth: positiveBandwidth('Egress bandwidth of each edge.').prefault('10Gbps'),
     hitLatency: duration('Edge processing time for a cache hit.').prefault('2ms'),
-    edgeDiscipline: z
-      .enum(['fifo', 'fair'])
-      .optional()
-      .meta({
-        description:
-          'How responses share each edge link: fifo (the default when omitted) or fair (processor sharing), as system.originLink.discipline.',
-      }),
+    edgeDiscipline: z.enum(['fifo', 'fair']).optional().meta({
+      description:
+        'How responses share each edge link: fifo (the default when omitted) or fair (processor sharing), as system.originLink.discipline.',
+    }),
     originRtt: duration(
       'Network round trip between an edge and the origin, added to every miss and background fetch (the fetch reaches the edge this much later than its last byte leaves the origin link); 0s when omitted.',
     ).optional(),
