@@ -76,10 +76,13 @@ export class FlashSaleModel {
     const edgeSingle = sim.register('cdn.fetched-single', (slot, ok) => this.edgeSingleFetched(slot, ok));
     const linkBandwidth = system.originLink.bandwidth + system.originLink.leased;
     const scriptBytes = system.buttonScript.bytes;
+    // The answer to an edge's fetch crosses the edge-origin network (the request's way is folded in: the origin sees it at once).
+    const edgeOriginRtt = system.cdn.originRtt ?? 0;
     this.origin = new OriginPool(
       sim,
       system.origin,
       linkBandwidth,
+      system.originLink.discipline === 'fair',
       system.cdn.pageBytes,
       scriptBytes,
       system.mainSite,
@@ -92,26 +95,31 @@ export class FlashSaleModel {
           const perUser = kind === OriginKind.PageDirect || kind === OriginKind.ScriptDirect;
           return !perUser || this.users.stillWaiting(customer, tagGen(tag));
         },
-        onOriginAnswer: (customer, tag, linkDoneUs, ok, sojournUs) => {
+        onOriginAnswer: (customer, tag, linkDoneUs, ok, sojournUs, generatedUs) => {
           const kind = tag & 7;
           switch (kind) {
             case OriginKind.PageDirect:
             case OriginKind.ScriptDirect:
-              this.users.originAnswer(customer, tagGen(tag), kind, linkDoneUs, ok);
+              this.users.originAnswer(customer, tagGen(tag), kind, linkDoneUs, ok, generatedUs);
               break;
             case OriginKind.EdgePageShared:
             case OriginKind.EdgeScriptShared: {
               const object = kind === OriginKind.EdgePageShared ? CdnObject.Page : CdnObject.Script;
-              this.generatedAt[customer * 2 + object] = sim.now;
-              sim.scheduleAt(ok ? linkDoneUs : sim.now, edgeFetched, customer * 2 + object, ok ? 1 : 0);
+              this.generatedAt[customer * 2 + object] = generatedUs;
+              sim.scheduleAt((ok ? linkDoneUs : sim.now) + edgeOriginRtt, edgeFetched, customer * 2 + object, ok ? 1 : 0);
               break;
             }
             case OriginKind.EdgePageSingle:
             case OriginKind.EdgeScriptSingle:
-              sim.scheduleAt(ok ? linkDoneUs : sim.now, edgeSingle, this.edgeFetches.put(customer, tag, sim.now), ok ? 1 : 0);
+              sim.scheduleAt(
+                (ok ? linkDoneUs : sim.now) + edgeOriginRtt,
+                edgeSingle,
+                this.edgeFetches.put(customer, tag, generatedUs),
+                ok ? 1 : 0,
+              );
               break;
             case OriginKind.MainSite:
-              this.mainSite.answered(sim.now - sojournUs, linkDoneUs, ok);
+              this.mainSite.answered(generatedUs - sojournUs, linkDoneUs, ok);
               break;
           }
         },

@@ -245,6 +245,13 @@ const cdn = z
     pageBytes: bytes('Size of the product page (HTML and assets served by the edge).').prefault('250kB'),
     edgeBandwidth: positiveBandwidth('Egress bandwidth of each edge.').prefault('10Gbps'),
     hitLatency: duration('Edge processing time for a cache hit.').prefault('2ms'),
+    edgeDiscipline: z.enum(['fifo', 'fair']).optional().meta({
+      description:
+        'How responses share each edge link: fifo (the default when omitted) or fair (processor sharing), as system.originLink.discipline.',
+    }),
+    originRtt: duration(
+      'Network round trip between an edge and the origin, added to every miss and background fetch (the fetch reaches the edge this much later than its last byte leaves the origin link); 0s when omitted.',
+    ).optional(),
     purgeAt: duration('Purge every edge at this time (e.g. at T0), forcing a refetch; omit for none.').optional(),
     staleWhileRevalidate: duration(
       'Stale-while-revalidate: for this long after its TTL an edge still serves its expired copy at once (a hit) while one background fetch refreshes it; 0s: never. A purge drops the copy, so there is nothing stale to serve then; an object with TTL 0 (buttonScript.cdnTtl: 0s) is never served stale.',
@@ -266,6 +273,10 @@ const originLink = z
   .strictObject({
     bandwidth: positiveBandwidth('Origin uplink bandwidth.').prefault('1Gbps'),
     leased: bandwidth('Extra bandwidth leased for the sale, added to `bandwidth`.').prefault('0Gbps'),
+    discipline: z.enum(['fifo', 'fair']).optional().meta({
+      description:
+        'How responses share the link: fifo (the default when omitted: one after another, a small script waits behind every page ahead of it) or fair (processor sharing, as TCP flows share a bottleneck: n transfers get bandwidth/n each). Throughput and utilisation are the same; latency of small responses is not.',
+    }),
   })
   .meta({ description: "The origin's network link; transfers queue on it." });
 

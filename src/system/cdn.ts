@@ -1,6 +1,7 @@
 import type { CdnConfig } from '../scenario/schema.js';
 import type { Simulation } from '../kernel/simulation.js';
 import { Link } from './link.js';
+import { FairLink } from './fair-link.js';
 import type { ReadonlyNumbers } from '../kernel/typed-arrays.js';
 
 /** Objects an edge can cache. */
@@ -66,7 +67,10 @@ export class Cdn {
   #coalesced = 0;
   #originFetches = 0;
   /** Per-edge egress links. */
-  readonly links: Link[];
+  readonly links: ReadonlyArray<Link | FairLink>;
+  /** The same links when they are fair (`edgeDiscipline: fair`), else null: a response is then handed to the user when its last byte leaves. */
+  private readonly fairLinks: FairLink[] | null;
+  private readonly fifoLinks: Link[];
   private readonly expiresAt: Float64Array;
   private readonly generatedAt: Float64Array;
   private readonly fetching: Uint8Array;
@@ -114,7 +118,17 @@ export class Cdn {
     this.nextWaiter = [new Int32Array(perObject(CdnObject.Page)), new Int32Array(perObject(CdnObject.Script))];
     this.waiterGen = [new Int32Array(perObject(CdnObject.Page)), new Int32Array(perObject(CdnObject.Script))];
     this.listed = [new Uint8Array(perObject(CdnObject.Page)), new Uint8Array(perObject(CdnObject.Script))];
-    this.links = Array.from({ length: this.edges }, () => new Link(config.edgeBandwidth));
+    if (config.edgeDiscipline === 'fair') {
+      const sink = (user: number, gen: number, generatedAtUs: number, object: number, doneUs: number) =>
+        this.listener.onEdgeResponse(user, gen, object, doneUs + this.config.hitLatency, generatedAtUs);
+      this.fairLinks = Array.from({ length: this.edges }, () => new FairLink(sim, config.edgeBandwidth, 'cdn.edge-link-done', sink));
+      this.fifoLinks = [];
+      this.links = this.fairLinks;
+    } else {
+      this.fairLinks = null;
+      this.fifoLinks = Array.from({ length: this.edges }, () => new Link(config.edgeBandwidth));
+      this.links = this.fifoLinks;
+    }
     this.bytes = [config.pageBytes, scriptBytes];
     this.ttl = [config.ttl, scriptTtl];
     const staleFor = (ttl: number) => (ttl > 0 ? config.staleWhileRevalidate : 0);
@@ -172,7 +186,7 @@ export class Cdn {
     const now = this.sim.now;
     if (now < this.expiresAt[slot]) {
       this.#hitsByObject[object]++;
-      this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
+      this.send(edge, object, user, gen, this.generatedAt[slot], now);
       return;
     }
     if (now < this.expiresAt[slot] + this.staleFor[object]) {
@@ -199,7 +213,7 @@ export class Cdn {
   private serveStale(edge: number, object: CdnObject, slot: number, user: number, gen: number, now: number): void {
     this.#hitsByObject[object]++;
     this.#staleHitsByObject[object]++;
-    this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, now), this.generatedAt[slot]);
+    this.send(edge, object, user, gen, this.generatedAt[slot], now);
     if (this.fetching[slot]) return;
     this.fetching[slot] = 1;
     this.#originFetches++;
@@ -243,13 +257,23 @@ export class Cdn {
 
   private answer(edge: number, object: CdnObject, user: number, gen: number, ok: boolean, generatedAtUs: number): void {
     if (this.listener.stillWaiting && !this.listener.stillWaiting(user, gen)) return;
-    if (ok) this.listener.onEdgeResponse(user, gen, object, this.send(edge, object, this.sim.now), generatedAtUs);
+    if (ok) this.send(edge, object, user, gen, generatedAtUs, this.sim.now);
     else this.listener.onEdgeError(user, gen, object, this.sim.now);
   }
 
-  /** The edge's processing time is added after the transfer, so every transfer starts now (keeps the link's busy accounting exact). */
-  private send(edge: number, object: CdnObject, now: number): number {
-    return this.links[edge].transmit(now, this.bytes[object]) + this.config.hitLatency;
+  /**
+   * Sends `object` to `user` over the edge's link. The edge's processing time
+   * is added after the transfer, so every transfer starts now (keeps the
+   * link's busy accounting exact).
+   */
+  private send(edge: number, object: CdnObject, user: number, gen: number, generatedAtUs: number, now: number): void {
+    const fair = this.fairLinks;
+    if (fair !== null) {
+      fair[edge].send(this.bytes[object], user, gen, generatedAtUs, object);
+      return;
+    }
+    const doneUs = this.fifoLinks[edge].transmit(now, this.bytes[object]) + this.config.hitLatency;
+    this.listener.onEdgeResponse(user, gen, object, doneUs, generatedAtUs);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { RandomSequence } from '../kernel/random.js';
 import { samplerOf, type Sampler } from '../kernel/distributions.js';
 import { MultiServerQueue } from '../kernel/multi-server-queue.js';
 import { Link } from './link.js';
+import { FairLink } from './fair-link.js';
 import type { ReadonlyNumbers } from '../kernel/typed-arrays.js';
 
 /** What an origin request is for: the low 3 bits of its tag. */
@@ -52,9 +53,12 @@ export interface OriginListener {
    * The origin finished request (customer, tag) now; its response's last
    * byte leaves the origin link at `linkDoneUs`. `ok` is false when the
    * request was refused (queue full): an error answered at once.
-   * `sojournUs` is the time the request spent at the origin (0 if refused).
+   * `sojournUs` is the time the request spent at the origin (0 if refused);
+   * `generatedUs` when the origin finished it (what a button script says
+   * depends on it). A FIFO link answers at that moment with a later
+   * `linkDoneUs`; a fair one answers when the last byte leaves (now).
    */
-  onOriginAnswer(customer: number, tag: number, linkDoneUs: number, ok: boolean, sojournUs: number): void;
+  onOriginAnswer(customer: number, tag: number, linkDoneUs: number, ok: boolean, sojournUs: number, generatedUs: number): void;
 }
 
 /**
@@ -68,7 +72,9 @@ export class OriginPool {
   /** The `servers × concurrency` slots and their FIFO line. */
   readonly queue: MultiServerQueue;
   /** The origin's egress link, crossed by every response sent. */
-  readonly link: Link;
+  readonly link: Link | FairLink;
+  /** The link when it is fair (processor sharing), else null: its answers come at each transfer's end. */
+  private readonly fair: FairLink | null;
   readonly #requests = new Float64Array(7);
   readonly #errors = new Float64Array(7);
   private readonly services: Sampler[];
@@ -76,6 +82,7 @@ export class OriginPool {
 
   /**
    * @param linkBytesPerSecond origin link capacity, bytes/s.
+   * @param fairLink whether responses share the link fairly (processor sharing) instead of one after another.
    * @param pageBytes size of a product page response, bytes.
    * @param scriptBytes size of a button-script response, bytes.
    * @param mainSite service time and response size of main-site requests (used when shared).
@@ -85,13 +92,19 @@ export class OriginPool {
     sim: Simulation,
     config: OriginConfig,
     linkBytesPerSecond: number,
+    fairLink: boolean,
     pageBytes: number,
     scriptBytes: number,
     mainSite: MainSiteConfig,
     private readonly draws: RandomSequence,
     private readonly listener: OriginListener,
   ) {
-    this.link = new Link(linkBytesPerSecond);
+    this.fair = fairLink
+      ? new FairLink(sim, linkBytesPerSecond, 'origin.link-done', (customer, tag, generatedUs, sojourn, doneUs) =>
+          this.listener.onOriginAnswer(customer, tag, doneUs, true, sojourn, generatedUs),
+        )
+      : null;
+    this.link = this.fair ?? new Link(linkBytesPerSecond);
     const page = samplerOf(config.service);
     const script = samplerOf(config.scriptService);
     this.services = [page, script, page, script, page, script, samplerOf(mainSite.service)];
@@ -108,12 +121,17 @@ export class OriginPool {
         onDone: (customer, tag, _wait, sojourn) => {
           // Its requester gave up: no response is sent.
           if (this.listener.stillWaiting && !this.listener.stillWaiting(customer, tag)) return;
-          const doneAt = this.link.transmit(sim.now, this.bytes[tag & 7]);
-          this.listener.onOriginAnswer(customer, tag, doneAt, true, sojourn);
+          const fair = this.fair;
+          if (fair !== null) {
+            fair.send(this.bytes[tag & 7], customer, tag, sim.now, sojourn);
+            return;
+          }
+          const doneAt = (this.link as Link).transmit(sim.now, this.bytes[tag & 7]);
+          this.listener.onOriginAnswer(customer, tag, doneAt, true, sojourn, sim.now);
         },
         onBlocked: (customer, tag) => {
           this.#errors[tag & 7]++;
-          this.listener.onOriginAnswer(customer, tag, sim.now, false, 0);
+          this.listener.onOriginAnswer(customer, tag, sim.now, false, 0, sim.now);
         },
       },
     );

@@ -359,9 +359,10 @@ export class Users {
   /**
    * A page or script answer from the origin for `user`: kinds PageDirect and
    * ScriptDirect only (edge fetches are answered through the CDN).
-   * `linkDoneUs` is when the response's last byte leaves the origin link.
+   * `linkDoneUs` is when the response's last byte leaves the origin link,
+   * `generatedUs` when the origin made it (the script's state and token time).
    */
-  originAnswer(user: number, gen: number, kind: OriginKind, linkDoneUs: number, ok: boolean): void {
+  originAnswer(user: number, gen: number, kind: OriginKind, linkDoneUs: number, ok: boolean, generatedUs: number): void {
     const f = user << F64_SHIFT,
       i = user << I32_SHIFT,
       b = user << U8_SHIFT;
@@ -384,9 +385,9 @@ export class Users {
     if (kind === OriginKind.PageDirect) {
       this.sim.scheduleAt(deliverAt, this.pageKind, user, gen);
     } else {
-      // The script is generated now: enabled from T0, with a token issued now.
-      const enabled = now >= this.saleStart;
-      this.f64[f + TOKEN_ISSUED_AT] = now;
+      // The script is enabled if the origin made it from T0, with a token issued then.
+      const enabled = generatedUs >= this.saleStart;
+      this.f64[f + TOKEN_ISSUED_AT] = generatedUs;
       this.sim.scheduleAt(deliverAt, this.scriptKind, user, gen | (enabled ? ENABLED_BIT : 0));
     }
   }

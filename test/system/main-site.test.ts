@@ -32,7 +32,7 @@ function shared(seed = 1) {
   const sim = new Simulation();
   const random = new RandomSource(seed, 0);
   let site: MainSite | null = null;
-  const pool = new OriginPool(sim, config.system.origin, 1e6, 1000, 100, config.system.mainSite, random.stream('o').sequence(), {
+  const pool = new OriginPool(sim, config.system.origin, 1e6, false, 1000, 100, config.system.mainSite, random.stream('o').sequence(), {
     onOriginAnswer: (_customer, tag, linkDoneUs, ok, sojournUs) => {
       expect(tag & 7).toBe(OriginKind.MainSite);
       site!.answered(sim.now - sojournUs, linkDoneUs, ok);

@@ -30,6 +30,7 @@ function setup(origin: Record<string, unknown>) {
     sim,
     config.system.origin,
     1e6,
+    false,
     config.system.cdn.pageBytes,
     config.system.buttonScript.bytes,
     config.system.mainSite,
