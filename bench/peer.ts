@@ -84,15 +84,19 @@ export function kernelLossModel(customers: number, seed = 1): PeerRun {
   return { customers, blocked, events: sim.eventsProcessed, seconds, batchBlocking };
 }
 
+/** Interpreters tried for SimPy, in order. */
+const PYTHONS = ['python3', '/usr/bin/python3'];
+
 /** The SimPy side, or why it cannot run. */
 function simpyLossModel(customers: number): PeerRun | string {
-  const probe = spawnSync('python3', ['-c', 'import simpy'], { encoding: 'utf8' });
-  if (probe.error) return 'python3 not found';
-  if (probe.status !== 0) return 'python3 has no simpy (Debian: apt-get install python3-simpy)';
+  // The first python3 on PATH may be a private one (pyenv, a venv) without Debian's python3-simpy.
+  const python = PYTHONS.find((exe) => spawnSync(exe, ['-c', 'import simpy'], { encoding: 'utf8' }).status === 0);
+  if (python === undefined)
+    return `no ${PYTHONS.join(' or ')} with simpy 3 or later (pip install simpy; Debian's python3-simpy is SimPy 2, another API)`;
   const script = join(ROOT, 'bench/peer_simpy.py');
   const args = [script, String(customers), String(SERVERS), String(MEAN_SERVICE_US / 1e6), String(OFFERED), String(BATCHES)];
-  const run = spawnSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) return `python3 ${args.join(' ')} failed: ${run.stderr.trim()}`;
+  const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) return `${python} ${args.join(' ')} failed: ${run.stderr.trim()}`;
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as PeerRun;
 }
 
