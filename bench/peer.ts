@@ -84,15 +84,17 @@ export function kernelLossModel(customers: number, seed = 1): PeerRun {
   return { customers, blocked, events: sim.eventsProcessed, seconds, batchBlocking };
 }
 
+/** Exits 0 when SimPy 3+ (`simpy`) or SimPy 2 (`SimPy`, Debian's python3-simpy) can be imported. */
+const HAS_SIMPY = "import importlib.util as u, sys; sys.exit(0 if u.find_spec('simpy') or u.find_spec('SimPy') else 1)";
+
 /** Interpreters tried for SimPy, in order. */
 const PYTHONS = ['python3', '/usr/bin/python3'];
 
 /** The SimPy side, or why it cannot run. */
 function simpyLossModel(customers: number): PeerRun | string {
   // The first python3 on PATH may be a private one (pyenv, a venv) without Debian's python3-simpy.
-  const python = PYTHONS.find((exe) => spawnSync(exe, ['-c', 'import simpy'], { encoding: 'utf8' }).status === 0);
-  if (python === undefined)
-    return `no ${PYTHONS.join(' or ')} with simpy 3 or later (pip install simpy; Debian's python3-simpy is SimPy 2, another API)`;
+  const python = PYTHONS.find((exe) => spawnSync(exe, ['-c', HAS_SIMPY], { encoding: 'utf8' }).status === 0);
+  if (python === undefined) return `no ${PYTHONS.join(' or ')} with SimPy (Debian: apt-get install python3-simpy)`;
   const script = join(ROOT, 'bench/peer_simpy.py');
   const args = [script, String(customers), String(SERVERS), String(MEAN_SERVICE_US / 1e6), String(OFFERED), String(BATCHES)];
   const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
