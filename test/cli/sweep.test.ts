@@ -62,11 +62,33 @@ const runGrid = () =>
   ]));
 
 describe('sim sweep', () => {
+  it('draws every metric asked for: sweep.png for the first, sweep.<metric>.png for the others', async () => {
+    const args = ['sweep', PASS, '--param', 'system.orderServers.servers=1,2', '--strategy', 'seed-design', '--no-progress'];
+    const r = await sim([...args, '--metric', 'order_latency.p99', '--metric', 'sell_out_time', '--out', out('two-metrics')]);
+    expect(r.code).toBe(0);
+    const pngs = readdirSync(out('two-metrics')).filter((f) => f.endsWith('.png'));
+    expect(pngs.sort()).toEqual(['sweep.png', 'sweep.sell_out_time.png']);
+    for (const png of pngs)
+      expect(
+        readFileSync(join(out('two-metrics'), png))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+  });
+
   it('runs the grid × replications and writes sweep.json, sweep.csv, sweep.md, sweep.png and timing.json', async () => {
     const r = await runGrid();
     expect(r.code).toBe(0);
-    expect(readdirSync(out('grid')).sort()).toEqual(['sweep.csv', 'sweep.json', 'sweep.md', 'sweep.png', 'timing.json']);
-    expect(r.stderr).toBe(`wrote ${out('grid')}/ (sweep.json, sweep.csv, sweep.md, sweep.png, timing.json)\n`);
+    // The default metrics: the first in sweep.png, each other one in its own chart.
+    const others = ['orders_created', 'sell_out_time', 'page_latency.p99', 'order_reject_rate', 'origin_peak_rps'].map(
+      (m) => `sweep.${m}.png`,
+    );
+    expect(readdirSync(out('grid')).sort()).toEqual(['sweep.csv', 'sweep.json', 'sweep.md', 'sweep.png', ...others, 'timing.json'].sort());
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^wrote ${out('grid')}/ \\(sweep\\.json, sweep\\.csv, sweep\\.md, sweep\\.png, sweep\\.[a-z_.0-9]+\\.png, .*timing\\.json\\)\\n$`,
+      ),
+    );
 
     const sweep = JSON.parse(readFileSync(join(out('grid'), 'sweep.json'), 'utf8')) as SweepJson;
     expect(sweep).toMatchObject({ kind: 'flashsim-sweep', schemaVersion: 1, seed: 7, replications: 2 });

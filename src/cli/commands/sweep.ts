@@ -91,16 +91,24 @@ class SweepProgress {
   }
 }
 
-/** sweep.png: the first metric against a swept parameter (the report helper's sweep chart). */
-async function renderSweepPng(sweep: SweepResult): Promise<Uint8Array> {
+/**
+ * The sweep's charts, each a metric against a swept parameter (the report
+ * layer's sweep chart): `sweep.png` for the first metric, and
+ * `sweep.<metric>.png` for each further one, so that every metric asked
+ * for is drawn.
+ */
+async function renderSweepPngs(sweep: SweepResult): Promise<Array<[string, Uint8Array]>> {
   const [{ sweepChart }, { renderChartPng }] = await Promise.all([
     import('../../report/charts/specs.js'),
     import('../../report/charts/render.js'),
   ]);
-  const metric = sweep.metrics[0];
-  const { format, label } = chartScale(metric);
-  const spec = sweepChart(sweepChartData(sweep, metric), { metric: label, format, id: 'sweep' });
-  return renderChartPng(spec);
+  const charts: Array<[string, Uint8Array]> = [];
+  for (const [i, metric] of sweep.metrics.entries()) {
+    const { format, label } = chartScale(metric);
+    const spec = sweepChart(sweepChartData(sweep, metric), { metric: label, format, id: 'sweep' });
+    charts.push([i === 0 ? 'sweep.png' : `sweep.${metric.name}.png`, renderChartPng(spec)]);
+  }
+  return charts;
 }
 
 /**
@@ -152,7 +160,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
       ['sweep.md', renderSweepMarkdown(result)],
     ]);
     try {
-      files.set('sweep.png', await renderSweepPng(result));
+      for (const [name, png] of await renderSweepPngs(result)) files.set(name, png);
     } catch (error) {
       // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
       await write(io.stderr, errorText(`sweep.png: not drawn: ${(error as Error).message}`));
