@@ -47,6 +47,19 @@ export function ledgerOrder(orderId: number, user: number, acceptedUs: number, p
   };
 }
 
+/** `count` orders, order i to user i, accepted and created at 5 s + i µs on server 0. */
+function simpleLedger(count: number, strategy: string): LedgerRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    orderId: i,
+    user: i,
+    timeUs: 5_000_000 + i,
+    acceptedUs: 5_000_000 + i,
+    token: `t${i}`,
+    server: 0,
+    strategy,
+  }));
+}
+
 /** `rows` series rows over every column: row i, column j holds i·10 + j + `offset`. */
 export function seriesRows(rows: number, offset = 0): number[][] {
   return Array.from({ length: rows }, (_, i) => TIMESERIES_COLUMNS.map((_, j) => i * 10 + j + offset));
@@ -70,17 +83,7 @@ export type RunResultOverrides = {
  */
 export function runResult(o: RunResultOverrides = {}): RunResult {
   const strategy = o.strategy ?? 'base';
-  const ledger =
-    o.ledger ??
-    Array.from({ length: 10 }, (_, i) => ({
-      orderId: i,
-      user: i,
-      timeUs: 5_000_000 + i,
-      acceptedUs: 5_000_000 + i,
-      token: `t${i}`,
-      server: 0,
-      strategy,
-    }));
+  const ledger = o.ledger ?? simpleLedger(10, strategy);
   return {
     strategy,
     replication: o.replication ?? 0,
@@ -207,15 +210,7 @@ export function makeResult(o: ResultOptions = {}): RunResult {
     },
     outcomes: { won: orders },
     stock: { remaining: 10 - orders + oversell, sold: orders, minLevel: -oversell, oversell },
-    ledger: Array.from({ length: orders }, (_, i) => ({
-      orderId: i,
-      user: i,
-      timeUs: 5_000_000 + i,
-      acceptedUs: 5_000_000 + i,
-      token: `t${i}`,
-      server: 0,
-      strategy,
-    })),
+    ledger: simpleLedger(orders, strategy),
     wonResponses: Array.from({ length: orders }, (_, i) => i),
     metrics: {
       orders_created: orders,
