@@ -2,7 +2,7 @@
  * How every report names a check's verdict, so that the console, the
  * Markdown summary, report.html and junit.xml say the same thing.
  */
-import type { CheckVerdict } from '../results/summary.js';
+import { verdictHolds, type CheckVerdict } from '../results/summary.js';
 
 /** The short label of a verdict: `pass`, `FAIL`, `expected: caught`, `EXPECTED, NOT CAUGHT`. */
 export const VERDICT_LABEL: Readonly<Record<CheckVerdict, string>> = {
@@ -23,7 +23,7 @@ export function verdictMessage(check: { verdict: CheckVerdict; message: string }
 
 /** Whether a verdict is a failure of the run (an undeclared violation, or a declared one that did not happen). */
 export function isFailure(verdict: CheckVerdict): boolean {
-  return verdict === 'fail' || verdict === 'missed';
+  return !verdictHolds(verdict);
 }
 
 /** A cell for a list of checks: `pass (6)`, `pass (4), caught 2`, `FAIL 1/6`, `none`. */
