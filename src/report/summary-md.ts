@@ -30,9 +30,9 @@ function shellArg(arg: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `sim run` command line that reproduces this summary. */
+/** The `flashsim run` command line that reproduces this summary (in a checkout, `./flashsim` runs the same). */
 export function reproduceCommand(summary: RunSummary): string {
-  const args = ['sim', 'run', summary.scenario.file];
+  const args = ['flashsim', 'run', summary.scenario.file];
   const o = summary.options;
   if (o.strategies) args.push('--strategy', o.strategies.join(','));
   args.push('--seed', String(summary.seed), '--replications', String(summary.replications));

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { StrategyAggregate } from './aggregate.js';
-import type { SummaryRun } from './result.js';
+import { LATENCY_NAMES, latencyNameOf, type SummaryRun } from './result.js';
+import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
 import { formatPath } from '../scenario/positions.js';
 
@@ -30,9 +31,14 @@ import { formatPath } from '../scenario/positions.js';
  * tables) and holds `acceptance`, the bounded acceptance times the stock
  * chart draws; a strategy has `expect` and `thresholdsApplied`, every check
  * `expectViolation` and `verdict`, the run `verdict.expected`; and
- * `invariantsPassed`/`thresholdsPassed` mean "came out as declared".
+ * `invariantsPassed`/`thresholdsPassed` mean "came out as declared". 4: the
+ * latency distributions moved from `latency.<stage>` into `metrics` under
+ * their metric names (`metrics.order_latency.p99`, the name thresholds,
+ * tables and `sim sweep --metric` use), beside the value metrics, in
+ * catalogue order; in memory they stay apart (`latency.order`), since their
+ * shape differs ({@link summaryToDisk}).
  */
-export const SUMMARY_SCHEMA_VERSION = 3;
+export const SUMMARY_SCHEMA_VERSION = 4;
 
 /**
  * A check once the strategy's declared expectations are applied:
@@ -186,9 +192,78 @@ export function summaryVerdict(strategies: readonly StrategySummary[]): RunSumma
   };
 }
 
-/** summary.json's text: 2-space JSON with a final newline (NaN and ±Infinity become null). */
+/** summary.json's text: 2-space JSON with a final newline (NaN and ±Infinity become null); the layout of {@link summaryToDisk}. */
 export function renderSummaryJson(summary: RunSummary): string {
-  return `${JSON.stringify(summary, null, 2)}\n`;
+  return `${JSON.stringify(summaryToDisk(summary), null, 2)}\n`;
+}
+
+type WithMetrics = { metrics: object; latency: object };
+
+/**
+ * The summary as summary.json lays it out: in each strategy's `aggregate` and
+ * each run, the latency distributions join `metrics` under their metric names
+ * (`latency.order` → `metrics.order_latency`), so that every metric a
+ * threshold can name is found at `metrics.<name>`. Metrics come in catalogue
+ * order, then any others. A new object; the summary is not changed.
+ */
+export function summaryToDisk(summary: RunSummary): object {
+  return {
+    ...summary,
+    strategies: summary.strategies.map((s) => ({ ...s, aggregate: latencyIntoMetrics(s.aggregate), runs: s.runs.map(latencyIntoMetrics) })),
+  };
+}
+
+function latencyIntoMetrics<T extends WithMetrics>(holder: T): object {
+  const metrics = holder.metrics as Record<string, unknown>;
+  const latency = holder.latency as Record<string, unknown>;
+  const merged: Record<string, unknown> = {};
+  for (const name of METRIC_NAMES) {
+    const value = METRIC_CATALOGUE[name].kind === 'latency' ? latency[latencyNameOf(name)!] : metrics[name];
+    if (value !== undefined) merged[name] = value;
+  }
+  for (const [name, value] of Object.entries(metrics)) if (!(name in merged)) merged[name] = value;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(holder)) {
+    if (key === 'metrics') out.metrics = merged;
+    else if (key !== 'latency') out[key] = value;
+  }
+  return out;
+}
+
+/** The inverse of {@link latencyIntoMetrics} on parsed JSON: `metrics.<stage>_latency` back to `latency.<stage>`, placed after `metrics`. */
+function latencyOutOfMetrics(holder: unknown): unknown {
+  if (!holder || typeof holder !== 'object' || Array.isArray(holder)) return holder;
+  const metrics = (holder as { metrics?: unknown }).metrics;
+  if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) return holder;
+  const values: Record<string, unknown> = {};
+  const latency: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(metrics)) {
+    const stage = latencyNameOf(name);
+    if (stage === undefined) values[name] = value;
+    else latency[stage] = value;
+  }
+  const ordered: Record<string, unknown> = {};
+  for (const stage of LATENCY_NAMES) if (stage in latency) ordered[stage] = latency[stage];
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(holder)) {
+    if (key === 'metrics') {
+      out.metrics = values;
+      out.latency = ordered;
+    } else if (key !== 'latency') out[key] = value;
+  }
+  return out;
+}
+
+/** summary.json's parsed JSON in the in-memory layout of {@link RunSummary} (see {@link summaryToDisk}). */
+function summaryFromDisk(data: { strategies: unknown[] }): unknown {
+  return {
+    ...data,
+    strategies: data.strategies.map((s) => {
+      if (!s || typeof s !== 'object') return s;
+      const { aggregate, runs } = s as { aggregate?: unknown; runs?: unknown };
+      return { ...s, aggregate: latencyOutOfMetrics(aggregate), runs: Array.isArray(runs) ? runs.map(latencyOutOfMetrics) : runs };
+    }),
+  };
 }
 
 /**
@@ -212,10 +287,11 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
       `${where}: unsupported summary schemaVersion ${JSON.stringify(version ?? null)} (this flashsim reads version ${SUMMARY_SCHEMA_VERSION})`,
     );
   }
-  const s = data as RunSummary;
-  if (!Array.isArray(s.strategies) || typeof s.scenario?.name !== 'string')
+  const raw = data as RunSummary;
+  if (!Array.isArray(raw.strategies) || typeof raw.scenario?.name !== 'string')
     throw new Error(`${where}: not a flashsim summary (no scenario or strategies)`);
-  const checked = SUMMARY_SHAPE.safeParse(data);
+  const s = summaryFromDisk(raw) as RunSummary;
+  const checked = SUMMARY_SHAPE.safeParse(s);
   if (!checked.success) throw new Error(`${where}: ${describeIssue(checked.error.issues[0])}`);
   return s;
 }
@@ -223,7 +299,11 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
 /** One problem of a summary, as `path is missing` or `path: expected …`. */
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'not a flashsim summary';
-  const path = formatPath(issue.path.map((k) => (typeof k === 'number' ? k : String(k)))) || '(the document)';
+  const keys = issue.path.map((k) => (typeof k === 'number' ? k : String(k)));
+  // Named as in the file: the in-memory `latency.order` is `metrics.order_latency` there.
+  const at = keys.indexOf('latency');
+  if (at >= 0 && typeof keys[at + 1] === 'string') keys.splice(at, 2, 'metrics', `${keys[at + 1]}_latency`);
+  const path = formatPath(keys) || '(the document)';
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `${path} is missing (expected ${issue.expected})`;
   return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }

@@ -172,7 +172,7 @@ describe('sim run', () => {
     }
     const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       tool: { name: 'flashsim' },
       scenario: { name: 'cli-pass', file: rel('pass.yaml') },
       seed: 7,
@@ -207,7 +207,7 @@ describe('sim run', () => {
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const parsed = JSON.parse(a.stdout);
-    expect(parsed.schemaVersion).toBe(3);
+    expect(parsed.schemaVersion).toBe(4);
     expect(parsed.strategies[0].aggregate.metrics.orders_created.n).toBe(2);
     const fileA = readFileSync(join(out('json-a'), 'summary.json'), 'utf8');
     const fileB = readFileSync(join(out('json-b'), 'summary.json'), 'utf8');
@@ -469,7 +469,7 @@ describe('sim report and sim compare', () => {
     });
     const corrupt = out('corrupt');
     rmSync(corrupt, { recursive: true, force: true });
-    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 3, scenario: { name: 'x' }, strategies: [{}] }));
+    writeFileSync(join(work, 'corrupt.json'), JSON.stringify({ schemaVersion: 4, scenario: { name: 'x' }, strategies: [{}] }));
     const r = await sim(['report', join(work, 'corrupt.json'), '--out', corrupt]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`flashsim: ${join(work, 'corrupt.json')}: tool is missing (expected object)\n`);

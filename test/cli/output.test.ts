@@ -186,14 +186,12 @@ describe('damaged summaries', () => {
     );
     expectUsage(await sim(['report', damaged]), `flashsim: ${file}: strategies[0].aggregate is missing (expected object)`);
     expect(readdirSync(damaged).sort()).toEqual(before);
-    summary.strategies[0].aggregate = {
-      ...JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).strategies[0].aggregate,
-      latency: { page: 1 },
-    };
+    const aggregate = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).strategies[0].aggregate;
+    summary.strategies[0].aggregate = { ...aggregate, metrics: { ...aggregate.metrics, page_latency: 1 } };
     writeFileSync(join(damaged, 'summary.json'), JSON.stringify(summary));
     expectUsage(
       await sim(['compare', damaged, dir]),
-      `flashsim: ${file}: strategies[0].aggregate.latency.page: expected object, received number`,
+      `flashsim: ${file}: strategies[0].aggregate.metrics.page_latency: expected object, received number`,
     );
   });
 });

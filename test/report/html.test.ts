@@ -165,7 +165,7 @@ describe('the visual report in the run directory', () => {
   it('a summary it cannot draw still lets the run files be written, with the reason in report-error.txt', async () => {
     const broken = new Map([
       ['summary.md', '# md'],
-      ['summary.json', JSON.stringify({ schemaVersion: 3, scenario: { name: 'x' }, strategies: [{ name: 'a' }] })],
+      ['summary.json', JSON.stringify({ schemaVersion: 4, scenario: { name: 'x' }, strategies: [{ name: 'a' }] })],
     ]);
     const out = await withVisualReport('unused', broken);
     expect([...out.keys()].sort()).toEqual(['report-error.txt', 'summary.json', 'summary.md']);

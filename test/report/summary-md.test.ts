@@ -13,7 +13,7 @@ describe('summary.md', () => {
     expect(md).toContain('## Counters');
     expect(md).toMatch(/\| unitsLeaked \| 0 \| 0 \|/);
     expect(md).toMatch(/\| tokenRejected\.forged \|/);
-    expect(md).toContain('sim run scenarios/hand-made.yaml --seed 42 --replications 2 --set sale.stock=10');
+    expect(md).toContain('flashsim run scenarios/hand-made.yaml --seed 42 --replications 2 --set sale.stock=10');
     // Every table row of a table has the same number of cells.
     for (const table of md.split('\n\n').filter((b) => b.startsWith('|'))) {
       const counts = table.split('\n').map((l) => l.replace(/\\\|/g, '').split('|').length);

@@ -10,9 +10,10 @@ describe('summary.json', () => {
     const s = twoStrategies();
     const text = renderSummaryJson(s);
     expect(text.endsWith('}\n')).toBe(true);
-    expect(parseSummaryJson(text, 'x/summary.json')).toEqual(JSON.parse(text));
+    expect(parseSummaryJson(text, 'x/summary.json')).toEqual(JSON.parse(JSON.stringify(s)));
+    expect(renderSummaryJson(parseSummaryJson(text, 'x/summary.json'))).toBe(text);
     expect(() => parseSummaryJson('{"schemaVersion": 99}', 'x/summary.json')).toThrow(
-      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 3)',
+      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 4)',
     );
     expect(() => parseSummaryJson('{', 'x/summary.json')).toThrow(/^x\/summary.json: not valid JSON/);
   });
@@ -20,10 +21,10 @@ describe('summary.json', () => {
   it('reads a summary written before the decision latency, which then shows as unmeasured', () => {
     const old = JSON.parse(renderSummaryJson(twoStrategies()));
     for (const s of old.strategies) {
-      delete s.aggregate.latency.decision;
+      delete s.aggregate.metrics.decision_latency;
       delete s.aggregate.metrics.decided_within_2s;
       for (const r of s.runs) {
-        delete r.latency.decision;
+        delete r.metrics.decision_latency;
         delete r.metrics.decided_within_2s;
       }
     }
@@ -32,6 +33,28 @@ describe('summary.json', () => {
     expect(row).toMatchObject({ baseline: null, candidate: null, verdict: 'n/a' });
     expect(renderSummaryMarkdown(summary)).toMatch(/\| decision_latency p99 \| — \| — \|/);
     expect(buildCharts(summary).find((c) => c.id === 'latency-decision')).toBeDefined();
+  });
+
+  it('keeps every metric a threshold can name at metrics.<name>, latency distributions included, in catalogue order', () => {
+    const s = twoStrategies();
+    const disk = JSON.parse(renderSummaryJson(s));
+    for (const holder of [disk.strategies[0].aggregate, disk.strategies[0].runs[0]]) {
+      expect(holder.latency).toBeUndefined();
+      expect(Object.keys(holder.metrics).slice(0, 5)).toEqual([
+        'page_latency',
+        'script_latency',
+        'order_latency',
+        'decision_latency',
+        'main_site_latency',
+      ]);
+    }
+    expect(disk.strategies[0].aggregate.metrics.order_latency.p99).toBe(s.strategies[0].aggregate.latency.order.p99);
+    expect(disk.strategies[0].aggregate.metrics.oversell).toEqual(s.strategies[0].aggregate.metrics.oversell);
+    // A damaged distribution is named by its place in the file.
+    delete disk.strategies[1].aggregate.metrics.page_latency;
+    expect(() => parseSummaryJson(JSON.stringify(disk), 'x/summary.json')).toThrow(
+      'x/summary.json: strategies[1].aggregate.metrics.page_latency is missing',
+    );
   });
 
   it('knows the tool version from package.json', () => {
