@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { StrategyAggregate } from './aggregate.js';
 import { LATENCY_NAMES, latencyNameOf, type SummaryRun } from './result.js';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
+import { renderJsonText } from './json-text.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
 import { formatPath } from '../scenario/positions.js';
 
@@ -192,9 +193,13 @@ export function summaryVerdict(strategies: readonly StrategySummary[]): RunSumma
   };
 }
 
-/** summary.json's text: 2-space JSON with a final newline (NaN and ±Infinity become null); the layout of {@link summaryToDisk}. */
+/**
+ * summary.json's text: 2-space JSON with a final newline, arrays of numbers
+ * on one line ({@link renderJsonText}; NaN and ±Infinity become null), in the
+ * layout of {@link summaryToDisk}.
+ */
 export function renderSummaryJson(summary: RunSummary): string {
-  return `${JSON.stringify(summaryToDisk(summary), null, 2)}\n`;
+  return `${renderJsonText(summaryToDisk(summary))}\n`;
 }
 
 type WithMetrics = { metrics: object; latency: object };
