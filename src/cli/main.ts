@@ -318,7 +318,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     )
     .command(
       'report <run-dir>',
-      "Rebuild the reports (summary.md, timeseries.csv, junit.xml, charts, report.html) from a run's summary.json, without re-running.",
+      "Rebuild the reports (summary.md, junit.xml, charts, report.html) from a run's summary.json and timeseries.csv, without re-running.",
       (y) =>
         y
           .positional('run-dir', { type: 'string', demandOption: true, describe: 'Run directory (or its summary.json).' })

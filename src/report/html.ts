@@ -10,7 +10,8 @@ import { buildCharts } from './charts/specs.js';
 import type { ChartSpec } from './charts/types.js';
 import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import { BADGE_COLORS, strategyColor } from './palette.js';
-import { parseSummaryJson, type RunSummary, type StrategySummary } from '../results/summary.js';
+import { parseSummaryJson, TIMESERIES_FILE, type RunSummary, type StrategySummary } from '../results/summary.js';
+import { attachRunTimeseries } from './timeseries-csv.js';
 import { reproduceCommand } from './summary-md.js';
 import { configDifferences } from './config-diff.js';
 import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
@@ -357,7 +358,14 @@ export async function withVisualReport(
   }
   const out = new Map(files);
   try {
-    const summary = parseSummaryJson(typeof text === 'string' ? text : Buffer.from(text).toString('utf8'), join(dir, 'summary.json'));
+    const asText = (content: string | Uint8Array): string =>
+      typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+    const csv = files.get(TIMESERIES_FILE) ?? (await readFile(join(dir, TIMESERIES_FILE), 'utf8').catch(() => undefined));
+    const summary = attachRunTimeseries(
+      parseSummaryJson(asText(text), join(dir, 'summary.json')),
+      csv === undefined ? undefined : asText(csv),
+      join(dir, TIMESERIES_FILE),
+    );
     for (const [name, content] of await renderVisualReport(summary)) if (!out.has(name)) out.set(name, content);
   } catch (error) {
     // The run's data must not be lost to a drawing problem: write the rest, and say what failed.

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { StrategyAggregate } from './aggregate.js';
-import { LATENCY_NAMES, latencyNameOf, type SummaryRun } from './result.js';
+import { LATENCY_NAMES, latencyNameOf, type SummaryRun, type TimeSeriesData } from './result.js';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
 import { renderJsonText } from './json-text.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
@@ -17,10 +17,11 @@ import { formatPath } from '../scenario/positions.js';
  * number of workers. Wall-clock figures go to timing.json.
  *
  * The per-replication results are kept without their per-record data
- * ({@link SummaryRun}: no ledger, no "won" answers), so that the file stays
- * a few MB whatever the stock, and every report can still be rebuilt from
- * it alone (`sim report`). The records go to ledger.parquet and
- * users.parquet beside it (src/report/ledger-tables.ts).
+ * ({@link SummaryRun}: no ledger, no "won" answers) and without their
+ * time-series rows, so that the file stays a few MB whatever the stock and
+ * grows by about 100 kB per replication; every report can still be rebuilt
+ * from it and timeseries.csv (`sim report`). The records go to
+ * ledger.parquet and users.parquet beside it (src/report/ledger-tables.ts).
  *
  * Versioning: `schemaVersion` is bumped on any incompatible change; readers
  * refuse versions they do not know. 2: `fairness.rankCorrelation` and the
@@ -214,8 +215,38 @@ type WithMetrics = { metrics: object; latency: object };
 export function summaryToDisk(summary: RunSummary): object {
   return {
     ...summary,
-    strategies: summary.strategies.map((s) => ({ ...s, aggregate: latencyIntoMetrics(s.aggregate), runs: s.runs.map(latencyIntoMetrics) })),
+    strategies: summary.strategies.map((s) => ({
+      ...s,
+      aggregate: latencyIntoMetrics(s.aggregate),
+      runs: s.runs.map((run) => latencyIntoMetrics({ ...run, timeseries: timeseriesReference(run.timeseries) })),
+    })),
   };
+}
+
+/**
+ * What summary.json keeps of a run's time series: its shape, not its rows.
+ * The rows are in timeseries.csv beside it (one row per strategy,
+ * replication and interval), so that the file grows by a few kB per
+ * replication and no figure is written twice; readers put them back
+ * (src/report/timeseries-csv.ts `attachRunTimeseries`). The mean series
+ * across replications stays in `aggregate.timeseries`.
+ */
+export interface TimeseriesReference {
+  /** Interval width, µs. */
+  intervalUs: number;
+  /** The run's column names, in order. */
+  columns: string[];
+  /** How many intervals the run has in timeseries.csv. */
+  rowCount: number;
+  /** The file holding the rows. */
+  file: typeof TIMESERIES_FILE;
+}
+
+/** The file of every run's time-series rows. */
+export const TIMESERIES_FILE = 'timeseries.csv';
+
+function timeseriesReference(series: TimeSeriesData): TimeseriesReference {
+  return { intervalUs: series.intervalUs, columns: series.columns, rowCount: series.rows.length, file: TIMESERIES_FILE };
 }
 
 function latencyIntoMetrics<T extends WithMetrics>(holder: T): object {
@@ -259,6 +290,15 @@ function latencyOutOfMetrics(holder: unknown): unknown {
   return out;
 }
 
+// A run's time series comes back as its reference with no rows (`rows: []`, `rowCount` kept) until
+// attachRunTimeseries fills it from timeseries.csv.
+function runFromDisk(run: unknown): unknown {
+  const moved = latencyOutOfMetrics(run) as { timeseries?: unknown };
+  const series = moved?.timeseries as Partial<TimeseriesReference> | undefined;
+  if (!series || typeof series !== 'object' || !('rowCount' in series)) return moved;
+  return { ...moved, timeseries: { intervalUs: series.intervalUs, columns: series.columns, rows: [], rowCount: series.rowCount } };
+}
+
 /** summary.json's parsed JSON in the in-memory layout of {@link RunSummary} (see {@link summaryToDisk}). */
 function summaryFromDisk(data: { strategies: unknown[] }): unknown {
   return {
@@ -266,7 +306,7 @@ function summaryFromDisk(data: { strategies: unknown[] }): unknown {
     strategies: data.strategies.map((s) => {
       if (!s || typeof s !== 'object') return s;
       const { aggregate, runs } = s as { aggregate?: unknown; runs?: unknown };
-      return { ...s, aggregate: latencyOutOfMetrics(aggregate), runs: Array.isArray(runs) ? runs.map(latencyOutOfMetrics) : runs };
+      return { ...s, aggregate: latencyOutOfMetrics(aggregate), runs: Array.isArray(runs) ? runs.map(runFromDisk) : runs };
     }),
   };
 }
@@ -337,6 +377,7 @@ const mergedLatency = latencySummary.extend({ p50Estimate: estimate, p99Estimate
 const latencies = <T extends z.ZodType>(shape: T) =>
   z.looseObject({ page: shape, script: shape, order: shape, decision: shape.optional(), main_site: shape });
 const timeseries = z.looseObject({ intervalUs: z.number(), columns: z.array(z.string()), rows: z.array(z.array(num)) });
+const runTimeseries = timeseries.extend({ rowCount: z.number().int().nonnegative() });
 const counts = z.record(z.string(), z.unknown());
 const runResult = z.looseObject({
   strategy: z.string(),
@@ -344,7 +385,7 @@ const runResult = z.looseObject({
   seed: z.union([z.number(), z.string()]),
   config: z.looseObject({}),
   simulation: z.looseObject({ events: z.number(), endUs: z.number() }),
-  timeseries,
+  timeseries: runTimeseries,
   latency: latencies(latencySummary),
   latencyOverTime: z
     .looseObject({

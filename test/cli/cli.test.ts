@@ -442,7 +442,14 @@ describe('sim report and sim compare', () => {
     );
     unlinkSync(join(dir, 'summary.md'));
     unlinkSync(join(dir, 'junit.xml'));
+    // timeseries.csv is data (the runs' rows, which summary.json refers to), not a rebuilt report.
     writeFileSync(join(dir, 'timeseries.csv'), 'stale');
+    const damaged = await sim(['report', dir]);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toBe(
+      `flashsim: ${join(dir, 'timeseries.csv')}: not a timeseries.csv (expected the header strategy,replication,interval_start_s,…)\n`,
+    );
+    writeFileSync(join(dir, 'timeseries.csv'), before['timeseries.csv']);
     const r = await sim(['report', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('cli-pass: invariants hold');

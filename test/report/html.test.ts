@@ -8,6 +8,7 @@ import { buildCharts } from '../../src/report/charts/specs.js';
 import { renderChartsMarkdown } from '../../src/report/charts/markdown.js';
 import { chartJsUmd, escapeHtml, renderHtmlReport, scriptJson, withVisualReport } from '../../src/report/html.js';
 import { renderSummaryJson, type RunSummary } from '../../src/results/summary.js';
+import { renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
 
 let summary: RunSummary;
 let html: string;
@@ -140,6 +141,7 @@ describe('the visual report in the run directory', () => {
   it('adds charts/*.png and report.html to a run’s report files, from the summary in the set', async () => {
     const files = new Map<string, string>([
       ['summary.json', renderSummaryJson(single())],
+      ['timeseries.csv', renderTimeseriesCsv(single())],
       ['summary.md', '# md'],
     ]);
     const out = await withVisualReport('unused', files);
@@ -154,6 +156,7 @@ describe('the visual report in the run directory', () => {
   it('finds the summary in the directory when regenerating in place; leaves other file sets alone', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'summary.json'), renderSummaryJson(single()));
+    writeFileSync(join(dir, 'timeseries.csv'), renderTimeseriesCsv(single()));
     const inPlace = await withVisualReport(dir, new Map([['summary.md', '# md']]));
     expect(inPlace.has('report.html')).toBe(true);
     const other = new Map([['notes.txt', 'x']]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSummaryJson, renderSummaryJson, toolVersion } from '../../src/results/summary.js';
 import { twoStrategies } from '../helpers/summary.js';
+import { attachRunTimeseries, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
 import { compareSummaries } from '../../src/report/compare.js';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.js';
 import { buildCharts } from '../../src/report/charts/specs.js';
@@ -10,8 +11,9 @@ describe('summary.json', () => {
     const s = twoStrategies();
     const text = renderSummaryJson(s);
     expect(text.endsWith('}\n')).toBe(true);
-    expect(parseSummaryJson(text, 'x/summary.json')).toEqual(JSON.parse(JSON.stringify(s)));
-    expect(renderSummaryJson(parseSummaryJson(text, 'x/summary.json'))).toBe(text);
+    const back = attachRunTimeseries(parseSummaryJson(text, 'x/summary.json'), renderTimeseriesCsv(s), 'x/timeseries.csv');
+    expect(back).toEqual(JSON.parse(JSON.stringify(s)));
+    expect(renderSummaryJson(back)).toBe(text);
     expect(() => parseSummaryJson('{"schemaVersion": 99}', 'x/summary.json')).toThrow(
       'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 4)',
     );

@@ -21,7 +21,7 @@
  *   callback (and the tooltip formats values the same way);
  * - `scales.<id>.flashsimTicks: number[]` — exactly these ticks;
  * - datasets with `flashsimBand: true` (confidence bands) are left out of
- *   the legend and the tooltip.
+ *   the legend and the tooltip; a dashed line is dashed in the legend too.
  *
  * {@link installChartRuntime} is serialised with `Function.prototype.toString`
  * into report.html, so it must stay self-contained: no imports, no
@@ -267,6 +267,16 @@ export function installChartRuntime(Chart: any): (config: any) => any {
     labels.filter = function (item: any, data: any) {
       const ds = data.datasets[item.datasetIndex];
       return !(ds && ds.flashsimBand);
+    };
+    // A point-style legend entry takes its look from the dataset's point, which has no dash:
+    // give it the line's own, so that a dashed or dotted series shows so in the legend.
+    labels.generateLabels = function (chart: any) {
+      const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+      for (const item of items) {
+        const ds = chart.data.datasets[item.datasetIndex];
+        if (ds && Array.isArray(ds.borderDash)) item.lineDash = ds.borderDash;
+      }
+      return items;
     };
     const tooltip = (plugins.tooltip = plugins.tooltip || {});
     tooltip.filter = function (item: any) {

@@ -8,7 +8,16 @@ describe('chart runtime', () => {
     const fakeChart = {
       registry: { plugins: { get: (id: string) => registered.find((p) => p.id === id) } },
       register: (p: { id: string }) => registered.push(p),
-      defaults: { font: { family: 'sans-serif' } },
+      defaults: {
+        font: { family: 'sans-serif' },
+        plugins: {
+          legend: {
+            labels: {
+              generateLabels: (chart: { data: { datasets: unknown[] } }) => chart.data.datasets.map((_, i) => ({ datasetIndex: i })),
+            },
+          },
+        },
+      },
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluates the runtime as report.html does: from its source text.
     const install = new Function(`return (${installChartRuntime.toString()});`)() as typeof installChartRuntime;
@@ -38,6 +47,9 @@ describe('chart runtime', () => {
     const legendFilter = config.options.plugins.legend.labels.filter;
     expect(legendFilter({ datasetIndex: 1 }, { datasets: [{}, { flashsimBand: true }] })).toBe(false);
     expect(legendFilter({ datasetIndex: 0 }, { datasets: [{}, { flashsimBand: true }] })).toBe(true);
+    // A dashed line's legend entry is dashed (chart.js would take the point's solid look).
+    const labels = config.options.plugins.legend.labels.generateLabels({ data: { datasets: [{ borderDash: [7, 4] }, {}] } });
+    expect(labels).toEqual([{ datasetIndex: 0, lineDash: [7, 4] }, { datasetIndex: 1 }]);
   });
 
   it('registers its plugins once on the real chart.js', () => {
