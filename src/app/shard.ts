@@ -37,6 +37,8 @@ import { buildSweep, prepareSweep, type PreparedSweep } from './sweep.js';
 export interface ShardSource extends ScenarioSource {
   /** SHA-256 of the text, hex. */
   sha256: string;
+  /** The file as the user named it, for messages (a merge has only {@link ScenarioSource.display}). */
+  file?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface ShardSource extends ScenarioSource {
  */
 export function readShardSource(file: string): ShardSource {
   const text = readSource(file);
-  return { text, display: displayPath(file), sha256: sha256(text) };
+  return { text, display: displayPath(file), sha256: sha256(text), file };
 }
 
 function sha256(text: string): string {
@@ -70,11 +72,12 @@ export type PreparedShardable = { command: 'run'; prepared: PreparedRun } | { co
  * @throws {ScenarioError} or {@link UsageError} as prepareRun / prepareSweep do.
  */
 export function prepareShardable(command: ShardCommand, source: ShardSource, request: ShardRequest): PreparedShardable {
-  if (command === 'run') return { command, prepared: prepareRun(source.display, runOptionsOf(request), source) };
+  const file = source.file ?? source.display;
+  if (command === 'run') return { command, prepared: prepareRun(file, runOptionsOf(request), source) };
   return {
     command,
     sweep: prepareSweep(
-      source.display,
+      file,
       { ...runOptionsOf(request), params: request.params ?? [], ...(request.metrics ? { metrics: request.metrics } : {}) },
       source,
     ),
