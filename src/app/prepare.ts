@@ -30,6 +30,18 @@ export interface PreparedRun {
   options: RunOptionsRecord;
 }
 
+/**
+ * A scenario's text given instead of its file: what `sim merge` prepares
+ * again from a shard result, so that the plan does not depend on the file
+ * still being there, or being the same.
+ */
+export interface ScenarioSource {
+  /** The file's text. */
+  text: string;
+  /** The file as the reports name it (the {@link displayPath} the shard recorded). */
+  display: string;
+}
+
 /** The file name as recorded in reports: relative to the working directory when inside it, with / separators. */
 export function displayPath(file: string): string {
   const rel = isAbsolute(file) ? relative(process.cwd(), file) : file;
@@ -42,9 +54,10 @@ export function displayPath(file: string): string {
  *
  * @throws {ScenarioError} for every problem in the file or the overrides (exit 2).
  * @throws {UsageError} for an unknown --strategy (exit 2).
+ * @param source the scenario's text, read instead of `file` (see {@link ScenarioSource}).
  */
-export function prepareRun(file: string, options: RunOptions = {}): PreparedRun {
-  const loaded = loadScenario(file);
+export function prepareRun(file: string, options: RunOptions = {}, source?: ScenarioSource): PreparedRun {
+  const loaded = loadScenario(file, source ? { text: source.text } : {});
   const strategies = resolveStrategies(loaded, {
     ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
     ...(options.set !== undefined ? { set: options.set } : {}),
@@ -53,7 +66,7 @@ export function prepareRun(file: string, options: RunOptions = {}): PreparedRun 
     ...(options.replications !== undefined ? { replications: options.replications } : {}),
   });
   const plan = buildPlan(
-    { name: loaded.scenario.name, file: displayPath(file) },
+    { name: loaded.scenario.name, file: source?.display ?? displayPath(file) },
     strategies.map((s) => ({ name: s.name, config: s.config })),
   );
   return {

@@ -14,7 +14,7 @@
  */
 import { UsageError } from '../errors.js';
 import { buildSummary } from './summary.js';
-import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
+import { prepareRun, type PreparedRun, type RunOptions, type ScenarioSource } from './prepare.js';
 import { toolVersion, verdictHolds } from '../results/summary.js';
 import { estimate, type Estimate } from '../results/aggregate.js';
 import { executePlan, type TaskProgress, type TaskTiming } from '../execute/execute.js';
@@ -103,8 +103,9 @@ function refuseSamePoints(points: readonly PreparedPoint[]): void {
  *
  * @throws {UsageError} for a bad parameter or metric, or two values that
  *   mean the same; {@link ScenarioError} for a bad value.
+ * @param source the scenario's text, read instead of `file` (as for {@link prepareRun}).
  */
-export function prepareSweep(file: string, options: SweepOptions): PreparedSweep {
+export function prepareSweep(file: string, options: SweepOptions, source?: ScenarioSource): PreparedSweep {
   if (options.params.length === 0)
     throw new UsageError('a sweep needs at least one --param path=v1,v2,… (e.g. --param system.orderServers.servers=5,10,20)');
   const metrics = (options.metrics && options.metrics.length > 0 ? options.metrics : DEFAULT_SWEEP_METRICS)
@@ -134,7 +135,7 @@ export function prepareSweep(file: string, options: SweepOptions): PreparedSweep
   const points: PreparedPoint[] = [];
   const tasks: RunTask[] = [];
   for (const [index, assignments] of grid.entries()) {
-    const prepared = prepareRun(file, { ...options, set: [...(options.set ?? []), ...assignments] });
+    const prepared = prepareRun(file, { ...options, set: [...(options.set ?? []), ...assignments] }, source);
     const parameters: Record<string, string> = {};
     for (const a of assignments) parameters[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
     const first = tasks.length;

@@ -21,6 +21,8 @@ import { runCommand, type PlanArgs } from './commands/run.js';
 import { Interrupted } from './ctrl-c.js';
 import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
+import { mergeCommand } from './commands/merge.js';
+import { shardCommand } from './commands/shard.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
 import { processIO, write, type CliIO } from './io.js';
@@ -30,10 +32,10 @@ import { didYouMean, errorText, PROGRAM, seeHelp } from './messages.js';
 const many = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
-const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep'];
+const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'merge'];
 
 /** Options that may be given more than once (collected with {@link many}); positionals are checked by yargs. */
-const REPEATABLE = new Set(['strategy', 'set', 'param', 'metric', 'scenario', '_']);
+const REPEATABLE = new Set(['strategy', 'set', 'param', 'metric', 'scenario', 'results', '_']);
 
 /** Options naming a file or directory to write: an empty value would mean the working directory, or nothing. */
 const PATH_OPTIONS = ['out', 'chart'];
@@ -139,8 +141,27 @@ async function report(error: unknown, io: CliIO, verbose: boolean, command: stri
 /** The options `run` and `sweep` share, picked out of yargs' parsed arguments. */
 function planArgs(a: PlanArgs): PlanArgs {
   const { strategy, seed, replications, workers, memory, users, set, out, json, quiet, progress } = a;
-  return { strategy, seed, replications, workers, memory, users, set, out, json, quiet, progress };
+  return { strategy, seed, replications, workers, memory, users, set, out, json, quiet, progress, ...shardArgs(a) };
 }
+
+/** `--shard` / `--shards`, when given (src/cli/shard-option.ts). */
+function shardArgs(a: PlanArgs): Pick<PlanArgs, 'shard' | 'shards'> {
+  return { ...(a.shard !== undefined ? { shard: a.shard } : {}), ...(a.shards !== undefined ? { shards: a.shards } : {}) };
+}
+
+/** Options to run one shard of the plan on a machine of a batch job (docs/scale-out.md). */
+const SHARD_OPTIONS = {
+  shard: {
+    type: 'string',
+    describe:
+      'Run only shard i of N (0-based, 0 to N-1) of the plan and write shard-<i>-of-<N>.json into --out; `flashsim merge` builds the reports from all N.',
+  },
+  shards: {
+    type: 'string',
+    describe:
+      'Like --shard, the index i read from the environment: JOB_COMPLETION_INDEX (Kubernetes), AWS_BATCH_JOB_ARRAY_INDEX, CIRCLE_NODE_INDEX, BUILDKITE_PARALLEL_JOB (0-based) or CI_NODE_INDEX (GitLab, 1-based).',
+  },
+} as const;
 
 /**
  * Runs the CLI on `argv` (without node and the script) and returns the exit
@@ -216,15 +237,22 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
             default: true,
             describe: 'Write ledger.parquet and users.parquet, every order and "won" answer (--no-ledger to skip them).',
           })
+          .options(SHARD_OPTIONS)
           .example('$0 run scenarios/flash-sale.yaml', "All strategies, the scenario's seed and replications.")
           .example(
             '$0 run scenarios/flash-sale.yaml --strategy seed-design,naive --replications 5',
             'Two strategies, 5 replications each (95% CIs).',
           )
           .example('$0 run scenarios/smoke.yaml --set system.orderServers.servers=20 --users 10k', 'Override a field and the population.')
-          .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.'),
+          .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.')
+          .example('$0 run scenarios/smoke.yaml --replications 6 --shard 0/3 --out shards/0', 'Shard 0 of 3 (then 1/3, 2/3; then merge).'),
       async (a) => {
-        done(await runCommand({ scenarios: many(a.scenario) ?? [], ledger: a.ledger, ...planArgs(a) }, io));
+        const scenarios = many(a.scenario) ?? [];
+        done(
+          a.shard !== undefined || a.shards !== undefined
+            ? await shardCommand('run', scenarios, planArgs(a), io)
+            : await runCommand({ scenarios, ledger: a.ledger, ...planArgs(a) }, io),
+        );
       },
     )
     .command(
@@ -258,6 +286,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('json', { type: 'boolean', default: false, describe: 'Print sweep.json on stdout (the table goes to stderr).' })
           .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no table; errors only.' })
           .option('progress', { type: 'boolean', default: true, describe: 'Progress on stderr (--no-progress to turn off).' })
+          .options(SHARD_OPTIONS)
           .example(
             '$0 sweep scenarios/flash-sale.yaml --strategy seed-design --param system.orderServers.servers=5,10,20 --param system.cdn.ttl=1s,10s,60s',
             '9 points: order servers x CDN TTL.',
@@ -265,9 +294,48 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example(
             '$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --metric order_latency.p99 --replications 5',
             'The fewest servers keeping p99 low, with 95% CIs.',
+          )
+          .example(
+            '$0 sweep scenarios/smoke.yaml --param system.orderServers.servers=1,2,4 --shards 3 --out /shared/$JOB_COMPLETION_INDEX',
+            'One shard of 3 in a Kubernetes Indexed Job (see docs/scale-out.md).',
           ),
       async (a) => {
-        done(await sweepCommand({ scenario: a.scenario, param: a.param, metric: a.metric, ...planArgs(a) }, io));
+        const args = { scenario: a.scenario, param: a.param, metric: a.metric, ...planArgs(a) };
+        done(
+          a.shard !== undefined || a.shards !== undefined
+            ? await shardCommand('sweep', [a.scenario], args, io)
+            : await sweepCommand(args, io),
+        );
+      },
+    )
+    .command(
+      'merge <results..>',
+      'Merge the shard results of a `run --shard`/`sweep --shard` into the reports the unsharded command writes (byte-identical but timing.json).',
+      (y) =>
+        y
+          .positional('results', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Shard results: directories (holding shard-<i>-of-<N>.json) or shard files, all N of one plan, in any order.',
+            defaultDescription: 'none',
+          })
+          .option('out', { type: 'string', describe: 'Output directory for the merged reports (required).' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print summary.json (or sweep.json) on stdout.' })
+          .option('quiet', {
+            type: 'boolean',
+            alias: 'q',
+            default: false,
+            describe: 'No summary table; a failing verdict is still printed on stderr.',
+          })
+          .option('ledger', {
+            type: 'boolean',
+            default: true,
+            describe: 'Write ledger.parquet and users.parquet for a merged run (--no-ledger to skip them).',
+          })
+          .example('$0 merge shards/0 shards/1 shards/2 --out reports/smoke/merged', 'Exit code as sim run: the merged verdict (0, 1, 99).')
+          .example('$0 merge shards/*/ --out merged', 'Shards in any order; a missing or foreign shard exits 2.'),
+      async (a) => {
+        done(await mergeCommand({ shards: many(a.results) ?? [], out: a.out, json: a.json, quiet: a.quiet, ledger: a.ledger }, io));
       },
     )
     .command(

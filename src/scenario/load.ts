@@ -62,6 +62,11 @@ export interface LoadedScenario {
 export interface LoadOptions {
   /** `path=value` assignments applied to the base and to every strategy (after its overlay). */
   set?: readonly string[];
+  /**
+   * The file's text, already read: it is parsed instead of reading `file`
+   * (`sim merge` prepares a plan again from the text its shards recorded).
+   */
+  text?: string;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -94,7 +99,12 @@ function fstatSizeOf(file: string): number {
   }
 }
 
-function readSource(file: string): string {
+/**
+ * Reads a scenario file's text (at most {@link MAX_SCENARIO_BYTES}).
+ *
+ * @throws {ScenarioError} when it cannot be read or is too large.
+ */
+export function readSource(file: string): string {
   try {
     // Read at most one byte past the bound, so that /dev/zero or a pipe cannot make this read forever either.
     const fd = openSync(file, 'r');
@@ -181,7 +191,7 @@ function cutDistributions(document: Document.Parsed, source: SourceMap): Scenari
  *   schema, overlay paths and values, `--set`, thresholds).
  */
 export function loadScenario(file: string, options: LoadOptions = {}): LoadedScenario {
-  const text = readSource(file);
+  const text = options.text ?? readSource(file);
   const lines = new LineCounter();
   // Duplicate keys are found by duplicateKeys (linear), not by the parser (quadratic in a mapping's size).
   const document = parseDocument(text, { ...yamlOptions(), uniqueKeys: false, lineCounter: lines });

@@ -41,6 +41,10 @@ export interface PlanArgs {
   quiet: boolean;
   /** false with --no-progress. */
   progress: boolean;
+  /** `--shard i/N` as typed: run only shard i (0-based) of N (see src/cli/shard-option.ts). */
+  shard?: string;
+  /** `--shards N` as typed: like --shard, the index read from the batch engine's environment. */
+  shards?: string;
 }
 
 /** `sim run`'s arguments, as yargs parsed them. */

@@ -112,6 +112,26 @@ async function renderSweepPngs(sweep: SweepResult): Promise<Array<[string, Uint8
 }
 
 /**
+ * A sweep's output files but timing.json: sweep.json, sweep.csv, sweep.md
+ * and the charts (`sim sweep`, and `sim merge` of a sharded sweep). A chart
+ * that cannot be drawn is reported on stderr and left out.
+ */
+export async function renderSweepFiles(result: SweepResult, io: CliIO): Promise<Map<string, string | Uint8Array>> {
+  const files = new Map<string, string | Uint8Array>([
+    ['sweep.json', renderSweepJson(result)],
+    ['sweep.csv', renderSweepCsv(result)],
+    ['sweep.md', renderSweepMarkdown(result)],
+  ]);
+  try {
+    for (const [name, png] of await renderSweepPngs(result)) files.set(name, png);
+  } catch (error) {
+    // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
+    await write(io.stderr, errorText(`sweep.png: not drawn: ${(error as Error).message}`));
+  }
+  return files;
+}
+
+/**
  * `sim sweep`: runs the grid of `--param` values × strategies ×
  * replications as one plan on the worker pool, then writes sweep.json,
  * sweep.csv, sweep.md, timing.json and sweep.png (atomically, only once
@@ -154,17 +174,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIO): Promise<number> 
     }
     const { result, timing } = outcome;
 
-    const files = new Map<string, string | Uint8Array>([
-      ['sweep.json', renderSweepJson(result)],
-      ['sweep.csv', renderSweepCsv(result)],
-      ['sweep.md', renderSweepMarkdown(result)],
-    ]);
-    try {
-      for (const [name, png] of await renderSweepPngs(result)) files.set(name, png);
-    } catch (error) {
-      // The data files are the sweep; a chart that cannot be drawn is reported, not fatal.
-      await write(io.stderr, errorText(`sweep.png: not drawn: ${(error as Error).message}`));
-    }
+    const files = await renderSweepFiles(result, io);
     files.set('timing.json', `${JSON.stringify(timing, null, 2)}\n`);
     const dir = args.out ?? (await defaultSweepDirectory(name, startedAt));
     if (ctrlC.interrupted) throw new Interrupted();
