@@ -94,6 +94,18 @@ describe('sim fit', () => {
     expect(existsSync(join(blocker, 'out'))).toBe(false);
   });
 
+  it("the README's example is what it prints", async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
+    const block =
+      /```console\n\$ \.\/flashsim fit (docs\/examples\/latencies\.csv --column latency_ms) --out fit\/\n([\s\S]*?)wrote fit\/ .*\n```/.exec(
+        readme,
+      );
+    expect(block, 'the sim fit example in README.md').not.toBeNull();
+    const r = await sim(['fit', ...block![1].split(' ')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(block![2]);
+  });
+
   it('--help lists the options', async () => {
     const r = await sim(['fit', '--help']);
     expect(r.code).toBe(0);
