@@ -144,8 +144,10 @@ export function detectFormat(text: string, column?: string): SampleFormat {
  * @throws {UsageError} `FILE:LINE: …` for the first unusable value, or
  *   `FILE: …` when nothing usable is there (see {@link MIN_SAMPLES}, {@link MAX_SAMPLES}).
  */
-export function readSamples(text: string, options: ReadOptions): SampleSet {
+export function readSamples(input: string, options: ReadOptions): SampleSet {
   const { file } = options;
+  // Spreadsheets save CSV with a byte-order mark, which would become part of the first header.
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   if (options.unit !== undefined && SAMPLE_UNITS[options.unit] === undefined) {
     throw new UsageError(`--unit: expected ns, us, ms or s (got ${JSON.stringify(options.unit)})`);
   }

@@ -89,6 +89,12 @@ describe('CSV', () => {
     expect(read(bare, { column: 'duration_ms', unit: 'us' })[1]).toBe(1.5);
   });
 
+  it('a byte-order mark and CRLF line ends are read through', () => {
+    expect(read(`\uFEFFlatency_ms\r\n${Array.from({ length: 20 }, (_, i) => i + 1).join('\r\n')}\r\n`, { column: 'latency_ms' })[19]).toBe(
+      20_000,
+    );
+  });
+
   it('a single column needs no --column; quoted fields are read', () => {
     expect(read(['"latency (ms)"', ...Array.from({ length: 20 }, (_, i) => `"${i + 1}"`)].join('\n'))[19]).toBe(20_000);
   });
