@@ -8,6 +8,7 @@ const LAYERS = [
   'kernel',
   'metrics',
   'scenario',
+  'fit',
   'system',
   'workload',
   'results',

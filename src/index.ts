@@ -38,3 +38,7 @@ export { compareSummaries, renderCompareText, renderCompareMarkdown, type Compar
 // Scenarios and errors.
 export { scenarioJsonSchema, type Scenario, type ResolvedConfig } from './scenario/schema.js';
 export { FlashsimError, InternalError, ScenarioError, UsageError } from './errors.js';
+
+// Fitting measured latencies (µs) to the scenario language's distributions.
+export { fitSamples, fitDistributions, type FitOptions, type FitReport, type FitResult } from './fit/fit.js';
+export { formatSpec } from './fit/format.js';

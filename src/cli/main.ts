@@ -16,6 +16,7 @@ import yargs from 'yargs';
 import { FlashsimError, InternalError, UsageError } from '../errors.js';
 import { toolVersion } from '../results/summary.js';
 import { compareCommand } from './commands/compare.js';
+import { fitCommand } from './commands/fit.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type PlanArgs } from './commands/run.js';
 import { Interrupted } from './ctrl-c.js';
@@ -32,7 +33,7 @@ import { didYouMean, errorText, PROGRAM, seeHelp } from './messages.js';
 const many = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
-const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'merge'];
+const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'merge', 'fit'];
 
 /** Options that may be given more than once (collected with {@link many}); positionals are checked by yargs. */
 const REPEATABLE = new Set(['strategy', 'set', 'param', 'metric', 'scenario', 'results', '_']);
@@ -65,7 +66,7 @@ function checkOptions(argv: Record<string, unknown>): void {
 }
 
 /** Options that take a value, which may look like a negative number ("-5%", "-0.1"). */
-const VALUE_OPTIONS = new Set(['--max-regression', '--seed', '--users', '--replications', '--workers', '--memory']);
+const VALUE_OPTIONS = new Set(['--max-regression', '--seed', '--users', '--replications', '--workers', '--memory', '--bootstrap']);
 
 /**
  * `--max-regression -5%` → `--max-regression=-5%`: yargs reads a value that
@@ -395,6 +396,53 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example('$0 report reports/flash-sale/20250101T093000Z-3f2a9c1', 'Regenerate the reports in place.'),
       async (a) => {
         done(await reportCommand({ runDir: a['run-dir'], out: a.out, quiet: a.quiet }, io));
+      },
+    )
+    .command(
+      'fit <samples>',
+      "Fit the scenario language's distributions to measured latencies (CSV, one per line, k6 JSON, HdrHistogram log); rank them and print the best as a scenario value.",
+      (y) =>
+        y
+          .positional('samples', {
+            type: 'string',
+            demandOption: true,
+            describe: 'File of measured latencies (at most 64 MiB and 1,000,000 samples, at least 20).',
+          })
+          .option('format', { type: 'string', describe: 'csv, lines, k6 or hdr (default: detected from the content).' })
+          .option('column', { type: 'string', describe: 'CSV: the column to read, by its header (required when there are several).' })
+          .option('unit', {
+            type: 'string',
+            describe:
+              'Unit of bare numbers: ns, us, ms or s (csv, lines; a header such as latency_ms names it too). HdrHistogram: the recorded unit (default us).',
+          })
+          .option('metric', { type: 'string', describe: 'k6 JSON: the metric read (default http_req_duration, in ms).' })
+          .option('bootstrap', {
+            type: 'string',
+            describe: 'Parametric bootstrap replicates per family for the p-values, 0 to 2000 (default 200; 0: no p-values).',
+          })
+          .option('seed', { type: 'string', describe: 'Seed of the bootstrap (default 1): the same seed gives the same p-values.' })
+          .option('out', { type: 'string', describe: 'Write fit.json, fit-cdf.png and fit-qq.png into this directory (as one set).' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print fit.json on stdout instead of the table.' })
+          .example('$0 fit latencies.csv --column duration_ms', 'One column of a CSV (unit from the header).')
+          .example('$0 fit k6.json --out fit/', 'k6 run --out json=k6.json; table, fit.json and charts.')
+          .example('$0 fit redis.hlog --format hdr --unit us --json', 'An HdrHistogram log, as JSON.'),
+      async (a) => {
+        done(
+          await fitCommand(
+            {
+              samples: a.samples,
+              format: a.format,
+              column: a.column,
+              unit: a.unit,
+              metric: a.metric,
+              bootstrap: a.bootstrap,
+              seed: a.seed,
+              out: a.out,
+              json: a.json,
+            },
+            io,
+          ),
+        );
       },
     )
     .demandCommand(1, 'no command given')

@@ -1,3 +1,5 @@
+import { inverseGammaP, logGamma } from './gamma-function.js';
+
 /**
  * Probability distributions of non-negative quantities (durations in µs,
  * sizes in bytes, counts), as plain serialisable specs plus samplers.
@@ -14,6 +16,8 @@
  * - `uniform(min, max)`.
  * - `empirical`: a piecewise-linear CDF through (value, cumulative probability)
  *   points; the first point's probability is the mass at or below its value.
+ * - `weibull(scale, shape)`: CDF 1 − e^(−(x/scale)^shape); shape 1 is `exp(scale)`.
+ * - `gamma(shape, scale)`: density ∝ x^(shape−1)·e^(−x/scale); mean = shape·scale.
  */
 export type DistributionSpec =
   | { kind: 'constant'; value: number }
@@ -21,7 +25,9 @@ export type DistributionSpec =
   | { kind: 'exponential'; mean: number }
   | { kind: 'normal'; mean: number; sd: number }
   | { kind: 'lognormal'; median: number; sigma: number }
-  | { kind: 'empirical'; points: Array<[value: number, cumulative: number]> };
+  | { kind: 'empirical'; points: Array<[value: number, cumulative: number]> }
+  | { kind: 'weibull'; scale: number; shape: number }
+  | { kind: 'gamma'; shape: number; scale: number };
 
 /** Maps a uniform draw in (0, 1) to a sample. */
 export type Sampler = (u: number) => number;
@@ -44,6 +50,16 @@ export function samplerOf(spec: DistributionSpec): Sampler {
       return sigma > 0 && spec.median > 0 && Number.isFinite(Math.log(spec.median))
         ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH)
         : exact;
+    }
+    case 'gamma': {
+      const { shape, scale } = spec;
+      // dQ/du = 1 / f(Q(u)). Below shape ½ the quantile spans too many decades for the table to help.
+      const logNorm = logGamma(shape) + shape * Math.log(scale);
+      const slope = (u: number): number => {
+        const x = exact(u);
+        return Math.exp(x / scale - (shape - 1) * Math.log(x) + logNorm);
+      };
+      return shape >= 0.5 && scale > 0 && Number.isFinite(logNorm) ? tabulated(exact, slope, 1 - TABLE_HIGH, TABLE_HIGH) : exact;
     }
     default:
       return exact;
@@ -77,6 +93,16 @@ function exactQuantile(spec: DistributionSpec): Sampler {
     }
     case 'empirical':
       return empiricalSampler(spec.points);
+    case 'weibull': {
+      const { scale } = spec;
+      const power = 1 / spec.shape;
+      return (u) => scale * Math.pow(-Math.log1p(-u), power);
+    }
+    case 'gamma': {
+      const { shape, scale } = spec;
+      // An inverse of the regularised incomplete gamma function (gamma-function.ts), ~1e-14 relative.
+      return (u) => scale * inverseGammaP(shape, u);
+    }
   }
 }
 
@@ -125,6 +151,10 @@ export function meanOf(spec: DistributionSpec): number {
       }
       return mean;
     }
+    case 'weibull':
+      return spec.scale * Math.exp(logGamma(1 + 1 / spec.shape));
+    case 'gamma':
+      return spec.shape * spec.scale;
   }
 }
 

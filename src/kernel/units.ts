@@ -314,10 +314,16 @@ export function parseCount(text: string | number): number {
 /** Largest lognormal sigma accepted (see {@link parseDistribution}). */
 export const MAX_SIGMA = 5;
 
+/** Shape range of `weibull(scale, shape)`: below 0.1 the far tail is 10¹³ times the scale; above 100 it is a constant. */
+export const WEIBULL_SHAPE_RANGE = [0.1, 100] as const;
+
+/** Shape range of `gamma(shape, scale)`: below 0.05 nearly every draw rounds to 0; above 1000 it is a normal. */
+export const GAMMA_SHAPE_RANGE = [0.05, 1000] as const;
+
 /** What the numbers inside a distribution string are. */
 export type Quantity = 'duration' | 'bytes' | 'number';
 
-const DISTRIBUTION_NAMES = ['lognormal', 'exp', 'exponential', 'uniform', 'normal', 'const', 'constant', 'empirical'];
+const DISTRIBUTION_NAMES = ['lognormal', 'exp', 'exponential', 'uniform', 'normal', 'const', 'constant', 'empirical', 'weibull', 'gamma'];
 
 /** Parses one value of a quantity into its internal unit (µs, bytes, or the number itself). */
 function parseQuantity(text: string | number, quantity: Quantity): number {
@@ -352,7 +358,11 @@ function parseQuantity(text: string | number, quantity: Quantity): number {
  * - `const(value)` or `constant(value)`, or a bare value "5ms";
  * - `empirical(v1: p1, v2: p2, ...)`, e.g. "empirical(10ms: 0.5, 50ms: 0.9, 200ms: 1)":
  *   points of a piecewise-linear CDF, values >= 0 and non-decreasing,
- *   cumulative probabilities (plain or "50%") non-decreasing, the last = 1.
+ *   cumulative probabilities (plain or "50%") non-decreasing, the last = 1;
+ * - `weibull(scale, shape)`, e.g. "weibull(20ms, 1.5)": scale > 0, shape a
+ *   plain number in {@link WEIBULL_SHAPE_RANGE};
+ * - `gamma(shape, scale)`, e.g. "gamma(2.5, 6ms)": shape a plain number in
+ *   {@link GAMMA_SHAPE_RANGE}, scale > 0 (mean = shape·scale).
  *
  * @param text the scenario value (a number is a constant).
  * @param quantity what the values are: 'duration' (→ µs), 'bytes', 'number'.
@@ -377,6 +387,8 @@ export function parseDistribution(text: string | number, quantity: Quantity): Di
       uniform: 'uniform(min, max)',
       normal: 'normal(mean, sd)',
       empirical: 'empirical(value: probability, ...)',
+      weibull: 'weibull(scale, shape)',
+      gamma: 'gamma(shape, scale)',
     }[kind] ?? `${kind}(${kind.startsWith('exp') ? 'mean' : 'value'})`;
   const inside = /^\((.*)\)$/s.exec(call[2]);
   if (!inside) bad();
@@ -437,6 +449,24 @@ export function parseDistribution(text: string | number, quantity: Quantity): Di
       const sd = value(args[1]);
       if (!(mean >= 0 && sd >= 0)) bad(' with a non-negative mean and sd');
       return { kind: 'normal', mean, sd };
+    }
+    case 'weibull': {
+      arity(2);
+      const scale = value(args[0]);
+      if (!(scale > 0)) bad(' with a positive scale');
+      const shape = plainNumber(args[1]);
+      const [low, high] = WEIBULL_SHAPE_RANGE;
+      if (shape === undefined || !(shape >= low && shape <= high)) bad(` with shape a plain number from ${low} to ${high}`);
+      return { kind: 'weibull', scale, shape };
+    }
+    case 'gamma': {
+      arity(2);
+      const shape = plainNumber(args[0]);
+      const [low, high] = GAMMA_SHAPE_RANGE;
+      if (shape === undefined || !(shape >= low && shape <= high)) bad(` with shape a plain number from ${low} to ${high}`);
+      const scale = value(args[1]);
+      if (!(scale > 0)) bad(' with a positive scale');
+      return { kind: 'gamma', shape, scale };
     }
     case 'const':
     case 'constant': {

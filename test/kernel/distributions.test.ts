@@ -11,6 +11,7 @@ import {
   samplerOf,
 } from '../../src/kernel/distributions.js';
 import { parseDistribution } from '../../src/kernel/units.js';
+import { gammaP, inverseGammaP } from '../../src/kernel/gamma-function.js';
 
 const N = 200_000;
 const stream = new RandomSource(2024, 0).stream('distributions-test');
@@ -66,6 +67,12 @@ const CASES: Array<[label: string, spec: DistributionSpec, cdf?: (x: number) => 
   ['lognormal(5s, 0.6)', { kind: 'lognormal', median: 5e6, sigma: 0.6 }, (x) => normalCdf(Math.log(x / 5e6) / 0.6)],
   ['lognormal(20ms, 1.2)', { kind: 'lognormal', median: 20_000, sigma: 1.2 }, (x) => normalCdf(Math.log(x / 20_000) / 1.2)],
   ['lognormal(600ms, 0)', { kind: 'lognormal', median: 600_000, sigma: 0 }],
+  ['weibull(20ms, 1.5)', { kind: 'weibull', scale: 20_000, shape: 1.5 }, (x) => 1 - Math.exp(-Math.pow(x / 20_000, 1.5))],
+  ['weibull(5ms, 0.5)', { kind: 'weibull', scale: 5_000, shape: 0.5 }, (x) => 1 - Math.exp(-Math.pow(x / 5_000, 0.5))],
+  // Tabulated (shape ≥ ½) and exact (below) gamma samplers.
+  ['gamma(2.5, 6ms)', { kind: 'gamma', shape: 2.5, scale: 6_000 }, (x) => gammaP(2.5, x / 6_000)],
+  ['gamma(50, 1ms)', { kind: 'gamma', shape: 50, scale: 1_000 }, (x) => gammaP(50, x / 1_000)],
+  ['gamma(0.3, 10ms)', { kind: 'gamma', shape: 0.3, scale: 10_000 }, (x) => gammaP(0.3, x / 10_000)],
   [
     'empirical(0: 0, 10ms: 0.5, 50ms: 0.9, 200ms: 1)',
     {
@@ -187,6 +194,38 @@ describe('uniform and exponential', () => {
       expect(Number.isFinite(s(u))).toBe(true);
       expect(s(u)).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('weibull and gamma', () => {
+  it('weibull(scale, 1) is exp(scale) and the mean is scale·Γ(1 + 1/shape)', () => {
+    const w = samplerOf({ kind: 'weibull', scale: 20_000, shape: 1 });
+    const e = samplerOf({ kind: 'exponential', mean: 20_000 });
+    for (const u of [0.001, 0.3, 0.5, 0.9, 0.999]) expect(w(u)).toBeCloseTo(e(u), 6);
+    expect(meanOf({ kind: 'weibull', scale: 10_000, shape: 2 })).toBeCloseTo((10_000 * Math.sqrt(Math.PI)) / 2, 6);
+    expect(meanOf({ kind: 'gamma', shape: 2.5, scale: 6_000 })).toBe(15_000);
+  });
+
+  it("the tabulated gamma sampler rounds to the exact quantile's whole µs", () => {
+    for (const [shape, scale] of [
+      [2.5, 6_000],
+      [0.7, 40_000],
+      [9, 300],
+    ]) {
+      const s = samplerOf({ kind: 'gamma', shape, scale });
+      let differ = 0;
+      for (let k = 0; k < 20_000; k++) {
+        const u = stream.uniform(k, 7);
+        if (Math.round(s(u)) !== Math.round(scale * inverseGammaP(shape, u))) differ++;
+      }
+      expect(differ).toBe(0);
+    }
+  });
+
+  it('largestDraw is finite and at the far tail', () => {
+    expect(largestDraw({ kind: 'weibull', scale: 20_000, shape: 1.5 })).toBeCloseTo(20_000 * Math.pow(33 * Math.LN2, 1 / 1.5), 0);
+    const g = largestDraw({ kind: 'gamma', shape: 2.5, scale: 6_000 });
+    expect(1 - gammaP(2.5, g / 6_000)).toBeCloseTo(2 ** -33, 18);
   });
 });
 

@@ -208,6 +208,8 @@ describe('parsePercent (→ fraction)', () => {
 describe('parseDistribution', () => {
   it.each<[string | number, Parameters<typeof parseDistribution>[1], unknown]>([
     ['lognormal(5s, 0.6)', 'duration', { kind: 'lognormal', median: 5_000_000, sigma: 0.6 }],
+    ['weibull(20ms, 1.5)', 'duration', { kind: 'weibull', scale: 20_000, shape: 1.5 }],
+    ['Gamma( 2.5 , 6ms )', 'duration', { kind: 'gamma', shape: 2.5, scale: 6_000 }],
     ['  LogNormal ( 600ms ,0.5 )  ', 'duration', { kind: 'lognormal', median: 600_000, sigma: 0.5 }],
     ['lognormal(5s, 0)', 'duration', { kind: 'lognormal', median: 5_000_000, sigma: 0 }],
     ['exp(20ms)', 'duration', { kind: 'exponential', mean: 20_000 }],
@@ -270,9 +272,16 @@ describe('parseDistribution', () => {
       `${DURATION} (got "5 parsecs": unknown unit "parsecs", expected h, m, s, ms or us) in "lognormal(5 parsecs, 0.6)"`,
     ],
     [
-      'gamma(2, 1s)',
-      'unknown distribution "gamma" (expected one of: lognormal, exp, exponential, uniform, normal, const, constant, empirical, or a plain value)',
+      'beta(2, 1s)',
+      'unknown distribution "beta" (expected one of: lognormal, exp, exponential, uniform, normal, const, constant, empirical, weibull, gamma, or a plain value)',
     ],
+    ['weibull(20ms)', 'expected weibull(scale, shape) with 2 arguments (got "weibull(20ms)")'],
+    ['weibull(0s, 1.5)', 'expected weibull(scale, shape) with a positive scale (got "weibull(0s, 1.5)")'],
+    ['weibull(20ms, 0.05)', 'expected weibull(scale, shape) with shape a plain number from 0.1 to 100 (got "weibull(20ms, 0.05)")'],
+    ['weibull(20ms, 2ms)', 'expected weibull(scale, shape) with shape a plain number from 0.1 to 100 (got "weibull(20ms, 2ms)")'],
+    ['gamma(6ms, 2.5)', 'expected gamma(shape, scale) with shape a plain number from 0.05 to 1000 (got "gamma(6ms, 2.5)")'],
+    ['gamma(2.5, 0s)', 'expected gamma(shape, scale) with a positive scale (got "gamma(2.5, 0s)")'],
+    ['gamma(2000, 1ms)', 'expected gamma(shape, scale) with shape a plain number from 0.05 to 1000 (got "gamma(2000, 1ms)")'],
     ['exp()', 'expected exp(mean) with 1 argument (got "exp()")'],
     ['exp(-20ms)', 'expected exp(mean) with a non-negative mean (got "exp(-20ms)")'],
     ['exponential(1s, 2s)', 'expected exponential(mean) with 1 argument (got "exponential(1s, 2s)")'],

@@ -96,7 +96,7 @@ describe('validation messages for bad scenario files', () => {
   test('bad distribution strings', () => {
     expect(issuesOf(`${BAD}/bad-distribution.yaml`)).toEqual([
       `${BAD}/bad-distribution.yaml:3:12 users.refresh: expected lognormal(median, sigma) with 2 arguments (got "lognormal(5s)")`,
-      `${BAD}/bad-distribution.yaml:4:13 users.reaction: unknown distribution "gamma" (expected one of: lognormal, exp, exponential, uniform, normal, const, constant, empirical, or a plain value) (got gamma(600ms, 2))`,
+      `${BAD}/bad-distribution.yaml:4:13 users.reaction: unknown distribution "pareto" (expected one of: lognormal, exp, exponential, uniform, normal, const, constant, empirical, weibull, gamma, or a plain value) (got pareto(600ms, 2))`,
     ]);
   });
 
