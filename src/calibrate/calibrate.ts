@@ -1,13 +1,13 @@
 import { cpus, loadavg } from 'node:os';
 import { UsageError } from '../errors.js';
 import { formatDuration } from '../kernel/units.js';
-import type { AuditReport } from '../verify/audit.js';
-import { runLevel, type LevelBounds, type LevelMeasurement } from './experiment.js';
-import { fitPrimitive, measuredFigures, modelInputs, type PrimitiveFit } from './fit.js';
+import { runLevel, type LevelBounds } from './experiment.js';
+import { fitPrimitive, modelInputs, type PrimitiveFit } from './fit.js';
 import { auditLevel } from './ledger-audit.js';
 import { PostgresStore } from './postgres-store.js';
 import { simulateLevel, type Prediction } from './predict.js';
 import { RedisStore } from './redis-store.js';
+import { clientCpuPerTake, clientWaitPerTake, levelFigures, medianFigures, roundFigures, type MeasuredLevel } from './rounds.js';
 import type { LevelFigures } from './steady.js';
 import type { PrimitiveInfo, StockStore } from './store.js';
 import type { Target } from './target.js';
@@ -18,6 +18,9 @@ import type { Target } from './target.js';
  * predict the same levels in flashsim. Nothing here prints: progress goes
  * to a callback.
  */
+
+/** Default rounds per level. */
+export const DEFAULT_ROUNDS = 3;
 
 /** Default concurrency levels: 1 to 256 by powers of two. */
 export const DEFAULT_CONCURRENCY = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -33,11 +36,13 @@ export interface CalibrateOptions {
   concurrency: number[];
   /** Whether the levels were asked for (then too many for the store is an error) or are the default (then they are cut to what it accepts). */
   concurrencyGiven: boolean;
-  /** Take budget per level. */
+  /** Take budget per level, split evenly over its rounds. */
   takes: number;
-  /** Longest a level runs, µs. */
+  /** Longest a level runs, µs, split evenly over its rounds. */
   durationUs: number;
-  /** Units at each level's start (default: takes / 8, at least 1). */
+  /** Rounds per level (default {@link DEFAULT_ROUNDS}), interleaved across levels (rounds.ts). */
+  rounds?: number;
+  /** Units at each round's start (default: the round's takes / 8, at least 1). */
   units?: number;
   /** Primitive ids to measure (default: all of the store's). */
   primitives?: string[];
@@ -68,8 +73,10 @@ export interface CalibrationLevel {
     errors: number;
     /** Mean tries per take (optimistic primitives retry). */
     meanAttempts: number;
-    /** Client process CPU per take, µs. */
+    /** Client main-thread CPU per take, µs. */
     clientCpuUs: number;
+    /** Time the client's main thread waited for a core, per take, µs: other load on the machine (0 where not measured). */
+    clientWaitUs: number;
     /** The level ended on --duration before its take budget. */
     timedOut: boolean;
   };
@@ -80,10 +87,14 @@ export interface CalibrationLevel {
   /** The audit of the level's ledger. */
   audit: {
     passed: boolean;
-    /** Units sold beyond the stock, for real: takes told "sold" − initial stock (0 when none). */
+    /** Units sold beyond the stock, for real: takes told "sold" − initial stock, summed over the rounds (0 when none). */
     oversell: number;
+    /** Units at the start, summed over the rounds. */
     initial: number;
+    /** Units the store held at the end, summed over the rounds. */
     remaining: number;
+    /** Rounds whose audit failed. */
+    roundsFailed: number;
     invariants: Array<{ name: string; passed: boolean; message: string }>;
   };
 }
@@ -107,7 +118,7 @@ export interface Calibration {
   /** The store measured. */
   target: { kind: string; url: string; objectName: string };
   /** What was run. */
-  settings: { concurrency: number[]; takes: number; duration: string; units: number; notes: string[] };
+  settings: { concurrency: number[]; takes: number; rounds: number; duration: string; units: number; notes: string[] };
   /** The machine: cores and the load average at the start and the end (other load makes the measurement noisier). */
   machine: { cores: number; loadAverageStart: number[]; loadAverageEnd: number[] };
   /** Per primitive: fit, scenario values, errors, audit. */
@@ -131,13 +142,23 @@ function round(x: number, digits = 4): number {
   return Math.round(x * f) / f;
 }
 
-function auditSummary(report: AuditReport, level: LevelMeasurement, sold: number): CalibrationLevel['audit'] {
+/** The audit of every round of a level: passed when all pass; the oversell summed; the invariants of the first round that failed (else the first). */
+function auditRounds(level: MeasuredLevel, primitive: string): CalibrationLevel['audit'] {
+  const reports = level.rounds.map((m) => auditLevel(m, primitive));
+  const failed = reports.findIndex((r) => !r.passed);
+  const shown = failed >= 0 ? failed : 0;
+  const oversell = level.rounds.reduce((s, m) => s + Math.max(0, m.takes.filter((t) => t.result === 'sold').length - m.initial), 0);
   return {
-    passed: report.passed,
-    oversell: Math.max(0, sold - level.initial),
-    initial: level.initial,
-    remaining: level.remaining,
-    invariants: report.invariants.map((c) => ({ name: c.name, passed: c.passed, message: c.message })),
+    passed: failed < 0,
+    oversell,
+    initial: level.rounds.reduce((s, m) => s + m.initial, 0),
+    remaining: level.rounds.reduce((s, m) => s + m.remaining, 0),
+    roundsFailed: reports.filter((r) => !r.passed).length,
+    invariants: reports[shown].invariants.map((c) => ({
+      name: c.name,
+      passed: c.passed,
+      message: level.rounds.length > 1 ? `round ${shown + 1}: ${c.message}` : c.message,
+    })),
   };
 }
 
@@ -171,12 +192,14 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
     throw new UsageError(`--primitive: ${unknown.join(', ')} not a ${store.kind} primitive; it has ${known.join(', ')}`);
   }
   const chosen = store.primitives.filter((p) => options.primitives === undefined || options.primitives.includes(p.id));
-  const units = options.units ?? Math.max(1, Math.floor(options.takes / 8));
-  const bounds: LevelBounds = { takes: options.takes, durationUs: options.durationUs, units };
+  const rounds = options.rounds ?? DEFAULT_ROUNDS;
+  const perRound = Math.max(1, Math.floor(options.takes / rounds));
+  const units = options.units ?? Math.max(1, Math.floor(perRound / 8));
+  const bounds: LevelBounds = { takes: perRound, durationUs: options.durationUs / rounds, units };
   const loadAverageStart = loadavg().map((x) => round(x, 2));
   const notes: string[] = [];
   const progress = options.onProgress ?? (() => {});
-  const measured = new Map<string, LevelMeasurement[]>();
+  const measured = new Map<string, MeasuredLevel[]>();
   let concurrency: number[] = options.concurrency;
   await store.open(units);
   let cleanupError: string | undefined;
@@ -189,22 +212,24 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
         store,
         p.id,
         Math.min(4, Math.max(...concurrency)),
-        { ...bounds, takes: Math.min(500, options.takes) },
+        { ...bounds, takes: Math.min(500, perRound) },
         nextUser,
         options.signal,
       );
       nextUser += warm.takes.length;
-      const levels: LevelMeasurement[] = [];
-      for (const c of concurrency) {
-        if (options.signal?.aborted) throw options.signal.reason;
-        const m = await runLevel(store, p.id, c, bounds, nextUser, options.signal);
-        nextUser += m.takes.length;
-        levels.push(m);
-        const f = measuredFigures(m);
-        const sold = m.takes.filter((t) => t.result === 'sold').length;
-        progress(
-          `${store.kind} ${p.id} ×${c}: ${Math.round(f.throughput)} takes/s, p50 ${formatDuration(f.p50)}, p99 ${formatDuration(f.p99)}, sold ${sold} of ${m.initial}`,
-        );
+      const levels: MeasuredLevel[] = concurrency.map((c) => ({ concurrency: c, rounds: [] }));
+      for (let r = 0; r < rounds; r++) {
+        for (const level of levels) {
+          if (options.signal?.aborted) throw options.signal.reason;
+          const m = await runLevel(store, p.id, level.concurrency, bounds, nextUser, options.signal);
+          nextUser += m.takes.length;
+          level.rounds.push(m);
+          const f = roundFigures(m);
+          const sold = m.takes.filter((t) => t.result === 'sold').length;
+          progress(
+            `${store.kind} ${p.id} ×${level.concurrency} round ${r + 1}/${rounds}: ${Math.round(f.throughput)} takes/s, p50 ${formatDuration(f.p50)}, p99 ${formatDuration(f.p99)}, sold ${sold} of ${m.initial}`,
+          );
+        }
       }
       if (options.signal?.aborted) throw options.signal.reason;
       measured.set(p.id, levels);
@@ -219,24 +244,37 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   for (const p of chosen) {
     const ms = measured.get(p.id)!;
     const fit = fitPrimitive(p, ms);
-    const inputs = modelInputs(p, fit);
-    const rows = ms.map((m): CalibrationLevel => {
-      const f = measuredFigures(m);
-      const predicted = simulateLevel(inputs, { concurrency: m.concurrency, takes: m.takes.length, units: m.initial });
-      const sold = m.takes.filter((t) => t.result === 'sold').length;
-      const errors = m.takes.filter((t) => t.result === 'error').length;
+    const rows = ms.map((level): CalibrationLevel => {
+      const f = levelFigures(level);
+      // The same shape as each measured round, one simulated replication per round, medians as measured.
+      const runs = level.rounds.map((m, r) =>
+        simulateLevel(
+          modelInputs(p, fit, level.concurrency),
+          { concurrency: m.concurrency, takes: m.takes.length, units: m.initial },
+          r + 1,
+        ),
+      );
+      const predicted: Prediction = {
+        ...medianFigures(runs),
+        sold: runs.reduce((s, x) => s + x.sold, 0),
+        oversell: runs.reduce((s, x) => s + x.oversell, 0),
+      };
+      const takes = level.rounds.flatMap((m) => m.takes);
+      const sold = takes.filter((t) => t.result === 'sold').length;
+      const errors = takes.filter((t) => t.result === 'error').length;
       return {
         primitive: p.id,
-        concurrency: m.concurrency,
+        concurrency: level.concurrency,
         measured: {
           ...f,
-          takes: m.takes.length,
+          takes: takes.length,
           sold,
-          soldOut: m.takes.length - sold - errors,
+          soldOut: takes.length - sold - errors,
           errors,
-          meanAttempts: round(m.takes.reduce((s, t) => s + t.attempts, 0) / Math.max(1, m.takes.length), 3),
-          clientCpuUs: round(m.clientCpuUs / Math.max(1, m.takes.length), 1),
-          timedOut: m.timedOut,
+          meanAttempts: round(takes.reduce((s, t) => s + t.attempts, 0) / Math.max(1, takes.length), 3),
+          clientCpuUs: round(clientCpuPerTake(level), 1),
+          clientWaitUs: round(clientWaitPerTake(level), 1),
+          timedOut: level.rounds.some((m) => m.timedOut),
         },
         predicted,
         error: {
@@ -244,7 +282,7 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
           p50: round(relative(predicted.p50, f.p50)),
           p99: round(relative(predicted.p99, f.p99)),
         },
-        audit: auditSummary(auditLevel(m, p.id), m, sold),
+        audit: auditRounds(level, p.id),
       };
     });
     levels.push(...rows);
@@ -259,7 +297,7 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   }
   return {
     target: { kind: store.kind, url: options.target.display, objectName: store.objectName },
-    settings: { concurrency, takes: options.takes, duration: formatDuration(options.durationUs), units, notes },
+    settings: { concurrency, takes: options.takes, rounds, duration: formatDuration(options.durationUs), units, notes },
     machine: { cores: cpus().length, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
     primitives,
     maxThroughputError: Object.fromEntries(primitives.map((p) => [p.id, p.maxThroughputError])),

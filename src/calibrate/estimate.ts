@@ -75,11 +75,23 @@ function rescaledToMean(points: Array<[number, number]>, meanUs: number): Array<
 }
 
 /**
- * The serial ceiling of a closed-loop throughput curve: the plateau, taken
- * as the highest measured throughput (takes/s). Its inverse is the demand
- * (µs per take) of the busiest serial station, the most any one station
- * can cost.
+ * The serial ceiling of a closed-loop throughput curve: the plateau,
+ * taken as the median throughput (takes/s) of the upper half of the levels
+ * by concurrency (the last level alone when there are two or fewer), where
+ * a closed loop with a serial station has levelled off. A median rather
+ * than the highest level: on a shared machine one lucky level would set
+ * it. Its inverse is the demand (µs per take) of the busiest serial
+ * station.
+ *
+ * @param levels (concurrency, throughput) pairs, any order.
  */
-export function serialCeiling(throughputs: readonly number[]): number {
-  return Math.max(0, ...throughputs.filter((x) => Number.isFinite(x)));
+export function serialCeiling(levels: ReadonlyArray<{ concurrency: number; throughput: number }>): number {
+  const sorted = levels.filter((l) => Number.isFinite(l.throughput) && l.throughput > 0).sort((a, b) => a.concurrency - b.concurrency);
+  if (sorted.length === 0) return 0;
+  const upper = sorted
+    .slice(Math.floor(sorted.length / 2))
+    .map((l) => l.throughput)
+    .sort((a, b) => a - b);
+  const m = upper.length;
+  return m % 2 ? upper[m >> 1] : (upper[m / 2 - 1] + upper[m / 2]) / 2;
 }

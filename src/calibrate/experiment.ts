@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { StockStore, TakeClient, TakeResult } from './store.js';
 
@@ -38,10 +39,27 @@ export interface LevelMeasurement {
   takes: TakeRecord[];
   /** From the level's start to the last reply, µs. */
   elapsedUs: number;
-  /** CPU time this process used during the level (user + system), µs: the client side's cost. */
+  /**
+   * CPU time of this process's main thread during the level, µs: the
+   * client side's serial cost (every connection's driver runs on it).
+   * Where Linux's per-thread schedstat is missing, the whole process's
+   * CPU time (which also counts the garbage collector's helper threads).
+   */
   clientCpuUs: number;
+  /** Time the main thread was ready to run but waited for a core, µs (Linux only, else 0): other load on the machine. */
+  clientWaitUs: number;
   /** Whether the level stopped on its duration before its take budget. */
   timedOut: boolean;
+}
+
+/** The main thread's CPU and run-queue wait so far, µs (from /proc/<pid>/task/<pid>/schedstat), or null where there is none. */
+function mainThreadTimes(): { cpuUs: number; waitUs: number } | null {
+  try {
+    const [run, wait] = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { cpuUs: run / 1000, waitUs: wait / 1000 } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Bounds of each level. */
@@ -81,6 +99,7 @@ export async function runLevel(
     let issued = 0;
     let timedOut = false;
     const cpu0 = process.cpuUsage();
+    const thread0 = mainThreadTimes();
     const t0 = performance.now();
     const deadline = t0 + bounds.durationUs / 1000;
     const loop = async (client: number): Promise<void> => {
@@ -100,6 +119,7 @@ export async function runLevel(
     await Promise.all(clients.map((_, i) => loop(i)));
     const elapsedUs = (performance.now() - t0) * 1000;
     const cpu = process.cpuUsage(cpu0);
+    const thread1 = thread0 && mainThreadTimes();
     const remaining = await store.read();
     return {
       concurrency,
@@ -107,7 +127,8 @@ export async function runLevel(
       remaining,
       takes: takes.filter((t) => t !== undefined),
       elapsedUs,
-      clientCpuUs: cpu.user + cpu.system,
+      clientCpuUs: thread0 && thread1 ? thread1.cpuUs - thread0.cpuUs : cpu.user + cpu.system,
+      clientWaitUs: thread0 && thread1 ? thread1.waitUs - thread0.waitUs : 0,
       timedOut,
     };
   } finally {

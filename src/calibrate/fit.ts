@@ -1,32 +1,36 @@
 import type { DistributionSpec } from '../kernel/distributions.js';
 import { formatDuration } from '../kernel/units.js';
 import { fitLognormal, roundTripDistribution, serialCeiling } from './estimate.js';
-import type { LevelMeasurement } from './experiment.js';
 import { simulateLevel, type ModelInputs } from './predict.js';
 import type { PrimitiveInfo } from './store.js';
-import { steadyFigures, type LevelFigures } from './steady.js';
+import { clientCpuPerTake, latencies, levelFigures, type MeasuredLevel } from './rounds.js';
 
 /**
  * Fits the model of predict.ts to one primitive's measurements:
  *
- * - client CPU per take: measured (the process's CPU time over the level's
- *   takes, the median over levels), at most the ceiling's demand;
- * - the ceiling: 1 / the throughput plateau, the demand of the busiest
+ * - client CPU per take: measured at each level (the process's CPU time
+ *   over the level's takes): an input, like
+ *   a service demand in operational analysis, because it changes with the
+ *   clients (one wake-up per reply with one client, one per batch with a
+ *   few, more sockets to poll with hundreds);
+ * - the ceiling: 1 / the throughput plateau (each level's median over its
+ *   rounds, rounds.ts), the demand of the busiest
  *   serial station;
- * - the store's serial time S: the one free parameter, in [0, ceiling],
+ * - the store's serial time S: the one free parameter, between 0 and the
+ *   slowest level's cycle (1 / its throughput),
  *   chosen so that the simulated throughput curve is closest to the
  *   measured one (least squares on log throughput over all levels);
  * - the round trip outside: the lowest level's mean latency less the
- *   client CPU and S, shaped as a lognormal fitted to that level's
- *   latencies.
+ *   client CPU and S, with the shape of that level's latencies (see
+ *   roundTripDistribution in estimate.ts).
  */
 
 /** A primitive's fitted inputs. */
 export interface PrimitiveFit {
   /** The store's serial time per take, µs (the scenario's `system.stock.service`). */
   serviceUs: number;
-  /** Client-side CPU per take, µs (the measuring process: not part of a scenario). */
-  clientUs: number;
+  /** Client-side CPU per take at each level, µs, by concurrency (the measuring process: not part of a scenario). */
+  clientUs: Record<number, number>;
   /** Mean round trip outside the store and the client CPU, µs. */
   roundTripMeanUs: number;
   /** Its distribution (empirical, the lowest level's shape). */
@@ -39,52 +43,43 @@ export interface PrimitiveFit {
   ceilingUs: number;
 }
 
-/** Takes per level simulated while searching S (the prediction itself simulates the full budget). */
+/** Takes per level simulated while searching S (the prediction itself simulates each round's budget). */
 const SEARCH_TAKES = 1500;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** The steady-window figures of a measured level. */
-export function measuredFigures(level: LevelMeasurement): LevelFigures {
-  return steadyFigures(
-    level.takes.map((t) => t.startUs),
-    level.takes.map((t) => t.endUs),
-  );
-}
-
-/** The model inputs for a candidate S. */
-function inputsFor(info: PrimitiveInfo, serviceUs: number, clientUs: number, lowest: LevelMeasurement, lowestMean: number): ModelInputs {
-  const latencies = lowest.takes.map((t) => t.endUs - t.startUs);
-  return {
-    primitive: info.model,
-    serviceUs,
-    clientUs,
-    roundTrip: roundTripDistribution(latencies, lowestMean - clientUs - serviceUs),
-  };
+function roundTripFor(serviceUs: number, clientUs: number, lowestLatencies: readonly number[], lowestMean: number): DistributionSpec {
+  return roundTripDistribution(lowestLatencies, lowestMean - clientUs - serviceUs);
 }
 
 /**
  * Fits one primitive.
  *
- * @param levels its measured levels (any order; at least one).
+ * @param levels its measured levels (any order; at least one, each with at least one round).
  */
-export function fitPrimitive(info: PrimitiveInfo, levels: readonly LevelMeasurement[]): PrimitiveFit {
-  const figures = levels.map(measuredFigures);
-  const plateau = serialCeiling(figures.map((f) => f.throughput));
+export function fitPrimitive(info: PrimitiveInfo, levels: readonly MeasuredLevel[]): PrimitiveFit {
+  const figures = levels.map(levelFigures);
+  const plateau = serialCeiling(levels.map((l, i) => ({ concurrency: l.concurrency, throughput: figures[i].throughput })));
   const ceilingUs = plateau > 0 ? 1e6 / plateau : 0;
-  const clientUs = Math.min(ceilingUs, median(levels.map((l) => (l.takes.length > 0 ? l.clientCpuUs / l.takes.length : 0))));
+  // No station can cost more per take than the slowest level's whole cycle: the bound of the search and of the client CPU.
+  const slowest = Math.min(...figures.map((f) => f.throughput).filter((x) => x > 0));
+  const boundUs = Number.isFinite(slowest) && slowest > 0 ? 1e6 / slowest : ceilingUs;
+  const clientUs: Record<number, number> = Object.fromEntries(levels.map((l) => [l.concurrency, Math.min(boundUs, clientCpuPerTake(l))]));
   const lowestIndex = levels.reduce((best, l, i) => (l.concurrency < levels[best].concurrency ? i : best), 0);
   const lowest = levels[lowestIndex];
+  const lowestLatencies = latencies(lowest);
   const lowestMean = figures[lowestIndex].mean;
+  const lowestClient = clientUs[lowest.concurrency];
   const loss = (serviceUs: number): number => {
-    const inputs = inputsFor(info, serviceUs, clientUs, lowest, lowestMean);
+    const roundTrip = roundTripFor(serviceUs, lowestClient, lowestLatencies, lowestMean);
     let sum = 0;
     levels.forEach((l, i) => {
       if (figures[i].throughput <= 0) return;
-      const p = simulateLevel(inputs, { concurrency: l.concurrency, takes: Math.min(SEARCH_TAKES, l.takes.length), units: l.initial });
+      const inputs: ModelInputs = { primitive: info.model, serviceUs, clientUs: clientUs[l.concurrency], roundTrip };
+      const shape = l.rounds[0];
+      const p = simulateLevel(inputs, {
+        concurrency: l.concurrency,
+        takes: Math.min(SEARCH_TAKES, shape.takes.length),
+        units: shape.initial,
+      });
       sum += Math.log(Math.max(p.throughput, 1e-9) / figures[i].throughput) ** 2;
     });
     return sum;
@@ -102,23 +97,22 @@ export function fitPrimitive(info: PrimitiveInfo, levels: readonly LevelMeasurem
       }
     }
   };
-  scan(0, ceilingUs, 20);
-  const step = ceilingUs / 20;
-  scan(Math.max(0, best - step), Math.min(ceilingUs, best + step), 10);
-  const inputs = inputsFor(info, best, clientUs, lowest, lowestMean);
-  const lognormal = fitLognormal(lowest.takes.map((t) => t.endUs - t.startUs));
+  scan(0, boundUs, 40);
+  const step = boundUs / 40;
+  scan(Math.max(0, best - step), Math.min(boundUs, best + step), 10);
+  const lognormal = fitLognormal(lowestLatencies);
   return {
     latencyLognormal: lognormal ? `lognormal(${formatDuration(lognormal.median)}, ${lognormal.sigma.toFixed(2)})` : null,
     serviceUs: best,
     clientUs,
-    roundTripMeanUs: Math.max(0, lowestMean - clientUs - best),
-    roundTrip: inputs.roundTrip,
+    roundTripMeanUs: Math.max(0, lowestMean - lowestClient - best),
+    roundTrip: roundTripFor(best, lowestClient, lowestLatencies, lowestMean),
     ceilingPerSecond: plateau,
     ceilingUs,
   };
 }
 
-/** The model inputs of a fit. */
-export function modelInputs(info: PrimitiveInfo, fit: PrimitiveFit): ModelInputs {
-  return { primitive: info.model, serviceUs: fit.serviceUs, clientUs: fit.clientUs, roundTrip: fit.roundTrip };
+/** The model inputs of a fit at one level. */
+export function modelInputs(info: PrimitiveInfo, fit: PrimitiveFit, concurrency: number): ModelInputs {
+  return { primitive: info.model, serviceUs: fit.serviceUs, clientUs: fit.clientUs[concurrency] ?? 0, roundTrip: fit.roundTrip };
 }

@@ -52,13 +52,21 @@ export function levelTable(rows: readonly CalibrationLevel[]): string {
   return lines.join('\n');
 }
 
+/** The client CPU per take over the levels: `18us–39us`. */
+function clientRange(p: PrimitiveCalibration): string {
+  const values = Object.values(p.fit.clientUs);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo === hi ? formatDuration(lo) : `${formatDuration(lo)}–${formatDuration(hi)}`;
+}
+
 /** calibration.md. */
 export function renderCalibrationMd(c: Calibration): string {
   const out: string[] = [
     `# Calibration of ${c.target.kind} at ${c.target.url}`,
     '',
-    `Closed-loop clients, one connection each, at ${c.settings.concurrency.join(', ')}; per level at most ${c.settings.takes} takes or ${c.settings.duration}, the stock reset to ${c.settings.units} units (it sells out during the level: many more takers than units). ` +
-      `Figures over the steady window (the first and last tenth of completions cut). Key or table: \`${c.target.objectName}\` (removed). ` +
+    `Closed-loop clients, one connection each, at ${c.settings.concurrency.join(', ')}; per level at most ${c.settings.takes} takes or ${c.settings.duration} in ${c.settings.rounds} rounds interleaved across the levels, the stock reset to ${c.settings.units} units each round (it sells out during the round: many more takers than units). ` +
+      `Figures: the median over the rounds of each round's steady window (its first and last tenth of completions cut); sold, oversell: summed over the rounds. Key or table: \`${c.target.objectName}\` (removed). ` +
       `Machine: ${c.machine.cores} cores, load average ${c.machine.loadAverageStart[0]} at the start and ${c.machine.loadAverageEnd[0]} at the end.`,
     '',
     ...c.settings.notes.map((n) => `Note: ${n}.`),
@@ -69,7 +77,7 @@ export function renderCalibrationMd(c: Calibration): string {
   for (const p of c.primitives) {
     const target = p.correct ? (p.maxThroughputError <= THROUGHPUT_ERROR_TARGET ? ' (≤ 15%)' : ' (> 15%)') : '';
     out.push(
-      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} | ${formatDuration(p.fit.clientUs)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} |`,
+      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} | ${clientRange(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} |`,
     );
   }
   for (const p of c.primitives) {

@@ -64,7 +64,17 @@ function checkOptions(argv: Record<string, unknown>): void {
 }
 
 /** Options that take a value, which may look like a negative number ("-5%", "-0.1"). */
-const VALUE_OPTIONS = new Set(['--max-regression', '--seed', '--users', '--replications', '--workers', '--memory', '--takes', '--stock']);
+const VALUE_OPTIONS = new Set([
+  '--max-regression',
+  '--seed',
+  '--users',
+  '--replications',
+  '--workers',
+  '--memory',
+  '--takes',
+  '--stock',
+  '--rounds',
+]);
 
 /**
  * `--max-regression -5%` → `--max-regression=-5%`: yargs reads a value that
@@ -344,9 +354,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
             type: 'string',
             describe: 'Closed-loop client counts, comma-separated (default 1,2,4,…,256; fewer if the store takes fewer connections).',
           })
-          .option('takes', { type: 'string', describe: 'Take budget per level (default 4000).' })
-          .option('duration', { type: 'string', describe: 'Longest a level runs, e.g. 10s (default 10s).' })
-          .option('stock', { type: 'string', describe: 'Units at the start of each level (default: takes / 8, so it sells out).' })
+          .option('takes', { type: 'string', describe: 'Take budget per level, split over its rounds (default 4000).' })
+          .option('duration', { type: 'string', describe: 'Longest a level runs, split over its rounds, e.g. 10s (default 10s).' })
+          .option('rounds', {
+            type: 'string',
+            describe: 'Rounds per level, interleaved across the levels; figures are medians over them (default 3).',
+          })
+          .option('stock', {
+            type: 'string',
+            describe: "Units at the start of each round (default: the round's takes / 8, so it sells out).",
+          })
           .option('primitive', { type: 'string', describe: "Primitives to measure, comma-separated (default: all of the store's)." })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/calibrate/<store>-<time>/).' })
           .option('json', { type: 'boolean', default: false, describe: 'Print calibration.json on stdout (the table goes to stderr).' })
@@ -365,6 +382,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
               concurrency: a.concurrency,
               takes: a.takes,
               duration: a.duration,
+              rounds: a.rounds,
               stock: a.stock,
               primitive: a.primitive,
               out: a.out,

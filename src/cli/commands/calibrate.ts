@@ -22,7 +22,9 @@ export interface CalibrateArgs {
   takes?: string;
   /** `--duration` per level ("10s"). */
   duration?: string;
-  /** `--stock`: units per level. */
+  /** `--rounds` per level. */
+  rounds?: string;
+  /** `--stock`: units per round. */
   stock?: string;
   /** `--primitive`, comma-separated. */
   primitive?: string;
@@ -109,6 +111,7 @@ export async function calibrateCommand(args: CalibrateArgs, io: CliIO): Promise<
   const takes = option('takes', args.takes, positive('takes', MAX_TAKES), 4000);
   const durationUs = option('duration', args.duration, parseDuration, 10_000_000);
   if (durationUs <= 0) throw new UsageError('--duration: must be more than 0');
+  const rounds = option('rounds', args.rounds, positive('rounds', 100), undefined);
   const units = option('stock', args.stock, positive('stock', 1_000_000_000), undefined);
   const primitives = args.primitive
     ?.split(',')
@@ -129,6 +132,7 @@ export async function calibrateCommand(args: CalibrateArgs, io: CliIO): Promise<
         concurrencyGiven: args.concurrency !== undefined,
         takes,
         durationUs,
+        rounds,
         units,
         primitives,
         signal: ctrlC.signal,
