@@ -14,6 +14,7 @@ const LAYERS = [
   'model',
   'verify',
   'report',
+  'calibrate',
   'execute',
   'app',
   'index',

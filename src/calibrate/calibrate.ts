@@ -7,7 +7,15 @@ import { auditLevel } from './ledger-audit.js';
 import { PostgresStore } from './postgres-store.js';
 import { simulateLevel, type Prediction } from './predict.js';
 import { RedisStore } from './redis-store.js';
-import { clientCpuPerTake, clientWaitPerTake, levelFigures, medianFigures, roundFigures, type MeasuredLevel } from './rounds.js';
+import {
+  clientCpuPerTake,
+  clientWaitPerTake,
+  levelFigures,
+  throughputSpread,
+  medianFigures,
+  roundFigures,
+  type MeasuredLevel,
+} from './rounds.js';
 import type { LevelFigures } from './steady.js';
 import type { PrimitiveInfo, StockStore } from './store.js';
 import type { Target } from './target.js';
@@ -77,6 +85,8 @@ export interface CalibrationLevel {
     clientCpuUs: number;
     /** Time the client's main thread waited for a core, per take, µs: other load on the machine (0 where not measured). */
     clientWaitUs: number;
+    /** How far the rounds' throughputs differ, (highest − lowest) / median: the measurement's own noise. */
+    spread: number;
     /** The level ended on --duration before its take budget. */
     timedOut: boolean;
   };
@@ -200,7 +210,7 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   const notes: string[] = [];
   const progress = options.onProgress ?? (() => {});
   const measured = new Map<string, MeasuredLevel[]>();
-  let concurrency: number[] = options.concurrency;
+  let concurrency: number[];
   await store.open(units);
   let cleanupError: string | undefined;
   try {
@@ -274,6 +284,7 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
           meanAttempts: round(takes.reduce((s, t) => s + t.attempts, 0) / Math.max(1, takes.length), 3),
           clientCpuUs: round(clientCpuPerTake(level), 1),
           clientWaitUs: round(clientWaitPerTake(level), 1),
+          spread: round(throughputSpread(level), 3),
           timedOut: level.rounds.some((m) => m.timedOut),
         },
         predicted,

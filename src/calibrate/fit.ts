@@ -3,7 +3,7 @@ import { formatDuration } from '../kernel/units.js';
 import { fitLognormal, roundTripDistribution, serialCeiling } from './estimate.js';
 import { simulateLevel, type ModelInputs } from './predict.js';
 import type { PrimitiveInfo } from './store.js';
-import { clientCpuPerTake, latencies, levelFigures, type MeasuredLevel } from './rounds.js';
+import { clientCpuPerTake, latencies, levelFigures, meanAttempts, type MeasuredLevel } from './rounds.js';
 
 /**
  * Fits the model of predict.ts to one primitive's measurements:
@@ -29,7 +29,7 @@ import { clientCpuPerTake, latencies, levelFigures, type MeasuredLevel } from '.
 export interface PrimitiveFit {
   /** The store's serial time per take, µs (the scenario's `system.stock.service`). */
   serviceUs: number;
-  /** Client-side CPU per take at each level, µs, by concurrency (the measuring process: not part of a scenario). */
+  /** Client-side CPU per take (per try, for an optimistic primitive) at each level, µs, by concurrency (the measuring process: not part of a scenario). */
   clientUs: Record<number, number>;
   /** Mean round trip outside the store and the client CPU, µs. */
   roundTripMeanUs: number;
@@ -62,7 +62,11 @@ export function fitPrimitive(info: PrimitiveInfo, levels: readonly MeasuredLevel
   // No station can cost more per take than the slowest level's whole cycle: the bound of the search and of the client CPU.
   const slowest = Math.min(...figures.map((f) => f.throughput).filter((x) => x > 0));
   const boundUs = Number.isFinite(slowest) && slowest > 0 ? 1e6 / slowest : ceilingUs;
-  const clientUs: Record<number, number> = Object.fromEntries(levels.map((l) => [l.concurrency, Math.min(boundUs, clientCpuPerTake(l))]));
+  // An optimistic primitive's client pays per try: the CPU per take over the mean tries at that level.
+  const perTry = (l: MeasuredLevel): number => (info.optimisticAttempts === undefined ? 1 : Math.max(1, meanAttempts(l)));
+  const clientUs: Record<number, number> = Object.fromEntries(
+    levels.map((l) => [l.concurrency, Math.min(boundUs, clientCpuPerTake(l) / perTry(l))]),
+  );
   const lowestIndex = levels.reduce((best, l, i) => (l.concurrency < levels[best].concurrency ? i : best), 0);
   const lowest = levels[lowestIndex];
   const lowestLatencies = latencies(lowest);
@@ -73,7 +77,13 @@ export function fitPrimitive(info: PrimitiveInfo, levels: readonly MeasuredLevel
     let sum = 0;
     levels.forEach((l, i) => {
       if (figures[i].throughput <= 0) return;
-      const inputs: ModelInputs = { primitive: info.model, serviceUs, clientUs: clientUs[l.concurrency], roundTrip };
+      const inputs: ModelInputs = {
+        primitive: info.model,
+        serviceUs,
+        clientUs: clientUs[l.concurrency],
+        roundTrip,
+        optimisticAttempts: info.optimisticAttempts,
+      };
       const shape = l.rounds[0];
       const p = simulateLevel(inputs, {
         concurrency: l.concurrency,
@@ -114,5 +124,11 @@ export function fitPrimitive(info: PrimitiveInfo, levels: readonly MeasuredLevel
 
 /** The model inputs of a fit at one level. */
 export function modelInputs(info: PrimitiveInfo, fit: PrimitiveFit, concurrency: number): ModelInputs {
-  return { primitive: info.model, serviceUs: fit.serviceUs, clientUs: fit.clientUs[concurrency] ?? 0, roundTrip: fit.roundTrip };
+  return {
+    primitive: info.model,
+    serviceUs: fit.serviceUs,
+    clientUs: fit.clientUs[concurrency] ?? 0,
+    roundTrip: fit.roundTrip,
+    optimisticAttempts: info.optimisticAttempts,
+  };
 }

@@ -34,6 +34,14 @@ export interface ModelInputs {
   clientUs: number;
   /** Round trip outside the two stations. */
   roundTrip: DistributionSpec;
+  /**
+   * Optimistic primitive (WATCH/MULTI/EXEC): most tries per take. Each try
+   * reads at the store (half of `serviceUs`), waits half a round trip,
+   * and commits (the other half) only if no take committed since its read;
+   * else it tries again, paying the client CPU (`clientUs` is then per
+   * try) and the round trip again. Absent: one visit per take.
+   */
+  optimisticAttempts?: number;
 }
 
 /** One simulated level. */
@@ -56,6 +64,98 @@ export interface Prediction extends LevelFigures {
 
 /** Simulates one level; deterministic for a given `seed`. */
 export function simulateLevel(inputs: ModelInputs, level: LevelShape, seed: number | string = 1): Prediction {
+  return inputs.optimisticAttempts === undefined ? simulatePessimistic(inputs, level, seed) : simulateOptimistic(inputs, level, seed);
+}
+
+/** Outcome codes of a try, per client. */
+const SOLD = 1;
+const SOLD_OUT = 2;
+const ABORTED = 3;
+const FAILED = 4;
+/** Store visit tags. */
+const READ = 0;
+const COMMIT = 1;
+
+/** The optimistic closed loop (see {@link ModelInputs.optimisticAttempts}): its own counter and version, as WATCH sees them. */
+function simulateOptimistic(inputs: ModelInputs, level: LevelShape, seed: number | string): Prediction {
+  const sim = new Simulation();
+  const n = level.concurrency;
+  const maxAttempts = inputs.optimisticAttempts ?? 1;
+  const draw = samplerOf(inputs.roundTrip);
+  const random = new RandomSource(seed, level.concurrency).stream('calibrate-round-trip').sequence();
+  const half = inputs.serviceUs / 2;
+  const startUs = new Float64Array(level.takes);
+  const endUs = new Float64Array(level.takes);
+  const takeOf = new Int32Array(n);
+  const attempts = new Int32Array(n);
+  const versionRead = new Float64Array(n);
+  const outcome = new Uint8Array(n);
+  let units = level.units;
+  let version = 0;
+  let issued = 0;
+  let sold = 0;
+
+  const attempt = (client: number): void => {
+    attempts[client]++;
+    cpu.arrive(client, READ);
+  };
+  const issue = (client: number): void => {
+    if (issued >= level.takes) return;
+    const take = issued++;
+    takeOf[client] = take;
+    startUs[take] = sim.now;
+    attempts[client] = 0;
+    attempt(client);
+  };
+  const replied = sim.register('calibrate.reply', (client) => {
+    endUs[takeOf[client]] = sim.now;
+    if (outcome[client] === SOLD) sold++;
+    issue(client);
+  });
+  const retry = sim.register('calibrate.retry', (client) => attempt(client));
+  const commit = sim.register('calibrate.commit', (client) => store.arrive(client, COMMIT));
+  const store: MultiServerQueue = new MultiServerQueue(
+    sim,
+    {
+      servers: 1,
+      capacity: Infinity,
+      name: 'calibrate.store',
+      serviceTime: (client, tag) => {
+        if (tag === READ) {
+          versionRead[client] = version;
+          outcome[client] = units > 0 ? 0 : SOLD_OUT;
+        } else if (version === versionRead[client] && units > 0) {
+          units--;
+          version++;
+          outcome[client] = SOLD;
+        } else {
+          outcome[client] = attempts[client] >= maxAttempts ? FAILED : ABORTED;
+        }
+        return half;
+      },
+    },
+    {
+      onDone: (client, tag) => {
+        const rt = draw(random.next());
+        if (tag === READ && outcome[client] === 0) sim.schedule(rt / 2, commit, client);
+        else if (outcome[client] === ABORTED) sim.schedule(rt / 2, retry, client);
+        else sim.schedule(tag === READ ? rt : rt / 2, replied, client);
+      },
+      onBlocked: () => {},
+    },
+  );
+  const cpu: MultiServerQueue = new MultiServerQueue(
+    sim,
+    { servers: 1, capacity: Infinity, name: 'calibrate.client', serviceTime: () => inputs.clientUs },
+    { onDone: (client, tag) => store.arrive(client, tag), onBlocked: () => {} },
+  );
+  for (let c = 0; c < n; c++) issue(c);
+  sim.run();
+  return { ...steadyFigures(startUs, endUs), sold, oversell: Math.max(0, sold - level.units) };
+}
+
+/** One store visit per take, the outcome decided by flashsim's Stock component. */
+function simulatePessimistic(inputs: ModelInputs, level: LevelShape, seed: number | string): Prediction {
   const sim = new Simulation();
   const n = level.concurrency;
   const draw = samplerOf(inputs.roundTrip);

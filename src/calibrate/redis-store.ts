@@ -100,7 +100,11 @@ export class RedisStore implements StockStore {
     await redis.connect();
     const key = this.objectName;
     const close = async (): Promise<void> => {
-      redis.disconnect();
+      try {
+        await redis.quit();
+      } catch {
+        redis.disconnect();
+      }
     };
     const guard = async (body: () => Promise<{ result: TakeResult; attempts: number }>) => {
       try {

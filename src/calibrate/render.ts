@@ -41,12 +41,12 @@ export function recommended(c: Calibration): PrimitiveCalibration | undefined {
 /** The table of one primitive, Markdown. */
 export function levelTable(rows: readonly CalibrationLevel[]): string {
   const lines = [
-    '| clients | measured takes/s | predicted | error | p50 measured | p50 predicted | p99 measured | p99 predicted | sold / stock | oversell | audit |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| clients | measured takes/s | rounds spread | predicted | error | p50 measured | p50 predicted | p99 measured | p99 predicted | sold / stock | oversell | audit |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.concurrency} | ${rate(r.measured.throughput)} | ${rate(r.predicted.throughput)} | ${pct(r.error.throughput)} | ${formatDuration(r.measured.p50)} | ${formatDuration(r.predicted.p50)} | ${formatDuration(r.measured.p99)} | ${formatDuration(r.predicted.p99)} | ${r.measured.sold} / ${r.audit.initial} | ${r.audit.oversell} | ${r.audit.passed ? 'pass' : 'FAIL'} |`,
+      `| ${r.concurrency} | ${rate(r.measured.throughput)} | ${(r.measured.spread * 100).toFixed(0)}% | ${rate(r.predicted.throughput)} | ${pct(r.error.throughput)} | ${formatDuration(r.measured.p50)} | ${formatDuration(r.predicted.p50)} | ${formatDuration(r.measured.p99)} | ${formatDuration(r.predicted.p99)} | ${r.measured.sold} / ${r.audit.initial} | ${r.audit.oversell} | ${r.audit.passed ? 'pass' : 'FAIL'} |`,
     );
   }
   return lines.join('\n');

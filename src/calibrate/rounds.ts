@@ -45,10 +45,16 @@ export function levelFigures(level: MeasuredLevel): LevelFigures {
   return medianFigures(level.rounds.map(roundFigures));
 }
 
-/** The client process's CPU per take over all rounds, µs. */
+/** The client's CPU per take, µs: the median over the rounds, like the other figures. */
 export function clientCpuPerTake(level: MeasuredLevel): number {
-  const takes = level.rounds.reduce((s, r) => s + r.takes.length, 0);
-  return takes > 0 ? level.rounds.reduce((s, r) => s + r.clientCpuUs, 0) / takes : 0;
+  return median(level.rounds.map((r) => (r.takes.length > 0 ? r.clientCpuUs / r.takes.length : 0)));
+}
+
+/** How far the rounds' throughputs differ: (highest − lowest) / median; 0 with one round. */
+export function throughputSpread(level: MeasuredLevel): number {
+  const xs = level.rounds.map((r) => roundFigures(r).throughput);
+  const m = median(xs);
+  return m > 0 ? (Math.max(...xs) - Math.min(...xs)) / m : 0;
 }
 
 /** Every take latency of the level (all rounds), µs. */
@@ -56,8 +62,13 @@ export function latencies(level: MeasuredLevel): number[] {
   return level.rounds.flatMap((r) => r.takes.map((t) => t.endUs - t.startUs));
 }
 
-/** Time the client's main thread waited for a core, per take, over all rounds, µs (0 where not measured). */
+/** Time the client's main thread waited for a core, per take, µs: the median over the rounds (0 where not measured). */
 export function clientWaitPerTake(level: MeasuredLevel): number {
-  const takes = level.rounds.reduce((s, r) => s + r.takes.length, 0);
-  return takes > 0 ? level.rounds.reduce((s, r) => s + r.clientWaitUs, 0) / takes : 0;
+  return median(level.rounds.map((r) => (r.takes.length > 0 ? r.clientWaitUs / r.takes.length : 0)));
+}
+
+/** Mean tries per take over all rounds (1 for a primitive that does not retry). */
+export function meanAttempts(level: MeasuredLevel): number {
+  const takes = level.rounds.flatMap((r) => r.takes);
+  return takes.length > 0 ? takes.reduce((s, t) => s + t.attempts, 0) / takes.length : 1;
 }

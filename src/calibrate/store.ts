@@ -22,6 +22,8 @@ export interface PrimitiveInfo {
   correct: boolean;
   /** The flashsim primitive it is modelled as. */
   model: ModelPrimitive;
+  /** For an optimistic primitive (retried on conflict): the most tries per take. */
+  optimisticAttempts?: number;
 }
 
 /** One client's connection, for one primitive. */
