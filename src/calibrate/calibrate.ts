@@ -211,9 +211,14 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   const progress = options.onProgress ?? (() => {});
   const measured = new Map<string, MeasuredLevel[]>();
   let concurrency: number[];
-  await store.open(units);
   let cleanupError: string | undefined;
   try {
+    try {
+      await store.open(units);
+    } catch (error) {
+      // The store refused the connection, the credentials or the key/table: the user's to fix.
+      throw new UsageError(`--target ${options.target.display}: ${(error as Error).message}`, { cause: error });
+    }
     concurrency = await levelsFor(store, options, notes);
     let nextUser = 0;
     for (const p of chosen) {

@@ -63,7 +63,11 @@ export class PostgresStore implements StockStore {
     const control = new pg.Client(config(this.target));
     control.on('error', () => {});
     this.control = control;
-    await control.connect();
+    try {
+      await control.connect();
+    } catch (error) {
+      throw new Error(`cannot connect: ${(error as Error).message}`, { cause: error });
+    }
     // A plain (logged) table: an unlogged one would skip the WAL, and with it the commit cost a real stock row pays.
     await control.query(`CREATE TABLE ${this.objectName} (id integer PRIMARY KEY, n integer NOT NULL)`);
     this.created = true;

@@ -70,9 +70,15 @@ export class RedisStore implements StockStore {
 
   async open(units: number): Promise<void> {
     const control = new Redis(options(this.target));
-    control.on('error', () => {});
+    // ioredis reports why a connection failed (ECONNREFUSED, …) as an event and rejects with "Connection is closed.": keep the why.
+    let why: Error | undefined;
+    control.on('error', (error: Error) => (why ??= error));
     this.control = control;
-    await control.connect();
+    try {
+      await control.connect();
+    } catch (error) {
+      throw new Error(`cannot connect: ${(why ?? (error as Error)).message}`, { cause: error });
+    }
     // NX: never overwrite a key of the same name (there is none, the name is random, but a store is not ours to clobber).
     const set = await control.set(this.objectName, String(units), 'EX', KEY_TTL_S, 'NX');
     if (set !== 'OK') throw new Error(`key ${this.objectName} already exists`);

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Calibration } from '../../src/calibrate/calibrate.js';
 import { ensureBuilt, runCli } from '../cli/build.js';
-import { MISSING_STORES, startPostgres, startRedis, storesAvailable, type RealStore } from '../helpers/real-stores.js';
+import { freePort, MISSING_STORES, startPostgres, startRedis, storesAvailable, type RealStore } from '../helpers/real-stores.js';
 
 /**
  * `sim calibrate stock` against a real redis-server and a real PostgreSQL,
@@ -153,4 +153,18 @@ describe('sim calibrate stock refuses targets beyond loopback', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     },
   );
+
+  it('a loopback port where nothing listens: exit 2 naming the target and why', async () => {
+    const port = await freePort();
+    const r = await runCli([
+      'calibrate',
+      'stock',
+      '--target',
+      `redis://127.0.0.1:${port}`,
+      '--out',
+      join(tmpdir(), 'flashsim-never-written'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--target redis://127.0.0.1:${port}: cannot connect: connect ECONNREFUSED`);
+  });
 });
