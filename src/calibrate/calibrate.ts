@@ -227,7 +227,7 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
         store,
         p.id,
         Math.min(4, Math.max(...concurrency)),
-        { ...bounds, takes: Math.min(500, perRound) },
+        { ...bounds, takes: Math.min(500, Math.max(50, Math.floor(perRound / 4))) },
         nextUser,
         options.signal,
       );

@@ -3,6 +3,7 @@ import { MultiServerQueue } from '../kernel/multi-server-queue.js';
 import { RandomSource } from '../kernel/random.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Stock } from '../system/stock.js';
+import { CALIBRATE_STREAM } from '../system/streams.js';
 import type { ModelPrimitive } from './store.js';
 import { steadyFigures, type LevelFigures } from './steady.js';
 
@@ -82,7 +83,7 @@ function simulateOptimistic(inputs: ModelInputs, level: LevelShape, seed: number
   const n = level.concurrency;
   const maxAttempts = inputs.optimisticAttempts ?? 1;
   const draw = samplerOf(inputs.roundTrip);
-  const random = new RandomSource(seed, level.concurrency).stream('calibrate-round-trip').sequence();
+  const random = new RandomSource(seed, level.concurrency).stream(CALIBRATE_STREAM.roundTrip).sequence();
   const half = inputs.serviceUs / 2;
   const startUs = new Float64Array(level.takes);
   const endUs = new Float64Array(level.takes);
@@ -159,7 +160,7 @@ function simulatePessimistic(inputs: ModelInputs, level: LevelShape, seed: numbe
   const sim = new Simulation();
   const n = level.concurrency;
   const draw = samplerOf(inputs.roundTrip);
-  const random = new RandomSource(seed, level.concurrency).stream('calibrate-round-trip').sequence();
+  const random = new RandomSource(seed, level.concurrency).stream(CALIBRATE_STREAM.roundTrip).sequence();
   const stock = new Stock(level.units, { primitive: inputs.primitive, service: inputs.serviceUs, buffer: 0 });
   const startUs = new Float64Array(level.takes);
   const endUs = new Float64Array(level.takes);

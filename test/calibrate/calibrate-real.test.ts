@@ -20,7 +20,7 @@ import { freePort, MISSING_STORES, startPostgres, startRedis, storesAvailable, t
 const available = storesAvailable();
 if (!available) console.log(MISSING_STORES);
 
-const LEVELS = ['--concurrency', '1,8', '--takes', '800', '--rounds', '1', '--duration', '20s'];
+const LEVELS = ['--concurrency', '1,8', '--takes', '600', '--rounds', '1', '--duration', '20s'];
 
 describe.skipIf(!available)('sim calibrate stock against real stores', () => {
   let redis: RealStore | undefined;
