@@ -208,6 +208,13 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   const bounds: LevelBounds = { takes: perRound, durationUs: options.durationUs / rounds, units };
   const loadAverageStart = loadavg().map((x) => round(x, 2));
   const notes: string[] = [];
+  const cores = cpus().length;
+  if (loadAverageStart[0] > cores) {
+    // Measured before the first connection: the load is others', and it makes every figure noisier.
+    notes.push(
+      `the machine was busy before the calibration began (load average ${loadAverageStart[0]} on ${cores} cores): expect a large rounds spread and larger errors`,
+    );
+  }
   const progress = options.onProgress ?? (() => {});
   const measured = new Map<string, MeasuredLevel[]>();
   let concurrency: number[];
@@ -314,7 +321,7 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   return {
     target: { kind: store.kind, url: options.target.display, objectName: store.objectName },
     settings: { concurrency, takes: options.takes, rounds, duration: formatDuration(options.durationUs), units, notes },
-    machine: { cores: cpus().length, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
+    machine: { cores, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
     primitives,
     maxThroughputError: Object.fromEntries(primitives.map((p) => [p.id, p.maxThroughputError])),
     levels,
