@@ -15,6 +15,7 @@ const LAYERS = [
   'model',
   'verify',
   'report',
+  'calibrate',
   'execute',
   'app',
   'index',

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { FlashsimError, InternalError, UsageError } from '../errors.js';
 import { toolVersion } from '../results/summary.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { compareCommand } from './commands/compare.js';
 import { fitCommand } from './commands/fit.js';
 import { reportCommand } from './commands/report.js';
@@ -33,7 +34,7 @@ import { didYouMean, errorText, PROGRAM, seeHelp } from './messages.js';
 const many = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
-const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'merge', 'fit'];
+const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'merge', 'fit', 'calibrate'];
 
 /** Options that may be given more than once (collected with {@link many}); positionals are checked by yargs. */
 const REPEATABLE = new Set(['strategy', 'set', 'param', 'metric', 'scenario', 'results', '_']);
@@ -66,7 +67,18 @@ function checkOptions(argv: Record<string, unknown>): void {
 }
 
 /** Options that take a value, which may look like a negative number ("-5%", "-0.1"). */
-const VALUE_OPTIONS = new Set(['--max-regression', '--seed', '--users', '--replications', '--workers', '--memory', '--bootstrap']);
+const VALUE_OPTIONS = new Set([
+  '--max-regression',
+  '--seed',
+  '--users',
+  '--replications',
+  '--workers',
+  '--memory',
+  '--takes',
+  '--stock',
+  '--rounds',
+  '--bootstrap',
+]);
 
 /**
  * `--max-regression -5%` → `--max-regression=-5%`: yargs reads a value that
@@ -439,6 +451,60 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
               seed: a.seed,
               out: a.out,
               json: a.json,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'calibrate <what>',
+      'Measure a real stock store (loopback only), audit its takes, fit the model and compare measured with predicted throughput.',
+      (y) =>
+        y
+          .positional('what', { type: 'string', demandOption: true, choices: ['stock'], describe: 'What to calibrate: stock.' })
+          .option('target', {
+            type: 'string',
+            describe: 'The store: redis://127.0.0.1:PORT or postgresql://user@127.0.0.1:PORT/db (loopback addresses only).',
+          })
+          .option('concurrency', {
+            type: 'string',
+            describe: 'Closed-loop client counts, comma-separated (default 1,2,4,…,256; fewer if the store takes fewer connections).',
+          })
+          .option('takes', { type: 'string', describe: 'Take budget per level, split over its rounds (default 4000).' })
+          .option('duration', { type: 'string', describe: 'Longest a level runs, split over its rounds, e.g. 10s (default 10s).' })
+          .option('rounds', {
+            type: 'string',
+            describe: 'Rounds per level, interleaved across the levels; figures are medians over them (default 3).',
+          })
+          .option('stock', {
+            type: 'string',
+            describe: "Units at the start of each round (default: the round's takes / 8, so it sells out).",
+          })
+          .option('primitive', { type: 'string', describe: "Primitives to measure, comma-separated (default: all of the store's)." })
+          .option('out', { type: 'string', describe: 'Output directory (default: reports/calibrate/<store>-<time>/).' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print calibration.json on stdout (the table goes to stderr).' })
+          .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no table; errors only.' })
+          .example('$0 calibrate stock --target redis://127.0.0.1:6379', 'Lua, WATCH/MULTI and GET-then-SET at 1 to 256 clients.')
+          .example(
+            '$0 calibrate stock --target postgresql://app@127.0.0.1:5432/staging --concurrency 1,4,16,64 --takes 2000',
+            'Row lock, SELECT FOR UPDATE and SELECT-then-UPDATE at four levels.',
+          ),
+      async (a) => {
+        done(
+          await calibrateCommand(
+            {
+              what: a.what,
+              target: a.target,
+              concurrency: a.concurrency,
+              takes: a.takes,
+              duration: a.duration,
+              rounds: a.rounds,
+              stock: a.stock,
+              primitive: a.primitive,
+              out: a.out,
+              json: a.json,
+              quiet: a.quiet,
             },
             io,
           ),

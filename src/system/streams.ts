@@ -51,5 +51,15 @@ export const DERIVED = {
   tokenGateSecret: 'token-gate-secret',
 } as const;
 
+/**
+ * Streams of `sim calibrate`'s replay of a measured closed loop
+ * (src/calibrate/predict.ts): not a run's, so not in {@link STREAM}, but
+ * named here with the rest so that no two names collide.
+ */
+export const CALIBRATE_STREAM = {
+  /** Round trips outside the store and the client, in the order the takes ask for them. */
+  roundTrip: 'calibrate-round-trip',
+} as const;
+
 /** A stream name of {@link STREAM}. */
 export type StreamName = (typeof STREAM)[keyof typeof STREAM];

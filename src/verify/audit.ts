@@ -42,7 +42,7 @@
  * were turned away).
  */
 import { formatDuration } from '../kernel/units.js';
-import type { LedgerRecord, RunResult } from '../results/result.js';
+import type { Counters, LedgerRecord, RunResult, StockSummary } from '../results/result.js';
 import { INVARIANTS, type InvariantName } from '../scenario/schema.js';
 import {
   inAcceptanceOrder,
@@ -54,6 +54,19 @@ import {
 } from '../system/ledger.js';
 import { tokenSecretSeed } from '../system/token-gate.js';
 import { tokenVerifier, type TokenVerifier } from './tokens.js';
+
+/**
+ * What the audit reads of a run: a `RunResult` is one, and so is a ledger
+ * kept outside the simulator (`sim calibrate` audits the takes of a real
+ * store through src/calibrate/ledger-audit.ts), which has no series or
+ * latencies to give.
+ */
+export type AuditSubject = Pick<RunResult, 'strategy' | 'replication' | 'seed' | 'config' | 'ledger' | 'wonResponses'> & {
+  /** The stock counter's end state. */
+  stock: Pick<StockSummary, 'initial' | 'remaining' | 'sold' | 'minLevel' | 'oversell' | 'returned'>;
+  /** The only counter an invariant reads. */
+  counters: Pick<Counters, 'unitsInBuffers'>;
+};
 
 /** One offending record: a sentence for people, and the data it is about. */
 export interface Offence {
@@ -114,7 +127,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Where a ledger order's `presentedUs` was taken: the waiting room's door, or (token checked at admission) its order server. */
-function doorOf(result: RunResult): string {
+function doorOf(result: AuditSubject): string {
   return result.config.system.waitingRoom.mode === 'off' ? 'its order server' : 'the waiting room';
 }
 
@@ -124,7 +137,7 @@ function describe(order: LedgerRecord, where: string): string {
   return `order ${order.orderId} (user ${order.user}, ${door}accepted at ${formatDuration(order.acceptedUs)}, created at ${formatDuration(order.timeUs)})`;
 }
 
-function noOversell(result: RunResult, max: number): InvariantCheck {
+function noOversell(result: AuditSubject, max: number): InvariantCheck {
   const { stock, ledger } = result;
   const { beyond, peak } = ordersBeyondStock(inAcceptanceOrder(ledger), stock.initial);
   const offences: Offence[] = beyond.map(({ order }) => ({
@@ -193,7 +206,7 @@ function repeatsNote(repeats: Map<number, number>): string {
     : '';
 }
 
-function onePerUser(result: RunResult, max: number): InvariantCheck {
+function onePerUser(result: AuditSubject, max: number): InvariantCheck {
   const limit = result.config.sale.perUserLimit;
   const { extra, buyers } = ordersBeyondLimit(inAcceptanceOrder(result.ledger), limit);
   const users = new Set(extra.map((e) => e.order.user));
@@ -214,7 +227,7 @@ function onePerUser(result: RunResult, max: number): InvariantCheck {
   return check('one-per-user', offences, message, max);
 }
 
-function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
+function noEarlyOrders(result: AuditSubject, max: number): InvariantCheck {
   const start = result.config.sale.start;
   const t0 = formatDuration(start);
   // An order accepted and created after T0 is early only by the time it was presented (a room's door, or its server): say so,
@@ -232,7 +245,7 @@ function noEarlyOrders(result: RunResult, max: number): InvariantCheck {
   return check('no-early-orders', offences, message, max);
 }
 
-function validTokens(result: RunResult, max: number, options: AuditOptions): InvariantCheck {
+function validTokens(result: AuditSubject, max: number, options: AuditOptions): InvariantCheck {
   const verify =
     options.verifyToken ?? tokenVerifier(result.config, options.tokenSecret ?? tokenSecretSeed(result.seed, result.replication));
   const offences: Offence[] = [];
@@ -247,7 +260,7 @@ function validTokens(result: RunResult, max: number, options: AuditOptions): Inv
   return check('valid-tokens', offences, message, max);
 }
 
-function ledgerMatchesResponses(result: RunResult, max: number): InvariantCheck {
+function ledgerMatchesResponses(result: AuditSubject, max: number): InvariantCheck {
   const offences: Offence[] = [];
   let lost = 0;
   let untold = 0;
@@ -265,7 +278,7 @@ function ledgerMatchesResponses(result: RunResult, max: number): InvariantCheck 
   return check('ledger-matches-responses', offences, message, max);
 }
 
-function conservation(result: RunResult, max: number): InvariantCheck {
+function conservation(result: AuditSubject, max: number): InvariantCheck {
   const { initial, sold, returned, remaining } = result.stock;
   const buffered = result.counters.unitsInBuffers;
   const expected = initial - sold - buffered + returned;
@@ -285,7 +298,7 @@ function conservation(result: RunResult, max: number): InvariantCheck {
  *   ignored); default: all of {@link INVARIANTS}.
  * @returns the report: one {@link InvariantCheck} per invariant, and `passed` true when all hold.
  */
-export function audit(result: RunResult, invariants: readonly InvariantName[] = INVARIANTS, options: AuditOptions = {}): AuditReport {
+export function audit(result: AuditSubject, invariants: readonly InvariantName[] = INVARIANTS, options: AuditOptions = {}): AuditReport {
   const max = options.maxOffending ?? 10;
   const checks = [...new Set(invariants)].map((name): InvariantCheck => {
     switch (name) {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RandomSource } from '../../src/kernel/random.js';
-import { DERIVED, STREAM } from '../../src/system/streams.js';
+import { CALIBRATE_STREAM, DERIVED, STREAM } from '../../src/system/streams.js';
 import { FlashSaleModel } from '../../src/model/flash-sale-model.js';
 import { configOf } from '../helpers/flash-config.js';
 
@@ -20,7 +20,7 @@ describe('the random stream registry', () => {
   });
 
   it('lists every name once, streams and derived integers together', () => {
-    const names = [...Object.values(STREAM), ...Object.values(DERIVED)];
+    const names = [...Object.values(STREAM), ...Object.values(DERIVED), ...Object.values(CALIBRATE_STREAM)];
     expect(new Set(names).size).toBe(names.length);
   });
 
