@@ -13,8 +13,10 @@
  *    to its smallest feasible value with the others fixed, until none moves.
  * 4. Boundary walks for each ordered pair (i, j): one step down in i, then
  *    the smallest j that is feasible again (bisected), along the whole
- *    boundary; a cheaper point found restarts 3 and 4. In two dimensions
- *    this visits the whole feasible boundary, so the optimum is found.
+ *    boundary; a cheaper point found restarts 3 and 4. A step whose
+ *    cheapest possible point (j not raised) already costs the best's is
+ *    passed without simulating. In two dimensions this covers the whole
+ *    feasible boundary, so the optimum is found.
  * 5. A last look at every ±1 step neighbour cheaper than the best.
  *
  * A candidate at or below (in every monotone dimension, the same in the
@@ -82,6 +84,9 @@ export async function boundarySearch(space: SearchSpace, oracle: Oracle): Promis
 
   const below = (p: readonly number[], q: readonly number[]): boolean =>
     free.every((d) => p[d] === q[d]) && mono.every((d) => p[d] <= q[d]);
+  const feasibleSeen: number[][] = [];
+  /** Whether `p` is at or above a candidate simulated feasible (it is then feasible too; used only to decide whether to walk on). */
+  const feasibleAbove = (p: readonly number[]): boolean => feasibleSeen.some((q) => below(q, p));
   const feasible = async (p: readonly number[]): Promise<boolean> => {
     const key = p.join(',');
     const seen = known.get(key);
@@ -94,6 +99,7 @@ export async function boundarySearch(space: SearchSpace, oracle: Oracle): Promis
     const ok = await oracle(p);
     known.set(key, ok);
     if (!ok) infeasible.push([...p]);
+    else feasibleSeen.push([...p]);
     return ok;
   };
   /** The smallest index of `d` in [lo, hi] keeping `p` feasible, given `p` with d = hi is feasible. */
@@ -192,13 +198,20 @@ export async function boundarySearch(space: SearchSpace, oracle: Oracle): Promis
     while (p[i] > floor[i]) {
       const q = [...p];
       q[i]--;
+      // j only goes up from here: when even this costs the best's, no point of this step beats it, and
+      // p[j] stays a valid lower bound for the next step.
+      if (best !== null && space.cost(q) >= space.cost(best)) {
+        p = q;
+        continue;
+      }
       const high = [...q];
       high[j] = space.sizes[j] - 1;
-      if (!(await feasible(high))) break;
+      if (!(feasibleAbove(high) || (await feasible(high)))) break;
       q[j] = await lowest(q, j, p[j], space.sizes[j] - 1);
       const shrunk = await descend(q, floor);
       if (better(shrunk, cheapest)) cheapest = shrunk;
-      p = q;
+      // Go on from the shrunk point: the steps it skipped in i are dearer and no more feasible.
+      p = shrunk[j] >= p[j] ? shrunk : q;
     }
     return cheapest;
   }

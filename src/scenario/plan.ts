@@ -9,6 +9,7 @@
  */
 import type { ScenarioIssue } from '../errors.js';
 import { formatDuration, parseBandwidth, parseDuration, parsePercent } from '../kernel/units.js';
+import { scenarioErrorMap } from './issues.js';
 import { RUN_KEYS, runKeyOf } from './overlay.js';
 import { checkPath, schemaAt, splitPath } from './paths.js';
 import type { PlanBlock } from './plan-schema.js';
@@ -82,8 +83,10 @@ type Leaf = NonNullable<ReturnType<typeof schemaAt>>;
 
 function parseLeaf(leaf: Leaf, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   const result = (
-    leaf as unknown as { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ message: string }> } } }
-  ).safeParse(value);
+    leaf as unknown as {
+      safeParse(v: unknown, o: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ message: string }> } };
+    }
+  ).safeParse(value, { error: scenarioErrorMap });
   return result.success
     ? { ok: true, value: result.data }
     : { ok: false, message: result.error?.issues[0]?.message ?? 'is not accepted here' };
