@@ -13,11 +13,9 @@ const written = z.union([z.number(), z.string().min(1, 'must not be empty')]);
 /** One parameter to vary: a range (min, max, step) or an enumeration (values). */
 const parameter = z
   .strictObject({
-    min: written
-      .optional()
-      .meta({
-        description: 'Smallest value of a range, in the field’s units (a number, a duration such as 50ms, a bandwidth such as 1Gbps).',
-      }),
+    min: written.optional().meta({
+      description: 'Smallest value of a range, in the field’s units (a number, a duration such as 50ms, a bandwidth such as 1Gbps).',
+    }),
     max: written.optional().meta({ description: 'Largest value of a range (included when min + k·step reaches it).' }),
     step: written
       .optional()
