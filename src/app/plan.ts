@@ -12,7 +12,7 @@
  * so nothing is simulated twice. The feasibility rule is in
  * docs/planning.md. Nothing here prints or exits.
  */
-import { UsageError } from '../errors.js';
+import { ScenarioError, UsageError } from '../errors.js';
 import { executePlan, type TaskProgress, type TaskRunner } from '../execute/execute.js';
 import type { RunPlan, RunTask } from '../execute/plan.js';
 import { RandomSource } from '../kernel/random.js';
@@ -27,8 +27,8 @@ import {
   type FrontSeries,
   type PlanCandidate,
   type PlanConstraint,
-  type PlanCost,
   type PlanResult,
+  planCost,
   type Sensitivity,
   type SensitivitySide,
 } from '../results/plan.js';
@@ -93,6 +93,7 @@ export function preparePlan(file: string, options: PlanOptions = {}): PreparedPl
   const loaded = loadScenario(file);
   const spec = loaded.plan;
   if (!spec) throw new UsageError(`${file}: has no plan: block; add one to say what to vary and what it costs (see docs/planning.md)`);
+  if (spec.strategyIssue) throw new ScenarioError([spec.strategyIssue]);
   if (options.maxReplications !== undefined && options.maxReplications < Math.min(2, spec.replications)) {
     throw new UsageError(`--max-replications: must be at least 2 (a confidence interval needs two replications)`);
   }
@@ -147,18 +148,6 @@ export function decideThreshold(values: ReadonlyArray<number | null>, threshold:
 }
 
 const round6 = (x: number): number => Number(x.toFixed(6));
-
-/** Cost of a candidate given its hourly cost and the users who won per replication. */
-export function planCost(spec: Pick<PlanSpec, 'hours' | 'currency'>, perHour: number, won: readonly number[]): PlanCost {
-  const total = perHour * spec.hours;
-  const orders = won.length > 0 ? won.reduce((a, b) => a + b, 0) / won.length : 0;
-  return {
-    perHour: round6(perHour),
-    total: round6(total),
-    per1000Orders: orders > 0 ? round6((total / orders) * 1000) : null,
-    currency: spec.currency,
-  };
-}
 
 /** Evaluates candidates with the stopping rule and caches them by index. */
 class Evaluator {

@@ -22,6 +22,24 @@ export interface PlanCost {
   currency: string;
 }
 
+const round6 = (x: number): number => Number(x.toFixed(6));
+
+/**
+ * What a plan costs, from its hourly cost and the users told "won" in each
+ * replication: total over `hours`, and per 1,000 of the mean successful
+ * orders. Rounded to 6 decimals, so reports do not show float noise.
+ */
+export function planCost(pricing: { hours: number; currency: string }, perHour: number, won: readonly number[]): PlanCost {
+  const total = perHour * pricing.hours;
+  const orders = won.length > 0 ? won.reduce((a, b) => a + b, 0) / won.length : 0;
+  return {
+    perHour: round6(perHour),
+    total: round6(total),
+    per1000Orders: orders > 0 ? round6((total / orders) * 1000) : null,
+    currency: pricing.currency,
+  };
+}
+
 /** One constraint: a threshold expression, or an invariant. */
 export interface PlanConstraint {
   /** `order_latency p(99)<500ms`, or the invariant's name. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { PlanCost } from './plan.js';
 import type { StrategyAggregate } from './aggregate.js';
 import type { SummaryRun } from './result.js';
 import type { ResolvedConfig } from '../scenario/schema.js';
@@ -109,6 +110,8 @@ export interface StrategySummary {
   aggregate: StrategyAggregate;
   /** Per replication, in replication order, without per-record data. */
   runs: SummaryRun[];
+  /** What the strategy's capacity costs, when the scenario's plan: block prices it (absent otherwise). */
+  cost?: PlanCost;
 }
 
 /** The options that shaped the run (not those that only change how fast it ran). */

@@ -39,6 +39,10 @@ export interface PlanParameter {
   values: PlanValue[];
   /** Whether more never hurts: the search may bisect it and infer below an infeasible plan. */
   monotone: boolean;
+  /** A range's price per internal unit (1, µs, byte/s) per hour: what any value of the field costs. */
+  unitPrice?: number;
+  /** An enumeration's values as the field parses them (JSON), to price a configuration's value. */
+  canonical?: string[];
 }
 
 /** An input drawn per replication (common random numbers across candidates). */
@@ -60,6 +64,11 @@ export interface UncertainInput {
 export interface PlanSpec {
   /** The strategy planned. */
   strategy: string;
+  /**
+   * Why no strategy could be chosen (several and no plan.strategy): only
+   * `sim plan` needs one, so this is its error, not the file's.
+   */
+  strategyIssue?: ScenarioIssue;
   currency: string;
   hours: number;
   /** Fixed cost per hour. */
@@ -190,9 +199,12 @@ export function checkPlan(
   const at = (path: readonly PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     issues.push(source.issue(['plan', ...path], message, anchor));
 
-  const { name: strategy, problem } = planStrategy(block, scenario);
-  if (problem) at(block.strategy !== undefined ? ['strategy'] : [], problem, block.strategy !== undefined ? 'value' : 'key');
-  if (strategy !== undefined && (scenario.strategies[strategy].expect?.violates ?? []).length > 0) {
+  const { name: chosen, problem } = planStrategy(block, scenario);
+  // An unknown plan.strategy is the file's error; several strategies and none named only stop `sim plan`.
+  if (problem && block.strategy !== undefined) at(['strategy'], problem);
+  const strategyIssue = problem && block.strategy === undefined ? source.issue(['plan'], problem, 'key') : undefined;
+  const strategy = chosen ?? (strategyIssue ? Object.keys(scenario.strategies)[0] : undefined);
+  if (chosen !== undefined && (scenario.strategies[chosen].expect?.violates ?? []).length > 0) {
     at(
       block.strategy !== undefined ? ['strategy'] : [],
       `strategy "${strategy}" expects violations (a negative control): a plan needs a strategy meant to pass`,
@@ -246,6 +258,7 @@ export function checkPlan(
     issues,
     spec: {
       strategy,
+      ...(strategyIssue ? { strategyIssue } : {}),
       currency: block.currency,
       hours: block.hours,
       fixed: block.fixed,
@@ -276,6 +289,7 @@ function enumParameter(path: string, p: ParameterBlock, leaf: Leaf, here: PathSe
   }
   const seen = new Map<string, number>();
   const out: PlanValue[] = [];
+  const canonicals: string[] = [];
   values.forEach((value, i) => {
     const parsed = parseLeaf(leaf, value);
     if (!parsed.ok) {
@@ -292,10 +306,11 @@ function enumParameter(path: string, p: ParameterBlock, leaf: Leaf, here: PathSe
       ok = false;
     }
     seen.set(canonical, i);
+    canonicals.push(canonical);
     const text = String(value);
     out.push({ label: text, set: typeof value === 'string' ? JSON.stringify(value) : text, pricePerHour: p.prices?.[i] ?? 0 });
   });
-  return ok ? { path, kind: 'enum', values: out, monotone: p.monotone ?? false } : undefined;
+  return ok ? { path, kind: 'enum', values: out, monotone: p.monotone ?? false, canonical: canonicals } : undefined;
 }
 
 function rangeParameter(path: string, p: ParameterBlock, leaf: Leaf, here: PathSegment[], at: At): PlanParameter | undefined {
@@ -365,7 +380,7 @@ function rangeParameter(path: string, p: ParameterBlock, leaf: Leaf, here: PathS
     }
     values.push({ ...text, pricePerHour: ((p.price ?? 0) * n) / per });
   }
-  return { path, kind, values, monotone: p.monotone ?? true };
+  return { path, kind, values, monotone: p.monotone ?? true, unitPrice: (p.price ?? 0) / per };
 }
 
 function uncertainInput(
@@ -447,4 +462,26 @@ export function uncertainAssignment(input: UncertainInput, u: number): string {
   const n = low + (high - low) * x;
   const value = input.integer ? Math.round(n) : n;
   return `${input.path}=${valueText(input.kind, value).set}`;
+}
+
+/**
+ * The hourly cost of a configuration under a plan's prices: the fixed cost
+ * plus each parameter's price at the configuration's value (a range's
+ * price applies to any value; an enumeration prices only its listed
+ * values). `unpriced` lists the parameters whose value the plan does not
+ * price (an enumeration value it does not list): they add nothing.
+ */
+export function hourlyCostOf(spec: PlanSpec, config: unknown): { perHour: number; unpriced: string[] } {
+  let perHour = spec.fixed;
+  const unpriced: string[] = [];
+  for (const p of spec.parameters) {
+    const value = valueAtPath(config, splitPath(p.path)!);
+    if (p.unitPrice !== undefined && typeof value === 'number') perHour += p.unitPrice * value;
+    else {
+      const i = p.canonical?.indexOf(JSON.stringify(value)) ?? -1;
+      if (i >= 0) perHour += p.values[i].pricePerHour;
+      else unpriced.push(p.path);
+    }
+  }
+  return { perHour, unpriced };
 }

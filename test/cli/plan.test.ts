@@ -96,6 +96,28 @@ describe('sim plan', () => {
     expect(s.stderr).toMatch(/shape\.yaml:26:\d+ plan\.parameters: must name at least one parameter/);
   });
 
+  it('sim run on a scenario with prices: each strategy’s cost per hour and per 1,000 orders in summary.json, summary.md and the table', async () => {
+    const r = await runCli(['run', FIXTURE, '--out', join(work, 'run'), '--no-progress', '--no-ledger', '--workers', '1']);
+    // The fixture's 4 servers reject far more than 3%: the threshold fails (99), the costs are there all the same.
+    expect(r.code, r.stderr).toBe(99);
+    const summary = JSON.parse(readFileSync(join(work, 'run', 'summary.json'), 'utf8')) as {
+      strategies: Array<{
+        cost: { perHour: number; total: number; per1000Orders: number; currency: string };
+        aggregate: { outcomes: { won: { mean: number } } };
+      }>;
+    };
+    const [s] = summary.strategies;
+    expect(s.cost).toEqual({
+      perHour: 2.25,
+      total: 4.5,
+      per1000Orders: Number(((4.5 / s.aggregate.outcomes.won.mean) * 1000).toFixed(6)),
+      currency: 'USD',
+    });
+    expect(r.stdout).toMatch(/cost per hour\s+2\.25 USD\n/);
+    expect(r.stdout).toMatch(/cost per 1,000 orders\s+\d+\.\d\d USD\n/);
+    expect(readFileSync(join(work, 'run', 'summary.md'), 'utf8')).toContain('| cost per hour | 2.25 USD |');
+  });
+
   it('a scenario without a plan: block, and a bad --max-replications: exit 2', async () => {
     const none = await runCli(['plan', 'test/cli/fixtures/pass.yaml']);
     expect(none.code).toBe(2);
