@@ -124,7 +124,15 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
       // The per-record data stays with the results (the Parquet tables), out of summary.json.
       runs: runs.map(toSummaryRun),
       // Only a scenario that prices its capacity (plan:) gets the key: the others' summary.json stays as it was.
-      ...(loaded.plan ? { cost: planCost(loaded.plan, hourlyCostOf(loaded.plan, config).perHour, runs.map((r) => r.outcomes.won)) } : {}),
+      ...(loaded.plan
+        ? {
+            cost: planCost(
+              loaded.plan,
+              hourlyCostOf(loaded.plan, config).perHour,
+              runs.map((r) => r.outcomes.won),
+            ),
+          }
+        : {}),
     };
   });
   return {

@@ -70,10 +70,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
     '',
     '## Headline',
     '',
-    mdTable(
-      ['', ...names],
-      [...HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]), ...costRows(summary)],
-    ),
+    mdTable(['', ...names], [...HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]), ...costRows(summary)]),
     '',
   );
   out.push('## Metrics', '', mdStats(metricsTable(summary)), '');
