@@ -17,6 +17,8 @@ import { audit, type AuditReport } from '../verify/audit.js';
 import { evaluateThresholds, type ThresholdResult } from '../verify/thresholds.js';
 import type { PreparedRun } from './prepare.js';
 import { strategyChecks } from '../scenario/expectations.js';
+import { hourlyCostOf } from '../scenario/plan.js';
+import { planCost } from '../results/plan.js';
 
 /**
  * The strategy's pooled result, against which thresholds are evaluated:
@@ -121,6 +123,16 @@ export function buildSummary(prepared: PreparedRun, results: readonly RunResult[
       aggregate,
       // The per-record data stays with the results (the Parquet tables), out of summary.json.
       runs: runs.map(toSummaryRun),
+      // Only a scenario that prices its capacity (plan:) gets the key: the others' summary.json stays as it was.
+      ...(loaded.plan
+        ? {
+            cost: planCost(
+              loaded.plan,
+              hourlyCostOf(loaded.plan, config).perHour,
+              runs.map((r) => r.outcomes.won),
+            ),
+          }
+        : {}),
     };
   });
   return {

@@ -25,6 +25,7 @@ import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
 import { mergeCommand } from './commands/merge.js';
 import { shardCommand } from './commands/shard.js';
+import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit-codes.js';
 import { processIO, write, type CliIO } from './io.js';
@@ -34,7 +35,7 @@ import { didYouMean, errorText, PROGRAM, seeHelp } from './messages.js';
 const many = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
 
-const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'merge', 'fit', 'calibrate'];
+const COMMANDS = ['run', 'validate', 'schema', 'compare', 'report', 'sweep', 'plan', 'merge', 'fit', 'calibrate'];
 
 /** Options that may be given more than once (collected with {@link many}); positionals are checked by yargs. */
 const REPEATABLE = new Set(['strategy', 'set', 'param', 'metric', 'scenario', 'results', '_']);
@@ -349,6 +350,49 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .example('$0 merge shards/*/ --out merged', 'Shards in any order; a missing or foreign shard exits 2.'),
       async (a) => {
         done(await mergeCommand({ shards: many(a.results) ?? [], out: a.out, json: a.json, quiet: a.quiet, ledger: a.ledger }, io));
+      },
+    )
+    .command(
+      'plan <scenario>',
+      "Find the cheapest values of the scenario's plan: parameters that meet every threshold (at the pessimistic end of its 95% CI) and invariant.",
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file with a plan: block.' })
+          .option('seed', { type: 'string', describe: "Master seed (default: the scenario's); the same for every candidate." })
+          .option('max-replications', {
+            type: 'string',
+            describe: 'Most replications of one candidate (default: plan.maxReplications); still undecided then counts as infeasible.',
+          })
+          .option('exhaustive', { type: 'boolean', default: false, describe: 'Evaluate every candidate of the grid instead of searching.' })
+          .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
+          .option('out', { type: 'string', describe: 'Output directory (default: reports/<scenario>/plan-<time>/).' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print plan.json on stdout (the summary goes to stderr).' })
+          .option('quiet', {
+            type: 'boolean',
+            alias: 'q',
+            default: false,
+            describe: 'No progress and no summary; a missing plan still says why on stderr.',
+          })
+          .option('progress', { type: 'boolean', default: true, describe: 'A line per candidate on stderr (--no-progress to turn off).' })
+          .example('$0 plan scenarios/capacity-plan.yaml', 'The cheapest order servers and bandwidth meeting the SLOs.')
+          .example('$0 plan scenarios/capacity-plan.yaml --json --no-progress > plan.json', 'plan.json on stdout.'),
+      async (a) => {
+        done(
+          await planCommand(
+            {
+              scenario: a.scenario,
+              seed: a.seed,
+              workers: a.workers,
+              maxReplications: a['max-replications'],
+              exhaustive: a.exhaustive,
+              out: a.out,
+              json: a.json,
+              quiet: a.quiet,
+              progress: a.progress,
+            },
+            io,
+          ),
+        );
       },
     )
     .command(

@@ -241,6 +241,20 @@ export const HEADLINE_ROWS: readonly HeadlineRow[] = [
 ];
 
 /**
+ * The rows of what each strategy's capacity costs (per hour, and per 1,000
+ * users told "won"), when the scenario prices it in a plan: block; none otherwise.
+ */
+export function costRows(summary: RunSummary): string[][] {
+  if (!summary.strategies.some((s) => s.cost)) return [];
+  const money = (x: number | null | undefined, currency: string | undefined): string =>
+    x === null || x === undefined ? '—' : `${x.toFixed(2)} ${currency ?? ''}`.trimEnd();
+  return [
+    ['cost per hour', ...summary.strategies.map((s) => money(s.cost?.perHour, s.cost?.currency))],
+    ['cost per 1,000 orders', ...summary.strategies.map((s) => money(s.cost?.per1000Orders, s.cost?.currency))],
+  ];
+}
+
+/**
  * Where a summary is shown: `run` (by `sim run`, whose exit code is the
  * verdict's) or `report` (rebuilt later by `sim report`, which exits 0 when
  * it rebuilt the files: the code is the original run's).
@@ -303,7 +317,7 @@ export function renderConsoleSummary(summary: RunSummary, context: VerdictContex
     reps > 1 ? ', mean ± 95% CI' : ''
   }`;
   const header = ['', ...summary.strategies.map((s) => s.name)];
-  const rows = HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]);
+  const rows = [...HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]), ...costRows(summary)];
   const lines = [title, '', renderTextTable(header, rows)];
   if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
   if (reps > 1) lines.push(POOLED_PERCENTILE_NOTE);

@@ -377,3 +377,6 @@ export async function withVisualReport(
 
 /** Written instead of the charts and report.html when drawing them failed (the other files are still written). */
 export const VISUAL_REPORT_ERROR_FILE = 'report-error.txt';
+
+/** The page style, the chart boot script and the script escaper, for other pages built on the same charts (plan reports). */
+export { CSS as REPORT_CSS, BOOT as CHART_BOOT_SCRIPT, scriptSource };

@@ -1,6 +1,6 @@
 import { isFailure, VERDICT_LABEL, verdictMessage } from './verdicts.js';
 import type { CheckVerdict } from '../results/summary.js';
-import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
+import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, costRows, verdictLine } from './console-table.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
 import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
@@ -70,10 +70,7 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
     '',
     '## Headline',
     '',
-    mdTable(
-      ['', ...names],
-      HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]),
-    ),
+    mdTable(['', ...names], [...HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]), ...costRows(summary)]),
     '',
   );
   out.push('## Metrics', '', mdStats(metricsTable(summary)), '');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { PlanCost } from './plan.js';
 import type { StrategyAggregate } from './aggregate.js';
 import { LATENCY_NAMES, latencyNameOf, type SummaryRun, type TimeSeriesData } from './result.js';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
@@ -117,6 +118,8 @@ export interface StrategySummary {
   aggregate: StrategyAggregate;
   /** Per replication, in replication order, without per-record data. */
   runs: SummaryRun[];
+  /** What the strategy's capacity costs, when the scenario's plan: block prices it (absent otherwise). */
+  cost?: PlanCost;
 }
 
 /** The options that shaped the run (not those that only change how fast it ran). */

@@ -30,6 +30,7 @@ import { SourceMap, formatPath, type PathSegment } from './positions.js';
 import { ScenarioSchema, type ResolvedConfig, type Scenario } from './schema.js';
 import { setPath } from './paths.js';
 import { yamlOptions } from './yaml-options.js';
+import { checkPlan, type PlanSpec } from './plan.js';
 import {
   depthProblem,
   duplicateKeys,
@@ -56,6 +57,8 @@ export interface LoadedScenario {
   set: readonly string[];
   /** Source positions, for issues found later about this file. */
   source: SourceMap;
+  /** The `plan:` block, checked and expanded (absent when the scenario has none). */
+  plan?: PlanSpec;
 }
 
 /** Options of {@link loadScenario}. */
@@ -242,16 +245,22 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   const parsed = ScenarioSchema.safeParse(input, { error: scenarioErrorMap });
   const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(issue, input, ScenarioSchema));
   append(issues, locateProblems(problems, input, { source, assignments }));
-  const baseHasIssues = problems.some((p) => p.path[0] !== 'strategies' && p.path[0] !== 'thresholds' && p.path[0] !== 'invariants');
+  const baseHasIssues = problems.some(
+    (p) => p.path[0] !== 'strategies' && p.path[0] !== 'thresholds' && p.path[0] !== 'invariants' && p.path[0] !== 'plan',
+  );
   const problemAt = (path: readonly PathSegment[]) =>
     problems.some((p) => p.path.length >= path.length && path.every((s, i) => String(p.path[i]) === String(s)));
 
   // The configuration of every strategy (the base alone without strategies), for the checks across them.
   const configs: ResolvedConfig[] = [];
+  const configsByName = new Map<string, ResolvedConfig>();
   if (isPlainObject(raw)) {
     // Strategies: overlay paths must exist; the resulting configuration must parse.
     const strategies = raw.strategies;
-    if (!isPlainObject(strategies) && parsed.success) configs.push(parsed.data);
+    if (!isPlainObject(strategies) && parsed.success) {
+      configs.push(parsed.data);
+      configsByName.set('base', parsed.data);
+    }
     if (isPlainObject(strategies)) {
       if (Object.keys(strategies).length === 0) {
         issues.push(source.issue(['strategies'], 'names no strategy; leave strategies out to run the base scenario alone'));
@@ -271,6 +280,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
         });
         append(issues, configIssues);
         if (config) configs.push(config);
+        if (config) configsByName.set(name, config);
         if (isPlainObject(overlay) && isPlainObject(overlay.thresholds)) {
           const at = ['strategies', name, 'thresholds'];
           issues.push(...thresholdIssues(overlay.thresholds, source, (path) => problemAt(path), at));
@@ -291,6 +301,15 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
     const tooMany = totalIntervalsIssue(configs, source);
     if (tooMany) issues.push(tooMany);
   }
+  const plan = issues.length === 0 && parsed.success ? checkPlan(parsed.data, source, configsByName) : { issues: [] };
+  append(issues, plan.issues);
   if (issues.length > 0 || !parsed.success) throw new ScenarioError(sortIssues(uniqueIssues(issues)));
-  return { file, scenario: parsed.data, input: raw as Record<string, unknown>, set: [...(options.set ?? [])], source };
+  return {
+    file,
+    scenario: parsed.data,
+    input: raw as Record<string, unknown>,
+    set: [...(options.set ?? [])],
+    source,
+    ...(plan.spec ? { plan: plan.spec } : {}),
+  };
 }

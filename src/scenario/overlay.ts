@@ -184,6 +184,7 @@ export function overlayInput(
   delete input.strategies;
   delete input.thresholds;
   delete input.invariants;
+  delete input.plan;
   for (const entry of overlay) assign(input, entry.path, structuredClone(entry.value));
   for (const assignment of assignments) assign(input, assignment.path, structuredClone(assignment.value));
   return input;

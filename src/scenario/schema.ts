@@ -5,6 +5,7 @@ import { formatDuration, UnitError } from '../kernel/units.js';
 import { parseCount } from '../kernel/units.js';
 import { METRIC_NAMES } from '../metrics/catalogue.js';
 import { isThresholdSyntax, THRESHOLD_SYNTAX } from '../metrics/thresholds.js';
+import { PlanBlockSchema } from './plan-schema.js';
 
 /**
  * The scenario schema: the one source of the scenario's types, defaults and
@@ -655,6 +656,7 @@ export const ScenarioSchema = BaseSchema.extend({
     .array(z.enum(INVARIANTS))
     .default([...INVARIANTS])
     .meta({ description: 'Invariants the auditor checks after every run; a violation exits 1 unless the strategy expects it.' }),
+  plan: PlanBlockSchema.optional(),
 }).superRefine(checkConfig);
 
 /** A scenario after parsing: units resolved, defaults filled. */

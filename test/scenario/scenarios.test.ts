@@ -10,6 +10,7 @@ describe('every file in scenarios/', () => {
     expect(files.sort()).toEqual(
       [
         'bots',
+        'capacity-plan',
         'cdn-stampede',
         'flash-sale',
         'isolation',
@@ -38,12 +39,12 @@ describe('every file in scenarios/', () => {
     expect(header.toLowerCase()).toContain('what to look at');
   });
 
-  test('sizes: smoke is small, flash-sale has 1M users, focused ones 20k-200k', () => {
+  test('sizes: smoke is small, flash-sale and capacity-plan have 1M users, focused ones 20k-200k', () => {
     for (const file of files) {
       const { scenario } = loadScenario(`scenarios/${file}`);
       const count = scenario.users.count;
       if (file === 'smoke.yaml') expect(count).toBeLessThanOrEqual(5_000);
-      else if (file === 'flash-sale.yaml') expect(count).toBe(1_000_000);
+      else if (file === 'flash-sale.yaml' || file === 'capacity-plan.yaml') expect(count).toBe(1_000_000);
       else expect(count >= 20_000 && count <= 200_000, `${file}: ${count} users`).toBe(true);
     }
   });

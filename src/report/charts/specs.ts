@@ -1047,3 +1047,6 @@ export function buildCharts(summary: RunSummary): ChartSpec[] {
   if (hasMainSite(summary)) charts.push(mainSiteChart(summary));
   return charts;
 }
+
+/** The shared chart layout, for charts built outside this module (plan reports). */
+export { spec as chartSpec, type SpecInput as ChartSpecInput };

@@ -1,0 +1,162 @@
+/**
+ * plan.json, the result of `sim plan`: the cheapest candidate found that
+ * meets every constraint, every candidate simulated with its verdict and
+ * intervals, how many simulations the search ran against the grid, the
+ * Pareto front of cost against each constrained metric, and the
+ * sensitivity at the best plan. Deterministic: a function of the scenario,
+ * the options and the seed (no wall-clock figure; timing.json has those).
+ */
+
+/** plan.json's format version. */
+export const PLAN_SCHEMA_VERSION = 1;
+
+/** What a plan costs. */
+export interface PlanCost {
+  /** Fixed cost plus each parameter's price at its value, per hour. */
+  perHour: number;
+  /** `perHour` × the hours the capacity is held. */
+  total: number;
+  /** `total` per 1,000 successful orders (users told "won", mean over replications); null when there were none. */
+  per1000Orders: number | null;
+  /** The plan's currency name. */
+  currency: string;
+}
+
+const round6 = (x: number): number => Number(x.toFixed(6));
+
+/**
+ * What a plan costs, from its hourly cost and the users told "won" in each
+ * replication: total over `hours`, and per 1,000 of the mean successful
+ * orders. Rounded to 6 decimals, so reports do not show float noise.
+ */
+export function planCost(pricing: { hours: number; currency: string }, perHour: number, won: readonly number[]): PlanCost {
+  const total = perHour * pricing.hours;
+  const orders = won.length > 0 ? won.reduce((a, b) => a + b, 0) / won.length : 0;
+  return {
+    perHour: round6(perHour),
+    total: round6(total),
+    per1000Orders: orders > 0 ? round6((total / orders) * 1000) : null,
+    currency: pricing.currency,
+  };
+}
+
+/** One constraint: a threshold expression, or an invariant. */
+export interface PlanConstraint {
+  /** `order_latency p(99)<500ms`, or the invariant's name. */
+  id: string;
+  /** `threshold` or `invariant`. */
+  kind: 'threshold' | 'invariant';
+  /** The metric of a threshold. */
+  metric?: string;
+  /** The expression of a threshold. */
+  expression?: string;
+  /** The limit in the metric's internal unit (µs, fraction, count). */
+  limit?: number;
+  /** `lower` when smaller values are safer (`<`, `<=`), `higher` when larger are, `equal` for `==`/`!=`. */
+  better?: 'lower' | 'higher' | 'equal';
+}
+
+/** A constraint measured on one candidate. */
+export interface ConstraintOutcome {
+  /** {@link PlanConstraint.id}. */
+  id: string;
+  /** Replications that measured it. */
+  n: number;
+  /** Mean over replications (a threshold's value; an invariant's share of replications holding). */
+  mean: number | null;
+  /** The 95% Student-t interval of the mean, cut to the metric's range (null below 2 replications). */
+  low: number | null;
+  high: number | null;
+  /** true: holds at the pessimistic end of the interval; false: fails (the interval lies on the wrong side, or a replication did not measure it, or an invariant broke); null: undecided. */
+  holds: boolean | null;
+}
+
+/** The verdict on a candidate. */
+export type CandidateVerdict = 'feasible' | 'infeasible' | 'undecided';
+
+/** One candidate simulated. */
+export interface PlanCandidate {
+  /** Parameter path → value (as reports show it). */
+  values: Record<string, string | number>;
+  cost: PlanCost;
+  /** `undecided` (the intervals did not decide within maxReplications) counts as infeasible. */
+  verdict: CandidateVerdict;
+  /** Why it is not feasible, in a sentence (absent when feasible). */
+  reason?: string;
+  /** Replications simulated. */
+  replications: number;
+  /** Every constraint, in the order of `constraints`. */
+  constraints: ConstraintOutcome[];
+}
+
+/** One side of a sensitivity bar: the plan with one parameter one step away. */
+export interface SensitivitySide {
+  /** The parameter's value there. */
+  value: string | number;
+  /** Cost per hour there minus the best's. */
+  costDelta: number;
+  /** Constraint id → mean there minus the best's (null when either is not measured). */
+  deltas: Record<string, number | null>;
+  /** The verdict there. */
+  verdict: CandidateVerdict;
+}
+
+/** The sensitivity of the best plan to one parameter. */
+export interface Sensitivity {
+  path: string;
+  /** One step down (absent at the range's lowest value). */
+  down?: SensitivitySide;
+  /** One step up (absent at the highest). */
+  up?: SensitivitySide;
+}
+
+/** Candidates on the Pareto front of cost against one constrained metric. */
+export interface FrontSeries {
+  /** {@link PlanConstraint.id}. */
+  id: string;
+  /** Non-dominated candidates (cheaper, or better on the metric), by increasing cost. */
+  points: Array<{ values: Record<string, string | number>; perHour: number; mean: number; verdict: CandidateVerdict }>;
+}
+
+/** plan.json. */
+export interface PlanResult {
+  schemaVersion: number;
+  kind: 'flashsim-plan';
+  tool: { name: string; version: string };
+  scenario: { name: string; file: string; description: string | null };
+  /** The strategy planned. */
+  strategy: string;
+  seed: number | string;
+  /** `boundary` (bisection and local search) or `exhaustive` (every candidate). */
+  search: 'boundary' | 'exhaustive';
+  currency: string;
+  hours: number;
+  /** Replications per batch and the most per candidate. */
+  replications: { batch: number; max: number };
+  parameters: Array<{ path: string; kind: string; monotone: boolean; values: Array<string | number> }>;
+  uncertain: Array<{ path: string; low: number; high: number; distribution: string }>;
+  constraints: PlanConstraint[];
+  /** Whether a feasible plan exists within the ranges (as far as the search saw). */
+  feasible: boolean;
+  /** The cheapest feasible candidate, or null. */
+  best: PlanCandidate | null;
+  /** With no feasible plan: the constraints that fail at the largest values (the top of each combination), with why. */
+  binding: Array<{ id: string; reason: string }>;
+  /** Every candidate simulated, in the order first evaluated. */
+  candidates: PlanCandidate[];
+  /** Simulations run (replications over all candidates). */
+  runs: number;
+  /** Candidates in the full grid. */
+  gridSize: number;
+  /** Simulations an exhaustive evaluation would need at least (gridSize × the first batch). */
+  gridRuns: number;
+  /** Candidates judged infeasible by monotonicity without a simulation. */
+  inferred: number;
+  front: FrontSeries[];
+  sensitivity: Sensitivity[];
+}
+
+/** plan.json's text: stable key order, two-space indent, a final newline. */
+export function renderPlanJson(plan: PlanResult): string {
+  return `${JSON.stringify(plan, null, 2)}\n`;
+}
