@@ -289,6 +289,9 @@ const buttonScript = z
       .meta({ description: 'Where the button script comes from: origin (never cached, the seed design) or the CDN with cdnTtl.' }),
     bytes: bytes('Size of the button script.').prefault('1kB'),
     cdnTtl: duration('TTL when served by the CDN; the button can be enabled that much late.').prefault('0s'),
+    soldOutDelay: duration(
+      'When set, scripts the origin makes this long or more after the stock runs out grey the button out ("sold out"): users who load the page then leave without clicking, which takes the post-sell-out clicks off the order servers. The delay is the time the sold-out state takes to reach the script servers (a push, a config reload); a CDN-cached script keeps an enabled copy up to cdnTtl longer. A unit given back reopens the button only with orderServers.reopenOnReturn. Omitted: the button stays enabled after sell-out (the seed design).',
+    ).optional(),
   })
   .meta({ description: 'The small script that enables the buy button at T0 and hands out the order URL.' });
 
@@ -681,7 +684,7 @@ export type CdnConfig = SystemConfig['cdn'];
 export type OriginConfig = SystemConfig['origin'];
 /** `system.originLink`: bandwidth and leased in bytes/s. */
 export type OriginLinkConfig = SystemConfig['originLink'];
-/** `system.buttonScript`: bytes in bytes, cdnTtl in µs. */
+/** `system.buttonScript`: bytes in bytes, cdnTtl and soldOutDelay in µs. */
 export type ButtonScriptConfig = SystemConfig['buttonScript'];
 /** `system.tokenGate`: ttl in µs. */
 export type TokenGateConfig = SystemConfig['tokenGate'];

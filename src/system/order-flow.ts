@@ -172,6 +172,7 @@ export class OrderFlow {
   #leakedUnits = 0;
   #queueWait = 0;
   #soldOutAtUs: number | null = null;
+  #scriptSoldOutFrom = Infinity;
   readonly #wonResponses: number[] = [];
   readonly #tokenRejected: Record<Exclude<TokenVerdict, 'ok'>, number> = {
     forged: 0,
@@ -317,6 +318,15 @@ export class OrderFlow {
     return this.#soldOutAtUs;
   }
 
+  /**
+   * From when button scripts say "sold out", µs: buttonScript.soldOutDelay
+   * after the stock ran out; Infinity while the stock lasts, or always
+   * without the knob. A script made at or after it greys the button out.
+   */
+  get scriptSoldOutFrom(): number {
+    return this.#scriptSoldOutFrom;
+  }
+
   /** Users told "won", in answer order. */
   get wonResponses(): readonly number[] {
     return this.#wonResponses;
@@ -417,6 +427,8 @@ export class OrderFlow {
     this.stock.giveBack();
     if (this.unitsHandedOut < this.stock.initial) this.#soldOutAtUs = null;
     this.servers.reopen();
+    // The button reopens with the servers' flag, and greys out again when the stock next runs out.
+    if (this.config.system.orderServers.reopenOnReturn) this.#scriptSoldOutFrom = Infinity;
   }
 
   private arrive(r: number): void {
@@ -592,8 +604,10 @@ export class OrderFlow {
     }
   }
 
-  /** The stock ran out at `now`: the servers learn it after soldOutFlagDelay, and the waiting room with them. */
+  /** The stock ran out at `now`: the servers learn it after soldOutFlagDelay, and the waiting room with them; the button script after buttonScript.soldOutDelay. */
   private stockRanOut(now: number): void {
+    const scriptDelay = this.config.system.buttonScript.soldOutDelay;
+    if (scriptDelay !== undefined && this.#scriptSoldOutFrom === Infinity) this.#scriptSoldOutFrom = now + scriptDelay;
     if (this.servers.soldOutFlagAt !== Infinity) return;
     this.servers.stockRanOut(now);
     if (this.room !== null && this.config.system.orderServers.soldOutFlag) this.room.soldOutKnownAt(this.servers.soldOutFlagAt);

@@ -37,6 +37,8 @@ export const enum Outcome {
 /** Bit layout of the second event argument of a script delivery. */
 const ENABLED_BIT = 1 << 26;
 const ANONYMOUS_BIT = 1 << 27;
+/** The script greys the button out: the sale is sold out (buttonScript.soldOutDelay). */
+const SOLD_OUT_BIT = 1 << 28;
 /** Generation reserved for bots' early attempts, so only their "won" counts. */
 const EARLY_GEN = GEN_MASK;
 
@@ -339,8 +341,14 @@ export class Users {
         this.sim.scheduleAt(deliverAt, this.pageKind, user, gen);
       } else {
         const enabled = generatedAtUs >= this.saleStart;
+        const soldOut = generatedAtUs >= this.flow.scriptSoldOutFrom;
         this.f64[f + TOKEN_ISSUED_AT] = generatedAtUs;
-        this.sim.scheduleAt(deliverAt, this.scriptKind, user, gen | (enabled ? ENABLED_BIT : 0) | ANONYMOUS_BIT);
+        this.sim.scheduleAt(
+          deliverAt,
+          this.scriptKind,
+          user,
+          gen | (enabled ? ENABLED_BIT : 0) | ANONYMOUS_BIT | (soldOut ? SOLD_OUT_BIT : 0),
+        );
       }
     },
     onEdgeError: (user, gen, _object, nowUs) => {
@@ -387,8 +395,10 @@ export class Users {
     } else {
       // The script is enabled if the origin made it from T0, with a token issued then.
       const enabled = generatedUs >= this.saleStart;
+      // And it greys the button out if the origin made it once it knew the stock was gone.
+      const soldOut = generatedUs >= this.flow.scriptSoldOutFrom;
       this.f64[f + TOKEN_ISSUED_AT] = generatedUs;
-      this.sim.scheduleAt(deliverAt, this.scriptKind, user, gen | (enabled ? ENABLED_BIT : 0));
+      this.sim.scheduleAt(deliverAt, this.scriptKind, user, gen | (enabled ? ENABLED_BIT : 0) | (soldOut ? SOLD_OUT_BIT : 0));
     }
   }
 
@@ -523,6 +533,11 @@ export class Users {
     // The page has loaded, script and all: the failed loads in a row end here
     // (not at the page: a script that never comes is a failed load too).
     this.u8[b + FAILURES] = 0;
+    if (bits & SOLD_OUT_BIT) {
+      // A greyed-out button: the user knows the sale is over without clicking.
+      this.finish(user, Outcome.SoldOut);
+      return;
+    }
     if (bits & ENABLED_BIT) {
       this.u8[b + TOKEN_KIND] = this.staticUrl ? TokenKind.Static : bits & ANONYMOUS_BIT ? TokenKind.Anonymous : TokenKind.Genuine;
       this.u8[b + STATE] = UserState.Reacting;

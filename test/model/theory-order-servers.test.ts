@@ -1,9 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../../src/scenario/load.js';
-import { resolveStrategies } from '../../src/scenario/strategies.js';
-import { runOnce } from '../../src/model/run-once.js';
+import { describe, it } from 'vitest';
 import type { RunResult } from '../../src/results/result.js';
 import { scenarioFile } from '../helpers/scenario-files.js';
+import { agrees, runStrategies } from '../helpers/theory.js';
 import { erlangArrivalLst, erlangB, erlangC, giMccBlocking, mmcWaitInQueue, mmcdAbandonment } from '../helpers/erlang.js';
 
 /*
@@ -18,8 +16,6 @@ import { erlangArrivalLst, erlangB, erlangC, giMccBlocking, mmcWaitInQueue, mmcd
 
 const SERVICE_S = 0.015;
 const MU = 1 / SERVICE_S;
-/** t(0.975, n − 1) for n replications. */
-const T975: Record<number, number> = { 3: 4.303, 4: 3.182, 5: 2.776 };
 
 /** A steady order stream: `lambda` requests/s for `seconds`, onto the given order servers. */
 function scenario(lambda: number, seconds: number, orderServers: string, strategies: string): string {
@@ -44,23 +40,7 @@ ${strategies}
 }
 
 /** Runs every strategy of `file` `n` times; results by strategy. */
-function run(file: string, n: number): Map<string, RunResult[]> {
-  const out = new Map<string, RunResult[]>();
-  for (const plan of resolveStrategies(loadScenario(file))) {
-    const results: RunResult[] = [];
-    for (let r = 0; r < n; r++) results.push(runOnce(plan.config, { strategy: plan.name, replication: r, seed: 7 }).result);
-    out.set(plan.name, results);
-  }
-  return out;
-}
-
-/** Mean and 95% half-width of `xs`. */
-function ci(xs: number[]): { mean: number; half: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  return { mean, half: (T975[n] * sd) / Math.sqrt(n) };
-}
+const run = (file: string, n: number): Map<string, RunResult[]> => runStrategies(file, n, 7);
 
 /** Rejected over attempts in the rows from `fromS` to `toS` (s): the steady part of the stream, ramp edges cut. */
 function steadyRejectRate(result: RunResult, fromS: number, toS: number): number {
@@ -77,15 +57,6 @@ function steadyRejectRate(result: RunResult, fromS: number, toS: number): number
     }
   });
   return r / a;
-}
-
-/** Expects `formula` inside the replications' 95% interval (and the interval to be narrow enough to mean something). */
-function agrees(xs: number[], formula: number, widest: number, label = ''): void {
-  const { mean, half } = ci(xs);
-  // THEORY_TABLE=1 prints the figures of docs/model.md's table.
-  if (process.env.THEORY_TABLE) console.log(`${label}\t${formula}\t${mean} ± ${half}`);
-  expect(half, `half-width ${half} too wide to test`).toBeLessThan(widest);
-  expect(Math.abs(mean - formula), `simulated ${mean} ± ${half}, formula ${formula}`).toBeLessThanOrEqual(half);
 }
 
 const metric = (results: RunResult[], name: keyof RunResult['metrics']): number[] => results.map((r) => r.metrics[name] as number);

@@ -93,6 +93,24 @@ describe('validation messages for bad scenario files', () => {
     expect(loadScenario('scenarios/smoke.yaml', { set: ['system.orderServers.quota=25'] }).scenario.system.orderServers.quota).toBe(25);
   });
 
+  test('button script after sell-out: a duration at the key; absent by default and from the resolved config', () => {
+    expect(
+      issuesOfFile(
+        scenarioFile(
+          'version: 1\nname: x\nsystem:\n  buttonScript: { soldOutDelay: -1s }\nstrategies:\n  a: { system.buttonScript.soldOutDelay: 2 }\n',
+        ),
+      ),
+    ).toEqual([
+      'F:4:33 system.buttonScript.soldOutDelay: expected a non-negative duration such as 250us, 15ms, 5s or 10m30s (got "-1s")',
+      'F:6:42 strategies.a.system.buttonScript.soldOutDelay: expected a duration with a unit such as 2s or 2ms (got 2: a bare number is ambiguous)',
+    ]);
+    const plain = loadScenario('scenarios/smoke.yaml').scenario.system.buttonScript;
+    expect('soldOutDelay' in plain).toBe(false);
+    expect(
+      loadScenario('scenarios/smoke.yaml', { set: ['system.buttonScript.soldOutDelay=2s'] }).scenario.system.buttonScript.soldOutDelay,
+    ).toBe(2_000_000);
+  });
+
   test('bad distribution strings', () => {
     expect(issuesOf(`${BAD}/bad-distribution.yaml`)).toEqual([
       `${BAD}/bad-distribution.yaml:3:12 users.refresh: expected lognormal(median, sigma) with 2 arguments (got "lognormal(5s)")`,
