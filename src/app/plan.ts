@@ -43,6 +43,7 @@ import { audit } from '../verify/audit.js';
 import { evaluateThreshold } from '../verify/thresholds.js';
 import { boundarySearch, exhaustiveSearch, type SearchSpace } from './plan-search.js';
 import { displayPath } from './prepare.js';
+import { planUncertainStream } from '../system/streams.js';
 
 /** What shapes a plan (recorded through plan.json's fields). */
 export interface PlanOptions {
@@ -208,7 +209,7 @@ class Evaluator {
     const { spec, loaded, seed } = this.prepared;
     const set = spec.parameters.map((p, d) => `${p.path}=${p.values[index[d]].set}`);
     for (const input of spec.uncertain) {
-      const u = new RandomSource(seed, replication).stream(`plan.uncertain.${input.path}`).uniform(0, 0);
+      const u = new RandomSource(seed, replication).stream(planUncertainStream(input.path)).uniform(0, 0);
       set.push(uncertainAssignment(input, u));
     }
     return resolveStrategies(loaded, { strategies: [spec.strategy], set, seed })[0].config;

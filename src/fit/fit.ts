@@ -117,13 +117,20 @@ function notExpressible(spec: DistributionSpec): string | undefined {
 }
 
 /**
+ * The stream of a family's bootstrap draws. Not a run's stream (those are
+ * listed in src/system/streams.ts, a layer above this one): it lives in its
+ * own `RandomSource`, so it can share no draws with a simulation.
+ */
+export const bootstrapStreamName = (family: string): string => `fit-bootstrap-${family}`;
+
+/**
  * The bootstrap p-values of one fit: seeded draws from the fitted
  * distribution, refitted, their D and A² compared with the samples'.
  */
 function bootstrapPValues(fit: FamilyFit, n: number, ks: number, ad: number, replicates: number, seed: number): [number, number] {
   const m = Math.min(n, BOOTSTRAP_SAMPLE_CAP);
   const quantile = quantileOf(fit.spec);
-  const stream = new RandomSource(seed, 0).stream(`fit-bootstrap-${fit.family}`);
+  const stream = new RandomSource(seed, 0).stream(bootstrapStreamName(fit.family));
   const draws = new Float64Array(m);
   const ksScaled = ks * Math.sqrt(n / m);
   let ksAbove = 0;

@@ -63,3 +63,11 @@ export const CALIBRATE_STREAM = {
 
 /** A stream name of {@link STREAM}. */
 export type StreamName = (typeof STREAM)[keyof typeof STREAM];
+
+/**
+ * The stream of `sim plan`'s draws of an uncertain input (src/app/plan.ts),
+ * one per key path: replication r of every candidate draws the same value,
+ * from the scenario's seed and r. Not a run's stream; the `plan.` prefix
+ * keeps it apart from every name above.
+ */
+export const planUncertainStream = (path: string): string => `plan.uncertain.${path}`;
