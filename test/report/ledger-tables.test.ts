@@ -1,8 +1,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/app/run.js';
 import { LEDGER_TABLE, ROW_GROUP_ROWS, USERS_TABLE, writeLedgerTables } from '../../src/report/ledger-tables.js';
 import { renderSummaryJson } from '../../src/results/summary.js';
@@ -48,17 +49,23 @@ const USERS_COLUMNS = [
 ];
 
 describe('ledger.parquet and users.parquet', () => {
-  it('hold every order and "won" answer of every run, with the documented columns, and summary.json none', async () => {
-    // Unpaid orders: cancellations, so cancelled_us is set on some rows; two strategies × two replications.
-    const run = await runScenario(join(ROOT, 'scenarios/unpaid.yaml'), {
+  // Unpaid orders: cancellations, so cancelled_us is set on some rows; two strategies × two replications.
+  let run: Awaited<ReturnType<typeof runScenario>>;
+  let dir: string;
+  let written: string[];
+  beforeAll(async () => {
+    run = await runScenario(join(ROOT, 'scenarios/unpaid.yaml'), {
       users: 8000,
       replications: 2,
       strategies: ['all-paid', 'reopen'],
       set: ['sale.stock=300'],
       workers: 1,
     });
-    const dir = await tempDir();
-    const written = await writeLedgerTables(dir, run.results);
+    dir = await tempDir();
+    written = await writeLedgerTables(dir, run.results);
+  });
+
+  it('hold every order and "won" answer of every run, with the documented columns, and summary.json none', async () => {
     expect(written).toEqual([join(dir, LEDGER_TABLE), join(dir, USERS_TABLE)]);
     expect((await readdir(dir)).sort()).toEqual([LEDGER_TABLE, USERS_TABLE]);
 
@@ -101,6 +108,48 @@ describe('ledger.parquet and users.parquet', () => {
     expect(json).not.toContain('"ledger"');
     expect(json).not.toContain('"wonResponses"');
     expect(json).not.toContain(run.results[0].ledger[0].token);
+  });
+
+  it("open as they are in DuckDB, whose counts per run equal the summary's", async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const query = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
+    const ledger = join(dir, LEDGER_TABLE).replaceAll("'", "''");
+    const users = join(dir, USERS_TABLE).replaceAll("'", "''");
+    const types = await query(`DESCRIBE SELECT * FROM read_parquet('${ledger}')`);
+    expect(types.map((c) => `${String(c.column_name)} ${String(c.column_type)}`)).toEqual([
+      'strategy VARCHAR',
+      'replication INTEGER',
+      'order_id INTEGER',
+      'user INTEGER',
+      'created_us BIGINT',
+      'accepted_us BIGINT',
+      'presented_us BIGINT',
+      'server INTEGER',
+      'token VARCHAR',
+      'cancelled_us BIGINT',
+    ]);
+    const perRun = await query(
+      `SELECT strategy, replication, count(*) AS orders, count(cancelled_us) AS cancelled, count(DISTINCT user) AS buyers
+       FROM read_parquet('${ledger}') GROUP BY ALL ORDER BY strategy, replication`,
+    );
+    const won = await query(
+      `SELECT strategy, replication, count(*) AS won FROM read_parquet('${users}') GROUP BY ALL ORDER BY strategy, replication`,
+    );
+    const expected = run.summary.strategies
+      .flatMap((s) => s.runs.map((r, replication) => ({ strategy: s.name, replication, r })))
+      .sort((a, b) => (a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : a.replication - b.replication));
+    expect(perRun).toEqual(
+      expected.map(({ strategy, replication, r }) => ({
+        strategy,
+        replication,
+        orders: String(r.metrics.orders_created),
+        cancelled: String(r.metrics.orders_cancelled),
+        buyers: String(r.metrics.orders_created),
+      })),
+    );
+    expect(won).toEqual(expected.map(({ strategy, replication, r }) => ({ strategy, replication, won: String(r.outcomes.won) })));
+    connection.closeSync();
   });
 
   it('splits a long ledger into row groups of ROW_GROUP_ROWS rows', async () => {
