@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseSummaryJson, TIMESERIES_FILE, type RunSummary } from '../results/summary.js';
+import { parseSummaryJson, REPLICATIONS_FILE, TIMESERIES_FILE, type RunSummary } from '../results/summary.js';
+import { attachRunDetail } from '../report/replications-jsonl.js';
 import { attachRunTimeseries } from '../report/timeseries-csv.js';
 import { pendingFile } from '../report/write-atomic.js';
 import type { PreparedRun } from './prepare.js';
@@ -48,14 +49,15 @@ export async function firstFreeDirectory(base: string): Promise<string> {
 
 /**
  * Reads a run's summary: `path` is a run directory or a summary.json file.
- * With `timeseries` (the default) the runs' time-series rows are read back
- * from the timeseries.csv beside it, which every report needs; without,
- * they stay empty (`sim compare` reads only metrics, so a bare summary.json
- * file is enough for it).
+ * With `perRunFiles` (the default) the runs' time-series rows and their
+ * histograms, latency over time and acceptance times are read back from
+ * the timeseries.csv and replications.jsonl beside it, which every report
+ * needs; without, they stay empty (`sim compare` reads only metrics, so a
+ * bare summary.json file is enough for it).
  *
- * @throws {UsageError} when there is no readable summary there, or no readable timeseries.csv when asked for (exit 2).
+ * @throws {UsageError} when there is no readable summary there, or no readable timeseries.csv or replications.jsonl when asked for (exit 2).
  */
-export async function readSummary(path: string, options: { timeseries?: boolean } = {}): Promise<{ file: string; summary: RunSummary }> {
+export async function readSummary(path: string, options: { perRunFiles?: boolean } = {}): Promise<{ file: string; summary: RunSummary }> {
   let file = path;
   try {
     // A write killed between its commit and its end: the committed summary.json is the directory's (see writeFilesAtomic).
@@ -69,27 +71,30 @@ export async function readSummary(path: string, options: { timeseries?: boolean 
   } catch {
     throw new UsageError(`${path}: no summary.json (is it a run directory written by flashsim run?)`);
   }
-  if (options.timeseries === false) {
+  if (options.perRunFiles === false) {
     try {
       return { file, summary: parseSummaryJson(text, file) };
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
   }
-  // The runs' time-series rows live in timeseries.csv beside it: in the same (possibly committed but
-  // not yet moved) set first, then a committed one, then the directory's own.
+  // The runs' time-series rows and bulky data live in files beside it: in the same (possibly
+  // committed but not yet moved) set first, then a committed one, then the directory's own.
   const runDir = file === path ? dirname(file) : path;
-  const candidates = [join(dirname(file), TIMESERIES_FILE), await pendingFile(runDir, TIMESERIES_FILE), join(runDir, TIMESERIES_FILE)];
-  let csvFile = candidates[0]!;
-  let csv: string | undefined;
-  for (const candidate of candidates) {
-    if (candidate === undefined) continue;
-    csv = await readFile(candidate, 'utf8').catch(() => undefined);
-    csvFile = candidate;
-    if (csv !== undefined) break;
-  }
+  const beside = async (name: string): Promise<{ where: string; text: string | undefined }> => {
+    const candidates = [join(dirname(file), name), await pendingFile(runDir, name), join(runDir, name)];
+    for (const candidate of candidates) {
+      if (candidate === undefined) continue;
+      const text = await readFile(candidate, 'utf8').catch(() => undefined);
+      if (text !== undefined) return { where: candidate, text };
+    }
+    return { where: candidates[0]!, text: undefined };
+  };
   try {
-    return { file, summary: attachRunTimeseries(parseSummaryJson(text, file), csv, csvFile) };
+    const csv = await beside(TIMESERIES_FILE);
+    const detail = await beside(REPLICATIONS_FILE);
+    const parsed = parseSummaryJson(text, file);
+    return { file, summary: attachRunDetail(attachRunTimeseries(parsed, csv.text, csv.where), detail.text, detail.where) };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -10,7 +10,8 @@ import { buildCharts } from './charts/specs.js';
 import type { ChartSpec } from './charts/types.js';
 import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, verdictLine } from './console-table.js';
 import { BADGE_COLORS, strategyColor } from './palette.js';
-import { parseSummaryJson, TIMESERIES_FILE, type RunSummary, type StrategySummary } from '../results/summary.js';
+import { parseSummaryJson, REPLICATIONS_FILE, TIMESERIES_FILE, type RunSummary, type StrategySummary } from '../results/summary.js';
+import { attachRunDetail } from './replications-jsonl.js';
 import { attachRunTimeseries } from './timeseries-csv.js';
 import { reproduceCommand } from './summary-md.js';
 import { configDifferences } from './config-diff.js';
@@ -374,12 +375,13 @@ export async function withVisualReport(
   try {
     const asText = (content: string | Uint8Array): string =>
       typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
-    const csv = files.get(TIMESERIES_FILE) ?? (await readFile(join(dir, TIMESERIES_FILE), 'utf8').catch(() => undefined));
-    const summary = attachRunTimeseries(
-      parseSummaryJson(asText(text), join(dir, 'summary.json')),
-      csv === undefined ? undefined : asText(csv),
-      join(dir, TIMESERIES_FILE),
-    );
+    const beside = async (name: string): Promise<string | undefined> => {
+      const content = files.get(name) ?? (await readFile(join(dir, name), 'utf8').catch(() => undefined));
+      return content === undefined ? undefined : asText(content);
+    };
+    const parsed = parseSummaryJson(asText(text), join(dir, 'summary.json'));
+    const withSeries = attachRunTimeseries(parsed, await beside(TIMESERIES_FILE), join(dir, TIMESERIES_FILE));
+    const summary = attachRunDetail(withSeries, await beside(REPLICATIONS_FILE), join(dir, REPLICATIONS_FILE));
     for (const [name, content] of await renderVisualReport(summary)) if (!out.has(name)) out.set(name, content);
   } catch (error) {
     // The run's data must not be lost to a drawing problem: write the rest, and say what failed.

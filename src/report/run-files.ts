@@ -2,15 +2,17 @@ import { renderJunitXml } from './junit.js';
 import { renderSummaryMarkdown } from './summary-md.js';
 import { renderSummaryJson, type RunSummary } from '../results/summary.js';
 import { renderTimeseriesCsv } from './timeseries-csv.js';
+import { renderReplicationsJsonl } from './replications-jsonl.js';
 import { recoverLeftovers, writeFilesAtomic, type WriteSetOptions } from './write-atomic.js';
 import { withVisualReport } from './html.js';
 
-/** The report files of a summary, by name (summary.json, summary.md, timeseries.csv, junit.xml). */
+/** The report files of a summary, by name (summary.json, summary.md, timeseries.csv, replications.jsonl, junit.xml). */
 export function renderRunFiles(summary: RunSummary): Map<string, string> {
   return new Map([
     ['summary.json', renderSummaryJson(summary)],
     ['summary.md', renderSummaryMarkdown(summary)],
     ['timeseries.csv', renderTimeseriesCsv(summary)],
+    ['replications.jsonl', renderReplicationsJsonl(summary)],
     ['junit.xml', renderJunitXml(summary)],
   ]);
 }

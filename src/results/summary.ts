@@ -19,9 +19,10 @@ import { formatPath } from '../scenario/positions.js';
  *
  * The per-replication results are kept without their per-record data
  * ({@link SummaryRun}: no ledger, no "won" answers) and without their
- * time-series rows, so that the file stays a few MB whatever the stock and
- * grows by about 100 kB per replication; every report can still be rebuilt
- * from it and timeseries.csv (`sim report`). The records go to
+ * time-series rows, histograms and acceptance times, so that the file
+ * stays a few MB whatever the stock and grows by a few kB per replication;
+ * every report can still be rebuilt from it, timeseries.csv and
+ * replications.jsonl (`sim report`). The records go to
  * ledger.parquet and users.parquet beside it (src/report/ledger-tables.ts).
  *
  * Versioning: `schemaVersion` is bumped on any incompatible change; readers
@@ -39,9 +40,12 @@ import { formatPath } from '../scenario/positions.js';
  * their metric names (`metrics.order_latency.p99`, the name thresholds,
  * tables and `sim sweep --metric` use), beside the value metrics, in
  * catalogue order; in memory they stay apart (`latency.order`), since their
- * shape differs ({@link summaryToDisk}).
+ * shape differs ({@link summaryToDisk}). 5: a run's latency histograms,
+ * `latencyOverTime` and `acceptance` moved to replications.jsonl
+ * ({@link RunDetailReference}); the run holds `detail` instead. Version 4
+ * files, which hold them inline, are still read.
  */
-export const SUMMARY_SCHEMA_VERSION = 4;
+export const SUMMARY_SCHEMA_VERSION = 5;
 
 /**
  * A check once the strategy's declared expectations are applied:
@@ -221,9 +225,43 @@ export function summaryToDisk(summary: RunSummary): object {
     strategies: summary.strategies.map((s) => ({
       ...s,
       aggregate: latencyIntoMetrics(s.aggregate),
-      runs: s.runs.map((run) => latencyIntoMetrics({ ...run, timeseries: timeseriesReference(run.timeseries) })),
+      runs: s.runs.map((run) => latencyIntoMetrics(runToDisk(run, JSON.stringify(s.config)))),
     })),
   };
+}
+
+/**
+ * Where summary.json says a run's bulky data went: the HdrHistogram of
+ * each latency metric, `latencyOverTime` and `acceptance` are in
+ * replications.jsonl beside it (one line per run, summary order; see
+ * src/report/replications-jsonl.ts), so that a replication adds a few kB
+ * to summary.json, not tens. The run keeps every statistic of its
+ * distributions (count, mean, percentiles) and the aggregate keeps the
+ * merged histograms, so reading the metrics needs only summary.json.
+ */
+export interface RunDetailReference {
+  /** The file holding them. */
+  file: typeof REPLICATIONS_FILE;
+}
+
+/** The file of every run's histograms, latency over time and acceptance times. */
+export const REPLICATIONS_FILE = 'replications.jsonl';
+
+/**
+ * A run as summary.json holds it: time series and bulky data by reference,
+ * and no `config` when it is the strategy's (as every run of `sim run` is;
+ * readers put the strategy's back).
+ */
+function runToDisk(run: SummaryRun, strategyConfig: string): SummaryRun {
+  const { latencyOverTime: _overTime, acceptance: _acceptance, config, ...kept } = run;
+  if (JSON.stringify(config) !== strategyConfig) (kept as Partial<SummaryRun>).config = config;
+  const latency: Record<string, unknown> = {};
+  for (const [stage, value] of Object.entries(run.latency)) {
+    const { histogram: _histogram, ...statistics } = value;
+    latency[stage] = statistics;
+  }
+  const detail: RunDetailReference = { file: REPLICATIONS_FILE };
+  return { ...kept, timeseries: timeseriesReference(run.timeseries), latency, detail } as unknown as SummaryRun;
 }
 
 /**
@@ -294,12 +332,20 @@ function latencyOutOfMetrics(holder: unknown): unknown {
 }
 
 // A run's time series comes back as its reference with no rows (`rows: []`, `rowCount` kept) until
-// attachRunTimeseries fills it from timeseries.csv.
+// attachRunTimeseries fills it from timeseries.csv; a run with a `detail` reference comes back with
+// empty histograms and acceptance times (`detail` kept) until attachRunDetail fills them from
+// replications.jsonl.
 function runFromDisk(run: unknown): unknown {
-  const moved = latencyOutOfMetrics(run) as { timeseries?: unknown };
+  let moved = latencyOutOfMetrics(run) as { timeseries?: unknown; detail?: unknown; latency?: unknown };
   const series = moved?.timeseries as Partial<TimeseriesReference> | undefined;
-  if (!series || typeof series !== 'object' || !('rowCount' in series)) return moved;
-  return { ...moved, timeseries: { intervalUs: series.intervalUs, columns: series.columns, rows: [], rowCount: series.rowCount } };
+  if (series && typeof series === 'object' && 'rowCount' in series)
+    moved = { ...moved, timeseries: { intervalUs: series.intervalUs, columns: series.columns, rows: [], rowCount: series.rowCount } };
+  if (!moved || typeof moved !== 'object' || !('detail' in moved)) return moved;
+  const latency: Record<string, unknown> = {};
+  if (moved.latency && typeof moved.latency === 'object')
+    for (const [stage, value] of Object.entries(moved.latency))
+      latency[stage] = value && typeof value === 'object' && !('histogram' in value) ? { ...value, histogram: '' } : value;
+  return { ...moved, latency, acceptance: { count: 0, timesUs: [] } };
 }
 
 /** summary.json's parsed JSON in the in-memory layout of {@link RunSummary} (see {@link summaryToDisk}). */
@@ -309,7 +355,14 @@ function summaryFromDisk(data: { strategies: unknown[] }): unknown {
     strategies: data.strategies.map((s) => {
       if (!s || typeof s !== 'object') return s;
       const { aggregate, runs } = s as { aggregate?: unknown; runs?: unknown };
-      return { ...s, aggregate: latencyOutOfMetrics(aggregate), runs: Array.isArray(runs) ? runs.map(runFromDisk) : runs };
+      const config = (s as { config?: unknown }).config;
+      // A run without `config` ran the strategy's (see runToDisk).
+      const withConfig = (run: unknown): unknown => (run && typeof run === 'object' && !('config' in run) ? { ...run, config } : run);
+      return {
+        ...s,
+        aggregate: latencyOutOfMetrics(aggregate),
+        runs: Array.isArray(runs) ? runs.map((run) => runFromDisk(withConfig(run))) : runs,
+      };
     }),
   };
 }
@@ -330,9 +383,9 @@ export function parseSummaryJson(text: string, where: string): RunSummary {
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new Error(`${where}: not a flashsim summary (expected a JSON object)`);
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
-  if (version !== SUMMARY_SCHEMA_VERSION) {
+  if (version !== SUMMARY_SCHEMA_VERSION && version !== 4) {
     throw new Error(
-      `${where}: unsupported summary schemaVersion ${JSON.stringify(version ?? null)} (this flashsim reads version ${SUMMARY_SCHEMA_VERSION})`,
+      `${where}: unsupported summary schemaVersion ${JSON.stringify(version ?? null)} (this flashsim reads versions 4 and ${SUMMARY_SCHEMA_VERSION})`,
     );
   }
   const raw = data as RunSummary;

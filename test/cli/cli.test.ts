@@ -30,7 +30,7 @@ const out = (name: string) => join(work, name);
 let passRun: Promise<Outcome> | undefined;
 const runPass = () => (passRun ??= sim(['run', rel('pass.yaml'), '--out', out('pass'), '--no-progress']));
 const files = (dir: string) => readdirSync(dir).sort();
-const OUTPUTS = ['junit.xml', 'summary.json', 'summary.md', 'timeseries.csv', 'timing.json'];
+const OUTPUTS = ['junit.xml', 'replications.jsonl', 'summary.json', 'summary.md', 'timeseries.csv', 'timing.json'];
 
 describe('sim (no command, --version, --help)', () => {
   it('without a command shows the help on stderr and exits 2', async () => {
@@ -172,7 +172,7 @@ describe('sim run', () => {
     }
     const summary = JSON.parse(readFileSync(join(out('pass'), 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({
-      schemaVersion: 4,
+      schemaVersion: 5,
       tool: { name: 'flashsim' },
       scenario: { name: 'cli-pass', file: rel('pass.yaml') },
       seed: 7,
@@ -207,7 +207,7 @@ describe('sim run', () => {
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const parsed = JSON.parse(a.stdout);
-    expect(parsed.schemaVersion).toBe(4);
+    expect(parsed.schemaVersion).toBe(5);
     expect(parsed.strategies[0].aggregate.metrics.orders_created.n).toBe(2);
     const fileA = readFileSync(join(out('json-a'), 'summary.json'), 'utf8');
     const fileB = readFileSync(join(out('json-b'), 'summary.json'), 'utf8');
@@ -438,7 +438,10 @@ describe('sim report and sim compare', () => {
     expect((await runPass()).code).toBe(0);
     const dir = out('pass');
     const before = Object.fromEntries(
-      ['summary.md', 'timeseries.csv', 'junit.xml', 'summary.json'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+      ['summary.md', 'timeseries.csv', 'replications.jsonl', 'junit.xml', 'summary.json'].map((f) => [
+        f,
+        readFileSync(join(dir, f), 'utf8'),
+      ]),
     );
     unlinkSync(join(dir, 'summary.md'));
     unlinkSync(join(dir, 'junit.xml'));
@@ -450,6 +453,13 @@ describe('sim report and sim compare', () => {
       `flashsim: ${join(dir, 'timeseries.csv')}: not a timeseries.csv (expected the header strategy,replication,interval_start_s,…)\n`,
     );
     writeFileSync(join(dir, 'timeseries.csv'), before['timeseries.csv']);
+    unlinkSync(join(dir, 'replications.jsonl'));
+    const missing = await sim(['report', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `flashsim: ${join(dir, 'replications.jsonl')}: missing (it holds the replications' histograms that summary.json refers to)\n`,
+    );
+    writeFileSync(join(dir, 'replications.jsonl'), before['replications.jsonl']);
     const r = await sim(['report', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('cli-pass: invariants hold');

@@ -9,6 +9,7 @@ import { renderChartsMarkdown } from '../../src/report/charts/markdown.js';
 import { chartJsUmd, escapeHtml, renderHtmlReport, scriptJson, withVisualReport } from '../../src/report/html.js';
 import { renderSummaryJson, type RunSummary } from '../../src/results/summary.js';
 import { renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
+import { renderReplicationsJsonl } from '../../src/report/replications-jsonl.js';
 
 let summary: RunSummary;
 let html: string;
@@ -142,6 +143,7 @@ describe('the visual report in the run directory', () => {
     const files = new Map<string, string>([
       ['summary.json', renderSummaryJson(single())],
       ['timeseries.csv', renderTimeseriesCsv(single())],
+      ['replications.jsonl', renderReplicationsJsonl(single())],
       ['summary.md', '# md'],
     ]);
     const out = await withVisualReport('unused', files);
@@ -157,6 +159,7 @@ describe('the visual report in the run directory', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'summary.json'), renderSummaryJson(single()));
     writeFileSync(join(dir, 'timeseries.csv'), renderTimeseriesCsv(single()));
+    writeFileSync(join(dir, 'replications.jsonl'), renderReplicationsJsonl(single()));
     const inPlace = await withVisualReport(dir, new Map([['summary.md', '# md']]));
     expect(inPlace.has('report.html')).toBe(true);
     const other = new Map([['notes.txt', 'x']]);

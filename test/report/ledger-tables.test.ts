@@ -117,7 +117,7 @@ describe('ledger.parquet and users.parquet', () => {
     const ledger = join(dir, LEDGER_TABLE).replaceAll("'", "''");
     const users = join(dir, USERS_TABLE).replaceAll("'", "''");
     const types = await query(`DESCRIBE SELECT * FROM read_parquet('${ledger}')`);
-    expect(types.map((c) => `${String(c.column_name)} ${String(c.column_type)}`)).toEqual([
+    expect(types.map((c) => `${c.column_name as string} ${c.column_type as string}`)).toEqual([
       'strategy VARCHAR',
       'replication INTEGER',
       'order_id INTEGER',

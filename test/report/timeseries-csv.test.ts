@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attachRunTimeseries, csvField, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
+import { attachRunDetail, renderReplicationsJsonl } from '../../src/report/replications-jsonl.js';
 import { parseSummaryJson, renderSummaryJson } from '../../src/results/summary.js';
 import { TIMESERIES_COLUMNS } from '../../src/model/series-columns.js';
 import { twoStrategies } from '../helpers/summary.js';
@@ -29,7 +30,10 @@ describe('timeseries.csv', () => {
     const csv = renderTimeseriesCsv(summary);
     const bare = parseSummaryJson(renderSummaryJson(summary), 'r/summary.json');
     expect(bare.strategies[0].runs[0].timeseries.rows).toEqual([]);
-    expect(attachRunTimeseries(bare, csv, 'r/timeseries.csv')).toEqual(JSON.parse(JSON.stringify(summary)));
+    const detail = renderReplicationsJsonl(summary);
+    expect(attachRunDetail(attachRunTimeseries(bare, csv, 'r/timeseries.csv'), detail, 'r/replications.jsonl')).toEqual(
+      JSON.parse(JSON.stringify(summary)),
+    );
     const attach = (text: string | undefined) => () => attachRunTimeseries(bare, text, 'r/timeseries.csv');
     expect(attach(undefined)).toThrow("r/timeseries.csv: missing (it holds the runs' time series that summary.json refers to)");
     expect(attach('x,y\n')).toThrow('r/timeseries.csv: not a timeseries.csv (expected the header');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSummaryJson, renderSummaryJson, toolVersion } from '../../src/results/summary.js';
 import { twoStrategies } from '../helpers/summary.js';
 import { attachRunTimeseries, renderTimeseriesCsv } from '../../src/report/timeseries-csv.js';
+import { attachRunDetail, renderReplicationsJsonl } from '../../src/report/replications-jsonl.js';
 import { compareSummaries } from '../../src/report/compare.js';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.js';
 import { buildCharts } from '../../src/report/charts/specs.js';
@@ -11,11 +12,16 @@ describe('summary.json', () => {
     const s = twoStrategies();
     const text = renderSummaryJson(s);
     expect(text.endsWith('}\n')).toBe(true);
-    const back = attachRunTimeseries(parseSummaryJson(text, 'x/summary.json'), renderTimeseriesCsv(s), 'x/timeseries.csv');
+    const bare = parseSummaryJson(text, 'x/summary.json');
+    const back = attachRunDetail(
+      attachRunTimeseries(bare, renderTimeseriesCsv(s), 'x/timeseries.csv'),
+      renderReplicationsJsonl(s),
+      'x/replications.jsonl',
+    );
     expect(back).toEqual(JSON.parse(JSON.stringify(s)));
     expect(renderSummaryJson(back)).toBe(text);
     expect(() => parseSummaryJson('{"schemaVersion": 99}', 'x/summary.json')).toThrow(
-      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads version 4)',
+      'x/summary.json: unsupported summary schemaVersion 99 (this flashsim reads versions 4 and 5)',
     );
     expect(() => parseSummaryJson('{', 'x/summary.json')).toThrow(/^x\/summary.json: not valid JSON/);
   });
@@ -30,7 +36,11 @@ describe('summary.json', () => {
         delete r.metrics.decided_within_2s;
       }
     }
-    const summary = parseSummaryJson(JSON.stringify(old), 'old/summary.json');
+    const summary = attachRunDetail(
+      parseSummaryJson(JSON.stringify(old), 'old/summary.json'),
+      renderReplicationsJsonl(twoStrategies()),
+      'old/replications.jsonl',
+    );
     const row = compareSummaries(summary, summary).rows.find((r) => r.figure === 'decision_latency p99')!;
     expect(row).toMatchObject({ baseline: null, candidate: null, verdict: 'n/a' });
     expect(renderSummaryMarkdown(summary)).toMatch(/\| decision_latency p99 \| — \| — \|/);

@@ -59,8 +59,8 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<numb
       throw new UsageError(`--chart ${args.chart}: ${(error as Error).message}`);
     }
   }
-  const a = await readSummary(args.baseline, { timeseries: false });
-  const b = await readSummary(args.candidate, { timeseries: false });
+  const a = await readSummary(args.baseline, { perRunFiles: false });
+  const b = await readSummary(args.candidate, { perRunFiles: false });
   const comparison = compareSummaries(a.summary, b.summary, [args.baseline, args.candidate]);
   // Nothing compared is not a passed gate (a renamed strategy, the wrong run).
   if (comparison.rows.length === 0) {
