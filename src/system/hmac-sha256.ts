@@ -7,70 +7,19 @@
  * Its output equals node:crypto's, which test/system/hmac-sha256.test.ts
  * checks over random keys and messages.
  */
-
-const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
-  0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
-  0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
-  0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
-  0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
-  0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+import { compress } from './sha256-compress.js';
 
 const INITIAL = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 /** Bytes per SHA-256 block. */
 const BLOCK = 64;
 
-/** One SHA-256 compression of the 16 big-endian words in `w` (w[16..63] are scratch) into `state`. */
-function compress(state: Int32Array, w: Int32Array): void {
-  for (let i = 16; i < 64; i++) {
-    const a = w[i - 15];
-    const b = w[i - 2];
-    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-    w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-  }
-  let a = state[0];
-  let b = state[1];
-  let c = state[2];
-  let d = state[3];
-  let e = state[4];
-  let f = state[5];
-  let g = state[6];
-  let h = state[7];
-  for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const ch = (e & f) ^ (~e & g);
-    const t1 = (h + S1 + ch + K[i] + w[i]) | 0;
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const maj = (a & b) ^ (a & c) ^ (b & c);
-    const t2 = (S0 + maj) | 0;
-    h = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b;
-    b = a;
-    a = (t1 + t2) | 0;
-  }
-  state[0] = (state[0] + a) | 0;
-  state[1] = (state[1] + b) | 0;
-  state[2] = (state[2] + c) | 0;
-  state[3] = (state[3] + d) | 0;
-  state[4] = (state[4] + e) | 0;
-  state[5] = (state[5] + f) | 0;
-  state[6] = (state[6] + g) | 0;
-  state[7] = (state[7] + h) | 0;
-}
-
 /** HMAC-SHA256 with one key: pads hashed once, each {@link sign} reusing its buffers. */
 export class HmacSha256 {
   readonly #inner = new Int32Array(8);
   readonly #outer = new Int32Array(8);
   readonly #state = new Int32Array(8);
-  readonly #w = new Int32Array(64);
+  readonly #w = new Int32Array(16);
   /** The last digest, big-endian words (valid until the next {@link sign}). */
   readonly digest = new Int32Array(8);
 
@@ -118,7 +67,7 @@ export class HmacSha256 {
 /** Plain SHA-256, for keys longer than a block. */
 class HmacSha256Digest {
   readonly #state = new Int32Array(8);
-  readonly #w = new Int32Array(64);
+  readonly #w = new Int32Array(16);
 
   hash(message: Uint8Array, length: number): Int32Array {
     this.#state.set(INITIAL);
@@ -130,11 +79,13 @@ class HmacSha256Digest {
 /** Loads bytes [from, from + 64) of `bytes` (zero beyond `end`) as 16 big-endian words into w[0..15]. */
 function loadBlock(w: Int32Array, bytes: Uint8Array, from: number, end: number): void {
   for (let i = 0; i < 16; i++) {
-    let word = 0;
-    for (let j = 0; j < 4; j++) {
-      const at = from + i * 4 + j;
-      word = (word << 8) | (at < end ? bytes[at] : 0);
+    const at = from + i * 4;
+    if (at + 4 <= end) {
+      w[i] = (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+      continue;
     }
+    let word = 0;
+    for (let j = 0; j < 4; j++) word = (word << 8) | (at + j < end ? bytes[at + j] : 0);
     w[i] = word;
   }
 }

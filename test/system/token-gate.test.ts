@@ -40,6 +40,34 @@ describe('token gate, dynamic mode', () => {
     expect(g.verify('', 5, T0 + 200)).toBe('missing');
   });
 
+  it('checking the token just issued gives the verdict a gate that never issued it gives (property)', () => {
+    const issuer = gate({ bindToUser: true });
+    const checker = gate({ bindToUser: true });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1, max: 50 }),
+        fc.integer({ min: -1000, max: TTL }),
+        fc.nat(50),
+        fc.integer({ min: -1000, max: 2 * TTL }),
+        fc.nat(3),
+        (user, issuedDt, presenter, checkDt, tamper) => {
+          const issued = issuer.issue(user, T0 + issuedDt);
+          // 0: as issued; 1: last signature character changed; 2: a copy of it (same text, another string); 3: forged.
+          const token =
+            tamper === 1
+              ? issued.slice(0, -1) + (issued.endsWith('A') ? 'B' : 'A')
+              : tamper === 2
+                ? [...issued].join('')
+                : tamper === 3
+                  ? issuer.forge(presenter, T0 + checkDt)
+                  : issued;
+          return issuer.verify(token, presenter, T0 + checkDt) === checker.verify(token, presenter, T0 + checkDt);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('any random signature is forged (property)', () => {
     const g = gate();
     fc.assert(
