@@ -13,7 +13,7 @@
  * docs/planning.md. Nothing here prints or exits.
  */
 import { ScenarioError, UsageError } from '../errors.js';
-import { executePlan, type TaskProgress, type TaskRunner } from '../execute/execute.js';
+import { openExecutor, type TaskExecutor, type TaskProgress, type TaskRunner } from '../execute/execute.js';
 import type { RunPlan, RunTask } from '../execute/plan.js';
 import { RandomSource } from '../kernel/random.js';
 import { metricRange } from '../metrics/catalogue.js';
@@ -162,6 +162,7 @@ class Evaluator {
     private readonly prepared: PreparedPlan,
     private readonly maxReplications: number,
     private readonly options: ExecutePlanOptions,
+    private readonly executor: TaskExecutor,
   ) {
     this.thresholds = prepared.constraints.filter((c) => c.kind === 'threshold').map((c) => parseThreshold(c.metric!, c.expression!));
     this.invariants = prepared.checks.invariants;
@@ -232,11 +233,9 @@ class Evaluator {
       strategies: [{ name: spec.strategy, config: tasks[0].config }],
       tasks,
     };
-    const executed = await executePlan(plan, {
-      workers: this.options.workers,
+    const executed = await this.executor.run(plan, {
       ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
       ...(this.options.signal ? { signal: this.options.signal } : {}),
-      ...(this.options.runner ? { runner: this.options.runner } : {}),
     });
     this.runs += tasks.length;
     executed.results.forEach((result, i) => {
@@ -309,12 +308,26 @@ function paretoFront(constraints: readonly PlanConstraint[], candidates: readonl
 
 /**
  * Runs the search and builds plan.json's content (and counts the
- * simulations). A candidate's simulations use the pool of `workers`.
+ * simulations). Every candidate's simulations use one pool of `workers`
+ * threads (at most a batch's), kept for the whole search.
  */
 export async function executePlanSearch(prepared: PreparedPlan, options: ExecutePlanOptions): Promise<PlanResult> {
+  // One pool for the whole search: a batch never has more than `replications` tasks.
+  const executor = await openExecutor({
+    workers: Math.min(options.workers, prepared.spec.replications),
+    ...(options.runner ? { runner: options.runner } : {}),
+  });
+  try {
+    return await searchWith(prepared, options, executor);
+  } finally {
+    await executor.close();
+  }
+}
+
+async function searchWith(prepared: PreparedPlan, options: ExecutePlanOptions, executor: TaskExecutor): Promise<PlanResult> {
   const { spec } = prepared;
   const maxReplications = prepared.options.maxReplications ?? spec.maxReplications;
-  const evaluator = new Evaluator(prepared, maxReplications, options);
+  const evaluator = new Evaluator(prepared, maxReplications, options, executor);
   const space: SearchSpace = {
     sizes: spec.parameters.map((p) => p.values.length),
     monotone: spec.parameters.map((p) => p.monotone),
