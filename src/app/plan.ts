@@ -16,10 +16,8 @@ import { ScenarioError, UsageError } from '../errors.js';
 import { openExecutor, type TaskExecutor, type TaskProgress, type TaskRunner } from '../execute/execute.js';
 import type { RunPlan, RunTask } from '../execute/plan.js';
 import { RandomSource } from '../kernel/random.js';
-import { metricRange } from '../metrics/catalogue.js';
 import { parseThreshold, type Threshold } from '../metrics/thresholds.js';
 import { formatMetricValue } from '../report/console-table.js';
-import { estimate } from '../results/aggregate.js';
 import {
   PLAN_SCHEMA_VERSION,
   type CandidateVerdict,
@@ -40,6 +38,7 @@ import type { InvariantName, ResolvedConfig } from '../scenario/schema.js';
 import { resolveStrategies } from '../scenario/strategies.js';
 import { tokenSecretSeed } from '../system/token-gate.js';
 import { audit } from '../verify/audit.js';
+import { decideThreshold } from '../verify/interval-verdict.js';
 import { evaluateThreshold } from '../verify/thresholds.js';
 import { boundarySearch, exhaustiveSearch, type SearchSpace } from './plan-search.js';
 import { displayPath } from './prepare.js';
@@ -124,28 +123,6 @@ interface Entry {
   /** Users told "won", per replication. */
   won: number[];
   record?: PlanCandidate;
-}
-
-/** The verdict on one threshold from its replications' values (docs/planning.md, "Feasibility"). */
-export function decideThreshold(values: ReadonlyArray<number | null>, threshold: Threshold): ConstraintOutcome & { reason?: string } {
-  const id = `${threshold.metric} ${threshold.expression}`;
-  const e = estimate(values, metricRange(threshold.metric));
-  const base = { id, n: e.n, mean: e.mean, low: e.low, high: e.high };
-  if (values.some((v) => v === null)) return { ...base, holds: false, reason: 'not measured in some replication' };
-  const nums = values as number[];
-  const { op, limit } = threshold;
-  if (op === '==' || op === '!=') return { ...base, holds: nums.every((v) => (op === '==' ? v === limit : v !== limit)) };
-  if (e.low === null || e.high === null) return { ...base, holds: null };
-  switch (op) {
-    case '<':
-      return { ...base, holds: e.high < limit ? true : e.low >= limit ? false : null };
-    case '<=':
-      return { ...base, holds: e.high <= limit ? true : e.low > limit ? false : null };
-    case '>':
-      return { ...base, holds: e.low > limit ? true : e.high <= limit ? false : null };
-    case '>=':
-      return { ...base, holds: e.low >= limit ? true : e.high < limit ? false : null };
-  }
 }
 
 const round6 = (x: number): number => Number(x.toFixed(6));
@@ -252,7 +229,7 @@ class Evaluator {
     let failing: string | undefined;
     let open: string | undefined;
     this.thresholds.forEach((t, k) => {
-      const { reason, ...outcome } = decideThreshold(entry.values[k], t);
+      const { reason, halfWidth: _halfWidth, ...outcome } = decideThreshold(entry.values[k], t);
       outcomes.push(outcome);
       const shown = describe(t.metric, outcome, reason);
       if (outcome.holds === false) failing ??= `${outcome.id}: ${shown}`;
