@@ -13,13 +13,11 @@
  * docs/planning.md. Nothing here prints or exits.
  */
 import { ScenarioError, UsageError } from '../errors.js';
-import { executePlan, type TaskProgress, type TaskRunner } from '../execute/execute.js';
+import { openExecutor, type TaskExecutor, type TaskProgress, type TaskRunner } from '../execute/execute.js';
 import type { RunPlan, RunTask } from '../execute/plan.js';
 import { RandomSource } from '../kernel/random.js';
-import { metricRange } from '../metrics/catalogue.js';
 import { parseThreshold, type Threshold } from '../metrics/thresholds.js';
 import { formatMetricValue } from '../report/console-table.js';
-import { estimate } from '../results/aggregate.js';
 import {
   PLAN_SCHEMA_VERSION,
   type CandidateVerdict,
@@ -40,6 +38,7 @@ import type { InvariantName, ResolvedConfig } from '../scenario/schema.js';
 import { resolveStrategies } from '../scenario/strategies.js';
 import { tokenSecretSeed } from '../system/token-gate.js';
 import { audit } from '../verify/audit.js';
+import { decideThreshold } from '../verify/interval-verdict.js';
 import { evaluateThreshold } from '../verify/thresholds.js';
 import { boundarySearch, exhaustiveSearch, type SearchSpace } from './plan-search.js';
 import { displayPath } from './prepare.js';
@@ -126,28 +125,6 @@ interface Entry {
   record?: PlanCandidate;
 }
 
-/** The verdict on one threshold from its replications' values (docs/planning.md, "Feasibility"). */
-export function decideThreshold(values: ReadonlyArray<number | null>, threshold: Threshold): ConstraintOutcome & { reason?: string } {
-  const id = `${threshold.metric} ${threshold.expression}`;
-  const e = estimate(values, metricRange(threshold.metric));
-  const base = { id, n: e.n, mean: e.mean, low: e.low, high: e.high };
-  if (values.some((v) => v === null)) return { ...base, holds: false, reason: 'not measured in some replication' };
-  const nums = values as number[];
-  const { op, limit } = threshold;
-  if (op === '==' || op === '!=') return { ...base, holds: nums.every((v) => (op === '==' ? v === limit : v !== limit)) };
-  if (e.low === null || e.high === null) return { ...base, holds: null };
-  switch (op) {
-    case '<':
-      return { ...base, holds: e.high < limit ? true : e.low >= limit ? false : null };
-    case '<=':
-      return { ...base, holds: e.high <= limit ? true : e.low > limit ? false : null };
-    case '>':
-      return { ...base, holds: e.low > limit ? true : e.high <= limit ? false : null };
-    case '>=':
-      return { ...base, holds: e.low >= limit ? true : e.high < limit ? false : null };
-  }
-}
-
 const round6 = (x: number): number => Number(x.toFixed(6));
 
 /** Evaluates candidates with the stopping rule and caches them by index. */
@@ -162,6 +139,7 @@ class Evaluator {
     private readonly prepared: PreparedPlan,
     private readonly maxReplications: number,
     private readonly options: ExecutePlanOptions,
+    private readonly executor: TaskExecutor,
   ) {
     this.thresholds = prepared.constraints.filter((c) => c.kind === 'threshold').map((c) => parseThreshold(c.metric!, c.expression!));
     this.invariants = prepared.checks.invariants;
@@ -232,11 +210,9 @@ class Evaluator {
       strategies: [{ name: spec.strategy, config: tasks[0].config }],
       tasks,
     };
-    const executed = await executePlan(plan, {
-      workers: this.options.workers,
+    const executed = await this.executor.run(plan, {
       ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
       ...(this.options.signal ? { signal: this.options.signal } : {}),
-      ...(this.options.runner ? { runner: this.options.runner } : {}),
     });
     this.runs += tasks.length;
     executed.results.forEach((result, i) => {
@@ -253,7 +229,7 @@ class Evaluator {
     let failing: string | undefined;
     let open: string | undefined;
     this.thresholds.forEach((t, k) => {
-      const { reason, ...outcome } = decideThreshold(entry.values[k], t);
+      const { reason, halfWidth: _halfWidth, ...outcome } = decideThreshold(entry.values[k], t);
       outcomes.push(outcome);
       const shown = describe(t.metric, outcome, reason);
       if (outcome.holds === false) failing ??= `${outcome.id}: ${shown}`;
@@ -309,12 +285,26 @@ function paretoFront(constraints: readonly PlanConstraint[], candidates: readonl
 
 /**
  * Runs the search and builds plan.json's content (and counts the
- * simulations). A candidate's simulations use the pool of `workers`.
+ * simulations). Every candidate's simulations use one pool of `workers`
+ * threads (at most a batch's), kept for the whole search.
  */
 export async function executePlanSearch(prepared: PreparedPlan, options: ExecutePlanOptions): Promise<PlanResult> {
+  // One pool for the whole search: a batch never has more than `replications` tasks.
+  const executor = await openExecutor({
+    workers: Math.min(options.workers, prepared.spec.replications),
+    ...(options.runner ? { runner: options.runner } : {}),
+  });
+  try {
+    return await searchWith(prepared, options, executor);
+  } finally {
+    await executor.close();
+  }
+}
+
+async function searchWith(prepared: PreparedPlan, options: ExecutePlanOptions, executor: TaskExecutor): Promise<PlanResult> {
   const { spec } = prepared;
   const maxReplications = prepared.options.maxReplications ?? spec.maxReplications;
-  const evaluator = new Evaluator(prepared, maxReplications, options);
+  const evaluator = new Evaluator(prepared, maxReplications, options, executor);
   const space: SearchSpace = {
     sizes: spec.parameters.map((p) => p.values.length),
     monotone: spec.parameters.map((p) => p.monotone),

@@ -1,7 +1,9 @@
 import { isAbsolute, relative, sep } from 'node:path';
+import { ScenarioError, UsageError } from '../errors.js';
 import { buildPlan, type RunPlan } from '../execute/plan.js';
-import type { RunOptionsRecord } from '../results/summary.js';
+import type { PrecisionOption, RunOptionsRecord } from '../results/summary.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { DEFAULT_MAX_REPLICATIONS, MAX_REPLICATIONS_LIMIT } from '../scenario/plan-schema.js';
 import { resolveStrategies } from '../scenario/strategies.js';
 
 /** What shapes a run (every one of these is recorded in summary.json). */
@@ -16,6 +18,15 @@ export interface RunOptions {
   users?: number;
   /** `path=value` overrides, applied after each strategy's overlay. */
   set?: readonly string[];
+  /**
+   * Precision-driven replications (`--precision`): the target relative
+   * half-width of every threshold's 95% interval, a fraction in (0, 1];
+   * replications are added until each decides or is that precise (see
+   * src/app/precision.ts).
+   */
+  precision?: number;
+  /** Most replications of one strategy with `precision` (default: the scenario's `maxReplications`, else 12). */
+  maxReplications?: number;
 }
 
 /** A scenario loaded, validated and planned: nothing has run yet. */
@@ -28,6 +39,8 @@ export interface PreparedRun {
   plan: RunPlan;
   /** The options as recorded in summary.json. */
   options: RunOptionsRecord;
+  /** The precision rule, when replications are added until the thresholds decide (`plan` then holds the first batch). */
+  precision?: PrecisionOption;
 }
 
 /**
@@ -65,9 +78,11 @@ export function prepareRun(file: string, options: RunOptions = {}, source?: Scen
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.replications !== undefined ? { replications: options.replications } : {}),
   });
+  const precision = precisionOption(loaded, strategies[0].config.replications, options);
   const plan = buildPlan(
     { name: loaded.scenario.name, file: source?.display ?? displayPath(file) },
-    strategies.map((s) => ({ name: s.name, config: s.config })),
+    // With the precision rule the first batch has at least two replications: one has no interval to decide on.
+    strategies.map((s) => ({ name: s.name, config: precision ? { ...s.config, replications: precision.batch } : s.config })),
   );
   return {
     file,
@@ -79,8 +94,46 @@ export function prepareRun(file: string, options: RunOptions = {}, source?: Scen
       replications: options.replications ?? null,
       users: options.users ?? null,
       set: [...(options.set ?? [])],
+      ...(precision ? { precision } : {}),
     },
+    ...(precision ? { precision } : {}),
   };
+}
+
+/**
+ * The precision rule of a run, checked: the first batch is the run's
+ * replications (at least 2), every batch added the same, up to the limit.
+ *
+ * @throws {UsageError} for a target outside (0, 100%], a limit without a
+ *   target, or a limit below the first batch (given on the command line or by default).
+ * @throws {ScenarioError} for the scenario's `maxReplications` below the first batch, at its line.
+ */
+function precisionOption(loaded: LoadedScenario, replications: number, options: RunOptions): PrecisionOption | undefined {
+  const { precision: target, maxReplications: asked } = options;
+  if (target === undefined) {
+    if (asked !== undefined) throw new UsageError('--max-replications: goes with --precision (it limits the replications the rule adds)');
+    return undefined;
+  }
+  if (!(Number.isFinite(target) && target > 0 && target <= 1))
+    throw new UsageError(`--precision: must be more than 0% and at most 100% (got ${target * 100}%)`);
+  if (asked !== undefined && !(Number.isSafeInteger(asked) && asked >= 2 && asked <= MAX_REPLICATIONS_LIMIT))
+    throw new UsageError(`--max-replications: expected a whole number from 2 to 1000 (got ${asked})`);
+  const batch = Math.max(2, replications);
+  const fromFile = loaded.scenario.maxReplications;
+  const maxReplications = asked ?? fromFile ?? DEFAULT_MAX_REPLICATIONS;
+  if (maxReplications < batch) {
+    const starts = `the run starts with ${batch} replications (${options.replications !== undefined ? '--replications' : "the scenario's replications"})`;
+    if (asked !== undefined) throw new UsageError(`--max-replications: must be at least ${batch}: ${starts} (got ${asked})`);
+    if (fromFile !== undefined) {
+      throw new ScenarioError([
+        loaded.source.issue(['maxReplications'], `must be at least ${batch} for --precision: ${starts} (got ${fromFile})`),
+      ]);
+    }
+    throw new UsageError(
+      `--precision: ${starts}, more than the default limit of ${DEFAULT_MAX_REPLICATIONS}; give --max-replications (or maxReplications in the scenario)`,
+    );
+  }
+  return { target, batch, maxReplications };
 }
 
 /** Checks a scenario file and every strategy in it, as `sim run` would; returns the strategy names. */

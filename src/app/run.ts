@@ -4,10 +4,11 @@
  * evaluate thresholds, aggregate). Nothing here prints or exits.
  */
 import { availableParallelism, cpus } from 'node:os';
-import { executePlan, type TaskProgress, type TaskRunner, type TaskTiming } from '../execute/execute.js';
+import { executePlan, openExecutor, type ExecutedPlan, type TaskProgress, type TaskRunner, type TaskTiming } from '../execute/execute.js';
 import type { RunResult } from '../results/result.js';
 import type { RunSummary } from '../results/summary.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
+import { executePrecise, type PrecisionBatch } from './precision.js';
 import { buildSummary } from './summary.js';
 
 /** How a run is executed (none of these changes summary.json). */
@@ -16,6 +17,8 @@ export interface ExecuteRunOptions {
   workers?: number;
   /** Progress of every task (tasks' reports may interleave in any order). */
   onProgress?: (progress: TaskProgress) => void;
+  /** With a precision rule: before each batch after the first, the strategies that go on and why. */
+  onBatch?: (batches: readonly PrecisionBatch[]) => void;
   /** Aborting stops the run with an AbortError. */
   signal?: AbortSignal;
   /** Replaces the simulator (tests). */
@@ -59,13 +62,33 @@ export async function executeRun(prepared: PreparedRun, options: ExecuteRunOptio
   const workers = options.workers ?? availableParallelism();
   const startedAt = new Date();
   const t0 = performance.now();
-  const executed = await executePlan(prepared.plan, {
-    workers,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.runner ? { runner: options.runner } : {}),
-  });
-  const summary = buildSummary(prepared, executed.results);
+  let executed: ExecutedPlan;
+  let summary: RunSummary;
+  if (prepared.precision) {
+    // One executor for every batch: the pool's threads start once.
+    const executor = await openExecutor({ workers, ...(options.runner ? { runner: options.runner } : {}) });
+    let precise;
+    try {
+      precise = await executePrecise(prepared, executor, {
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } finally {
+      await executor.close();
+    }
+    executed = precise;
+    const built = buildSummary({ ...prepared, plan: precise.plan }, precise.results);
+    summary = { ...built, strategies: built.strategies.map((s) => ({ ...s, precision: precise.records.get(s.name)! })) };
+  } else {
+    executed = await executePlan(prepared.plan, {
+      workers,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.runner ? { runner: options.runner } : {}),
+    });
+    summary = buildSummary(prepared, executed.results);
+  }
   const wallMs = performance.now() - t0;
   const events = executed.results.reduce((n, r) => n + r.simulation.events, 0);
   const cpu = cpus();

@@ -158,6 +158,14 @@ function planArgs(a: PlanArgs): PlanArgs {
   return { strategy, seed, replications, workers, memory, users, set, out, json, quiet, progress, ...shardArgs(a) };
 }
 
+/** `sim run`'s precision options, when given. */
+function precisionArgs(a: { precision?: string; 'max-replications'?: string }): Pick<PlanArgs, 'precision' | 'maxReplications'> {
+  return {
+    ...(a.precision !== undefined ? { precision: a.precision } : {}),
+    ...(a['max-replications'] !== undefined ? { maxReplications: a['max-replications'] } : {}),
+  };
+}
+
 /** `--shard` / `--shards`, when given (src/cli/shard-option.ts). */
 function shardArgs(a: PlanArgs): Pick<PlanArgs, 'shard' | 'shards'> {
   return { ...(a.shard !== undefined ? { shard: a.shard } : {}), ...(a.shards !== undefined ? { shards: a.shards } : {}) };
@@ -228,7 +236,20 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file(s).', defaultDescription: 'none' })
           .option('strategy', { type: 'string', describe: 'Strategies to run, comma-separated or repeated (default: all).', coerce: many })
           .option('seed', { type: 'string', describe: "Master seed (default: the scenario's). Same seed → same summary.json." })
-          .option('replications', { type: 'string', describe: "Independent replications per strategy (default: the scenario's)." })
+          .option('replications', {
+            type: 'string',
+            describe:
+              "Independent replications per strategy (default: the scenario's); with --precision, the first batch and every batch added.",
+          })
+          .option('precision', {
+            type: 'string',
+            describe:
+              "Add replications until every threshold's 95% CI decides (lies on one side of its limit) or is within this share of its mean, e.g. 5%.",
+          })
+          .option('max-replications', {
+            type: 'string',
+            describe: "Most replications of one strategy with --precision (default: the scenario's maxReplications, else 12).",
+          })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
           .option('memory', {
             type: 'string',
@@ -259,13 +280,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           )
           .example('$0 run scenarios/smoke.yaml --set system.orderServers.servers=20 --users 10k', 'Override a field and the population.')
           .example('$0 run scenarios/smoke.yaml --json --no-progress > summary.json', 'Machine-readable summary on stdout.')
+          .example(
+            '$0 run scenarios/smoke.yaml --replications 3 --precision 5% --max-replications 30',
+            "3 at a time until each threshold's CI decides or is within ±5% of its mean (at most 30).",
+          )
           .example('$0 run scenarios/smoke.yaml --replications 6 --shard 0/3 --out shards/0', 'Shard 0 of 3 (then 1/3, 2/3; then merge).'),
       async (a) => {
         const scenarios = many(a.scenario) ?? [];
         done(
           a.shard !== undefined || a.shards !== undefined
-            ? await shardCommand('run', scenarios, planArgs(a), io)
-            : await runCommand({ scenarios, ledger: a.ledger, ...planArgs(a) }, io),
+            ? await shardCommand('run', scenarios, { ...planArgs(a), ...precisionArgs(a) }, io)
+            : await runCommand({ scenarios, ledger: a.ledger, ...planArgs(a), ...precisionArgs(a) }, io),
         );
       },
     )
@@ -361,7 +386,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('seed', { type: 'string', describe: "Master seed (default: the scenario's); the same for every candidate." })
           .option('max-replications', {
             type: 'string',
-            describe: 'Most replications of one candidate (default: plan.maxReplications); still undecided then counts as infeasible.',
+            describe:
+              "Most replications of one candidate (default: plan.maxReplications, else the scenario's maxReplications, else 12); still undecided then counts as infeasible.",
           })
           .option('exhaustive', { type: 'boolean', default: false, describe: 'Evaluate every candidate of the grid instead of searching.' })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })

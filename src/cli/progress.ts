@@ -105,6 +105,27 @@ export class ProgressDisplay {
     else if (p.phase !== 'progress' || t - this.lastDraw >= REDRAW_MS) this.draw(t);
   }
 
+  /**
+   * A precision-driven run adds replications: the strategies' counts grow
+   * to `next`, and a plain display says why (the live one redraws with the
+   * new counts).
+   */
+  more(batches: ReadonlyArray<{ strategy: string; done: number; next: number; why: string }>): void {
+    if (this.mode === 'off') return;
+    for (const b of batches) {
+      const s = this.byName.get(b.strategy);
+      if (!s) continue;
+      s.replications = b.next;
+      if (this.mode === 'plain') {
+        const added = b.next - b.done;
+        this.stream.write(
+          `[${this.scenario}] ${s.name}: ${added} more replication${added === 1 ? '' : 's'} (${b.done + 1}-${b.next}): ${b.why}\n`,
+        );
+      }
+    }
+    if (this.mode === 'live') this.draw(this.now());
+  }
+
   /** Final redraw (live mode), so the last state stays on screen. */
   finish(): void {
     if (this.mode === 'live') this.draw(this.now());

@@ -52,6 +52,33 @@ const inProcessRunner: TaskRunner = async (task, onProgress) => {
   });
 };
 
+/** Runs plans one after another with the same threads (see {@link openExecutor}). */
+export interface TaskExecutor {
+  /** Runs every task of `plan`; results in plan order (see {@link executePlan}). */
+  run(plan: RunPlan, options?: Pick<ExecuteOptions, 'onProgress' | 'signal'>): Promise<ExecutedPlan>;
+  /** Releases the threads (a no-op in process). */
+  close(): Promise<void>;
+}
+
+/**
+ * An executor for several plans run one after another (a precision-driven
+ * run's batches, `sim plan`'s candidates): with `workers > 1` and no
+ * `runner`, one worker pool of `workers` threads for all of them, started
+ * here and stopped by `close()`; otherwise in this thread. Results do not
+ * depend on which: each is placed by its task.
+ */
+export async function openExecutor(options: Pick<ExecuteOptions, 'workers' | 'runner'> = {}): Promise<TaskExecutor> {
+  const workers = options.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+  if (workers > 1 && !options.runner) {
+    const { WorkerPool } = await import('./pool.js');
+    const pool = new WorkerPool({ threads: workers });
+    return { run: (plan, o = {}) => pool.run(plan, o), close: () => pool.destroy() };
+  }
+  const runner = options.runner ?? inProcessRunner;
+  return { run: (plan, o = {}) => runInProcess(plan, runner, o), close: async () => {} };
+}
+
 /**
  * Executes every task of `plan` and returns the results in plan order.
  *
@@ -67,7 +94,16 @@ export async function executePlan(plan: RunPlan, options: ExecuteOptions = {}): 
     const { runPlanOnPool } = await import('./pool.js');
     return runPlanOnPool(plan, { workers, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
   }
-  const runner = options.runner ?? inProcessRunner;
+  return runInProcess(plan, options.runner ?? inProcessRunner, options);
+}
+
+/** The tasks one after another in this thread. */
+async function runInProcess(
+  plan: RunPlan,
+  runner: TaskRunner,
+  options: Pick<ExecuteOptions, 'onProgress' | 'signal'>,
+): Promise<ExecutedPlan> {
+  const { signal, onProgress } = options;
   const results: RunResult[] = [];
   const timings: TaskTiming[] = [];
   for (const task of plan.tasks) {

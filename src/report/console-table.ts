@@ -2,6 +2,7 @@ import { checksCell, isFailure, verdictMessage } from './verdicts.js';
 import { METRIC_CATALOGUE, metricRange, type MetricName, type ValueRange } from '../metrics/catalogue.js';
 import { clampToRange, type Estimate } from '../results/aggregate.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
+import { precisionLines, precisionRows, replicationsText } from './precision.js';
 
 /**
  * The console summary (one column per strategy, one row per headline
@@ -313,14 +314,16 @@ export function renderVerdict(summary: RunSummary, context: VerdictContext = 'ru
 /** The console summary: a header line, the headline table, the failures spelled out, the verdict. */
 export function renderConsoleSummary(summary: RunSummary, context: VerdictContext = 'run'): string {
   const reps = summary.replications;
-  const title = `${summary.scenario.name} (${summary.scenario.file}) — seed ${summary.seed}, ${reps} replication${reps === 1 ? '' : 's'}${
+  const title = `${summary.scenario.name} (${summary.scenario.file}) — seed ${summary.seed}, ${replicationsText(summary)}${
     reps > 1 ? ', mean ± 95% CI' : ''
   }`;
   const header = ['', ...summary.strategies.map((s) => s.name)];
-  const rows = [...HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]), ...costRows(summary)];
+  const rows = [...HEADLINE_ROWS.map((r) => [r.label, ...summary.strategies.map(r.cell)]), ...costRows(summary), ...precisionRows(summary)];
   const lines = [title, '', renderTextTable(header, rows)];
   if (rows.some((r) => r.some((cell) => / \[.*\]/.test(cell)))) lines.push(CUT_INTERVAL_NOTE);
   if (reps > 1) lines.push(POOLED_PERCENTILE_NOTE);
+  const precision = precisionLines(summary);
+  if (precision.length > 0) lines.push('', ...precision);
   const caught = caughtLines(summary);
   if (caught.length > 0) lines.push('', 'expected violations (declared in expect.violates), caught:', ...caught);
   return `${lines.join('\n')}\n\n${renderVerdict(summary, context)}`;

@@ -1,6 +1,7 @@
 import { isFailure, VERDICT_LABEL, verdictMessage } from './verdicts.js';
 import type { CheckVerdict } from '../results/summary.js';
-import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, costRows, verdictLine } from './console-table.js';
+import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, costRows, formatMetricValue, verdictLine } from './console-table.js';
+import { formatTarget, precisionRows, precisionRuleText, replicationsText, STOP_LABEL } from './precision.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
 import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
@@ -35,7 +36,10 @@ export function reproduceCommand(summary: RunSummary): string {
   const args = ['flashsim', 'run', summary.scenario.file];
   const o = summary.options;
   if (o.strategies) args.push('--strategy', o.strategies.join(','));
-  args.push('--seed', String(summary.seed), '--replications', String(summary.replications));
+  // With the precision rule, the first batch and the rule: the counts follow from them.
+  const p = o.precision;
+  args.push('--seed', String(summary.seed), '--replications', String(p ? p.batch : summary.replications));
+  if (p) args.push('--precision', formatTarget(p.target), '--max-replications', String(p.maxReplications));
   if (o.users !== null) args.push('--users', String(o.users));
   for (const s of o.set) args.push('--set', s);
   return args.map(shellArg).join(' ');
@@ -55,6 +59,42 @@ function resultCell(verdict: CheckVerdict): string {
   return isFailure(verdict) ? `**${VERDICT_LABEL[verdict]}**` : VERDICT_LABEL[verdict];
 }
 
+/** "## Precision": per strategy why it stopped, and each threshold's interval then (nothing without the rule). */
+function precisionSection(summary: RunSummary): string[] {
+  if (!summary.options.precision) return [];
+  const rows: string[][] = [];
+  for (const s of summary.strategies) {
+    const p = s.precision;
+    if (!p) continue;
+    if (p.thresholds.length === 0) rows.push([s.name, String(p.replications), STOP_LABEL[p.stopped], '—', '—', '—', '—', '—']);
+    for (const t of p.thresholds) {
+      const metric = t.id.split(' ')[0];
+      const f = (x: number | null): string => (x === null ? '—' : formatMetricValue(metric, x));
+      rows.push([
+        s.name,
+        String(p.replications),
+        STOP_LABEL[p.stopped],
+        t.id,
+        f(t.mean),
+        t.low === null || t.high === null ? '—' : `[${f(t.low)}, ${f(t.high)}]`,
+        t.relativeHalfWidth === null ? '—' : `±${formatTarget(t.relativeHalfWidth)}`,
+        t.status,
+      ]);
+    }
+  }
+  const reasons = summary.strategies.flatMap((s) => (s.precision ? [`- ${s.name}: ${s.precision.reason}`] : []));
+  return [
+    '## Precision',
+    '',
+    `The ${precisionRuleText(summary.options.precision)}. Each threshold's interval is over its per-replication values (decided: it lies on one side of the limit; precise: its half-width is within the target share of the mean; open: neither).`,
+    '',
+    ...reasons,
+    '',
+    mdTable(['strategy', 'replications', 'stopped', 'threshold', 'mean', '95% CI', '± of mean', 'status'], rows),
+    '',
+  ];
+}
+
 /** summary.md's text for a run's summary. */
 export function renderSummaryMarkdown(summary: RunSummary): string {
   const out: string[] = [];
@@ -64,15 +104,20 @@ export function renderSummaryMarkdown(summary: RunSummary): string {
   if (summary.scenario.description) out.push(summary.scenario.description.trim(), '');
   out.push(
     `- scenario file: \`${summary.scenario.file}\``,
-    `- seed: \`${summary.seed}\`, replications: ${reps}${reps > 1 ? ` (figures are mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE})` : ''}`,
+    `- seed: \`${summary.seed}\`, replications: ${replicationsText(summary).replace(/ replications?$/, '')}${reps > 1 ? ` (figures are mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE})` : ''}`,
+    ...(summary.options.precision ? [`- precision: ${precisionRuleText(summary.options.precision)}`] : []),
     `- flashsim ${summary.tool.version}, summary schema ${summary.schemaVersion}`,
     `- verdict: **${verdictLine(summary)}**`,
     '',
     '## Headline',
     '',
-    mdTable(['', ...names], [...HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]), ...costRows(summary)]),
+    mdTable(
+      ['', ...names],
+      [...HEADLINE_ROWS.map((r) => [r.label, ...strategyColumns(summary, r.cell)]), ...costRows(summary), ...precisionRows(summary)],
+    ),
     '',
   );
+  out.push(...precisionSection(summary));
   out.push('## Metrics', '', mdStats(metricsTable(summary)), '');
   out.push(`## ${LATENCY_SECTION_TITLE}`, '');
   for (const table of latencyTables(summary)) out.push(`### ${table.title}`, '', mdStats(table), '');

@@ -124,6 +124,50 @@ export interface StrategySummary {
   runs: SummaryRun[];
   /** What the strategy's capacity costs, when the scenario's plan: block prices it (absent otherwise). */
   cost?: PlanCost;
+  /** How the precision rule (`sim run --precision`) chose this strategy's replications (absent without it). */
+  precision?: PrecisionRecord;
+}
+
+/**
+ * Why a precision-driven strategy stopped adding replications: `decided`
+ * every threshold's interval lies on one side of its limit; `precise` every
+ * one is decided or within the target relative half-width (some are only
+ * that); `max-replications` the limit came first with some still open;
+ * `no-thresholds` there is nothing to decide, so the first batch only.
+ */
+export type PrecisionStop = 'decided' | 'precise' | 'max-replications' | 'no-thresholds';
+
+/** One threshold's interval when the strategy stopped. */
+export interface PrecisionThreshold {
+  /** `metric expression`, e.g. `order_latency p(99)<500ms`. */
+  id: string;
+  /** Replications that measured it. */
+  n: number;
+  /** Mean of the per-replication values, in the metric's unit (µs for times). */
+  mean: number | null;
+  /** Student-t half-width (95%), in the same unit; null below 2 values. */
+  halfWidth: number | null;
+  /** The interval, cut to the metric's range. */
+  low: number | null;
+  high: number | null;
+  /** halfWidth ÷ |mean| (0 when both are 0); null when there is none. */
+  relativeHalfWidth: number | null;
+  /** At the pessimistic end of the interval: holds, fails, or undecided (null). */
+  holds: boolean | null;
+  /** `decided` (holds is true or false), `precise` (undecided, relative half-width within the target), `open` (neither). */
+  status: 'decided' | 'precise' | 'open';
+}
+
+/** What the precision rule did for one strategy. */
+export interface PrecisionRecord {
+  /** Replications this strategy ran. */
+  replications: number;
+  /** Why it stopped there. */
+  stopped: PrecisionStop;
+  /** One line for people. */
+  reason: string;
+  /** Per threshold, in the order of `thresholds`. */
+  thresholds: PrecisionThreshold[];
 }
 
 /** The options that shaped the run (not those that only change how fast it ran). */
@@ -138,6 +182,18 @@ export interface RunOptionsRecord {
   users: number | null;
   /** `--set` assignments, in order. */
   set: string[];
+  /** `--precision` and the limit in force (absent without --precision, so that other summaries stay as they were). */
+  precision?: PrecisionOption;
+}
+
+/** The precision rule of a run (`sim run --precision`). */
+export interface PrecisionOption {
+  /** Target relative half-width of each threshold's 95% interval (fraction, e.g. 0.05). */
+  target: number;
+  /** Replications of the first batch and of every batch added. */
+  batch: number;
+  /** Most replications of one strategy (--max-replications, the scenario's maxReplications, or 12). */
+  maxReplications: number;
 }
 
 /** summary.json's content. */

@@ -65,6 +65,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export const RUN_KEYS = {
   seed: { why: 'every strategy runs with the same seed, so they all see the same users', option: '--seed' },
   replications: { why: 'every strategy runs the same replications, so they pair up replication by replication', option: '--replications' },
+  maxReplications: { why: 'the precision rule gives every strategy the same limit', option: '--max-replications' },
 } as const;
 
 /** The run-level key a path sets ({@link RUN_KEYS}), or undefined. */

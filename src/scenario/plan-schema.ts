@@ -7,6 +7,29 @@ import { z } from 'zod';
  * is checked by `plan.ts`, which reports at the same key paths.
  */
 
+/** Most replications of one strategy or candidate when neither the file nor the command line says. */
+export const DEFAULT_MAX_REPLICATIONS = 12;
+
+/** The highest `maxReplications` (as for `replications`: each replication's results stay in memory until the report). */
+export const MAX_REPLICATIONS_LIMIT = 1000;
+
+/**
+ * The one definition of a replication limit, for the scenario's
+ * `maxReplications` (`sim run --precision`) and `plan.maxReplications`
+ * (`sim plan`): a whole number from 2 (an interval needs two) to 1,000.
+ * Both are optional: the plan's falls back to the scenario's, that one to
+ * {@link DEFAULT_MAX_REPLICATIONS}.
+ */
+export function replicationLimit(description: string) {
+  return z
+    .number()
+    .int('must be a whole number')
+    .min(2, 'must be at least 2 (a confidence interval needs two replications)')
+    .max(MAX_REPLICATIONS_LIMIT, 'must be at most 1,000')
+    .optional()
+    .meta({ description });
+}
+
 /** A value as written: a number or a text with a unit ("250ms", "1Gbps"). */
 const written = z.union([z.number(), z.string().min(1, 'must not be empty')]);
 
@@ -79,13 +102,9 @@ export const PlanBlockSchema = z
       .max(1000, 'must be at most 1,000')
       .default(3)
       .meta({ description: 'Replications of a candidate’s first batch, and of every batch added while its intervals do not decide.' }),
-    maxReplications: z
-      .number()
-      .int('must be a whole number')
-      .min(2, 'must be at least 2 (a confidence interval needs two replications)')
-      .max(1000, 'must be at most 1,000')
-      .default(12)
-      .meta({ description: 'Most replications of one candidate; one still undecided then counts as infeasible.' }),
+    maxReplications: replicationLimit(
+      'Most replications of one candidate (default: the scenario’s maxReplications, else 12); one still undecided then counts as infeasible.',
+    ),
     parameters: z
       .record(z.string(), parameter)
       .refine((p) => Object.keys(p).length > 0, 'must name at least one parameter')

@@ -12,7 +12,7 @@ import { formatDuration, parseBandwidth, parseDuration, parsePercent } from '../
 import { scenarioErrorMap } from './issues.js';
 import { RUN_KEYS, runKeyOf } from './overlay.js';
 import { checkPath, schemaAt, splitPath } from './paths.js';
-import type { PlanBlock } from './plan-schema.js';
+import { DEFAULT_MAX_REPLICATIONS, type PlanBlock } from './plan-schema.js';
 import type { PathSegment, SourceMap } from './positions.js';
 import { BaseSchema, type ResolvedConfig, type Scenario } from './schema.js';
 
@@ -210,8 +210,16 @@ export function checkPlan(
       `strategy "${strategy}" expects violations (a negative control): a plan needs a strategy meant to pass`,
     );
   }
-  if (block.replications > block.maxReplications) {
-    at(['replications'], `must be at most maxReplications (${block.maxReplications}) (got ${block.replications})`);
+  // One limit for sim run and sim plan: the plan's own, else the scenario's, else the default.
+  const maxReplications = block.maxReplications ?? scenario.maxReplications ?? DEFAULT_MAX_REPLICATIONS;
+  if (block.replications > maxReplications) {
+    const from =
+      block.maxReplications !== undefined
+        ? 'maxReplications'
+        : scenario.maxReplications !== undefined
+          ? 'the scenario’s maxReplications'
+          : 'the default maxReplications';
+    at(['replications'], `must be at most ${from} (${maxReplications}) (got ${block.replications})`);
   }
 
   const parameters: PlanParameter[] = [];
@@ -263,7 +271,7 @@ export function checkPlan(
       hours: block.hours,
       fixed: block.fixed,
       replications: block.replications,
-      maxReplications: block.maxReplications,
+      maxReplications,
       parameters,
       uncertain,
       gridSize,

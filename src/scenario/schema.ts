@@ -5,7 +5,7 @@ import { formatDuration, UnitError } from '../kernel/units.js';
 import { parseCount } from '../kernel/units.js';
 import { METRIC_NAMES } from '../metrics/catalogue.js';
 import { isThresholdSyntax, THRESHOLD_SYNTAX } from '../metrics/thresholds.js';
-import { PlanBlockSchema } from './plan-schema.js';
+import { PlanBlockSchema, replicationLimit } from './plan-schema.js';
 
 /**
  * The scenario schema: the one source of the scenario's types, defaults and
@@ -557,6 +557,9 @@ const baseFields = {
     "Independent replications of every strategy, the run's: set here or with --replications, not in an overlay or --set (confidence intervals need 2 or more).",
     LIMITS.replications,
   ).default(1),
+  maxReplications: replicationLimit(
+    "Most replications of every strategy when `sim run --precision` adds them until each threshold's interval decides (default 12; --max-replications overrides it), and of one `sim plan` candidate unless plan.maxReplications says otherwise. The run's, like replications: not in an overlay or --set.",
+  ),
   sale: sale.prefault({}),
   users: users.prefault({}),
   system: system.prefault({}),

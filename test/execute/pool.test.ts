@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareRun } from '../../src/index.js';
 import { runPlanOnPool, WorkerTaskError } from '../../src/execute/pool.js';
-import { executePlan, type TaskProgress } from '../../src/execute/execute.js';
+import { executePlan, openExecutor, type TaskProgress } from '../../src/execute/execute.js';
 import { buildPlan, type RunPlan } from '../../src/execute/plan.js';
 import { ensureBuilt, ROOT } from '../cli/build.js';
 
@@ -71,6 +71,42 @@ describe('runPlanOnPool with the real worker', () => {
       expect(mine.at(-1)).toMatchObject({ phase: 'done', durationUs: task.config.duration });
       expect(mine.at(-1)!.events).toBeGreaterThan(0);
       expect(mine.filter((p) => p.phase === 'done')).toHaveLength(1);
+    }
+  });
+});
+
+describe('openExecutor: one pool for plans run one after another', () => {
+  it('runs every plan on the same threads, with the in-process results', async () => {
+    const inProcess = await executePlan(plan, { workers: 1 });
+    const executor = await openExecutor({ workers: 2 });
+    const threads: Array<Set<number | undefined>> = [];
+    try {
+      for (let round = 0; round < 3; round++) {
+        const { results, timings } = await executor.run(plan);
+        expect(JSON.stringify(results)).toBe(JSON.stringify(inProcess.results));
+        threads.push(new Set(timings.map((t) => t.worker?.threadId)));
+      }
+    } finally {
+      await executor.close();
+    }
+    // A pool started per plan would give new thread ids every round.
+    const all = new Set(threads.flatMap((t) => [...t]));
+    expect(all.has(undefined)).toBe(false);
+    expect(all.size).toBeLessThanOrEqual(2);
+  });
+
+  it('after a failed plan, the next one still runs (and closing stops the threads)', async () => {
+    const { WorkerPool } = await import('../../src/execute/pool.js');
+    const pool = new WorkerPool({ threads: 2, filename: fixture('throwing-worker.mjs') });
+    try {
+      await expect(pool.run(stubPlan(4))).rejects.toThrow('model exploded at task 1');
+      const one = buildPlan({ name: 'stub', file: 'stub.yaml' }, [
+        { name: 'only', config: { ...plan.strategies[0].config, replications: 1 } },
+      ]);
+      const { results } = await pool.run(one);
+      expect(results.map((r) => r.replication)).toEqual([0]);
+    } finally {
+      await pool.destroy();
     }
   });
 });

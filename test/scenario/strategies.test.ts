@@ -144,7 +144,7 @@ describe('--set and the other command-line overrides', () => {
       '--set system.cdn.ttl: expected a duration such as 250us, 15ms, 5s or 10m30s (got "10x": unknown unit "x", expected h, m, s, ms or us)',
     ]);
     expect(issuesOf(() => resolveStrategies(loaded, { set: ['strategies.naive=1', 'system.cdn=', 'system.cdn..ttl=1s'] }))).toEqual([
-      '--set strategies.naive: unknown path: the scenario has no key "strategies" (known keys: version, name, description, seed, duration, interval, replications, sale, users, system)',
+      '--set strategies.naive: unknown path: the scenario has no key "strategies" (known keys: version, name, description, seed, duration, interval, replications, maxReplications, sale, users, system)',
       '--set system.cdn: missing value after "="',
       '--set system.cdn..ttl: expected a dotted path such as system.cdn.ttl (got "system.cdn..ttl")',
     ]);

@@ -32,7 +32,7 @@ describe('validation messages for bad scenario files', () => {
 
   test('unknown keys: each at the key, by name, with a suggestion or the known keys', () => {
     expect(issuesOf(`${BAD}/unknown-key.yaml`)).toEqual([
-      `${BAD}/unknown-key.yaml:2:1 sede: unknown key "sede" (known keys: version, name, description, seed, duration, interval, replications, sale, users, system, strategies, thresholds, invariants, plan)`,
+      `${BAD}/unknown-key.yaml:2:1 sede: unknown key "sede" (known keys: version, name, description, seed, duration, interval, replications, maxReplications, sale, users, system, strategies, thresholds, invariants, plan)`,
       `${BAD}/unknown-key.yaml:6:5 system.cdn.ttll: unknown key "ttll" (did you mean "ttl"?)`,
       `${BAD}/unknown-key.yaml:7:31 system.orderServers.slotz: unknown key "slotz" (did you mean "slots"?)`,
     ]);

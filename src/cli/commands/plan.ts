@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
 import { executePlanSearch, preparePlan, type PlanOptions } from '../../app/plan.js';
 import { firstFreeDirectory } from '../../app/run-directory.js';
 import { renderPlanHtml, renderPlanMarkdown, renderPlanText, planCharts } from '../../report/plan.js';
@@ -8,7 +7,7 @@ import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { EXIT } from '../exit-codes.js';
 import { write, type CliIO } from '../io.js';
 import { checkOutput, writeOutputs } from '../outputs.js';
-import { parseSeed, planWorkers } from './run.js';
+import { parseMaxReplications, parseSeed, planWorkers } from './run.js';
 
 /** `sim plan`'s arguments, as yargs parsed them. */
 export interface PlanCommandArgs {
@@ -34,14 +33,6 @@ async function defaultPlanDirectory(scenario: string, now: Date): Promise<string
   return firstFreeDirectory(join('reports', scenario, `plan-${stamp}`));
 }
 
-function maxReplicationsOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < 2 || value > 1000)
-    throw new UsageError(`--max-replications: expected a whole number from 2 to 1000 (got ${JSON.stringify(text)})`);
-  return value;
-}
-
 function candidateLine(name: string, c: PlanCandidate, runs: number): string {
   const values = Object.entries(c.values)
     .map(([k, v]) => `${k.split('.').pop()}=${v}`)
@@ -61,7 +52,7 @@ export async function planCommand(args: PlanCommandArgs, io: CliIO): Promise<num
   const workers = planWorkers({ ...args, json: args.json, quiet: args.quiet, progress: args.progress });
   const options: PlanOptions = {
     ...(args.seed !== undefined ? { seed: parseSeed(args.seed) } : {}),
-    ...(args.maxReplications !== undefined ? { maxReplications: maxReplicationsOf(args.maxReplications) } : {}),
+    ...(args.maxReplications !== undefined ? { maxReplications: parseMaxReplications(args.maxReplications) } : {}),
     ...(args.exhaustive ? { exhaustive: true } : {}),
   };
   const prepared = preparePlan(args.scenario, options);

@@ -2,6 +2,7 @@ import { join, relative, sep } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { ScenarioError, UsageError } from '../../errors.js';
 import { parseCount, UnitError } from '../../kernel/units.js';
+import { MAX_REPLICATIONS_LIMIT } from '../../scenario/plan-schema.js';
 import { defaultRunDirectory, makeRunId, renderTimingJson } from '../../app/run-directory.js';
 import { executeRun } from '../../app/run.js';
 import { prepareRun, type PreparedRun, type RunOptions } from '../../app/prepare.js';
@@ -45,6 +46,10 @@ export interface PlanArgs {
   shard?: string;
   /** `--shards N` as typed: like --shard, the index read from the batch engine's environment. */
   shards?: string;
+  /** `--precision` as typed ("5%"): checked by {@link parsePrecision}; `sim run` only. */
+  precision?: string;
+  /** `--max-replications` as typed: checked by {@link parseMaxReplications}; `sim run` only, with --precision. */
+  maxReplications?: string;
 }
 
 /** `sim run`'s arguments, as yargs parsed them. */
@@ -79,6 +84,34 @@ function positiveInt(name: string, text: string | undefined): number | undefined
   return value;
 }
 
+/**
+ * `--precision` as typed → the target relative half-width as a fraction:
+ * a percentage above 0% and at most 100% ("5%", "2.5%"). A bare number is
+ * refused: 5 and 0.05 would both be plausible readings.
+ */
+export function parsePrecision(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*(-?\d+(?:\.\d+)?|-?\.\d+)\s*%\s*$/.exec(text);
+  if (!m) {
+    throw new UsageError(
+      `--precision: expected a percentage such as 5% (the largest 95% CI half-width, as a share of the mean, at which a threshold counts as measured) (got ${JSON.stringify(text)})`,
+    );
+  }
+  const percent = Number(m[1]);
+  if (!(percent > 0)) throw new UsageError(`--precision: must be more than 0% (got ${JSON.stringify(text)})`);
+  if (percent > 100) throw new UsageError(`--precision: must be at most 100% (got ${JSON.stringify(text)})`);
+  return percent / 100;
+}
+
+/** `--max-replications` as typed (`sim run --precision`, `sim plan`) → a whole number from 2 to 1,000. */
+export function parseMaxReplications(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 2 || value > MAX_REPLICATIONS_LIMIT)
+    throw new UsageError(`--max-replications: expected a whole number from 2 to 1000 (got ${JSON.stringify(text)})`);
+  return value;
+}
+
 /** Worker threads: `--workers`, checked, or the number of cores. */
 export function planWorkers(args: PlanArgs): number {
   return positiveInt('workers', args.workers) ?? defaultWorkers();
@@ -92,6 +125,8 @@ export function planOptions(args: PlanArgs): RunOptions {
     ...(args.replications !== undefined ? { replications: positiveInt('replications', args.replications) } : {}),
     ...(args.users !== undefined ? { users: parseUsers(args.users) } : {}),
     ...(args.set !== undefined ? { set: args.set } : {}),
+    ...(args.precision !== undefined ? { precision: parsePrecision(args.precision) } : {}),
+    ...(args.maxReplications !== undefined ? { maxReplications: parseMaxReplications(args.maxReplications) } : {}),
   };
 }
 
@@ -178,7 +213,12 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       // Outputs are written only after every run succeeded.
       let run;
       try {
-        run = await executeRun(p, { workers, onProgress: (e) => display.update(e), signal: ctrlC.signal });
+        run = await executeRun(p, {
+          workers,
+          onProgress: (e) => display.update(e),
+          onBatch: (batches) => display.more(batches),
+          signal: ctrlC.signal,
+        });
       } catch (error) {
         if (ctrlC.interrupted) throw stopped();
         throw error;

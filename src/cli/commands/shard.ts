@@ -36,6 +36,12 @@ export async function shardCommand(
     throw new UsageError(`--shard: one scenario at a time (got ${files.length}); run each scenario's shards separately`);
   const [file] = files;
   if (args.json) throw new UsageError(`--json: a shard writes no summary; sim merge prints it once every shard is in`);
+  if (args.precision !== undefined || args.maxReplications !== undefined) {
+    // Each batch waits on the verdicts of the last: there is no fixed set of tasks to split.
+    throw new UsageError(
+      `--precision: not with --shard/--shards: how many replications a strategy gets depends on the results of the ones before; give --replications instead`,
+    );
+  }
   const asked = planWorkers(args);
   const options = planOptions(args);
   const request: ShardRequest = {
