@@ -12,6 +12,7 @@ import {
   clientWaitPerTake,
   levelFigures,
   throughputSpread,
+  median,
   medianFigures,
   roundFigures,
   type MeasuredLevel,
@@ -188,13 +189,26 @@ async function levelsFor(store: StockStore, options: CalibrateOptions, notes: st
   return fits;
 }
 
+/** What the store did, before any fitting: the input of {@link analyseStock} (kept apart so that a model can be refitted to the same measurement). */
+export interface StockMeasurement {
+  /** The store measured. */
+  target: Calibration['target'];
+  /** What was run. */
+  settings: Calibration['settings'];
+  /** The machine, as in calibration.json. */
+  machine: Calibration['machine'];
+  /** Each primitive measured, with its levels. */
+  primitives: Array<{ info: PrimitiveInfo; levels: MeasuredLevel[] }>;
+}
+
 /**
- * Runs the calibration. The key or table is created first and removed at
- * the end, also when a level fails or the signal stops it.
+ * Measures every chosen primitive at every level. The key or table is
+ * created first and removed at the end, also when a level fails or the
+ * signal stops it.
  *
  * @throws {UsageError} for a primitive the store does not have or more clients than it accepts; the store's own errors as they come.
  */
-export async function calibrateStock(options: CalibrateOptions): Promise<Calibration> {
+export async function measureStock(options: CalibrateOptions): Promise<StockMeasurement> {
   const store = storeFor(options.target);
   const known = store.primitives.map((p) => p.id);
   const unknown = (options.primitives ?? []).filter((p) => !known.includes(p));
@@ -261,25 +275,33 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   }
   if (cleanupError) notes.push(cleanupError);
 
+  return {
+    target: { kind: store.kind, url: options.target.display, objectName: store.objectName },
+    settings: { concurrency, takes: options.takes, rounds, duration: formatDuration(options.durationUs), units, notes },
+    machine: { cores, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
+    primitives: chosen.map((info) => ({ info, levels: measured.get(info.id)! })),
+  };
+}
+
+/** Fits the model to a measurement and predicts every level (pure: the same measurement gives the same calibration). */
+export function analyseStock(measurement: StockMeasurement): Calibration {
   const primitives: PrimitiveCalibration[] = [];
   const levels: CalibrationLevel[] = [];
-  for (const p of chosen) {
-    const ms = measured.get(p.id)!;
+  for (const { info: p, levels: ms } of measurement.primitives) {
     const fit = fitPrimitive(p, ms);
     const rows = ms.map((level): CalibrationLevel => {
       const f = levelFigures(level);
       // The same shape as each measured round, one simulated replication per round, medians as measured.
       const runs = level.rounds.map((m, r) =>
-        simulateLevel(
-          modelInputs(p, fit, level.concurrency),
-          { concurrency: m.concurrency, takes: m.takes.length, units: m.initial },
-          r + 1,
-        ),
+        simulateLevel(modelInputs(p, fit), { concurrency: m.concurrency, takes: m.takes.length, units: m.initial }, r + 1),
       );
       const predicted: Prediction = {
         ...medianFigures(runs),
         sold: runs.reduce((s, x) => s + x.sold, 0),
         oversell: runs.reduce((s, x) => s + x.oversell, 0),
+        meanAttempts: median(runs.map((x) => x.meanAttempts)),
+        clientVisits: median(runs.map((x) => x.clientVisits)),
+        clientWakeUps: median(runs.map((x) => x.clientWakeUps)),
       };
       const takes = level.rounds.flatMap((m) => m.takes);
       const sold = takes.filter((t) => t.result === 'sold').length;
@@ -319,11 +341,14 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
     });
   }
   return {
-    target: { kind: store.kind, url: options.target.display, objectName: store.objectName },
-    settings: { concurrency, takes: options.takes, rounds, duration: formatDuration(options.durationUs), units, notes },
-    machine: { cores, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
+    ...measurement,
     primitives,
     maxThroughputError: Object.fromEntries(primitives.map((p) => [p.id, p.maxThroughputError])),
     levels,
   };
+}
+
+/** Measures, then analyses: `sim calibrate stock`. */
+export async function calibrateStock(options: CalibrateOptions): Promise<Calibration> {
+  return analyseStock(await measureStock(options));
 }

@@ -52,12 +52,9 @@ export function levelTable(rows: readonly CalibrationLevel[]): string {
   return lines.join('\n');
 }
 
-/** The client CPU per take over the levels: `18us–39us`. */
-function clientRange(p: PrimitiveCalibration): string {
-  const values = Object.values(p.fit.clientUs);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return lo === hi ? formatDuration(lo) : `${formatDuration(lo)}–${formatDuration(hi)}`;
+/** The fitted client CPU: per visit + per wake-up. */
+function clientCost(p: PrimitiveCalibration): string {
+  return `${formatDuration(p.fit.clientUs)} + ${formatDuration(p.fit.clientWakeUpUs)} per wake-up`;
 }
 
 /** calibration.md. */
@@ -77,7 +74,7 @@ export function renderCalibrationMd(c: Calibration): string {
   for (const p of c.primitives) {
     const target = p.correct ? (p.maxThroughputError <= THROUGHPUT_ERROR_TARGET ? ' (≤ 15%)' : ' (> 15%)') : '';
     out.push(
-      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} | ${clientRange(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} |`,
+      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} | ${clientCost(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} |`,
     );
   }
   for (const p of c.primitives) {
