@@ -68,7 +68,9 @@ export interface FitOptions {
 /** Takes per level simulated while fitting (the prediction itself simulates each round's budget). */
 const SEARCH_TAKES = 1500;
 /** Loss evaluations per search of the store's times. */
-const SEARCH_EVALUATIONS = [120, 60];
+const SEARCH_EVALUATIONS = [60, 30];
+/** Points per axis of the grid the search starts from. */
+const GRID = 4;
 /** Shift of the per-waiter cost's logarithm, µs: lets the search reach 0. */
 const WAITER_SHIFT_US = 0.05;
 
@@ -210,11 +212,44 @@ export function fitPrimitive(info: PrimitiveInfo, levels: readonly MeasuredLevel
   const s0 = clamp(Math.max(1, Math.min(ceilingUs, boundUs) / 2));
   let x = [Math.log(s0), Math.log(s0), Math.log(WAITER_SHIFT_US + 0.1)];
   client = fitClient(clientRows(storeOf(x), client));
-  for (const budget of SEARCH_EVALUATIONS) {
+  // Two starts, the better kept: the loss of a simulation has local minima. One at half the plateau's cycle, one
+  // at the best point of a coarse grid of the two service times (no per-waiter cost).
+  const starts = [x];
+  {
     const c = client;
-    x = nelderMead((y) => loss(storeOf(y), c), x, [0.7, 0.7, 2], budget).x;
-    client = fitClient(clientRows(storeOf(x), client));
+    let bestLoss = Infinity;
+    let bestPoint = x;
+    const top = Math.log(Math.max(1, Math.min(boundUs, 2 * Math.max(ceilingUs, 1))));
+    const at = (k: number): number => top - (k * (top - Math.log(0.5))) / (GRID - 1);
+    for (let i = 0; i < GRID; i++) {
+      for (let j = 0; j < GRID; j++) {
+        const y = [at(i), at(j), Math.log(WAITER_SHIFT_US)];
+        const l = loss(storeOf(y), c);
+        if (l < bestLoss) {
+          bestLoss = l;
+          bestPoint = [y[0], y[1], Math.log(WAITER_SHIFT_US + 0.1)];
+        }
+      }
+    }
+    starts.push(bestPoint);
   }
+  let best = { x, client, loss: Infinity };
+  for (const start of starts) {
+    let y = start;
+    let c = client;
+    let value = Infinity;
+    for (const budget of SEARCH_EVALUATIONS) {
+      const fixed = c;
+      const m = nelderMead((z) => loss(storeOf(z), fixed), y, [0.7, 0.7, 2], budget);
+      y = m.x;
+      value = m.value;
+      c = fitClient(clientRows(storeOf(y), c));
+    }
+    value = loss(storeOf(y), c);
+    if (value < best.loss) best = { x: y, client: c, loss: value };
+  }
+  x = best.x;
+  client = best.client;
   const store = storeOf(x);
   const roundTrip = roundTripOf(store, client);
   const lognormal = fitLognormal(lowestLatencies);

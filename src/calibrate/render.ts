@@ -52,9 +52,9 @@ export function levelTable(rows: readonly CalibrationLevel[]): string {
   return lines.join('\n');
 }
 
-/** The fitted client CPU: per visit + per wake-up. */
+/** The fitted client CPU: per visit + per client, and per wake-up. */
 function clientCost(p: PrimitiveCalibration): string {
-  return `${formatDuration(p.fit.clientUs)} + ${formatDuration(p.fit.clientWakeUpUs)} per wake-up`;
+  return `${formatDuration(p.fit.clientUs)} + ${formatDuration(p.fit.perClientUs)}·N / ${formatDuration(p.fit.clientWakeUpUs)}`;
 }
 
 /** calibration.md. */
@@ -68,13 +68,13 @@ export function renderCalibrationMd(c: Calibration): string {
     '',
     ...c.settings.notes.map((n) => `Note: ${n}.`),
     '',
-    '| primitive | correct | audit | max real oversell | ceiling takes/s | fitted service | client CPU / take | round trip | max throughput error |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|',
+    '| primitive | correct | audit | max real oversell | ceiling takes/s | fitted service: sold / sold out / per waiter | client CPU: per visit + per client / wake-up | round trip | max throughput error | hold-out max error |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const p of c.primitives) {
     const target = p.correct ? (p.maxThroughputError <= THROUGHPUT_ERROR_TARGET ? ' (≤ 15%)' : ' (> 15%)') : '';
     out.push(
-      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} | ${clientCost(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} |`,
+      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} / ${formatDuration(p.fit.soldOutServiceUs)} / ${formatDuration(p.fit.perWaiterUs)} | ${clientCost(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} | ${p.holdOut ? `${(p.holdOut.maxThroughputError * 100).toFixed(1)}% (fitted on ${p.holdOut.fittedOn.join(', ')})` : '—'} |`,
     );
   }
   for (const p of c.primitives) {
@@ -97,7 +97,7 @@ export function renderCalibrationMd(c: Calibration): string {
     '',
     '## Reading the errors',
     '',
-    "error = (predicted − measured) / measured. The model has one free parameter per primitive (the store's serial time, fitted to the whole throughput curve); the client CPU is measured and the round trip is the lowest level's latency less both. A level that misses says the experiment has a cost the model lacks: on a shared machine, mostly other processes taking the cores; for an optimistic primitive, retries that grow with the clients. See docs/calibration.md.",
+    "error = (predicted − measured) / measured. Six parameters per primitive for all levels: the store's serial time of a sold take, of a sold-out take and per take waiting (fitted to the throughput curve), the client's CPU per visit, per connection and per wake-up (fitted to the CPU and run-queue time per take measured in each level's steady window); the round trip is the lowest level's latency less both stations. Without --hold-out the errors are a goodness of fit; the hold-out column is a prediction of levels the fit did not see. A level that misses says the experiment has a cost the model lacks or is noisier than the miss (see the rounds spread): on a shared machine, mostly other processes taking the cores. See docs/calibration.md.",
     '',
   );
   return out.join('\n');
