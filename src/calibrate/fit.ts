@@ -1,6 +1,5 @@
 import type { DistributionSpec } from '../kernel/distributions.js';
-import { formatDuration } from '../kernel/units.js';
-import { fitLognormal, roundTripDistribution, serialCeiling } from './estimate.js';
+import { latencyLognormal, roundTripDistribution, serialCeiling } from './estimate.js';
 import { nelderMead } from './minimize.js';
 import { simulateLevel, type ModelInputs, type Prediction } from './predict.js';
 import type { PrimitiveInfo } from './store.js';
@@ -237,26 +236,23 @@ export function fitPrimitive(info: PrimitiveInfo, levels: readonly MeasuredLevel
   for (const start of starts) {
     let y = start;
     let c = client;
-    let value = Infinity;
     for (const budget of SEARCH_EVALUATIONS) {
       const fixed = c;
-      const m = nelderMead((z) => loss(storeOf(z), fixed), y, [0.7, 0.7, 2], budget);
-      y = m.x;
-      value = m.value;
+      y = nelderMead((z) => loss(storeOf(z), fixed), y, [0.7, 0.7, 2], budget).x;
       c = fitClient(clientRows(storeOf(y), c));
     }
-    value = loss(storeOf(y), c);
+    // Judged with the client refitted to it: the point and the client that go together.
+    const value = loss(storeOf(y), c);
     if (value < best.loss) best = { x: y, client: c, loss: value };
   }
   x = best.x;
   client = best.client;
   const store = storeOf(x);
   const roundTrip = roundTripOf(store, client);
-  const lognormal = fitLognormal(lowestLatencies);
   return {
     ...store,
     ...client,
-    latencyLognormal: lognormal ? `lognormal(${formatDuration(lognormal.median)}, ${lognormal.sigma.toFixed(2)})` : null,
+    latencyLognormal: latencyLognormal(lowestLatencies),
     roundTripMeanUs: roundTrip.meanUs,
     roundTrip: roundTrip.spec,
     ceilingPerSecond: plateau,
