@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { formatDuration } from '../kernel/units.js';
 import { renderChartPng } from '../report/charts/render.js';
-import { CHART_HEIGHT, CHART_WIDTH, type ChartSpec, type DatasetData } from '../report/charts/types.js';
+import { chartAxis, lineChartSpec } from '../report/charts/line-chart.js';
+import type { ChartSpec, DatasetData } from '../report/charts/types.js';
 import { strategyColor } from '../report/palette.js';
 import type { Calibration, CalibrationLevel, PrimitiveCalibration } from './calibrate.js';
 
@@ -127,29 +128,15 @@ export function calibrationChart(c: Calibration): ChartSpec {
       pointRadius: 0,
     });
   });
-  const title = `${c.target.kind}: measured vs predicted throughput`;
-  return {
-    id: 'calibration',
-    title,
-    caption: 'Solid: measured; dashed: flashsim with the fitted inputs. The gap at a level is the throughput error.',
-    width: CHART_WIDTH,
-    height: CHART_HEIGHT,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        plugins: {
-          title: { display: true, text: title, color: '#111111', font: { size: 17, weight: 'bold' } },
-          subtitle: { display: true, text: 'solid: measured · dashed: predicted (flashsim, fitted inputs)', color: '#555555' },
-          legend: { display: true, position: 'top' },
-        },
-        scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'closed-loop clients' }, ticks: { color: '#444444' } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'takes/s' }, ticks: { color: '#444444' } },
-        },
-      },
-    },
-  };
+  return lineChartSpec(
+    'calibration',
+    `${c.target.kind}: measured vs predicted throughput`,
+    'solid: measured · dashed: predicted (flashsim, fitted inputs)',
+    'Solid: measured; dashed: flashsim with the fitted inputs. The gap at a level is the throughput error.',
+    datasets,
+    chartAxis('closed-loop clients', 'compact', { type: 'logarithmic' }),
+    chartAxis('takes/s', 'compact', { beginAtZero: true }),
+  );
 }
 
 /** Every file of the calibration, by name in the output directory. */
