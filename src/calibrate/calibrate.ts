@@ -12,6 +12,7 @@ import {
   clientWaitPerTake,
   levelFigures,
   throughputSpread,
+  median,
   medianFigures,
   roundFigures,
   type MeasuredLevel,
@@ -52,6 +53,8 @@ export interface CalibrateOptions {
   rounds?: number;
   /** Units at each round's start (default: the round's takes / 8, at least 1). */
   units?: number;
+  /** Also fit on every other level only and report the error at the levels left out (doubles the fitting time). */
+  holdOut?: boolean;
   /** Primitive ids to measure (default: all of the store's). */
   primitives?: string[];
   /** Stops between takes (Ctrl-C, SIGTERM). */
@@ -121,6 +124,18 @@ export interface PrimitiveCalibration extends PrimitiveInfo {
   auditPassed: boolean;
   /** Largest real oversell of a level. */
   maxOversell: number;
+  /**
+   * With `holdOut`: the model fitted again on every other level only (the
+   * lowest, the third, …), and its throughput error at each level left out:
+   * a prediction proper, not a goodness of fit.
+   */
+  holdOut?: {
+    fittedOn: number[];
+    /** Relative throughput error at each level left out, by concurrency. */
+    throughputError: Record<number, number>;
+    /** The largest |error| of those. */
+    maxThroughputError: number;
+  };
 }
 
 /** The whole calibration (calibration.json). */
@@ -188,13 +203,26 @@ async function levelsFor(store: StockStore, options: CalibrateOptions, notes: st
   return fits;
 }
 
+/** What the store did, before any fitting: the input of {@link analyseStock} (kept apart so that a model can be refitted to the same measurement). */
+export interface StockMeasurement {
+  /** The store measured. */
+  target: Calibration['target'];
+  /** What was run. */
+  settings: Calibration['settings'];
+  /** The machine, as in calibration.json. */
+  machine: Calibration['machine'];
+  /** Each primitive measured, with its levels. */
+  primitives: Array<{ info: PrimitiveInfo; levels: MeasuredLevel[] }>;
+}
+
 /**
- * Runs the calibration. The key or table is created first and removed at
- * the end, also when a level fails or the signal stops it.
+ * Measures every chosen primitive at every level. The key or table is
+ * created first and removed at the end, also when a level fails or the
+ * signal stops it.
  *
  * @throws {UsageError} for a primitive the store does not have or more clients than it accepts; the store's own errors as they come.
  */
-export async function calibrateStock(options: CalibrateOptions): Promise<Calibration> {
+export async function measureStock(options: CalibrateOptions): Promise<StockMeasurement> {
   const store = storeFor(options.target);
   const known = store.primitives.map((p) => p.id);
   const unknown = (options.primitives ?? []).filter((p) => !known.includes(p));
@@ -261,26 +289,55 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
   }
   if (cleanupError) notes.push(cleanupError);
 
+  return {
+    target: { kind: store.kind, url: options.target.display, objectName: store.objectName },
+    settings: { concurrency, takes: options.takes, rounds, duration: formatDuration(options.durationUs), units, notes },
+    machine: { cores, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
+    primitives: chosen.map((info) => ({ info, levels: measured.get(info.id)! })),
+  };
+}
+
+/** The hold-out: fitted on every other level from the lowest (which sets the round trip), judged on the rest. */
+function holdOut(
+  info: PrimitiveInfo,
+  levels: readonly MeasuredLevel[],
+  predict: (f: PrimitiveFit, level: MeasuredLevel) => Prediction,
+): NonNullable<PrimitiveCalibration['holdOut']> {
+  const sorted = [...levels].sort((a, b) => a.concurrency - b.concurrency);
+  const fittedOn = sorted.filter((_, i) => i % 2 === 0).map((l) => l.concurrency);
+  const fit = fitPrimitive(info, sorted, { fitOn: fittedOn });
+  const throughputError: Record<number, number> = {};
+  for (const level of sorted) {
+    if (fittedOn.includes(level.concurrency)) continue;
+    throughputError[level.concurrency] = round(relative(predict(fit, level).throughput, levelFigures(level).throughput));
+  }
+  const errors = Object.values(throughputError).map(Math.abs);
+  return { fittedOn, throughputError, maxThroughputError: errors.length > 0 ? Math.max(...errors) : 0 };
+}
+
+/** Fits the model to a measurement and predicts every level (pure: the same measurement gives the same calibration). */
+export function analyseStock(measurement: StockMeasurement, options: { holdOut?: boolean } = {}): Calibration {
   const primitives: PrimitiveCalibration[] = [];
   const levels: CalibrationLevel[] = [];
-  for (const p of chosen) {
-    const ms = measured.get(p.id)!;
+  for (const { info: p, levels: ms } of measurement.primitives) {
     const fit = fitPrimitive(p, ms);
-    const rows = ms.map((level): CalibrationLevel => {
-      const f = levelFigures(level);
+    const predict = (f: PrimitiveFit, level: MeasuredLevel): Prediction => {
       // The same shape as each measured round, one simulated replication per round, medians as measured.
       const runs = level.rounds.map((m, r) =>
-        simulateLevel(
-          modelInputs(p, fit, level.concurrency),
-          { concurrency: m.concurrency, takes: m.takes.length, units: m.initial },
-          r + 1,
-        ),
+        simulateLevel(modelInputs(p, f), { concurrency: m.concurrency, takes: m.takes.length, units: m.initial }, r + 1),
       );
-      const predicted: Prediction = {
+      return {
         ...medianFigures(runs),
         sold: runs.reduce((s, x) => s + x.sold, 0),
         oversell: runs.reduce((s, x) => s + x.oversell, 0),
+        meanAttempts: median(runs.map((x) => x.meanAttempts)),
+        clientVisits: median(runs.map((x) => x.clientVisits)),
+        clientWakeUps: median(runs.map((x) => x.clientWakeUps)),
       };
+    };
+    const rows = ms.map((level): CalibrationLevel => {
+      const f = levelFigures(level);
+      const predicted = predict(fit, level);
       const takes = level.rounds.flatMap((m) => m.takes);
       const sold = takes.filter((t) => t.result === 'sold').length;
       const errors = takes.filter((t) => t.result === 'error').length;
@@ -316,14 +373,20 @@ export async function calibrateStock(options: CalibrateOptions): Promise<Calibra
       maxThroughputError: Math.max(...rows.map((r) => Math.abs(r.error.throughput))),
       auditPassed: rows.every((r) => r.audit.passed),
       maxOversell: Math.max(...rows.map((r) => r.audit.oversell)),
+      ...(options.holdOut ? { holdOut: holdOut(p, ms, predict) } : {}),
     });
   }
   return {
-    target: { kind: store.kind, url: options.target.display, objectName: store.objectName },
-    settings: { concurrency, takes: options.takes, rounds, duration: formatDuration(options.durationUs), units, notes },
-    machine: { cores, loadAverageStart, loadAverageEnd: loadavg().map((x) => round(x, 2)) },
+    ...measurement,
     primitives,
     maxThroughputError: Object.fromEntries(primitives.map((p) => [p.id, p.maxThroughputError])),
     levels,
   };
+}
+
+/** Measures, then analyses: `sim calibrate stock`. */
+export async function calibrateStock(options: CalibrateOptions): Promise<Calibration> {
+  const measurement = await measureStock(options);
+  options.onProgress?.(`fitting the model to ${measurement.primitives.length} primitives${options.holdOut ? ', twice (--hold-out)' : ''}`);
+  return analyseStock(measurement, { holdOut: options.holdOut });
 }

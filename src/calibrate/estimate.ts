@@ -1,51 +1,38 @@
+import { fitLognormal, momentsOf } from '../fit/families.js';
+import { empiricalSpec } from '../fit/fit.js';
+import { formatSpec } from '../fit/format.js';
 import { meanOf, type DistributionSpec } from '../kernel/distributions.js';
 
 /**
- * The local estimators calibrate needs, each behind one small function so
- * that a shared fitting module can replace it: a lognormal from the moments
- * of the logarithms (reported as the round trip's scenario value), the
- * empirical round trip the simulation draws from, and the serial ceiling
- * of a throughput curve.
+ * The estimates calibrate needs of its samples, through src/fit's fitters:
+ * the lowest level's latencies as a lognormal (reported as a scenario
+ * value), the empirical round trip the simulation draws from, and the
+ * serial ceiling of a throughput curve.
  */
-
-/** A lognormal fitted to samples: median e^μ and σ of ln x (the scenario language's `lognormal(median, sigma)`). */
-export interface LognormalFit {
-  /** e^μ, µs. */
-  median: number;
-  /** Standard deviation of ln x. */
-  sigma: number;
-}
 
 /**
- * The lognormal of the mean and standard deviation of ln x (its maximum
- * likelihood estimate). Samples ≤ 0 are left out (a lognormal has none).
+ * The samples' lognormal by maximum likelihood (src/fit's `fitLognormal`),
+ * as the scenario language writes it: `lognormal(52.3us, 0.95)`. Samples
+ * ≤ 0 are left out (a lognormal has none).
  *
- * @returns null when fewer than two positive samples remain.
+ * @returns null when fewer than two positive samples remain or they are all equal.
  */
-export function fitLognormal(samples: readonly number[]): LognormalFit | null {
-  let n = 0;
-  let sum = 0;
-  for (const x of samples) {
-    if (x > 0) {
-      n++;
-      sum += Math.log(x);
-    }
-  }
-  if (n < 2) return null;
-  const mu = sum / n;
-  let ss = 0;
-  for (const x of samples) if (x > 0) ss += (Math.log(x) - mu) ** 2;
-  return { median: Math.exp(mu), sigma: Math.sqrt(ss / n) };
+export function latencyLognormal(samples: readonly number[]): string | null {
+  const positive = samples.filter((x) => x > 0);
+  if (positive.length < 2) return null;
+  const fit = fitLognormal(momentsOf(positive));
+  return fit ? formatSpec(fit.spec) : null;
 }
 
-/** Quantiles kept of an empirical round trip. */
-const EMPIRICAL_POINTS = 40;
+/** Fewest samples for an empirical round trip. */
+const MIN_EMPIRICAL_SAMPLES = 40;
 
 /**
  * The round trip outside the store as a distribution with mean `meanUs`:
  * the empirical distribution of `samples` (take latencies at the lowest
- * concurrency, where nothing queues), scaled so that its mean is `meanUs`.
- * Empirical rather than lognormal because on a shared machine the
+ * concurrency, where nothing queues; src/fit's `empiricalSpec`, the
+ * quantiles `sim fit` prints), its values scaled so that its mean is
+ * `meanUs`. Empirical rather than lognormal because on a shared machine the
  * latencies are a fast bulk with a long tail of scheduling stalls, which no
  * lognormal fits (its p50 comes out several times the measured one). A
  * constant when there are too few samples; 0 when `meanUs` ≤ 0.
@@ -53,25 +40,12 @@ const EMPIRICAL_POINTS = 40;
 export function roundTripDistribution(samples: readonly number[], meanUs: number): DistributionSpec {
   if (!(meanUs > 0)) return { kind: 'constant', value: 0 };
   const sorted = samples.filter((x) => x > 0).sort((a, b) => a - b);
-  if (sorted.length < EMPIRICAL_POINTS) return { kind: 'constant', value: meanUs };
-  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  const scale = meanUs / mean;
-  // Piecewise-linear between quantiles: each segment's mean is the midpoint, so the points are placed to keep the mean.
-  const points: Array<[number, number]> = [];
-  for (let k = 0; k <= EMPIRICAL_POINTS; k++) {
-    const q = k / EMPIRICAL_POINTS;
-    const value = sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))] * scale;
-    if (points.length === 0 || value > points[points.length - 1][0]) points.push([value, q]);
-    else points[points.length - 1][1] = q;
-  }
-  return { kind: 'empirical', points: rescaledToMean(points, meanUs) };
-}
-
-/** The points with values scaled so that the piecewise-linear CDF's mean is `meanUs` (the quantile grid loses the tail's weight otherwise). */
-function rescaledToMean(points: Array<[number, number]>, meanUs: number): Array<[number, number]> {
-  const mean = meanOf({ kind: 'empirical', points });
+  if (sorted.length < MIN_EMPIRICAL_SAMPLES) return { kind: 'constant', value: meanUs };
+  const spec = empiricalSpec(sorted);
+  if (spec.kind !== 'empirical') return { kind: 'constant', value: meanUs };
+  const mean = meanOf(spec);
   const f = mean > 0 ? meanUs / mean : 1;
-  return points.map(([v, q]) => [v * f, q]);
+  return { kind: 'empirical', points: spec.points.map(([v, q]): [number, number] => [v * f, q]) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { STEADY_CUT } from './steady.js';
 import type { StockStore, TakeClient, TakeResult } from './store.js';
 
 /**
@@ -48,6 +49,15 @@ export interface LevelMeasurement {
   clientCpuUs: number;
   /** Time the main thread was ready to run but waited for a core, µs (Linux only, else 0): other load on the machine. */
   clientWaitUs: number;
+  /**
+   * The main thread's CPU time and run-queue wait over the steady window
+   * only (from the completion of take ⌊n/10⌋ to that of take ⌈9n/10⌉, n
+   * the take budget), µs, and the takes completed in it: the client's cost
+   * per take while every client is busy, in the window the throughput is
+   * taken over. Absent where there is no per-thread schedstat or the level
+   * stopped early.
+   */
+  steadyClientCpu?: { cpuUs: number; waitUs: number; takes: number };
   /** Whether the level stopped on its duration before its take budget. */
   timedOut: boolean;
 }
@@ -102,6 +112,12 @@ export async function runLevel(
     const thread0 = mainThreadTimes();
     const t0 = performance.now();
     const deadline = t0 + bounds.durationUs / 1000;
+    // The steady window's ends, in completions (steady.ts cuts a tenth at each end): the thread's CPU is read there.
+    const windowFrom = Math.floor(bounds.takes * STEADY_CUT);
+    const windowTo = Math.ceil(bounds.takes * (1 - STEADY_CUT));
+    let completed = 0;
+    let atFrom: { cpuUs: number; waitUs: number } | null = null;
+    let steadyClientCpu: LevelMeasurement['steadyClientCpu'];
     const loop = async (client: number): Promise<void> => {
       const c = clients[client];
       while (issued < bounds.takes && !signal?.aborted) {
@@ -114,6 +130,14 @@ export async function runLevel(
         const { result, attempts } = await c.take();
         const end = performance.now();
         takes[index] = { user: nextUser + index, client, startUs: (start - t0) * 1000, endUs: (end - t0) * 1000, result, attempts };
+        completed++;
+        if (thread0 && windowTo > windowFrom && (completed === windowFrom || completed === windowTo)) {
+          const now = mainThreadTimes();
+          if (completed === windowFrom) atFrom = now;
+          else if (atFrom && now) {
+            steadyClientCpu = { cpuUs: now.cpuUs - atFrom.cpuUs, waitUs: now.waitUs - atFrom.waitUs, takes: windowTo - windowFrom };
+          }
+        }
       }
     };
     await Promise.all(clients.map((_, i) => loop(i)));
@@ -130,6 +154,7 @@ export async function runLevel(
       clientCpuUs: thread0 && thread1 ? thread1.cpuUs - thread0.cpuUs : cpu.user + cpu.system,
       clientWaitUs: thread0 && thread1 ? thread1.waitUs - thread0.waitUs : 0,
       timedOut,
+      ...(steadyClientCpu ? { steadyClientCpu } : {}),
     };
   } finally {
     await Promise.all(clients.map((c) => c.close()));

@@ -27,6 +27,8 @@ export const REDIS_PRIMITIVES: readonly PrimitiveInfo[] = [
     description: `WATCH, GET, then MULTI/DECR/EXEC, retried on abort (optimistic; at most ${MAX_OPTIMISTIC_ATTEMPTS} tries)`,
     correct: true,
     model: 'single-thread-server',
+    // The replay retries as the client does (predict.ts): without this it would model one visit per take.
+    optimisticAttempts: MAX_OPTIMISTIC_ATTEMPTS,
   },
   {
     id: 'get-set',

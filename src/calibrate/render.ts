@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { formatDuration } from '../kernel/units.js';
 import { renderChartPng } from '../report/charts/render.js';
-import { CHART_HEIGHT, CHART_WIDTH, type ChartSpec, type DatasetData } from '../report/charts/types.js';
+import { chartAxis, lineChartSpec } from '../report/charts/line-chart.js';
+import type { ChartSpec, DatasetData } from '../report/charts/types.js';
 import { strategyColor } from '../report/palette.js';
 import type { Calibration, CalibrationLevel, PrimitiveCalibration } from './calibrate.js';
 
@@ -52,12 +53,9 @@ export function levelTable(rows: readonly CalibrationLevel[]): string {
   return lines.join('\n');
 }
 
-/** The client CPU per take over the levels: `18us–39us`. */
-function clientRange(p: PrimitiveCalibration): string {
-  const values = Object.values(p.fit.clientUs);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return lo === hi ? formatDuration(lo) : `${formatDuration(lo)}–${formatDuration(hi)}`;
+/** The fitted client CPU: per visit + per client, and per wake-up. */
+function clientCost(p: PrimitiveCalibration): string {
+  return `${formatDuration(p.fit.clientUs)} + ${formatDuration(p.fit.perClientUs)}·N / ${formatDuration(p.fit.clientWakeUpUs)}`;
 }
 
 /** calibration.md. */
@@ -71,13 +69,13 @@ export function renderCalibrationMd(c: Calibration): string {
     '',
     ...c.settings.notes.map((n) => `Note: ${n}.`),
     '',
-    '| primitive | correct | audit | max real oversell | ceiling takes/s | fitted service | client CPU / take | round trip | max throughput error |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|',
+    '| primitive | correct | audit | max real oversell | ceiling takes/s | fitted service: sold / sold out / per waiter | client CPU: per visit + per client / wake-up | round trip | max throughput error | hold-out max error |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const p of c.primitives) {
     const target = p.correct ? (p.maxThroughputError <= THROUGHPUT_ERROR_TARGET ? ' (≤ 15%)' : ' (> 15%)') : '';
     out.push(
-      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} | ${clientRange(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} |`,
+      `| ${p.id} | ${p.correct ? 'yes' : 'no (racy)'} | ${p.auditPassed ? 'pass' : 'FAIL (caught)'} | ${p.maxOversell} | ${Math.round(p.fit.ceilingPerSecond)} | ${formatDuration(p.fit.serviceUs)} / ${formatDuration(p.fit.soldOutServiceUs)} / ${formatDuration(p.fit.perWaiterUs)} | ${clientCost(p)} | ${formatDuration(p.fit.roundTripMeanUs)} | ${(p.maxThroughputError * 100).toFixed(1)}%${target} | ${p.holdOut ? `${(p.holdOut.maxThroughputError * 100).toFixed(1)}% (fitted on ${p.holdOut.fittedOn.join(', ')})` : '—'} |`,
     );
   }
   for (const p of c.primitives) {
@@ -100,7 +98,7 @@ export function renderCalibrationMd(c: Calibration): string {
     '',
     '## Reading the errors',
     '',
-    "error = (predicted − measured) / measured. The model has one free parameter per primitive (the store's serial time, fitted to the whole throughput curve); the client CPU is measured and the round trip is the lowest level's latency less both. A level that misses says the experiment has a cost the model lacks: on a shared machine, mostly other processes taking the cores; for an optimistic primitive, retries that grow with the clients. See docs/calibration.md.",
+    "error = (predicted − measured) / measured. Six parameters per primitive for all levels: the store's serial time of a sold take, of a sold-out take and per take waiting (fitted to the throughput curve), the client's CPU per visit, per connection and per wake-up (fitted to the CPU and run-queue time per take measured in each level's steady window); the round trip is the lowest level's latency less both stations. Without --hold-out the errors are a goodness of fit; the hold-out column is a prediction of levels the fit did not see. A level that misses says the experiment has a cost the model lacks or is noisier than the miss (see the rounds spread): on a shared machine, mostly other processes taking the cores. See docs/calibration.md.",
     '',
   );
   return out.join('\n');
@@ -130,29 +128,15 @@ export function calibrationChart(c: Calibration): ChartSpec {
       pointRadius: 0,
     });
   });
-  const title = `${c.target.kind}: measured vs predicted throughput`;
-  return {
-    id: 'calibration',
-    title,
-    caption: 'Solid: measured; dashed: flashsim with the fitted inputs. The gap at a level is the throughput error.',
-    width: CHART_WIDTH,
-    height: CHART_HEIGHT,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        plugins: {
-          title: { display: true, text: title, color: '#111111', font: { size: 17, weight: 'bold' } },
-          subtitle: { display: true, text: 'solid: measured · dashed: predicted (flashsim, fitted inputs)', color: '#555555' },
-          legend: { display: true, position: 'top' },
-        },
-        scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'closed-loop clients' }, ticks: { color: '#444444' } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'takes/s' }, ticks: { color: '#444444' } },
-        },
-      },
-    },
-  };
+  return lineChartSpec(
+    'calibration',
+    `${c.target.kind}: measured vs predicted throughput`,
+    'solid: measured · dashed: predicted (flashsim, fitted inputs)',
+    'Solid: measured; dashed: flashsim with the fitted inputs. The gap at a level is the throughput error.',
+    datasets,
+    chartAxis('closed-loop clients', 'compact', { type: 'logarithmic' }),
+    chartAxis('takes/s', 'compact', { beginAtZero: true }),
+  );
 }
 
 /** Every file of the calibration, by name in the output directory. */

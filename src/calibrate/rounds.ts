@@ -15,7 +15,8 @@ export interface MeasuredLevel {
   rounds: LevelMeasurement[];
 }
 
-function median(xs: readonly number[]): number {
+/** The median of `xs` (0 when empty). */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   if (s.length === 0) return 0;
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -48,6 +49,27 @@ export function levelFigures(level: MeasuredLevel): LevelFigures {
 /** The client's CPU per take, µs: the median over the rounds, like the other figures. */
 export function clientCpuPerTake(level: MeasuredLevel): number {
   return median(level.rounds.map((r) => (r.takes.length > 0 ? r.clientCpuUs / r.takes.length : 0)));
+}
+
+/**
+ * The client thread's time per take in the steady window, µs: its CPU
+ * and its wait for a core (the window the throughput is taken over; the
+ * ramp and the drain, with few replies per wake-up, cost more per take).
+ * A thread that waits for a core serves no reply meanwhile, so on a busy
+ * machine the wait is part of what each visit costs. The median over the
+ * rounds; a round without the window's figures counts with the whole
+ * round's.
+ */
+export function steadyClientTimePerTake(level: MeasuredLevel): number {
+  return median(
+    level.rounds.map((r) =>
+      r.steadyClientCpu && r.steadyClientCpu.takes > 0
+        ? (r.steadyClientCpu.cpuUs + (r.steadyClientCpu.waitUs ?? 0)) / r.steadyClientCpu.takes
+        : r.takes.length > 0
+          ? (r.clientCpuUs + r.clientWaitUs) / r.takes.length
+          : 0,
+    ),
+  );
 }
 
 /** How far the rounds' throughputs differ: (highest − lowest) / median; 0 with one round. */

@@ -552,6 +552,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
             describe: "Units at the start of each round (default: the round's takes / 8, so it sells out).",
           })
           .option('primitive', { type: 'string', describe: "Primitives to measure, comma-separated (default: all of the store's)." })
+          .option('hold-out', {
+            type: 'boolean',
+            default: false,
+            describe: 'Also fit on every other level only and report the throughput error at the levels left out (fits twice).',
+          })
           .option('out', { type: 'string', describe: 'Output directory (default: reports/calibrate/<store>-<time>/).' })
           .option('json', { type: 'boolean', default: false, describe: 'Print calibration.json on stdout (the table goes to stderr).' })
           .option('quiet', { type: 'boolean', alias: 'q', default: false, describe: 'No progress and no table; errors only.' })
@@ -572,6 +577,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
               rounds: a.rounds,
               stock: a.stock,
               primitive: a.primitive,
+              holdOut: a['hold-out'],
               out: a.out,
               json: a.json,
               quiet: a.quiet,

@@ -105,10 +105,17 @@ describe.skipIf(!available)('sim calibrate stock against real stores', () => {
 
   it('PostgreSQL: SELECT-then-UPDATE oversells and is caught; the row-lock primitives do not; the table is dropped', async () => {
     const out = join(work, 'postgres');
-    const r = await runCli(['calibrate', 'stock', '--target', postgres!.url, ...LEVELS, '--out', out]);
+    const r = await runCli(['calibrate', 'stock', '--target', postgres!.url, ...LEVELS, '--out', out, '--hold-out']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('select-update');
-    checkCalibration(checkFiles(out), 'select-update', ['update', 'select-for-update']);
+    const written = checkFiles(out);
+    checkCalibration(written, 'select-update', ['update', 'select-for-update']);
+    // --hold-out: fitted on the lowest level only, judged at the other.
+    for (const p of written.primitives) {
+      expect(p.holdOut?.fittedOn).toEqual([1]);
+      expect(Object.keys(p.holdOut?.throughputError ?? {})).toEqual(['8']);
+      expect(p.holdOut?.maxThroughputError).toBeGreaterThanOrEqual(0);
+    }
     expect(await postgresTables()).toEqual([]);
   });
 

@@ -28,6 +28,8 @@ export interface CalibrateArgs {
   stock?: string;
   /** `--primitive`, comma-separated. */
   primitive?: string;
+  /** `--hold-out`: fit again on every other level, judge on the rest. */
+  holdOut?: boolean;
   /** Output directory. */
   out?: string;
   /** Print calibration.json on stdout. */
@@ -90,7 +92,12 @@ function renderTable(c: Calibration): string {
     const verdict = p.correct
       ? `${p.auditPassed ? 'audit pass' : 'AUDIT FAILED'}; max throughput error ${(p.maxThroughputError * 100).toFixed(1)}% (target ${THROUGHPUT_ERROR_TARGET * 100}%)`
       : `racy: ${p.auditPassed ? 'NOT caught (no oversell happened)' : `caught, real oversell up to ${p.maxOversell} units`}; max throughput error ${(p.maxThroughputError * 100).toFixed(1)}%`;
-    out.push(`${c.target.kind} ${p.id} → system.stock: { primitive: ${p.scenario.primitive}, service: ${p.scenario.service} }; ${verdict}`);
+    const held = p.holdOut
+      ? `; hold-out (fitted on ${p.holdOut.fittedOn.join(', ')} clients): max error ${(p.holdOut.maxThroughputError * 100).toFixed(1)}% at the others`
+      : '';
+    out.push(
+      `${c.target.kind} ${p.id} → system.stock: { primitive: ${p.scenario.primitive}, service: ${p.scenario.service} }; ${verdict}${held}`,
+    );
     out.push(levelTable(c.levels.filter((l) => l.primitive === p.id)), '');
   }
   return `${out.join('\n')}\n`;
@@ -135,6 +142,7 @@ export async function calibrateCommand(args: CalibrateArgs, io: CliIO): Promise<
         rounds,
         units,
         primitives,
+        holdOut: args.holdOut,
         signal: ctrlC.signal,
         onProgress: args.quiet ? undefined : (line) => void write(io.stderr, `${line}\n`),
       });

@@ -2,7 +2,8 @@ import { cdfOf, quantileOf } from '../../fit/families.js';
 import { quantileSorted, type FitReport } from '../../fit/fit.js';
 import { MARKER_COLOR, strategyColor } from '../palette.js';
 import { renderChartPng } from './render.js';
-import { CHART_HEIGHT, CHART_WIDTH, type ChartSpec, type DatasetData } from './types.js';
+import { chartAxis as axis, lineChartSpec as lineChart } from './line-chart.js';
+import type { ChartSpec, DatasetData } from './types.js';
 
 /**
  * `sim fit --out`: two charts of a fit. `fit-cdf`: the samples' empirical
@@ -19,44 +20,6 @@ const MAX_FITS_DRAWN = 4;
 
 function round(x: number): number {
   return Number(x.toPrecision(6));
-}
-
-function axis(title: string, format: 'ms' | 'compact', extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'linear',
-    title: { display: true, text: title, font: { size: 13 }, color: '#333333' },
-    ticks: { flashsimFormat: format, color: '#444444', font: { size: 12 } },
-    grid: { color: '#e6e6e6' },
-    ...extra,
-  };
-}
-
-function lineChart(id: string, title: string, subtitle: string, caption: string, datasets: DatasetData[], x: object, y: object): ChartSpec {
-  return {
-    id,
-    title,
-    caption,
-    width: CHART_WIDTH,
-    height: CHART_HEIGHT,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        layout: { padding: { left: 8, right: 20, top: 4, bottom: 4 } },
-        interaction: { mode: 'nearest', intersect: false, axis: 'x' },
-        plugins: {
-          title: { display: true, text: title, color: '#111111', font: { size: 17, weight: 'bold' }, padding: { top: 6, bottom: 2 } },
-          subtitle: { display: true, text: subtitle, color: '#555555', font: { size: 12 }, padding: { bottom: 6 } },
-          legend: {
-            display: true,
-            position: 'top',
-            labels: { boxWidth: 28, boxHeight: 2, padding: 14, font: { size: 12 }, color: '#222222' },
-          },
-        },
-        scales: { x, y },
-      },
-    },
-  };
 }
 
 /** Probabilities at which curves are evaluated: (i + ½) / points. */
