@@ -3,7 +3,7 @@ import { executePlanSearch, preparePlan } from '../../src/app/plan.js';
 import type { TaskRunner } from '../../src/execute/execute.js';
 import { runOnce } from '../../src/model/run-once.js';
 import { erlangB } from '../helpers/erlang.js';
-import { scenarioFile } from '../helpers/scenario-files.js';
+import { steadyScenario } from '../helpers/theory.js';
 
 /*
  * `sim plan` through the library on steady Poisson order streams (the
@@ -16,28 +16,18 @@ import { scenarioFile } from '../helpers/scenario-files.js';
 const SERVICE_S = 0.015;
 
 function erlangScenario(erlangs: number, seconds: number, orderServers: string, thresholds: string, plan: string): string {
-  const lambda = erlangs / SERVICE_S;
-  return scenarioFile(`version: 1
-name: plan-theory
-seed: 11
-duration: ${seconds + 1}s
-sale: { start: 0s, stock: 1000000 }
-users:
-  count: ${Math.round(lambda * seconds)}
-  arrival: { kind: ramp, from: 0s, to: ${seconds}s, shape: uniform }
-  retry: { policy: none, maxAttempts: 1 }
-system:
-  cdn: { edges: 4, pageBytes: 1kB }
-  orderServers: ${orderServers}
-  stock: { primitive: atomic, service: 0s }
-  orders: { mode: async, queue: 1000000, consumers: 100, service: 0s }
-  mainSite: { rps: 1/s }
-thresholds:
-${thresholds}
-invariants: [no-oversell, one-per-user]
-plan:
-${plan}
-`);
+  return steadyScenario({
+    name: 'plan-theory',
+    seed: 11,
+    users: Math.round((erlangs / SERVICE_S) * seconds),
+    seconds,
+    drain: 1,
+    orderServers,
+    stock: 1000000,
+    queue: 1000000,
+    consumers: 100,
+    rest: `thresholds:\n${thresholds}\ninvariants: [no-oversell, one-per-user]\nplan:\n${plan}\n`,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { loadScenario } from '../../src/scenario/load.js';
 import { resolveStrategies } from '../../src/scenario/strategies.js';
 import { runOnce } from '../../src/model/run-once.js';
 import type { RunResult } from '../../src/results/result.js';
+import { scenarioFile } from './scenario-files.js';
 
 /*
  * What the theory tests share (docs/model.md, "Theory checks"): run a
@@ -52,3 +53,53 @@ export function steadyColumn(result: RunResult, name: string, fromS: number, toS
 
 /** The sum of `xs`. */
 export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** A steady stream of users, each clicking once, onto a sale that never sells out (see {@link steadyScenario}). */
+export interface SteadyStream {
+  /** Scenario name and seed. */
+  name: string;
+  seed: number;
+  /** Users arriving uniformly over `seconds` from T0 = 0 (a Poisson stream of page loads, then of clicks). */
+  users: number;
+  seconds: number;
+  /** Simulated time after the last arrival, s (requests in flight finish). */
+  drain: number;
+  /** `system.orderServers` as a YAML flow mapping. */
+  orderServers: string;
+  /** Other `system` entries, each line indented by two spaces (default: a 4-edge CDN of 1 kB pages). */
+  system?: string;
+  /** Other `users` entries, each line indented by two spaces. */
+  usersExtra?: string;
+  /** Time-series interval (default the scenario's, 1s). */
+  interval?: string;
+  /** Units for sale (never reached), and the async order queue and consumers (never the bottleneck). */
+  stock?: number;
+  queue?: number;
+  consumers?: number;
+  /** Top-level sections after `system` (strategies:, thresholds:, invariants:, plan:), as written. */
+  rest: string;
+}
+
+/**
+ * The theory tests' sale as a scenario file: users arrive at a steady rate
+ * from T0 = 0, click once (no retry) and win (the stock never runs out:
+ * async orders, a store that takes no time), so what reaches the order
+ * servers is a Poisson stream. Returns the file's path.
+ */
+export function steadyScenario(s: SteadyStream): string {
+  return scenarioFile(`version: 1
+name: ${s.name}
+seed: ${s.seed}
+duration: ${s.seconds + s.drain}s
+${s.interval ? `interval: ${s.interval}\n` : ''}sale: { start: 0s, stock: ${s.stock ?? 100000000} }
+users:
+  count: ${s.users}
+  arrival: { kind: ramp, from: 0s, to: ${s.seconds}s, shape: uniform }
+  retry: { policy: none, maxAttempts: 1 }
+${s.usersExtra ?? ''}system:
+${s.system ?? '  cdn: { edges: 4, pageBytes: 1kB }\n'}  orderServers: ${s.orderServers}
+  stock: { primitive: atomic, service: 0s }
+  orders: { mode: async, queue: ${s.queue ?? 100000000}, consumers: ${s.consumers ?? 1000}, service: 0s }
+  mainSite: { rps: 1/s }
+${s.rest}`);
+}

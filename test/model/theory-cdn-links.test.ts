@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/results/result.js';
-import { scenarioFile } from '../helpers/scenario-files.js';
-import { agrees, ci, runStrategies, steadyColumn, sum } from '../helpers/theory.js';
+import { agrees, ci, runStrategies, steadyColumn, steadyScenario, sum } from '../helpers/theory.js';
 
 /*
  * Queueing theory on the CDN edges and the origin link, driven only through
@@ -24,27 +23,18 @@ function once<T>(f: () => T): () => T {
 
 /** A steady stream of `users` first page loads over `seconds`, sale open, orders never the bottleneck. */
 function scenario(users: number, seconds: number, system: string, strategies: string): string {
-  return scenarioFile(`version: 1
-name: theory-cdn-links
-seed: ${SEED}
-duration: ${seconds + 2}s
-interval: 500ms
-sale: { start: 0s, stock: 100000000 }
-users:
-  count: ${users}
-  arrival: { kind: ramp, from: 0s, to: ${seconds}s, shape: uniform }
-  retry: { policy: none, maxAttempts: 1 }
-  patience: 60s
-  rtt: 0s
-system:
-${system}
-  orderServers: { servers: 4, slots: 100000, onFull: reject, service: 1ms }
-  stock: { primitive: atomic, service: 0s }
-  orders: { mode: async, queue: 100000000, consumers: 1000, service: 0s }
-  mainSite: { rps: 1/s }
-strategies:
-${strategies}
-`);
+  return steadyScenario({
+    name: 'theory-cdn-links',
+    seed: SEED,
+    users,
+    seconds,
+    drain: 2,
+    interval: '500ms',
+    usersExtra: '  patience: 60s\n  rtt: 0s\n',
+    system: `${system}\n`,
+    orderServers: '{ servers: 4, slots: 100000, onFull: reject, service: 1ms }',
+    rest: `strategies:\n${strategies}\n`,
+  });
 }
 
 describe('theory checks: CDN edges (TTL cache, through scenario files)', () => {

@@ -1,7 +1,6 @@
 import { describe, it } from 'vitest';
 import type { RunResult } from '../../src/results/result.js';
-import { scenarioFile } from '../helpers/scenario-files.js';
-import { agrees, runStrategies } from '../helpers/theory.js';
+import { agrees, runStrategies, steadyScenario } from '../helpers/theory.js';
 import { erlangArrivalLst, erlangB, erlangC, giMccBlocking, mmcWaitInQueue, mmcdAbandonment } from '../helpers/erlang.js';
 
 /*
@@ -19,24 +18,15 @@ const MU = 1 / SERVICE_S;
 
 /** A steady order stream: `lambda` requests/s for `seconds`, onto the given order servers. */
 function scenario(lambda: number, seconds: number, orderServers: string, strategies: string): string {
-  return scenarioFile(`version: 1
-name: theory
-seed: 7
-duration: ${seconds + 3}s
-sale: { start: 0s, stock: 100000000 }
-users:
-  count: ${Math.round(lambda * seconds)}
-  arrival: { kind: ramp, from: 0s, to: ${seconds}s, shape: uniform }
-  retry: { policy: none, maxAttempts: 1 }
-system:
-  cdn: { edges: 4, pageBytes: 1kB }
-  orderServers: ${orderServers}
-  stock: { primitive: atomic, service: 0s }
-  orders: { mode: async, queue: 100000000, consumers: 1000, service: 0s }
-  mainSite: { rps: 1/s }
-strategies:
-${strategies}
-`);
+  return steadyScenario({
+    name: 'theory',
+    seed: 7,
+    users: Math.round(lambda * seconds),
+    seconds,
+    drain: 3,
+    orderServers,
+    rest: `strategies:\n${strategies}\n`,
+  });
 }
 
 /** Runs every strategy of `file` `n` times; results by strategy. */
