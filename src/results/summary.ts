@@ -137,23 +137,30 @@ export interface StrategySummary {
  */
 export type PrecisionStop = 'decided' | 'precise' | 'max-replications' | 'no-thresholds';
 
-/** One threshold's interval when the strategy stopped. */
-export interface PrecisionThreshold {
+/**
+ * One threshold judged on the 95% interval of its per-replication values
+ * (the rule is `decideThreshold` in src/verify/interval-verdict.ts).
+ */
+export interface ThresholdInterval {
   /** `metric expression`, e.g. `order_latency p(99)<500ms`. */
   id: string;
   /** Replications that measured it. */
   n: number;
   /** Mean of the per-replication values, in the metric's unit (µs for times). */
   mean: number | null;
-  /** Student-t half-width (95%), in the same unit; null below 2 values. */
+  /** Student-t half-width (95%) of the mean, before it is cut to the metric's range; null below 2 values. */
   halfWidth: number | null;
-  /** The interval, cut to the metric's range. */
+  /** The interval, cut to the metric's range (null below 2 values). */
   low: number | null;
   high: number | null;
-  /** halfWidth ÷ |mean| (0 when both are 0); null when there is none. */
-  relativeHalfWidth: number | null;
   /** At the pessimistic end of the interval: holds, fails, or undecided (null). */
   holds: boolean | null;
+}
+
+/** One threshold's interval when the strategy stopped. */
+export interface PrecisionThreshold extends ThresholdInterval {
+  /** halfWidth ÷ |mean| (0 when both are 0); null when there is none. */
+  relativeHalfWidth: number | null;
   /** `decided` (holds is true or false), `precise` (undecided, relative half-width within the target), `open` (neither). */
   status: 'decided' | 'precise' | 'open';
 }

@@ -9,22 +9,10 @@
 import { metricRange } from '../metrics/catalogue.js';
 import type { Threshold } from '../metrics/thresholds.js';
 import { estimate } from '../results/aggregate.js';
+import type { ThresholdInterval } from '../results/summary.js';
 
 /** One threshold's interval and verdict over the replications so far. */
-export interface IntervalVerdict {
-  /** `metric expression`, e.g. `order_latency p(99)<500ms`. */
-  id: string;
-  /** Replications that measured it. */
-  n: number;
-  /** Mean of the per-replication values, in the metric's unit (µs for times). */
-  mean: number | null;
-  /** Student-t half-width of the mean, before it is cut to the metric's range (null below 2 values). */
-  halfWidth: number | null;
-  /** The 95% interval of the mean, cut to the metric's range (null below 2 values). */
-  low: number | null;
-  high: number | null;
-  /** true: holds at the pessimistic end of the interval; false: fails; null: undecided. */
-  holds: boolean | null;
+export interface IntervalVerdict extends ThresholdInterval {
   /** Why it fails when no interval says so (a replication did not measure it). */
   reason?: string;
 }
