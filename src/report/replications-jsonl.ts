@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LATENCY_NAMES, type LatencyName, type SummaryRun } from '../results/result.js';
+import { LATENCY_NAMES, latencyMetricOf, type SummaryRun } from '../results/result.js';
 import type { RunSummary } from '../results/summary.js';
 
 /**
@@ -23,14 +23,12 @@ export interface RunDetailLine {
   acceptance: SummaryRun['acceptance'];
 }
 
-const metricName = (stage: LatencyName): string => `${stage}_latency`;
-
 /** The line of one run. */
 export function runDetailLine(strategy: string, run: SummaryRun): RunDetailLine {
   const histograms: Record<string, string> = {};
   for (const stage of LATENCY_NAMES) {
     const latency = run.latency[stage];
-    if (latency) histograms[metricName(stage)] = latency.histogram;
+    if (latency) histograms[latencyMetricOf(stage)] = latency.histogram;
   }
   const line: RunDetailLine = { strategy, replication: run.replication, histograms, acceptance: run.acceptance };
   if (run.latencyOverTime) line.latencyOverTime = run.latencyOverTime;
@@ -99,9 +97,9 @@ export function attachRunDetail(summary: RunSummary, text: string | undefined, w
       for (const stage of LATENCY_NAMES) {
         const summaryOf = latency[stage];
         if (!summaryOf) continue;
-        const histogram = line.histograms[metricName(stage)];
+        const histogram = line.histograms[latencyMetricOf(stage)];
         if (histogram === undefined)
-          throw new Error(`${where}: strategy ${s.name} replication ${run.replication} has no ${metricName(stage)} histogram`);
+          throw new Error(`${where}: strategy ${s.name} replication ${run.replication} has no ${latencyMetricOf(stage)} histogram`);
         latency[stage] = { ...summaryOf, histogram };
       }
       const { detail: _detail, ...rest } = run as SummaryRun & { detail: unknown };

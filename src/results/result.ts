@@ -110,6 +110,11 @@ export const LATENCY_NAMES: readonly LatencyName[] = METRIC_NAMES.filter((name) 
   (name) => name.slice(0, -LATENCY_SUFFIX.length) as LatencyName,
 );
 
+/** The metric name of a latency distribution (`order` → `order_latency`), the inverse of {@link latencyNameOf}. */
+export function latencyMetricOf(stage: LatencyName): LatencyMetricName {
+  return `${stage}${LATENCY_SUFFIX}` as LatencyMetricName;
+}
+
 /** The latency distribution a latency metric measures (page_latency → page); undefined for any other metric. */
 export function latencyNameOf(metric: string): LatencyName | undefined {
   if (!metric.endsWith(LATENCY_SUFFIX)) return undefined;
