@@ -42,6 +42,14 @@
  * the last popped event; {@link Simulation} guarantees both. The arguments
  * `kind`, `a` and `b` are stored as int32.
  *
+ * Small queues: while no more than SMALL_MAX events are pending (a model
+ * with a handful of servers, the first events of any run), they all live in
+ * Bottom's heap and the ladder is empty: with so few events a bucket holds
+ * one or two, and loading and sorting one per pop costs more than a heap of
+ * depth three. The first push beyond that moves the heap into Top, in
+ * order; the queue returns to the heap alone when it empties. Order is the
+ * same either way.
+ *
  * Memory: 24 bytes per event (float64 time, three int32, padding) in chunks
  * of 128 events; storage grows by doubling, and nothing is allocated per
  * event. Amortised cost is O(1) per event: each event is appended once, copied
@@ -97,6 +105,8 @@ const INSERTION_MAX = 32;
 const COUNTING_SPREAD = 4;
 /** Coarse counting-sort bins may hold at most this many events. */
 const CLUSTER_MAX = 16;
+/** Pending events up to which the heap alone holds the queue (see the file comment). */
+const SMALL_MAX = 64;
 const TWO_POW_31 = 2147483648;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
@@ -177,6 +187,8 @@ export class EventQueue {
   private trafficSince = 0;
   /** Heap traffic at which {@link spawn} is tried next. */
   private spawnAt = SPAWN_TRAFFIC;
+  /** True while the heap alone holds every event (the ladder and run are empty). */
+  private small = true;
 
   // Fit bookkeeping for rung 0: its target run, the moving average of the
   // runs it delivered, buckets visited, and events served since the fit
@@ -240,6 +252,14 @@ export class EventQueue {
    * the last popped event; {@link Simulation} guarantees this.
    */
   push(time: number, kind: number, a: number, b: number): void {
+    if (this.small) {
+      if (this.size < SMALL_MAX) {
+        this.size++;
+        this.heapInsert(time, kind, a, b);
+        return;
+      }
+      this.leaveSmall();
+    }
     this.size++;
     if (time >= this.topStart) {
       this.appendTop(time, kind, a, b);
@@ -289,13 +309,13 @@ export class EventQueue {
         this.poppedA = this.runA[rp];
         this.poppedB = this.runB[rp];
         this.runPos = rp + 1;
-        this.size--;
+        if (--this.size === 0) this.becomeSmall();
         return true;
       }
     }
     if (this.heapTime[0] > limit) return false;
     this.heapPop();
-    this.size--;
+    if (--this.size === 0 && !this.small) this.becomeSmall();
     return true;
   }
 
@@ -313,6 +333,44 @@ export class EventQueue {
 
   /** Removes every pending event. */
   clear(): void {
+    this.resetLadder();
+    this.heapSize = 0;
+    this.freeSlotCount = 0;
+    this.countHeapTrafficFrom(0);
+    // The clock starts over: a rung spawned before the next pop starts here.
+    this.poppedTime = 0;
+    this.size = 0;
+    this.small = true;
+  }
+
+  // ------------------------------------------------------------ small mode
+
+  /** The queue just emptied: the ladder starts afresh and the heap takes the next events alone. */
+  private becomeSmall(): void {
+    this.resetLadder();
+    this.small = true;
+  }
+
+  /** More than SMALL_MAX events: the heap's events go to Top in (time, sequence) order, so equal times keep their insertion order. */
+  private leaveSmall(): void {
+    this.small = false;
+    const time = this.poppedTime;
+    const kind = this.poppedKind;
+    const a = this.poppedA;
+    const b = this.poppedB;
+    while (this.heapSize > 0) {
+      this.heapPop();
+      this.appendTop(this.poppedTime, this.poppedKind, this.poppedA, this.poppedB);
+    }
+    this.poppedTime = time;
+    this.poppedKind = kind;
+    this.poppedA = a;
+    this.poppedB = b;
+    this.countHeapTrafficFrom(time);
+  }
+
+  /** Forgets the ladder's structure; only valid when Top, the rungs and the run hold no events. */
+  private resetLadder(): void {
     this.chunkHigh = 0;
     this.freeChunk = -1;
     this.topHead = -1;
@@ -324,12 +382,6 @@ export class EventQueue {
     this.depth = 0;
     this.runPos = 0;
     this.runLength = 0;
-    this.heapSize = 0;
-    this.freeSlotCount = 0;
-    this.countHeapTrafficFrom(0);
-    // The clock starts over: a rung spawned before the next pop starts here.
-    this.poppedTime = 0;
-    this.size = 0;
     this.fitBuckets = 0;
     this.servedSinceFit = 0;
   }
@@ -425,6 +477,12 @@ export class EventQueue {
 
   private heapPush(time: number, kind: number, a: number, b: number): void {
     this.servedSinceFit++;
+    this.heapInsert(time, kind, a, b);
+    if (++this.heapTraffic >= this.spawnAt) this.spawn();
+  }
+
+  /** Adds an event to the heap, after every event already in it with the same time. */
+  private heapInsert(time: number, kind: number, a: number, b: number): void {
     let i = this.heapSize++;
     if (i === this.heapTime.length) this.growHeap();
     // Slots in use = heap entries, so a slot index below heapSize is free
@@ -447,7 +505,6 @@ export class EventQueue {
     }
     times[i] = time;
     slots[i] = slot;
-    if (++this.heapTraffic >= this.spawnAt) this.spawn();
   }
 
   /**

@@ -51,6 +51,42 @@ describe('EventQueue', () => {
     );
   });
 
+  it('keeps (time, FIFO) order as the size crosses the heap-only limit up and down, and empties (fast-check)', () => {
+    // Phases of pushes then pops around 64 pending, where the queue moves
+    // between the heap alone and the ladder; ties are frequent.
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 140 }), fc.integer({ min: 0, max: 140 })), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 20 }),
+        (phases, tieBits, spread) => {
+          const q = new EventQueue(16);
+          const ref: Array<[number, number]> = [];
+          const rnd = lcg(phases.length * 31 + spread);
+          let now = 0;
+          let seq = 0;
+          for (const [pushes, pops] of phases) {
+            for (let i = 0; i < pushes; i++) {
+              const t = now + (Math.floor(rnd() * spread) >> tieBits) * 1000;
+              q.push(t, 0, seq, 0);
+              ref.push([t, seq++]);
+            }
+            ref.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+            for (let i = 0; i < pops && ref.length > 0; i++) {
+              const [t, s] = ref.shift()!;
+              expect(q.pop(Infinity)).toBe(true);
+              expect([q.poppedTime, q.poppedA]).toEqual([t, s]);
+              now = t;
+            }
+            expect(q.size).toBe(ref.length);
+          }
+          expect(drain(q)).toEqual(ref);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('stays ordered through growth, shrinking and density changes (hold model, 200k events)', () => {
     const q = new EventQueue(16);
     const rnd = lcg(12345);
