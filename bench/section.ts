@@ -67,11 +67,16 @@ export class BenchRandom {
 
   /** An integer uniform in [0, bound), bound ≤ 2^32. */
   below(bound: number): number {
+    return Math.floor(this.unit() * bound);
+  }
+
+  /** A uniform draw in [0, 1), a multiple of 2^-32 (as Python's random() is of 2^-53). */
+  unit(): number {
     let x = this.state;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     this.state = x >>> 0;
-    return Math.floor((this.state / 4294967296) * bound);
+    return this.state / 4294967296;
   }
 }
