@@ -118,6 +118,35 @@ export interface FrontSeries {
   points: Array<{ values: Record<string, string | number>; perHour: number; mean: number; verdict: CandidateVerdict }>;
 }
 
+/** One candidate of a {@link MonotonicityViolation}. */
+export interface MonotonicitySide {
+  /** The candidate's values (parameter path → value). */
+  values: Record<string, string | number>;
+  /** The constraint measured there: its mean, 95% interval and verdict. */
+  outcome: ConstraintOutcome;
+}
+
+/**
+ * Two simulated candidates that differ in one parameter declared monotone
+ * ("more never hurts"), where the one with more is decisively worse on a
+ * constraint: the assumption the search bisects and prunes on is wrong
+ * there (docs/planning.md, "Monotonicity check").
+ */
+export interface MonotonicityViolation {
+  /** The parameter declared monotone: the only one the two candidates differ in. */
+  path: string;
+  /** {@link PlanConstraint.id}. */
+  constraint: string;
+  /** The threshold's metric, or the invariant's name. */
+  metric: string;
+  /** `verdict`: the constraint holds with less and fails with more; `interval`: the interval with more lies wholly on the wrong side of the one with less. */
+  kind: 'verdict' | 'interval';
+  /** The candidate with the smaller value of `path`. */
+  smaller: MonotonicitySide;
+  /** The candidate with the larger value. */
+  larger: MonotonicitySide;
+}
+
 /** plan.json. */
 export interface PlanResult {
   schemaVersion: number;
@@ -152,6 +181,8 @@ export interface PlanResult {
   gridRuns: number;
   /** Candidates judged infeasible by monotonicity without a simulation. */
   inferred: number;
+  /** Pairs of simulated candidates that contradict a parameter's `monotone` (empty when none do); the best plan is reported anyway. */
+  monotonicityViolations: MonotonicityViolation[];
   front: FrontSeries[];
   sensitivity: Sensitivity[];
 }
