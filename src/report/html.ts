@@ -24,7 +24,7 @@ import {
   precisionTable,
   type StatsTable,
 } from './stats-tables.js';
-import { precisionIntro, precisionReasons } from './precision.js';
+import { precisionIntro, precisionReasons, replicationsText } from './precision.js';
 
 /**
  * report.html: the run in one self-contained file that opens offline —
@@ -295,7 +295,8 @@ export function renderHtmlReport(summary: RunSummary, options: HtmlReportOptions
     ['seed', String(summary.seed)],
     [
       'replications',
-      `${reps}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`,
+      // Under --precision strategies may have run different counts: "3–9", as summary.md says.
+      `${replicationsText(summary).replace(/ replications?$/, '')}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`,
     ],
     ['strategies', summary.strategies.map((s) => s.name).join(', ')],
     ['tool', `${summary.tool.name} ${summary.tool.version}, summary schema ${summary.schemaVersion}`],

@@ -104,7 +104,12 @@ export interface ThresholdOutcome {
 export interface StrategySummary {
   /** The strategy's name. */
   name: string;
-  /** The resolved configuration (base + overlay + --set + --users + --seed). */
+  /**
+   * The resolved configuration (base + overlay + --set + --users + --seed).
+   * Under --precision its `replications` is the replications this strategy
+   * ran (the first batch is `options.precision.batch`); summaries written
+   * before that held the first batch there, and are read all the same.
+   */
   config: ResolvedConfig;
   /** Every invariant came out as declared: held, or broke where `expect` says it should ({@link verdictHolds}). */
   invariantsPassed: boolean;

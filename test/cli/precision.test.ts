@@ -55,6 +55,10 @@ describe('sim run --precision', () => {
 
     // report.html has the same Precision section, and sim report rebuilds it from the run directory alone.
     const html = readFileSync(join(work, 'w1', 'report.html'), 'utf8');
+    expect(html).toContain('<dt>replications</dt><dd>3–9 (figures');
+    // The resolved configuration says what each strategy ran, not the first batch.
+    const configs = summary.strategies.map((s) => (s as unknown as { config: { replications: number } }).config.replications);
+    expect(configs).toEqual([9, 3]);
     expect(html).toContain('<h2 id="precision">Precision</h2>');
     expect(html).toContain('<a href="#precision">precision</a>');
     expect(html).toContain('<li>five: every threshold&#39;s 95% CI decided or within ±5% of its mean after 9 replications</li>');
