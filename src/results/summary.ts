@@ -204,7 +204,7 @@ export interface PrecisionOption {
   target: number;
   /** Replications of the first batch and of every batch added. */
   batch: number;
-  /** Most replications of one strategy (--max-replications, the scenario's maxReplications, or 12). */
+  /** Most replications of one strategy (--max-replications, the scenario's maxReplications, or max(12, 4 × batch)). */
   maxReplications: number;
 }
 

@@ -72,12 +72,22 @@ describe('sim run --precision (library)', () => {
     expect(() => prepareRun(FIXTURE, { precision: 0.05, maxReplications: 2 })).toThrow(
       "--max-replications: must be at least 3: the run starts with 3 replications (the scenario's replications) (got 2)",
     );
-    expect(() => prepareRun(FIXTURE, { precision: 0.05, replications: 20 })).toThrow(
-      '--precision: the run starts with 20 replications (--replications), more than the default limit of 12; give --max-replications (or maxReplications in the scenario)',
+    expect(() => prepareRun(FIXTURE, { precision: 0.05, replications: 20, maxReplications: 12 })).toThrow(
+      '--max-replications: must be at least 20: the run starts with 20 replications (--replications) (got 12)',
     );
     expect(() => prepareRun(FIXTURE, { maxReplications: 6 })).toThrow('--max-replications: goes with --precision');
     // One replication has no interval: the first batch has two.
     expect(prepareRun(FIXTURE, { precision: 0.05, replications: 1 }).precision).toEqual({ target: 0.05, batch: 2, maxReplications: 12 });
+  });
+
+  it('without a limit given: max(12, 4 × the first batch), at most 1,000, so a first batch above 12 runs', () => {
+    expect(prepareRun(FIXTURE, { precision: 0.05 }).precision!.maxReplications).toBe(12);
+    expect(prepareRun(FIXTURE, { precision: 0.05, replications: 4 }).precision!.maxReplications).toBe(16);
+    expect(prepareRun(FIXTURE, { precision: 0.05, replications: 20 }).precision).toEqual({ target: 0.05, batch: 20, maxReplications: 80 });
+    expect(prepareRun(FIXTURE, { precision: 0.05, replications: 400 }).precision!.maxReplications).toBe(1000);
+    // The scenario's own replications above 12: the case a fixed default of 12 refused.
+    const file = scenarioFile(readFileSync(FIXTURE, 'utf8').replace('replications: 3\n', 'replications: 15\n'));
+    expect(prepareRun(file, { precision: 0.05 }).precision).toEqual({ target: 0.05, batch: 15, maxReplications: 60 });
   });
 
   it("the scenario's maxReplications is the limit, and one below the first batch is reported at its line", () => {
