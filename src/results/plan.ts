@@ -7,6 +7,8 @@
  * the options and the seed (no wall-clock figure; timing.json has those).
  */
 
+import type { ThresholdInterval } from './threshold-interval.js';
+
 /** plan.json's format version. */
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -56,20 +58,15 @@ export interface PlanConstraint {
   better?: 'lower' | 'higher' | 'equal';
 }
 
-/** A constraint measured on one candidate. */
-export interface ConstraintOutcome {
-  /** {@link PlanConstraint.id}. */
-  id: string;
-  /** Replications that measured it. */
-  n: number;
-  /** Mean over replications (a threshold's value; an invariant's share of replications holding). */
-  mean: number | null;
-  /** The 95% Student-t interval of the mean, cut to the metric's range (null below 2 replications). */
-  low: number | null;
-  high: number | null;
-  /** true: holds at the pessimistic end of the interval; false: fails (the interval lies on the wrong side, or a replication did not measure it, or an invariant broke); null: undecided. */
-  holds: boolean | null;
-}
+/**
+ * A constraint measured on one candidate: a threshold's interval as
+ * {@link ThresholdInterval} gives it, without the half-width (plan.json
+ * never had it); for an invariant, `mean` is the share of replications
+ * holding, `low` and `high` are null, and `holds` is true only when every
+ * replication held. A threshold fails too when a replication did not
+ * measure it.
+ */
+export type ConstraintOutcome = Omit<ThresholdInterval, 'halfWidth'>;
 
 /** The verdict on a candidate. */
 export type CandidateVerdict = 'feasible' | 'infeasible' | 'undecided';
