@@ -40,6 +40,7 @@ import { tokenSecretSeed } from '../system/token-gate.js';
 import { audit } from '../verify/audit.js';
 import { decideThreshold } from '../verify/interval-verdict.js';
 import { evaluateThreshold } from '../verify/thresholds.js';
+import { monotonicityViolations } from './plan-monotonicity.js';
 import { boundarySearch, exhaustiveSearch, type SearchSpace } from './plan-search.js';
 import { displayPath } from './prepare.js';
 import { planUncertainStream } from '../system/streams.js';
@@ -353,7 +354,13 @@ async function searchWith(prepared: PreparedPlan, options: ExecutePlanOptions, e
     }
   }
 
-  const candidates = evaluator.order.map((key) => evaluator.entries.get(key)!.record!).filter(Boolean);
+  const simulated = evaluator.order.map((key) => evaluator.entries.get(key)!).filter((e) => e.record !== undefined);
+  const candidates = simulated.map((e) => e.record!);
+  const violations = monotonicityViolations(
+    spec.parameters,
+    prepared.constraints,
+    simulated.map((e) => ({ index: e.index, record: e.record! })),
+  );
   const head = prepared.loaded;
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
@@ -382,6 +389,7 @@ async function searchWith(prepared: PreparedPlan, options: ExecutePlanOptions, e
     gridSize: spec.gridSize,
     gridRuns: spec.gridSize * spec.replications,
     inferred: outcome.inferred,
+    monotonicityViolations: violations,
     front: paretoFront(prepared.constraints, candidates),
     sensitivity,
   };

@@ -172,14 +172,27 @@ export async function executePrecise(prepared: PreparedRun, executor: TaskExecut
     round = tasks;
   }
 
-  // The whole run as one plan, strategy-major, as buildSummary and the reports expect.
+  // The whole run as one plan, strategy-major, as buildSummary and the reports expect. Each strategy's
+  // configuration (and its runs') says the replications it ran, not the first batch: the summary then
+  // reads as the fixed run of that many replications it equals (options.precision keeps the batch).
   const most = Math.max(...states.map((s) => s.results.length));
   const tokenSecrets = Array.from({ length: most }, (_, r) => tokenSecretSeed(plan.seed, r));
+  const ran = (state: StrategyState) => ({ ...state.task.config, replications: state.results.length });
+  const configs = new Map(states.map((s) => [s.name, ran(s)]));
   const tasks: RunTask[] = [];
-  for (const state of states) for (let r = 0; r < state.results.length; r++) tasks.push(taskFor(state.task, r, tasks.length));
+  for (const state of states) {
+    const first = { ...state.task, config: configs.get(state.name)! };
+    for (let r = 0; r < state.results.length; r++) tasks.push(taskFor(first, r, tasks.length));
+  }
   return {
-    plan: { ...plan, replications: most, tokenSecrets, tasks },
-    results: states.flatMap((s) => s.results),
+    plan: {
+      ...plan,
+      replications: most,
+      tokenSecrets,
+      strategies: plan.strategies.map((s) => ({ ...s, config: configs.get(s.name)! })),
+      tasks,
+    },
+    results: states.flatMap((s) => s.results.map((result) => ({ ...result, config: configs.get(s.name)! }))),
     timings: states.flatMap((s) => s.timings),
     records: new Map(states.map((s) => [s.name, s.record!])),
   };

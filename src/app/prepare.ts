@@ -3,7 +3,7 @@ import { ScenarioError, UsageError } from '../errors.js';
 import { buildPlan, type RunPlan } from '../execute/plan.js';
 import type { PrecisionOption, RunOptionsRecord } from '../results/summary.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { DEFAULT_MAX_REPLICATIONS, MAX_REPLICATIONS_LIMIT } from '../scenario/plan-schema.js';
+import { defaultMaxReplications, MAX_REPLICATIONS_LIMIT } from '../scenario/plan-schema.js';
 import { resolveStrategies } from '../scenario/strategies.js';
 
 /** What shapes a run (every one of these is recorded in summary.json). */
@@ -25,7 +25,7 @@ export interface RunOptions {
    * src/app/precision.ts).
    */
   precision?: number;
-  /** Most replications of one strategy with `precision` (default: the scenario's `maxReplications`, else 12). */
+  /** Most replications of one strategy with `precision` (default: the scenario's `maxReplications`, else max(12, 4 × the first batch)). */
   maxReplications?: number;
 }
 
@@ -105,7 +105,7 @@ export function prepareRun(file: string, options: RunOptions = {}, source?: Scen
  * replications (at least 2), every batch added the same, up to the limit.
  *
  * @throws {UsageError} for a target outside (0, 100%], a limit without a
- *   target, or a limit below the first batch (given on the command line or by default).
+ *   target, or a --max-replications below the first batch.
  * @throws {ScenarioError} for the scenario's `maxReplications` below the first batch, at its line.
  */
 function precisionOption(loaded: LoadedScenario, replications: number, options: RunOptions): PrecisionOption | undefined {
@@ -120,7 +120,8 @@ function precisionOption(loaded: LoadedScenario, replications: number, options: 
     throw new UsageError(`--max-replications: expected a whole number from 2 to 1000 (got ${asked})`);
   const batch = Math.max(2, replications);
   const fromFile = loaded.scenario.maxReplications;
-  const maxReplications = asked ?? fromFile ?? DEFAULT_MAX_REPLICATIONS;
+  // The default always leaves room for the first batch and three more (defaultMaxReplications).
+  const maxReplications = asked ?? fromFile ?? defaultMaxReplications(batch);
   if (maxReplications < batch) {
     const starts = `the run starts with ${batch} replications (${options.replications !== undefined ? '--replications' : "the scenario's replications"})`;
     if (asked !== undefined) throw new UsageError(`--max-replications: must be at least ${batch}: ${starts} (got ${asked})`);
@@ -129,9 +130,6 @@ function precisionOption(loaded: LoadedScenario, replications: number, options: 
         loaded.source.issue(['maxReplications'], `must be at least ${batch} for --precision: ${starts} (got ${fromFile})`),
       ]);
     }
-    throw new UsageError(
-      `--precision: ${starts}, more than the default limit of ${DEFAULT_MAX_REPLICATIONS}; give --max-replications (or maxReplications in the scenario)`,
-    );
   }
   return { target, batch, maxReplications };
 }

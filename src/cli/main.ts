@@ -248,7 +248,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           })
           .option('max-replications', {
             type: 'string',
-            describe: "Most replications of one strategy with --precision (default: the scenario's maxReplications, else 12).",
+            describe:
+              "Most replications of one strategy with --precision (default: the scenario's maxReplications, else max(12, 4 × the first batch): room for four batches).",
           })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })
           .option('memory', {
@@ -387,7 +388,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
           .option('max-replications', {
             type: 'string',
             describe:
-              "Most replications of one candidate (default: plan.maxReplications, else the scenario's maxReplications, else 12); still undecided then counts as infeasible.",
+              "Most replications of one candidate (default: plan.maxReplications, else the scenario's maxReplications, else max(12, 4 × plan.replications)); still undecided then counts as infeasible.",
           })
           .option('exhaustive', { type: 'boolean', default: false, describe: 'Evaluate every candidate of the grid instead of searching.' })
           .option('workers', { type: 'string', describe: 'Worker threads (default: the number of cores).' })

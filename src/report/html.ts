@@ -15,7 +15,16 @@ import { attachRunDetail } from './replications-jsonl.js';
 import { attachRunTimeseries } from './timeseries-csv.js';
 import { reproduceCommand } from './summary-md.js';
 import { configDifferences } from './config-diff.js';
-import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
+import {
+  countersTable,
+  LATENCY_SECTION_TITLE,
+  latencyTables,
+  metricsTable,
+  outcomesTable,
+  precisionTable,
+  type StatsTable,
+} from './stats-tables.js';
+import { precisionIntro, precisionReasons, replicationsText } from './precision.js';
 
 /**
  * report.html: the run in one self-contained file that opens offline —
@@ -169,6 +178,23 @@ function statisticsSection(summary: RunSummary): string {
   return out.join('\n');
 }
 
+/**
+ * The Precision section of a run with `--precision`: the rule, why each
+ * strategy stopped and each threshold's interval then (summary.md's table);
+ * empty without the rule.
+ */
+function precisionSection(summary: RunSummary): string {
+  const table = precisionTable(summary);
+  if (!table || !summary.options.precision) return '';
+  return `<h2 id="precision">Precision</h2>
+<p>${escapeHtml(precisionIntro(summary.options.precision))}</p>
+<ul>${precisionReasons(summary)
+    .map((r) => `<li>${escapeHtml(r)}</li>`)
+    .join('')}</ul>
+${statsTableHtml(table)}
+`;
+}
+
 function checkCell(result: { verdict: CheckVerdict; message: string } | undefined): string {
   if (!result) return `<td class="check">${badge('none', 'not checked')}</td>`;
   const state = result.verdict === 'pass' ? 'pass' : result.verdict === 'caught' ? 'caught' : 'fail';
@@ -269,7 +295,8 @@ export function renderHtmlReport(summary: RunSummary, options: HtmlReportOptions
     ['seed', String(summary.seed)],
     [
       'replications',
-      `${reps}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`,
+      // Under --precision strategies may have run different counts: "3–9", as summary.md says.
+      `${replicationsText(summary).replace(/ replications?$/, '')}${reps > 1 ? ` (figures: mean ± 95% confidence half-width, or mean [low, high] where the interval stops at 0 or 100%; ${POOLED_PERCENTILE_NOTE}; charts: mean with a 95% band)` : ''}`,
     ],
     ['strategies', summary.strategies.map((s) => s.name).join(', ')],
     ['tool', `${summary.tool.name} ${summary.tool.version}, summary schema ${summary.schemaVersion}`],
@@ -281,12 +308,12 @@ ${summary.scenario.description ? `<p class="description">${escapeHtml(summary.sc
 <dl class="facts">
 ${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
 </dl>
-<nav><a href="#summary">summary</a><a href="#checks">invariants and thresholds</a><a href="#statistics">statistics</a><a href="#charts">charts</a><a href="#scenario">scenario</a><a href="#reproduce">reproduce</a></nav>
+<nav><a href="#summary">summary</a>${summary.options.precision ? '<a href="#precision">precision</a>' : ''}<a href="#checks">invariants and thresholds</a><a href="#statistics">statistics</a><a href="#charts">charts</a><a href="#scenario">scenario</a><a href="#reproduce">reproduce</a></nav>
 </header>
 <main>
 <h2 id="summary">Summary</h2>
 ${headlineTable(summary)}
-<h2 id="checks">Invariants and thresholds</h2>
+${precisionSection(summary)}<h2 id="checks">Invariants and thresholds</h2>
 ${checksTable(summary)}
 <h2 id="statistics">Statistics</h2>
 <p>Every figure of the run, by the names thresholds use (hover a metric for what it measures).</p>

@@ -5,7 +5,7 @@
  * the cost, drawn with the same chart layout and runtime as a run's report.
  */
 import { METRIC_CATALOGUE } from '../metrics/catalogue.js';
-import type { PlanCandidate, PlanResult } from '../results/plan.js';
+import type { MonotonicityViolation, PlanCandidate, PlanResult } from '../results/plan.js';
 import { chartSpec } from './charts/specs.js';
 import type { ChartSpec, DatasetData } from './charts/types.js';
 import { formatMetricValue } from './console-table.js';
@@ -35,6 +35,26 @@ function interval(plan: PlanResult, id: string, c: PlanCandidate['constraints'][
   return `${shown(plan, id, c.mean)} [${shown(plan, id, c.low)}, ${shown(plan, id, c.high)}]`;
 }
 
+/** "order_latency p(99)<1s: 120ms [110ms, 130ms] at maxWait=100ms → 410ms [400ms, 420ms] at 400ms". */
+function violationText(plan: PlanResult, v: MonotonicityViolation): string {
+  const side = (s: MonotonicityViolation['smaller']): string =>
+    `${interval(plan, v.constraint, s.outcome)} (${s.outcome.holds === true ? 'holds' : s.outcome.holds === false ? 'fails' : 'undecided'})`;
+  return `${v.constraint}: ${side(v.smaller)} at ${v.smaller.values[v.path]} → ${side(v.larger)} at ${v.larger.values[v.path]}`;
+}
+
+/**
+ * One line per parameter whose declared monotonicity the simulated
+ * candidates contradict: the first pair, how many in all, and the fix.
+ */
+export function monotonicityLines(plan: PlanResult): string[] {
+  const paths = [...new Set(plan.monotonicityViolations.map((v) => v.path))];
+  return paths.map((path) => {
+    const all = plan.monotonicityViolations.filter((v) => v.path === path);
+    const more = all.length > 1 ? ` (${all.length} pairs in all)` : '';
+    return `not monotone: more of ${path} was decisively worse between two simulated candidates, ${violationText(plan, all[0])}${more}; the search bisected and pruned on the assumption that more never hurts, so a cheaper plan may have been missed: declare \`monotone: false\` for ${path}`;
+  });
+}
+
 /** The first lines: what was found, at what cost, and how much it took. */
 export function planHeadline(plan: PlanResult): string[] {
   const lines: string[] = [];
@@ -51,6 +71,7 @@ export function planHeadline(plan: PlanResult): string[] {
   lines.push(
     `search: ${plan.runs} simulations (${plan.candidates.length} candidates${plan.inferred ? `, ${plan.inferred} more ruled out by monotonicity` : ''}) against a grid of ${plan.gridSize} candidates × ${plan.replications.batch} replications = ${plan.gridRuns}`,
   );
+  lines.push(...monotonicityLines(plan));
   return lines;
 }
 
@@ -123,6 +144,21 @@ export function renderPlanMarkdown(plan: PlanResult): string {
           `| \`${s.path}\` | ${name} to ${side.value} | ${side.verdict} | ${side.costDelta >= 0 ? '+' : ''}${side.costDelta.toFixed(2)} | ${deltas.join(' | ')} |`,
         );
       }
+    }
+  }
+  if (plan.monotonicityViolations.length > 0) {
+    out.push(
+      '',
+      '## Monotonicity violations',
+      '',
+      'Pairs of simulated candidates that differ only in a parameter declared monotone, where the one with more is decisively worse: the constraint holds with less and fails with more (verdict), or the interval with more lies wholly on the wrong side of the one with less (interval). Declare `monotone: false` for such a parameter.',
+      '',
+      '| parameter | constraint | less: mean [95% CI] | more: mean [95% CI] | how |',
+      '|---|---|---|---|---|',
+    );
+    for (const v of plan.monotonicityViolations) {
+      const side = (s: MonotonicityViolation['smaller']) => cell(`${s.values[v.path]}: ${interval(plan, v.constraint, s.outcome)}`);
+      out.push(`| \`${v.path}\` | \`${cell(v.constraint)}\` | ${side(v.smaller)} | ${side(v.larger)} | ${v.kind} |`);
     }
   }
   out.push('', '## Candidates simulated', '', `| values | cost/h | verdict | replications | why |`, '|---|---|---|---|---|');

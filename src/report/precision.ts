@@ -32,6 +32,16 @@ export function precisionRuleText(rule: PrecisionOption): string {
   return `replications added until each threshold's 95% CI decides or is within ±${formatTarget(rule.target)} of its mean, ${rule.batch} at a time, at most ${rule.maxReplications}`;
 }
 
+/** The Precision section's opening sentence (summary.md and report.html). */
+export function precisionIntro(rule: PrecisionOption): string {
+  return `The ${precisionRuleText(rule)}. Each threshold's interval is over its per-replication values (decided: it lies on one side of the limit; precise: its half-width is within the target share of the mean; open: neither).`;
+}
+
+/** Each strategy's reason for stopping, as "name: reason". */
+export function precisionReasons(summary: RunSummary): string[] {
+  return summary.strategies.flatMap((s) => (s.precision ? [`${s.name}: ${s.precision.reason}`] : []));
+}
+
 /** The headline table's row: each strategy's replications and why they stopped there (none without the rule). */
 export function precisionRows(summary: RunSummary): string[][] {
   if (!summary.strategies.some((s) => s.precision)) return [];

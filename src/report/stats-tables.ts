@@ -2,7 +2,8 @@ import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
 import { LATENCY_NAMES, latencyNameOf } from '../results/result.js';
 import type { Estimate } from '../results/aggregate.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
-import { formatEstimate, formatMicros, formatNumber } from './console-table.js';
+import { formatEstimate, formatMetricValue, formatMicros, formatNumber } from './console-table.js';
+import { formatTarget, STOP_LABEL } from './precision.js';
 
 /**
  * The full statistics of a run as plain tables (every metric, latency
@@ -97,4 +98,41 @@ export function outcomesTable(summary: RunSummary): StatsTable {
  */
 export function countersTable(summary: RunSummary): StatsTable {
   return countsTable(summary, 'counters', 'Counters', 'counter', (s) => s.aggregate.counters);
+}
+
+/**
+ * The precision rule's table (`sim run --precision`): per strategy, the
+ * replications it got, why it stopped, and each threshold's mean, 95%
+ * interval, half-width as a share of the mean and status then; a strategy
+ * without thresholds has one row of dashes. Undefined without the rule.
+ */
+export function precisionTable(summary: RunSummary): StatsTable | undefined {
+  if (!summary.options.precision) return undefined;
+  const rows: string[][] = [];
+  for (const s of summary.strategies) {
+    const p = s.precision;
+    if (!p) continue;
+    if (p.thresholds.length === 0) rows.push([s.name, String(p.replications), STOP_LABEL[p.stopped], '—', '—', '—', '—', '—']);
+    for (const t of p.thresholds) {
+      const metric = t.id.split(' ')[0];
+      const f = (x: number | null): string => (x === null ? '—' : formatMetricValue(metric, x));
+      rows.push([
+        s.name,
+        String(p.replications),
+        STOP_LABEL[p.stopped],
+        t.id,
+        f(t.mean),
+        t.low === null || t.high === null ? '—' : `[${f(t.low)}, ${f(t.high)}]`,
+        t.relativeHalfWidth === null ? '—' : `±${formatTarget(t.relativeHalfWidth)}`,
+        t.status,
+      ]);
+    }
+  }
+  return {
+    id: 'precision',
+    title: 'Precision',
+    level: 0,
+    header: ['strategy', 'replications', 'stopped', 'threshold', 'mean', '95% CI', '± of mean', 'status'],
+    rows,
+  };
 }

@@ -1,9 +1,17 @@
 import { isFailure, VERDICT_LABEL, verdictMessage } from './verdicts.js';
 import type { CheckVerdict } from '../results/summary.js';
-import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, costRows, formatMetricValue, verdictLine } from './console-table.js';
-import { formatTarget, precisionRows, precisionRuleText, replicationsText, STOP_LABEL } from './precision.js';
+import { HEADLINE_ROWS, POOLED_PERCENTILE_NOTE, costRows, verdictLine } from './console-table.js';
+import { formatTarget, precisionIntro, precisionReasons, precisionRows, precisionRuleText, replicationsText } from './precision.js';
 import type { RunSummary, StrategySummary } from '../results/summary.js';
-import { countersTable, LATENCY_SECTION_TITLE, latencyTables, metricsTable, outcomesTable, type StatsTable } from './stats-tables.js';
+import {
+  countersTable,
+  LATENCY_SECTION_TITLE,
+  latencyTables,
+  metricsTable,
+  outcomesTable,
+  precisionTable,
+  type StatsTable,
+} from './stats-tables.js';
 import { renderChartsMarkdown } from './charts/markdown.js';
 import { buildCharts } from './charts/specs.js';
 
@@ -61,36 +69,16 @@ function resultCell(verdict: CheckVerdict): string {
 
 /** "## Precision": per strategy why it stopped, and each threshold's interval then (nothing without the rule). */
 function precisionSection(summary: RunSummary): string[] {
-  if (!summary.options.precision) return [];
-  const rows: string[][] = [];
-  for (const s of summary.strategies) {
-    const p = s.precision;
-    if (!p) continue;
-    if (p.thresholds.length === 0) rows.push([s.name, String(p.replications), STOP_LABEL[p.stopped], '—', '—', '—', '—', '—']);
-    for (const t of p.thresholds) {
-      const metric = t.id.split(' ')[0];
-      const f = (x: number | null): string => (x === null ? '—' : formatMetricValue(metric, x));
-      rows.push([
-        s.name,
-        String(p.replications),
-        STOP_LABEL[p.stopped],
-        t.id,
-        f(t.mean),
-        t.low === null || t.high === null ? '—' : `[${f(t.low)}, ${f(t.high)}]`,
-        t.relativeHalfWidth === null ? '—' : `±${formatTarget(t.relativeHalfWidth)}`,
-        t.status,
-      ]);
-    }
-  }
-  const reasons = summary.strategies.flatMap((s) => (s.precision ? [`- ${s.name}: ${s.precision.reason}`] : []));
+  const table = precisionTable(summary);
+  if (!table || !summary.options.precision) return [];
   return [
     '## Precision',
     '',
-    `The ${precisionRuleText(summary.options.precision)}. Each threshold's interval is over its per-replication values (decided: it lies on one side of the limit; precise: its half-width is within the target share of the mean; open: neither).`,
+    precisionIntro(summary.options.precision),
     '',
-    ...reasons,
+    ...precisionReasons(summary).map((r) => `- ${r}`),
     '',
-    mdTable(['strategy', 'replications', 'stopped', 'threshold', 'mean', '95% CI', '± of mean', 'status'], rows),
+    mdTable(table.header, table.rows),
     '',
   ];
 }

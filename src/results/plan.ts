@@ -7,6 +7,8 @@
  * the options and the seed (no wall-clock figure; timing.json has those).
  */
 
+import type { ThresholdInterval } from './threshold-interval.js';
+
 /** plan.json's format version. */
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -56,20 +58,15 @@ export interface PlanConstraint {
   better?: 'lower' | 'higher' | 'equal';
 }
 
-/** A constraint measured on one candidate. */
-export interface ConstraintOutcome {
-  /** {@link PlanConstraint.id}. */
-  id: string;
-  /** Replications that measured it. */
-  n: number;
-  /** Mean over replications (a threshold's value; an invariant's share of replications holding). */
-  mean: number | null;
-  /** The 95% Student-t interval of the mean, cut to the metric's range (null below 2 replications). */
-  low: number | null;
-  high: number | null;
-  /** true: holds at the pessimistic end of the interval; false: fails (the interval lies on the wrong side, or a replication did not measure it, or an invariant broke); null: undecided. */
-  holds: boolean | null;
-}
+/**
+ * A constraint measured on one candidate: a threshold's interval as
+ * {@link ThresholdInterval} gives it, without the half-width (plan.json
+ * never had it); for an invariant, `mean` is the share of replications
+ * holding, `low` and `high` are null, and `holds` is true only when every
+ * replication held. A threshold fails too when a replication did not
+ * measure it.
+ */
+export type ConstraintOutcome = Omit<ThresholdInterval, 'halfWidth'>;
 
 /** The verdict on a candidate. */
 export type CandidateVerdict = 'feasible' | 'infeasible' | 'undecided';
@@ -118,6 +115,35 @@ export interface FrontSeries {
   points: Array<{ values: Record<string, string | number>; perHour: number; mean: number; verdict: CandidateVerdict }>;
 }
 
+/** One candidate of a {@link MonotonicityViolation}. */
+export interface MonotonicitySide {
+  /** The candidate's values (parameter path → value). */
+  values: Record<string, string | number>;
+  /** The constraint measured there: its mean, 95% interval and verdict. */
+  outcome: ConstraintOutcome;
+}
+
+/**
+ * Two simulated candidates that differ in one parameter declared monotone
+ * ("more never hurts"), where the one with more is decisively worse on a
+ * constraint: the assumption the search bisects and prunes on is wrong
+ * there (docs/planning.md, "Monotonicity check").
+ */
+export interface MonotonicityViolation {
+  /** The parameter declared monotone: the only one the two candidates differ in. */
+  path: string;
+  /** {@link PlanConstraint.id}. */
+  constraint: string;
+  /** The threshold's metric, or the invariant's name. */
+  metric: string;
+  /** `verdict`: the constraint holds with less and fails with more; `interval`: the interval with more lies wholly on the wrong side of the one with less. */
+  kind: 'verdict' | 'interval';
+  /** The candidate with the smaller value of `path`. */
+  smaller: MonotonicitySide;
+  /** The candidate with the larger value. */
+  larger: MonotonicitySide;
+}
+
 /** plan.json. */
 export interface PlanResult {
   schemaVersion: number;
@@ -152,6 +178,8 @@ export interface PlanResult {
   gridRuns: number;
   /** Candidates judged infeasible by monotonicity without a simulation. */
   inferred: number;
+  /** Pairs of simulated candidates that contradict a parameter's `monotone` (empty when none do); the best plan is reported anyway. */
+  monotonicityViolations: MonotonicityViolation[];
   front: FrontSeries[];
   sensitivity: Sensitivity[];
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { PlanCost } from './plan.js';
+import type { ThresholdInterval } from './threshold-interval.js';
 import type { StrategyAggregate } from './aggregate.js';
 import { LATENCY_NAMES, latencyNameOf, type SummaryRun, type TimeSeriesData } from './result.js';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../metrics/catalogue.js';
@@ -104,7 +105,12 @@ export interface ThresholdOutcome {
 export interface StrategySummary {
   /** The strategy's name. */
   name: string;
-  /** The resolved configuration (base + overlay + --set + --users + --seed). */
+  /**
+   * The resolved configuration (base + overlay + --set + --users + --seed).
+   * Under --precision its `replications` is the replications this strategy
+   * ran (the first batch is `options.precision.batch`); summaries written
+   * before that held the first batch there, and are read all the same.
+   */
   config: ResolvedConfig;
   /** Every invariant came out as declared: held, or broke where `expect` says it should ({@link verdictHolds}). */
   invariantsPassed: boolean;
@@ -137,25 +143,7 @@ export interface StrategySummary {
  */
 export type PrecisionStop = 'decided' | 'precise' | 'max-replications' | 'no-thresholds';
 
-/**
- * One threshold judged on the 95% interval of its per-replication values
- * (the rule is `decideThreshold` in src/verify/interval-verdict.ts).
- */
-export interface ThresholdInterval {
-  /** `metric expression`, e.g. `order_latency p(99)<500ms`. */
-  id: string;
-  /** Replications that measured it. */
-  n: number;
-  /** Mean of the per-replication values, in the metric's unit (µs for times). */
-  mean: number | null;
-  /** Student-t half-width (95%) of the mean, before it is cut to the metric's range; null below 2 values. */
-  halfWidth: number | null;
-  /** The interval, cut to the metric's range (null below 2 values). */
-  low: number | null;
-  high: number | null;
-  /** At the pessimistic end of the interval: holds, fails, or undecided (null). */
-  holds: boolean | null;
-}
+export type { ThresholdInterval } from './threshold-interval.js';
 
 /** One threshold's interval when the strategy stopped. */
 export interface PrecisionThreshold extends ThresholdInterval {
@@ -199,7 +187,7 @@ export interface PrecisionOption {
   target: number;
   /** Replications of the first batch and of every batch added. */
   batch: number;
-  /** Most replications of one strategy (--max-replications, the scenario's maxReplications, or 12). */
+  /** Most replications of one strategy (--max-replications, the scenario's maxReplications, or max(12, 4 × batch)). */
   maxReplications: number;
 }
 

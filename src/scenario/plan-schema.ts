@@ -7,18 +7,32 @@ import { z } from 'zod';
  * is checked by `plan.ts`, which reports at the same key paths.
  */
 
-/** Most replications of one strategy or candidate when neither the file nor the command line says. */
+/** The least default limit of replications of one strategy or candidate (see {@link defaultMaxReplications}). */
 export const DEFAULT_MAX_REPLICATIONS = 12;
+
+/** Batches the default limit allows at least: four, so the rule can halve the first batch's interval (√4 = 2). */
+export const DEFAULT_BATCHES = 4;
 
 /** The highest `maxReplications` (as for `replications`: each replication's results stay in memory until the report). */
 export const MAX_REPLICATIONS_LIMIT = 1000;
+
+/**
+ * Most replications of one strategy or candidate when neither the file nor
+ * the command line says: max(12, 4 × the first batch), at most 1,000. A
+ * fixed 12 refused any scenario whose own `replications` was above 12
+ * unless a limit was given; four batches let the rule halve the first
+ * batch's 95% half-width (it shrinks as 1/√n), whatever the batch.
+ */
+export function defaultMaxReplications(batch: number): number {
+  return Math.min(MAX_REPLICATIONS_LIMIT, Math.max(DEFAULT_MAX_REPLICATIONS, DEFAULT_BATCHES * batch));
+}
 
 /**
  * The one definition of a replication limit, for the scenario's
  * `maxReplications` (`sim run --precision`) and `plan.maxReplications`
  * (`sim plan`): a whole number from 2 (an interval needs two) to 1,000.
  * Both are optional: the plan's falls back to the scenario's, that one to
- * {@link DEFAULT_MAX_REPLICATIONS}.
+ * {@link defaultMaxReplications} of the first batch.
  */
 export function replicationLimit(description: string) {
   return z
@@ -103,7 +117,7 @@ export const PlanBlockSchema = z
       .default(3)
       .meta({ description: 'Replications of a candidate’s first batch, and of every batch added while its intervals do not decide.' }),
     maxReplications: replicationLimit(
-      'Most replications of one candidate (default: the scenario’s maxReplications, else 12); one still undecided then counts as infeasible.',
+      'Most replications of one candidate (default: the scenario’s maxReplications, else max(12, 4 × replications)); one still undecided then counts as infeasible.',
     ),
     parameters: z
       .record(z.string(), parameter)

@@ -12,7 +12,7 @@ import { formatDuration, parseBandwidth, parseDuration, parsePercent } from '../
 import { scenarioErrorMap } from './issues.js';
 import { RUN_KEYS, runKeyOf } from './overlay.js';
 import { checkPath, schemaAt, splitPath } from './paths.js';
-import { DEFAULT_MAX_REPLICATIONS, type PlanBlock } from './plan-schema.js';
+import { defaultMaxReplications, type PlanBlock } from './plan-schema.js';
 import type { PathSegment, SourceMap } from './positions.js';
 import { BaseSchema, type ResolvedConfig, type Scenario } from './schema.js';
 
@@ -211,14 +211,10 @@ export function checkPlan(
     );
   }
   // One limit for sim run and sim plan: the plan's own, else the scenario's, else the default.
-  const maxReplications = block.maxReplications ?? scenario.maxReplications ?? DEFAULT_MAX_REPLICATIONS;
+  // The default always leaves room for the first batch (defaultMaxReplications): only a given limit can be below it.
+  const maxReplications = block.maxReplications ?? scenario.maxReplications ?? defaultMaxReplications(block.replications);
   if (block.replications > maxReplications) {
-    const from =
-      block.maxReplications !== undefined
-        ? 'maxReplications'
-        : scenario.maxReplications !== undefined
-          ? 'the scenario’s maxReplications'
-          : 'the default maxReplications';
+    const from = block.maxReplications !== undefined ? 'maxReplications' : 'the scenario’s maxReplications';
     at(['replications'], `must be at most ${from} (${maxReplications}) (got ${block.replications})`);
   }
 

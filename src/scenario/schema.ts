@@ -558,7 +558,7 @@ const baseFields = {
     LIMITS.replications,
   ).default(1),
   maxReplications: replicationLimit(
-    "Most replications of every strategy when `sim run --precision` adds them until each threshold's interval decides (default 12; --max-replications overrides it), and of one `sim plan` candidate unless plan.maxReplications says otherwise. The run's, like replications: not in an overlay or --set.",
+    "Most replications of every strategy when `sim run --precision` adds them until each threshold's interval decides (default max(12, 4 × the first batch); --max-replications overrides it), and of one `sim plan` candidate unless plan.maxReplications says otherwise. The run's, like replications: not in an overlay or --set.",
   ),
   sale: sale.prefault({}),
   users: users.prefault({}),

@@ -9,7 +9,7 @@
 import { metricRange } from '../metrics/catalogue.js';
 import type { Threshold } from '../metrics/thresholds.js';
 import { estimate } from '../results/aggregate.js';
-import type { ThresholdInterval } from '../results/summary.js';
+import type { ThresholdInterval } from '../results/threshold-interval.js';
 
 /** One threshold's interval and verdict over the replications so far. */
 export interface IntervalVerdict extends ThresholdInterval {

@@ -77,6 +77,9 @@ describe('sim plan (library)', () => {
     // The same candidate simulated by both gives the same record (same seed, same replications).
     expect(grid.candidates.find((c) => JSON.stringify(c.values) === JSON.stringify(searched.best!.values))).toEqual(searched.best);
     expect(searched.best?.values).toEqual({ 'system.orderServers.servers': 2, 'system.orderServers.slots': 7 });
+    // Servers and slots are truly monotone for the reject rate: no pair of the 64 contradicts it.
+    expect(grid.monotonicityViolations).toEqual([]);
+    expect(searched.monotonicityViolations).toEqual([]);
     // Counts quoted in docs/planning.md.
     expect(grid.runs).toBeGreaterThanOrEqual(64 * 3);
     expect(searched.runs).toBeLessThan(grid.runs / 2.5);
@@ -114,6 +117,37 @@ describe('sim plan (library)', () => {
     const below = plan.candidates.find((c) => c.values['system.orderServers.servers'] === (s as number) - 1)!;
     expect(below.verdict).not.toBe('feasible');
     expect(plan.runs).toBeLessThan(12 * 3);
+    // More servers never raise the reject rate: the monotone declaration holds on every pair simulated.
+    expect(plan.candidates.length).toBeGreaterThan(2);
+    expect(plan.monotonicityViolations).toEqual([]);
+  });
+
+  it('a parameter declared monotone that is not: the pair contradicting it is recorded, and the best plan still reported', async () => {
+    // 10 Erlang onto 8 queueing slots: the longer orders may wait, the fewer are turned away, but the
+    // longer the wait of those served. maxWait (a range, so monotone by default) helps the reject rate
+    // and hurts order latency, decisively: the p(99) is about the wait.
+    const file = erlangScenario(
+      10,
+      3,
+      "{ servers: 2, slots: 4, onFull: queue, maxWait: 100ms, service: 'exp(15ms)', balancer: least-loaded }",
+      "  order_reject_rate: ['rate<40%']\n  order_latency: ['p(99)<2s']",
+      `  parameters:
+    system.orderServers.maxWait: { min: 100ms, max: 900ms, step: 200ms, price: 0.1, per: 100ms }`,
+    );
+    const plan = await executePlanSearch(preparePlan(file), { workers: 1 });
+    // The best plan is still reported: the shortest wait (p(99) about 234 ms against 415 ms at 300ms).
+    expect(plan.best?.values).toEqual({ 'system.orderServers.maxWait': '100ms' });
+    const latency = plan.monotonicityViolations.filter((v) => v.constraint === 'order_latency p(99)<2s');
+    expect(latency.length).toBeGreaterThan(0);
+    for (const v of latency) {
+      expect(v.path).toBe('system.orderServers.maxWait');
+      expect(v.kind).toBe('interval');
+      const order = plan.parameters[0].values;
+      expect(order.indexOf(v.smaller.values[v.path])).toBeLessThan(order.indexOf(v.larger.values[v.path]));
+      expect(v.larger.outcome.low!).toBeGreaterThan(v.smaller.outcome.high!);
+    }
+    // The reject rate falls with a longer wait: no violation on it.
+    expect(plan.monotonicityViolations.filter((v) => v.constraint === 'order_reject_rate rate<40%')).toEqual([]);
   });
 
   it('no feasible plan within the ranges: the binding constraint is named', async () => {

@@ -5,6 +5,7 @@ import { precisionThresholds, stopRule } from '../../src/app/precision.js';
 import { runScenario } from '../../src/app/run.js';
 import { ScenarioError, UsageError } from '../../src/errors.js';
 import { parseThreshold } from '../../src/metrics/thresholds.js';
+import { parseSummaryJson, renderSummaryJson } from '../../src/results/summary.js';
 import { scenarioFile } from '../helpers/scenario-files.js';
 
 /*
@@ -33,12 +34,25 @@ describe('sim run --precision (library)', () => {
     expect(five.aggregate.replications).toBe(9);
     expect(summary.options.precision).toEqual({ target: 0.05, batch: 3, maxReplications: 12 });
 
-    // The same replications run in one batch give the same results: batches do not change what a replication is.
-    // (Each run carries its configuration, whose `replications` is the first batch here.)
+    // The resolved configuration says the replications each strategy ran, not the first batch.
+    expect(five.config.replications).toBe(9);
+    expect(eight.config.replications).toBe(3);
+    for (const s of summary.strategies) for (const run of s.runs) expect(run.config).toEqual(s.config);
+
+    // The same replications run in one batch give the same results: batches do not change what a replication is,
+    // and the strategy reads as that fixed run, configuration and all.
     const fixed = await runScenario(FIXTURE, { replications: 9, strategies: ['five'], workers: 1 });
-    const results = (runs: typeof five.runs) => JSON.stringify(runs.map(({ config: _config, ...rest }) => rest));
-    expect(results(fixed.summary.strategies[0].runs) === results(five.runs)).toBe(true);
-    expect({ ...fixed.summary.strategies[0].config, replications: 3 }).toEqual(five.config);
+    expect(JSON.stringify(fixed.summary.strategies[0].runs) === JSON.stringify(five.runs)).toBe(true);
+    expect(fixed.summary.strategies[0].config).toEqual(five.config);
+
+    // A summary written before this held the first batch there; it is still read, its counts from its runs.
+    const old = JSON.parse(renderSummaryJson(summary)) as { strategies: Array<{ config: { replications: number } }> };
+    for (const s of old.strategies) s.config.replications = 3;
+    const reread = parseSummaryJson(JSON.stringify(old), 'old summary.json');
+    expect(reread.strategies.map((s) => [s.runs.length, s.precision?.replications])).toEqual([
+      [9, 9],
+      [3, 3],
+    ]);
   });
 
   it('runs to the limit when the target is out of reach, and says which interval is still open', async () => {
@@ -58,12 +72,22 @@ describe('sim run --precision (library)', () => {
     expect(() => prepareRun(FIXTURE, { precision: 0.05, maxReplications: 2 })).toThrow(
       "--max-replications: must be at least 3: the run starts with 3 replications (the scenario's replications) (got 2)",
     );
-    expect(() => prepareRun(FIXTURE, { precision: 0.05, replications: 20 })).toThrow(
-      '--precision: the run starts with 20 replications (--replications), more than the default limit of 12; give --max-replications (or maxReplications in the scenario)',
+    expect(() => prepareRun(FIXTURE, { precision: 0.05, replications: 20, maxReplications: 12 })).toThrow(
+      '--max-replications: must be at least 20: the run starts with 20 replications (--replications) (got 12)',
     );
     expect(() => prepareRun(FIXTURE, { maxReplications: 6 })).toThrow('--max-replications: goes with --precision');
     // One replication has no interval: the first batch has two.
     expect(prepareRun(FIXTURE, { precision: 0.05, replications: 1 }).precision).toEqual({ target: 0.05, batch: 2, maxReplications: 12 });
+  });
+
+  it('without a limit given: max(12, 4 × the first batch), at most 1,000, so a first batch above 12 runs', () => {
+    expect(prepareRun(FIXTURE, { precision: 0.05 }).precision!.maxReplications).toBe(12);
+    expect(prepareRun(FIXTURE, { precision: 0.05, replications: 4 }).precision!.maxReplications).toBe(16);
+    expect(prepareRun(FIXTURE, { precision: 0.05, replications: 20 }).precision).toEqual({ target: 0.05, batch: 20, maxReplications: 80 });
+    expect(prepareRun(FIXTURE, { precision: 0.05, replications: 400 }).precision!.maxReplications).toBe(1000);
+    // The scenario's own replications above 12: the case a fixed default of 12 refused.
+    const file = scenarioFile(readFileSync(FIXTURE, 'utf8').replace('replications: 3\n', 'replications: 15\n'));
+    expect(prepareRun(file, { precision: 0.05 }).precision).toEqual({ target: 0.05, batch: 15, maxReplications: 60 });
   });
 
   it("the scenario's maxReplications is the limit, and one below the first batch is reported at its line", () => {

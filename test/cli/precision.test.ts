@@ -52,6 +52,23 @@ describe('sim run --precision', () => {
       /\| five \| 9 \| precise \| order_reject_rate rate<12% \| [\d.]+% \| \[[\d.]+%, [\d.]+%\] \| ±[\d.]+% \| precise \|/,
     );
     expect(md).toContain('flashsim run test/cli/fixtures/precision.yaml --seed 7 --replications 3 --precision 5% --max-replications 12');
+
+    // report.html has the same Precision section, and sim report rebuilds it from the run directory alone.
+    const html = readFileSync(join(work, 'w1', 'report.html'), 'utf8');
+    expect(html).toContain('<dt>replications</dt><dd>3–9 (figures');
+    // The resolved configuration says what each strategy ran, not the first batch.
+    const configs = summary.strategies.map((s) => (s as unknown as { config: { replications: number } }).config.replications);
+    expect(configs).toEqual([9, 3]);
+    expect(html).toContain('<h2 id="precision">Precision</h2>');
+    expect(html).toContain('<a href="#precision">precision</a>');
+    expect(html).toContain('<li>five: every threshold&#39;s 95% CI decided or within ±5% of its mean after 9 replications</li>');
+    expect(html).toMatch(
+      /<tr><th scope="row"><code>five<\/code><\/th><td>9<\/td><td>precise<\/td><td>order_reject_rate rate&lt;12%<\/td><td>[\d.]+%<\/td><td>\[[\d.]+%, [\d.]+%\]<\/td><td>±[\d.]+%<\/td><td>precise<\/td><\/tr>/,
+    );
+    expect(html).toContain('<code>eight</code></th><td>3</td><td>decided</td>');
+    const rebuilt = await runCli(['report', join(work, 'w1'), '--out', join(work, 'w1-report'), '-q']);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(readFileSync(join(work, 'w1-report', 'report.html'), 'utf8') === html).toBe(true);
   });
 
   it('--max-replications caps the rule: the strategy stops at the limit and the table says so', async () => {

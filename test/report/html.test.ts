@@ -75,6 +75,48 @@ describe('report.html', () => {
     expect(html).toContain('onFull: unbounded');
   });
 
+  it('has no Precision section without --precision; with it, the section lists every strategy’s rule and intervals', () => {
+    expect(html).not.toContain('id="precision"');
+    expect(html).not.toContain('href="#precision"');
+    const [first] = summary.strategies;
+    const precise: RunSummary = {
+      ...summary,
+      options: { ...summary.options, precision: { target: 0.05, batch: 3, maxReplications: 12 } },
+      strategies: [
+        {
+          ...first,
+          precision: {
+            replications: 6,
+            stopped: 'decided',
+            reason: "every threshold's 95% CI decided after 6 replications",
+            thresholds: [
+              {
+                id: 'order_latency p(99)<500ms',
+                n: 6,
+                mean: 120_000,
+                halfWidth: 10_000,
+                low: 110_000,
+                high: 130_000,
+                holds: true,
+                relativeHalfWidth: 1 / 12,
+                status: 'decided',
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const page = renderHtmlReport(precise, { charts: [] });
+    expect(page).toContain('<a href="#precision">precision</a>');
+    expect(page).toContain(
+      `<h2 id="precision">Precision</h2>\n<p>The replications added until each threshold&#39;s 95% CI decides or is within ±5% of its mean, 3 at a time, at most 12.`,
+    );
+    expect(page).toContain(`<li>${escapeHtml(first.name)}: every threshold&#39;s 95% CI decided after 6 replications</li>`);
+    expect(page).toContain(
+      `<tr><th scope="row"><code>${escapeHtml(first.name)}</code></th><td>6</td><td>decided</td><td>order_latency p(99)&lt;500ms</td><td>120ms</td><td>[110ms, 130ms]</td><td>±8.33%</td><td>decided</td></tr>`,
+    );
+  });
+
   it('carries the same chart specs as the PNGs, one canvas each, as JSON that parses back', () => {
     const charts = buildCharts(summary);
     const json = /<script type="application\/json" id="flashsim-charts">([\s\S]*?)<\/script>/.exec(html)![1];

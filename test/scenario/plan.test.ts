@@ -37,6 +37,9 @@ describe('plan: block', () => {
       maxReplications: 12,
       gridSize: 3 * 3 * 5 * 2,
     });
+    // Without a limit: max(12, 4 × the first batch), so a first batch above 12 is no error.
+    const big = scenarioFile(`${BASE}plan:\n  replications: 20\n  parameters:\n    system.orderServers.servers: { min: 1, max: 2 }\n`);
+    expect(loadScenario(big).plan).toMatchObject({ replications: 20, maxReplications: 80 });
     const [servers, wait, leased, primitive] = spec.parameters;
     expect(servers.values.map((v) => [v.label, v.set, v.pricePerHour])).toEqual([
       ['2', '2', 0.4],

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { executePlanSearch, preparePlan, type PlanOptions } from '../../app/plan.js';
 import { firstFreeDirectory } from '../../app/run-directory.js';
-import { renderPlanHtml, renderPlanMarkdown, renderPlanText, planCharts } from '../../report/plan.js';
+import { monotonicityLines, renderPlanHtml, renderPlanMarkdown, renderPlanText, planCharts } from '../../report/plan.js';
 import { renderPlanJson, type PlanCandidate } from '../../results/plan.js';
 import { CtrlC, Interrupted, writtenMessage } from '../ctrl-c.js';
 import { EXIT } from '../exit-codes.js';
@@ -105,6 +105,8 @@ export async function planCommand(args: PlanCommandArgs, io: CliIO): Promise<num
         `[${name}] plan: no feasible plan within the ranges; ${plan.binding.map((b) => `${b.id}: ${b.reason}`).join('; ')}\n`,
       );
     }
+    // Quiet or not, a wrong monotone declaration is said: the plan may not be the cheapest.
+    if (args.quiet) for (const line of monotonicityLines(plan)) await write(io.stderr, `[${name}] plan: ${line}\n`);
     return plan.feasible ? EXIT.ok : EXIT.threshold;
   } finally {
     ctrlC.ignore();
