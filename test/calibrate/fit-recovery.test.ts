@@ -92,7 +92,7 @@ describe('the fit recovers known inputs from a simulated measurement', () => {
     within(fit.clientUs + fit.perClientUs + fit.clientWakeUpUs, TRUTH.clientUs + TRUTH.perClientUs! + TRUTH.clientWakeUpUs!, 0.15);
     within(fit.roundTripMeanUs, 80, 0.05);
     // Not asserted: serviceUs. Only the takes before the stock runs out pay it, an eighth of a round, and the
-    // steady window cuts the first tenth: 2.5% of the window's takes, too few for the throughput to determine it.
+    // steady window cuts the first tenth: about 3% of the window's takes, too few for the throughput to determine it.
   });
 
   // Known defects, recorded rather than hidden (docs/calibration.md, "How well the fit recovers known inputs"):
