@@ -116,8 +116,8 @@ export interface CalibrationLevel {
 export interface PrimitiveCalibration extends PrimitiveInfo {
   /** The fitted inputs. */
   fit: PrimitiveFit;
-  /** The scenario values: system.stock.primitive and service. */
-  scenario: { primitive: string; service: string };
+  /** The scenario values: system.stock.primitive, service, soldOutService and (serial primitives) perWaiter. */
+  scenario: { primitive: string; service: string; soldOutService: string; perWaiter?: string };
   /** Largest |relative throughput error| over the levels. */
   maxThroughputError: number;
   /** Whether every level's audit passed. */
@@ -165,6 +165,22 @@ function relative(predicted: number, measured: number): number {
 function round(x: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/**
+ * A fit as scenario values (system.stock): durations in whole µs, at least
+ * 1 µs (the schema's resolution), the per-waiter cost in fractional µs to 3
+ * significant digits (it is paid hundreds of times per take at a crowded
+ * store, where a whole µs would be a large error), for a serial primitive
+ * only: the racy check-then-decrement has no queue in a scenario.
+ */
+export function scenarioValues(p: PrimitiveInfo, fit: PrimitiveFit): PrimitiveCalibration['scenario'] {
+  return {
+    primitive: p.model,
+    service: formatDuration(Math.max(1, fit.serviceUs)),
+    soldOutService: formatDuration(Math.max(1, fit.soldOutServiceUs)),
+    ...(p.model === 'check-then-decrement' ? {} : { perWaiter: `${Number(fit.perWaiterUs.toPrecision(3))}us` }),
+  };
 }
 
 /** The audit of every round of a level: passed when all pass; the oversell summed; the invariants of the first round that failed (else the first). */
@@ -369,7 +385,7 @@ export function analyseStock(measurement: StockMeasurement, options: { holdOut?:
     primitives.push({
       ...p,
       fit,
-      scenario: { primitive: p.model, service: formatDuration(Math.max(1, fit.serviceUs)) },
+      scenario: scenarioValues(p, fit),
       maxThroughputError: Math.max(...rows.map((r) => Math.abs(r.error.throughput))),
       auditPassed: rows.every((r) => r.audit.passed),
       maxOversell: Math.max(...rows.map((r) => r.audit.oversell)),

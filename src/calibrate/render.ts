@@ -28,10 +28,16 @@ function rate(x: number): string {
   return x >= 100 ? String(Math.round(x)) : x.toFixed(1);
 }
 
-/** The scenario fragment of one primitive: `system.stock.primitive` and `service`, as YAML. */
+/** The scenario fragment of one primitive: `system.stock.primitive`, `service`, `soldOutService` and `perWaiter`, as YAML. */
 export function scenarioFragment(p: PrimitiveCalibration, c: Calibration): string {
   const head = `# ${c.target.kind} ${p.id}: ${p.description}\n# fitted by sim calibrate stock against ${c.target.url}; ceiling ${Math.round(p.fit.ceilingPerSecond)} takes/s\n`;
-  return head + stringify({ system: { stock: { primitive: p.scenario.primitive, service: p.scenario.service } } });
+  // An optimistic primitive's retries are not a scenario value: its fragment is the store's times of a take that commits.
+  const retries =
+    p.optimisticAttempts === undefined
+      ? ''
+      : `# ${p.id} retries aborted tries; a scenario's stock does not: these are the times of one committing try\n`;
+  const { primitive, service, soldOutService, perWaiter } = p.scenario;
+  return head + retries + stringify({ system: { stock: { primitive, service, soldOutService, perWaiter } } });
 }
 
 /** The fragment to paste: the correct primitive with the highest ceiling (what a team would deploy). */

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { parseBandwidth, parseBytes, parseDistribution, parseDuration, parsePercent, parseRate, type Quantity } from '../kernel/units.js';
+import {
+  parseBandwidth,
+  parseBytes,
+  parseDistribution,
+  parseDuration,
+  parseFineDuration,
+  parsePercent,
+  parseRate,
+  type Quantity,
+} from '../kernel/units.js';
 import { largestDraw, type DistributionSpec } from '../kernel/distributions.js';
 import { formatDuration, UnitError } from '../kernel/units.js';
 import { parseCount } from '../kernel/units.js';
@@ -381,6 +390,23 @@ const stock = z
       'Units per batch each order server takes from the stock store into a local buffer (sharded stock with a buffer per node): it sells from its buffer without a store operation and refills with one operation taking min(buffer, level) units, so the store sees about one operation per `buffer` sales. The price: once the store is empty, a server with an empty buffer answers "sold out" while others still hold units (stranded units, later clickers winning on a luckier server), and units left in buffers at the end are unsold. 0 (default): no buffers, every sale is a store operation.',
       LIMITS.stockBuffer,
     ).default(0),
+    soldOutService: duration(
+      'Time of a stock operation that finds no stock, when it differs from `service` (PostgreSQL: an `UPDATE … WHERE n > 0` that matches no row takes no row lock and writes no WAL). `sim calibrate stock` fits it. Absent (default): `service`.',
+    ).optional(),
+    perWaiter: unit(
+      parseFineDuration,
+      `Serial primitives (row-lock, single-thread-server): extra store time of an operation per operation queued ahead of it, not yet begun, when it reaches the store (a row lock's hand-over wakes every waiting backend, and they share the cores), in ns, us, ms or s, fractions allowed: 210ns, 0.21us. \`sim calibrate stock\` fits it. At most 1s. Absent (default): 0.`,
+      (us) => (us <= 1e6 ? undefined : 'must be at most 1s'),
+    ).optional(),
+  })
+  .superRefine((stock, ctx) => {
+    if ((stock.perWaiter ?? 0) > 0 && stock.primitive !== 'row-lock' && stock.primitive !== 'single-thread-server') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['perWaiter'],
+        message: `operations queue only at a serial store: set primitive: row-lock or single-thread-server, or remove perWaiter (primitive is ${stock.primitive})`,
+      });
+    }
   })
   .meta({ description: 'The stock counter.' });
 
@@ -693,7 +719,7 @@ export type ButtonScriptConfig = SystemConfig['buttonScript'];
 export type TokenGateConfig = SystemConfig['tokenGate'];
 /** `system.orderServers`: maxWait and soldOutFlagDelay in µs, service a DistributionSpec over µs. */
 export type OrderServersConfig = SystemConfig['orderServers'];
-/** `system.stock`: the primitive, service (one operation or lock hold) in µs, and buffer (units per order-server batch; 0 = off). */
+/** `system.stock`: the primitive, service (one operation or lock hold) in µs, buffer (units per order-server batch; 0 = off), and the optional soldOutService (µs) and perWaiter (fractional µs). */
 export type StockConfig = SystemConfig['stock'];
 /** `system.orders`: sync/async, queue length, service a DistributionSpec over µs. */
 export type OrdersConfig = SystemConfig['orders'];

@@ -21,6 +21,11 @@ import type { StockConfig } from '../scenario/schema.js';
  * - check-then-decrement: read, then `service` later write read − 1 if the
  *   read was positive. Concurrent takes read the same value and each
  *   "succeeds": lost updates, the classic oversell. The negative control.
+ *
+ * An operation that takes nothing costs `soldOutService` (default
+ * `service`); at a serial store each also costs `perWaiter` per operation
+ * queued ahead of it on arrival (default 0): the store times
+ * `sim calibrate stock` fits.
  */
 export class Stock {
   #level: number;
@@ -38,6 +43,13 @@ export class Stock {
   readonly serial: boolean;
   private readonly racy: boolean;
   private readonly serviceUs: number;
+  /** Service time of an operation that takes nothing (system.stock.soldOutService; `service` when absent). */
+  private readonly soldOutServiceUs: number;
+  /** Serial primitives: extra service per operation queued ahead, not yet begun, at arrival (system.stock.perWaiter; 0 when absent). */
+  private readonly perWaiterUs: number;
+  /** With perWaiter: when each queued operation begins service, in arrival order (a serial store is FIFO), from `queueHead` on. */
+  private readonly startsAt: number[] = [];
+  private queueHead = 0;
   private freeAt = 0;
   /**
    * Units taken by operations begun but not finished: a correct primitive
@@ -59,6 +71,8 @@ export class Stock {
     this.racy = config.primitive === 'check-then-decrement';
     this.serial = config.primitive === 'single-thread-server' || config.primitive === 'row-lock';
     this.serviceUs = config.service;
+    this.soldOutServiceUs = config.soldOutService ?? config.service;
+    this.perWaiterUs = this.serial ? (config.perWaiter ?? 0) : 0;
   }
 
   /** Current counter value. */
@@ -111,16 +125,19 @@ export class Stock {
    */
   begin(nowUs: number, want = 1): number {
     this.#operations++;
+    const read = this.#level;
+    const taken = read <= 0 ? 0 : read < want ? read : want;
+    // The outcome is known on arrival (a serial store decides in arrival order, the order it serves in), and with it the time.
+    const serviceUs = taken > 0 ? this.serviceUs : this.soldOutServiceUs;
     let done: number;
     if (this.serial) {
       const start = this.freeAt > nowUs ? this.freeAt : nowUs;
-      done = this.freeAt = start + this.serviceUs;
-      this.busyUs += this.serviceUs;
+      const cost = this.perWaiterUs > 0 ? serviceUs + this.perWaiterUs * this.queuedAhead(nowUs, start) : serviceUs;
+      done = this.freeAt = start + cost;
+      this.busyUs += cost;
     } else {
-      done = nowUs + this.serviceUs;
+      done = nowUs + serviceUs;
     }
-    const read = this.#level;
-    const taken = read <= 0 ? 0 : read < want ? read : want;
     this.#lastRead = read;
     this.#lastTaken = taken;
     if (!this.racy && taken > 0) {
@@ -175,6 +192,27 @@ export class Stock {
    */
   busyUntil(nowUs: number): number {
     return this.busyUs - (this.freeAt > nowUs ? this.freeAt - nowUs : 0);
+  }
+
+  /**
+   * Operations queued ahead of one arriving at `nowUs` that have not begun
+   * (their start is later than now), then records the arriving one's
+   * `startUs`. Charging each operation for those ahead of it at arrival
+   * counts the same (earlier, later) pairs as charging it for those
+   * waiting behind it when it begins, the hand-over cost calibrate's
+   * replay charges (predict.ts), but is known on arrival, when a serial
+   * take's finishing time must be.
+   */
+  private queuedAhead(nowUs: number, startUs: number): number {
+    const starts = this.startsAt;
+    while (this.queueHead < starts.length && starts[this.queueHead] <= nowUs) this.queueHead++;
+    if (this.queueHead > 1024 && this.queueHead * 2 > starts.length) {
+      starts.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    const ahead = starts.length - this.queueHead;
+    if (startUs > nowUs) starts.push(startUs);
+    return ahead;
   }
 
   /** Gives a unit back (compensation after a failed order step, or an unpaid order cancelled). */

@@ -86,7 +86,7 @@ describe.skipIf(!available)('sim calibrate stock against real stores', () => {
     for (const f of ['calibration.json', 'calibration.md', 'calibration.png', 'scenario-fragment.yaml'])
       expect(existsSync(join(dir, f)), f).toBe(true);
     expect(readFileSync(join(dir, 'scenario-fragment.yaml'), 'utf8')).toMatch(
-      /system:\n {2}stock:\n {4}primitive: [a-z-]+\n {4}service: \S+/,
+      /system:\n {2}stock:\n {4}primitive: [a-z-]+\n {4}service: \S+\n {4}soldOutService: \S+\n {4}perWaiter: \S+/,
     );
     return JSON.parse(readFileSync(join(dir, 'calibration.json'), 'utf8')) as Calibration;
   }

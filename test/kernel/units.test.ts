@@ -9,6 +9,7 @@ import {
   parseCount,
   parseDistribution,
   parseDuration,
+  parseFineDuration,
   parsePercent,
   parseRate,
 } from '../../src/kernel/units.js';
@@ -77,6 +78,24 @@ describe('parseDuration (→ µs)', () => {
     ['1e30h', `${DURATION} (got "1e30h": too large)`],
   ])('rejects %j', (text, message) => {
     expect(messageOf(() => parseDuration(text))).toBe(message);
+  });
+});
+
+describe('parseFineDuration (→ fractional µs)', () => {
+  it('takes one number and one unit, ns to s, not rounded', () => {
+    expect(parseFineDuration('210ns')).toBeCloseTo(0.21, 12);
+    expect(parseFineDuration('0.21us')).toBe(0.21);
+    expect(parseFineDuration('1.5 µs')).toBe(1.5);
+    expect(parseFineDuration('2ms')).toBe(2000);
+    expect(parseFineDuration(0)).toBe(0);
+  });
+
+  it('refuses bare numbers, negatives, unknown units and compound durations', () => {
+    const expected = 'expected a non-negative duration such as 210ns or 0.5us';
+    expect(messageOf(() => parseFineDuration(3))).toBe(`${expected} (got 3: a bare number is ambiguous)`);
+    expect(messageOf(() => parseFineDuration('-1us'))).toBe(`${expected} (got "-1us")`);
+    expect(messageOf(() => parseFineDuration('5ps'))).toBe(`${expected} (got "5ps")`);
+    expect(messageOf(() => parseFineDuration('1ms5us'))).toBe(`${expected} (got "1ms5us")`);
   });
 });
 

@@ -70,6 +70,25 @@ describe('validation messages for bad scenario files', () => {
     expect(loadScenario('scenarios/smoke.yaml').scenario.system.stock.buffer).toBe(0);
   });
 
+  test('stock soldOutService and perWaiter: durations, perWaiter only at a serial store; absent by default and absent from the resolved config', () => {
+    expect(issuesOf('scenarios/smoke.yaml', ['system.stock.perWaiter=3'])).toEqual([
+      '--set system.stock.perWaiter: expected a non-negative duration such as 210ns or 0.5us (got 3: a bare number is ambiguous)',
+    ]);
+    expect(issuesOf('scenarios/smoke.yaml', ['system.stock.primitive=atomic', 'system.stock.perWaiter=1us'])).toEqual([
+      '--set system.stock.perWaiter: operations queue only at a serial store: set primitive: row-lock or single-thread-server, or remove perWaiter (primitive is atomic) (got "1us")',
+    ]);
+    expect(issuesOf('scenarios/smoke.yaml', ['system.stock.primitive=row-lock', 'system.stock.perWaiter=2s'])).toEqual([
+      '--set system.stock.perWaiter: must be at most 1s (got "2s")',
+    ]);
+    const stock = loadScenario('scenarios/smoke.yaml', {
+      set: ['system.stock.primitive=row-lock', 'system.stock.soldOutService=68us', 'system.stock.perWaiter=210ns'],
+    }).scenario.system.stock;
+    expect(stock.soldOutService).toBe(68);
+    expect(stock.perWaiter).toBeCloseTo(0.21, 12);
+    const plain = loadScenario('scenarios/smoke.yaml').scenario.system.stock;
+    expect('soldOutService' in plain || 'perWaiter' in plain).toBe(false);
+  });
+
   test('admission quota: a whole number of requests, at least 1, or null (no quota); absent by default and absent from the resolved config', () => {
     expect(
       issuesOfFile(

@@ -116,6 +116,23 @@ describe('stock primitives', () => {
     expect([racy.level, racy.committedLevel]).toEqual([4, 4]);
   });
 
+  it('soldOutService: a take that finds nothing costs its own time, serial or parallel', () => {
+    for (const primitive of ['row-lock', 'atomic'] as const) {
+      const config = { ...stockConfig(primitive, '10us'), soldOutService: 4 };
+      const takes = drive(new Stock(1, config), [0, 100, 200]);
+      expect(takes.map((t) => t.done - t.requested)).toEqual([10, 4, 4]);
+    }
+  });
+
+  it('perWaiter: a serial operation costs it once per operation queued ahead of it that has not begun', () => {
+    const stock = new Stock(10, { ...stockConfig('row-lock', '10us'), perWaiter: 2 });
+    // At 0: the first begins at once; the second waits behind one already begun (0 ahead: 10 µs);
+    // the third behind one not begun (12 µs), the fourth behind two (14 µs). At 100 the store is idle again.
+    const takes = drive(stock, [0, 0, 0, 0, 100]);
+    expect(takes.map((t) => t.done)).toEqual([10, 20, 32, 46, 110]);
+    expect(stock.busyUntil(200)).toBe(56);
+  });
+
   it('atomic: operations run in parallel, each taking the service time', () => {
     const stock = new Stock(10, stockConfig('atomic', '1ms'));
     const takes = drive(stock, [0, 0, 0, 500]);
