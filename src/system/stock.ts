@@ -1,3 +1,4 @@
+import { FifoRing } from '../kernel/fifo-ring.js';
 import type { StockConfig } from '../scenario/schema.js';
 
 /**
@@ -47,9 +48,8 @@ export class Stock {
   private readonly soldOutServiceUs: number;
   /** Serial primitives: extra service per operation queued ahead, not yet begun, at arrival (system.stock.perWaiter; 0 when absent). */
   private readonly perWaiterUs: number;
-  /** With perWaiter: when each queued operation begins service, in arrival order (a serial store is FIFO), from `queueHead` on. */
-  private readonly startsAt: number[] = [];
-  private queueHead = 0;
+  /** With perWaiter: when each queued operation begins service, µs, in arrival order (a serial store is FIFO). */
+  private readonly startsAt = new FifoRing(new Float64Array(64));
   private freeAt = 0;
   /**
    * Units taken by operations begun but not finished: a correct primitive
@@ -205,12 +205,8 @@ export class Stock {
    */
   private queuedAhead(nowUs: number, startUs: number): number {
     const starts = this.startsAt;
-    while (this.queueHead < starts.length && starts[this.queueHead] <= nowUs) this.queueHead++;
-    if (this.queueHead > 1024 && this.queueHead * 2 > starts.length) {
-      starts.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
-    const ahead = starts.length - this.queueHead;
+    while (starts.size > 0 && starts.at(0) <= nowUs) starts.shift();
+    const ahead = starts.size;
     if (startUs > nowUs) starts.push(startUs);
     return ahead;
   }
