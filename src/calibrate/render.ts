@@ -36,8 +36,7 @@ export function scenarioFragment(p: PrimitiveCalibration, c: Calibration): strin
     p.optimisticAttempts === undefined
       ? ''
       : `# ${p.id} retries aborted tries; a scenario's stock does not: these are the times of one committing try\n`;
-  const { primitive, service, soldOutService, perWaiter } = p.scenario;
-  return head + retries + stringify({ system: { stock: { primitive, service, soldOutService, perWaiter } } });
+  return head + retries + stringify({ system: { stock: p.scenario } });
 }
 
 /** The fragment to paste: the correct primitive with the highest ceiling (what a team would deploy). */

@@ -173,15 +173,8 @@ export function parseDuration(text: string | number): number {
   return checkedInteger(total, DURATION_EXAMPLES, text);
 }
 
-/** Microseconds per unit of a fine duration. */
-const FINE_US_PER: ReadonlyMap<string, number> = new Map([
-  ['ns', 1e-3],
-  ['us', 1],
-  ['µs', 1],
-  ['μs', 1],
-  ['ms', 1e3],
-  ['s', 1e6],
-]);
+/** Microseconds per unit of a fine duration: ns and a duration's units up to s. */
+const FINE_US_PER: ReadonlyMap<string, number> = new Map([['ns', 1e-3], ...[...US_PER].filter(([, scale]) => scale <= 1e6)]);
 
 /**
  * Parses a duration finer than a µs, for a cost paid many times per

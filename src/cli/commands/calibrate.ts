@@ -96,7 +96,10 @@ function renderTable(c: Calibration): string {
       ? `; hold-out (fitted on ${p.holdOut.fittedOn.join(', ')} clients): max error ${(p.holdOut.maxThroughputError * 100).toFixed(1)}% at the others`
       : '';
     out.push(
-      `${c.target.kind} ${p.id} → system.stock: { primitive: ${p.scenario.primitive}, service: ${p.scenario.service}, soldOutService: ${p.scenario.soldOutService}${p.scenario.perWaiter === undefined ? '' : `, perWaiter: ${p.scenario.perWaiter}`} }; ${verdict}${held}`,
+      `${c.target.kind} ${p.id} → system.stock: { ${Object.entries(p.scenario)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => `${key}: ${value}`)
+        .join(', ')} }; ${verdict}${held}`,
     );
     out.push(levelTable(c.levels.filter((l) => l.primitive === p.id)), '');
   }
